@@ -1,0 +1,88 @@
+package io.uniform.cli;
+
+import io.uniform.cpu.elf.ElfFormatException;
+import io.uniform.cpu.trace.Tracer;
+import io.uniform.linux.Console;
+import io.uniform.linux.ExitStatus;
+import io.uniform.linux.LinuxClock;
+import io.uniform.linux.LinuxProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code uniform exec}: one Linux user program straight on the CPU, as qemu-riscv32 runs it. */
+@Command(name = "exec",
+        description = {"Run one user-mode RISC-V (RV32IM) Linux program directly on the CPU, like qemu-riscv32.",
+                "The exit status is the program's (128 + signal if a fault killed it)."})
+final class ExecCommand implements Callable<Integer> {
+    private static final long SLICE = 1 << 20;
+
+    @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable.")
+    Path program;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to the program.")
+    List<String> arguments = new ArrayList<>();
+
+    @Option(names = "--trace", description = "Print every retired instruction (pc, disassembly, written register) to stderr.")
+    boolean trace;
+
+    @Option(names = "--stats", description = "Print the instruction count, time and MIPS to stderr at exit.")
+    boolean stats;
+
+    @Option(names = "--memory", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Memory of the process, stack included (default: ${DEFAULT-VALUE}).", defaultValue = "64M")
+    int memory;
+
+    @Option(names = "--stack", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Stack reserved at the top of memory (default: ${DEFAULT-VALUE}).", defaultValue = "8M")
+    int stack;
+
+    @Override
+    public Integer call() {
+        List<String> argv = new ArrayList<>();
+        argv.add(program.toString());
+        argv.addAll(arguments);
+        LinuxProcess process;
+        try {
+            byte[] elf = ProgramFile.read(program);
+            process = LinuxProcess.exec(elf, argv, System.getenv(), new LinuxProcess.Limits(memory, stack),
+                    Console.system(), LinuxClock.host());
+        } catch (ProgramFile.Unusable e) {
+            System.err.println("uniform: " + e.getMessage());
+            return e.exitStatus();
+        } catch (ElfFormatException e) {
+            System.err.println("uniform: " + program + ": " + e.getMessage());
+            return Uniform.EXIT_NOT_EXECUTABLE;
+        } catch (IllegalArgumentException e) {
+            System.err.println("uniform: " + e.getMessage());
+            return Uniform.EXIT_NOT_EXECUTABLE;
+        }
+
+        long start = System.nanoTime();
+        ExitStatus status;
+        if (trace) {
+            Tracer tracer = new Tracer(System.err);
+            while (process.exitStatus().isEmpty()) {
+                tracer.before(process.hart());
+                process.runSlice(1);
+                tracer.after(process.hart());
+            }
+            status = process.exitStatus().orElseThrow();
+        } else {
+            status = process.runToExit();
+        }
+        long elapsed = System.nanoTime() - start;
+        System.out.flush();
+        process.killReport().ifPresent(report -> System.err.println("uniform: " + report));
+        if (stats) {
+            long instructions = process.hart().instret();
+            System.err.printf("uniform: %d instructions in %.3f s: %.1f MIPS%n",
+                    instructions, elapsed / 1e9, instructions / (elapsed / 1e3));
+        }
+        return status.shellStatus();
+    }
+}

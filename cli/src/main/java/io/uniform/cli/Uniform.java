@@ -1,0 +1,37 @@
+package io.uniform.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code uniform} command: the entry point of the launcher script. */
+@Command(name = "uniform",
+        mixinStandardHelpOptions = true,
+        versionProvider = Uniform.Version.class,
+        description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
+        subcommands = {ExecCommand.class, BareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Uniform {
+    /** Exit status when the program file cannot be read. */
+    static final int EXIT_NOT_FOUND = 127;
+    /** Exit status when the program file is not an executable this machine can run. */
+    static final int EXIT_NOT_EXECUTABLE = 126;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Uniform())
+                .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+                    commandLine.getErr().println("uniform: error: " + exception.getMessage());
+                    return 1;
+                });
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Uniform.class.getPackage().getImplementationVersion();
+            return new String[] {"uniform " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.uniform.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The guest programs listed in {@code guest/expected/manifest}: how to run each and what it must do. */
+record GuestManifest(Path guest, List<Entry> entries) {
+    /** One program: its ELF, expected exit status, stdin file (or null), arguments and golden stdout (or null). */
+    record Entry(String program, Path elf, int status, Path stdin, List<String> arguments, Path expectedOutput) {
+        boolean isBare() {
+            return program.startsWith("bare/");
+        }
+
+        byte[] stdinBytes() {
+            try {
+                return stdin == null ? new byte[0] : Files.readAllBytes(stdin);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return program;
+        }
+    }
+
+    static GuestManifest load() throws IOException {
+        Path guest = guestDirectory();
+        List<Entry> entries = new ArrayList<>();
+        for (String line : Files.readAllLines(guest.resolve("expected/manifest"))) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            List<String> fields = shellWords(trimmed);
+            String program = fields.get(0);
+            Path stdin = fields.get(2).equals("-") ? null : guest.resolve(fields.get(2));
+            Path golden = guest.resolve("expected/" + program.replaceFirst("\\.elf$", ".out"));
+            entries.add(new Entry(program, guest.resolve("elf").resolve(program), Integer.parseInt(fields.get(1)), stdin,
+                    List.copyOf(fields.subList(3, fields.size())), program.startsWith("bare/") ? null : golden));
+        }
+        return new GuestManifest(guest, List.copyOf(entries));
+    }
+
+    static Path guestDirectory() {
+        String configured = System.getProperty("uniform.guest.dir");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("guest/elf"))) {
+                return dir.resolve("guest");
+            }
+        }
+        throw new IllegalStateException("guest/ directory not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /** Splits a manifest line into words, honouring double quotes (so "" is an empty argument). */
+    private static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        boolean quoted = false;
+        for (char c : line.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+                if (word == null) {
+                    word = new StringBuilder();
+                }
+            } else if (Character.isWhitespace(c) && !quoted) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                if (word == null) {
+                    word = new StringBuilder();
+                }
+                word.append(c);
+            }
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+}

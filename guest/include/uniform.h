@@ -1,0 +1,84 @@
+/*
+ * uniform.h - the unified library's raw interface.
+ *
+ * Every system call a uniform program makes goes through one call wedge,
+ * uk_syscall(), which reads the OS flag stored in the program image
+ * (__uniform_abi.os) and dispatches on it.  Call numbers and argument
+ * encodings are those of the RISC-V rv32 Linux syscall ABI on every branch;
+ * the result is the raw kernel result (negative errno on failure).
+ * See guest/README.md for the full guest ABI.
+ */
+#ifndef UNIFORM_H
+#define UNIFORM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Values of __uniform_abi.os. */
+#define UNIFORM_OS_LINUX 1u
+#define UNIFORM_OS_PUMA  2u
+
+#define UNIFORM_ABI_MAGIC   "UNFM"
+#define UNIFORM_ABI_VERSION 1u
+
+/*
+ * The OS flag.  Lives in its own section ".uniform" inside the RW data
+ * segment; loaders and migrating kernels find it through the ELF symbol
+ * __uniform_abi (or the section) and rewrite os in place.
+ */
+struct uniform_abi {
+    char magic[4];          /* "UNFM", not NUL-terminated */
+    uint32_t version;       /* UNIFORM_ABI_VERSION */
+    volatile uint32_t os;   /* UNIFORM_OS_*; rewritten by the kernel */
+    uint32_t reserved;      /* 0 */
+};
+_Static_assert(sizeof(struct uniform_abi) == 16, "guest ABI: 16-byte flag struct");
+
+extern struct uniform_abi __uniform_abi;
+
+/*
+ * Value placed in a7 by the deficiency routine before its ebreak; a0 holds
+ * the call number the running OS cannot serve.  ASCII "UDEF".
+ */
+#define UNIFORM_DEFICIENCY_CODE 0x46454455u
+
+/* Call numbers (rv32 Linux). */
+#define UK_SYS_openat          56
+#define UK_SYS_close           57
+#define UK_SYS_llseek          62
+#define UK_SYS_read            63
+#define UK_SYS_write           64
+#define UK_SYS_exit            93
+#define UK_SYS_exit_group      94
+#define UK_SYS_brk            214
+#define UK_SYS_clock_gettime64 403
+
+/* The OS flag as currently stored in the image. */
+static inline uint32_t uk_os(void) { return __uniform_abi.os; }
+
+/*
+ * The call wedge: perform call n on whatever OS the flag names.  Returns the
+ * raw result: >= 0 on success, -errno (Linux errno numbering) on failure.
+ */
+long uk_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/*
+ * Called by the wedge when the running OS cannot perform call n.  Puts
+ * UNIFORM_DEFICIENCY_CODE in a7 and n in a0 and executes ebreak, which the
+ * Puma kernel will turn into a migration request.  It returns only once the
+ * kernel has resumed the program (normally after migration rewrote the OS
+ * flag); the wedge then dispatches again on the new flag value.
+ */
+void __uniform_deficiency(int syscall_no);
+
+/* Set the program break (Linux brk semantics wrapped POSIX-style: 0 or -1). */
+int brk(void *addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UNIFORM_H */

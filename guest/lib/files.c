@@ -1,0 +1,98 @@
+/* POSIX file-descriptor calls picolibc needs, expressed as uniform calls. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define LINUX_AT_FDCWD (-100)
+
+/* picolibc's O_* bits and the Linux (asm-generic) values they stand for. */
+static const struct { int libc, linux_bits; } open_flag_map[] = {
+    { O_CREAT,     0000100 },
+    { O_EXCL,      0000200 },
+    { O_NOCTTY,    0000400 },
+    { O_TRUNC,     0001000 },
+    { O_APPEND,    0002000 },
+    { O_NONBLOCK,  0004000 },
+    { O_DIRECTORY, 0200000 },
+    { O_NOFOLLOW,  0400000 },
+    { O_CLOEXEC,   02000000 },
+};
+
+/* Translates picolibc open flags to Linux ones; -1 if some flag has no
+ * counterpart here (rather than silently dropping its meaning). */
+static long linux_open_flags(int flags)
+{
+    long linux_flags = flags & O_ACCMODE; /* 0/1/2 on both sides */
+    int unmapped = flags & ~O_ACCMODE;
+    for (unsigned i = 0; i < sizeof open_flag_map / sizeof open_flag_map[0]; i++) {
+        if (flags & open_flag_map[i].libc) {
+            linux_flags |= open_flag_map[i].linux_bits;
+            unmapped &= ~open_flag_map[i].libc;
+        }
+    }
+    return unmapped ? -1 : linux_flags;
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    /* mode is only passed when creating, but reading it is harmless. */
+    long mode = va_arg(ap, int);
+    va_end(ap);
+
+    long linux_flags = linux_open_flags(flags);
+    if (linux_flags < 0)
+        return (int)__uniform_fail(EINVAL);
+    return (int)__uniform_call(UK_SYS_openat, dirfd, (long)path, linux_flags, mode, 0, 0);
+}
+
+int open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    int mode = va_arg(ap, int);
+    va_end(ap);
+    return openat(LINUX_AT_FDCWD, path, flags, mode);
+}
+
+int close(int fd)
+{
+    return (int)__uniform_call(UK_SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+    return __uniform_call(UK_SYS_read, fd, (long)buf, (long)count, 0, 0, 0);
+}
+
+ssize_t write(int fd, const void *buf, size_t count)
+{
+    return __uniform_call(UK_SYS_write, fd, (long)buf, (long)count, 0, 0, 0);
+}
+
+/* rv32 Linux only has _llseek: the 64-bit offset is split into two words
+ * and the resulting position is stored through a pointer. */
+off_t lseek(int fd, off_t offset, int whence)
+{
+    int64_t wide = offset;
+    int64_t position;
+    long r = __uniform_call(UK_SYS_llseek, fd, (long)(wide >> 32), (long)(uint32_t)wide,
+                            (long)&position, whence, 0);
+    if (r < 0)
+        return -1;
+    if (position != (off_t)position) {
+        errno = EOVERFLOW;
+        return -1;
+    }
+    return (off_t)position;
+}
+
+void _exit(int status)
+{
+    for (;;)
+        uk_syscall(UK_SYS_exit_group, status, 0, 0, 0, 0, 0);
+}

@@ -1,0 +1,274 @@
+package io.uniform.linux;
+
+import io.uniform.cpu.ExecutionMode;
+import io.uniform.cpu.Hart;
+import io.uniform.cpu.Stop;
+import io.uniform.cpu.elf.ElfFile;
+import io.uniform.cpu.elf.ElfFormatException;
+import io.uniform.cpu.elf.ElfImage;
+import io.uniform.cpu.elf.Section;
+import io.uniform.cpu.memory.Access;
+import io.uniform.cpu.memory.FlatAddressSpace;
+import io.uniform.cpu.memory.MemoryFault;
+import io.uniform.cpu.memory.PhysicalMemory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * One user process under the Linux personality: a hart in PROCESS mode, its memory, its
+ * program break and its console, and the system calls it makes. This is the seed of the
+ * service node's kernel; today a process owns a flat region
+ * {@code [LOAD_BASE, LOAD_BASE + memory)} with its stack at the top, so that it runs without
+ * a machine around it ({@code uniform exec}).
+ *
+ * <p>Not thread-safe: one thread drives a process through {@link #runSlice}.
+ */
+public final class LinuxProcess {
+    /** Lowest user address; the page at 0 stays unmapped so null pointers fault. */
+    public static final int LOAD_BASE = 0x10000;
+
+    /** The OS flag values of the unified library's ABI section {@code .uniform}. */
+    public static final int OS_LINUX = 1;
+
+    private static final String ABI_SECTION = ".uniform";
+    private static final byte[] ABI_MAGIC = "UNFM".getBytes(StandardCharsets.US_ASCII);
+    private static final int ABI_OS_FLAG_OFFSET = 8;
+
+    private final Hart hart;
+    private final FlatAddressSpace space;
+    private final Console console;
+    private final LinuxClock clock;
+    private final int heapStart;
+    private final int heapLimit;
+    private int programBreak;
+    private final Set<Integer> warnedSyscalls = new HashSet<>();
+    private ExitStatus exitStatus;
+    private String killReport;
+
+    private LinuxProcess(Hart hart, FlatAddressSpace space, Console console, LinuxClock clock, int heapStart, int heapLimit) {
+        this.hart = hart;
+        this.space = space;
+        this.console = console;
+        this.clock = clock;
+        this.heapStart = heapStart;
+        this.heapLimit = heapLimit;
+        this.programBreak = heapStart;
+    }
+
+    /** Memory and stack sizes of a process; both multiples of 4 KiB. */
+    public record Limits(int memoryBytes, int stackBytes) {
+        public static final Limits DEFAULT = new Limits(64 << 20, 8 << 20);
+
+        public Limits {
+            if (memoryBytes <= 0 || stackBytes <= 0 || stackBytes >= memoryBytes
+                    || ((memoryBytes | stackBytes) & PhysicalMemory.PAGE_MASK) != 0) {
+                throw new IllegalArgumentException("memory and stack must be multiples of 4 KiB with the stack smaller than memory");
+            }
+        }
+    }
+
+    /**
+     * Loads an ELF executable as a new process, the way execve does: validates and maps the
+     * image, sets the OS flag of the unified library, builds the stack from argv and env.
+     */
+    public static LinuxProcess exec(byte[] elf, List<String> argv, Map<String, String> env, Limits limits,
+                                    Console console, LinuxClock clock) throws ElfFormatException {
+        PhysicalMemory memory = new PhysicalMemory(limits.memoryBytes());
+        FlatAddressSpace space = new FlatAddressSpace(memory, LOAD_BASE, limits.memoryBytes(), 0);
+        int stackTop = LOAD_BASE + limits.memoryBytes();
+        int imageLimit = stackTop - limits.stackBytes();
+        ElfImage image = ElfFile.parse(elf, LOAD_BASE, Integer.toUnsignedLong(imageLimit));
+        image.copyInto(space);
+        writeOsFlag(image, space);
+
+        long imageEnd = image.segments().stream().mapToLong(segment -> segment.end()).max().orElseThrow();
+        int heapStart = (int) ((imageEnd + PhysicalMemory.PAGE_MASK) & ~PhysicalMemory.PAGE_MASK);
+
+        Hart hart = new Hart(ExecutionMode.PROCESS, space);
+        hart.setTimer(clock::timerTicks);
+        hart.setPc(image.entry());
+        hart.setRegister(2, ProcessLayout.buildStack(space, stackTop, image.entry(), argv, env, new Random(clock.seed())));
+        return new LinuxProcess(hart, space, console, clock, heapStart, imageLimit);
+    }
+
+    private static void writeOsFlag(ElfImage image, FlatAddressSpace space) {
+        Section section = image.sections().get(ABI_SECTION);
+        if (section == null || section.size() < ABI_OS_FLAG_OFFSET + 4) {
+            return; // not linked with the unified library: nothing to tell it
+        }
+        byte[] magic = space.read(section.address(), ABI_MAGIC.length);
+        if (Arrays.equals(magic, ABI_MAGIC)) {
+            space.store32(section.address() + ABI_OS_FLAG_OFFSET, OS_LINUX);
+        }
+    }
+
+    public Hart hart() {
+        return hart;
+    }
+
+    /** The exit status once the process has ended. */
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exitStatus);
+    }
+
+    /** Why the process was killed by a fault, for the user; empty if it exited normally. */
+    public Optional<String> killReport() {
+        return Optional.ofNullable(killReport);
+    }
+
+    /** Runs up to {@code budget} instructions, handling the system calls they make. */
+    public Optional<ExitStatus> runSlice(long budget) {
+        long remaining = budget;
+        while (exitStatus == null && remaining > 0) {
+            long before = hart.cycles();
+            Stop stop = hart.run(remaining);
+            remaining -= hart.cycles() - before;
+            if (stop instanceof Stop.Trap trap) {
+                handleTrap(trap);
+            }
+        }
+        return exitStatus();
+    }
+
+    /** Runs until the process ends. */
+    public ExitStatus runToExit() {
+        while (exitStatus == null) {
+            runSlice(1 << 20);
+        }
+        return exitStatus;
+    }
+
+    private void handleTrap(Stop.Trap trap) {
+        switch (trap.cause()) {
+            case ECALL_FROM_U -> {
+                hart.setPc(trap.pc() + 4);
+                systemCall();
+            }
+            case BREAKPOINT -> kill(Signal.SIGTRAP, trap);
+            case ILLEGAL_INSTRUCTION -> kill(Signal.SIGILL, trap);
+            case INSTRUCTION_ADDRESS_MISALIGNED -> kill(Signal.SIGBUS, trap);
+            default -> kill(Signal.SIGSEGV, trap);
+        }
+    }
+
+    private void kill(Signal signal, Stop.Trap trap) {
+        killReport = "process killed by " + signal + ": " + trap;
+        exitStatus = ExitStatus.killed(signal);
+    }
+
+    private void systemCall() {
+        int number = hart.register(17);
+        int a0 = hart.register(10);
+        int a1 = hart.register(11);
+        int a2 = hart.register(12);
+        int result;
+        try {
+            result = switch (number) {
+                case SyscallNumbers.READ -> read(a0, a1, a2);
+                case SyscallNumbers.WRITE -> write(a0, a1, a2);
+                case SyscallNumbers.EXIT, SyscallNumbers.EXIT_GROUP -> {
+                    exitStatus = ExitStatus.exited(a0);
+                    yield 0;
+                }
+                case SyscallNumbers.BRK -> brk(a0);
+                case SyscallNumbers.CLOCK_GETTIME64 -> clockGettime(a0, a1);
+                default -> unimplemented(number);
+            };
+        } catch (MemoryFault fault) {
+            result = -Errno.EFAULT;
+        }
+        hart.setRegister(10, result);
+    }
+
+    private int unimplemented(int number) {
+        if (warnedSyscalls.add(number)) {
+            String warning = "uniform: warning: system call " + SyscallNumbers.name(number) + " (" + number
+                    + ") is not implemented; it returns ENOSYS\n";
+            try {
+                console.err().write(warning.getBytes(StandardCharsets.UTF_8));
+                console.err().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return -Errno.ENOSYS;
+    }
+
+    private int read(int fd, int buffer, int count) {
+        if (fd != 0) {
+            return -Errno.EBADF;
+        }
+        if (count < 0) {
+            return -Errno.EINVAL;
+        }
+        byte[] bytes = new byte[Math.min(count, 64 << 10)];
+        space.validate(buffer, bytes.length, Access.WRITE); // before consuming input that could not be stored
+        try {
+            int n = console.in().read(bytes, 0, bytes.length);
+            if (n <= 0) {
+                return 0;
+            }
+            space.write(buffer, bytes, 0, n);
+            return n;
+        } catch (IOException e) {
+            return -Errno.EIO;
+        }
+    }
+
+    private int write(int fd, int buffer, int count) {
+        if (fd != 1 && fd != 2) {
+            return -Errno.EBADF;
+        }
+        if (count < 0) {
+            return -Errno.EINVAL;
+        }
+        byte[] bytes = space.read(buffer, count);
+        try {
+            var stream = fd == 1 ? console.out() : console.err();
+            stream.write(bytes);
+            stream.flush();
+            return count;
+        } catch (IOException e) {
+            return -Errno.EIO;
+        }
+    }
+
+    /** Linux brk: returns the new break, or the old one if the request cannot be met. */
+    private int brk(int requested) {
+        if (Integer.compareUnsigned(requested, heapStart) < 0 || Integer.compareUnsigned(requested, heapLimit) > 0) {
+            return programBreak;
+        }
+        if (Integer.compareUnsigned(requested, programBreak) > 0) {
+            space.zero(programBreak, requested - programBreak); // memory given back earlier reads as zero again
+        }
+        programBreak = requested;
+        return programBreak;
+    }
+
+    private int clockGettime(int clockId, int timespec) {
+        long nanos;
+        switch (clockId) {
+            case LinuxClock.CLOCK_REALTIME -> nanos = clock.realtimeNanos();
+            case LinuxClock.CLOCK_MONOTONIC, LinuxClock.CLOCK_PROCESS_CPUTIME_ID, LinuxClock.CLOCK_THREAD_CPUTIME_ID ->
+                    nanos = clock.monotonicNanos();
+            default -> {
+                return -Errno.EINVAL;
+            }
+        }
+        ByteBuffer kernelTimespec = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(nanos / 1_000_000_000L)
+                .putLong(nanos % 1_000_000_000L);
+        space.write(timespec, kernelTimespec.array(), 0, 16);
+        return 0;
+    }
+}

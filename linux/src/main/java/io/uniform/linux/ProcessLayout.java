@@ -1,0 +1,94 @@
+package io.uniform.linux;
+
+import io.uniform.cpu.Hart;
+import io.uniform.cpu.memory.AddressSpace;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Builds the initial user stack the way Linux lays it out for a new program (System V ABI for
+ * RISC-V): from the top down, the argument and environment strings, 16 random bytes for
+ * AT_RANDOM, then (16-byte aligned, at the final sp) argc, argv[], NULL, envp[], NULL and the
+ * auxiliary vector ending in AT_NULL.
+ */
+final class ProcessLayout {
+    private ProcessLayout() {}
+
+    static final int AT_NULL = 0;
+    static final int AT_PAGESZ = 6;
+    static final int AT_ENTRY = 9;
+    static final int AT_UID = 11;
+    static final int AT_EUID = 12;
+    static final int AT_GID = 13;
+    static final int AT_EGID = 14;
+    static final int AT_HWCAP = 16;
+    static final int AT_CLKTCK = 17;
+    static final int AT_SECURE = 23;
+    static final int AT_RANDOM = 25;
+
+    /** Writes argv, envp and auxv below {@code stackTop}; returns the initial sp. */
+    static int buildStack(AddressSpace space, int stackTop, int entry, List<String> argv, Map<String, String> env, Random random) {
+        List<String> environment = new ArrayList<>();
+        env.forEach((name, value) -> environment.add(name + "=" + value));
+
+        int cursor = stackTop;
+        byte[] randomBytes = new byte[16];
+        random.nextBytes(randomBytes);
+        cursor -= randomBytes.length;
+        int randomAddress = cursor;
+        space.write(randomAddress, randomBytes, 0, randomBytes.length);
+
+        int[] argvAddresses = new int[argv.size()];
+        for (int i = argv.size() - 1; i >= 0; i--) {
+            cursor = pushString(space, cursor, argv.get(i));
+            argvAddresses[i] = cursor;
+        }
+        int[] envAddresses = new int[environment.size()];
+        for (int i = environment.size() - 1; i >= 0; i--) {
+            cursor = pushString(space, cursor, environment.get(i));
+            envAddresses[i] = cursor;
+        }
+
+        int[][] auxv = {
+            {AT_PAGESZ, 4096}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0}, {AT_EGID, 0},
+            {AT_HWCAP, Hart.MISA & 0x3ffffff}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, randomAddress}, {AT_NULL, 0}
+        };
+        ByteArrayOutputStream words = new ByteArrayOutputStream();
+        putWord(words, argv.size());
+        for (int address : argvAddresses) {
+            putWord(words, address);
+        }
+        putWord(words, 0);
+        for (int address : envAddresses) {
+            putWord(words, address);
+        }
+        putWord(words, 0);
+        for (int[] pair : auxv) {
+            putWord(words, pair[0]);
+            putWord(words, pair[1]);
+        }
+        byte[] vectors = words.toByteArray();
+        int sp = (cursor - vectors.length) & ~15;
+        space.write(sp, vectors, 0, vectors.length);
+        return sp;
+    }
+
+    private static int pushString(AddressSpace space, int cursor, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        int address = cursor - bytes.length - 1;
+        space.write(address, bytes, 0, bytes.length);
+        space.store8(address + bytes.length, 0);
+        return address;
+    }
+
+    private static void putWord(ByteArrayOutputStream out, int value) {
+        out.write(value);
+        out.write(value >>> 8);
+        out.write(value >>> 16);
+        out.write(value >>> 24);
+    }
+}
