@@ -2,6 +2,7 @@ package io.uniform.cli;
 
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.linux.Console;
+import io.uniform.linux.ExecFailure;
 import io.uniform.linux.ExitStatus;
 import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;
@@ -104,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             process = LinuxProcess.exec(elf, argv, Map.of(), LinuxProcess.Limits.DEFAULT,
                     new Console(InputStream.nullInputStream(), out, System.err), LinuxClock.host());
-        } catch (ElfFormatException e) {
+        } catch (ElfFormatException | ExecFailure e) {
             throw new IllegalArgumentException(program + ": " + e.getMessage(), e);
         }
         ExitStatus status = process.runToExit();

@@ -3,6 +3,7 @@ package io.uniform.cli;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.trace.Tracer;
 import io.uniform.linux.Console;
+import io.uniform.linux.ExecFailure;
 import io.uniform.linux.ExitStatus;
 import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;
@@ -11,8 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code uniform exec}: one Linux user program straight on the CPU, as qemu-riscv32 runs it. */
 @Command(name = "exec",
@@ -41,8 +45,15 @@ final class ExecCommand implements Callable<Integer> {
             description = "Stack reserved at the top of memory (default: ${DEFAULT-VALUE}).", defaultValue = "8M")
     int stack;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (stack >= memory) {
+            throw new ParameterException(spec.commandLine(),
+                    "--stack (" + stack + " bytes) must be smaller than --memory (" + memory + " bytes)");
+        }
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(arguments);
@@ -57,8 +68,8 @@ final class ExecCommand implements Callable<Integer> {
         } catch (ElfFormatException e) {
             System.err.println("uniform: " + program + ": " + e.getMessage());
             return Uniform.EXIT_NOT_EXECUTABLE;
-        } catch (IllegalArgumentException e) {
-            System.err.println("uniform: " + e.getMessage());
+        } catch (ExecFailure e) {
+            System.err.println("uniform: " + program + ": " + e.getMessage());
             return Uniform.EXIT_NOT_EXECUTABLE;
         }
 

@@ -20,11 +20,14 @@ public final class Uniform {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Uniform())
-                .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
-                    commandLine.getErr().println("uniform: error: " + exception.getMessage());
+        CommandLine commandLine = new CommandLine(new Uniform())
+                .setExecutionExceptionHandler((exception, failed, parseResult) -> {
+                    failed.getErr().println("uniform: error: " + exception.getMessage());
                     return 1;
                 });
+        // Everything after the program belongs to the program, even words that look like options.
+        commandLine.getSubcommands().get("exec").setStopAtPositional(true);
+        return commandLine;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -40,10 +40,9 @@ public final class Hart {
     /** The timebase of the {@code time} CSR. */
     public static final long TIMEBASE_HZ = 10_000_000L;
 
-    private static final int SINK = 32;
-    private static final int TLB_BITS = 9;
-    private static final int TLB_SIZE = 1 << TLB_BITS;
-    private static final int TLB_MASK = TLB_SIZE - 1;
+    static final int SINK = 32;
+    private static final int TLB_SIZE = 1 << 9;
+    static final int TLB_MASK = TLB_SIZE - 1;
     private static final int NO_PAGE = -1;
     private static final int PAGE_MASK = PhysicalMemory.PAGE_MASK;
 
@@ -70,13 +69,21 @@ public final class Hart {
     private static final int CSR_SLOTS = S_PMPADDR + Csr.PMPADDR_COUNT;
     private static final int NOT_A_SLOT = -1;
 
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    // Package-private from here on where translated code (see Translator) uses it.
+    static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** A jump target entered this often gets translated to JVM bytecode. */
+    private static final int TRANSLATION_THRESHOLD = 64;
+    /** Translated code runs only with at least this much budget, so that it rarely stops for it. */
+    private static final long TRANSLATED_MIN_BUDGET = 2 * DecodedPage.SLOTS;
+    /** Marks a slot whose code cannot be translated (it starts with a system instruction). */
+    private static final Object UNTRANSLATABLE = new Object();
 
     private final ExecutionMode mode;
     private final int[] x = new int[33];
     private final int[] csr = new int[CSR_SLOTS];
-    private int pc;
+    int pc;
     private int privilege;
     private long instret;
     private long cycles;
@@ -84,10 +91,10 @@ public final class Hart {
 
     private AddressSpace space;
     private PhysicalMemory ram;
-    private final int[] readTag = new int[TLB_SIZE];
-    private final int[] readFrame = new int[TLB_SIZE];
-    private final int[] writeTag = new int[TLB_SIZE];
-    private final int[] writeFrame = new int[TLB_SIZE];
+    final int[] readTag = new int[TLB_SIZE];
+    final int[] readFrame = new int[TLB_SIZE];
+    final int[] writeTag = new int[TLB_SIZE];
+    final int[] writeFrame = new int[TLB_SIZE];
     private final int[] fetchTag = new int[TLB_SIZE];
     private final DecodedPage[] fetchPage = new DecodedPage[TLB_SIZE];
     private int seenMappingEpoch;
@@ -245,7 +252,7 @@ public final class Hart {
         pc = csr[S_MTVEC] & ~3;
     }
 
-    private void raise(TrapCause cause, int value) {
+    void raise(TrapCause cause, int value) {
         pendingCause = cause;
         pendingValue = value;
     }
@@ -265,7 +272,7 @@ public final class Hart {
         final long entryBudget = budget;
         int pc = this.pc;
         outer:
-        while (true) {
+        while (budget > 0) {
             final DecodedPage page = fetch(pc);
             if (page == null) {
                 budget--;
@@ -274,6 +281,16 @@ public final class Hart {
             final int[] code = page.code();
             final int base = pc & ~PAGE_MASK;
             int slot = (pc & PAGE_MASK) >>> 2;
+            final TranslatedCode translated = budget >= TRANSLATED_MIN_BUDGET ? translationAt(page, slot, pc) : null;
+            if (translated != null) {
+                this.pc = pc;
+                budget = translated.run(this, x, mem, budget);
+                pc = this.pc;
+                if (pendingCause != null) {
+                    break;
+                }
+                continue;
+            }
             while (true) {
                 if (budget == 0) {
                     pc = base + (slot << 2);
@@ -282,70 +299,41 @@ public final class Hart {
                 budget--;
                 final int w = code[slot << 1];
                 final int imm = code[(slot << 1) + 1];
-                switch (w & 0xff) {
+                final int op = w & 0xff;
+                switch (op) {
                     case Isa.LUI -> x[(w >>> 8) & 0xff] = imm;
                     case Isa.AUIPC -> x[(w >>> 8) & 0xff] = base + (slot << 2) + imm;
-                    case Isa.JAL -> {
+                    case Isa.JAL, Isa.JALR, Isa.BEQ, Isa.BNE, Isa.BLT, Isa.BGE, Isa.BLTU, Isa.BGEU -> {
                         int here = base + (slot << 2);
-                        int target = here + imm;
+                        int target;
+                        if (op == Isa.JAL) {
+                            target = here + imm;
+                        } else if (op == Isa.JALR) {
+                            target = (x[(w >>> 16) & 0xff] + imm) & ~1;
+                        } else if (branchTaken(op, x[(w >>> 16) & 0xff], x[w >>> 24])) {
+                            target = here + imm;
+                        } else {
+                            break;
+                        }
                         if ((target & 3) != 0) {
                             raise(TrapCause.INSTRUCTION_ADDRESS_MISALIGNED, target);
                             pc = here;
                             break outer;
                         }
-                        x[(w >>> 8) & 0xff] = here + 4;
+                        if (op == Isa.JAL || op == Isa.JALR) {
+                            x[(w >>> 8) & 0xff] = here + 4;
+                        }
                         if ((target & ~PAGE_MASK) == base) {
-                            slot = (target & PAGE_MASK) >>> 2;
-                            continue;
-                        }
-                        pc = target;
-                        continue outer;
-                    }
-                    case Isa.JALR -> {
-                        int here = base + (slot << 2);
-                        int target = (x[(w >>> 16) & 0xff] + imm) & ~1;
-                        if ((target & 3) != 0) {
-                            raise(TrapCause.INSTRUCTION_ADDRESS_MISALIGNED, target);
-                            pc = here;
-                            break outer;
-                        }
-                        x[(w >>> 8) & 0xff] = here + 4;
-                        if ((target & ~PAGE_MASK) == base) {
-                            slot = (target & PAGE_MASK) >>> 2;
-                            continue;
-                        }
-                        pc = target;
-                        continue outer;
-                    }
-                    case Isa.BEQ, Isa.BNE, Isa.BLT, Isa.BGE, Isa.BLTU, Isa.BGEU -> {
-                        int a = x[(w >>> 16) & 0xff];
-                        int b = x[w >>> 24];
-                        boolean taken = switch (w & 0xff) {
-                            case Isa.BEQ -> a == b;
-                            case Isa.BNE -> a != b;
-                            case Isa.BLT -> a < b;
-                            case Isa.BGE -> a >= b;
-                            case Isa.BLTU -> Integer.compareUnsigned(a, b) < 0;
-                            default -> Integer.compareUnsigned(a, b) >= 0;
-                        };
-                        if (taken) {
-                            int here = base + (slot << 2);
-                            int target = here + imm;
-                            if ((target & 3) != 0) {
-                                raise(TrapCause.INSTRUCTION_ADDRESS_MISALIGNED, target);
-                                pc = here;
-                                break outer;
-                            }
-                            if ((target & ~PAGE_MASK) == base) {
-                                slot = (target & PAGE_MASK) >>> 2;
+                            int targetSlot = (target & PAGE_MASK) >>> 2;
+                            if (budget < TRANSLATED_MIN_BUDGET || !isHot(page, targetSlot)) {
+                                slot = targetSlot;
                                 continue;
                             }
-                            pc = target;
-                            continue outer;
                         }
+                        pc = target;
+                        continue outer;
                     }
                     case Isa.LB, Isa.LH, Isa.LW, Isa.LBU, Isa.LHU -> {
-                        int op = w & 0xff;
                         int address = x[(w >>> 16) & 0xff] + imm;
                         int vpn = address >>> 12;
                         int entry = vpn & TLB_MASK;
@@ -373,7 +361,6 @@ public final class Hart {
                         };
                     }
                     case Isa.SB, Isa.SH, Isa.SW -> {
-                        int op = w & 0xff;
                         int address = x[(w >>> 16) & 0xff] + imm;
                         int value = x[w >>> 24];
                         int vpn = address >>> 12;
@@ -419,29 +406,13 @@ public final class Hart {
                     case Isa.OR -> x[(w >>> 8) & 0xff] = x[(w >>> 16) & 0xff] | x[w >>> 24];
                     case Isa.AND -> x[(w >>> 8) & 0xff] = x[(w >>> 16) & 0xff] & x[w >>> 24];
                     case Isa.MUL -> x[(w >>> 8) & 0xff] = x[(w >>> 16) & 0xff] * x[w >>> 24];
-                    case Isa.MULH -> x[(w >>> 8) & 0xff] = (int) (((long) x[(w >>> 16) & 0xff] * x[w >>> 24]) >> 32);
-                    case Isa.MULHSU -> x[(w >>> 8) & 0xff] =
-                            (int) (((long) x[(w >>> 16) & 0xff] * Integer.toUnsignedLong(x[w >>> 24])) >> 32);
-                    case Isa.MULHU -> x[(w >>> 8) & 0xff] = (int) ((Integer.toUnsignedLong(x[(w >>> 16) & 0xff])
-                            * Integer.toUnsignedLong(x[w >>> 24])) >>> 32);
-                    case Isa.DIV -> {
-                        int divisor = x[w >>> 24];
-                        x[(w >>> 8) & 0xff] = divisor == 0 ? -1 : x[(w >>> 16) & 0xff] / divisor;
-                    }
-                    case Isa.DIVU -> {
-                        int divisor = x[w >>> 24];
-                        x[(w >>> 8) & 0xff] = divisor == 0 ? -1 : Integer.divideUnsigned(x[(w >>> 16) & 0xff], divisor);
-                    }
-                    case Isa.REM -> {
-                        int divisor = x[w >>> 24];
-                        int dividend = x[(w >>> 16) & 0xff];
-                        x[(w >>> 8) & 0xff] = divisor == 0 ? dividend : dividend % divisor;
-                    }
-                    case Isa.REMU -> {
-                        int divisor = x[w >>> 24];
-                        int dividend = x[(w >>> 16) & 0xff];
-                        x[(w >>> 8) & 0xff] = divisor == 0 ? dividend : Integer.remainderUnsigned(dividend, divisor);
-                    }
+                    case Isa.MULH -> x[(w >>> 8) & 0xff] = mulh(x[(w >>> 16) & 0xff], x[w >>> 24]);
+                    case Isa.MULHSU -> x[(w >>> 8) & 0xff] = mulhsu(x[(w >>> 16) & 0xff], x[w >>> 24]);
+                    case Isa.MULHU -> x[(w >>> 8) & 0xff] = mulhu(x[(w >>> 16) & 0xff], x[w >>> 24]);
+                    case Isa.DIV -> x[(w >>> 8) & 0xff] = div(x[(w >>> 16) & 0xff], x[w >>> 24]);
+                    case Isa.DIVU -> x[(w >>> 8) & 0xff] = divu(x[(w >>> 16) & 0xff], x[w >>> 24]);
+                    case Isa.REM -> x[(w >>> 8) & 0xff] = rem(x[(w >>> 16) & 0xff], x[w >>> 24]);
+                    case Isa.REMU -> x[(w >>> 8) & 0xff] = remu(x[(w >>> 16) & 0xff], x[w >>> 24]);
                     case Isa.FENCE -> {
                         // One hart, sequentially consistent memory: nothing to order.
                     }
@@ -490,8 +461,7 @@ public final class Hart {
                         }
                     }
                     case DecodedPage.UNDECODED -> {
-                        int here = base + (slot << 2);
-                        decodeSlot(code, slot, ram.read32(physicalOfFetch(here)));
+                        decodeSlot(page, slot);
                         budget++;
                         continue;
                     }
@@ -509,6 +479,66 @@ public final class Hart {
         }
         this.pc = pc;
         return budget;
+    }
+
+    static boolean branchTaken(int op, int a, int b) {
+        return switch (op) {
+            case Isa.BEQ -> a == b;
+            case Isa.BNE -> a != b;
+            case Isa.BLT -> a < b;
+            case Isa.BGE -> a >= b;
+            case Isa.BLTU -> Integer.compareUnsigned(a, b) < 0;
+            default -> Integer.compareUnsigned(a, b) >= 0;
+        };
+    }
+
+    static int mulh(int a, int b) {
+        return (int) (((long) a * b) >> 32);
+    }
+
+    static int mulhsu(int a, int b) {
+        return (int) (((long) a * Integer.toUnsignedLong(b)) >> 32);
+    }
+
+    static int mulhu(int a, int b) {
+        return (int) ((Integer.toUnsignedLong(a) * Integer.toUnsignedLong(b)) >>> 32);
+    }
+
+    // Division by zero and overflow give the results the M extension defines, never an exception.
+    static int div(int dividend, int divisor) {
+        return divisor == 0 ? -1 : dividend / divisor;
+    }
+
+    static int divu(int dividend, int divisor) {
+        return divisor == 0 ? -1 : Integer.divideUnsigned(dividend, divisor);
+    }
+
+    static int rem(int dividend, int divisor) {
+        return divisor == 0 ? dividend : dividend % divisor;
+    }
+
+    static int remu(int dividend, int divisor) {
+        return divisor == 0 ? dividend : Integer.remainderUnsigned(dividend, divisor);
+    }
+
+    /** The translation entered at {@code slot}, if one exists or the slot has just become hot enough to make one. */
+    private TranslatedCode translationAt(DecodedPage page, int slot, int pc) {
+        Object existing = page.translation(slot);
+        if (existing != null) {
+            return existing instanceof TranslatedCode translated && translated.entryPc == pc ? translated : null;
+        }
+        if (page.warm(slot) < TRANSLATION_THRESHOLD) {
+            return null;
+        }
+        TranslatedCode translated = Translator.translate(this, page, pc);
+        page.setTranslation(slot, translated == null ? UNTRANSLATABLE : translated);
+        return translated;
+    }
+
+    /** Whether an in-page jump to {@code slot} should go through the dispatcher, to enter translated code. */
+    private static boolean isHot(DecodedPage page, int slot) {
+        Object existing = page.translation(slot);
+        return existing != null ? existing instanceof TranslatedCode : page.warm(slot) >= TRANSLATION_THRESHOLD - 1;
     }
 
     /** The decoded page holding {@code pc}, or null with an instruction fault raised. */
@@ -543,22 +573,20 @@ public final class Hart {
         return page;
     }
 
-    /** The physical address of an instruction whose page {@link #fetch} has just translated. */
-    private int physicalOfFetch(int pc) {
-        return space.translate(pc, Access.EXECUTE) | (pc & PAGE_MASK);
-    }
-
-    private static void decodeSlot(int[] code, int slot, int word) {
+    /** Decodes one slot of a page from the instruction word in physical memory. */
+    void decodeSlot(DecodedPage page, int slot) {
+        int word = ram.read32(page.frame() + (slot << 2));
         Isa.Spec spec = Decoder.lookup(word);
         Format format = spec.format();
         int rd = Decoder.writesRd(format) && Decoder.rd(word) != 0 ? Decoder.rd(word) : SINK;
         int imm = spec.id() == Isa.ILLEGAL || format == Format.NONE ? word : Decoder.immediate(format, word);
+        int[] code = page.code();
         code[slot << 1] = spec.id() | rd << 8 | Decoder.rs1(word) << 16 | Decoder.rs2(word) << 24;
         code[(slot << 1) + 1] = imm;
     }
 
     /** A load that missed the TLB or crosses a page: returns the zero-extended value, or -1 after raising a fault. */
-    private long loadSlow(int address, int size) {
+    long loadSlow(int address, int size) {
         int first = translateData(address, Access.READ);
         if (first < 0) {
             return -1;
@@ -588,7 +616,7 @@ public final class Hart {
      * A store that missed the write TLB or crosses a page: returns 0, 1 if it overwrote decoded
      * code, or -1 after raising a fault. Both pages are checked before any byte is written.
      */
-    private int storeSlow(int address, int size, int value) {
+    int storeSlow(int address, int size, int value) {
         int first = translateData(address, Access.WRITE);
         if (first < 0) {
             return -1;
@@ -627,8 +655,7 @@ public final class Hart {
             readFrame[entry] = frame;
         } else {
             if (space.mappingEpoch() != seenMappingEpoch) { // the translation changed a mapping (copy-on-write)
-                Arrays.fill(readTag, NO_PAGE);
-                seenMappingEpoch = space.mappingEpoch();
+                flushTlb();
             }
             if (ram.decodedPage(frame) == null) {
                 writeTag[entry] = vpn;

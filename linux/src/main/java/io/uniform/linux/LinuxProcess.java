@@ -82,7 +82,7 @@ public final class LinuxProcess {
      * image, sets the OS flag of the unified library, builds the stack from argv and env.
      */
     public static LinuxProcess exec(byte[] elf, List<String> argv, Map<String, String> env, Limits limits,
-                                    Console console, LinuxClock clock) throws ElfFormatException {
+                                    Console console, LinuxClock clock) throws ElfFormatException, ExecFailure {
         PhysicalMemory memory = new PhysicalMemory(limits.memoryBytes());
         FlatAddressSpace space = new FlatAddressSpace(memory, LOAD_BASE, limits.memoryBytes(), 0);
         int stackTop = LOAD_BASE + limits.memoryBytes();
@@ -97,7 +97,7 @@ public final class LinuxProcess {
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         hart.setPc(image.entry());
-        hart.setRegister(2, ProcessLayout.buildStack(space, stackTop, image.entry(), argv, env, new Random(clock.seed())));
+        hart.setRegister(2, ProcessLayout.buildStack(space, stackTop, limits.stackBytes(), image.entry(), argv, env, new Random(clock.seed())));
         return new LinuxProcess(hart, space, console, clock, heapStart, imageLimit);
     }
 

@@ -31,9 +31,22 @@ final class ProcessLayout {
     static final int AT_RANDOM = 25;
 
     /** Writes argv, envp and auxv below {@code stackTop}; returns the initial sp. */
-    static int buildStack(AddressSpace space, int stackTop, int entry, List<String> argv, Map<String, String> env, Random random) {
+    static int buildStack(AddressSpace space, int stackTop, int stackBytes, int entry, List<String> argv,
+                          Map<String, String> env, Random random) throws ExecFailure {
         List<String> environment = new ArrayList<>();
         env.forEach((name, value) -> environment.add(name + "=" + value));
+        long needed = 16 + 16 + 4L * (argv.size() + environment.size() + 3) + 8L * auxiliaryVector(0, 0).length;
+        for (String string : argv) {
+            needed += string.getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        for (String string : environment) {
+            needed += string.getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        if (needed > stackBytes / 4) { // Linux allows arguments a quarter of the stack limit
+            throw new ExecFailure(Errno.E2BIG, String.format(
+                    "argument list too long: arguments and environment take %d bytes, the limit is %d (a quarter of the stack)",
+                    needed, stackBytes / 4));
+        }
 
         int cursor = stackTop;
         byte[] randomBytes = new byte[16];
@@ -53,10 +66,7 @@ final class ProcessLayout {
             envAddresses[i] = cursor;
         }
 
-        int[][] auxv = {
-            {AT_PAGESZ, 4096}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0}, {AT_EGID, 0},
-            {AT_HWCAP, Hart.MISA & 0x3ffffff}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, randomAddress}, {AT_NULL, 0}
-        };
+        int[][] auxv = auxiliaryVector(entry, randomAddress);
         ByteArrayOutputStream words = new ByteArrayOutputStream();
         putWord(words, argv.size());
         for (int address : argvAddresses) {
@@ -75,6 +85,13 @@ final class ProcessLayout {
         int sp = (cursor - vectors.length) & ~15;
         space.write(sp, vectors, 0, vectors.length);
         return sp;
+    }
+
+    private static int[][] auxiliaryVector(int entry, int randomAddress) {
+        return new int[][] {
+            {AT_PAGESZ, 4096}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0}, {AT_EGID, 0},
+            {AT_HWCAP, Hart.MISA & 0x3ffffff}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, randomAddress}, {AT_NULL, 0}
+        };
     }
 
     private static int pushString(AddressSpace space, int cursor, String value) {

@@ -275,7 +275,8 @@ public final class ElfFile {
                         "%s: the loadable segments take more bytes from the file than its %d (their file ranges"
                                 + " overlap)", where, file.length));
             }
-            byte[] contents = Arrays.copyOfRange(file, (int) offset, (int) (offset + fileSize));
+            byte[] contents = fileSize == 0 ? new byte[0]
+                    : Arrays.copyOfRange(file, (int) offset, (int) (offset + fileSize));
             segments.add(new Numbered(index, new Segment(virtualAddress, memorySize, contents,
                     flags & PERMISSION_FLAGS)));
         }

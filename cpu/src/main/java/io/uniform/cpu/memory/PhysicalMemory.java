@@ -54,7 +54,7 @@ public final class PhysicalMemory {
 
     /** Records a newly decoded page for the frame at physical offset {@code frame}. */
     public DecodedPage installDecodedPage(int frame) {
-        DecodedPage page = new DecodedPage();
+        DecodedPage page = new DecodedPage(frame);
         decoded[frame >>> PAGE_SHIFT] = page;
         codeEpoch++;
         return page;
