@@ -73,8 +73,8 @@ public final class Hart {
     static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** A jump target entered this often gets translated to JVM bytecode. */
-    private static final int TRANSLATION_THRESHOLD = 64;
+    /** By default a jump target entered this often gets translated to JVM bytecode. */
+    public static final int DEFAULT_TRANSLATION_THRESHOLD = 64;
     /** Translated code runs only with at least this much budget, so that it rarely stops for it. */
     private static final long TRANSLATED_MIN_BUDGET = 2 * DecodedPage.SLOTS;
     /** Marks a slot whose code cannot be translated (it starts with a system instruction). */
@@ -88,6 +88,7 @@ public final class Hart {
     private long instret;
     private long cycles;
     private LongSupplier timer;
+    private int translationThreshold = DEFAULT_TRANSLATION_THRESHOLD;
 
     private AddressSpace space;
     private PhysicalMemory ram;
@@ -125,6 +126,18 @@ public final class Hart {
         this.space = space;
         this.ram = space.physical();
         flushTlb();
+    }
+
+    /**
+     * How often a jump target must be entered before its code is translated to JVM bytecode:
+     * 1 translates everything at once (tests of the translator), {@link Integer#MAX_VALUE}
+     * never translates (the interpreter alone).
+     */
+    public void setTranslationThreshold(int threshold) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("translation threshold must be at least 1: " + threshold);
+        }
+        this.translationThreshold = threshold;
     }
 
     /** Sets the source of the {@code time} CSR, in ticks of {@link #TIMEBASE_HZ}. */
@@ -527,7 +540,7 @@ public final class Hart {
         if (existing != null) {
             return existing instanceof TranslatedCode translated && translated.entryPc == pc ? translated : null;
         }
-        if (page.warm(slot) < TRANSLATION_THRESHOLD) {
+        if (translationThreshold == Integer.MAX_VALUE || page.warm(slot) < translationThreshold) {
             return null;
         }
         TranslatedCode translated = Translator.translate(this, page, pc);
@@ -536,9 +549,12 @@ public final class Hart {
     }
 
     /** Whether an in-page jump to {@code slot} should go through the dispatcher, to enter translated code. */
-    private static boolean isHot(DecodedPage page, int slot) {
+    private boolean isHot(DecodedPage page, int slot) {
         Object existing = page.translation(slot);
-        return existing != null ? existing instanceof TranslatedCode : page.warm(slot) >= TRANSLATION_THRESHOLD - 1;
+        if (existing != null) {
+            return existing instanceof TranslatedCode;
+        }
+        return translationThreshold != Integer.MAX_VALUE && page.warm(slot) >= translationThreshold - 1;
     }
 
     /** The decoded page holding {@code pc}, or null with an instruction fault raised. */
@@ -617,6 +633,7 @@ public final class Hart {
      * code, or -1 after raising a fault. Both pages are checked before any byte is written.
      */
     int storeSlow(int address, int size, int value) {
+        int epoch = space.mappingEpoch();
         int first = translateData(address, Access.WRITE);
         if (first < 0) {
             return -1;
@@ -628,7 +645,8 @@ public final class Hart {
                 return -1;
             }
         }
-        boolean codeChanged = ram.invalidateCode(first) | ram.invalidateCode(second);
+        // A changed mapping (copy-on-write) may have moved the page being executed, too.
+        boolean codeChanged = ram.invalidateCode(first) | ram.invalidateCode(second) | space.mappingEpoch() != epoch;
         byte[] mem = ram.bytes();
         for (int i = 0; i < size; i++) {
             int byteAddress = address + i;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.uniform.cpu.isa.Csr;
 import io.uniform.cpu.isa.Isa;
+import io.uniform.cpu.memory.AddressSpace;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.PhysicalMemory;
 import java.math.BigInteger;
@@ -21,6 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The RV32IM + Zicsr instructions as a user process sees them ({@link ExecutionMode#PROCESS}):
  * programs run from a 64 KiB flat region at 0x10000 and end in ECALL, which stops the hart.
+ *
+ * <p>Here the interpreter runs alone; {@link HartInstructionTranslatedTest} runs every test
+ * again with each jump target translated on first entry. Every hart a test makes comes from
+ * {@link #newHart}, so both see the same programs.
  */
 class HartInstructionTest {
     static final int BASE = 0x10000;
@@ -37,11 +42,23 @@ class HartInstructionTest {
     Hart hart;
     TestAssembler asm;
 
+    /** The translation threshold of every hart of this test class: the interpreter alone. */
+    int translationThreshold() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** A process hart over {@code space} with this test class's translation threshold. */
+    Hart newHart(AddressSpace space) {
+        Hart created = new Hart(ExecutionMode.PROCESS, space);
+        created.setTranslationThreshold(translationThreshold());
+        return created;
+    }
+
     @BeforeEach
     void setUp() {
         memory = new PhysicalMemory(SIZE);
         space = FlatAddressSpace.covering(memory, BASE);
-        hart = new Hart(ExecutionMode.PROCESS, space);
+        hart = newHart(space);
         asm = new TestAssembler(BASE);
     }
 
@@ -1083,7 +1100,7 @@ class HartInstructionTest {
         PhysicalMemory memory2 = new PhysicalMemory(SIZE);
         FlatAddressSpace space2 = FlatAddressSpace.covering(memory2, BASE);
         asm.writeTo(space2);
-        Hart stepper = new Hart(ExecutionMode.PROCESS, space2);
+        Hart stepper = newHart(space2);
         stepper.setPc(BASE);
         Stop stop;
         long steps = 0;
@@ -1112,7 +1129,7 @@ class HartInstructionTest {
         PhysicalMemory memory2 = new PhysicalMemory(SIZE);
         FlatAddressSpace space2 = FlatAddressSpace.covering(memory2, BASE);
         asm.writeTo(space2);
-        Hart sliced = new Hart(ExecutionMode.PROCESS, space2);
+        Hart sliced = newHart(space2);
         sliced.setPc(BASE);
         Stop stop;
         long before = 0;
@@ -1276,7 +1293,7 @@ class HartInstructionTest {
         PhysicalMemory memory2 = new PhysicalMemory(SIZE);
         FlatAddressSpace space2 = FlatAddressSpace.covering(memory2, BASE);
         space2.write(BASE, image, 0, SIZE);
-        Hart copy = new Hart(ExecutionMode.PROCESS, space2);
+        Hart copy = newHart(space2);
         copy.restore(middle);
         assertEquals(middle, copy.capture());
         Stop.Trap restored = assertInstanceOf(Stop.Trap.class, copy.run(1_000_000));

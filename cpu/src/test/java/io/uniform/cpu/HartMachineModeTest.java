@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.uniform.cpu.isa.Csr;
 import io.uniform.cpu.isa.Isa;
+import io.uniform.cpu.memory.AddressSpace;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.PhysicalMemory;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,6 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code mtvec}, MRET, the machine CSRs and U-mode under M. RAM is a 64 KiB flat region at
  * 0x80000000. Programs end in a self-loop ("halt"); tests run a generous budget and check that
  * the hart sits at the expected halt.
+ *
+ * <p>Here the interpreter runs alone; {@link HartMachineModeTranslatedTest} runs every test
+ * again with each jump target translated on first entry (harts come from {@link #newHart}).
  */
 class HartMachineModeTest {
     static final int BASE = 0x80000000;
@@ -44,11 +48,23 @@ class HartMachineModeTest {
     /** The address of the standard handler's halt loop. */
     int handlerHalt;
 
+    /** The translation threshold of every hart of this test class: the interpreter alone. */
+    int translationThreshold() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** A machine hart over {@code space} with this test class's translation threshold. */
+    Hart newHart(AddressSpace space) {
+        Hart created = new Hart(ExecutionMode.MACHINE, space);
+        created.setTranslationThreshold(translationThreshold());
+        return created;
+    }
+
     @BeforeEach
     void setUp() {
         memory = new PhysicalMemory(SIZE);
         space = FlatAddressSpace.covering(memory, BASE);
-        hart = new Hart(ExecutionMode.MACHINE, space);
+        hart = newHart(space);
         hart.setPc(BASE);
         asm = new TestAssembler(BASE);
     }
@@ -571,7 +587,7 @@ class HartMachineModeTest {
         PhysicalMemory memory2 = new PhysicalMemory(SIZE);
         FlatAddressSpace space2 = FlatAddressSpace.covering(memory2, BASE);
         asm.writeTo(space2);
-        Hart sliced = new Hart(ExecutionMode.MACHINE, space2);
+        Hart sliced = newHart(space2);
         sliced.setPc(BASE);
         for (int i = 0; i < 500; i++) {
             assertInstanceOf(Stop.SliceEnd.class, sliced.run(1));

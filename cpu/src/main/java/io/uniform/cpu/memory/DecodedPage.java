@@ -16,7 +16,7 @@ public final class DecodedPage {
     private final int frame;
     private final int[] code = new int[SLOTS * 2];
     private boolean valid = true;
-    private short[] heat;
+    private int[] heat;
     private Object[] translations;
 
     DecodedPage(int frame) {
@@ -46,13 +46,12 @@ public final class DecodedPage {
     /** Counts one more jump into {@code slot}; returns the new count (saturating). */
     public int warm(int slot) {
         if (heat == null) {
-            heat = new short[SLOTS];
+            heat = new int[SLOTS];
         }
-        int count = heat[slot] + 1;
-        if (count <= Short.MAX_VALUE) {
-            heat[slot] = (short) count;
+        if (heat[slot] < Integer.MAX_VALUE) {
+            heat[slot]++;
         }
-        return count;
+        return heat[slot];
     }
 
     /**
