@@ -6,12 +6,12 @@ import io.uniform.linux.ExecFailure;
 import io.uniform.linux.ExitStatus;
 import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,33 +44,46 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arg", description = "An argument passed to every program (for example a smaller scale).")
     List<String> programArguments = new ArrayList<>();
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Longest a single qemu run may take before it is killed (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (runs < 1) {
             System.err.println("uniform: --runs must be at least 1");
             return 2;
         }
-        List<Path> selected = programs.isEmpty() ? defaultPrograms() : programs;
-        if (selected.isEmpty()) {
-            System.err.println("uniform: no benchmark programs found (expected guest/elf/bench/*.elf)");
+        if (timeoutSeconds < 1) {
+            System.err.println("uniform: --timeout must be at least 1 second");
             return 2;
         }
-        System.out.printf("%-28s %14s %10s %10s %10s %8s%n", "program", "instructions", "uniform s", "MIPS", "qemu s", "ratio");
-        boolean allMatch = true;
-        double logRatioSum = 0;
+        List<Path> selected = programs.isEmpty() ? defaultPrograms() : programs;
+        if (selected.isEmpty()) {
+            System.err.println("uniform: no benchmark programs found (expected " + GuestDirectory.locate().resolve("elf/bench")
+                    + "/*.elf)");
+            return 2;
+        }
+        // Every program is read before anything runs, so a bad name fails at once, not after minutes of benchmarking.
+        List<byte[]> elves = new ArrayList<>();
         for (Path program : selected) {
-            byte[] elf;
             try {
-                elf = ProgramFile.read(program);
+                elves.add(ProgramFile.read(program));
             } catch (ProgramFile.Unusable e) {
                 System.err.println("uniform: " + e.getMessage());
                 return e.exitStatus();
             }
+        }
+        System.out.printf("%-28s %14s %10s %10s %10s %8s%n", "program", "instructions", "uniform s", "MIPS", "qemu s", "ratio");
+        boolean allMatch = true;
+        double logRatioSum = 0;
+        for (int index = 0; index < selected.size(); index++) {
+            Path program = selected.get(index);
             double[] uniformSeconds = new double[runs];
             double[] qemuSeconds = new double[runs];
             long instructions = 0;
             for (int run = 0; run < runs; run++) {
-                Measured ours = runUniform(program, elf);
+                Measured ours = runUniform(program, elves.get(index));
                 Measured reference = runQemu(program);
                 uniformSeconds[run] = ours.seconds;
                 qemuSeconds[run] = reference.seconds;
@@ -116,20 +129,17 @@ final class BenchCommand implements Callable<Integer> {
     private Measured runQemu(Path program) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(qemu, program.toString()));
         command.addAll(programArguments);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().clear();
-        long start = System.nanoTime();
-        Process process;
+        ReferenceEmulator.Run run;
         try {
-            process = builder.start();
+            run = ReferenceEmulator.run(command, new byte[0], Duration.ofSeconds(timeoutSeconds));
+        } catch (ReferenceEmulator.TimedOut e) {
+            throw new IOException(e.getMessage() + " (raise --timeout for slower machines)", e);
         } catch (IOException e) {
-            throw new IOException("cannot start the reference emulator '" + qemu + "' (install qemu-user): " + e.getMessage(), e);
+            throw new IOException("cannot run the reference emulator (install qemu-user): " + e.getMessage(), e);
         }
-        process.getOutputStream().close();
-        byte[] output = process.getInputStream().readAllBytes();
-        int status = process.waitFor();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(seconds, 0, output, status);
+        System.err.write(run.stderr());
+        System.err.flush();
+        return new Measured(run.elapsedNanos() / 1e9, 0, run.stdout(), run.status());
     }
 
     private static List<Path> defaultPrograms() throws IOException {

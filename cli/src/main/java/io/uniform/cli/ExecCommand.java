@@ -65,10 +65,7 @@ final class ExecCommand implements Callable<Integer> {
         } catch (ProgramFile.Unusable e) {
             System.err.println("uniform: " + e.getMessage());
             return e.exitStatus();
-        } catch (ElfFormatException e) {
-            System.err.println("uniform: " + program + ": " + e.getMessage());
-            return Uniform.EXIT_NOT_EXECUTABLE;
-        } catch (ExecFailure e) {
+        } catch (ElfFormatException | ExecFailure e) {
             System.err.println("uniform: " + program + ": " + e.getMessage());
             return Uniform.EXIT_NOT_EXECUTABLE;
         }

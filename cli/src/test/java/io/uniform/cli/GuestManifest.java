@@ -30,7 +30,7 @@ record GuestManifest(Path guest, List<Entry> entries) {
     }
 
     static GuestManifest load() throws IOException {
-        Path guest = guestDirectory();
+        Path guest = GuestDirectory.locate();
         List<Entry> entries = new ArrayList<>();
         for (String line : Files.readAllLines(guest.resolve("expected/manifest"))) {
             String trimmed = line.strip();
@@ -45,19 +45,6 @@ record GuestManifest(Path guest, List<Entry> entries) {
                     List.copyOf(fields.subList(3, fields.size())), program.startsWith("bare/") ? null : golden));
         }
         return new GuestManifest(guest, List.copyOf(entries));
-    }
-
-    static Path guestDirectory() {
-        String configured = System.getProperty("uniform.guest.dir");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("guest/elf"))) {
-                return dir.resolve("guest");
-            }
-        }
-        throw new IllegalStateException("guest/ directory not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Splits a manifest line into words, honouring double quotes (so "" is an empty argument). */

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class Reference {
     private Reference() {}
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     record Result(byte[] stdout, int status) {}
 
@@ -27,20 +29,13 @@ final class Reference {
         Assumptions.assumeTrue(present, executable + " is not installed: differential test skipped");
     }
 
+    /** Runs a reference emulator (see {@link ReferenceEmulator}): stderr is dropped, two minutes at most. */
     static Result run(List<String> command, byte[] stdin) {
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
-            builder.environment().clear();
-            Process process = builder.start();
-            try (var in = process.getOutputStream()) {
-                in.write(stdin);
-            }
-            byte[] stdout = process.getInputStream().readAllBytes();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("reference run timed out: " + command);
-            }
-            return new Result(stdout, process.exitValue());
+            ReferenceEmulator.Run run = ReferenceEmulator.run(command, stdin, TIMEOUT);
+            return new Result(run.stdout(), run.status());
+        } catch (ReferenceEmulator.TimedOut e) {
+            throw new AssertionError("reference run timed out: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -66,7 +66,7 @@ class UniformCommandTest {
     }
 
     private static String guest(String relative) {
-        Path path = GuestManifest.guestDirectory().resolve(relative);
+        Path path = GuestDirectory.locate().resolve(relative);
         assertTrue(Files.isRegularFile(path), "guest program " + path + " exists");
         return path.toString();
     }
@@ -295,5 +295,40 @@ class UniformCommandTest {
         Run run = uniform("bare", stripped.toString());
         assertEquals(126, run.status(), run::toString);
         assertTrue(run.err().contains("no 'tohost' symbol"), run::toString);
+    }
+
+    // ---- bench ----
+
+    @Test
+    void benchRunsAProgramUnderUniformAndQemuAndPrintsTheTable() {
+        Reference.require("qemu-riscv32");
+        Run run = uniform("bench", "--runs", "1", "--arg", "1", guest("elf/bench/bench_crc.elf"));
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(Pattern.compile("(?m)^program\\s+instructions\\s").matcher(run.out()).find(),
+                () -> "the table has a header:\n" + run);
+        assertTrue(Pattern.compile("(?m)^bench_crc\\.elf\\s+\\d+\\s+\\d+\\.\\d+\\s").matcher(run.out()).find(),
+                () -> "the table has a row for the program:\n" + run);
+        assertTrue(Pattern.compile("(?m)^geometric mean ratio uniform/qemu: \\d+\\.\\d+ \\(1 programs")
+                .matcher(run.out()).find(), () -> "the geometric mean ratio is reported:\n" + run);
+        assertFalse(run.err().contains("differs"), run::toString);
+    }
+
+    @Test
+    void benchOfAMissingProgramFailsAtOnceAndNamesIt() {
+        Path missing = temporary.resolve("missing.elf");
+        Run run = uniform("bench", "--runs", "1", guest("elf/bench/bench_crc.elf"), missing.toString());
+        assertEquals(127, run.status(), run::toString);
+        assertTrue(run.err().contains("no such file"), run::toString);
+        assertTrue(run.err().contains(missing.toString()), () -> "names the file:\n" + run);
+        assertEquals("", run.out(), () -> "nothing ran, not even the first program:\n" + run);
+    }
+
+    @Test
+    void benchWithAReferenceEmulatorThatCannotStartFailsAndSaysSo() {
+        Run run = uniform("bench", "--runs", "1", "--arg", "1", "--qemu", temporary.resolve("no-such-qemu").toString(),
+                guest("elf/bench/bench_crc.elf"));
+        assertEquals(1, run.status(), run::toString);
+        assertTrue(run.err().contains("cannot run the reference emulator"), run::toString);
+        assertTrue(run.err().contains("no-such-qemu"), () -> "names the emulator:\n" + run);
     }
 }

@@ -76,7 +76,7 @@ public final class Hart {
     /** By default a jump target entered this often gets translated to JVM bytecode. */
     public static final int DEFAULT_TRANSLATION_THRESHOLD = 64;
     /** Translated code runs only with at least this much budget, so that it rarely stops for it. */
-    private static final long TRANSLATED_MIN_BUDGET = 2 * DecodedPage.SLOTS;
+    private static final long TRANSLATED_MIN_BUDGET = 2048;
     /** Marks a slot whose code cannot be translated (it starts with a system instruction). */
     private static final Object UNTRANSLATABLE = new Object();
 
@@ -195,6 +195,11 @@ public final class Hart {
         int[] csrs = state.machineCsrs();
         if (registers.length != 32 || csrs.length != CSR_SLOTS) {
             throw new IllegalArgumentException("hart state has the wrong shape");
+        }
+        boolean legalPrivilege = state.privilege() == PRIVILEGE_USER
+                || (state.privilege() == PRIVILEGE_MACHINE && mode == ExecutionMode.MACHINE);
+        if (!legalPrivilege) {
+            throw new IllegalArgumentException("privilege " + state.privilege() + " is not possible in " + mode + " mode");
         }
         System.arraycopy(registers, 0, x, 0, 32);
         x[0] = 0;
@@ -338,7 +343,7 @@ public final class Hart {
                         }
                         if ((target & ~PAGE_MASK) == base) {
                             int targetSlot = (target & PAGE_MASK) >>> 2;
-                            if (budget < TRANSLATED_MIN_BUDGET || !isHot(page, targetSlot)) {
+                            if (budget < TRANSLATED_MIN_BUDGET || !warmJumpTarget(page, targetSlot)) {
                                 slot = targetSlot;
                                 continue;
                             }
@@ -350,7 +355,7 @@ public final class Hart {
                         int address = x[(w >>> 16) & 0xff] + imm;
                         int vpn = address >>> 12;
                         int entry = vpn & TLB_MASK;
-                        int size = op == Isa.LW ? 4 : (op == Isa.LB || op == Isa.LBU) ? 1 : 2;
+                        int size = Isa.accessSize(op);
                         int value;
                         if (readTag[entry] == vpn && (address & PAGE_MASK) <= PhysicalMemory.PAGE_SIZE - size) {
                             int physical = readFrame[entry] | (address & PAGE_MASK);
@@ -378,7 +383,7 @@ public final class Hart {
                         int value = x[w >>> 24];
                         int vpn = address >>> 12;
                         int entry = vpn & TLB_MASK;
-                        int size = op == Isa.SW ? 4 : op == Isa.SB ? 1 : 2;
+                        int size = Isa.accessSize(op);
                         if (writeTag[entry] == vpn && (address & PAGE_MASK) <= PhysicalMemory.PAGE_SIZE - size) {
                             int physical = writeFrame[entry] | (address & PAGE_MASK);
                             switch (size) {
@@ -438,6 +443,7 @@ public final class Hart {
                         long executedBefore = entryBudget - budget - 1;
                         if (!executeCsr(w, imm, instret + executedBefore, cycles + executedBefore)) {
                             pc = base + (slot << 2);
+                            raise(TrapCause.ILLEGAL_INSTRUCTION, ram.read32(page.frame() + (slot << 2)));
                             break outer;
                         }
                     }
@@ -548,8 +554,11 @@ public final class Hart {
         return translated;
     }
 
-    /** Whether an in-page jump to {@code slot} should go through the dispatcher, to enter translated code. */
-    private boolean isHot(DecodedPage page, int slot) {
+    /**
+     * Counts an in-page jump to {@code slot}; true if it should go through the dispatcher to
+     * enter translated code (there is some, or the dispatcher will now make it).
+     */
+    private boolean warmJumpTarget(DecodedPage page, int slot) {
         Object existing = page.translation(slot);
         if (existing != null) {
             return existing instanceof TranslatedCode;
@@ -683,7 +692,7 @@ public final class Hart {
         return frame;
     }
 
-    /** Executes a Zicsr instruction; false after raising illegal-instruction. */
+    /** Executes a Zicsr instruction; false if it is illegal (the caller raises the trap). */
     private boolean executeCsr(int w, int number, long retired, long cycleCount) {
         int op = w & 0xff;
         int rd = (w >>> 8) & 0xff;
@@ -692,12 +701,10 @@ public final class Hart {
         int operand = immediate ? rs1Field : x[rs1Field];
         boolean writes = op == Isa.CSRRW || op == Isa.CSRRWI || rs1Field != 0;
         if (Csr.minimumPrivilege(number) > privilege || (writes && Csr.isReadOnly(number)) || !counterAccessible(number)) {
-            raise(TrapCause.ILLEGAL_INSTRUCTION, 0);
             return false;
         }
         long current = readCsr(number, retired, cycleCount);
         if (current == Long.MIN_VALUE) {
-            raise(TrapCause.ILLEGAL_INSTRUCTION, 0);
             return false;
         }
         int old = (int) current;

@@ -53,8 +53,8 @@ final class Translator implements Opcodes {
     private static final int L_WRITE_FRAME = 9;
     private static final int L_EXIT_PC = 10;
     private static final int L_ADDRESS = 11;
-    /** Guest register r (1..31) lives in local L_REGISTERS + r. */
-    private static final int L_REGISTERS = 11;
+    /** Guest register r (1..31) lives in local L_REGISTERS + r; x0 has no local, so this may overlap L_ADDRESS. */
+    private static final int L_REGISTERS = L_ADDRESS;
 
     private static final int SLOTS = DecodedPage.SLOTS;
     private static final int PAGE_MASK = PhysicalMemory.PAGE_MASK;
@@ -604,7 +604,7 @@ final class Translator implements Opcodes {
     }
 
     private void emitLoad(int slot, int op, int rd, int rs1, int imm, int rest) {
-        int size = op == Isa.LW ? 4 : (op == Isa.LB || op == Isa.LBU) ? 1 : 2;
+        int size = Isa.accessSize(op);
         Label slowPath = new Label();
         Label done = new Label();
         emitTlbProbe(rs1, imm, size, L_READ_TAG, slowPath);
@@ -658,7 +658,7 @@ final class Translator implements Opcodes {
     }
 
     private void emitStore(int slot, int op, int rs1, int rs2, int imm, int rest) {
-        int size = op == Isa.SW ? 4 : op == Isa.SB ? 1 : 2;
+        int size = Isa.accessSize(op);
         Label slowPath = new Label();
         Label done = new Label();
         emitTlbProbe(rs1, imm, size, L_WRITE_TAG, slowPath);

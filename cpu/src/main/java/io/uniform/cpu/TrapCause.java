@@ -23,13 +23,4 @@ public enum TrapCause {
     public int code() {
         return code;
     }
-
-    /** Whether the trap reports a bad memory address in {@code tval}. */
-    public boolean isMemoryFault() {
-        return switch (this) {
-            case INSTRUCTION_ACCESS_FAULT, LOAD_ACCESS_FAULT, STORE_ACCESS_FAULT,
-                    INSTRUCTION_PAGE_FAULT, LOAD_PAGE_FAULT, STORE_PAGE_FAULT -> true;
-            default -> false;
-        };
-    }
 }

@@ -4,13 +4,8 @@ package io.uniform.linux;
 public final class Errno {
     private Errno() {}
 
-    public static final int EPERM = 1;
-    public static final int ENOENT = 2;
-    public static final int EINTR = 4;
     public static final int EIO = 5;
-    public static final int E2BIG = 7;
     public static final int EBADF = 9;
-    public static final int ENOMEM = 12;
     public static final int EFAULT = 14;
     public static final int EINVAL = 22;
     public static final int ENOSYS = 38;

@@ -11,6 +11,11 @@ public interface LinuxClock {
     int CLOCK_MONOTONIC = 1;
     int CLOCK_PROCESS_CPUTIME_ID = 2;
     int CLOCK_THREAD_CPUTIME_ID = 3;
+    int CLOCK_MONOTONIC_RAW = 4;
+    int CLOCK_REALTIME_COARSE = 5;
+    int CLOCK_MONOTONIC_COARSE = 6;
+    int CLOCK_BOOTTIME = 7;
+    int CLOCK_TAI = 11;
 
     long realtimeNanos();
 

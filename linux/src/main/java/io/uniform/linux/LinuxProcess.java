@@ -2,6 +2,7 @@ package io.uniform.linux;
 
 import io.uniform.cpu.ExecutionMode;
 import io.uniform.cpu.Hart;
+import io.uniform.cpu.HartState;
 import io.uniform.cpu.Stop;
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.ElfFormatException;
@@ -43,6 +44,8 @@ public final class LinuxProcess {
     private static final String ABI_SECTION = ".uniform";
     private static final byte[] ABI_MAGIC = "UNFM".getBytes(StandardCharsets.US_ASCII);
     private static final int ABI_OS_FLAG_OFFSET = 8;
+    /** read and write move at most this much between user memory and a stream at a time. */
+    private static final int IO_CHUNK = 64 << 10;
 
     private final Hart hart;
     private final FlatAddressSpace space;
@@ -101,10 +104,17 @@ public final class LinuxProcess {
         return new LinuxProcess(hart, space, console, clock, heapStart, imageLimit);
     }
 
-    private static void writeOsFlag(ElfImage image, FlatAddressSpace space) {
+    private static void writeOsFlag(ElfImage image, FlatAddressSpace space) throws ElfFormatException {
         Section section = image.sections().get(ABI_SECTION);
         if (section == null || section.size() < ABI_OS_FLAG_OFFSET + 4) {
             return; // not linked with the unified library: nothing to tell it
+        }
+        boolean loaded = image.segments().stream().anyMatch(segment -> segment.writable()
+                && segment.contains(section.address())
+                && Integer.toUnsignedLong(section.address()) + section.size() <= segment.end());
+        if (!loaded) {
+            throw new ElfFormatException(String.format(
+                    "the unified library's %s section at 0x%08x is not inside a writable segment", ABI_SECTION, section.address()));
         }
         byte[] magic = space.read(section.address(), ABI_MAGIC.length);
         if (Arrays.equals(magic, ABI_MAGIC)) {
@@ -114,6 +124,33 @@ public final class LinuxProcess {
 
     public Hart hart() {
         return hart;
+    }
+
+    /** What a process is between two instructions, everything needed to continue it elsewhere. */
+    public record Image(HartState hart, FlatAddressSpace.Image memory, int heapStart, int heapLimit, int programBreak) {}
+
+    /** Captures the process between two slices (not after it ended). */
+    public Image capture() {
+        if (exitStatus != null) {
+            throw new IllegalStateException("the process has ended: " + exitStatus);
+        }
+        return new Image(hart.capture(), space.capture(), heapStart, heapLimit, programBreak);
+    }
+
+    /** Continues a captured process, with new streams and clock. */
+    public static LinuxProcess restore(Image image, Console console, LinuxClock clock) {
+        FlatAddressSpace.Image memory = image.memory();
+        if (memory.base() != LOAD_BASE) {
+            throw new IllegalArgumentException(String.format("a process image must start at 0x%x, not 0x%x", LOAD_BASE, memory.base()));
+        }
+        FlatAddressSpace space = new FlatAddressSpace(new PhysicalMemory(memory.size()), LOAD_BASE, memory.size(), 0);
+        space.restore(memory);
+        Hart hart = new Hart(ExecutionMode.PROCESS, space);
+        hart.setTimer(clock::timerTicks);
+        hart.restore(image.hart());
+        LinuxProcess process = new LinuxProcess(hart, space, console, clock, image.heapStart(), image.heapLimit());
+        process.programBreak = image.programBreak();
+        return process;
     }
 
     /** The exit status once the process has ended. */
@@ -208,10 +245,10 @@ public final class LinuxProcess {
         if (fd != 0) {
             return -Errno.EBADF;
         }
-        if (count < 0) {
-            return -Errno.EINVAL;
+        if (count < 0) { // 2 GiB or more: no buffer that large can be mapped, as Linux reports it
+            return -Errno.EFAULT;
         }
-        byte[] bytes = new byte[Math.min(count, 64 << 10)];
+        byte[] bytes = new byte[Math.min(count, IO_CHUNK)];
         space.validate(buffer, bytes.length, Access.WRITE); // before consuming input that could not be stored
         try {
             int n = console.in().read(bytes, 0, bytes.length);
@@ -229,13 +266,18 @@ public final class LinuxProcess {
         if (fd != 1 && fd != 2) {
             return -Errno.EBADF;
         }
-        if (count < 0) {
-            return -Errno.EINVAL;
+        if (count < 0) { // 2 GiB or more: no buffer that large can be mapped, as Linux reports it
+            return -Errno.EFAULT;
         }
-        byte[] bytes = space.read(buffer, count);
+        space.validate(buffer, count, Access.READ);
+        byte[] chunk = new byte[Math.min(count, IO_CHUNK)];
         try {
             var stream = fd == 1 ? console.out() : console.err();
-            stream.write(bytes);
+            for (int done = 0; done < count; done += chunk.length) {
+                int length = Math.min(chunk.length, count - done);
+                space.read(buffer + done, chunk, 0, length);
+                stream.write(chunk, 0, length);
+            }
             stream.flush();
             return count;
         } catch (IOException e) {
@@ -258,8 +300,10 @@ public final class LinuxProcess {
     private int clockGettime(int clockId, int timespec) {
         long nanos;
         switch (clockId) {
-            case LinuxClock.CLOCK_REALTIME -> nanos = clock.realtimeNanos();
-            case LinuxClock.CLOCK_MONOTONIC, LinuxClock.CLOCK_PROCESS_CPUTIME_ID, LinuxClock.CLOCK_THREAD_CPUTIME_ID ->
+            // CLOCK_TAI is realtime plus the TAI offset, which stays 0 unless adjtimex sets it.
+            case LinuxClock.CLOCK_REALTIME, LinuxClock.CLOCK_REALTIME_COARSE, LinuxClock.CLOCK_TAI -> nanos = clock.realtimeNanos();
+            case LinuxClock.CLOCK_MONOTONIC, LinuxClock.CLOCK_PROCESS_CPUTIME_ID, LinuxClock.CLOCK_THREAD_CPUTIME_ID,
+                    LinuxClock.CLOCK_MONOTONIC_RAW, LinuxClock.CLOCK_MONOTONIC_COARSE, LinuxClock.CLOCK_BOOTTIME ->
                     nanos = clock.monotonicNanos();
             default -> {
                 return -Errno.EINVAL;

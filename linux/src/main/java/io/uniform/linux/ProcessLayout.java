@@ -1,6 +1,5 @@
 package io.uniform.linux;
 
-import io.uniform.cpu.Hart;
 import io.uniform.cpu.memory.AddressSpace;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +28,16 @@ final class ProcessLayout {
     static final int AT_CLKTCK = 17;
     static final int AT_SECURE = 23;
     static final int AT_RANDOM = 25;
+    private static final int AUXV_ENTRIES = auxiliaryVector(0, 0).length;
+    /** AT_HWCAP: one bit per single-letter ISA extension, as Linux reports them. */
+    private static final int HWCAP_IM = (1 << ('I' - 'A')) | (1 << ('M' - 'A'));
 
     /** Writes argv, envp and auxv below {@code stackTop}; returns the initial sp. */
     static int buildStack(AddressSpace space, int stackTop, int stackBytes, int entry, List<String> argv,
                           Map<String, String> env, Random random) throws ExecFailure {
         List<String> environment = new ArrayList<>();
         env.forEach((name, value) -> environment.add(name + "=" + value));
-        long needed = 16 + 16 + 4L * (argv.size() + environment.size() + 3) + 8L * auxiliaryVector(0, 0).length;
+        long needed = 16 + 16 + 4L * (argv.size() + environment.size() + 3) + 8L * AUXV_ENTRIES;
         for (String string : argv) {
             needed += string.getBytes(StandardCharsets.UTF_8).length + 1;
         }
@@ -43,7 +45,7 @@ final class ProcessLayout {
             needed += string.getBytes(StandardCharsets.UTF_8).length + 1;
         }
         if (needed > stackBytes / 4) { // Linux allows arguments a quarter of the stack limit
-            throw new ExecFailure(Errno.E2BIG, String.format(
+            throw new ExecFailure(String.format(
                     "argument list too long: arguments and environment take %d bytes, the limit is %d (a quarter of the stack)",
                     needed, stackBytes / 4));
         }
@@ -90,7 +92,7 @@ final class ProcessLayout {
     private static int[][] auxiliaryVector(int entry, int randomAddress) {
         return new int[][] {
             {AT_PAGESZ, 4096}, {AT_ENTRY, entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0}, {AT_EGID, 0},
-            {AT_HWCAP, Hart.MISA & 0x3ffffff}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, randomAddress}, {AT_NULL, 0}
+            {AT_HWCAP, HWCAP_IM}, {AT_CLKTCK, 100}, {AT_SECURE, 0}, {AT_RANDOM, randomAddress}, {AT_NULL, 0}
         };
     }
 

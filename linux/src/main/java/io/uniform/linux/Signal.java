@@ -5,9 +5,7 @@ public enum Signal {
     SIGILL(4),
     SIGTRAP(5),
     SIGBUS(7),
-    SIGKILL(9),
-    SIGSEGV(11),
-    SIGTERM(15);
+    SIGSEGV(11);
 
     private final int number;
 

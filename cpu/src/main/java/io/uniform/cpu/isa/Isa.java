@@ -153,4 +153,14 @@ public final class Isa {
     public static Spec spec(int id) {
         return TABLE.get(id);
     }
+
+    /** Bytes a load or store accesses. */
+    public static int accessSize(int id) {
+        return switch (id) {
+            case LB, LBU, SB -> 1;
+            case LH, LHU, SH -> 2;
+            case LW, SW -> 4;
+            default -> throw new IllegalArgumentException(spec(id).mnemonic() + " does not access memory");
+        };
+    }
 }

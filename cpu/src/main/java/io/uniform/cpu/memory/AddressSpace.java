@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A virtual address space over a node's {@link PhysicalMemory}. Implementations: a flat
- * contiguous region (Puma, bare machines) and a two-level paged space (Linux).
+ * contiguous region (Puma, bare machines) and, planned, a two-level paged space (Linux).
  *
  * <p>The hart caches translations per 4 KiB page in its own TLB, so {@link #translate} is
  * called only on a miss; implementations bump {@link #mappingEpoch()} whenever an existing
@@ -94,7 +94,9 @@ public interface AddressSpace {
         forEachPage(va, length, Access.WRITE, (physical, done, chunk) -> physical().zero(physical, chunk));
     }
 
+    /** Copies {@code length} bytes of user memory into a new array, validated before anything is allocated. */
     default byte[] read(int va, int length) {
+        validate(va, length, Access.READ);
         byte[] bytes = new byte[length];
         read(va, bytes, 0, length);
         return bytes;

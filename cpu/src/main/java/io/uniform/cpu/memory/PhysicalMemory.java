@@ -30,7 +30,13 @@ public final class PhysicalMemory {
         if (size <= 0 || (size & PAGE_MASK) != 0) {
             throw new IllegalArgumentException("physical memory size must be a positive multiple of 4 KiB: " + size);
         }
-        this.bytes = new byte[size];
+        try {
+            this.bytes = new byte[size];
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException(String.format(
+                    "cannot allocate %d MiB of guest memory: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
+                    size >> 20), e);
+        }
         this.decoded = new DecodedPage[size >>> PAGE_SHIFT];
     }
 

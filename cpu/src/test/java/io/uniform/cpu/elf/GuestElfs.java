@@ -9,18 +9,20 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The guest programs built from guest/ by its Makefile, when they have been built: user
- * programs under elf/tests and elf/bench, bare-metal tests under elf/bare.
+ * The guest programs built from guest/ by its Makefile and committed with it: user programs
+ * under elf/tests and elf/bench, bare-metal tests under elf/bare.
  *
- * <p>The guest directory is the system property {@code uniform.guest.dir} (the build sets it
- * to the checkout's guest/), or else the first guest/ with an elf/ inside found walking up
- * from the working directory.
+ * <p>The guest directory is found as the cli's {@code GuestDirectory} finds it (this module
+ * cannot depend on the cli, so the lookup is repeated here): the system property
+ * {@code uniform.guest.dir} (the build sets it to the checkout's guest/), else guest/ under
+ * {@code uniform.home}, else the first guest/ with an elf/ inside found walking up from the
+ * working directory.
  */
 final class GuestElfs {
     private GuestElfs() {
     }
 
-    /** Every guest ELF, in path order; empty when none are built yet. */
+    /** Every guest ELF, in path order; empty only when the guest directory was not found. */
     static List<ElfSeed> find() {
         Path elfDirectory = guestDirectory().resolve("elf");
         List<ElfSeed> seeds = new ArrayList<>();
@@ -30,10 +32,14 @@ final class GuestElfs {
         return seeds;
     }
 
-    private static Path guestDirectory() {
+    static Path guestDirectory() {
         String configured = System.getProperty("uniform.guest.dir");
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
+        }
+        String home = System.getProperty("uniform.home");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home, "guest");
         }
         for (Path directory = Path.of("").toAbsolutePath(); directory != null; directory = directory.getParent()) {
             if (Files.isDirectory(directory.resolve("guest").resolve("elf"))) {
