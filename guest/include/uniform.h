@@ -45,6 +45,30 @@ extern struct uniform_abi __uniform_abi;
  */
 #define UNIFORM_DEFICIENCY_CODE 0x46454455u
 
+/*
+ * Puma trap ABI: ecall with a7 = UNIFORM_PUMA_TRAP_CODE ("PUMA") and a0 = the
+ * address of a struct puma_trap (32 bytes, 4-aligned, in the program's own
+ * memory).  The QK writes the result (>= 0, or -errno in Linux numbering)
+ * into result and returns it in a0.  See guest/README.md.
+ */
+#define UNIFORM_PUMA_TRAP_CODE 0x50554D41u
+
+struct puma_trap {
+    uint32_t number;        /* PUMA_TRAP_* */
+    int32_t result;         /* written by the kernel */
+    uint32_t args[6];
+};
+_Static_assert(sizeof(struct puma_trap) == 32, "guest ABI: 32-byte Puma trap structure");
+
+#define PUMA_TRAP_EXIT          1 /* (status) */
+#define PUMA_TRAP_WRITE         2 /* (fd, buf, len) */
+#define PUMA_TRAP_READ          3 /* (fd, buf, len) */
+#define PUMA_TRAP_BRK           4 /* (new_break): Linux brk semantics */
+#define PUMA_TRAP_CLOCK_GETTIME 5 /* (clock_id, struct timespec64 *) */
+#define PUMA_TRAP_OPEN          6 /* (path, linux_flags, mode) */
+#define PUMA_TRAP_CLOSE         7 /* (fd) */
+#define PUMA_TRAP_LSEEK         8 /* (fd, offset_lo, offset_hi, whence, int64_t *result) */
+
 /* Call numbers (rv32 Linux). */
 #define UK_SYS_openat          56
 #define UK_SYS_close           57

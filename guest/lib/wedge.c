@@ -3,6 +3,7 @@
  * OS flag.  All wrappers (read, write, brk, ...) end up in uk_syscall().
  */
 #include <errno.h>
+#include <stdint.h>
 #include "internal.h"
 
 /*
@@ -34,6 +35,76 @@ static long linux_ecall(long n, long a0, long a1, long a2, long a3, long a4, lon
     return r_a0;
 }
 
+/*
+ * The Puma branch.  A Puma trap is an ecall with a7 = UNIFORM_PUMA_TRAP_CODE
+ * and a0 = the address of a struct puma_trap in the caller's memory (here on
+ * the stack); the QK writes the result into the structure and returns it in
+ * a0 as well.  Which calls Puma has, and how a Linux call's arguments map
+ * onto the trap's, is this one table: anything not in it is a deficiency.
+ */
+enum puma_args {
+    PUMA_ARGS_SAME,      /* args[i] = a_i */
+    PUMA_ARGS_OPENAT,    /* openat(AT_FDCWD, path, flags, mode) -> open(path, flags, mode) */
+    PUMA_ARGS_LLSEEK,    /* _llseek(fd, hi, lo, result, whence) -> lseek(fd, lo, hi, whence, result) */
+};
+
+static const struct puma_call {
+    long linux_nr;
+    uint32_t puma_nr;
+    enum puma_args args;
+} puma_calls[] = {
+    { UK_SYS_write,           PUMA_TRAP_WRITE,         PUMA_ARGS_SAME },
+    { UK_SYS_read,            PUMA_TRAP_READ,          PUMA_ARGS_SAME },
+    { UK_SYS_exit,            PUMA_TRAP_EXIT,          PUMA_ARGS_SAME },
+    { UK_SYS_exit_group,      PUMA_TRAP_EXIT,          PUMA_ARGS_SAME },
+    { UK_SYS_brk,             PUMA_TRAP_BRK,           PUMA_ARGS_SAME },
+    { UK_SYS_clock_gettime64, PUMA_TRAP_CLOCK_GETTIME, PUMA_ARGS_SAME },
+    { UK_SYS_openat,          PUMA_TRAP_OPEN,          PUMA_ARGS_OPENAT },
+    { UK_SYS_close,           PUMA_TRAP_CLOSE,         PUMA_ARGS_SAME },
+    { UK_SYS_llseek,          PUMA_TRAP_LSEEK,         PUMA_ARGS_LLSEEK },
+};
+
+#define LINUX_AT_FDCWD (-100)
+
+static long puma_ecall(struct puma_trap *trap)
+{
+    register long r_a0 __asm__("a0") = (long)trap;
+    register long r_a7 __asm__("a7") = (long)UNIFORM_PUMA_TRAP_CODE;
+    __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a7) : "memory");
+    return r_a0;
+}
+
+/* Performs call n as a Puma trap; returns 1 and stores the result in *result,
+ * or returns 0 if Puma lacks the call (or this form of it). */
+static int puma_call(long n, long a0, long a1, long a2, long a3, long a4, long a5, long *result)
+{
+    for (unsigned i = 0; i < sizeof puma_calls / sizeof puma_calls[0]; i++) {
+        const struct puma_call *call = &puma_calls[i];
+        if (call->linux_nr != n)
+            continue;
+        struct puma_trap trap = { .number = call->puma_nr, .result = 0, .args = { 0 } };
+        switch (call->args) {
+        case PUMA_ARGS_SAME:
+            trap.args[0] = (uint32_t)a0; trap.args[1] = (uint32_t)a1; trap.args[2] = (uint32_t)a2;
+            trap.args[3] = (uint32_t)a3; trap.args[4] = (uint32_t)a4; trap.args[5] = (uint32_t)a5;
+            break;
+        case PUMA_ARGS_OPENAT:
+            /* Puma has no directories to be relative to: only AT_FDCWD. */
+            if (a0 != LINUX_AT_FDCWD)
+                return 0;
+            trap.args[0] = (uint32_t)a1; trap.args[1] = (uint32_t)a2; trap.args[2] = (uint32_t)a3;
+            break;
+        case PUMA_ARGS_LLSEEK:
+            trap.args[0] = (uint32_t)a0; trap.args[1] = (uint32_t)a2; trap.args[2] = (uint32_t)a1;
+            trap.args[3] = (uint32_t)a4; trap.args[4] = (uint32_t)a3;
+            break;
+        }
+        *result = puma_ecall(&trap);
+        return 1;
+    }
+    return 0;
+}
+
 void __uniform_deficiency(int syscall_no)
 {
     register long r_a0 __asm__("a0") = syscall_no;
@@ -49,10 +120,15 @@ long uk_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
         switch (__uniform_abi.os) {
         case UNIFORM_OS_LINUX:
             return linux_ecall(n, a0, a1, a2, a3, a4, a5);
+        case UNIFORM_OS_PUMA: {
+            long result;
+            if (puma_call(n, a0, a1, a2, a3, a4, a5, &result))
+                return result;
+            __uniform_deficiency((int)n);
+            break;
+        }
         default:
-            /* UNIFORM_OS_PUMA serves no calls yet (its branch will consult a
-             * table of the calls Puma implements); unknown flag values cannot
-             * be served either. */
+            /* An unknown flag value cannot be served by anyone. */
             __uniform_deficiency((int)n);
         }
     }

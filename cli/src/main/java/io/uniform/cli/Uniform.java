@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Uniform.Version.class,
         description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
-        subcommands = {ExecCommand.class, BareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ExecCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Uniform {
     /** Exit status when the program file cannot be read. */
     static final int EXIT_NOT_FOUND = 127;

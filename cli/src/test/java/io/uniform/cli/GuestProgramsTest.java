@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.uniform.cpu.bare.BareMachine;
 import io.uniform.linux.Console;
-import io.uniform.linux.ExecFailure;
 import io.uniform.linux.ExitStatus;
 import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;

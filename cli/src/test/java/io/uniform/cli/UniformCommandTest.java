@@ -1,14 +1,12 @@
 package io.uniform.cli;
 
+import static io.uniform.cli.CommandRun.uniform;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +14,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
-import picocli.CommandLine;
 
 /**
  * The {@code uniform} command as a user drives it: parses the arguments through
@@ -33,37 +30,6 @@ class UniformCommandTest {
     @TempDir
     Path temporary;
 
-    private record Run(int status, String out, String err) {
-        @Override
-        public String toString() {
-            return "status " + status + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
-        }
-    }
-
-    private static Run uniform(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        InputStream savedIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setIn(InputStream.nullInputStream());
-            // Built after the swap: picocli's own writers wrap System.out/err when first used.
-            CommandLine commandLine = Uniform.commandLine();
-            int status = commandLine.execute(args);
-            commandLine.getOut().flush();
-            commandLine.getErr().flush();
-            System.out.flush();
-            System.err.flush();
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-            System.setIn(savedIn);
-        }
-    }
 
     private static String guest(String relative) {
         Path path = GuestDirectory.locate().resolve(relative);
@@ -75,7 +41,7 @@ class UniformCommandTest {
 
     @Test
     void helpListsEveryCommand() {
-        Run run = uniform("--help");
+        CommandRun run = uniform("--help");
         assertEquals(0, run.status(), run::toString);
         for (String command : new String[] {"exec", "bare", "bench"}) {
             assertTrue(Pattern.compile("(?m)^\\s+" + command + "\\s").matcher(run.out()).find(),
@@ -85,7 +51,7 @@ class UniformCommandTest {
 
     @Test
     void anUnknownOptionIsAUsageErrorNamingTheOption() {
-        Run run = uniform("--no-such-option");
+        CommandRun run = uniform("--no-such-option");
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("Unknown option: '--no-such-option'"), run::toString);
         assertTrue(run.err().contains("Usage:"), run::toString);
@@ -93,7 +59,7 @@ class UniformCommandTest {
 
     @Test
     void execWithoutAProgramIsAUsageError() {
-        Run run = uniform("exec");
+        CommandRun run = uniform("exec");
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("PROG.elf"), run::toString);
     }
@@ -103,7 +69,7 @@ class UniformCommandTest {
     @Test
     void execOfAMissingFileGives127AndSaysNoSuchFile() {
         Path missing = temporary.resolve("missing.elf");
-        Run run = uniform("exec", missing.toString());
+        CommandRun run = uniform("exec", missing.toString());
         assertEquals(127, run.status(), run::toString);
         assertTrue(run.err().contains("no such file"), run::toString);
         assertTrue(run.err().contains(missing.toString()), () -> "names the file:\n" + run);
@@ -112,7 +78,7 @@ class UniformCommandTest {
     @Test
     void execOfATextFileGives126AndSaysItIsNotAnElfFile() throws IOException {
         Path text = Files.writeString(temporary.resolve("notes.txt"), "#!/bin/sh\necho this is not an executable\n");
-        Run run = uniform("exec", text.toString());
+        CommandRun run = uniform("exec", text.toString());
         assertEquals(126, run.status(), run::toString);
         assertTrue(run.err().contains("not an ELF file"), run::toString);
         assertTrue(run.err().contains(text.toString()), () -> "names the file:\n" + run);
@@ -124,7 +90,7 @@ class UniformCommandTest {
         byte[] whole = Files.readAllBytes(Path.of(guest("elf/tests/hello.elf")));
         for (int length : new int[] {20, 100, whole.length / 2}) {
             Path truncated = Files.write(temporary.resolve("hello-" + length + ".elf"), Arrays.copyOf(whole, length));
-            Run run = uniform("exec", truncated.toString());
+            CommandRun run = uniform("exec", truncated.toString());
             assertEquals(126, run.status(), () -> length + " bytes: " + run);
             assertTrue(run.err().contains("truncated") || run.err().contains("outside the " + length + "-byte file"),
                     () -> length + " bytes: the message says the file is cut short:\n" + run);
@@ -134,7 +100,7 @@ class UniformCommandTest {
 
     @Test
     void execWithAMemorySizeThatIsNotAWholeNumberOfPagesIsAUsageErrorNamingTheSize() {
-        Run run = uniform("exec", "--memory", "3K", guest("elf/tests/exitcode.elf"));
+        CommandRun run = uniform("exec", "--memory", "3K", guest("elf/tests/exitcode.elf"));
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("--memory"), run::toString);
         assertTrue(run.err().contains("'3K'"), run::toString);
@@ -143,7 +109,7 @@ class UniformCommandTest {
 
     @Test
     void execWithSomethingThatIsNotASizeIsAUsageError() {
-        Run run = uniform("exec", "--stack", "lots", guest("elf/tests/exitcode.elf"));
+        CommandRun run = uniform("exec", "--stack", "lots", guest("elf/tests/exitcode.elf"));
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("'lots' is not a size"), run::toString);
     }
@@ -152,7 +118,7 @@ class UniformCommandTest {
 
     @Test
     void execReturnsTheProgramsExitStatusAndPrintsItsOutput() {
-        Run run = uniform("exec", guest("elf/tests/exitcode.elf"));
+        CommandRun run = uniform("exec", guest("elf/tests/exitcode.elf"));
         assertEquals(42, run.status(), run::toString);
         assertEquals("exiting with status 42 - atexit handler ran\n", run.out(), run::toString);
         assertEquals("", run.err(), run::toString);
@@ -160,21 +126,21 @@ class UniformCommandTest {
 
     @Test
     void execPassesTheArgumentsAfterTheProgramToIt() {
-        Run run = uniform("exec", guest("elf/tests/hello.elf"), "one", "two words");
+        CommandRun run = uniform("exec", guest("elf/tests/hello.elf"), "one", "two words");
         assertEquals(0, run.status(), run::toString);
         assertEquals("Hello, world!\nargv[1] = one\nargv[2] = two words\n", run.out(), run::toString);
     }
 
     @Test
     void execWithAStackNotSmallerThanMemoryIsAUsageError() {
-        Run run = uniform("exec", "--memory", "8M", "--stack", "8M", guest("elf/tests/exitcode.elf"));
+        CommandRun run = uniform("exec", "--memory", "8M", "--stack", "8M", guest("elf/tests/exitcode.elf"));
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("--stack"), run::toString);
     }
 
     @Test
     void execWithArgumentsOverAQuarterOfTheStackGives126ArgumentListTooLong() {
-        Run run = uniform("exec", "--memory", "64K", "--stack", "8K", guest("elf/tests/hello.elf"), "x".repeat(50_000));
+        CommandRun run = uniform("exec", "--memory", "64K", "--stack", "8K", guest("elf/tests/hello.elf"), "x".repeat(50_000));
         assertEquals(126, run.status(), run::toString);
         assertTrue(run.err().contains("argument list too long"), run::toString);
     }
@@ -186,11 +152,11 @@ class UniformCommandTest {
      */
     @Test
     void execPassesArgumentsThatLookLikeOptionsToTheProgram() {
-        Run unknown = uniform("exec", guest("elf/tests/hello.elf"), "--foo", "-x");
+        CommandRun unknown = uniform("exec", guest("elf/tests/hello.elf"), "--foo", "-x");
         assertEquals(0, unknown.status(), unknown::toString);
         assertEquals("Hello, world!\nargv[1] = --foo\nargv[2] = -x\n", unknown.out(), unknown::toString);
 
-        Run known = uniform("exec", guest("elf/tests/hello.elf"), "one", "--trace", "--memory", "3K");
+        CommandRun known = uniform("exec", guest("elf/tests/hello.elf"), "one", "--trace", "--memory", "3K");
         assertEquals(0, known.status(), known::toString);
         assertEquals("Hello, world!\nargv[1] = one\nargv[2] = --trace\nargv[3] = --memory\nargv[4] = 3K\n",
                 known.out(), known::toString);
@@ -199,14 +165,14 @@ class UniformCommandTest {
 
     @Test
     void anEndOfOptionsMarkerBeforeTheProgramPassesOptionLikeArgumentsToIt() {
-        Run run = uniform("exec", "--", guest("elf/tests/hello.elf"), "--foo");
+        CommandRun run = uniform("exec", "--", guest("elf/tests/hello.elf"), "--foo");
         assertEquals(0, run.status(), run::toString);
         assertEquals("Hello, world!\nargv[1] = --foo\n", run.out(), run::toString);
     }
 
     @Test
     void execOfAProgramKilledByAFaultGives128PlusSigsegvAndSaysWhy() {
-        Run run = uniform("exec", guest("elf/tests/fault.elf"));
+        CommandRun run = uniform("exec", guest("elf/tests/fault.elf"));
         assertEquals(139, run.status(), run::toString);
         assertEquals("about to store to an unmapped address\n", run.out(), "what it printed before the fault");
         assertTrue(run.err().contains("SIGSEGV"), run::toString);
@@ -215,7 +181,7 @@ class UniformCommandTest {
 
     @Test
     void execTracePrintsEveryInstructionToStderrAndKeepsTheStatus() {
-        Run run = uniform("exec", "--trace", guest("elf/tests/exitcode.elf"));
+        CommandRun run = uniform("exec", "--trace", guest("elf/tests/exitcode.elf"));
         assertEquals(42, run.status(), run::toString);
         assertEquals("exiting with status 42 - atexit handler ran\n", run.out(), "stdout is the program's alone");
         String[] lines = run.err().split("\n");
@@ -235,7 +201,7 @@ class UniformCommandTest {
 
     @Test
     void bareOfAPassingTestGives0AndPrintsPass() {
-        Run run = uniform("bare", guest("elf/bare/rv32ui_alu.elf"));
+        CommandRun run = uniform("bare", guest("elf/bare/rv32ui_alu.elf"));
         assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().startsWith("PASS "), run::toString);
         assertTrue(run.out().contains("rv32ui_alu.elf"), run::toString);
@@ -243,7 +209,7 @@ class UniformCommandTest {
 
     @Test
     void bareOfAFailingTestGives1AndNamesTheFailedTestNumber() {
-        Run run = uniform("bare", guest("elf/bare/fail_test3.elf"));
+        CommandRun run = uniform("bare", guest("elf/bare/fail_test3.elf"));
         assertEquals(1, run.status(), run::toString);
         assertTrue(run.out().startsWith("FAIL "), run::toString);
         assertTrue(run.out().contains("test 3"), run::toString);
@@ -251,7 +217,7 @@ class UniformCommandTest {
 
     @Test
     void bareWithATooSmallLimitGives3AndSaysThereIsNoResult() {
-        Run run = uniform("bare", "--limit", "10", guest("elf/bare/rv32ui_alu.elf"));
+        CommandRun run = uniform("bare", "--limit", "10", guest("elf/bare/rv32ui_alu.elf"));
         assertEquals(3, run.status(), run::toString);
         assertTrue(run.err().contains("no result"), run::toString);
         assertTrue(run.err().contains("10 instructions"), run::toString);
@@ -260,14 +226,14 @@ class UniformCommandTest {
 
     @Test
     void bareWithANonPositiveLimitIsAUsageError() {
-        Run run = uniform("bare", "--limit", "0", guest("elf/bare/rv32ui_alu.elf"));
+        CommandRun run = uniform("bare", "--limit", "0", guest("elf/bare/rv32ui_alu.elf"));
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("--limit"), run::toString);
     }
 
     @Test
     void bareTracePrintsOneLinePerInstruction() {
-        Run run = uniform("bare", "--trace", "--limit", "5", guest("elf/bare/rv32ui_alu.elf"));
+        CommandRun run = uniform("bare", "--trace", "--limit", "5", guest("elf/bare/rv32ui_alu.elf"));
         assertEquals(3, run.status(), run::toString);
         long traced = run.err().lines().filter(line -> TRACE_LINE.matcher(line).matches()).count();
         assertEquals(5, traced, run::toString);
@@ -276,7 +242,7 @@ class UniformCommandTest {
 
     @Test
     void bareOfAUserModeProgramGives126AndSaysItsAddressesAreOutsideRam() {
-        Run run = uniform("bare", guest("elf/tests/hello.elf"));
+        CommandRun run = uniform("bare", guest("elf/tests/hello.elf"));
         assertEquals(126, run.status(), run::toString);
         assertTrue(run.err().contains("hello.elf"), () -> "names the file:\n" + run);
         assertTrue(run.err().contains("outside the allowed address range"), run::toString);
@@ -292,7 +258,7 @@ class UniformCommandTest {
         Arrays.fill(elf, 32, 36, (byte) 0);
         Arrays.fill(elf, 48, 52, (byte) 0);
         Path stripped = Files.write(temporary.resolve("stripped.elf"), elf);
-        Run run = uniform("bare", stripped.toString());
+        CommandRun run = uniform("bare", stripped.toString());
         assertEquals(126, run.status(), run::toString);
         assertTrue(run.err().contains("no 'tohost' symbol"), run::toString);
     }
@@ -302,7 +268,7 @@ class UniformCommandTest {
     @Test
     void benchRunsAProgramUnderUniformAndQemuAndPrintsTheTable() {
         Reference.require("qemu-riscv32");
-        Run run = uniform("bench", "--runs", "1", "--arg", "1", guest("elf/bench/bench_crc.elf"));
+        CommandRun run = uniform("bench", "--runs", "1", "--arg", "1", guest("elf/bench/bench_crc.elf"));
         assertEquals(0, run.status(), run::toString);
         assertTrue(Pattern.compile("(?m)^program\\s+instructions\\s").matcher(run.out()).find(),
                 () -> "the table has a header:\n" + run);
@@ -316,7 +282,7 @@ class UniformCommandTest {
     @Test
     void benchOfAMissingProgramFailsAtOnceAndNamesIt() {
         Path missing = temporary.resolve("missing.elf");
-        Run run = uniform("bench", "--runs", "1", guest("elf/bench/bench_crc.elf"), missing.toString());
+        CommandRun run = uniform("bench", "--runs", "1", guest("elf/bench/bench_crc.elf"), missing.toString());
         assertEquals(127, run.status(), run::toString);
         assertTrue(run.err().contains("no such file"), run::toString);
         assertTrue(run.err().contains(missing.toString()), () -> "names the file:\n" + run);
@@ -325,7 +291,7 @@ class UniformCommandTest {
 
     @Test
     void benchWithAReferenceEmulatorThatCannotStartFailsAndSaysSo() {
-        Run run = uniform("bench", "--runs", "1", "--arg", "1", "--qemu", temporary.resolve("no-such-qemu").toString(),
+        CommandRun run = uniform("bench", "--runs", "1", "--arg", "1", "--qemu", temporary.resolve("no-such-qemu").toString(),
                 guest("elf/bench/bench_crc.elf"));
         assertEquals(1, run.status(), run::toString);
         assertTrue(run.err().contains("cannot run the reference emulator"), run::toString);

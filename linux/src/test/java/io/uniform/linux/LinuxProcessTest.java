@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
 class LinuxProcessTest {
     private static final long INSTRUCTION_CAP = 200_000_000L;
     private static final int OS_FLAG_OFFSET = 8;
-    private static final int OS_PUMA = 2;
+    /** An OS flag no branch of the call wedge knows: every call goes to the deficiency routine. */
+    private static final int OS_UNKNOWN = 3;
     private static final int DEFICIENCY_CODE = 0x46454455; // "UDEF"
     private static final int EBREAK = 0x00100073;
     private static final int SYS_WRITE = 64;
@@ -135,13 +136,13 @@ class LinuxProcessTest {
     }
 
     @Test
-    void pumaFlagMakesTheFirstCallADeficiencyThatKillsWithSigtrap() throws Exception {
+    void unknownOsFlagMakesTheFirstCallADeficiencyThatKillsWithSigtrap() throws Exception {
         byte[] image = elf("tests/hello.elf");
         Run run = start(image, LinuxProcess.Limits.DEFAULT);
-        run.process().hart().addressSpace().store32(osFlagAddress(image), OS_PUMA);
+        run.process().hart().addressSpace().store32(osFlagAddress(image), OS_UNKNOWN);
 
         ExitStatus status = run.finish();
-        assertEquals(ExitStatus.killed(Signal.SIGTRAP), status, "this layer does not implement Puma's deficiency protocol");
+        assertEquals(ExitStatus.killed(Signal.SIGTRAP), status, "this layer does not implement the deficiency protocol");
         assertEquals(133, status.shellStatus());
         String report = run.process().killReport().orElseThrow();
         assertTrue(report.contains("BREAKPOINT"), report);
@@ -156,7 +157,7 @@ class LinuxProcessTest {
         Run run = start(image, LinuxProcess.Limits.DEFAULT);
         Hart hart = run.process().hart();
         AddressSpace space = hart.addressSpace();
-        space.store32(flag, OS_PUMA);
+        space.store32(flag, OS_UNKNOWN);
 
         Stop.Trap trap = runToTrap(hart);
         assertEquals(TrapCause.BREAKPOINT, trap.cause(), trap.toString());

@@ -1,0 +1,141 @@
+package io.uniform.cli;
+
+import io.uniform.config.MachineConfigException;
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
+import io.uniform.config.MeshMap;
+import io.uniform.config.Partition;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code uniform machine}: prints a machine description as a mesh map (the static view: each
+ * node's partition). {@code --reboot NID=PARTITION} applies run-time partition changes and shows
+ * the changed boundary; {@code --list} lists the presets. Bad input exits with 2.
+ */
+@Command(name = "machine",
+        description = {"Print a machine as a mesh map: each node's partition (C compute, S service, I I/O, Y system).",
+                "With --reboot, re-boot nodes into other partitions and show the changed boundary (lower case).",
+                "Exit status 2 on bad input (unknown preset, bad machine file, bad --reboot)."})
+final class MachineCommand implements Callable<Integer> {
+    static final int EXIT_USAGE = 2;
+    private static final Pattern REBOOT = Pattern.compile("\\s*(\\d+)\\s*=\\s*(\\S+)\\s*");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PRESET",
+            description = "A preset (see --list; default: the uniform.machine preset).")
+    String preset;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A HOCON machine file: a machine block (optionally 'preset = NAME' plus overrides) "
+                    + "or a 'uniform { machines {...}, machine = NAME }' section.")
+    Path config;
+
+    @Option(names = "--reboot", paramLabel = "NID=PARTITION", split = ",",
+            description = "Re-boot node NID into PARTITION (compute, service, io, system); repeatable, applied in order.")
+    List<String> reboots = new ArrayList<>();
+
+    @Option(names = "--list", description = "List the presets with their sizes.")
+    boolean list;
+
+    @Override
+    public Integer call() {
+        try {
+            if (list) {
+                if (preset != null || config != null || !reboots.isEmpty()) {
+                    return usage("--list takes no PRESET, --config or --reboot");
+                }
+                System.out.print(listing());
+                return 0;
+            }
+            if (preset != null && config != null) {
+                return usage("give a PRESET or --config FILE, not both");
+            }
+            MachineDescription machine = config != null ? MachineDescriptions.fromFile(config)
+                    : preset != null ? MachineDescriptions.preset(preset) : MachineDescriptions.defaultMachine();
+            if (reboots.isEmpty()) {
+                System.out.print(MeshMap.render(machine));
+                return 0;
+            }
+            MachineDescription after = machine;
+            for (String reboot : reboots) {
+                Matcher matcher = REBOOT.matcher(reboot);
+                if (!matcher.matches()) {
+                    return usage("--reboot '" + reboot + "': expected NID=PARTITION, e.g. 5=service");
+                }
+                Optional<Partition> partition = Partition.parse(matcher.group(2)).filter(Partition::isNode);
+                if (partition.isEmpty()) {
+                    return usage("--reboot '" + reboot + "': unknown partition '" + matcher.group(2)
+                            + "' (compute, service, io, system)");
+                }
+                int nid;
+                try {
+                    nid = Integer.parseInt(matcher.group(1));
+                } catch (NumberFormatException e) {
+                    nid = -1;
+                }
+                if (!after.contains(nid)) {
+                    return usage("--reboot '" + reboot + "': nid " + matcher.group(1) + " is outside " + after.name()
+                            + " (nids 0.." + (after.positionCount() - 1) + ")");
+                }
+                try {
+                    after = after.withPartition(nid, partition.get());
+                } catch (IllegalArgumentException e) {
+                    return usage("--reboot '" + reboot + "': " + e.getMessage());
+                }
+            }
+            System.out.print(MeshMap.diff(machine, after));
+            return 0;
+        } catch (MachineConfigException e) {
+            return usage(e.getMessage());
+        }
+    }
+
+    private static int usage(String message) {
+        System.err.println("uniform: machine: " + message);
+        return EXIT_USAGE;
+    }
+
+    /** The presets as a table, the default marked, then what each is and where its figures come from. */
+    static String listing() {
+        String defaultName = MachineDescriptions.defaultPresetName();
+        List<MachineDescription> machines = new ArrayList<>();
+        for (String name : MachineDescriptions.presetNames()) {
+            machines.add(MachineDescriptions.preset(name));
+        }
+        int nameWidth = "preset".length();
+        for (MachineDescription machine : machines) {
+            nameWidth = Math.max(nameWidth, machine.name().length() + 2);
+        }
+        String row = "%-" + nameWidth + "s  %-21s %6s %8s %8s %5s %7s %12s %9s%n";
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(row, "preset", "mesh", "nodes", "compute", "service", "I/O", "system", "memory/node",
+                "links"));
+        for (MachineDescription machine : machines) {
+            String mesh = machine.meshText() + (machine.nodesPerRouter() > 1 ? ", " + machine.nodesPerRouter() + "/router" : "");
+            out.append(String.format(row, machine.name() + (machine.name().equals(defaultName) ? " *" : ""), mesh,
+                    machine.nodeCount(), machine.count(Partition.COMPUTE), machine.count(Partition.SERVICE),
+                    machine.count(Partition.IO), machine.count(Partition.SYSTEM), mebibytes(machine.memoryPerNode()),
+                    machine.linkBandwidthBytesPerSecond() / 1_000_000 + " MB/s"));
+        }
+        out.append("* the default (uniform.machine); N/router: nodes per mesh router\n");
+        for (MachineDescription machine : machines) {
+            out.append('\n').append(machine.name()).append(": ").append(machine.description()).append('\n');
+            if (!machine.source().isEmpty()) {
+                out.append("  source: ").append(machine.source()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String mebibytes(long bytes) {
+        return bytes % (1 << 20) == 0 ? bytes / (1 << 20) + " MiB" : bytes / 1024 + " KiB";
+    }
+}

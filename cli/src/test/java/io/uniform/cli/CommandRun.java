@@ -1,0 +1,45 @@
+package io.uniform.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/**
+ * One run of the {@code uniform} command as a user drives it, through
+ * {@link Uniform#commandLine()}. The commands write to {@link System#out} and {@link System#err}
+ * directly, so the run swaps both (and {@link System#in}) for buffers and restores them
+ * afterwards: test classes that use it must be {@code @Isolated}.
+ */
+record CommandRun(int status, String out, String err) {
+    static CommandRun uniform(String... args) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        InputStream savedIn = System.in;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setIn(InputStream.nullInputStream());
+            // Built after the swap: picocli's own writers wrap System.out/err when first used.
+            CommandLine commandLine = Uniform.commandLine();
+            int status = commandLine.execute(args);
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+            System.out.flush();
+            System.err.flush();
+            return new CommandRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+            System.setIn(savedIn);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "status " + status + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+    }
+}

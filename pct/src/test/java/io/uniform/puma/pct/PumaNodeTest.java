@@ -1,0 +1,277 @@
+package io.uniform.puma.pct;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.uniform.cpu.elf.ElfFile;
+import io.uniform.cpu.elf.Section;
+import io.uniform.puma.qk.ExitStatus;
+import io.uniform.puma.qk.LoadRequest;
+import io.uniform.puma.qk.Pcb;
+import io.uniform.puma.qk.Pct;
+import io.uniform.puma.qk.PctFactory;
+import io.uniform.puma.qk.PumaAbi;
+import io.uniform.puma.qk.PumaClock;
+import io.uniform.puma.qk.Qk;
+import io.uniform.puma.qk.QkEvent;
+import io.uniform.puma.qk.QkServices;
+import io.uniform.puma.qk.ReadResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Guest programs on one Puma compute node: QK + PCT + an in-memory yod. */
+class PumaNodeTest {
+    private static final int NODE_MEMORY = 2 * LoadRequest.DEFAULT_REGION_BYTES;
+    private static final long CAP = 5_000_000_000L;
+
+    private final Map<Integer, InMemoryYodPort> yods = new HashMap<>();
+    private final List<QkEvent> events = new ArrayList<>();
+
+    private PctFactory standard(SchedulingPolicy policy, long quantum) {
+        return () -> new StandardPct(policy, quantum, yods::get);
+    }
+
+    private Qk node(PctFactory factory) {
+        return new Qk(NODE_MEMORY, PumaClock.host(), factory);
+    }
+
+    private int load(Qk qk, int job, byte[] elf, List<String> argv, byte[] stdin) {
+        yods.put(job, new InMemoryYodPort(stdin));
+        LoadRequest.Result result = qk.load(LoadRequest.of(elf, argv, job));
+        assertTrue(result.ok(), () -> "load refused: " + result.error());
+        return result.pid();
+    }
+
+    private void runUntilIdle(Qk qk) {
+        long ran = 0;
+        while (!qk.idle() && ran < CAP) {
+            events.addAll(qk.runSlice(1 << 20));
+            ran += 1 << 20;
+        }
+        assertTrue(qk.idle(), "the node went idle within the instruction cap");
+    }
+
+    private String out(int job) {
+        return new String(yods.get(job).stdout(), StandardCharsets.UTF_8);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyGuestTestPrintsTheGoldenOutputOnPuma() {
+        return Guest.manifest().stream().filter(e -> e.elf().startsWith("tests/")).map(entry -> DynamicTest.dynamicTest(entry.elf(), () -> {
+            Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
+            int pid = load(qk, 1, entry.elfBytes(), entry.argv(), entry.stdinBytes());
+            runUntilIdle(qk);
+            assertEquals(entry.status(), qk.exitStatus(pid).orElseThrow().shellStatus(), () -> "status; report " + qk.killReport(pid));
+            assertArrayEquals(entry.expectedStdout(), yods.get(1).stdout(), () -> "stdout:\n" + out(1));
+        }));
+    }
+
+    @Test
+    void theOsFlagIsPumaWhileRunning() throws Exception {
+        byte[] elf = Guest.elf("tests/hello.elf");
+        Section abi = ElfFile.parse(elf, 0, 1L << 32).sections().get(".uniform");
+        Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
+        int pid = load(qk, 1, elf, List.of("hello"), new byte[0]);
+        assertEquals(PumaAbi.OS_PUMA, qk.space(pid).load32(abi.address() + 8));
+        qk.runSlice(1000);
+        assertEquals(PumaAbi.OS_PUMA, qk.space(pid).load32(abi.address() + 8));
+        Pcb pcb = qk.pcb(pid);
+        assertEquals(Pcb.STATE_RUNNABLE, pcb.state());
+        assertEquals(PumaAbi.REGION_BASE + LoadRequest.DEFAULT_REGION_BYTES, pcb.stackTop());
+        runUntilIdle(qk);
+        assertEquals(Pcb.STATE_EXITED, qk.pcb(pid).state());
+        assertTrue(qk.pcb(pid).trapCount() > 0);
+    }
+
+    private Qk badTrapBesideHello(String mode) {
+        Qk qk = node(standard(SchedulingPolicy.ROUND_ROBIN, 5000));
+        int bad = load(qk, 1, Guest.elf("puma/bad_trap.elf"), List.of("bad_trap", mode), new byte[0]);
+        int good = load(qk, 2, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+        runUntilIdle(qk);
+        assertEquals(0, qk.exitStatus(good).orElseThrow().shellStatus(), "the second process on the node finishes");
+        assertArrayEquals(readGolden("tests/hello.out"), yods.get(2).stdout());
+        assertEquals(1, bad);
+        return qk;
+    }
+
+    private static byte[] readGolden(String name) {
+        return Guest.manifest().stream().filter(e -> e.elf().equals(name.replace(".out", ".elf"))).findFirst().orElseThrow().expectedStdout();
+    }
+
+    @Test
+    void aWildTrapStructureKillsOnlyThatProcess() {
+        Qk qk = badTrapBesideHello("wild");
+        assertEquals(ExitStatus.SIGSEGV, qk.exitStatus(1).orElseThrow().signal());
+        String report = qk.killReport(1).orElseThrow();
+        assertTrue(report.contains("trap structure address 0x00000010 is outside the user region"), report);
+        assertEquals("bad_trap wild\n", out(1));
+    }
+
+    @Test
+    void aMisalignedTrapStructureKillsOnlyThatProcess() {
+        Qk qk = badTrapBesideHello("misaligned");
+        assertTrue(qk.killReport(1).orElseThrow().contains("not 4-aligned"), qk.killReport(1).orElseThrow());
+    }
+
+    @Test
+    void aLinuxEcallOnPumaKillsOnlyThatProcess() {
+        Qk qk = badTrapBesideHello("linux");
+        assertEquals(ExitStatus.SIGSYS, qk.exitStatus(1).orElseThrow().signal());
+        String report = qk.killReport(1).orElseThrow();
+        assertTrue(report.contains("a7 = 64 (Linux write)") && report.contains("not a Puma trap"), report);
+        assertEquals("bad_trap linux\n", out(1), "the Linux write was not performed");
+    }
+
+    @Test
+    void aWildPointerInATrapFailsThatCallWithEfault() {
+        Qk qk = badTrapBesideHello("wildarg");
+        assertEquals(0, qk.exitStatus(1).orElseThrow().shellStatus());
+        assertEquals("bad_trap wildarg\nresult -14 stored -14\n", out(1));
+    }
+
+    @Test
+    void anUnknownTrapNumberIsEnosys() {
+        Qk qk = badTrapBesideHello("unknown");
+        assertEquals(0, qk.exitStatus(1).orElseThrow().shellStatus());
+        assertEquals("bad_trap unknown\nresult -38 stored -38\n", out(1));
+    }
+
+    @Test
+    void aCorruptedPcbIsDetectedAndOnlyThatProcessDies() {
+        Qk qk = node(standard(SchedulingPolicy.ROUND_ROBIN, 10_000));
+        int victim = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int other = load(qk, 2, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+        qk.runSlice(50_000);
+        qk.space(victim).store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_HEAP_BREAK, 0x3000_0000); // outside the region
+        runUntilIdle(qk);
+        assertEquals(ExitStatus.SIGKILL, qk.exitStatus(victim).orElseThrow().signal());
+        String report = qk.killReport(victim).orElseThrow();
+        assertTrue(report.contains("corrupt PCB: heapBreak = 0x30000000"), report);
+        assertEquals(0, qk.exitStatus(other).orElseThrow().shellStatus());
+        assertArrayEquals(readGolden("tests/hello.out"), yods.get(2).stdout());
+    }
+
+    @Test
+    void aCallPumaLacksStopsTheProcessWithAMigrationRequest() throws Exception {
+        Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
+        int pid = load(qk, 1, Guest.elf("linux/unimplemented.elf"), List.of("unimplemented"), new byte[0]);
+        runUntilIdle(qk);
+        QkEvent.MigrationRequest request = events.stream().filter(QkEvent.MigrationRequest.class::isInstance)
+                .map(QkEvent.MigrationRequest.class::cast).findFirst().orElseThrow();
+        assertEquals(new QkEvent.MigrationRequest(pid, 172, "getpid"), request);
+        assertTrue(qk.exitStatus(pid).isEmpty(), "stopped, not dead");
+        assertEquals(Pcb.STATE_STOPPED, qk.pcb(pid).state());
+        assertEquals(172, qk.space(pid).load32(PumaAbi.PCB_ADDRESS + Pcb.OFF_DEFICIENCY));
+        List<QkEvent> killed = qk.kill(pid, "needs " + request.callName() + ", which Puma lacks");
+        assertInstanceOf(QkEvent.Killed.class, killed.get(0));
+        assertEquals("needs getpid, which Puma lacks", qk.killReport(pid).orElseThrow());
+        assertEquals(137, qk.exitStatus(pid).orElseThrow().shellStatus());
+    }
+
+    @Test
+    void aPctFaultMidRunIsContainedAndTheReloadedPctFinishesTheProgram() {
+        PctFactory faulty = () -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods::get),
+                FaultInjectingPct.onNth("write", 3));
+        Qk qk = node(faulty);
+        Guest.Entry entry = Guest.manifest().stream().filter(e -> e.elf().equals("tests/printf_torture.elf")).findFirst().orElseThrow();
+        int pid = load(qk, 1, entry.elfBytes(), entry.argv(), entry.stdinBytes());
+        List<QkEvent> slice = List.of();
+        for (int i = 0; i < 1000 && !qk.pctFailed(); i++) {
+            slice = qk.runSlice(100_000);
+        }
+        assertTrue(qk.pctFailed());
+        assertTrue(slice.get(slice.size() - 1) instanceof QkEvent.PctFailed f && f.cause().contains("injected PCT fault in write #3"), slice.toString());
+        assertTrue(qk.exitStatus(pid).isEmpty(), "the process survived");
+        assertTrue(qk.runSlice(1000).isEmpty(), "nothing runs without a PCT");
+        int writtenBefore = yods.get(1).stdout().length;
+
+        qk.reloadPct(standard(SchedulingPolicy.FIFO, 1));
+        assertFalse(qk.pctFailed());
+        assertTrue(yods.get(1).stdout().length > writtenBefore, "the interrupted write was completed by the new PCT");
+        runUntilIdle(qk);
+        assertEquals(0, qk.exitStatus(pid).orElseThrow().shellStatus());
+        assertArrayEquals(entry.expectedStdout(), yods.get(1).stdout());
+    }
+
+    @Test
+    void aPctThatFaultsInBrkIsReloadedAndTheHeapViewComesFromThePcb() {
+        Qk qk = node(() -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods::get), FaultInjectingPct.onNth("brk", 5)));
+        Guest.Entry entry = Guest.manifest().stream().filter(e -> e.elf().equals("tests/malloc_stress.elf")).findFirst().orElseThrow();
+        int pid = load(qk, 1, entry.elfBytes(), entry.argv(), entry.stdinBytes());
+        runUntilIdle(qk);
+        assertTrue(qk.pctFailed());
+        qk.reloadPct(standard(SchedulingPolicy.FIFO, 1));
+        runUntilIdle(qk);
+        assertEquals(0, qk.exitStatus(pid).orElseThrow().shellStatus());
+        assertArrayEquals(entry.expectedStdout(), yods.get(1).stdout());
+    }
+
+    /** Records the PCT's dispatch decisions. */
+    private static final class Recording implements Pct {
+        final Pct delegate;
+        final List<Integer> dispatched;
+
+        Recording(Pct delegate, List<Integer> dispatched) {
+            this.delegate = delegate;
+            this.dispatched = dispatched;
+        }
+
+        @Override public void attach(QkServices qk) { delegate.attach(qk); }
+        @Override public LoadRequest.Result load(LoadRequest request) { return delegate.load(request); }
+        @Override public Dispatch schedule() {
+            Dispatch d = delegate.schedule();
+            if (d != null) {
+                dispatched.add(d.pid());
+            }
+            return d;
+        }
+        @Override public int brk(int pid, int requested) { return delegate.brk(pid, requested); }
+        @Override public int write(int pid, int fd, byte[] bytes) { return delegate.write(pid, fd, bytes); }
+        @Override public ReadResult read(int pid, int fd, int maxBytes) { return delegate.read(pid, fd, maxBytes); }
+        @Override public int open(int pid, String path, int flags, int mode) { return delegate.open(pid, path, flags, mode); }
+        @Override public int close(int pid, int fd) { return delegate.close(pid, fd); }
+        @Override public long lseek(int pid, int fd, long offset, int whence) { return delegate.lseek(pid, fd, offset, whence); }
+        @Override public void ended(int pid, ExitStatus status) { delegate.ended(pid, status); }
+    }
+
+    private List<Integer> runTwoSorts(SchedulingPolicy policy, long quantum) {
+        List<Integer> dispatched = new ArrayList<>();
+        Qk qk = node(() -> new Recording(new StandardPct(policy, quantum, yods::get), dispatched));
+        int a = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int b = load(qk, 2, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        runUntilIdle(qk);
+        assertEquals(0, qk.exitStatus(a).orElseThrow().shellStatus());
+        assertEquals(0, qk.exitStatus(b).orElseThrow().shellStatus());
+        assertArrayEquals(yods.get(1).stdout(), yods.get(2).stdout());
+        return dispatched;
+    }
+
+    @Test
+    void fifoRunsEachProcessToCompletionInLoadOrder() {
+        List<Integer> dispatched = runTwoSorts(SchedulingPolicy.FIFO, 1);
+        int firstB = dispatched.indexOf(2);
+        assertTrue(firstB > 0 && dispatched.lastIndexOf(1) < firstB, "all of 1 before any of 2: " + dispatched);
+    }
+
+    @Test
+    void roundRobinAlternatesEveryQuantum() {
+        List<Integer> dispatched = runTwoSorts(SchedulingPolicy.ROUND_ROBIN, 20_000);
+        assertTrue(dispatched.size() > 20, "many turns: " + dispatched.size());
+        int lastOfA = dispatched.lastIndexOf(1);
+        int lastOfB = dispatched.lastIndexOf(2);
+        int bothAlive = Math.min(lastOfA, lastOfB);
+        for (int i = 0; i < bothAlive; i++) {
+            assertEquals(i % 2 == 0 ? 1 : 2, dispatched.get(i), "turn " + i + " of " + dispatched);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.uniform.puma.qk;
+
+/**
+ * What the QK calls up into: the process control thread, which owns policy (loading, heap,
+ * scheduling, I/O to yod) while the QK owns mechanism (traps, registers, address validation).
+ * Every argument the QK passes has already been validated and copied out of user memory.
+ *
+ * <p>Any exception thrown by a method here is a <em>PCT fault</em>: the QK catches it, keeps
+ * every process and its memory intact, and waits for {@link Qk#reloadPct}. An implementation
+ * must therefore keep no state it cannot rebuild from the PCBs in {@link #attach}.
+ */
+public interface Pct {
+    /** Called once, first: the QK's services; rebuild any view of the node from the PCBs. */
+    void attach(QkServices qk);
+
+    /** Loads one process (validating the image); a refusal is a result, not a PCT fault. */
+    LoadRequest.Result load(LoadRequest request);
+
+    /** The next process to run and for how long, or {@code null} when none is runnable. */
+    Dispatch schedule();
+
+    /** {@code brk(requested)} with Linux semantics: the new break, or the old one on failure. */
+    int brk(int pid, int requested);
+
+    int write(int pid, int fd, byte[] bytes);
+
+    ReadResult read(int pid, int fd, int maxBytes);
+
+    int open(int pid, String path, int linuxFlags, int mode);
+
+    int close(int pid, int fd);
+
+    /** The new offset, or {@code -errno}. */
+    long lseek(int pid, int fd, long offset, int whence);
+
+    /** The process has ended (exit trap or killed by the QK); the QK has already updated its PCB. */
+    void ended(int pid, ExitStatus status);
+
+    /** A scheduling decision: run {@code pid} for at most {@code quantum} instructions. */
+    record Dispatch(int pid, long quantum) {
+        public Dispatch {
+            if (quantum <= 0) {
+                throw new IllegalArgumentException("quantum must be positive: " + quantum);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.uniform.puma.qk;
+
+/**
+ * The constants of Puma's user ABI, shared by the QK, the PCT and the unified library
+ * ({@code guest/include/uniform.h}; prose in guest/README.md, "Puma trap ABI and PCB").
+ *
+ * <p>Address space of a Puma process: one flat region {@code [REGION_BASE, REGION_BASE + size)}
+ * inside {@code 0x00000000..USER_LIMIT}, loaded whole. Page 0 is never mapped, so null pointers
+ * fault. The page at {@link #PCB_ADDRESS} holds the process control block ({@link Pcb}); the
+ * image is linked at {@link #IMAGE_BASE}; the heap grows up from the page-aligned end of the
+ * image; the stack occupies the top of the region.
+ */
+public final class PumaAbi {
+    private PumaAbi() {}
+
+    /** Lowest mapped user address: the PCB page. */
+    public static final int REGION_BASE = 0x1000;
+    /** Puma user addresses end here (exclusive). */
+    public static final long USER_LIMIT = 0x4000_0000L;
+    /** Where the process control block lives. */
+    public static final int PCB_ADDRESS = REGION_BASE;
+    /** Lowest address an image segment may use (the page after the PCB). */
+    public static final int IMAGE_LOW = PCB_ADDRESS + 0x1000;
+    /** Where uniform executables are linked (guest/lib/uniform.ld). */
+    public static final int IMAGE_BASE = 0x10000;
+
+    /** a7 of a Puma trap: ASCII "PUMA". */
+    public static final int TRAP_CODE = 0x50554D41;
+    /** a7 of the unified library's deficiency ebreak: ASCII "UDEF"; a0 holds the call number. */
+    public static final int DEFICIENCY_CODE = 0x46454455;
+    /** Size of {@code struct puma_trap}: number, result, args[6]. */
+    public static final int TRAP_SIZE = 32;
+    public static final int TRAP_RESULT_OFFSET = 4;
+    public static final int TRAP_ARGS_OFFSET = 8;
+
+    public static final int TRAP_EXIT = 1;
+    public static final int TRAP_WRITE = 2;
+    public static final int TRAP_READ = 3;
+    public static final int TRAP_BRK = 4;
+    public static final int TRAP_CLOCK_GETTIME = 5;
+    public static final int TRAP_OPEN = 6;
+    public static final int TRAP_CLOSE = 7;
+    public static final int TRAP_LSEEK = 8;
+
+    /** The unified library's OS flag values ({@code __uniform_abi.os}). */
+    public static final int OS_LINUX = 1;
+    public static final int OS_PUMA = 2;
+
+    /** Linux errno numbers, which Puma traps return negated. */
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EIO = 5;
+    public static final int EBADF = 9;
+    public static final int ENOMEM = 12;
+    public static final int EFAULT = 14;
+    public static final int EEXIST = 17;
+    public static final int EISDIR = 21;
+    public static final int EINVAL = 22;
+    public static final int EMFILE = 24;
+    public static final int ENAMETOOLONG = 36;
+    public static final int ENOSYS = 38;
+
+    /** Longest path an open trap accepts, including the NUL (Linux PATH_MAX). */
+    public static final int PATH_MAX = 4096;
+
+    /** The name of a trap number, for reports. */
+    public static String trapName(int number) {
+        return switch (number) {
+            case TRAP_EXIT -> "exit";
+            case TRAP_WRITE -> "write";
+            case TRAP_READ -> "read";
+            case TRAP_BRK -> "brk";
+            case TRAP_CLOCK_GETTIME -> "clock_gettime";
+            case TRAP_OPEN -> "open";
+            case TRAP_CLOSE -> "close";
+            case TRAP_LSEEK -> "lseek";
+            default -> "trap " + number;
+        };
+    }
+
+    /** The name of an rv32 Linux call number, as the deficiency routine passes it. */
+    public static String linuxCallName(int number) {
+        return switch (number) {
+            case 17 -> "getcwd";
+            case 25 -> "fcntl";
+            case 29 -> "ioctl";
+            case 34 -> "mkdirat";
+            case 35 -> "unlinkat";
+            case 56 -> "openat";
+            case 57 -> "close";
+            case 62 -> "_llseek";
+            case 63 -> "read";
+            case 64 -> "write";
+            case 79 -> "fstatat";
+            case 80 -> "fstat";
+            case 93 -> "exit";
+            case 94 -> "exit_group";
+            case 129 -> "kill";
+            case 172 -> "getpid";
+            case 173 -> "getppid";
+            case 174 -> "getuid";
+            case 214 -> "brk";
+            case 220 -> "clone";
+            case 221 -> "execve";
+            case 222 -> "mmap";
+            case 403 -> "clock_gettime64";
+            default -> "call " + number;
+        };
+    }
+}

@@ -1,0 +1,565 @@
+package io.uniform.puma.qk;
+
+import io.uniform.cpu.ExecutionMode;
+import io.uniform.cpu.Hart;
+import io.uniform.cpu.Stop;
+import io.uniform.cpu.TrapCause;
+import io.uniform.cpu.memory.Access;
+import io.uniform.cpu.memory.FlatAddressSpace;
+import io.uniform.cpu.memory.MemoryFault;
+import io.uniform.cpu.memory.PhysicalMemory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Puma's quintessential kernel on one compute node: it owns the node's physical memory, one
+ * {@link Hart} in PROCESS mode per process (its register context; a context switch is choosing
+ * which hart runs), handles every trap, and validates every address a process hands it.
+ * Policy is the {@link Pct}'s: the QK asks it what to run, and forwards loading, heap growth,
+ * exits and I/O to it.
+ *
+ * <p><b>Traps.</b> A Puma trap is {@code ecall} with a7 = {@link PumaAbi#TRAP_CODE} and a0 =
+ * the address of a 32-byte {@code struct puma_trap}; the structure must be 4-aligned and lie in
+ * the region outside the PCB page, or the process is killed (SIGSEGV). Every pointer argument
+ * is validated before use: a bad one fails that call with {@code -EFAULT}. The result goes into
+ * the structure's {@code result} and into a0. Any other ecall is a protocol violation (SIGSYS).
+ * The unified library's deficiency {@code ebreak} (a7 = {@link PumaAbi#DEFICIENCY_CODE}) stops
+ * the process with a {@link QkEvent.MigrationRequest}; other traps kill it with a report naming
+ * cause, pc and address. The PCB is validated at every trap and every context switch; a corrupt
+ * one kills the process (SIGKILL, report naming the field), never the kernel.
+ *
+ * <p><b>PCT faults.</b> Every call into the PCT is guarded: if it throws, the QK marks the PCT
+ * failed ({@link QkEvent.PctFailed}), leaves the trapping process at its ecall with memory and
+ * registers intact, and runs nothing until {@link #reloadPct} installs a fresh PCT, which
+ * rebuilds its view from the PCBs; the interrupted trap is then performed again through the new
+ * PCT (at least once: a PCT that faults after forwarding output to yod may repeat it).
+ *
+ * <p>Deterministic and single-threaded: one thread (the node actor's CPU slice) drives it.
+ */
+public final class Qk implements QkServices {
+    /** read moves at most this much per trap, as Linux's read may return less than asked. */
+    private static final int IO_CHUNK = 64 << 10;
+
+    private final PhysicalMemory memory;
+    private final PumaClock clock;
+    private final Map<Integer, Proc> processes = new LinkedHashMap<>();
+    private int nextPid = 1;
+    private Pct pct;
+    private String pctFailure;
+    private List<QkEvent> events = new ArrayList<>();
+    private Proc current;
+    private long currentLeft;
+
+    private static final class Proc {
+        final int pid;
+        final int physicalBase;
+        final int size;
+        final FlatAddressSpace space;
+        final Hart hart;
+        boolean started;
+        boolean stopped;
+        boolean trapInterrupted;
+        int deficiency;
+        ExitStatus status;
+        String report;
+
+        Proc(int pid, int physicalBase, int size, FlatAddressSpace space, Hart hart) {
+            this.pid = pid;
+            this.physicalBase = physicalBase;
+            this.size = size;
+            this.space = space;
+            this.hart = hart;
+        }
+
+        boolean runnable() {
+            return started && status == null && !stopped && !trapInterrupted;
+        }
+    }
+
+    /** Thrown inside the QK to unwind after a PCT fault has been recorded. */
+    private static final class PctFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PctFault() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Boots the node with {@code memoryBytes} of physical memory and the PCT {@code factory} makes. */
+    public Qk(int memoryBytes, PumaClock clock, PctFactory factory) {
+        this.memory = new PhysicalMemory(memoryBytes);
+        this.clock = clock;
+        install(factory);
+    }
+
+    // ---------------------------------------------------------------- host interface
+
+    /** Loads a process through the PCT; empty result with an error if refused or the PCT faulted. */
+    public LoadRequest.Result load(LoadRequest request) {
+        if (pct == null) {
+            return LoadRequest.Result.refused("the PCT has failed and awaits reload: " + pctFailure);
+        }
+        try {
+            return guard(() -> pct.load(request));
+        } catch (PctFault fault) {
+            return LoadRequest.Result.refused("the PCT faulted while loading: " + pctFailure);
+        }
+    }
+
+    /**
+     * Runs processes for up to {@code budget} instructions as the PCT schedules them, handling
+     * their traps; returns what the host must learn (exits, kills, migration requests, a PCT
+     * failure). Returns early when nothing is runnable or the PCT has failed.
+     */
+    public List<QkEvent> runSlice(long budget) {
+        events = new ArrayList<>();
+        long remaining = budget;
+        try {
+            while (remaining > 0 && pct != null) {
+                if (current == null || !current.runnable() || currentLeft <= 0) {
+                    checkPcbs();
+                    Pct.Dispatch dispatch = guard(() -> pct.schedule());
+                    if (dispatch == null) {
+                        current = null;
+                        break;
+                    }
+                    Proc chosen = processes.get(dispatch.pid());
+                    if (chosen == null || !chosen.runnable()) {
+                        failPct(new IllegalStateException("the PCT scheduled pid " + dispatch.pid() + ", which is not runnable"));
+                        break;
+                    }
+                    current = chosen;
+                    currentLeft = dispatch.quantum();
+                }
+                long used = runProcess(current, Math.min(remaining, currentLeft));
+                remaining -= used;
+                currentLeft -= used;
+            }
+        } catch (PctFault fault) {
+            // recorded in events; processes stay as they are
+        }
+        return events;
+    }
+
+    /** True when no process can run (all ended, stopped, or waiting for a PCT reload). */
+    public boolean idle() {
+        return pct == null || processes.values().stream().noneMatch(Proc::runnable);
+    }
+
+    public boolean pctFailed() {
+        return pct == null;
+    }
+
+    public Optional<String> pctFailure() {
+        return Optional.ofNullable(pctFailure);
+    }
+
+    /**
+     * Installs a fresh PCT after a fault. It rebuilds its view from the PCBs; then every trap the
+     * fault interrupted is performed through it, so the processes continue to a correct result.
+     */
+    public List<QkEvent> reloadPct(PctFactory factory) {
+        events = new ArrayList<>();
+        current = null;
+        if (!install(factory)) {
+            return events;
+        }
+        try {
+            for (Proc p : List.copyOf(processes.values())) {
+                if (p.trapInterrupted && p.status == null) {
+                    p.trapInterrupted = false;
+                    handleTrap(p, new Stop.Trap(TrapCause.ECALL_FROM_U, p.hart.pc(), 0));
+                }
+            }
+        } catch (PctFault fault) {
+            // failed again; the remaining interrupted traps wait for the next reload
+        }
+        return events;
+    }
+
+    /** The host kills a process (e.g. a migration request it cannot serve), with its reason. */
+    public List<QkEvent> kill(int pid, String report) {
+        events = new ArrayList<>();
+        Proc p = process(pid);
+        if (p.status == null) {
+            try {
+                end(p, ExitStatus.killed(ExitStatus.SIGKILL), report);
+            } catch (PctFault fault) {
+                // the process is dead; the PCT awaits reload
+            }
+        }
+        return events;
+    }
+
+    /** Resumes a process stopped by a migration request (after the OS flag has been rewritten). */
+    public void resume(int pid) {
+        Proc p = process(pid);
+        if (!p.stopped || p.status != null) {
+            throw new IllegalStateException("process " + pid + " is not stopped");
+        }
+        p.stopped = false;
+        p.deficiency = 0;
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_STATE, Pcb.STATE_RUNNABLE);
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_DEFICIENCY, 0);
+    }
+
+    public Optional<ExitStatus> exitStatus(int pid) {
+        return Optional.ofNullable(process(pid).status);
+    }
+
+    /** Why the QK killed the process, for the user; empty if it exited normally or still runs. */
+    public Optional<String> killReport(int pid) {
+        return Optional.ofNullable(process(pid).report);
+    }
+
+    /** The hart holding the process's register context (for inspection and migration). */
+    public Hart hart(int pid) {
+        return process(pid).hart;
+    }
+
+    /** The current PCT (null while failed): hosts use it for policy-specific queries. */
+    public Pct pct() {
+        return pct;
+    }
+
+    // ---------------------------------------------------------------- QkServices for the PCT
+
+    @Override
+    public int createProcess(int regionBytes) {
+        if (regionBytes <= 0 || (regionBytes & PhysicalMemory.PAGE_MASK) != 0
+                || Integer.toUnsignedLong(PumaAbi.REGION_BASE) + regionBytes > PumaAbi.USER_LIMIT) {
+            throw new IllegalArgumentException("a region must be a positive page multiple inside 0x00000000..0x40000000");
+        }
+        int base = firstFit(regionBytes);
+        FlatAddressSpace space = new FlatAddressSpace(memory, PumaAbi.REGION_BASE, regionBytes, base);
+        Hart hart = new Hart(ExecutionMode.PROCESS, space);
+        long origin = clock.monotonicNanos();
+        hart.setTimer(() -> (clock.monotonicNanos() - origin) / (1_000_000_000L / Hart.TIMEBASE_HZ));
+        Proc p = new Proc(nextPid++, base, regionBytes, space, hart);
+        processes.put(p.pid, p);
+        return p.pid;
+    }
+
+    private int firstFit(int size) {
+        List<Proc> byBase = processes.values().stream().sorted((a, b) -> Integer.compare(a.physicalBase, b.physicalBase)).toList();
+        long candidate = 0;
+        for (Proc p : byBase) {
+            if (candidate + size <= p.physicalBase) {
+                break;
+            }
+            candidate = Math.max(candidate, (long) p.physicalBase + p.size);
+        }
+        if (candidate + size > memory.size()) {
+            throw new IllegalArgumentException(String.format(
+                    "no free %d KiB of contiguous memory on this node (%d KiB in all)", size >> 10, memory.size() >> 10));
+        }
+        return (int) candidate;
+    }
+
+    @Override
+    public FlatAddressSpace space(int pid) {
+        return process(pid).space;
+    }
+
+    @Override
+    public void start(int pid, int entry, int sp) {
+        Proc p = process(pid);
+        if (p.started) {
+            throw new IllegalStateException("process " + pid + " has already started");
+        }
+        p.hart.setPc(entry);
+        p.hart.setRegister(2, sp);
+        p.started = true;
+    }
+
+    @Override
+    public List<Integer> pids() {
+        return List.copyOf(processes.keySet());
+    }
+
+    @Override
+    public Pcb pcb(int pid) throws Pcb.CorruptPcbException {
+        Proc p = process(pid);
+        return Pcb.read(p.space, pid, PumaAbi.REGION_BASE, p.size);
+    }
+
+    @Override
+    public boolean runnable(int pid) {
+        Proc p = processes.get(pid);
+        return p != null && p.runnable();
+    }
+
+    @Override
+    public void reap(int pid) {
+        Proc p = process(pid);
+        if (p.started && p.status == null) {
+            throw new IllegalStateException("process " + pid + " is still alive");
+        }
+        p.space.zero(PumaAbi.REGION_BASE, p.size); // the next process gets clean memory
+        processes.remove(pid);
+        if (current == p) {
+            current = null;
+        }
+    }
+
+    private Proc process(int pid) {
+        Proc p = processes.get(pid);
+        if (p == null) {
+            throw new IllegalArgumentException("no process " + pid + " on this node");
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------- running and traps
+
+    /**
+     * At every context switch, before the PCT reads them to schedule: kills each runnable
+     * process whose PCB no longer validates (the program wrote over it).
+     */
+    private void checkPcbs() {
+        for (Proc p : List.copyOf(processes.values())) {
+            if (p.runnable()) {
+                try {
+                    Pcb.read(p.space, p.pid, PumaAbi.REGION_BASE, p.size);
+                } catch (Pcb.CorruptPcbException e) {
+                    kill(p, ExitStatus.SIGKILL, "%s (found at a context switch, pc 0x%08x)", e.getMessage(), p.hart.pc());
+                }
+            }
+        }
+    }
+
+    private long runProcess(Proc p, long slice) {
+        long remaining = slice;
+        while (remaining > 0 && p.runnable()) {
+            long before = p.hart.cycles();
+            Stop stop = p.hart.run(remaining);
+            remaining -= Math.max(1, p.hart.cycles() - before);
+            if (stop instanceof Stop.Trap trap) {
+                handleTrap(p, trap);
+            }
+        }
+        return slice - Math.max(0, remaining);
+    }
+
+    private void handleTrap(Proc p, Stop.Trap trap) {
+        switch (trap.cause()) {
+            case ECALL_FROM_U -> ecall(p, trap);
+            case BREAKPOINT -> {
+                if (p.hart.register(17) == PumaAbi.DEFICIENCY_CODE) {
+                    deficiency(p, trap);
+                } else {
+                    kill(p, ExitStatus.SIGTRAP, "breakpoint at pc 0x%08x", trap.pc());
+                }
+            }
+            case ILLEGAL_INSTRUCTION -> kill(p, ExitStatus.SIGILL, "illegal instruction 0x%08x at pc 0x%08x", trap.tval(), trap.pc());
+            case INSTRUCTION_ADDRESS_MISALIGNED ->
+                    kill(p, ExitStatus.SIGBUS, "jump to misaligned address 0x%08x at pc 0x%08x", trap.tval(), trap.pc());
+            default -> kill(p, ExitStatus.SIGSEGV, "%s at pc 0x%08x, address 0x%08x (outside the region [0x%08x, 0x%08x))",
+                    trap.cause().name().toLowerCase().replace('_', ' '), trap.pc(), trap.tval(),
+                    PumaAbi.REGION_BASE, PumaAbi.REGION_BASE + p.size);
+        }
+    }
+
+    private void deficiency(Proc p, Stop.Trap trap) {
+        int call = p.hart.register(10);
+        p.hart.setPc(trap.pc() + 4); // resume after the ebreak: the wedge re-reads the OS flag
+        p.stopped = true;
+        p.deficiency = call;
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_STATE, Pcb.STATE_STOPPED);
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_DEFICIENCY, call);
+        events.add(new QkEvent.MigrationRequest(p.pid, call, PumaAbi.linuxCallName(call)));
+    }
+
+    private void ecall(Proc p, Stop.Trap trap) {
+        int code = p.hart.register(17);
+        if (code != PumaAbi.TRAP_CODE) {
+            kill(p, ExitStatus.SIGSYS, "ecall with a7 = %d (%s) at pc 0x%08x is not a Puma trap (a7 must be 0x%08x)",
+                    code, "Linux " + PumaAbi.linuxCallName(code), trap.pc(), PumaAbi.TRAP_CODE);
+            return;
+        }
+        int address = p.hart.register(10);
+        long end = Integer.toUnsignedLong(address) + PumaAbi.TRAP_SIZE;
+        long pcbEnd = PumaAbi.PCB_ADDRESS + 0x1000L;
+        if ((address & 3) != 0 || Integer.toUnsignedLong(address) < pcbEnd || end > PumaAbi.REGION_BASE + (long) p.size) {
+            kill(p, ExitStatus.SIGSEGV, "Puma trap at pc 0x%08x: trap structure address 0x%08x is %s",
+                    trap.pc(), address, (address & 3) != 0 ? "not 4-aligned"
+                            : String.format("outside the user region [0x%08x, 0x%08x)", (int) pcbEnd, PumaAbi.REGION_BASE + p.size));
+            return;
+        }
+        Pcb pcb;
+        try {
+            pcb = Pcb.read(p.space, p.pid, PumaAbi.REGION_BASE, p.size);
+        } catch (Pcb.CorruptPcbException e) {
+            kill(p, ExitStatus.SIGKILL, "%s (found at a trap at pc 0x%08x)", e.getMessage(), trap.pc());
+            return;
+        }
+        int number = p.space.load32(address);
+        int[] args = new int[6];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = p.space.load32(address + PumaAbi.TRAP_ARGS_OFFSET + 4 * i);
+        }
+        int result;
+        try {
+            result = perform(p, number, args);
+        } catch (MemoryFault fault) {
+            result = -PumaAbi.EFAULT;
+        } catch (PctFault fault) {
+            p.trapInterrupted = true; // pc still at the ecall: the reloaded PCT completes it
+            throw fault;
+        }
+        if (p.status != null) {
+            return; // exited
+        }
+        p.space.store32(address + PumaAbi.TRAP_RESULT_OFFSET, result);
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_TRAP_COUNT, pcb.trapCount() + 1);
+        p.hart.setRegister(10, result);
+        p.hart.setPc(trap.pc() + 4);
+    }
+
+    private int perform(Proc p, int number, int[] a) {
+        int pid = p.pid;
+        switch (number) {
+            case PumaAbi.TRAP_EXIT -> {
+                end(p, ExitStatus.exited(a[0]), null);
+                return 0;
+            }
+            case PumaAbi.TRAP_WRITE -> {
+                if (a[2] < 0) { // 2 GiB or more cannot be inside the region
+                    return -PumaAbi.EFAULT;
+                }
+                byte[] bytes = p.space.read(a[1], a[2]); // validated before anything is copied
+                return guard(() -> pct.write(pid, a[0], bytes));
+            }
+            case PumaAbi.TRAP_READ -> {
+                if (a[2] < 0) {
+                    return -PumaAbi.EFAULT;
+                }
+                int max = Math.min(a[2], IO_CHUNK);
+                p.space.validate(a[1], max, Access.WRITE); // before yod consumes input that could not be stored
+                ReadResult r = guard(() -> pct.read(pid, a[0], max));
+                if (r.result() > max) {
+                    failPct(new IllegalStateException("the PCT returned " + r.result() + " bytes for a read of " + max));
+                }
+                if (r.result() > 0) {
+                    p.space.write(a[1], r.bytes(), 0, r.result());
+                }
+                return r.result();
+            }
+            case PumaAbi.TRAP_BRK -> {
+                return guard(() -> pct.brk(pid, a[0]));
+            }
+            case PumaAbi.TRAP_CLOCK_GETTIME -> {
+                return clockGettime(p, a[0], a[1]);
+            }
+            case PumaAbi.TRAP_OPEN -> {
+                String path;
+                try {
+                    path = p.space.readCString(a[0], PumaAbi.PATH_MAX);
+                } catch (MemoryFault fault) {
+                    if (Integer.toUnsignedLong(fault.address()) == Integer.toUnsignedLong(a[0]) + PumaAbi.PATH_MAX
+                            && p.space.contains(fault.address())) {
+                        return -PumaAbi.ENAMETOOLONG;
+                    }
+                    throw fault;
+                }
+                return guard(() -> pct.open(pid, path, a[1], a[2]));
+            }
+            case PumaAbi.TRAP_CLOSE -> {
+                return guard(() -> pct.close(pid, a[0]));
+            }
+            case PumaAbi.TRAP_LSEEK -> {
+                p.space.validate(a[4], 8, Access.WRITE);
+                long offset = (long) a[2] << 32 | Integer.toUnsignedLong(a[1]);
+                long r = guard(() -> pct.lseek(pid, a[0], offset, a[3]));
+                if (r < 0) {
+                    return (int) Math.max(r, -4095);
+                }
+                p.space.store32(a[4], (int) r);
+                p.space.store32(a[4] + 4, (int) (r >>> 32));
+                return 0;
+            }
+            default -> {
+                return -PumaAbi.ENOSYS;
+            }
+        }
+    }
+
+    private int clockGettime(Proc p, int clockId, int timespec) {
+        long nanos;
+        switch (clockId) {
+            case 0, 5, 11 -> nanos = clock.realtimeNanos(); // REALTIME, REALTIME_COARSE, TAI
+            case 1, 2, 3, 4, 6, 7 -> nanos = clock.monotonicNanos(); // MONOTONIC, CPUTIME, RAW, COARSE, BOOTTIME
+            default -> {
+                return -PumaAbi.EINVAL;
+            }
+        }
+        byte[] value = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(nanos / 1_000_000_000L).putLong(nanos % 1_000_000_000L).array();
+        p.space.write(timespec, value, 0, value.length);
+        return 0;
+    }
+
+    private void kill(Proc p, int signal, String format, Object... args) {
+        String report = String.format("process %d killed by %s: %s", p.pid, ExitStatus.signalName(signal), String.format(format, args));
+        end(p, ExitStatus.killed(signal), report);
+    }
+
+    private void end(Proc p, ExitStatus status, String report) {
+        p.status = status;
+        p.report = report;
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_STATE, status.wasKilled() ? Pcb.STATE_KILLED : Pcb.STATE_EXITED);
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_EXIT_STATUS, status.shellStatus());
+        events.add(report == null ? new QkEvent.Exited(p.pid, status) : new QkEvent.Killed(p.pid, status, report));
+        guard(() -> {
+            pct.ended(p.pid, status);
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- PCT containment
+
+    private boolean install(PctFactory factory) {
+        try {
+            Pct fresh = factory.create();
+            pct = fresh;
+            pctFailure = null;
+            fresh.attach(this);
+            return true;
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            failPctQuietly(e);
+            return false;
+        }
+    }
+
+    private <T> T guard(Supplier<T> call) {
+        if (pct == null) {
+            throw new PctFault();
+        }
+        try {
+            return call.get();
+        } catch (PctFault fault) {
+            throw fault;
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            failPct(e);
+            throw new PctFault();
+        }
+    }
+
+    private void failPct(Throwable cause) {
+        failPctQuietly(cause);
+        throw new PctFault();
+    }
+
+    private void failPctQuietly(Throwable cause) {
+        pct = null;
+        current = null;
+        pctFailure = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        events.add(new QkEvent.PctFailed(pctFailure));
+    }
+}
