@@ -2,10 +2,10 @@ package io.uniform.cli;
 
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.linux.Console;
-import io.uniform.linux.ExecFailure;
-import io.uniform.linux.ExitStatus;
-import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;
+import io.uniform.process.ExecFailure;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
         LinuxProcess process;
         try {
             process = LinuxProcess.exec(elf, argv, Map.of(), LinuxProcess.Limits.DEFAULT,
-                    new Console(InputStream.nullInputStream(), out, System.err), LinuxClock.host());
+                    new Console(InputStream.nullInputStream(), out, System.err), ProcessClock.host());
         } catch (ElfFormatException | ExecFailure e) {
             throw new IllegalArgumentException(program + ": " + e.getMessage(), e);
         }

@@ -3,10 +3,10 @@ package io.uniform.cli;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.trace.Tracer;
 import io.uniform.linux.Console;
-import io.uniform.linux.ExecFailure;
-import io.uniform.linux.ExitStatus;
-import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;
+import io.uniform.process.ExecFailure;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ final class ExecCommand implements Callable<Integer> {
         try {
             byte[] elf = ProgramFile.read(program);
             process = LinuxProcess.exec(elf, argv, System.getenv(), new LinuxProcess.Limits(memory, stack),
-                    Console.system(), LinuxClock.host());
+                    Console.system(), ProcessClock.host());
         } catch (ProgramFile.Unusable e) {
             System.err.println("uniform: " + e.getMessage());
             return e.exitStatus();

@@ -1,7 +1,7 @@
 package io.uniform.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code uniform} command: the entry point of the launcher script. */
 @Command(name = "uniform",

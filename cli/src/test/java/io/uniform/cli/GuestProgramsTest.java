@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.uniform.cpu.bare.BareMachine;
 import io.uniform.linux.Console;
-import io.uniform.linux.ExitStatus;
-import io.uniform.linux.LinuxClock;
 import io.uniform.linux.LinuxProcess;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -91,7 +91,7 @@ class GuestProgramsTest {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         Console console = new Console(new ByteArrayInputStream(entry.stdinBytes()), stdout, OutputStream.nullOutputStream());
         LinuxProcess process = LinuxProcess.exec(Files.readAllBytes(entry.elf()), argv, Map.of(),
-                LinuxProcess.Limits.DEFAULT, console, LinuxClock.host());
+                LinuxProcess.Limits.DEFAULT, console, ProcessClock.host());
         Optional<ExitStatus> status = Optional.empty();
         while (status.isEmpty() && process.hart().cycles() < INSTRUCTION_CAP) {
             status = process.runSlice(1 << 22);

@@ -15,13 +15,13 @@ import java.util.Objects;
  * <h2>Node ids</h2>
  * The mesh has {@code x * y * z} routers ({@code z = 1} for a 2D mesh such as the Paragon's)
  * and {@code nodesPerRouter} node slots on each router (2 on ASCI Red). Every slot has a node
- * id (nid) from 0 to {@code positionCount() - 1}, numbered in mesh order: x fastest, then y,
- * then z, then the node slot on the router:
+ * id (nid) from 0 to {@code positionCount() - 1}, numbered in mesh order: the node slot on
+ * the router fastest, then x, then y, then z:
  * <pre>
- *   nid = x + X * (y + Y * (z + Z * node))
+ *   nid = node + P * (x + X * (y + Y * z))      (P nodes per router)
  * </pre>
- * so on a machine with one node per router the nids of one mesh row are consecutive, and on
- * ASCI Red nids 0..2431 are the first node of every router and 2432..4863 the second.
+ * so the nodes of one router have consecutive nids (an allocator that hands out nid ranges
+ * never splits a router), and with one node per router the nids of a mesh row are consecutive.
  *
  * <h2>Partitions</h2>
  * Each nid is {@link Partition#COMPUTE}, {@link Partition#SERVICE}, {@link Partition#IO},
@@ -60,7 +60,7 @@ public final class MachineDescription {
             throw new IllegalArgumentException("mesh dimensions and nodes per router must be positive: "
                     + x + " x " + y + " x " + z + ", " + nodesPerRouter + " per router");
         }
-        long positions = (long) x * y * z * nodesPerRouter;
+        long positions = Math.multiplyExact(Math.multiplyExact((long) x, y), Math.multiplyExact((long) z, nodesPerRouter));
         if (positions > MachineDescriptions.MAX_NODES) {
             throw new IllegalArgumentException("a mesh of " + positions + " node positions is larger than the "
                     + MachineDescriptions.MAX_NODES + " this emulator supports");
@@ -99,7 +99,7 @@ public final class MachineDescription {
      */
     public static MachineDescription of(String name, int x, int y, int z, int nodesPerRouter, long memoryPerNode,
                                         long linkBandwidthBytesPerSecond) {
-        long positions = (long) x * y * z * nodesPerRouter;
+        long positions = Math.multiplyExact(Math.multiplyExact((long) x, y), Math.multiplyExact((long) z, nodesPerRouter));
         if (x <= 0 || y <= 0 || z <= 0 || nodesPerRouter <= 0 || positions > MachineDescriptions.MAX_NODES) {
             // Let the constructor report it, without allocating an absurd array first.
             return new MachineDescription(name, "", "", x, y, z, nodesPerRouter, memoryPerNode,
@@ -211,13 +211,12 @@ public final class MachineDescription {
     /** Where {@code nid} sits in the mesh. */
     public MeshPosition position(int nid) {
         checkNid(nid);
-        int rest = nid;
+        int node = nid % nodesPerRouter;
+        int rest = nid / nodesPerRouter;
         int px = rest % x;
         rest /= x;
         int py = rest % y;
-        rest /= y;
-        int pz = rest % z;
-        return new MeshPosition(px, py, pz, rest / z);
+        return new MeshPosition(px, py, rest / y, node);
     }
 
     /** The nid at router ({@code x}, {@code y}, {@code z}), node slot {@code node}. */
@@ -226,7 +225,7 @@ public final class MachineDescription {
             throw new IllegalArgumentException("(" + x + "," + y + "," + z + ") node " + node + " is outside the "
                     + meshText() + " mesh with " + nodesPerRouter + " node(s) per router");
         }
-        return x + this.x * (y + this.y * (z + this.z * node));
+        return node + nodesPerRouter * (x + this.x * (y + this.y * z));
     }
 
     /** The nid at {@code position}. */

@@ -119,10 +119,10 @@ class MachineDescriptionsTest {
             }
         }
         MachineDescription red = MachineDescriptions.preset("asci-red");
-        assertEquals(new MeshPosition(1, 0, 0, 0), red.position(1), "x fastest");
-        assertEquals(new MeshPosition(0, 1, 0, 0), red.position(38), "then y");
-        assertEquals(new MeshPosition(0, 0, 1, 0), red.position(38 * 32), "then z");
-        assertEquals(new MeshPosition(0, 0, 0, 1), red.position(38 * 32 * 2), "then the node on the router");
+        assertEquals(new MeshPosition(0, 0, 0, 1), red.position(1), "the node on the router fastest");
+        assertEquals(new MeshPosition(1, 0, 0, 0), red.position(2), "then x");
+        assertEquals(new MeshPosition(0, 1, 0, 0), red.position(2 * 38), "then y");
+        assertEquals(new MeshPosition(0, 0, 1, 0), red.position(2 * 38 * 32), "then z");
         assertEquals(new MeshPosition(37, 31, 1, 1), red.position(4863));
         assertEquals(4863, red.nid(37, 31, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> red.nid(38, 0, 0, 0));
@@ -248,8 +248,13 @@ class MachineDescriptionsTest {
 
     @Test
     void aMeshOverTheCapIsRefused() {
-        assertMessage(error(VALID + "mesh { x = 100, y = 100, z = 11 }\n"), "mesh", "too large", "110000 nodes",
-                "at most 100000");
+        assertMessage(error(VALID + "mesh { x = 100, y = 100, z = 11 }\n"), "mesh", "too large", "more than 100000 nodes");
+    }
+
+    @Test
+    void dimensionsWhoseProductOverflowsALongAreRefusedToo() {
+        assertMessage(error(VALID + "mesh { x = 65536, y = 65536, z = 65536 }\nnodes-per-router = 65536\n"),
+                "mesh", "too large", "more than 100000 nodes");
     }
 
     @Test

@@ -67,7 +67,7 @@ class MeshMapTest {
         assertTrue(map.contains("\ny  0 SC CC CC"), () -> "service node and compute node share router (0,0,0):\n" + map);
         assertTrue(map.contains(" IC\n"), "the I/O column at x = 37");
         assertTrue(map.contains("\ny  0 YC CC"), "a system node in plane z = 1");
-        assertTrue(map.contains("\n  25 CC CC CC CC C- C-"), () -> "the absent slots (slot 1 from y = 25, x = 4 of z = 1):\n" + map);
+        assertTrue(map.contains("\n  28 " + "CC ".repeat(21) + "--"), () -> "the absent slots (the routers from (21, 28, 1) on):\n" + map);
         assertTrue(map.contains("nodes: 4536 compute, 32 service, 32 I/O, 2 system (4602 nodes in 4864 router slots)"), map);
         assertTrue(map.contains("- no node in this router slot"), map);
         assertEquals(1 + 2 * (1 + 2 + 32) + 2 + 1, map.lines().count(), "header, per plane: title, 2 scale lines, 32 rows; legend, counts");

@@ -12,6 +12,12 @@ import io.uniform.cpu.memory.Access;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.MemoryFault;
 import io.uniform.cpu.memory.PhysicalMemory;
+import io.uniform.process.Errno;
+import io.uniform.process.ExecFailure;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.InitialStack;
+import io.uniform.process.ProcessClock;
+import io.uniform.process.Signal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 
@@ -50,7 +57,7 @@ public final class LinuxProcess {
     private final Hart hart;
     private final FlatAddressSpace space;
     private final Console console;
-    private final LinuxClock clock;
+    private final ProcessClock clock;
     private final int heapStart;
     private final int heapLimit;
     private int programBreak;
@@ -58,7 +65,7 @@ public final class LinuxProcess {
     private ExitStatus exitStatus;
     private String killReport;
 
-    private LinuxProcess(Hart hart, FlatAddressSpace space, Console console, LinuxClock clock, int heapStart, int heapLimit) {
+    private LinuxProcess(Hart hart, FlatAddressSpace space, Console console, ProcessClock clock, int heapStart, int heapLimit) {
         this.hart = hart;
         this.space = space;
         this.console = console;
@@ -85,7 +92,7 @@ public final class LinuxProcess {
      * image, sets the OS flag of the unified library, builds the stack from argv and env.
      */
     public static LinuxProcess exec(byte[] elf, List<String> argv, Map<String, String> env, Limits limits,
-                                    Console console, LinuxClock clock) throws ElfFormatException, ExecFailure {
+                                    Console console, ProcessClock clock) throws ElfFormatException, ExecFailure {
         PhysicalMemory memory = new PhysicalMemory(limits.memoryBytes());
         FlatAddressSpace space = new FlatAddressSpace(memory, LOAD_BASE, limits.memoryBytes(), 0);
         int stackTop = LOAD_BASE + limits.memoryBytes();
@@ -100,7 +107,7 @@ public final class LinuxProcess {
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         hart.setPc(image.entry());
-        hart.setRegister(2, ProcessLayout.buildStack(space, stackTop, limits.stackBytes(), image.entry(), argv, env, new Random(clock.seed())));
+        hart.setRegister(2, InitialStack.build(space, stackTop, limits.stackBytes(), image.entry(), argv, env, new Random(clock.seed())));
         return new LinuxProcess(hart, space, console, clock, heapStart, imageLimit);
     }
 
@@ -138,7 +145,7 @@ public final class LinuxProcess {
     }
 
     /** Continues a captured process, with new streams and clock. */
-    public static LinuxProcess restore(Image image, Console console, LinuxClock clock) {
+    public static LinuxProcess restore(Image image, Console console, ProcessClock clock) {
         FlatAddressSpace.Image memory = image.memory();
         if (memory.base() != LOAD_BASE) {
             throw new IllegalArgumentException(String.format("a process image must start at 0x%x, not 0x%x", LOAD_BASE, memory.base()));
@@ -298,17 +305,11 @@ public final class LinuxProcess {
     }
 
     private int clockGettime(int clockId, int timespec) {
-        long nanos;
-        switch (clockId) {
-            // CLOCK_TAI is realtime plus the TAI offset, which stays 0 unless adjtimex sets it.
-            case LinuxClock.CLOCK_REALTIME, LinuxClock.CLOCK_REALTIME_COARSE, LinuxClock.CLOCK_TAI -> nanos = clock.realtimeNanos();
-            case LinuxClock.CLOCK_MONOTONIC, LinuxClock.CLOCK_PROCESS_CPUTIME_ID, LinuxClock.CLOCK_THREAD_CPUTIME_ID,
-                    LinuxClock.CLOCK_MONOTONIC_RAW, LinuxClock.CLOCK_MONOTONIC_COARSE, LinuxClock.CLOCK_BOOTTIME ->
-                    nanos = clock.monotonicNanos();
-            default -> {
-                return -Errno.EINVAL;
-            }
+        OptionalLong time = clock.read(clockId);
+        if (time.isEmpty()) {
+            return -Errno.EINVAL;
         }
+        long nanos = time.getAsLong();
         ByteBuffer kernelTimespec = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(nanos / 1_000_000_000L)
                 .putLong(nanos % 1_000_000_000L);

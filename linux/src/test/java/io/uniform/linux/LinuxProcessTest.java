@@ -13,6 +13,10 @@ import io.uniform.cpu.TrapCause;
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.Section;
 import io.uniform.cpu.memory.AddressSpace;
+import io.uniform.process.ExecFailure;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
+import io.uniform.process.Signal;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -87,7 +91,7 @@ class LinuxProcessTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Console console = new Console(new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(LinuxProcess.exec(image, argv, Map.of(), limits, console, LinuxClock.host()), out, err);
+        return new Run(LinuxProcess.exec(image, argv, Map.of(), limits, console, ProcessClock.host()), out, err);
     }
 
     private static Run start(String name, String... args) throws Exception {
@@ -267,7 +271,7 @@ class LinuxProcessTest {
         Console console = new Console(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
                 new ByteArrayOutputStream());
         assertThrows(ExecFailure.class, () -> LinuxProcess.exec(image, List.of("hello"),
-                Map.of("HUGE", big), limits, console, LinuxClock.host()), "the environment counts too");
+                Map.of("HUGE", big), limits, console, ProcessClock.host()), "the environment counts too");
     }
 
     @Test
@@ -292,7 +296,7 @@ class LinuxProcessTest {
 
         ByteArrayOutputStream movedOut = new ByteArrayOutputStream();
         Console console = new Console(new ByteArrayInputStream(new byte[0]), movedOut, new ByteArrayOutputStream());
-        Run moved = new Run(LinuxProcess.restore(image, console, LinuxClock.host()), movedOut, new ByteArrayOutputStream());
+        Run moved = new Run(LinuxProcess.restore(image, console, ProcessClock.host()), movedOut, new ByteArrayOutputStream());
         assertEquals(0, moved.finish().shellStatus());
         assertEquals(uninterrupted.stdout(), original.stdout() + moved.stdout());
         assertEquals(uninterrupted.process().hart().instret(), moved.process().hart().instret());

@@ -1,6 +1,6 @@
 package io.uniform.puma.pct;
 
-import io.uniform.puma.qk.ExitStatus;
+import io.uniform.process.ExitStatus;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.QkServices;

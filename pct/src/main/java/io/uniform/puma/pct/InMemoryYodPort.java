@@ -1,5 +1,6 @@
 package io.uniform.puma.pct;
 
+import io.uniform.process.Errno;
 import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.ReadResult;
 import java.io.ByteArrayOutputStream;
@@ -69,13 +70,13 @@ public final class InMemoryYodPort implements YodPort {
         }
         OpenFile file = open.get(fd);
         if (file == null || (file.flags & O_ACCMODE) == 0) {
-            return -PumaAbi.EBADF;
+            return -Errno.EBADF;
         }
         byte[] contents = files.get(file.path);
         long at = (file.flags & O_APPEND) != 0 ? contents.length : file.position;
         long end = at + bytes.length;
         if (end > Integer.MAX_VALUE - 8) {
-            return -PumaAbi.EFAULT;
+            return -Errno.EFBIG;
         }
         if (end > contents.length) {
             contents = Arrays.copyOf(contents, (int) end);
@@ -96,7 +97,7 @@ public final class InMemoryYodPort implements YodPort {
         }
         OpenFile file = open.get(fd);
         if (file == null || (file.flags & O_ACCMODE) == O_WRONLY) {
-            return ReadResult.error(PumaAbi.EBADF);
+            return ReadResult.error(Errno.EBADF);
         }
         byte[] contents = files.get(file.path);
         int from = (int) Math.min(file.position, contents.length);
@@ -109,13 +110,13 @@ public final class InMemoryYodPort implements YodPort {
     public int open(String path, int linuxFlags, int mode) {
         boolean exists = files.containsKey(path);
         if (!exists && (linuxFlags & O_CREAT) == 0) {
-            return -PumaAbi.ENOENT;
+            return -Errno.ENOENT;
         }
         if (exists && (linuxFlags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
-            return -PumaAbi.EEXIST;
+            return -Errno.EEXIST;
         }
         if (open.size() >= MAX_OPEN) {
-            return -PumaAbi.EMFILE;
+            return -Errno.EMFILE;
         }
         if (!exists || ((linuxFlags & O_TRUNC) != 0 && (linuxFlags & O_ACCMODE) != 0)) {
             files.put(path, new byte[0]);
@@ -130,14 +131,14 @@ public final class InMemoryYodPort implements YodPort {
 
     @Override
     public int close(int fd) {
-        return open.remove(fd) == null ? -PumaAbi.EBADF : 0;
+        return open.remove(fd) == null ? -Errno.EBADF : 0;
     }
 
     @Override
     public long lseek(int fd, long offset, int whence) {
         OpenFile file = open.get(fd);
         if (file == null) {
-            return -PumaAbi.EBADF;
+            return -Errno.EBADF;
         }
         long base = switch (whence) {
             case 0 -> 0;
@@ -146,7 +147,7 @@ public final class InMemoryYodPort implements YodPort {
             default -> -1;
         };
         if (base < 0 || base + offset < 0) {
-            return -PumaAbi.EINVAL;
+            return -Errno.EINVAL;
         }
         file.position = base + offset;
         return file.position;

@@ -2,30 +2,37 @@ package io.uniform.puma.pct;
 
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.memory.FlatAddressSpace;
-import io.uniform.puma.qk.ExitStatus;
+import io.uniform.process.Errno;
+import io.uniform.process.ExecFailure;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.InitialStack;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.QkServices;
 import io.uniform.puma.qk.ReadResult;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
 
 /**
  * The process control thread: loads images into Puma regions and writes their PCBs, grows
  * heaps (brk, within the region below the stack), schedules with the node's
  * {@link SchedulingPolicy}, and forwards I/O to the job's yod.
  *
- * <p>It keeps no state of its own beyond counters derived from the PCBs: every fact about a
- * process (heap, state, load order, last dispatch) lives in that process's PCB, read back
- * through the QK's validating reader. So {@link #attach} after a reload rebuilds everything,
- * and a PCT fault loses nothing.
+ * <p>Every fact about a process (heap, state, load order, policy and quantum) lives in that
+ * process's PCB, read back through the QK's validating reader, which compares it with the
+ * QK's own record. The one piece of scheduling bookkeeping it keeps in its own memory, when
+ * each process was last dispatched, it rebuilds in {@link #attach} from the (validated) PCBs,
+ * never reading the guest-writable word again; so a reload loses nothing, and a reloaded PCT
+ * continues with the policy and quantum its predecessor recorded there.
  */
 public final class StandardPct implements Pct {
-    private final SchedulingPolicy policy;
-    private final long quantum;
+    private SchedulingPolicy policy;
+    private long quantum;
     private final YodDirectory yods;
+    private final Map<Integer, Integer> lastDispatch = new HashMap<>();
     private QkServices qk;
     private int loadSequence;
     private int dispatchTick;
@@ -47,13 +54,28 @@ public final class StandardPct implements Pct {
         this.qk = services;
         loadSequence = 0;
         dispatchTick = 0;
+        lastDispatch.clear();
+        Pcb earliestLive = null;
         for (int pid : services.pids()) {
             try {
                 Pcb pcb = services.pcb(pid);
                 loadSequence = Math.max(loadSequence, pcb.loadSequence());
-                dispatchTick = Math.max(dispatchTick, pcb.lastDispatch());
+                lastDispatch.put(pid, pcb.lastDispatch());
+                if (Integer.compareUnsigned(pcb.lastDispatch(), dispatchTick) > 0) {
+                    dispatchTick = pcb.lastDispatch();
+                }
+                if (pcb.state() != Pcb.STATE_EXITED && pcb.state() != Pcb.STATE_KILLED
+                        && (earliestLive == null || pcb.loadSequence() < earliestLive.loadSequence())) {
+                    earliestLive = pcb;
+                }
             } catch (Pcb.CorruptPcbException e) {
-                // the QK kills such a process at its next trap; it is not schedulable here
+                // the QK kills such a process at its next switch; it is not schedulable here
+            }
+        }
+        if (earliestLive != null) { // the node keeps the policy its processes were loaded under
+            policy = earliestLive.policy() == Pcb.POLICY_ROUND_ROBIN ? SchedulingPolicy.ROUND_ROBIN : SchedulingPolicy.FIFO;
+            if (policy == SchedulingPolicy.ROUND_ROBIN && earliestLive.quantum() > 0) {
+                quantum = earliestLive.quantum();
             }
         }
     }
@@ -73,19 +95,20 @@ public final class StandardPct implements Pct {
         int stackTop = PumaAbi.REGION_BASE + request.regionBytes();
         int stackBottom = stackTop - request.stackBytes();
         try {
-            if (Integer.compareUnsigned(stackBottom, PumaAbi.IMAGE_BASE) <= 0) {
+            if (Integer.compareUnsigned(stackBottom, PumaAbi.IMAGE_LOW) <= 0) {
                 throw new ElfFormatException("the stack fills the whole region");
             }
             PumaLoader.Loaded image = PumaLoader.loadImage(request.elf(), space, stackBottom);
-            int sp = PumaLoader.buildStack(space, stackTop, request.stackBytes(), image.entry(), request.argv(), request.env());
+            int sp = InitialStack.build(space, stackTop, request.stackBytes(), image.entry(), request.argv(), request.env(),
+                    new Random(pid)); // AT_RANDOM: the kernel stays deterministic
             Pcb pcb = new Pcb(pid, request.jobId(), request.rank(), request.jobSize(), Pcb.STATE_RUNNABLE, 0,
-                    image.imageEnd(), image.imageEnd(), stackBottom, stackTop, stackBottom, policy.id(), 0, ++loadSequence, 0,
+                    image.imageEnd(), image.imageEnd(), stackBottom, stackTop, stackBottom, policy.id(), ++loadSequence, 0,
                     PumaAbi.REGION_BASE, request.regionBytes(), image.entry(),
                     policy == SchedulingPolicy.ROUND_ROBIN ? (int) quantum : 0, 0);
             pcb.write(space);
             qk.start(pid, image.entry(), sp);
             return LoadRequest.Result.loaded(pid);
-        } catch (ElfFormatException e) {
+        } catch (ElfFormatException | ExecFailure e) {
             qk.reap(pid);
             return LoadRequest.Result.refused("cannot load the image: " + e.getMessage());
         }
@@ -95,13 +118,13 @@ public final class StandardPct implements Pct {
     public Dispatch schedule() {
         Pcb next = null;
         for (int pid : qk.pids()) {
+            if (!qk.runnable(pid)) { // the QK decides (it owns the state)
+                continue;
+            }
             Pcb pcb;
             try {
                 pcb = qk.pcb(pid);
             } catch (Pcb.CorruptPcbException e) {
-                continue;
-            }
-            if (pcb.state() != Pcb.STATE_RUNNABLE || !qkRunnable(pid)) {
                 continue;
             }
             if (next == null || before(pcb, next)) {
@@ -111,21 +134,18 @@ public final class StandardPct implements Pct {
         if (next == null) {
             return null;
         }
-        qk.space(next.pid()).store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_LAST_DISPATCH, ++dispatchTick);
+        lastDispatch.put(next.pid(), ++dispatchTick);
         return new Dispatch(next.pid(), policy == SchedulingPolicy.FIFO ? Long.MAX_VALUE : quantum);
     }
 
     /** Whether {@code a} goes before {@code b} under this policy. */
     private boolean before(Pcb a, Pcb b) {
-        if (policy == SchedulingPolicy.ROUND_ROBIN && a.lastDispatch() != b.lastDispatch()) {
-            return Integer.compareUnsigned(a.lastDispatch(), b.lastDispatch()) < 0;
+        int aLast = lastDispatch.getOrDefault(a.pid(), 0);
+        int bLast = lastDispatch.getOrDefault(b.pid(), 0);
+        if (policy == SchedulingPolicy.ROUND_ROBIN && aLast != bLast) {
+            return Integer.compareUnsigned(aLast, bLast) < 0;
         }
         return a.loadSequence() < b.loadSequence();
-    }
-
-    /** A PCB can say runnable while the QK holds the process (interrupted trap); the QK decides. */
-    private boolean qkRunnable(int pid) {
-        return qk.runnable(pid);
     }
 
     @Override
@@ -144,49 +164,37 @@ public final class StandardPct implements Pct {
 
     @Override
     public int write(int pid, int fd, byte[] bytes) {
-        return yod(pid).write(fd, bytes);
+        YodPort yod = yod(pid);
+        return yod == null ? -Errno.EIO : yod.write(fd, bytes);
     }
 
     @Override
     public ReadResult read(int pid, int fd, int maxBytes) {
-        return yod(pid).read(fd, maxBytes);
+        YodPort yod = yod(pid);
+        return yod == null ? ReadResult.error(Errno.EIO) : yod.read(fd, maxBytes);
     }
 
     @Override
     public int open(int pid, String path, int linuxFlags, int mode) {
-        return yod(pid).open(path, linuxFlags, mode);
+        YodPort yod = yod(pid);
+        return yod == null ? -Errno.EIO : yod.open(path, linuxFlags, mode);
     }
 
     @Override
     public int close(int pid, int fd) {
-        return yod(pid).close(fd);
+        YodPort yod = yod(pid);
+        return yod == null ? -Errno.EIO : yod.close(fd);
     }
 
     @Override
     public long lseek(int pid, int fd, long offset, int whence) {
-        return yod(pid).lseek(fd, offset, whence);
+        YodPort yod = yod(pid);
+        return yod == null ? -Errno.EIO : yod.lseek(fd, offset, whence);
     }
 
     @Override
     public void ended(int pid, ExitStatus status) {
-        // The PCB already records it; yod learns it from the node (a later issue).
-    }
-
-    /** The processes this PCT sees, from their PCBs (corrupt ones left out), for hosts and tests. */
-    public List<Pcb> view() {
-        List<Pcb> view = new ArrayList<>();
-        for (int pid : qk.pids()) {
-            try {
-                view.add(qk.pcb(pid));
-            } catch (Pcb.CorruptPcbException e) {
-                // left out
-            }
-        }
-        return view;
-    }
-
-    public SchedulingPolicy policy() {
-        return policy;
+        lastDispatch.remove(pid); // the PCB records the end; yod learns it from the node (a later issue)
     }
 
     private Pcb pcb(int pid) {
@@ -197,12 +205,8 @@ public final class StandardPct implements Pct {
         }
     }
 
+    /** The job's yod, or null when the node knows no such job (the call then fails with -EIO). */
     private YodPort yod(int pid) {
-        int job = pcb(pid).jobId();
-        YodPort port = yods.forJob(job);
-        if (port == null) {
-            throw new IllegalStateException("no yod for job " + job);
-        }
-        return port;
+        return yods.forJob(pcb(pid).jobId());
     }
 }

@@ -1,5 +1,7 @@
 package io.uniform.puma.pct;
 
+import io.uniform.process.Signal;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.Section;
-import io.uniform.puma.qk.ExitStatus;
+import io.uniform.process.ExitStatus;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.PctFactory;
 import io.uniform.puma.qk.PumaAbi;
-import io.uniform.puma.qk.PumaClock;
+import io.uniform.process.ProcessClock;
 import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
 import io.uniform.puma.qk.QkServices;
@@ -42,7 +44,7 @@ class PumaNodeTest {
     }
 
     private Qk node(PctFactory factory) {
-        return new Qk(NODE_MEMORY, PumaClock.host(), factory);
+        return new Qk(NODE_MEMORY, ProcessClock.host(), factory);
     }
 
     private int load(Qk qk, int job, byte[] elf, List<String> argv, byte[] stdin) {
@@ -90,7 +92,6 @@ class PumaNodeTest {
         assertEquals(PumaAbi.REGION_BASE + LoadRequest.DEFAULT_REGION_BYTES, pcb.stackTop());
         runUntilIdle(qk);
         assertEquals(Pcb.STATE_EXITED, qk.pcb(pid).state());
-        assertTrue(qk.pcb(pid).trapCount() > 0);
     }
 
     private Qk badTrapBesideHello(String mode) {
@@ -111,7 +112,7 @@ class PumaNodeTest {
     @Test
     void aWildTrapStructureKillsOnlyThatProcess() {
         Qk qk = badTrapBesideHello("wild");
-        assertEquals(ExitStatus.SIGSEGV, qk.exitStatus(1).orElseThrow().signal());
+        assertEquals(Signal.SIGSEGV, qk.exitStatus(1).orElseThrow().signal());
         String report = qk.killReport(1).orElseThrow();
         assertTrue(report.contains("trap structure address 0x00000010 is outside the user region"), report);
         assertEquals("bad_trap wild\n", out(1));
@@ -126,7 +127,7 @@ class PumaNodeTest {
     @Test
     void aLinuxEcallOnPumaKillsOnlyThatProcess() {
         Qk qk = badTrapBesideHello("linux");
-        assertEquals(ExitStatus.SIGSYS, qk.exitStatus(1).orElseThrow().signal());
+        assertEquals(Signal.SIGSYS, qk.exitStatus(1).orElseThrow().signal());
         String report = qk.killReport(1).orElseThrow();
         assertTrue(report.contains("a7 = 64 (Linux write)") && report.contains("not a Puma trap"), report);
         assertEquals("bad_trap linux\n", out(1), "the Linux write was not performed");
@@ -154,11 +155,82 @@ class PumaNodeTest {
         qk.runSlice(50_000);
         qk.space(victim).store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_HEAP_BREAK, 0x3000_0000); // outside the region
         runUntilIdle(qk);
-        assertEquals(ExitStatus.SIGKILL, qk.exitStatus(victim).orElseThrow().signal());
+        assertEquals(Signal.SIGKILL, qk.exitStatus(victim).orElseThrow().signal());
         String report = qk.killReport(victim).orElseThrow();
         assertTrue(report.contains("corrupt PCB: heapBreak = 0x30000000"), report);
         assertEquals(0, qk.exitStatus(other).orElseThrow().shellStatus());
         assertArrayEquals(readGolden("tests/hello.out"), yods.get(2).stdout());
+    }
+
+    private void assertForgedFieldKillsOnlyThatProcess(int offset, int forged, String field) {
+        Qk qk = node(standard(SchedulingPolicy.ROUND_ROBIN, 10_000));
+        int victim = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int other = load(qk, 2, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+        qk.runSlice(50_000);
+        qk.space(victim).store32(PumaAbi.PCB_ADDRESS + offset, forged);
+        runUntilIdle(qk);
+        assertFalse(qk.pctFailed(), "the PCT never saw the forgery");
+        assertEquals(Signal.SIGKILL, qk.exitStatus(victim).orElseThrow().signal());
+        String report = qk.killReport(victim).orElseThrow();
+        assertTrue(report.contains("corrupt PCB: " + field), report);
+        assertEquals(0, qk.exitStatus(other).orElseThrow().shellStatus());
+        assertArrayEquals(readGolden("tests/hello.out"), yods.get(2).stdout());
+    }
+
+    @Test
+    void aForgedJobIdKillsOnlyThatProcess() {
+        assertForgedFieldKillsOnlyThatProcess(Pcb.OFF_JOB_ID, 2, "jobId"); // another job's yod
+        assertForgedFieldKillsOnlyThatProcess(Pcb.OFF_JOB_ID, 99, "jobId"); // no yod at all
+    }
+
+    @Test
+    void aForgedRankKillsOnlyThatProcess() {
+        assertForgedFieldKillsOnlyThatProcess(Pcb.OFF_RANK, 0x7fff_ffff, "rank");
+    }
+
+    @Test
+    void anUnknownJobIsEioNotAPctFault() {
+        Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
+        int pid = load(qk, 1, Guest.elf("tests/hello.elf"), List.of("hello"), new byte[0]);
+        yods.remove(1); // the node forgot the job
+        runUntilIdle(qk);
+        assertFalse(qk.pctFailed());
+        assertTrue(qk.exitStatus(pid).isPresent());
+    }
+
+    @Test
+    void threeJobsRunOneAfterAnotherOnANodeThatHoldsTwo() {
+        Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
+        for (int job = 1; job <= 3; job++) {
+            int pid = load(qk, job, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+            runUntilIdle(qk);
+            QkEvent.Exited exited = events.stream().filter(QkEvent.Exited.class::isInstance).map(QkEvent.Exited.class::cast)
+                    .filter(e -> e.pid() == pid).findFirst().orElseThrow();
+            assertEquals(new Qk.Collected(pid, exited.status(), null), qk.collect(pid));
+            assertEquals(0, exited.status().shellStatus());
+            assertArrayEquals(readGolden("tests/hello.out"), yods.get(job).stdout());
+            assertEquals(List.of(), qk.pids());
+        }
+    }
+
+    @Test
+    void aReloadedPctKeepsThePolicyAndQuantumRecordedInThePcbs() {
+        List<Integer> dispatched = new ArrayList<>();
+        Qk qk = node(() -> new FaultInjectingPct(new Recording(new StandardPct(SchedulingPolicy.ROUND_ROBIN, 20_000, yods::get), dispatched),
+                FaultInjectingPct.onNth("schedule", 6)));
+        int a = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int b = load(qk, 2, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        runUntilIdle(qk);
+        assertTrue(qk.pctFailed());
+        qk.reloadPct(() -> new Recording(new StandardPct(SchedulingPolicy.FIFO, 1, yods::get), dispatched));
+        runUntilIdle(qk);
+        assertEquals(0, qk.exitStatus(a).orElseThrow().shellStatus());
+        assertEquals(0, qk.exitStatus(b).orElseThrow().shellStatus());
+        int bothAlive = Math.min(dispatched.lastIndexOf(a), dispatched.lastIndexOf(b));
+        assertTrue(bothAlive > 10, dispatched::toString);
+        for (int i = 0; i < bothAlive; i++) {
+            assertEquals(i % 2 == 0 ? a : b, dispatched.get(i), "turn " + i + " of " + dispatched);
+        }
     }
 
     @Test

@@ -8,8 +8,12 @@ import io.uniform.cpu.memory.MemoryFault;
  * {@link PumaAbi#PCB_ADDRESS} of the process's own address space, shared by the QK and the
  * PCT. Because it lives in user memory the program can scribble on it, so every read goes
  * through {@link #read} which validates every field against the process's region and throws
- * {@link CorruptPcbException} naming the first bad one. It is also the only state a freshly
- * loaded PCT needs to rebuild its view of the node (see {@code Qk#reloadPct}).
+ * {@link CorruptPcbException} naming the first bad one; once the process has started, the QK
+ * also compares every field but {@code heapBreak} (the PCT's) with its own copy
+ * ({@link #requireSameAs}): the fixed fields never change, and {@code state},
+ * {@code exitStatus}, {@code lastDispatch} and {@code deficiency} are written by the QK only.
+ * It is also the only state a freshly loaded PCT needs to rebuild its view of the node (see
+ * {@code Qk#reloadPct}).
  *
  * <pre>
  * offset field          meaning
@@ -21,15 +25,15 @@ import io.uniform.cpu.memory.MemoryFault;
  *  20    jobSize        processes in the job, &gt;= 1
  *  24    state          1 runnable, 2 exited, 3 killed, 4 stopped (migration requested)
  *  28    exitStatus     shell status once state is 2 or 3
- *  32    heapStart      page aligned, &gt;= 0x10000: end of the image
+ *  32    heapStart      page aligned, &gt;= 0x2000 (IMAGE_LOW): end of the image
  *  36    heapBreak      heapStart &lt;= heapBreak &lt;= heapLimit (any alignment)
  *  40    heapLimit      page aligned, == stackBottom
  *  44    stackTop       == regionBase + regionSize
  *  48    stackBottom    page aligned, &lt; stackTop
  *  52    policy         scheduling policy id of the PCT (1 FIFO, 2 round robin)
- *  56    trapCount      Puma traps completed
+ *  56    reserved       0
  *  60    loadSequence   order in which the PCT loaded processes on this node (FIFO order)
- *  64    lastDispatch   PCT's dispatch tick when it last ran this process (round robin order)
+ *  64    lastDispatch   QK's dispatch tick when it last switched to this process (round robin order)
  *  68    regionBase     0x1000
  *  72    regionSize     bytes, page multiple
  *  76    entry          ELF entry point
@@ -39,7 +43,7 @@ import io.uniform.cpu.memory.MemoryFault;
  */
 public record Pcb(int pid, int jobId, int rank, int jobSize, int state, int exitStatus,
                   int heapStart, int heapBreak, int heapLimit, int stackTop, int stackBottom,
-                  int policy, int trapCount, int loadSequence, int lastDispatch,
+                  int policy, int loadSequence, int lastDispatch,
                   int regionBase, int regionSize, int entry, int quantum, int deficiency) {
     public static final int MAGIC = 0x42435050; // "PPCB" little-endian
     public static final int VERSION = 1;
@@ -57,11 +61,13 @@ public record Pcb(int pid, int jobId, int rank, int jobSize, int state, int exit
     public static final int OFF_MAGIC = 0;
     public static final int OFF_VERSION = 4;
     public static final int OFF_PID = 8;
+    public static final int OFF_JOB_ID = 12;
+    public static final int OFF_RANK = 16;
     public static final int OFF_STATE = 24;
     public static final int OFF_EXIT_STATUS = 28;
     public static final int OFF_HEAP_BREAK = 36;
-    public static final int OFF_TRAP_COUNT = 56;
     public static final int OFF_LAST_DISPATCH = 64;
+    public static final int OFF_QUANTUM = 80;
     public static final int OFF_DEFICIENCY = 84;
 
     /** Thrown when a PCB field fails validation; the QK kills the process, never itself. */
@@ -73,25 +79,10 @@ public record Pcb(int pid, int jobId, int rank, int jobSize, int state, int exit
         }
     }
 
-    public Pcb withState(int newState, int newExitStatus) {
-        return new Pcb(pid, jobId, rank, jobSize, newState, newExitStatus, heapStart, heapBreak, heapLimit, stackTop, stackBottom,
-                policy, trapCount, loadSequence, lastDispatch, regionBase, regionSize, entry, quantum, deficiency);
-    }
-
-    public Pcb withHeapBreak(int newBreak) {
-        return new Pcb(pid, jobId, rank, jobSize, state, exitStatus, heapStart, newBreak, heapLimit, stackTop, stackBottom,
-                policy, trapCount, loadSequence, lastDispatch, regionBase, regionSize, entry, quantum, deficiency);
-    }
-
-    public Pcb withLastDispatch(int tick) {
-        return new Pcb(pid, jobId, rank, jobSize, state, exitStatus, heapStart, heapBreak, heapLimit, stackTop, stackBottom,
-                policy, trapCount, loadSequence, tick, regionBase, regionSize, entry, quantum, deficiency);
-    }
-
     /** Writes the whole block at {@link PumaAbi#PCB_ADDRESS}. */
     public void write(AddressSpace space) {
         int[] words = {MAGIC, VERSION, pid, jobId, rank, jobSize, state, exitStatus, heapStart, heapBreak, heapLimit,
-            stackTop, stackBottom, policy, trapCount, loadSequence, lastDispatch, regionBase, regionSize, entry, quantum, deficiency};
+            stackTop, stackBottom, policy, 0, loadSequence, lastDispatch, regionBase, regionSize, entry, quantum, deficiency};
         for (int i = 0; i < words.length; i++) {
             space.store32(PumaAbi.PCB_ADDRESS + 4 * i, words[i]);
         }
@@ -116,7 +107,7 @@ public record Pcb(int pid, int jobId, int rank, int jobSize, int state, int exit
         if (w[1] != VERSION) {
             throw corrupt("version", w[1], "not " + VERSION);
         }
-        Pcb pcb = new Pcb(w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15], w[16],
+        Pcb pcb = new Pcb(w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[15], w[16],
                 w[17], w[18], w[19], w[20], w[21]);
         pcb.validate(expectedPid, expectedRegionBase, expectedRegionSize);
         return pcb;
@@ -143,13 +134,13 @@ public record Pcb(int pid, int jobId, int rank, int jobSize, int state, int exit
             throw corrupt("stackTop", stackTop, String.format("not the region end 0x%x", regionEnd));
         }
         if (!pageAligned(stackBottom) || Integer.compareUnsigned(stackBottom, stackTop) >= 0
-                || Integer.compareUnsigned(stackBottom, PumaAbi.IMAGE_BASE) <= 0) {
+                || Integer.compareUnsigned(stackBottom, PumaAbi.IMAGE_LOW) <= 0) {
             throw corrupt("stackBottom", stackBottom, "not a page boundary inside the region below stackTop");
         }
         if (heapLimit != stackBottom) {
             throw corrupt("heapLimit", heapLimit, "not stackBottom");
         }
-        if (!pageAligned(heapStart) || Integer.compareUnsigned(heapStart, PumaAbi.IMAGE_BASE) < 0
+        if (!pageAligned(heapStart) || Integer.compareUnsigned(heapStart, PumaAbi.IMAGE_LOW) < 0
                 || Integer.compareUnsigned(heapStart, heapLimit) > 0) {
             throw corrupt("heapStart", heapStart, "not a page boundary between the image base and the heap limit");
         }
@@ -159,12 +150,37 @@ public record Pcb(int pid, int jobId, int rank, int jobSize, int state, int exit
         if (policy != POLICY_FIFO && policy != POLICY_ROUND_ROBIN) {
             throw corrupt("policy", policy, "not a known scheduling policy (1, 2)");
         }
-        if (Integer.compareUnsigned(entry, PumaAbi.IMAGE_BASE) < 0 || Integer.compareUnsigned(entry, heapStart) >= 0) {
+        if (Integer.compareUnsigned(entry, PumaAbi.IMAGE_LOW) < 0 || Integer.compareUnsigned(entry, heapStart) >= 0) {
             throw corrupt("entry", entry, "not inside the image");
         }
         if (quantum < 0) {
             throw corrupt("quantum", quantum, "negative");
         }
+    }
+
+    /**
+     * Compares this (validated) block with the QK's own record of the process, {@code owned}:
+     * every field but {@code heapBreak} must be equal, or the program has forged its PCB.
+     */
+    public void requireSameAs(Pcb owned) throws CorruptPcbException {
+        int[][] pairs = {{jobId, owned.jobId}, {rank, owned.rank}, {jobSize, owned.jobSize}, {state, owned.state},
+            {exitStatus, owned.exitStatus}, {heapStart, owned.heapStart}, {heapLimit, owned.heapLimit},
+            {stackTop, owned.stackTop}, {stackBottom, owned.stackBottom}, {policy, owned.policy},
+            {loadSequence, owned.loadSequence}, {lastDispatch, owned.lastDispatch}, {regionBase, owned.regionBase},
+            {regionSize, owned.regionSize}, {entry, owned.entry}, {quantum, owned.quantum}, {deficiency, owned.deficiency}};
+        String[] names = {"jobId", "rank", "jobSize", "state", "exitStatus", "heapStart", "heapLimit", "stackTop",
+            "stackBottom", "policy", "loadSequence", "lastDispatch", "regionBase", "regionSize", "entry", "quantum", "deficiency"};
+        for (int i = 0; i < pairs.length; i++) {
+            if (pairs[i][0] != pairs[i][1]) {
+                throw corrupt(names[i], pairs[i][0], String.format("not 0x%08x, the value the QK recorded", pairs[i][1]));
+            }
+        }
+    }
+
+    /** This block with the fields the QK owns replaced (for the QK's own record). */
+    Pcb withOwned(int newState, int newExitStatus, int newLastDispatch, int newDeficiency) {
+        return new Pcb(pid, jobId, rank, jobSize, newState, newExitStatus, heapStart, heapBreak, heapLimit, stackTop, stackBottom,
+                policy, loadSequence, newLastDispatch, regionBase, regionSize, entry, quantum, newDeficiency);
     }
 
     private static boolean pageAligned(int address) {

@@ -1,5 +1,7 @@
 package io.uniform.puma.qk;
 
+import io.uniform.process.ExitStatus;
+
 /**
  * What the QK calls up into: the process control thread, which owns policy (loading, heap,
  * scheduling, I/O to yod) while the QK owns mechanism (traps, registers, address validation).

@@ -7,8 +7,9 @@ package io.uniform.puma.qk;
  * <p>Address space of a Puma process: one flat region {@code [REGION_BASE, REGION_BASE + size)}
  * inside {@code 0x00000000..USER_LIMIT}, loaded whole. Page 0 is never mapped, so null pointers
  * fault. The page at {@link #PCB_ADDRESS} holds the process control block ({@link Pcb}); the
- * image is linked at {@link #IMAGE_BASE}; the heap grows up from the page-aligned end of the
- * image; the stack occupies the top of the region.
+ * image may use any address from {@link #IMAGE_LOW} up (uniform executables are linked at
+ * 0x10000, guest/lib/uniform.ld); the heap grows up from the page-aligned end of the image; the
+ * stack occupies the top of the region.
  */
 public final class PumaAbi {
     private PumaAbi() {}
@@ -19,10 +20,8 @@ public final class PumaAbi {
     public static final long USER_LIMIT = 0x4000_0000L;
     /** Where the process control block lives. */
     public static final int PCB_ADDRESS = REGION_BASE;
-    /** Lowest address an image segment may use (the page after the PCB). */
+    /** Lowest address an image segment, the entry point or the heap may use (the page after the PCB). */
     public static final int IMAGE_LOW = PCB_ADDRESS + 0x1000;
-    /** Where uniform executables are linked (guest/lib/uniform.ld). */
-    public static final int IMAGE_BASE = 0x10000;
 
     /** a7 of a Puma trap: ASCII "PUMA". */
     public static final int TRAP_CODE = 0x50554D41;
@@ -42,41 +41,14 @@ public final class PumaAbi {
     public static final int TRAP_CLOSE = 7;
     public static final int TRAP_LSEEK = 8;
 
-    /** The unified library's OS flag values ({@code __uniform_abi.os}). */
-    public static final int OS_LINUX = 1;
+    /** The unified library's OS flag value ({@code __uniform_abi.os}) for Puma. */
     public static final int OS_PUMA = 2;
 
-    /** Linux errno numbers, which Puma traps return negated. */
-    public static final int EPERM = 1;
-    public static final int ENOENT = 2;
-    public static final int EIO = 5;
-    public static final int EBADF = 9;
-    public static final int ENOMEM = 12;
-    public static final int EFAULT = 14;
-    public static final int EEXIST = 17;
-    public static final int EISDIR = 21;
-    public static final int EINVAL = 22;
-    public static final int EMFILE = 24;
-    public static final int ENAMETOOLONG = 36;
-    public static final int ENOSYS = 38;
+    /** Most bytes a write or read trap moves (a short count is legal; the library loops). */
+    public static final int IO_CHUNK = 64 << 10;
 
     /** Longest path an open trap accepts, including the NUL (Linux PATH_MAX). */
     public static final int PATH_MAX = 4096;
-
-    /** The name of a trap number, for reports. */
-    public static String trapName(int number) {
-        return switch (number) {
-            case TRAP_EXIT -> "exit";
-            case TRAP_WRITE -> "write";
-            case TRAP_READ -> "read";
-            case TRAP_BRK -> "brk";
-            case TRAP_CLOCK_GETTIME -> "clock_gettime";
-            case TRAP_OPEN -> "open";
-            case TRAP_CLOSE -> "close";
-            case TRAP_LSEEK -> "lseek";
-            default -> "trap " + number;
-        };
-    }
 
     /** The name of an rv32 Linux call number, as the deficiency routine passes it. */
     public static String linuxCallName(int number) {

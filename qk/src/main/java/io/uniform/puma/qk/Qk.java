@@ -8,13 +8,21 @@ import io.uniform.cpu.memory.Access;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.MemoryFault;
 import io.uniform.cpu.memory.PhysicalMemory;
+import io.uniform.process.Errno;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
+import io.uniform.process.Signal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -31,8 +39,13 @@ import java.util.function.Supplier;
  * the structure's {@code result} and into a0. Any other ecall is a protocol violation (SIGSYS).
  * The unified library's deficiency {@code ebreak} (a7 = {@link PumaAbi#DEFICIENCY_CODE}) stops
  * the process with a {@link QkEvent.MigrationRequest}; other traps kill it with a report naming
- * cause, pc and address. The PCB is validated at every trap and every context switch; a corrupt
- * one kills the process (SIGKILL, report naming the field), never the kernel.
+ * cause, pc and address. The PCB is validated at every trap and every context switch, and
+ * compared with the QK's own record of the process (the fields fixed at {@link #start}, and
+ * state, exit status, last dispatch and deficiency, which only the QK writes); a corrupt or
+ * forged one kills the process (SIGKILL, report naming the field), never the kernel. A write or
+ * read trap moves at most {@link PumaAbi#IO_CHUNK} bytes; every PCT answer is range-checked,
+ * and one outside what the call may return is a PCT fault. Ended processes stay until the host
+ * {@link #collect}s them.
  *
  * <p><b>PCT faults.</b> Every call into the PCT is guarded: if it throws, the QK marks the PCT
  * failed ({@link QkEvent.PctFailed}), leaves the trapping process at its ecall with memory and
@@ -43,11 +56,11 @@ import java.util.function.Supplier;
  * <p>Deterministic and single-threaded: one thread (the node actor's CPU slice) drives it.
  */
 public final class Qk implements QkServices {
-    /** read moves at most this much per trap, as Linux's read may return less than asked. */
-    private static final int IO_CHUNK = 64 << 10;
+    /** Lowest -errno a trap may return (Linux's MAX_ERRNO). */
+    private static final int MAX_ERRNO = 4095;
 
     private final PhysicalMemory memory;
-    private final PumaClock clock;
+    private final ProcessClock clock;
     private final Map<Integer, Proc> processes = new LinkedHashMap<>();
     private int nextPid = 1;
     private Pct pct;
@@ -55,6 +68,7 @@ public final class Qk implements QkServices {
     private List<QkEvent> events = new ArrayList<>();
     private Proc current;
     private long currentLeft;
+    private int dispatchTick;
 
     private static final class Proc {
         final int pid;
@@ -66,8 +80,11 @@ public final class Qk implements QkServices {
         boolean stopped;
         boolean trapInterrupted;
         int deficiency;
+        int lastDispatch;
         ExitStatus status;
         String report;
+        /** The QK's own copy of the PCB, taken at start; null before. */
+        Pcb owned;
 
         Proc(int pid, int physicalBase, int size, FlatAddressSpace space, Hart hart) {
             this.pid = pid;
@@ -79,6 +96,13 @@ public final class Qk implements QkServices {
 
         boolean runnable() {
             return started && status == null && !stopped && !trapInterrupted;
+        }
+
+        int state() {
+            if (status != null) {
+                return status.signal() != null ? Pcb.STATE_KILLED : Pcb.STATE_EXITED;
+            }
+            return stopped ? Pcb.STATE_STOPPED : Pcb.STATE_RUNNABLE;
         }
     }
 
@@ -92,7 +116,7 @@ public final class Qk implements QkServices {
     }
 
     /** Boots the node with {@code memoryBytes} of physical memory and the PCT {@code factory} makes. */
-    public Qk(int memoryBytes, PumaClock clock, PctFactory factory) {
+    public Qk(int memoryBytes, ProcessClock clock, PctFactory factory) {
         this.memory = new PhysicalMemory(memoryBytes);
         this.clock = clock;
         install(factory);
@@ -100,16 +124,38 @@ public final class Qk implements QkServices {
 
     // ---------------------------------------------------------------- host interface
 
-    /** Loads a process through the PCT; empty result with an error if refused or the PCT faulted. */
+    /**
+     * Loads a process through the PCT: its pid, or why it was refused. A PCT fault (also a null
+     * or wrong answer) is a refusal naming it, and {@link #pctFailed()} is then true; every
+     * process created during a failed load is freed, as is any other created during a
+     * successful one.
+     */
     public LoadRequest.Result load(LoadRequest request) {
+        events = new ArrayList<>(); // its own: a PctFailed here belongs to no slice
         if (pct == null) {
             return LoadRequest.Result.refused("the PCT has failed and awaits reload: " + pctFailure);
         }
+        int firstNew = nextPid;
+        LoadRequest.Result result;
         try {
-            return guard(() -> pct.load(request));
+            result = guard(() -> pct.load(request));
+            if (result == null) {
+                failPct(new IllegalStateException("the PCT answered a load with null"));
+            } else if (result.ok()) {
+                Proc loaded = processes.get(result.pid());
+                if (loaded == null || !loaded.started || result.pid() < firstNew) {
+                    failPct(new IllegalStateException("the PCT loaded pid " + result.pid() + ", which it did not create and start"));
+                }
+            }
         } catch (PctFault fault) {
-            return LoadRequest.Result.refused("the PCT faulted while loading: " + pctFailure);
+            result = LoadRequest.Result.refused("the PCT faulted while loading: " + pctFailure);
         }
+        for (Proc p : List.copyOf(processes.values())) {
+            if (p.pid >= firstNew && !(result.ok() && p.pid == result.pid())) {
+                free(p); // never ran, and the host does not know it
+            }
+        }
+        return result;
     }
 
     /**
@@ -136,6 +182,8 @@ public final class Qk implements QkServices {
                     }
                     current = chosen;
                     currentLeft = dispatch.quantum();
+                    chosen.lastDispatch = ++dispatchTick;
+                    chosen.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_LAST_DISPATCH, chosen.lastDispatch);
                 }
                 long used = runProcess(current, Math.min(remaining, currentLeft));
                 remaining -= used;
@@ -144,7 +192,7 @@ public final class Qk implements QkServices {
         } catch (PctFault fault) {
             // recorded in events; processes stay as they are
         }
-        return events;
+        return List.copyOf(events);
     }
 
     /** True when no process can run (all ended, stopped, or waiting for a PCT reload). */
@@ -156,10 +204,6 @@ public final class Qk implements QkServices {
         return pct == null;
     }
 
-    public Optional<String> pctFailure() {
-        return Optional.ofNullable(pctFailure);
-    }
-
     /**
      * Installs a fresh PCT after a fault. It rebuilds its view from the PCBs; then every trap the
      * fault interrupted is performed through it, so the processes continue to a correct result.
@@ -168,7 +212,7 @@ public final class Qk implements QkServices {
         events = new ArrayList<>();
         current = null;
         if (!install(factory)) {
-            return events;
+            return List.copyOf(events);
         }
         try {
             for (Proc p : List.copyOf(processes.values())) {
@@ -180,7 +224,7 @@ public final class Qk implements QkServices {
         } catch (PctFault fault) {
             // failed again; the remaining interrupted traps wait for the next reload
         }
-        return events;
+        return List.copyOf(events);
     }
 
     /** The host kills a process (e.g. a migration request it cannot serve), with its reason. */
@@ -189,12 +233,12 @@ public final class Qk implements QkServices {
         Proc p = process(pid);
         if (p.status == null) {
             try {
-                end(p, ExitStatus.killed(ExitStatus.SIGKILL), report);
+                end(p, ExitStatus.killed(Signal.SIGKILL), report);
             } catch (PctFault fault) {
                 // the process is dead; the PCT awaits reload
             }
         }
-        return events;
+        return List.copyOf(events);
     }
 
     /** Resumes a process stopped by a migration request (after the OS flag has been rewritten). */
@@ -223,9 +267,20 @@ public final class Qk implements QkServices {
         return process(pid).hart;
     }
 
-    /** The current PCT (null while failed): hosts use it for policy-specific queries. */
-    public Pct pct() {
-        return pct;
+    /** What {@link #collect} returns: how the process ended, and the kill report (null if it exited). */
+    public record Collected(int pid, ExitStatus status, String report) {}
+
+    /**
+     * Reaps an ended process (after its {@link QkEvent.Exited} or {@link QkEvent.Killed}): returns
+     * its status and report and frees its region; the pid is then unknown to the QK and the PCT.
+     */
+    public Collected collect(int pid) {
+        Proc p = process(pid);
+        if (p.status == null) {
+            throw new IllegalStateException("process " + pid + " has not ended");
+        }
+        free(p);
+        return new Collected(pid, p.status, p.report);
     }
 
     // ---------------------------------------------------------------- QkServices for the PCT
@@ -239,8 +294,7 @@ public final class Qk implements QkServices {
         int base = firstFit(regionBytes);
         FlatAddressSpace space = new FlatAddressSpace(memory, PumaAbi.REGION_BASE, regionBytes, base);
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
-        long origin = clock.monotonicNanos();
-        hart.setTimer(() -> (clock.monotonicNanos() - origin) / (1_000_000_000L / Hart.TIMEBASE_HZ));
+        hart.setTimer(clock::timerTicks);
         Proc p = new Proc(nextPid++, base, regionBytes, space, hart);
         processes.put(p.pid, p);
         return p.pid;
@@ -273,6 +327,18 @@ public final class Qk implements QkServices {
         if (p.started) {
             throw new IllegalStateException("process " + pid + " has already started");
         }
+        Pcb pcb;
+        try {
+            pcb = Pcb.read(p.space, pid, PumaAbi.REGION_BASE, p.size);
+            pcb.requireSameAs(pcb.withOwned(Pcb.STATE_RUNNABLE, 0, 0, 0));
+        } catch (Pcb.CorruptPcbException e) {
+            throw new IllegalArgumentException("process " + pid + " cannot start: " + e.getMessage(), e);
+        }
+        if (pcb.entry() != entry || pcb.heapBreak() != pcb.heapStart()) {
+            throw new IllegalArgumentException(String.format(
+                    "process %d cannot start at 0x%08x: its PCB says entry 0x%08x, break 0x%08x", pid, entry, pcb.entry(), pcb.heapBreak()));
+        }
+        p.owned = pcb;
         p.hart.setPc(entry);
         p.hart.setRegister(2, sp);
         p.started = true;
@@ -285,8 +351,16 @@ public final class Qk implements QkServices {
 
     @Override
     public Pcb pcb(int pid) throws Pcb.CorruptPcbException {
-        Proc p = process(pid);
-        return Pcb.read(p.space, pid, PumaAbi.REGION_BASE, p.size);
+        return readPcb(process(pid));
+    }
+
+    /** Validates the PCB and, once the process has started, compares it with the QK's own record. */
+    private static Pcb readPcb(Proc p) throws Pcb.CorruptPcbException {
+        Pcb pcb = Pcb.read(p.space, p.pid, PumaAbi.REGION_BASE, p.size);
+        if (p.owned != null) {
+            pcb.requireSameAs(p.owned.withOwned(p.state(), p.status == null ? 0 : p.status.shellStatus(), p.lastDispatch, p.deficiency));
+        }
+        return pcb;
     }
 
     @Override
@@ -301,8 +375,12 @@ public final class Qk implements QkServices {
         if (p.started && p.status == null) {
             throw new IllegalStateException("process " + pid + " is still alive");
         }
+        free(p);
+    }
+
+    private void free(Proc p) {
         p.space.zero(PumaAbi.REGION_BASE, p.size); // the next process gets clean memory
-        processes.remove(pid);
+        processes.remove(p.pid);
         if (current == p) {
             current = null;
         }
@@ -326,9 +404,9 @@ public final class Qk implements QkServices {
         for (Proc p : List.copyOf(processes.values())) {
             if (p.runnable()) {
                 try {
-                    Pcb.read(p.space, p.pid, PumaAbi.REGION_BASE, p.size);
+                    readPcb(p);
                 } catch (Pcb.CorruptPcbException e) {
-                    kill(p, ExitStatus.SIGKILL, "%s (found at a context switch, pc 0x%08x)", e.getMessage(), p.hart.pc());
+                    kill(p, Signal.SIGKILL, "%s (found at a context switch, pc 0x%08x)", e.getMessage(), p.hart.pc());
                 }
             }
         }
@@ -354,13 +432,13 @@ public final class Qk implements QkServices {
                 if (p.hart.register(17) == PumaAbi.DEFICIENCY_CODE) {
                     deficiency(p, trap);
                 } else {
-                    kill(p, ExitStatus.SIGTRAP, "breakpoint at pc 0x%08x", trap.pc());
+                    kill(p, Signal.SIGTRAP, "breakpoint at pc 0x%08x", trap.pc());
                 }
             }
-            case ILLEGAL_INSTRUCTION -> kill(p, ExitStatus.SIGILL, "illegal instruction 0x%08x at pc 0x%08x", trap.tval(), trap.pc());
+            case ILLEGAL_INSTRUCTION -> kill(p, Signal.SIGILL, "illegal instruction 0x%08x at pc 0x%08x", trap.tval(), trap.pc());
             case INSTRUCTION_ADDRESS_MISALIGNED ->
-                    kill(p, ExitStatus.SIGBUS, "jump to misaligned address 0x%08x at pc 0x%08x", trap.tval(), trap.pc());
-            default -> kill(p, ExitStatus.SIGSEGV, "%s at pc 0x%08x, address 0x%08x (outside the region [0x%08x, 0x%08x))",
+                    kill(p, Signal.SIGBUS, "jump to misaligned address 0x%08x at pc 0x%08x", trap.tval(), trap.pc());
+            default -> kill(p, Signal.SIGSEGV, "%s at pc 0x%08x, address 0x%08x (outside the region [0x%08x, 0x%08x))",
                     trap.cause().name().toLowerCase().replace('_', ' '), trap.pc(), trap.tval(),
                     PumaAbi.REGION_BASE, PumaAbi.REGION_BASE + p.size);
         }
@@ -379,7 +457,7 @@ public final class Qk implements QkServices {
     private void ecall(Proc p, Stop.Trap trap) {
         int code = p.hart.register(17);
         if (code != PumaAbi.TRAP_CODE) {
-            kill(p, ExitStatus.SIGSYS, "ecall with a7 = %d (%s) at pc 0x%08x is not a Puma trap (a7 must be 0x%08x)",
+            kill(p, Signal.SIGSYS, "ecall with a7 = %d (%s) at pc 0x%08x is not a Puma trap (a7 must be 0x%08x)",
                     code, "Linux " + PumaAbi.linuxCallName(code), trap.pc(), PumaAbi.TRAP_CODE);
             return;
         }
@@ -387,16 +465,16 @@ public final class Qk implements QkServices {
         long end = Integer.toUnsignedLong(address) + PumaAbi.TRAP_SIZE;
         long pcbEnd = PumaAbi.PCB_ADDRESS + 0x1000L;
         if ((address & 3) != 0 || Integer.toUnsignedLong(address) < pcbEnd || end > PumaAbi.REGION_BASE + (long) p.size) {
-            kill(p, ExitStatus.SIGSEGV, "Puma trap at pc 0x%08x: trap structure address 0x%08x is %s",
+            kill(p, Signal.SIGSEGV, "Puma trap at pc 0x%08x: trap structure address 0x%08x is %s",
                     trap.pc(), address, (address & 3) != 0 ? "not 4-aligned"
                             : String.format("outside the user region [0x%08x, 0x%08x)", (int) pcbEnd, PumaAbi.REGION_BASE + p.size));
             return;
         }
         Pcb pcb;
         try {
-            pcb = Pcb.read(p.space, p.pid, PumaAbi.REGION_BASE, p.size);
+            pcb = readPcb(p);
         } catch (Pcb.CorruptPcbException e) {
-            kill(p, ExitStatus.SIGKILL, "%s (found at a trap at pc 0x%08x)", e.getMessage(), trap.pc());
+            kill(p, Signal.SIGKILL, "%s (found at a trap at pc 0x%08x)", e.getMessage(), trap.pc());
             return;
         }
         int number = p.space.load32(address);
@@ -406,9 +484,9 @@ public final class Qk implements QkServices {
         }
         int result;
         try {
-            result = perform(p, number, args);
+            result = perform(p, pcb, number, args);
         } catch (MemoryFault fault) {
-            result = -PumaAbi.EFAULT;
+            result = -Errno.EFAULT;
         } catch (PctFault fault) {
             p.trapInterrupted = true; // pc still at the ecall: the reloaded PCT completes it
             throw fault;
@@ -417,12 +495,11 @@ public final class Qk implements QkServices {
             return; // exited
         }
         p.space.store32(address + PumaAbi.TRAP_RESULT_OFFSET, result);
-        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_TRAP_COUNT, pcb.trapCount() + 1);
         p.hart.setRegister(10, result);
         p.hart.setPc(trap.pc() + 4);
     }
 
-    private int perform(Proc p, int number, int[] a) {
+    private int perform(Proc p, Pcb pcb, int number, int[] a) {
         int pid = p.pid;
         switch (number) {
             case PumaAbi.TRAP_EXIT -> {
@@ -430,90 +507,112 @@ public final class Qk implements QkServices {
                 return 0;
             }
             case PumaAbi.TRAP_WRITE -> {
-                if (a[2] < 0) { // 2 GiB or more cannot be inside the region
-                    return -PumaAbi.EFAULT;
-                }
-                byte[] bytes = p.space.read(a[1], a[2]); // validated before anything is copied
-                return guard(() -> pct.write(pid, a[0], bytes));
+                int length = chunk(a[2]); // a short count: the library writes the rest
+                byte[] bytes = p.space.read(a[1], length); // validated before anything is copied
+                int r = guard(() -> pct.write(pid, a[0], bytes));
+                requireAnswer(r >= -MAX_ERRNO && r <= length, "write of %d bytes answered %d", length, r);
+                return r;
             }
             case PumaAbi.TRAP_READ -> {
-                if (a[2] < 0) {
-                    return -PumaAbi.EFAULT;
-                }
-                int max = Math.min(a[2], IO_CHUNK);
+                int max = chunk(a[2]);
                 p.space.validate(a[1], max, Access.WRITE); // before yod consumes input that could not be stored
                 ReadResult r = guard(() -> pct.read(pid, a[0], max));
-                if (r.result() > max) {
-                    failPct(new IllegalStateException("the PCT returned " + r.result() + " bytes for a read of " + max));
-                }
+                requireAnswer(r != null && r.result() >= -MAX_ERRNO && r.result() <= max,
+                        "read of at most %d bytes answered %s", max, r == null ? "null" : r.result());
                 if (r.result() > 0) {
                     p.space.write(a[1], r.bytes(), 0, r.result());
                 }
                 return r.result();
             }
             case PumaAbi.TRAP_BRK -> {
-                return guard(() -> pct.brk(pid, a[0]));
+                int r = guard(() -> pct.brk(pid, a[0]));
+                requireAnswer(Integer.compareUnsigned(r, pcb.heapStart()) >= 0 && Integer.compareUnsigned(r, pcb.heapLimit()) <= 0,
+                        "brk answered 0x%08x, outside the heap [0x%08x, 0x%08x]", r, pcb.heapStart(), pcb.heapLimit());
+                return r;
             }
             case PumaAbi.TRAP_CLOCK_GETTIME -> {
                 return clockGettime(p, a[0], a[1]);
             }
             case PumaAbi.TRAP_OPEN -> {
+                byte[] raw = new byte[PumaAbi.PATH_MAX];
+                int length = 0;
+                while (true) {
+                    if (length == PumaAbi.PATH_MAX) {
+                        return -Errno.ENAMETOOLONG; // no NUL within PATH_MAX bytes
+                    }
+                    int b = p.space.load8(a[0] + length); // a fault is -EFAULT
+                    if (b == 0) {
+                        break;
+                    }
+                    raw[length++] = (byte) b;
+                }
                 String path;
                 try {
-                    path = p.space.readCString(a[0], PumaAbi.PATH_MAX);
-                } catch (MemoryFault fault) {
-                    if (Integer.toUnsignedLong(fault.address()) == Integer.toUnsignedLong(a[0]) + PumaAbi.PATH_MAX
-                            && p.space.contains(fault.address())) {
-                        return -PumaAbi.ENAMETOOLONG;
-                    }
-                    throw fault;
+                    path = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, 0, length)).toString();
+                } catch (CharacterCodingException e) {
+                    return -Errno.EINVAL;
                 }
-                return guard(() -> pct.open(pid, path, a[1], a[2]));
+                int r = guard(() -> pct.open(pid, path, a[1], a[2]));
+                requireAnswer(r >= -MAX_ERRNO, "open answered %d", r);
+                return r;
             }
             case PumaAbi.TRAP_CLOSE -> {
-                return guard(() -> pct.close(pid, a[0]));
+                int r = guard(() -> pct.close(pid, a[0]));
+                requireAnswer(r >= -MAX_ERRNO && r <= 0, "close answered %d", r);
+                return r;
             }
             case PumaAbi.TRAP_LSEEK -> {
                 p.space.validate(a[4], 8, Access.WRITE);
                 long offset = (long) a[2] << 32 | Integer.toUnsignedLong(a[1]);
                 long r = guard(() -> pct.lseek(pid, a[0], offset, a[3]));
+                requireAnswer(r >= -MAX_ERRNO, "lseek answered %d", r);
                 if (r < 0) {
-                    return (int) Math.max(r, -4095);
+                    return (int) r;
                 }
                 p.space.store32(a[4], (int) r);
                 p.space.store32(a[4] + 4, (int) (r >>> 32));
                 return 0;
             }
             default -> {
-                return -PumaAbi.ENOSYS;
+                return -Errno.ENOSYS;
             }
         }
     }
 
-    private int clockGettime(Proc p, int clockId, int timespec) {
-        long nanos;
-        switch (clockId) {
-            case 0, 5, 11 -> nanos = clock.realtimeNanos(); // REALTIME, REALTIME_COARSE, TAI
-            case 1, 2, 3, 4, 6, 7 -> nanos = clock.monotonicNanos(); // MONOTONIC, CPUTIME, RAW, COARSE, BOOTTIME
-            default -> {
-                return -PumaAbi.EINVAL;
-            }
+    /** A guest-given length, as unsigned, capped at {@link PumaAbi#IO_CHUNK}. */
+    private static int chunk(int length) {
+        return (int) Math.min(Integer.toUnsignedLong(length), PumaAbi.IO_CHUNK);
+    }
+
+    /** An answer outside what the call may return is a PCT fault (the trap is retried after the reload). */
+    private void requireAnswer(boolean valid, String format, Object... args) {
+        if (!valid) {
+            failPct(new IllegalStateException("the PCT's " + String.format(format, args)));
         }
+    }
+
+    private int clockGettime(Proc p, int clockId, int timespec) {
+        OptionalLong time = clock.read(clockId);
+        if (time.isEmpty()) {
+            return -Errno.EINVAL;
+        }
+        long nanos = time.getAsLong();
         byte[] value = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(nanos / 1_000_000_000L).putLong(nanos % 1_000_000_000L).array();
         p.space.write(timespec, value, 0, value.length);
         return 0;
     }
 
-    private void kill(Proc p, int signal, String format, Object... args) {
-        String report = String.format("process %d killed by %s: %s", p.pid, ExitStatus.signalName(signal), String.format(format, args));
+    private void kill(Proc p, Signal signal, String format, Object... args) {
+        String report = String.format("process %d killed by %s: %s", p.pid, signal, String.format(format, args));
         end(p, ExitStatus.killed(signal), report);
     }
 
     private void end(Proc p, ExitStatus status, String report) {
         p.status = status;
         p.report = report;
-        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_STATE, status.wasKilled() ? Pcb.STATE_KILLED : Pcb.STATE_EXITED);
+        p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_STATE, status.signal() != null ? Pcb.STATE_KILLED : Pcb.STATE_EXITED);
         p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_EXIT_STATUS, status.shellStatus());
         events.add(report == null ? new QkEvent.Exited(p.pid, status) : new QkEvent.Killed(p.pid, status, report));
         guard(() -> {

@@ -1,5 +1,7 @@
 package io.uniform.puma.qk;
 
+import io.uniform.process.ExitStatus;
+
 /** Something the host (the node actor, tests) must learn from a slice of {@link Qk#runSlice}. */
 public sealed interface QkEvent {
     /** The process ended through its exit trap. */

@@ -1,4 +1,4 @@
-package io.uniform.linux;
+package io.uniform.process;
 
 import io.uniform.cpu.memory.AddressSpace;
 import java.io.ByteArrayOutputStream;
@@ -12,10 +12,11 @@ import java.util.Random;
  * Builds the initial user stack the way Linux lays it out for a new program (System V ABI for
  * RISC-V): from the top down, the argument and environment strings, 16 random bytes for
  * AT_RANDOM, then (16-byte aligned, at the final sp) argc, argv[], NULL, envp[], NULL and the
- * auxiliary vector ending in AT_NULL.
+ * auxiliary vector ending in AT_NULL. Every kernel starts programs this way, so the unified
+ * library's start code is the same for Linux and Puma.
  */
-final class ProcessLayout {
-    private ProcessLayout() {}
+public final class InitialStack {
+    private InitialStack() {}
 
     static final int AT_NULL = 0;
     static final int AT_PAGESZ = 6;
@@ -33,7 +34,7 @@ final class ProcessLayout {
     private static final int HWCAP_IM = (1 << ('I' - 'A')) | (1 << ('M' - 'A'));
 
     /** Writes argv, envp and auxv below {@code stackTop}; returns the initial sp. */
-    static int buildStack(AddressSpace space, int stackTop, int stackBytes, int entry, List<String> argv,
+    public static int build(AddressSpace space, int stackTop, int stackBytes, int entry, List<String> argv,
                           Map<String, String> env, Random random) throws ExecFailure {
         List<String> environment = new ArrayList<>();
         env.forEach((name, value) -> environment.add(name + "=" + value));

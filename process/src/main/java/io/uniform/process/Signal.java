@@ -1,11 +1,13 @@
-package io.uniform.linux;
+package io.uniform.process;
 
 /** The signals this personality delivers, with their Linux numbers. */
 public enum Signal {
     SIGILL(4),
     SIGTRAP(5),
     SIGBUS(7),
-    SIGSEGV(11);
+    SIGKILL(9),
+    SIGSEGV(11),
+    SIGSYS(31);
 
     private final int number;
 

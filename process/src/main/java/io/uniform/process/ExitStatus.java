@@ -1,4 +1,4 @@
-package io.uniform.linux;
+package io.uniform.process;
 
 /**
  * How a process ended: exited with a status, or killed by a signal.

@@ -1,4 +1,4 @@
-package io.uniform.linux;
+package io.uniform.process;
 
 /** execve could not start the program for a reason other than its file format. */
 public final class ExecFailure extends Exception {

@@ -1,12 +1,17 @@
-package io.uniform.linux;
+package io.uniform.process;
 
 /** Linux error numbers (asm-generic), as system calls return them negated in a0. */
 public final class Errno {
     private Errno() {}
 
+    public static final int ENOENT = 2;
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EFAULT = 14;
+    public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int EMFILE = 24;
+    public static final int EFBIG = 27;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
 }
