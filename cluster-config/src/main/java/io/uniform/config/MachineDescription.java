@@ -60,7 +60,7 @@ public final class MachineDescription {
             throw new IllegalArgumentException("mesh dimensions and nodes per router must be positive: "
                     + x + " x " + y + " x " + z + ", " + nodesPerRouter + " per router");
         }
-        long positions = Math.multiplyExact(Math.multiplyExact((long) x, y), Math.multiplyExact((long) z, nodesPerRouter));
+        long positions = positions(x, y, z, nodesPerRouter);
         if (positions > MachineDescriptions.MAX_NODES) {
             throw new IllegalArgumentException("a mesh of " + positions + " node positions is larger than the "
                     + MachineDescriptions.MAX_NODES + " this emulator supports");
@@ -89,6 +89,15 @@ public final class MachineDescription {
         }
     }
 
+    /** Node slots of a mesh with positive dimensions; Long.MAX_VALUE if the product does not fit in a long. */
+    static long positions(int x, int y, int z, int nodesPerRouter) {
+        try {
+            return Math.multiplyExact(Math.multiplyExact((long) x, y), Math.multiplyExact((long) z, nodesPerRouter));
+        } catch (ArithmeticException tooMany) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /**
      * A machine whose every position holds a compute node. Give it other partitions with
      * {@link #withPartition(int, Partition)}.
@@ -99,7 +108,7 @@ public final class MachineDescription {
      */
     public static MachineDescription of(String name, int x, int y, int z, int nodesPerRouter, long memoryPerNode,
                                         long linkBandwidthBytesPerSecond) {
-        long positions = Math.multiplyExact(Math.multiplyExact((long) x, y), Math.multiplyExact((long) z, nodesPerRouter));
+        long positions = positions(x, y, z, nodesPerRouter);
         if (x <= 0 || y <= 0 || z <= 0 || nodesPerRouter <= 0 || positions > MachineDescriptions.MAX_NODES) {
             // Let the constructor report it, without allocating an absurd array first.
             return new MachineDescription(name, "", "", x, y, z, nodesPerRouter, memoryPerNode,

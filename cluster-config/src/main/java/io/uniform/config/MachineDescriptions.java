@@ -241,14 +241,10 @@ public final class MachineDescriptions {
         int y = reader.positiveInt("mesh.y", null);
         int z = reader.positiveInt("mesh.z", 1);
         int perRouter = reader.positiveInt("nodes-per-router", 1);
-        // Each factor is at most MAX_NODES, so multiplying by steps that stop past the limit cannot overflow.
-        long positions = 1;
-        for (int factor : new int[] {x, y, z, perRouter}) {
-            positions *= factor;
-            if (positions > MAX_NODES) {
-                throw reader.error("mesh", block.getValue("mesh"), "too large: " + x + " x " + y + " x " + z
-                        + " routers x " + perRouter + " node(s) per router is more than " + MAX_NODES + " nodes");
-            }
+        long positions = MachineDescription.positions(x, y, z, perRouter);
+        if (positions > MAX_NODES) {
+            throw reader.error("mesh", block.getValue("mesh"), "too large: " + x + " x " + y + " x " + z
+                    + " routers x " + perRouter + " node(s) per router is more than " + MAX_NODES + " nodes");
         }
         long memory = reader.bytes("memory-per-node");
         if (memory <= 0 || memory % PAGE_SIZE != 0 || memory > MAX_MEMORY_PER_NODE) {

@@ -7,7 +7,6 @@ import io.uniform.cpu.Stop;
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.elf.ElfImage;
-import io.uniform.cpu.elf.Section;
 import io.uniform.cpu.memory.Access;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.MemoryFault;
@@ -18,12 +17,10 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.InitialStack;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,14 +42,6 @@ public final class LinuxProcess {
     /** Lowest user address; the page at 0 stays unmapped so null pointers fault. */
     public static final int LOAD_BASE = 0x10000;
 
-    /** The OS flag values of the unified library's ABI section {@code .uniform}. */
-    public static final int OS_LINUX = 1;
-
-    private static final String ABI_SECTION = ".uniform";
-    private static final byte[] ABI_MAGIC = "UNFM".getBytes(StandardCharsets.US_ASCII);
-    private static final int ABI_OS_FLAG_OFFSET = 8;
-    /** read and write move at most this much between user memory and a stream at a time. */
-    private static final int IO_CHUNK = 64 << 10;
 
     private final Hart hart;
     private final FlatAddressSpace space;
@@ -99,7 +88,7 @@ public final class LinuxProcess {
         int imageLimit = stackTop - limits.stackBytes();
         ElfImage image = ElfFile.parse(elf, LOAD_BASE, Integer.toUnsignedLong(imageLimit));
         image.copyInto(space);
-        writeOsFlag(image, space);
+        UnifiedLibrary.writeOsFlag(image, space, UnifiedLibrary.OS_LINUX);
 
         long imageEnd = image.segments().stream().mapToLong(segment -> segment.end()).max().orElseThrow();
         int heapStart = (int) ((imageEnd + PhysicalMemory.PAGE_MASK) & ~PhysicalMemory.PAGE_MASK);
@@ -111,23 +100,6 @@ public final class LinuxProcess {
         return new LinuxProcess(hart, space, console, clock, heapStart, imageLimit);
     }
 
-    private static void writeOsFlag(ElfImage image, FlatAddressSpace space) throws ElfFormatException {
-        Section section = image.sections().get(ABI_SECTION);
-        if (section == null || section.size() < ABI_OS_FLAG_OFFSET + 4) {
-            return; // not linked with the unified library: nothing to tell it
-        }
-        boolean loaded = image.segments().stream().anyMatch(segment -> segment.writable()
-                && segment.contains(section.address())
-                && Integer.toUnsignedLong(section.address()) + section.size() <= segment.end());
-        if (!loaded) {
-            throw new ElfFormatException(String.format(
-                    "the unified library's %s section at 0x%08x is not inside a writable segment", ABI_SECTION, section.address()));
-        }
-        byte[] magic = space.read(section.address(), ABI_MAGIC.length);
-        if (Arrays.equals(magic, ABI_MAGIC)) {
-            space.store32(section.address() + ABI_OS_FLAG_OFFSET, OS_LINUX);
-        }
-    }
 
     public Hart hart() {
         return hart;
@@ -255,7 +227,7 @@ public final class LinuxProcess {
         if (count < 0) { // 2 GiB or more: no buffer that large can be mapped, as Linux reports it
             return -Errno.EFAULT;
         }
-        byte[] bytes = new byte[Math.min(count, IO_CHUNK)];
+        byte[] bytes = new byte[Math.min(count, UnifiedLibrary.IO_CHUNK)];
         space.validate(buffer, bytes.length, Access.WRITE); // before consuming input that could not be stored
         try {
             int n = console.in().read(bytes, 0, bytes.length);
@@ -277,7 +249,7 @@ public final class LinuxProcess {
             return -Errno.EFAULT;
         }
         space.validate(buffer, count, Access.READ);
-        byte[] chunk = new byte[Math.min(count, IO_CHUNK)];
+        byte[] chunk = new byte[Math.min(count, UnifiedLibrary.IO_CHUNK)];
         try {
             var stream = fd == 1 ? console.out() : console.err();
             for (int done = 0; done < count; done += chunk.length) {
@@ -309,11 +281,7 @@ public final class LinuxProcess {
         if (time.isEmpty()) {
             return -Errno.EINVAL;
         }
-        long nanos = time.getAsLong();
-        ByteBuffer kernelTimespec = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(nanos / 1_000_000_000L)
-                .putLong(nanos % 1_000_000_000L);
-        space.write(timespec, kernelTimespec.array(), 0, 16);
+        UnifiedLibrary.writeTimespec(space, timespec, time.getAsLong());
         return 0;
     }
 }

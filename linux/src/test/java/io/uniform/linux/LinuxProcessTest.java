@@ -17,6 +17,7 @@ import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -134,7 +135,7 @@ class LinuxProcessTest {
         Run run = start(patched, LinuxProcess.Limits.DEFAULT);
         AddressSpace space = run.process().hart().addressSpace();
         assertArrayEquals("UNFM".getBytes(StandardCharsets.US_ASCII), space.read(flag - OS_FLAG_OFFSET, 4));
-        assertEquals(LinuxProcess.OS_LINUX, space.load32(flag));
+        assertEquals(UnifiedLibrary.OS_LINUX, space.load32(flag));
         assertEquals(ExitStatus.exited(0), run.finish());
         assertEquals("Hello, world!\n", run.stdout());
     }
@@ -178,7 +179,7 @@ class LinuxProcessTest {
         assertEquals(SYS_WRITE, hart.register(A0));
 
         // What a migration does: the destination rewrites the flag and resumes after the ebreak.
-        space.store32(flag, LinuxProcess.OS_LINUX);
+        space.store32(flag, UnifiedLibrary.OS_LINUX);
         hart.setPc(again.pc() + 4);
         assertEquals(ExitStatus.exited(0), run.finish());
         assertEquals("Hello, world!\n", run.stdout());

@@ -1,6 +1,6 @@
 package io.uniform.process;
 
-/** The signals this personality delivers, with their Linux numbers. */
+/** The signals kernels end processes with, with their Linux numbers (a shell reports 128 + n). */
 public enum Signal {
     SIGILL(4),
     SIGTRAP(5),

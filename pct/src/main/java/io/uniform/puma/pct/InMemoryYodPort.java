@@ -1,7 +1,6 @@
 package io.uniform.puma.pct;
 
 import io.uniform.process.Errno;
-import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.ReadResult;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -14,6 +13,9 @@ import java.util.TreeMap;
  * contents). For tests and embedded runs; not thread-safe.
  */
 public final class InMemoryYodPort implements YodPort {
+    /** The largest file (and captured stdout or stderr) this in-memory yod holds. */
+    static final int MAX_FILE_BYTES = 64 << 20;
+
     private static final int O_ACCMODE = 3;
     private static final int O_WRONLY = 1;
     private static final int O_CREAT = 0100;
@@ -65,7 +67,11 @@ public final class InMemoryYodPort implements YodPort {
     @Override
     public int write(int fd, byte[] bytes) {
         if (fd == 1 || fd == 2) {
-            (fd == 1 ? stdout : stderr).write(bytes, 0, bytes.length);
+            ByteArrayOutputStream stream = fd == 1 ? stdout : stderr;
+            if (stream.size() + (long) bytes.length > MAX_FILE_BYTES) {
+                return -Errno.EFBIG;
+            }
+            stream.write(bytes, 0, bytes.length);
             return bytes.length;
         }
         OpenFile file = open.get(fd);
@@ -74,8 +80,8 @@ public final class InMemoryYodPort implements YodPort {
         }
         byte[] contents = files.get(file.path);
         long at = (file.flags & O_APPEND) != 0 ? contents.length : file.position;
-        long end = at + bytes.length;
-        if (end > Integer.MAX_VALUE - 8) {
+        long end = at + bytes.length; // at <= MAX_FILE_BYTES (lseek keeps it there): no overflow
+        if (end > MAX_FILE_BYTES) {
             return -Errno.EFBIG;
         }
         if (end > contents.length) {
@@ -146,7 +152,7 @@ public final class InMemoryYodPort implements YodPort {
             case 2 -> files.get(file.path).length;
             default -> -1;
         };
-        if (base < 0 || base + offset < 0) {
+        if (base < 0 || offset < -base || offset > MAX_FILE_BYTES - base) {
             return -Errno.EINVAL;
         }
         file.position = base + offset;

@@ -95,12 +95,10 @@ public final class StandardPct implements Pct {
         int stackTop = PumaAbi.REGION_BASE + request.regionBytes();
         int stackBottom = stackTop - request.stackBytes();
         try {
-            if (Integer.compareUnsigned(stackBottom, PumaAbi.IMAGE_LOW) <= 0) {
-                throw new ElfFormatException("the stack fills the whole region");
-            }
             PumaLoader.Loaded image = PumaLoader.loadImage(request.elf(), space, stackBottom);
             int sp = InitialStack.build(space, stackTop, request.stackBytes(), image.entry(), request.argv(), request.env(),
-                    new Random(pid)); // AT_RANDOM: the kernel stays deterministic
+                    // AT_RANDOM: deterministic, like the rest of the kernel, and different for every rank.
+                    new Random(((long) request.jobId() << 32) ^ ((long) request.rank() << 8) ^ pid));
             Pcb pcb = new Pcb(pid, request.jobId(), request.rank(), request.jobSize(), Pcb.STATE_RUNNABLE, 0,
                     image.imageEnd(), image.imageEnd(), stackBottom, stackTop, stackBottom, policy.id(), ++loadSequence, 0,
                     PumaAbi.REGION_BASE, request.regionBytes(), image.entry(),
@@ -108,9 +106,12 @@ public final class StandardPct implements Pct {
             pcb.write(space);
             qk.start(pid, image.entry(), sp);
             return LoadRequest.Result.loaded(pid);
-        } catch (ElfFormatException | ExecFailure e) {
+        } catch (ElfFormatException e) {
             qk.reap(pid);
             return LoadRequest.Result.refused("cannot load the image: " + e.getMessage());
+        } catch (ExecFailure e) {
+            qk.reap(pid);
+            return LoadRequest.Result.refused(e.getMessage());
         }
     }
 

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import io.uniform.process.UnifiedLibrary;
 
 /** Guest programs on one Puma compute node: QK + PCT + an in-memory yod. */
 class PumaNodeTest {
@@ -84,9 +85,9 @@ class PumaNodeTest {
         Section abi = ElfFile.parse(elf, 0, 1L << 32).sections().get(".uniform");
         Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
         int pid = load(qk, 1, elf, List.of("hello"), new byte[0]);
-        assertEquals(PumaAbi.OS_PUMA, qk.space(pid).load32(abi.address() + 8));
+        assertEquals(UnifiedLibrary.OS_PUMA, qk.space(pid).load32(abi.address() + 8));
         qk.runSlice(1000);
-        assertEquals(PumaAbi.OS_PUMA, qk.space(pid).load32(abi.address() + 8));
+        assertEquals(UnifiedLibrary.OS_PUMA, qk.space(pid).load32(abi.address() + 8));
         Pcb pcb = qk.pcb(pid);
         assertEquals(Pcb.STATE_RUNNABLE, pcb.state());
         assertEquals(PumaAbi.REGION_BASE + LoadRequest.DEFAULT_REGION_BYTES, pcb.stackTop());

@@ -23,6 +23,10 @@ public record LoadRequest(byte[] elf, List<String> argv, Map<String, String> env
                 || Integer.toUnsignedLong(PumaAbi.REGION_BASE) + regionBytes > PumaAbi.USER_LIMIT) {
             throw new IllegalArgumentException("region and stack must be positive page multiples inside Puma's user space");
         }
+        if ((long) PumaAbi.REGION_BASE + regionBytes - stackBytes <= PumaAbi.IMAGE_LOW) {
+            throw new IllegalArgumentException(String.format(
+                    "a stack of %d bytes leaves no room for an image in a region of %d bytes", stackBytes, regionBytes));
+        }
         if (jobSize < 1 || rank < 0 || rank >= jobSize) {
             throw new IllegalArgumentException("rank " + rank + " is not in a job of " + jobSize);
         }

@@ -41,11 +41,7 @@ public final class PumaAbi {
     public static final int TRAP_CLOSE = 7;
     public static final int TRAP_LSEEK = 8;
 
-    /** The unified library's OS flag value ({@code __uniform_abi.os}) for Puma. */
-    public static final int OS_PUMA = 2;
 
-    /** Most bytes a write or read trap moves (a short count is legal; the library loops). */
-    public static final int IO_CHUNK = 64 << 10;
 
     /** Longest path an open trap accepts, including the NUL (Linux PATH_MAX). */
     public static final int PATH_MAX = 4096;

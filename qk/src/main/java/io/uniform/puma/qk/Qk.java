@@ -12,8 +12,8 @@ import io.uniform.process.Errno;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  * compared with the QK's own record of the process (the fields fixed at {@link #start}, and
  * state, exit status, last dispatch and deficiency, which only the QK writes); a corrupt or
  * forged one kills the process (SIGKILL, report naming the field), never the kernel. A write or
- * read trap moves at most {@link PumaAbi#IO_CHUNK} bytes; every PCT answer is range-checked,
+ * read trap moves at most {@link UnifiedLibrary#IO_CHUNK} bytes; every PCT answer is range-checked,
  * and one outside what the call may return is a PCT fault. Ended processes stay until the host
  * {@link #collect}s them.
  *
@@ -56,6 +56,9 @@ import java.util.function.Supplier;
  * <p>Deterministic and single-threaded: one thread (the node actor's CPU slice) drives it.
  */
 public final class Qk implements QkServices {
+    /** A trap that has failed this many PCTs in a row ends its process instead of being retried. */
+    static final int MAX_TRAP_FAULTS = 3;
+
     /** Lowest -errno a trap may return (Linux's MAX_ERRNO). */
     private static final int MAX_ERRNO = 4095;
 
@@ -79,6 +82,8 @@ public final class Qk implements QkServices {
         boolean started;
         boolean stopped;
         boolean trapInterrupted;
+        /** PCT faults in a row on this process's current trap; reset when a trap completes. */
+        int trapFaults;
         int deficiency;
         int lastDispatch;
         ExitStatus status;
@@ -218,6 +223,13 @@ public final class Qk implements QkServices {
             for (Proc p : List.copyOf(processes.values())) {
                 if (p.trapInterrupted && p.status == null) {
                     p.trapInterrupted = false;
+                    if (p.trapFaults >= MAX_TRAP_FAULTS) {
+                        // The trap itself brings every PCT down (its arguments, or what they make
+                        // the PCT do): end the process so that the node goes on.
+                        kill(p, Signal.SIGKILL, "the PCT failed %d times in a row on the trap at pc 0x%08x",
+                                p.trapFaults, p.hart.pc());
+                        continue;
+                    }
                     handleTrap(p, new Stop.Trap(TrapCause.ECALL_FROM_U, p.hart.pc(), 0));
                 }
             }
@@ -489,8 +501,10 @@ public final class Qk implements QkServices {
             result = -Errno.EFAULT;
         } catch (PctFault fault) {
             p.trapInterrupted = true; // pc still at the ecall: the reloaded PCT completes it
+            p.trapFaults++;
             throw fault;
         }
+        p.trapFaults = 0;
         if (p.status != null) {
             return; // exited
         }
@@ -580,9 +594,9 @@ public final class Qk implements QkServices {
         }
     }
 
-    /** A guest-given length, as unsigned, capped at {@link PumaAbi#IO_CHUNK}. */
+    /** A guest-given length, as unsigned, capped at {@link UnifiedLibrary#IO_CHUNK}. */
     private static int chunk(int length) {
-        return (int) Math.min(Integer.toUnsignedLong(length), PumaAbi.IO_CHUNK);
+        return (int) Math.min(Integer.toUnsignedLong(length), UnifiedLibrary.IO_CHUNK);
     }
 
     /** An answer outside what the call may return is a PCT fault (the trap is retried after the reload). */
@@ -597,10 +611,7 @@ public final class Qk implements QkServices {
         if (time.isEmpty()) {
             return -Errno.EINVAL;
         }
-        long nanos = time.getAsLong();
-        byte[] value = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(nanos / 1_000_000_000L).putLong(nanos % 1_000_000_000L).array();
-        p.space.write(timespec, value, 0, value.length);
+        UnifiedLibrary.writeTimespec(p.space, timespec, time.getAsLong());
         return 0;
     }
 

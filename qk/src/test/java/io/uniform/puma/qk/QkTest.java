@@ -10,6 +10,7 @@ import io.uniform.process.Errno;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -184,16 +185,16 @@ class QkTest {
         trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 0x7fff_ffff);
         qk.runSlice(100);
         assertFalse(tiny.writes.isEmpty());
-        assertTrue(tiny.writes.stream().allMatch(n -> n == PumaAbi.IO_CHUNK), tiny.writes::toString);
-        assertEquals(PumaAbi.IO_CHUNK, result(qk, pid), "a short count");
+        assertTrue(tiny.writes.stream().allMatch(n -> n == UnifiedLibrary.IO_CHUNK), tiny.writes::toString);
+        assertEquals(UnifiedLibrary.IO_CHUNK, result(qk, pid), "a short count");
         trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 0xffff_ffff);
         qk.runSlice(100);
-        assertEquals(PumaAbi.IO_CHUNK, result(qk, pid));
+        assertEquals(UnifiedLibrary.IO_CHUNK, result(qk, pid));
 
         tiny.readAnswer = ReadResult.ok(new byte[] {1, 2, 3});
         trap(qk, pid, PumaAbi.TRAP_READ, 0, BUF, 0xffff_fff0);
         qk.runSlice(100);
-        assertTrue(tiny.reads.stream().allMatch(n -> n == PumaAbi.IO_CHUNK), tiny.reads::toString);
+        assertTrue(tiny.reads.stream().allMatch(n -> n == UnifiedLibrary.IO_CHUNK), tiny.reads::toString);
         assertEquals(3, result(qk, pid));
         assertEquals(0x030201, qk.space(pid).load32(BUF) & 0xffffff);
         assertTrue(qk.exitStatus(pid).isEmpty() && !qk.pctFailed());
@@ -256,6 +257,42 @@ class QkTest {
         tiny.openAnswer = -5000;
         assertWrongAnswerIsAPctFault(qk, pid, "open answered -5000");
         assertEquals(3, result(qk, pid));
+    }
+
+    @Test
+    void aTrapThatBringsDownEveryPctEndsItsProcessAndTheNodeGoesOn() {
+        Qk qk = node(2);
+        int victim = load(qk, 1, TRAP_LOOP);
+        int bystander = load(qk, 2, SPIN);
+        trap(qk, victim, PumaAbi.TRAP_WRITE, 1, BUF, 16);
+        IntUnaryOperator breaksThePct = n -> {
+            throw new IllegalStateException("this write always breaks the PCT");
+        };
+        tiny.writeAnswer = breaksThePct;
+        qk.runSlice(100_000);
+        assertTrue(qk.pctFailed(), "the first fault");
+        List<QkEvent> events = List.of();
+        int reloads = 0;
+        while (qk.exitStatus(victim).isEmpty()) {
+            assertTrue(++reloads <= Qk.MAX_TRAP_FAULTS, "the trap is not retried forever");
+            tiny = new TinyPct();
+            tiny.writeAnswer = breaksThePct;
+            events = qk.reloadPct(() -> tiny);
+        }
+        assertEquals(Qk.MAX_TRAP_FAULTS, reloads, "retried until it had failed MAX_TRAP_FAULTS PCTs");
+        assertFalse(qk.pctFailed());
+        assertEquals(Signal.SIGKILL, qk.exitStatus(victim).orElseThrow().signal());
+        List<QkEvent> last = events;
+        assertTrue(last.stream().anyMatch(e -> e instanceof QkEvent.Killed k && k.report().contains("failed " + Qk.MAX_TRAP_FAULTS + " times")), last::toString);
+        qk.runSlice(10_000);
+        assertTrue(qk.exitStatus(bystander).isEmpty(), "the other process runs on");
+    }
+
+    @Test
+    void aStackThatLeavesNoRoomForAnImageIsRefusedAsARequest() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new LoadRequest(code(SPIN), List.of("p"), Map.of(), 1, 0, 1, REGION, REGION));
+        assertTrue(refused.getMessage().contains("no room for an image"), refused.getMessage());
     }
 
     private Qk twoSpinners() {

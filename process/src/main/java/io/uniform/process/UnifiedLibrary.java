@@ -1,0 +1,62 @@
+package io.uniform.process;
+
+import io.uniform.cpu.elf.ElfFormatException;
+import io.uniform.cpu.elf.ElfImage;
+import io.uniform.cpu.elf.Section;
+import io.uniform.cpu.memory.AddressSpace;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * What every kernel knows of the unified library linked into a guest program (guest/README.md):
+ * the OS flag in its {@code .uniform} section, which each kernel's loader sets, and the kernel
+ * side of the calls every kernel serves the same way.
+ */
+public final class UnifiedLibrary {
+    private UnifiedLibrary() {}
+
+    /** The OS flag values ({@code __uniform_abi.os}). */
+    public static final int OS_LINUX = 1;
+    public static final int OS_PUMA = 2;
+
+    public static final String ABI_SECTION = ".uniform";
+    /** Offset of the os word in {@code struct uniform_abi} ("UNFM", version, os, reserved). */
+    public static final int OS_FLAG_OFFSET = 8;
+    private static final byte[] ABI_MAGIC = "UNFM".getBytes(StandardCharsets.US_ASCII);
+
+    /** read and write move at most this much between user memory and a stream per call (a short count). */
+    public static final int IO_CHUNK = 64 << 10;
+
+    /**
+     * Tells a loaded program which OS it runs on. A program not linked with the unified library
+     * (no {@code .uniform} section) is left alone; a section outside every writable segment is
+     * a malformed file.
+     */
+    public static void writeOsFlag(ElfImage image, AddressSpace space, int os) throws ElfFormatException {
+        Section section = image.sections().get(ABI_SECTION);
+        if (section == null || section.size() < OS_FLAG_OFFSET + 4) {
+            return;
+        }
+        boolean inWritableSegment = image.segments().stream().anyMatch(segment -> segment.writable()
+                && segment.contains(section.address())
+                && Integer.toUnsignedLong(section.address()) + section.size() <= segment.end());
+        if (!inWritableSegment) {
+            throw new ElfFormatException(String.format(
+                    "the unified library's %s section at 0x%08x is not inside a writable segment", ABI_SECTION, section.address()));
+        }
+        if (Arrays.equals(space.read(section.address(), ABI_MAGIC.length), ABI_MAGIC)) {
+            space.store32(section.address() + OS_FLAG_OFFSET, os);
+        }
+    }
+
+    /** Stores a {@code struct timespec64} ({int64 sec, int64 nsec}) at {@code va}, all of it or nothing. */
+    public static void writeTimespec(AddressSpace space, int va, long nanos) {
+        byte[] timespec = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(nanos / 1_000_000_000L)
+                .putLong(nanos % 1_000_000_000L)
+                .array();
+        space.write(va, timespec, 0, timespec.length);
+    }
+}
