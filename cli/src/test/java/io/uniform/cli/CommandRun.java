@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /**
@@ -36,6 +38,15 @@ record CommandRun(int status, String out, String err) {
             System.setErr(savedErr);
             System.setIn(savedIn);
         }
+    }
+
+    /** The path of a committed guest file (e.g. {@code elf/tests/hello.elf}), checked to exist. */
+    static String guest(String relative) {
+        Path path = GuestDirectory.locate().resolve(relative);
+        if (!Files.isRegularFile(path)) {
+            throw new AssertionError("guest file " + path + " does not exist");
+        }
+        return path.toString();
     }
 
     @Override

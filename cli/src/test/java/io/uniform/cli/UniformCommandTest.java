@@ -1,5 +1,6 @@
 package io.uniform.cli;
 
+import static io.uniform.cli.CommandRun.guest;
 import static io.uniform.cli.CommandRun.uniform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,12 +31,6 @@ class UniformCommandTest {
     @TempDir
     Path temporary;
 
-
-    private static String guest(String relative) {
-        Path path = GuestDirectory.locate().resolve(relative);
-        assertTrue(Files.isRegularFile(path), "guest program " + path + " exists");
-        return path.toString();
-    }
 
     // ---- the top-level command ----
 

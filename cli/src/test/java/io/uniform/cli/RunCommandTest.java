@@ -1,0 +1,78 @@
+package io.uniform.cli;
+
+import static io.uniform.cli.CommandRun.guest;
+import static io.uniform.cli.CommandRun.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/** {@code uniform run}: a program as a one-rank job on the embedded machine, booted in this JVM. */
+@Isolated
+class RunCommandTest {
+    @TempDir
+    Path temporary;
+
+    private static String golden(String relative) throws IOException {
+        return Files.readString(GuestDirectory.locate().resolve("expected").resolve(relative), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helloPrintsTheGoldenOutputOnAComputeNode() throws IOException {
+        CommandRun run = uniform("run", guest("elf/tests/hello.elf"), "one", "two");
+        assertEquals(0, run.status(), run::toString);
+        assertEquals(golden("tests/hello.out"), run.out(), run::toString);
+        assertEquals("", run.err(), run::toString);
+    }
+
+    @Test
+    void helloPrintsTheGoldenOutputOnAServiceNode() throws IOException {
+        CommandRun run = uniform("run", "--on", "service", guest("elf/tests/hello.elf"), "one", "two");
+        assertEquals(0, run.status(), run::toString);
+        assertEquals(golden("tests/hello.out"), run.out(), run::toString);
+    }
+
+    @Test
+    void wordsAfterTheProgramBelongToTheProgram() throws IOException {
+        CommandRun run = uniform("run", guest("elf/tests/args.elf"), "alpha", "beta", "--gamma=3", "");
+        assertEquals(0, run.status(), run::toString);
+        String expected = golden("tests/args.out");
+        // argv[0] is the path as given here; the golden file was made with another one.
+        assertEquals(expected.lines().skip(1).toList(), run.out().lines().skip(1).toList(), run::toString);
+    }
+
+    @Test
+    void theProgramsStatusIsTheCommands() {
+        assertEquals(42, uniform("run", guest("elf/tests/exitcode.elf")).status());
+        CommandRun fault = uniform("run", guest("elf/tests/fault.elf"));
+        assertEquals(139, fault.status(), fault::toString);
+        assertTrue(fault.err().startsWith("uniform: "), fault::toString);
+    }
+
+    @Test
+    void aMissingProgramIs127() {
+        CommandRun run = uniform("run", temporary.resolve("missing.elf").toString());
+        assertEquals(127, run.status(), run::toString);
+        assertTrue(run.err().contains("missing.elf"), run::toString);
+    }
+
+    @Test
+    void aFileThatIsNotAnExecutableIs126() throws IOException {
+        Path text = Files.writeString(temporary.resolve("text.elf"), "not an ELF");
+        CommandRun run = uniform("run", text.toString());
+        assertEquals(126, run.status(), run::toString);
+    }
+
+    @Test
+    void anUnknownPresetIsAUsageError() {
+        CommandRun run = uniform("run", "--machine", "no-such-machine", guest("elf/tests/hello.elf"));
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.err().contains("no-such-machine"), run::toString);
+    }
+}

@@ -1,0 +1,76 @@
+package io.uniform.node;
+
+import io.uniform.config.Partition;
+import io.uniform.process.ExitStatus;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kernel a node hosts for one process, driven by its {@link NodeActor}: load, run a bounded
+ * slice, kill. Plain single-threaded Java: a slice runs on the CPU dispatcher while the actor
+ * keeps its hands off; everything else runs on the actor's thread between slices (the future
+ * the slice completes and the actor's mailbox order the two).
+ */
+abstract class Kernel {
+    /** One write to stdout or stderr, in program order. */
+    record Chunk(int fd, byte[] bytes) {}
+
+    /** How the process ended: its status, and why it was killed (null if it exited). */
+    record Ended(ExitStatus status, String report) {}
+
+    /** What one slice produced: output written during it, and the end if it came. */
+    record SliceResult(List<Chunk> output, Ended ended, int pctReloads) {}
+
+    private final List<Chunk> output = new ArrayList<>();
+
+    abstract Partition partition();
+
+    /** Runs up to {@code budget} instructions. */
+    abstract SliceResult runSlice(long budget);
+
+    /** Ends the process now (between slices), with {@code report} as the reason. */
+    abstract Ended kill(String report);
+
+    /** Releases the node memory the process held. */
+    abstract void release();
+
+    final void capture(int fd, byte[] bytes, int offset, int length) {
+        if (length <= 0) {
+            return;
+        }
+        Chunk last = output.isEmpty() ? null : output.get(output.size() - 1);
+        if (last != null && last.fd() == fd && last.bytes().length + length <= 1 << 20) {
+            byte[] merged = new byte[last.bytes().length + length];
+            System.arraycopy(last.bytes(), 0, merged, 0, last.bytes().length);
+            System.arraycopy(bytes, offset, merged, last.bytes().length, length);
+            output.set(output.size() - 1, new Chunk(fd, merged));
+        } else {
+            byte[] copy = new byte[length];
+            System.arraycopy(bytes, offset, copy, 0, length);
+            output.add(new Chunk(fd, copy));
+        }
+    }
+
+    /** Output captured since the last call. */
+    final List<Chunk> drainOutput() {
+        List<Chunk> drained = List.copyOf(output);
+        output.clear();
+        return drained;
+    }
+
+    /** An output stream that captures into this kernel's ordered output (the Linux console). */
+    final OutputStream stream(int fd) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                capture(fd, new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                capture(fd, b, off, len);
+            }
+        };
+    }
+}

@@ -1,0 +1,174 @@
+package io.uniform.node;
+
+import io.uniform.config.Partition;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
+import io.uniform.process.Signal;
+import io.uniform.puma.pct.InMemoryYodPort;
+import io.uniform.puma.pct.SchedulingPolicy;
+import io.uniform.puma.pct.StandardPct;
+import io.uniform.puma.pct.YodDirectory;
+import io.uniform.puma.pct.YodPort;
+import io.uniform.puma.qk.LoadRequest;
+import io.uniform.puma.qk.PctFactory;
+import io.uniform.puma.qk.Qk;
+import io.uniform.puma.qk.QkEvent;
+import io.uniform.puma.qk.ReadResult;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Puma on a compute node: a {@link Qk} with a PCT, holding one process. The node's yod port
+ * captures stdout and stderr into the slice's output (sent to yod after the slice); stdin comes
+ * with the launch; other files live in memory for now (file I/O through yod comes later).
+ */
+final class PumaKernel extends Kernel {
+    /** The PCT a node boots and reloads after a fault: FIFO, as the paper's default. */
+    static final Function<YodDirectory, PctFactory> STANDARD =
+            yods -> () -> new StandardPct(SchedulingPolicy.FIFO, 1, yods);
+
+    private final int jobId;
+    private final YodPort port;
+    private final Function<YodDirectory, PctFactory> reloadPct;
+    private final YodDirectory directory;
+    private Qk qk;
+    private int pid;
+    private int pctReloads;
+    private Ended result;
+    private String lastPctFault;
+
+    private PumaKernel(int jobId, byte[] stdin, Function<YodDirectory, PctFactory> reloadPct) {
+        this.jobId = jobId;
+        this.reloadPct = reloadPct;
+        InMemoryYodPort files = new InMemoryYodPort(stdin);
+        this.port = new YodPort() {
+            @Override
+            public int write(int fd, byte[] bytes) {
+                if (fd == 1 || fd == 2) {
+                    capture(fd, bytes, 0, bytes.length);
+                    return bytes.length;
+                }
+                return files.write(fd, bytes);
+            }
+
+            @Override
+            public ReadResult read(int fd, int maxBytes) {
+                return files.read(fd, maxBytes);
+            }
+
+            @Override
+            public int open(String path, int linuxFlags, int mode) {
+                return files.open(path, linuxFlags, mode);
+            }
+
+            @Override
+            public int close(int fd) {
+                return files.close(fd);
+            }
+
+            @Override
+            public long lseek(int fd, long offset, int whence) {
+                return files.lseek(fd, offset, whence);
+            }
+        };
+        this.directory = job -> job == this.jobId ? port : null;
+    }
+
+    /**
+     * Boots a QK of {@code memoryBytes} with the PCT {@code bootPct} makes and loads one rank;
+     * returns the kernel, or throws {@link IllegalArgumentException} with the PCT's refusal.
+     */
+    static PumaKernel load(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
+                           int jobId, int rank, int size, byte[] elf, List<String> argv, byte[] stdin) {
+        PumaKernel kernel = new PumaKernel(jobId, stdin, reloadPct);
+        int region = LoadRequest.DEFAULT_REGION_BYTES;
+        if (memoryBytes < region) {
+            throw new IllegalArgumentException("node memory " + memoryBytes + " is smaller than a Puma region of " + region + " bytes");
+        }
+        kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), bootPct.apply(kernel.directory));
+        LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region, LoadRequest.DEFAULT_STACK_BYTES);
+        LoadRequest.Result result = kernel.qk.load(request);
+        if (!result.ok()) {
+            throw new IllegalArgumentException(result.error());
+        }
+        kernel.pid = result.pid();
+        return kernel;
+    }
+
+    @Override
+    Partition partition() {
+        return Partition.COMPUTE;
+    }
+
+    @Override
+    SliceResult runSlice(long budget) {
+        int reloadsBefore = pctReloads;
+        Ended ended = handle(qk.runSlice(budget));
+        if (ended == null && result == null && qk.idle()) {
+            if (qk.pctFailed()) {
+                reload("the PCT is down");
+                ended = handle(List.of());
+            } else if (qk.exitStatus(pid).isEmpty()) {
+                // Stopped with nothing to resume it: end it rather than spin.
+                ended = handle(qk.kill(pid, "the process stopped and nothing can resume it"));
+            }
+        }
+        return new SliceResult(drainOutput(), ended, pctReloads - reloadsBefore);
+    }
+
+    /** Acts on the QK's events; the end of the process if it came. */
+    private Ended handle(List<QkEvent> events) {
+        Ended ended = null;
+        for (QkEvent event : events) {
+            if (event instanceof QkEvent.Exited exited && exited.pid() == pid) {
+                ended = collect();
+            } else if (event instanceof QkEvent.Killed killed && killed.pid() == pid) {
+                ended = collect();
+            } else if (event instanceof QkEvent.MigrationRequest request && request.pid() == pid) {
+                Ended killed = handle(qk.kill(pid, "needs " + request.callName() + ", which Puma lacks (migration comes later)"));
+                ended = killed != null ? killed : ended;
+            } else if (event instanceof QkEvent.PctFailed failed) {
+                Ended afterReload = reload(failed.cause());
+                ended = afterReload != null ? afterReload : ended;
+            }
+        }
+        if (ended == null && result == null && qk.exitStatus(pid).isPresent()) {
+            ended = collect();
+        }
+        return ended;
+    }
+
+    private Ended reload(String cause) {
+        pctReloads++;
+        lastPctFault = cause;
+        return handle(qk.reloadPct(reloadPct.apply(directory)));
+    }
+
+    private Ended collect() {
+        if (result == null) {
+            Qk.Collected collected = qk.collect(pid);
+            result = new Ended(collected.status(), collected.report());
+        }
+        return result;
+    }
+
+    /** The cause of the last PCT fault the node recovered from, or null. */
+    String lastPctFault() {
+        return lastPctFault;
+    }
+
+    @Override
+    Ended kill(String report) {
+        if (result != null || qk.exitStatus(pid).isPresent()) {
+            return collect();
+        }
+        Ended ended = handle(qk.kill(pid, report));
+        return ended != null ? ended : new Ended(ExitStatus.killed(Signal.SIGKILL), report);
+    }
+
+    @Override
+    void release() {
+        qk = null;
+    }
+}

@@ -1,0 +1,20 @@
+package io.uniform.node.yod;
+
+import io.uniform.node.CborSerializable;
+import io.uniform.process.ExitStatus;
+
+/** What a node tells the yod of a job about one rank: its output, its end, or a refused launch. */
+public sealed interface JobEvent extends Yod.Command, CborSerializable {
+    int jobId();
+
+    int rank();
+
+    /** Bytes the rank wrote to {@code fd} (1 = stdout, 2 = stderr), in the order written. */
+    record Output(int jobId, int rank, int fd, byte[] bytes) implements JobEvent, JobReport {}
+
+    /** The rank's process ended on node {@code nid}; {@code report} says why it was killed (null if it exited). */
+    record Exited(int jobId, int rank, int nid, ExitStatus status, String report) implements JobEvent {}
+
+    /** The node could not start the rank (busy, booting, unloadable image); nothing ran. */
+    record LaunchRefused(int jobId, int rank, int nid, String reason) implements JobEvent {}
+}

@@ -1,0 +1,42 @@
+package io.uniform.node.yod;
+
+import io.uniform.node.CborSerializable;
+import io.uniform.process.ExitStatus;
+import java.util.List;
+
+/** What the requester of a job (the CLI, a test) hears: the job started, its output, its end. */
+public sealed interface JobReport extends CborSerializable permits JobEvent.Output, JobReport.JobStarted, JobReport.JobFinished {
+    int jobId();
+
+    /** The job's ranks were sent to these nodes (rank i on {@code nids.get(i)}). */
+    record JobStarted(int jobId, List<Integer> nids) implements JobReport {}
+
+    /**
+     * Every rank has ended (or the job could not start: {@code error} says why, and
+     * {@code statuses} may be empty).
+     */
+    record JobFinished(int jobId, List<RankStatus> statuses, String error) implements JobReport {
+        /** The shell status of the job: the first failing rank's, 0 when all succeeded. */
+        public int shellStatus() {
+            if (error != null) {
+                return 1;
+            }
+            for (RankStatus status : statuses) {
+                if (status.shellStatus() != 0) {
+                    return status.shellStatus();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * How one rank ended: {@code status} null when the node refused to start it ({@code report}
+     * then says why: 126 as a shell reports a program it cannot execute).
+     */
+    record RankStatus(int rank, int nid, ExitStatus status, String report) {
+        public int shellStatus() {
+            return status == null ? 126 : status.shellStatus();
+        }
+    }
+}

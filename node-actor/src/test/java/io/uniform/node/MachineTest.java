@@ -1,0 +1,267 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
+import io.uniform.config.Partition;
+import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.JobReport;
+import io.uniform.process.Signal;
+import io.uniform.puma.pct.FaultInjectingPct;
+import io.uniform.puma.pct.SchedulingPolicy;
+import io.uniform.puma.pct.StandardPct;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The embedded machine end to end: programs launched through the {@link Machine} and a yod onto
+ * compute (Puma) and service (Linux) nodes, with every message serialized as if it crossed JVMs.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MachineTest {
+    private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger MACHINES = new AtomicInteger();
+
+    static {
+        // Bind SLF4J before the actor system's threads race to (its replay notice otherwise).
+        org.slf4j.LoggerFactory.getILoggerFactory();
+    }
+
+    @JUnit5TestKit
+    ActorTestKit testKit = new JUnit5TestKitBuilder()
+            .withCustomConfig(ConfigFactory.parseResources("application-test.conf").withFallback(ConfigFactory.load()))
+            .build();
+
+    private final MachineDescription description = MachineDescriptions.defaultMachine();
+
+    /** Everything a job reported. */
+    record Outcome(int jobId, List<Integer> nids, byte[] stdout, byte[] stderr, JobReport.JobFinished finished) {
+        JobReport.RankStatus rank0() {
+            return finished.statuses().get(0);
+        }
+
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    private ActorRef<Machine.Command> machine() {
+        return testKit.spawn(Machine.create(description), "machine-" + MACHINES.incrementAndGet());
+    }
+
+    private static Machine.Run run(Partition partition, String elf, List<String> argv, TestProbe<JobReport> client) {
+        return new Machine.Run(Guest.elf(elf), argv, new byte[0], partition, 1, client.getRef());
+    }
+
+    private static Outcome collect(TestProbe<JobReport> client) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int jobId = -1;
+        List<Integer> nids = List.of();
+        while (true) {
+            JobReport report = client.receiveMessage(JOB_TIMEOUT);
+            if (report instanceof JobReport.JobStarted started) {
+                jobId = started.jobId();
+                nids = started.nids();
+            } else if (report instanceof JobEvent.Output output) {
+                (output.fd() == 1 ? out : err).writeBytes(output.bytes());
+            } else if (report instanceof JobReport.JobFinished finished) {
+                return new Outcome(jobId, nids, out.toByteArray(), err.toByteArray(), finished);
+            }
+        }
+    }
+
+    private Outcome runToEnd(Partition partition, String elf, String... argv) {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(run(partition, elf, List.of(argv), client));
+        return collect(client);
+    }
+
+    @Test
+    void everyMessageIsSerializedAsIfItCrossedJvms() {
+        assertTrue(testKit.system().settings().config().getBoolean("pekko.actor.serialize-messages"));
+        assertEquals("jackson-cbor", testKit.system().settings().config()
+                .getString("pekko.actor.serialization-bindings.\"io.uniform.node.CborSerializable\""));
+    }
+
+    @Test
+    void helloRunsOnAComputeNode() {
+        Outcome outcome = runToEnd(Partition.COMPUTE, "tests/hello.elf", "hello", "one", "two");
+        assertNull(outcome.finished().error());
+        assertEquals(0, outcome.rank0().shellStatus(), outcome.finished()::toString);
+        assertArrayEquals(Guest.expected("tests/hello.out"), outcome.stdout(), outcome::out);
+        assertEquals(Partition.COMPUTE, description.partition(outcome.nids().get(0)));
+        assertEquals(outcome.nids().get(0), outcome.rank0().nid());
+    }
+
+    @Test
+    void helloRunsOnAServiceNode() {
+        Outcome outcome = runToEnd(Partition.SERVICE, "tests/hello.elf", "hello", "one", "two");
+        assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
+        assertArrayEquals(Guest.expected("tests/hello.out"), outcome.stdout(), outcome::out);
+        assertEquals(Partition.SERVICE, description.partition(outcome.nids().get(0)));
+    }
+
+    @Test
+    void theExitCodeComesBackOnBothPartitions() {
+        assertEquals(42, runToEnd(Partition.COMPUTE, "tests/exitcode.elf", "exitcode").finished().shellStatus());
+        assertEquals(42, runToEnd(Partition.SERVICE, "tests/exitcode.elf", "exitcode").finished().shellStatus());
+    }
+
+    @Test
+    void aFaultIsReportedWithItsCause() {
+        for (Partition partition : List.of(Partition.COMPUTE, Partition.SERVICE)) {
+            Outcome outcome = runToEnd(partition, "tests/fault.elf", "fault");
+            assertEquals(139, outcome.finished().shellStatus(), outcome.finished()::toString);
+            assertEquals(Signal.SIGSEGV, outcome.rank0().status().signal());
+            assertNotNull(outcome.rank0().report(), "a kill report on " + partition);
+            assertArrayEquals(Guest.expected("tests/fault.out"), outcome.stdout(), outcome::out);
+        }
+    }
+
+    @Test
+    void aCallPumaLacksEndsTheProcessWithAClearReport() {
+        Outcome outcome = runToEnd(Partition.COMPUTE, "linux/unimplemented.elf", "unimplemented");
+        assertEquals(137, outcome.finished().shellStatus(), outcome.finished()::toString);
+        assertEquals("needs getpid, which Puma lacks (migration comes later)", outcome.rank0().report());
+    }
+
+    @Test
+    void aMalformedProgramIsRefusedAndTheNodeRunsTheNextJob() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run("not an elf".getBytes(StandardCharsets.US_ASCII), List.of("x"), new byte[0], Partition.COMPUTE, 1,
+                client.getRef()));
+        Outcome refused = collect(client);
+        assertNull(refused.rank0().status());
+        assertEquals(126, refused.finished().shellStatus());
+        machine.tell(run(Partition.COMPUTE, "tests/hello.elf", List.of("hello", "one", "two"), client));
+        Outcome next = collect(client);
+        assertEquals(refused.nids(), next.nids(), "the same node");
+        assertEquals(0, next.finished().shellStatus());
+    }
+
+    @Test
+    void aJobLargerThanThePartitionIsRefused() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        int size = description.count(Partition.COMPUTE) + 1;
+        machine.tell(new Machine.Run(Guest.elf("tests/hello.elf"), List.of("hello"), new byte[0], Partition.COMPUTE, size, client.getRef()));
+        JobReport.JobFinished finished = client.expectMessageClass(JobReport.JobFinished.class);
+        assertTrue(finished.error().contains("needs " + size), finished.error());
+    }
+
+    @Test
+    void aNodeAnswersWhileItsCpuComputesAndRefusesToRebootUntilEmpty() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(run(Partition.COMPUTE, "bench/bench_sieve.elf", List.of("bench_sieve", "1000000"), client));
+        JobReport.JobStarted started = client.expectMessageClass(JobReport.JobStarted.class);
+        int nid = started.nids().get(0);
+        TestProbe<Machine.NodeRef> nodes = testKit.createTestProbe();
+        machine.tell(new Machine.GetNode(nid, nodes.getRef()));
+        ActorRef<NodeActor.Command> node = nodes.receiveMessage().node();
+
+        TestProbe<NodeActor.State> states = testKit.createTestProbe();
+        long firstSlices = -1;
+        for (int i = 0; i < 5; i++) {
+            long asked = System.nanoTime();
+            node.tell(new NodeActor.GetState(states.getRef()));
+            NodeActor.State state = states.receiveMessage(Duration.ofSeconds(1));
+            long millis = (System.nanoTime() - asked) / 1_000_000;
+            assertTrue(millis < 1000, "answered in " + millis + " ms");
+            assertEquals(NodeActor.Status.RUNNING, state.status(), state::toString);
+            assertEquals(started.jobId(), state.jobId());
+            if (firstSlices < 0) {
+                firstSlices = state.slices();
+            }
+            if (i == 4) {
+                assertTrue(state.slices() > firstSlices, "the CPU kept computing between the queries: " + state.slices());
+            }
+            sleep(200);
+        }
+
+        TestProbe<NodeActor.RebootResult> reboots = testKit.createTestProbe();
+        node.tell(new NodeActor.Reboot(Partition.SERVICE, reboots.getRef()));
+        NodeActor.RebootResult refused = reboots.receiveMessage(Duration.ofSeconds(1));
+        assertFalse(refused.accepted());
+        assertTrue(refused.reason().contains("running job " + started.jobId()), refused.reason());
+        assertEquals(Partition.COMPUTE, refused.partition());
+
+        TestProbe<JobEvent> otherYod = testKit.createTestProbe();
+        node.tell(new NodeActor.Launch(99, 0, 1, Guest.elf("tests/hello.elf"), List.of("hello"), new byte[0], otherYod.getRef()));
+        JobEvent.LaunchRefused busy = otherYod.expectMessageClass(JobEvent.LaunchRefused.class);
+        assertTrue(busy.reason().contains("running job " + started.jobId()), busy.reason());
+
+        machine.tell(new Machine.KillJob(started.jobId(), "killed by the test"));
+        Outcome killed = collect(client);
+        assertEquals(137, killed.finished().shellStatus(), killed.finished()::toString);
+        assertEquals("killed by the test", killed.rank0().report());
+
+        node.tell(new NodeActor.Reboot(Partition.SERVICE, reboots.getRef()));
+        NodeActor.RebootResult accepted = reboots.receiveMessage(Duration.ofSeconds(5));
+        assertTrue(accepted.accepted(), accepted::toString);
+        node.tell(new NodeActor.GetState(states.getRef()));
+        NodeActor.State rebooted = states.receiveMessage();
+        assertEquals(Partition.SERVICE, rebooted.partition());
+        assertEquals(NodeActor.Status.IDLE, rebooted.status());
+
+        // Now a Linux node: the same ELF runs there unchanged.
+        node.tell(new NodeActor.Launch(7, 0, 1, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0], otherYod.getRef()));
+        assertArrayEquals(Guest.expected("tests/hello.out"), otherYod.expectMessageClass(JobEvent.Output.class).bytes());
+        JobEvent.Exited exited = otherYod.expectMessageClass(JobEvent.Exited.class);
+        assertEquals(0, exited.status().shellStatus());
+    }
+
+    @Test
+    void aPctFaultIsContainedTheNodeReloadsItAndTheProgramFinishes() {
+        NodeActor.Settings settings = NodeActor.Settings.of(3, Partition.COMPUTE, description.memoryPerNode(), testKit.system().settings().config())
+                .withBootPct(yods -> () -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods), FaultInjectingPct.onNth("write", 3)));
+        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings), "faulty-node");
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        node.tell(new NodeActor.Launch(1, 0, 1, Guest.elf("tests/printf_torture.elf"), List.of("printf_torture"), new byte[0], yod.getRef()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JobEvent event;
+        do {
+            event = yod.receiveMessage(JOB_TIMEOUT);
+            if (event instanceof JobEvent.Output output && output.fd() == 1) {
+                out.writeBytes(output.bytes());
+            }
+        } while (!(event instanceof JobEvent.Exited));
+        assertEquals(0, ((JobEvent.Exited) event).status().shellStatus(), event::toString);
+        assertArrayEquals(Guest.expected("tests/printf_torture.out"), out.toByteArray());
+        TestProbe<NodeActor.State> states = testKit.createTestProbe();
+        node.tell(new NodeActor.GetState(states.getRef()));
+        assertEquals(1, states.receiveMessage().pctReloads());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
