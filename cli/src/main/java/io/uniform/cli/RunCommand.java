@@ -7,8 +7,10 @@ import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.node.Machine;
+import io.uniform.node.Program;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,10 +33,14 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code uniform run}: boots the embedded machine in this JVM (an actor system), runs the program
  * as a one-rank job through yod on the first free compute node (or service node), prints its
- * output as it arrives, and exits with its status.
+ * output as it arrives, and exits with its status. Redirected or piped stdin is read whole and
+ * travels with the job (interactive stdin, from a terminal, comes later: the program then reads
+ * end-of-file).
  */
 @Command(name = "run",
         description = {"Run a program as a one-rank job on the embedded machine: Puma on a compute node (default) or Linux on a service node.",
+                "Redirected or piped stdin is read in full and given to the program; "
+                        + "interactive stdin (a terminal) is not forwarded yet: the program reads end-of-file.",
                 "The exit status is the program's (128 + signal if it was killed)."})
 final class RunCommand implements Callable<Integer> {
     /** Partitions a user may choose. */
@@ -73,6 +79,13 @@ final class RunCommand implements Callable<Integer> {
         argv.add(program.toString());
         argv.addAll(arguments);
         Partition partition = on == On.service ? Partition.SERVICE : Partition.COMPUTE;
+        byte[] stdin;
+        try {
+            stdin = System.console() == null ? System.in.readAllBytes() : new byte[0];
+        } catch (IOException e) {
+            System.err.println("uniform: cannot read stdin: " + e.getMessage());
+            return 1;
+        }
 
         Config config = ConfigFactory.parseString("""
                 pekko.loglevel = WARNING
@@ -89,8 +102,11 @@ final class RunCommand implements Callable<Integer> {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", config);
         try {
             CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
+            // Should the machine stop before the job finishes, stop waiting rather than hang.
+            system.getWhenTerminated().whenComplete((done, failure) ->
+                    finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(out, err, finished), "terminal", Props.empty());
-            system.tell(new Machine.Run(elf, argv, new byte[0], partition, 1, terminal));
+            system.tell(new Machine.Run(new Program(elf, argv, stdin), partition, 1, terminal));
             JobReport.JobFinished result = finished.get();
             out.flush();
             if (result.error() != null) {
@@ -104,13 +120,21 @@ final class RunCommand implements Callable<Integer> {
             }
             return result.shellStatus();
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            out.flush();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("uniform: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+            return 1;
         } finally {
             system.terminate();
+            // Whatever happens while shutting down must not hide the job's status.
             try {
                 system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 err.println("uniform: the machine did not shut down within " + Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | RuntimeException e) {
+                err.println("uniform: the machine did not shut down cleanly: " + e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.uniform.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -16,6 +17,11 @@ import picocli.CommandLine;
  */
 record CommandRun(int status, String out, String err) {
     static CommandRun uniform(String... args) {
+        return uniformWithStdin(new byte[0], args);
+    }
+
+    /** A run whose standard input holds {@code stdin}. */
+    static CommandRun uniformWithStdin(byte[] stdin, String... args) {
         PrintStream savedOut = System.out;
         PrintStream savedErr = System.err;
         InputStream savedIn = System.in;
@@ -24,7 +30,7 @@ record CommandRun(int status, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setIn(InputStream.nullInputStream());
+            System.setIn(new ByteArrayInputStream(stdin));
             // Built after the swap: picocli's own writers wrap System.out/err when first used.
             CommandLine commandLine = Uniform.commandLine();
             int status = commandLine.execute(args);

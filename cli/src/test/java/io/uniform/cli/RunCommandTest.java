@@ -69,6 +69,20 @@ class RunCommandTest {
         assertEquals(126, run.status(), run::toString);
     }
 
+
+    @Test
+    void redirectedStdinReachesTheProgramAsWithExec() throws IOException {
+        byte[] stdin = Files.readAllBytes(GuestDirectory.locate().resolve("expected").resolve("stdin_echo.in"));
+        String elf = guest("elf/tests/stdin_echo.elf");
+        for (String on : new String[] {"compute", "service"}) {
+            CommandRun run = CommandRun.uniformWithStdin(stdin, "run", "--on", on, elf);
+            assertEquals(0, run.status(), run::toString);
+            assertEquals(golden("tests/stdin_echo.out"), run.out(), () -> on + ": " + run);
+        }
+        CommandRun exec = CommandRun.uniformWithStdin(stdin, "exec", elf);
+        assertEquals(golden("tests/stdin_echo.out"), exec.out(), exec::toString);
+    }
+
     @Test
     void anUnknownPresetIsAUsageError() {
         CommandRun run = uniform("run", "--machine", "no-such-machine", guest("elf/tests/hello.elf"));

@@ -1,6 +1,5 @@
 package io.uniform.node;
 
-import io.uniform.config.Partition;
 import io.uniform.process.ExitStatus;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -14,7 +13,17 @@ import java.util.List;
  */
 abstract class Kernel {
     /** One write to stdout or stderr, in program order. */
-    record Chunk(int fd, byte[] bytes) {}
+    record Chunk(int fd, byte[] bytes) {
+        Chunk {
+            bytes = bytes.clone();
+        }
+
+        /** A copy of the bytes written. */
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+    }
 
     /** How the process ended: its status, and why it was killed (null if it exited). */
     record Ended(ExitStatus status, String report) {}
@@ -23,8 +32,6 @@ abstract class Kernel {
     record SliceResult(List<Chunk> output, Ended ended, int pctReloads) {}
 
     private final List<Chunk> output = new ArrayList<>();
-
-    abstract Partition partition();
 
     /** Runs up to {@code budget} instructions. */
     abstract SliceResult runSlice(long budget);
@@ -40,10 +47,10 @@ abstract class Kernel {
             return;
         }
         Chunk last = output.isEmpty() ? null : output.get(output.size() - 1);
-        if (last != null && last.fd() == fd && last.bytes().length + length <= 1 << 20) {
-            byte[] merged = new byte[last.bytes().length + length];
-            System.arraycopy(last.bytes(), 0, merged, 0, last.bytes().length);
-            System.arraycopy(bytes, offset, merged, last.bytes().length, length);
+        if (last != null && last.fd() == fd && last.bytes.length + length <= 1 << 20) {
+            byte[] merged = new byte[last.bytes.length + length];
+            System.arraycopy(last.bytes, 0, merged, 0, last.bytes.length);
+            System.arraycopy(bytes, offset, merged, last.bytes.length, length);
             output.set(output.size() - 1, new Chunk(fd, merged));
         } else {
             byte[] copy = new byte[length];

@@ -1,6 +1,5 @@
 package io.uniform.node;
 
-import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.linux.Console;
 import io.uniform.linux.LinuxProcess;
@@ -15,28 +14,20 @@ import java.util.Optional;
 
 /** The Linux personality on a service (io, system) node: one {@link LinuxProcess} at a time. */
 final class LinuxKernel extends Kernel {
-    private final Partition partition;
     private LinuxProcess process;
 
-    private LinuxKernel(Partition partition) {
-        this.partition = partition;
-    }
+    private LinuxKernel() {}
 
     /** Loads the program as execve would; throws with the reason when it cannot. */
-    static LinuxKernel exec(Partition partition, long memoryBytes, byte[] elf, List<String> argv, byte[] stdin)
+    static LinuxKernel exec(long memoryBytes, byte[] elf, List<String> argv, byte[] stdin)
             throws ElfFormatException, ExecFailure {
-        LinuxKernel kernel = new LinuxKernel(partition);
+        LinuxKernel kernel = new LinuxKernel();
         int memory = (int) Math.min(memoryBytes, LinuxProcess.Limits.DEFAULT.memoryBytes());
         LinuxProcess.Limits limits = memory == LinuxProcess.Limits.DEFAULT.memoryBytes()
                 ? LinuxProcess.Limits.DEFAULT : new LinuxProcess.Limits(memory, Math.min(memory / 4, 8 << 20));
         Console console = new Console(new ByteArrayInputStream(stdin), kernel.stream(1), kernel.stream(2));
         kernel.process = LinuxProcess.exec(elf, argv, Map.of(), limits, console, ProcessClock.host());
         return kernel;
-    }
-
-    @Override
-    Partition partition() {
-        return partition;
     }
 
     @Override

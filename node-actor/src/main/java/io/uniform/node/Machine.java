@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -32,12 +33,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * {@code client} hears {@link JobReport.JobStarted}, every rank's output, and
      * {@link JobReport.JobFinished}.
      */
-    public record Run(byte[] program, List<String> argv, byte[] stdin, Partition partition, int size, ActorRef<JobReport> client)
-            implements Command, CborSerializable {
-        public Run {
-            argv = List.copyOf(argv);
-        }
-    }
+    public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client)
+            implements Command, CborSerializable {}
 
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
@@ -47,8 +44,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     public record NodeRef(int nid, ActorRef<NodeActor.Command> node) implements CborSerializable {}
 
-    /** A job's yod has finished: its nodes are free again. */
-    private record JobDone(JobReport.JobFinished finished) implements Command, CborSerializable {}
+    /** A job's yod has finished: its nodes are free again (wrapped by a local adapter: never leaves this JVM). */
+    private record JobDone(JobReport.JobFinished finished) implements Command, NoSerializationVerificationNeeded {}
 
     public static Behavior<Command> create(MachineDescription description) {
         return Behaviors.setup(context -> new Machine(context, description));
@@ -113,7 +110,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         busy.addAll(free);
         List<Yod.Placement> placements = free.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-        Yod.Job job = new Yod.Job(jobId, run.program(), run.argv(), run.stdin(), placements);
+        Yod.Job job = new Yod.Job(jobId, run.program(), placements);
         ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
         jobs.put(jobId, yod);
         jobNodes.put(jobId, free);

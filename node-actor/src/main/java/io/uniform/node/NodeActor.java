@@ -8,16 +8,21 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.puma.pct.YodDirectory;
 import io.uniform.puma.qk.PctFactory;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -38,10 +43,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public sealed interface Command {}
 
     /** Start rank {@code rank} of job {@code jobId} (of {@code size} ranks); events go to {@code yod}. */
-    public record Launch(int jobId, int rank, int size, byte[] program, List<String> argv, byte[] stdin,
-                         ActorRef<JobEvent> yod) implements Command, CborSerializable {
+    public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod)
+            implements Command, CborSerializable {
         public Launch {
-            argv = List.copyOf(argv);
+            Objects.requireNonNull(program, "program");
         }
     }
 
@@ -50,11 +55,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     public record GetState(ActorRef<State> replyTo) implements Command, CborSerializable {}
 
-    /** Re-boot the node into {@code partition}'s operating system; only when it holds no process. */
+    /**
+     * Re-boot the node into {@code partition}'s operating system; only when it holds no process.
+     * The kernel of a node is built when a process arrives, so booting switches the personality
+     * at once and the answer comes straight back.
+     */
     public record Reboot(Partition partition, ActorRef<RebootResult> replyTo) implements Command, CborSerializable {}
 
     /** What a node is doing. */
-    public enum Status { IDLE, BOOTING, RUNNING }
+    public enum Status { IDLE, RUNNING }
 
     /** A node's state: {@code jobId} and {@code rank} are meaningful when RUNNING. */
     public record State(int nid, Partition partition, Status status, int jobId, int rank, long slices, int pctReloads)
@@ -63,7 +72,6 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         public String toString() {
             return "nid " + nid + " (" + partition.label() + "): " + switch (status) {
                 case IDLE -> "idle";
-                case BOOTING -> "booting";
                 case RUNNING -> "running job " + jobId + " rank " + rank;
             };
         }
@@ -73,17 +81,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public record RebootResult(int nid, boolean accepted, Partition partition, String reason) implements CborSerializable {}
 
     /** A slice ended on the CPU dispatcher (local only: never leaves this JVM). */
-    private record SliceDone(Kernel.SliceResult result, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+    private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
 
-    /** A reboot finished. */
-    private record Booted(Partition partition, ActorRef<RebootResult> replyTo) implements Command, NoSerializationVerificationNeeded {}
-
-    /** How a node is built: not a message, so it may hold a PCT factory. */
+    /**
+     * How a node is built: not a message, so it may hold PCT factories. {@code bootPct} makes the
+     * PCT a compute node boots with for each process; {@code reloadPct} the one it installs after
+     * a PCT fault (the PCT rebuilds the policy its processes were loaded under from their PCBs).
+     */
     public record Settings(int nid, Partition partition, long memoryBytes, long sliceInstructions, int outputChunkBytes,
-                           Function<YodDirectory, PctFactory> bootPct) {
+                           Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct) {
         public Settings {
             Objects.requireNonNull(partition, "partition");
             Objects.requireNonNull(bootPct, "bootPct");
+            Objects.requireNonNull(reloadPct, "reloadPct");
             if (sliceInstructions <= 0 || outputChunkBytes <= 0) {
                 throw new IllegalArgumentException("slices and output chunks must be positive");
             }
@@ -92,24 +103,43 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         /** A node with the slice and chunk sizes of {@code uniform.node} in the configuration and the standard PCT. */
         public static Settings of(int nid, Partition partition, long memoryBytes, com.typesafe.config.Config config) {
             return new Settings(nid, partition, memoryBytes, config.getLong("uniform.node.slice-instructions"),
-                    (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), PumaKernel.STANDARD);
+                    (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), PumaKernel.STANDARD, PumaKernel.STANDARD);
         }
 
+        /** The same node booting its PCTs from {@code factory} (reloads keep their own factory). */
         public Settings withBootPct(Function<YodDirectory, PctFactory> factory) {
-            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, factory);
+            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, factory, reloadPct);
+        }
+
+        /** The same node reloading a faulted PCT from {@code factory}. */
+        public Settings withReloadPct(Function<YodDirectory, PctFactory> factory) {
+            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, bootPct, factory);
         }
     }
 
     public static final String CPU_DISPATCHER = "uniform.cpu-dispatcher";
 
     public static Behavior<Command> create(Settings settings) {
-        return Behaviors.setup(context -> new NodeActor(context, settings));
+        return create(settings, UnaryOperator.identity());
+    }
+
+    /**
+     * A node whose kernels pass through {@code kernels} once built (a test seam: a kernel that
+     * fails on the CPU). Supervised: should the actor itself fail, it restarts empty and idle
+     * after ending the rank it held; failing on and on (10 times in a minute), it stops, and the
+     * yod watching it ends its rank as lost.
+     */
+    static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> kernels) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(kernels, "kernels");
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new NodeActor(context, settings, kernels)))
+                .onFailure(SupervisorStrategy.restart().withLimit(10, Duration.ofMinutes(1)));
     }
 
     private final Settings settings;
+    private final UnaryOperator<Kernel> kernels;
     private final Executor cpu;
     private Partition partition;
-    private boolean booting;
     // The job on this node, when there is one.
     private Kernel kernel;
     private int jobId;
@@ -120,9 +150,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private long slices;
     private int pctReloads;
 
-    private NodeActor(ActorContext<Command> context, Settings settings) {
+    private NodeActor(ActorContext<Command> context, Settings settings, UnaryOperator<Kernel> kernels) {
         super(context);
         this.settings = settings;
+        this.kernels = kernels;
         this.partition = settings.partition();
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
     }
@@ -135,30 +166,34 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(SliceDone.class, this::onSliceDone)
-                .onMessage(Booted.class, this::onBooted)
+                .onSignal(PreRestart.class, this::onPreRestart)
                 .build();
     }
 
     private Behavior<Command> onLaunch(Launch launch) {
         int nid = settings.nid();
-        if (booting) {
-            launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, "node " + nid + " is booting"));
-            return this;
-        }
         if (kernel != null) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid,
                     "node " + nid + " is running job " + jobId));
             return this;
         }
+        Kernel loaded;
         try {
-            kernel = partition == Partition.COMPUTE
-                    ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), PumaKernel.STANDARD, launch.jobId(), launch.rank(),
-                            launch.size(), launch.program(), launch.argv(), launch.stdin())
-                    : LinuxKernel.exec(partition, settings.memoryBytes(), launch.program(), launch.argv(), launch.stdin());
+            loaded = kernels.apply(partition == Partition.COMPUTE
+                    ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
+                            launch.size(), launch.program().image(), launch.program().argv(), launch.program().stdin())
+                    : LinuxKernel.exec(settings.memoryBytes(), launch.program().image(), launch.program().argv(), launch.program().stdin()));
         } catch (ElfFormatException | ExecFailure | IllegalArgumentException e) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, e.getMessage()));
             return this;
+        } catch (RuntimeException e) {
+            // e.g. the node's memory cannot be allocated: refuse the rank, the node stays usable
+            getContext().getLog().error("node {}: launching job {} rank {} failed", nid, launch.jobId(), launch.rank(), e);
+            launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid,
+                    "node " + nid + " could not start the process: " + describe(e)));
+            return this;
         }
+        kernel = loaded;
         jobId = launch.jobId();
         rank = launch.rank();
         yod = launch.yod();
@@ -167,23 +202,29 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return this;
     }
 
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
     private void runSlice() {
         Kernel running = kernel;
         long budget = settings.sliceInstructions();
         sliceRunning = true;
         CompletableFuture<Kernel.SliceResult> slice = CompletableFuture.supplyAsync(() -> running.runSlice(budget), cpu);
-        getContext().pipeToSelf(slice, SliceDone::new);
+        getContext().pipeToSelf(slice, (result, failure) -> new SliceDone(running, result, failure));
     }
 
     private Behavior<Command> onSliceDone(SliceDone done) {
+        if (done.kernel() != kernel) {
+            return this; // a slice of a kernel this node has already given up (before a restart)
+        }
         sliceRunning = false;
         slices++;
         if (done.failure() != null) {
-            Throwable cause = done.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                    ? c.getCause() : done.failure();
+            Throwable cause = done.failure() instanceof CompletionException c && c.getCause() != null ? c.getCause() : done.failure();
             getContext().getLog().error("node {}: the emulator failed while running job {}", settings.nid(), jobId, cause);
-            sendOutput(kernel.drainOutput());
-            finish(new Kernel.Ended(ExitStatus.killed(Signal.SIGKILL), "emulator failure on node " + settings.nid() + ": " + cause));
+            sendOutput(drainQuietly());
+            finish(new Kernel.Ended(ExitStatus.killed(Signal.SIGKILL), "emulator failure on node " + settings.nid() + ": " + describe(cause)));
             return this;
         }
         Kernel.SliceResult result = done.result();
@@ -195,13 +236,33 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (result.ended() != null) {
             finish(result.ended());
         } else if (pendingKill != null) {
-            Kernel.Ended ended = kernel.kill(pendingKill);
-            sendOutput(kernel.drainOutput());
-            finish(ended);
+            killNow(pendingKill);
         } else {
             runSlice();
         }
         return this;
+    }
+
+    /** Kills the process between slices; a kernel that fails doing so still ends the rank. */
+    private void killNow(String reason) {
+        Kernel.Ended ended;
+        try {
+            ended = kernel.kill(reason);
+        } catch (RuntimeException e) {
+            getContext().getLog().error("node {}: killing job {} failed", settings.nid(), jobId, e);
+            ended = new Kernel.Ended(ExitStatus.killed(Signal.SIGKILL), reason + " (the kill failed on node " + settings.nid() + ": "
+                    + describe(e) + ")");
+        }
+        sendOutput(drainQuietly());
+        finish(ended);
+    }
+
+    private List<Kernel.Chunk> drainQuietly() {
+        try {
+            return kernel.drainOutput();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     private void sendOutput(List<Kernel.Chunk> chunks) {
@@ -216,10 +277,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private void finish(Kernel.Ended ended) {
         yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ended.status(), ended.report()));
-        kernel.release();
+        try {
+            kernel.release();
+        } catch (RuntimeException e) {
+            getContext().getLog().warn("node {}: releasing job {} failed", settings.nid(), jobId, e);
+        }
         kernel = null;
         yod = null;
         pendingKill = null;
+        sliceRunning = false;
     }
 
     private Behavior<Command> onKill(Kill kill) {
@@ -230,15 +296,22 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (sliceRunning) {
             pendingKill = reason; // the kernel belongs to the CPU until the slice returns
         } else {
-            Kernel.Ended ended = kernel.kill(reason);
-            sendOutput(kernel.drainOutput());
-            finish(ended);
+            killNow(reason);
+        }
+        return this;
+    }
+
+    /** The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored. */
+    private Behavior<Command> onPreRestart(PreRestart signal) {
+        if (kernel != null && yod != null) {
+            yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ExitStatus.killed(Signal.SIGKILL),
+                    "node " + settings.nid() + " failed and restarted"));
         }
         return this;
     }
 
     private Behavior<Command> onGetState(GetState get) {
-        Status status = booting ? Status.BOOTING : kernel != null ? Status.RUNNING : Status.IDLE;
+        Status status = kernel != null ? Status.RUNNING : Status.IDLE;
         get.replyTo().tell(new State(settings.nid(), partition, status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
                 slices, pctReloads));
         return this;
@@ -246,27 +319,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onReboot(Reboot reboot) {
         int nid = settings.nid();
-        if (!reboot.partition().isNode()) {
-            reboot.replyTo().tell(new RebootResult(nid, false, partition, "a node cannot be re-booted into " + reboot.partition().label()));
+        if (reboot.partition() == null || !reboot.partition().isNode()) {
+            reboot.replyTo().tell(new RebootResult(nid, false, partition, "a node cannot be re-booted into "
+                    + (reboot.partition() == null ? "nothing" : reboot.partition().label())));
         } else if (kernel != null) {
             reboot.replyTo().tell(new RebootResult(nid, false, partition,
                     "node " + nid + " is running job " + jobId + ": a node re-boots only when it holds no process"));
-        } else if (booting) {
-            reboot.replyTo().tell(new RebootResult(nid, false, partition, "node " + nid + " is already booting"));
         } else {
-            booting = true;
-            // The kernel of a node is built when a process arrives; booting only switches the
-            // personality, on the CPU's executor like any other work of the node's processor.
-            CompletableFuture<Partition> boot = CompletableFuture.supplyAsync(reboot::partition, cpu);
-            getContext().pipeToSelf(boot, (booted, failure) -> new Booted(booted == null ? partition : booted, reboot.replyTo()));
+            // Nothing to do but switch: the node is empty, and its next kernel is built when a process arrives.
+            partition = reboot.partition();
+            reboot.replyTo().tell(new RebootResult(nid, true, partition, null));
         }
-        return this;
-    }
-
-    private Behavior<Command> onBooted(Booted booted) {
-        booting = false;
-        partition = booted.partition();
-        booted.replyTo().tell(new RebootResult(settings.nid(), true, partition, null));
         return this;
     }
 }

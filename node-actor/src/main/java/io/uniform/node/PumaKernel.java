@@ -1,6 +1,5 @@
 package io.uniform.node;
 
-import io.uniform.config.Partition;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
@@ -37,6 +36,12 @@ final class PumaKernel extends Kernel {
     private int pctReloads;
     private Ended result;
     private String lastPctFault;
+    // Reloads in a row that retired no instruction of the process, and its count at the last reload.
+    private int fruitlessReloads;
+    private long instretAtReload = -1;
+
+    /** Reloads in a row without progress after which the node gives up on the process. */
+    static final int MAX_FRUITLESS_RELOADS = 3;
 
     private PumaKernel(int jobId, byte[] stdin, Function<YodDirectory, PctFactory> reloadPct) {
         this.jobId = jobId;
@@ -97,11 +102,6 @@ final class PumaKernel extends Kernel {
     }
 
     @Override
-    Partition partition() {
-        return Partition.COMPUTE;
-    }
-
-    @Override
     SliceResult runSlice(long budget) {
         int reloadsBefore = pctReloads;
         Ended ended = handle(qk.runSlice(budget));
@@ -140,9 +140,41 @@ final class PumaKernel extends Kernel {
     }
 
     private Ended reload(String cause) {
-        pctReloads++;
+        if (result != null) {
+            return result;
+        }
+        long instret = instret();
+        fruitlessReloads = instret == instretAtReload ? fruitlessReloads + 1 : 0;
+        instretAtReload = instret;
         lastPctFault = cause;
+        if (fruitlessReloads >= MAX_FRUITLESS_RELOADS) {
+            // Installing keeps failing, or the fresh PCT faults before the process runs again: give up.
+            return giveUp("the PCT cannot be reloaded: " + cause);
+        }
+        pctReloads++;
         return handle(qk.reloadPct(reloadPct.apply(directory)));
+    }
+
+    private long instret() {
+        try {
+            return qk.hart(pid).instret();
+        } catch (RuntimeException e) {
+            return -2;
+        }
+    }
+
+    private Ended giveUp(String report) {
+        Ended ended = null;
+        try {
+            ended = handle(qk.kill(pid, report));
+        } catch (RuntimeException e) {
+            // the QK cannot end it cleanly either; the process is abandoned with the node's report
+        }
+        if (ended == null) {
+            ended = result != null ? result : new Ended(ExitStatus.killed(Signal.SIGKILL), report);
+            result = ended;
+        }
+        return ended;
     }
 
     private Ended collect() {

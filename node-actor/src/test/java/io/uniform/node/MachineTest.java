@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -42,15 +40,9 @@ class MachineTest {
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger MACHINES = new AtomicInteger();
 
-    static {
-        // Bind SLF4J before the actor system's threads race to (its replay notice otherwise).
-        org.slf4j.LoggerFactory.getILoggerFactory();
-    }
 
     @JUnit5TestKit
-    ActorTestKit testKit = new JUnit5TestKitBuilder()
-            .withCustomConfig(ConfigFactory.parseResources("application-test.conf").withFallback(ConfigFactory.load()))
-            .build();
+    ActorTestKit testKit = TestKits.serializing();
 
     private final MachineDescription description = MachineDescriptions.defaultMachine();
 
@@ -70,7 +62,7 @@ class MachineTest {
     }
 
     private static Machine.Run run(Partition partition, String elf, List<String> argv, TestProbe<JobReport> client) {
-        return new Machine.Run(Guest.elf(elf), argv, new byte[0], partition, 1, client.getRef());
+        return new Machine.Run(new Program(Guest.elf(elf), argv, null), partition, 1, client.getRef());
     }
 
     private static Outcome collect(TestProbe<JobReport> client) {
@@ -151,7 +143,7 @@ class MachineTest {
     void aMalformedProgramIsRefusedAndTheNodeRunsTheNextJob() {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<JobReport> client = testKit.createTestProbe();
-        machine.tell(new Machine.Run("not an elf".getBytes(StandardCharsets.US_ASCII), List.of("x"), new byte[0], Partition.COMPUTE, 1,
+        machine.tell(new Machine.Run(new Program("not an elf".getBytes(StandardCharsets.US_ASCII), List.of("x"), null), Partition.COMPUTE, 1,
                 client.getRef()));
         Outcome refused = collect(client);
         assertNull(refused.rank0().status());
@@ -167,7 +159,7 @@ class MachineTest {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<JobReport> client = testKit.createTestProbe();
         int size = description.count(Partition.COMPUTE) + 1;
-        machine.tell(new Machine.Run(Guest.elf("tests/hello.elf"), List.of("hello"), new byte[0], Partition.COMPUTE, size, client.getRef()));
+        machine.tell(new Machine.Run(new Program(Guest.elf("tests/hello.elf"), List.of("hello"), null), Partition.COMPUTE, size, client.getRef()));
         JobReport.JobFinished finished = client.expectMessageClass(JobReport.JobFinished.class);
         assertTrue(finished.error().contains("needs " + size), finished.error());
     }
@@ -210,7 +202,7 @@ class MachineTest {
         assertEquals(Partition.COMPUTE, refused.partition());
 
         TestProbe<JobEvent> otherYod = testKit.createTestProbe();
-        node.tell(new NodeActor.Launch(99, 0, 1, Guest.elf("tests/hello.elf"), List.of("hello"), new byte[0], otherYod.getRef()));
+        node.tell(new NodeActor.Launch(99, 0, 1, new Program(Guest.elf("tests/hello.elf"), List.of("hello"), null), otherYod.getRef()));
         JobEvent.LaunchRefused busy = otherYod.expectMessageClass(JobEvent.LaunchRefused.class);
         assertTrue(busy.reason().contains("running job " + started.jobId()), busy.reason());
 
@@ -228,7 +220,7 @@ class MachineTest {
         assertEquals(NodeActor.Status.IDLE, rebooted.status());
 
         // Now a Linux node: the same ELF runs there unchanged.
-        node.tell(new NodeActor.Launch(7, 0, 1, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0], otherYod.getRef()));
+        node.tell(new NodeActor.Launch(7, 0, 1, new Program(Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), null), otherYod.getRef()));
         assertArrayEquals(Guest.expected("tests/hello.out"), otherYod.expectMessageClass(JobEvent.Output.class).bytes());
         JobEvent.Exited exited = otherYod.expectMessageClass(JobEvent.Exited.class);
         assertEquals(0, exited.status().shellStatus());
@@ -240,7 +232,7 @@ class MachineTest {
                 .withBootPct(yods -> () -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods), FaultInjectingPct.onNth("write", 3)));
         ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings), "faulty-node");
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        node.tell(new NodeActor.Launch(1, 0, 1, Guest.elf("tests/printf_torture.elf"), List.of("printf_torture"), new byte[0], yod.getRef()));
+        node.tell(new NodeActor.Launch(1, 0, 1, new Program(Guest.elf("tests/printf_torture.elf"), List.of("printf_torture"), null), yod.getRef()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JobEvent event;
         do {

@@ -10,7 +10,17 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
     int rank();
 
     /** Bytes the rank wrote to {@code fd} (1 = stdout, 2 = stderr), in the order written. */
-    record Output(int jobId, int rank, int fd, byte[] bytes) implements JobEvent, JobReport {}
+    record Output(int jobId, int rank, int fd, byte[] bytes) implements JobEvent, JobReport {
+        public Output {
+            bytes = bytes == null ? new byte[0] : bytes.clone();
+        }
+
+        /** A copy of the bytes written. */
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+    }
 
     /** The rank's process ended on node {@code nid}; {@code report} says why it was killed (null if it exited). */
     record Exited(int jobId, int rank, int nid, ExitStatus status, String report) implements JobEvent {}

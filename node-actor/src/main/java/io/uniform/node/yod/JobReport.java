@@ -9,13 +9,21 @@ public sealed interface JobReport extends CborSerializable permits JobEvent.Outp
     int jobId();
 
     /** The job's ranks were sent to these nodes (rank i on {@code nids.get(i)}). */
-    record JobStarted(int jobId, List<Integer> nids) implements JobReport {}
+    record JobStarted(int jobId, List<Integer> nids) implements JobReport {
+        public JobStarted {
+            nids = nids == null ? List.of() : List.copyOf(nids);
+        }
+    }
 
     /**
      * Every rank has ended (or the job could not start: {@code error} says why, and
      * {@code statuses} may be empty).
      */
     record JobFinished(int jobId, List<RankStatus> statuses, String error) implements JobReport {
+        public JobFinished {
+            statuses = statuses == null ? List.of() : List.copyOf(statuses);
+        }
+
         /** The shell status of the job: the first failing rank's, 0 when all succeeded. */
         public int shellStatus() {
             if (error != null) {

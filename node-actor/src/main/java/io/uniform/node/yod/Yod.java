@@ -2,10 +2,12 @@ package io.uniform.node.yod;
 
 import io.uniform.node.CborSerializable;
 import io.uniform.node.NodeActor;
-import java.util.ArrayList;
-import java.util.Arrays;
+import io.uniform.node.Program;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.Signal;
 import java.util.List;
 import java.util.Objects;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -21,18 +23,21 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The protocol of yod: the nodes' {@link JobEvent}s, and a kill from the machine. */
-    public sealed interface Command permits JobEvent, KillJob {}
+    public sealed interface Command permits JobEvent, KillJob, RankLost {}
 
     /** Kill every rank still running. */
     public record KillJob(String reason) implements Command, CborSerializable {}
+
+    /** The node of {@code rank} stopped (local: a watch notification, never leaves this JVM). */
+    private record RankLost(int rank) implements Command, NoSerializationVerificationNeeded {}
 
     /** One rank's placement. */
     public record Placement(int nid, ActorRef<NodeActor.Command> node) {}
 
     /** What the job is. */
-    public record Job(int jobId, byte[] program, List<String> argv, byte[] stdin, List<Placement> placements) {
+    public record Job(int jobId, Program program, List<Placement> placements) {
         public Job {
-            argv = List.copyOf(argv);
+            Objects.requireNonNull(program, "program");
             placements = List.copyOf(placements);
         }
     }
@@ -56,8 +61,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         ActorRef<JobEvent> self = context.getSelf().narrow();
         client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList()));
         for (int rank = 0; rank < statuses.length; rank++) {
-            job.placements().get(rank).node().tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), job.argv(),
-                    job.stdin(), self));
+            ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
+            context.watchWith(node, new RankLost(rank)); // a node that stops never reports its rank
+            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self));
         }
     }
 
@@ -68,6 +74,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(JobEvent.Exited.class, this::onExited)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
                 .onMessage(KillJob.class, this::onKillJob)
+                .onMessage(RankLost.class, this::onRankLost)
                 .build();
     }
 
@@ -84,6 +91,16 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         // The other ranks cannot finish a job one rank of which never started.
         killOthers("rank " + refused.rank() + " could not start: " + refused.reason());
         return record(refused.rank(), new JobReport.RankStatus(refused.rank(), refused.nid(), null, refused.reason()));
+    }
+
+    private Behavior<Command> onRankLost(RankLost lost) {
+        int nid = job.placements().get(lost.rank()).nid();
+        if (statuses[lost.rank()] != null) {
+            return this;
+        }
+        String report = "node " + nid + " was lost";
+        killOthers("rank " + lost.rank() + " ended: " + report);
+        return record(lost.rank(), new JobReport.RankStatus(lost.rank(), nid, ExitStatus.killed(Signal.SIGKILL), report));
     }
 
     private Behavior<Command> onKillJob(KillJob kill) {
@@ -107,7 +124,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         if (++ended < statuses.length) {
             return this;
         }
-        JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), new ArrayList<>(Arrays.asList(statuses)), null);
+        JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), List.of(statuses), null);
         done.tell(finished); // the allocator frees the nodes, then passes it on to the client
         return Behaviors.stopped();
     }
