@@ -126,7 +126,10 @@ final class PumaKernel extends Kernel {
             } else if (event instanceof QkEvent.Killed killed && killed.pid() == pid) {
                 ended = collect();
             } else if (event instanceof QkEvent.MigrationRequest request && request.pid() == pid) {
-                Ended killed = handle(qk.kill(pid, "needs " + request.callName() + ", which Puma lacks (migration comes later)"));
+                // Until processes migrate, a call Puma lacks ends the process as a bad system call
+                // (SIGSYS, status 159): distinct from faults and kills, and named in the report.
+                Ended killed = handle(qk.kill(pid, Signal.SIGSYS,
+                        "needs " + request.callName() + ", which Puma lacks (migration comes later)"));
                 ended = killed != null ? killed : ended;
             } else if (event instanceof QkEvent.PctFailed failed) {
                 Ended afterReload = reload(failed.cause());

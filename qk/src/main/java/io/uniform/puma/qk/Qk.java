@@ -241,11 +241,16 @@ public final class Qk implements QkServices {
 
     /** The host kills a process (e.g. a migration request it cannot serve), with its reason. */
     public List<QkEvent> kill(int pid, String report) {
+        return kill(pid, Signal.SIGKILL, report);
+    }
+
+    /** The host ends a process with a chosen signal (SIGSYS for a call this OS lacks), with its reason. */
+    public List<QkEvent> kill(int pid, Signal signal, String report) {
         events = new ArrayList<>();
         Proc p = process(pid);
         if (p.status == null) {
             try {
-                end(p, ExitStatus.killed(Signal.SIGKILL), report);
+                end(p, ExitStatus.killed(signal), report);
             } catch (PctFault fault) {
                 // the process is dead; the PCT awaits reload
             }
