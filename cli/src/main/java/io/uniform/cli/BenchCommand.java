@@ -1,6 +1,7 @@
 package io.uniform.cli;
 
 import io.uniform.cpu.elf.ElfFormatException;
+import io.uniform.guest.GuestFiles;
 import io.uniform.linux.Console;
 import io.uniform.linux.LinuxProcess;
 import io.uniform.process.ExecFailure;
@@ -60,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Path> selected = programs.isEmpty() ? defaultPrograms() : programs;
         if (selected.isEmpty()) {
-            System.err.println("uniform: no benchmark programs found (expected " + GuestDirectory.locate().resolve("elf/bench")
+            System.err.println("uniform: no benchmark programs found (expected " + GuestFiles.directory().resolve("elf/bench")
                     + "/*.elf)");
             return 2;
         }
@@ -143,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static List<Path> defaultPrograms() throws IOException {
-        Path directory = GuestDirectory.locate().resolve("elf/bench");
+        Path directory = GuestFiles.directory().resolve("elf/bench");
         if (!Files.isDirectory(directory)) {
             return List.of();
         }

@@ -1,5 +1,6 @@
 package io.uniform.cli;
 
+import io.uniform.guest.GuestFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -48,7 +49,7 @@ record CommandRun(int status, String out, String err) {
 
     /** The path of a committed guest file (e.g. {@code elf/tests/hello.elf}), checked to exist. */
     static String guest(String relative) {
-        Path path = GuestDirectory.locate().resolve(relative);
+        Path path = GuestFiles.directory().resolve(relative);
         if (!Files.isRegularFile(path)) {
             throw new AssertionError("guest file " + path + " does not exist");
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.uniform.cpu.bare.BareMachine;
+import io.uniform.guest.GuestManifest;
 import io.uniform.linux.Console;
 import io.uniform.linux.LinuxProcess;
 import io.uniform.process.ExitStatus;

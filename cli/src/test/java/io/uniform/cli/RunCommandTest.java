@@ -5,6 +5,7 @@ import static io.uniform.cli.CommandRun.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.uniform.guest.GuestFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ class RunCommandTest {
     Path temporary;
 
     private static String golden(String relative) throws IOException {
-        return Files.readString(GuestDirectory.locate().resolve("expected").resolve(relative), StandardCharsets.UTF_8);
+        return Files.readString(GuestFiles.directory().resolve("expected").resolve(relative), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -72,7 +73,7 @@ class RunCommandTest {
 
     @Test
     void redirectedStdinReachesTheProgramAsWithExec() throws IOException {
-        byte[] stdin = Files.readAllBytes(GuestDirectory.locate().resolve("expected").resolve("stdin_echo.in"));
+        byte[] stdin = Files.readAllBytes(GuestFiles.directory().resolve("expected").resolve("stdin_echo.in"));
         String elf = guest("elf/tests/stdin_echo.elf");
         for (String on : new String[] {"compute", "service"}) {
             CommandRun run = CommandRun.uniformWithStdin(stdin, "run", "--on", on, elf);

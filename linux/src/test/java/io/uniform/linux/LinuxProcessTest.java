@@ -13,6 +13,7 @@ import io.uniform.cpu.TrapCause;
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.Section;
 import io.uniform.cpu.memory.AddressSpace;
+import io.uniform.guest.GuestFiles;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
@@ -20,10 +21,8 @@ import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,22 +67,7 @@ class LinuxProcessTest {
         }
     }
 
-    static Path guestDirectory() {
-        String configured = System.getProperty("uniform.guest.dir");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("guest").resolve("elf"))) {
-                return dir.resolve("guest");
-            }
-        }
-        throw new IllegalStateException("guest/elf not found above " + Path.of("").toAbsolutePath());
-    }
 
-    private static byte[] elf(String name) throws IOException {
-        return Files.readAllBytes(guestDirectory().resolve("elf").resolve(name));
-    }
 
     private static Run start(byte[] image, LinuxProcess.Limits limits, String... args) throws Exception {
         List<String> argv = new ArrayList<>();
@@ -96,7 +80,7 @@ class LinuxProcessTest {
     }
 
     private static Run start(String name, String... args) throws Exception {
-        return start(elf(name), LinuxProcess.Limits.DEFAULT, args);
+        return start(GuestFiles.elf(name), LinuxProcess.Limits.DEFAULT, args);
     }
 
     /** Address of the os word of {@code __uniform_abi}, from the {@code .uniform} section. */
@@ -122,7 +106,7 @@ class LinuxProcessTest {
 
     @Test
     void execSetsTheOsFlagToLinux() throws Exception {
-        byte[] image = elf("tests/hello.elf");
+        byte[] image = GuestFiles.elf("tests/hello.elf");
         // Ship an image whose flag says 0: exec must write LINUX (1) whatever the file holds.
         byte[] header = {'U', 'N', 'F', 'M', 1, 0, 0, 0, 1, 0, 0, 0};
         int at = indexOf(image, header);
@@ -142,7 +126,7 @@ class LinuxProcessTest {
 
     @Test
     void unknownOsFlagMakesTheFirstCallADeficiencyThatKillsWithSigtrap() throws Exception {
-        byte[] image = elf("tests/hello.elf");
+        byte[] image = GuestFiles.elf("tests/hello.elf");
         Run run = start(image, LinuxProcess.Limits.DEFAULT);
         run.process().hart().addressSpace().store32(osFlagAddress(image), OS_UNKNOWN);
 
@@ -157,7 +141,7 @@ class LinuxProcessTest {
 
     @Test
     void wedgeDispatchesAgainOnceTheFlagIsRewritten() throws Exception {
-        byte[] image = elf("tests/hello.elf");
+        byte[] image = GuestFiles.elf("tests/hello.elf");
         int flag = osFlagAddress(image);
         Run run = start(image, LinuxProcess.Limits.DEFAULT);
         Hart hart = run.process().hart();
@@ -227,7 +211,7 @@ class LinuxProcessTest {
     void libraryExitRunsAtexitAndFlushes() throws Exception {
         Run run = start("tests/exitcode.elf");
         assertEquals(ExitStatus.exited(42), run.finish());
-        assertEquals(new String(Files.readAllBytes(guestDirectory().resolve("expected/tests/exitcode.out")),
+        assertEquals(new String(Files.readAllBytes(GuestFiles.directory().resolve("expected/tests/exitcode.out")),
                 StandardCharsets.UTF_8), run.stdout());
     }
 
@@ -258,7 +242,7 @@ class LinuxProcessTest {
     @Test
     void argumentsOverAQuarterOfTheStackAreRefused() throws Exception {
         LinuxProcess.Limits limits = new LinuxProcess.Limits(4 << 20, 64 << 10); // quarter: 16 KiB
-        byte[] image = elf("tests/hello.elf");
+        byte[] image = GuestFiles.elf("tests/hello.elf");
         String big = "x".repeat(16 << 10);
         ExecFailure failure = assertThrows(ExecFailure.class, () -> start(image, limits, big));
         assertTrue(failure.getMessage().contains("argument list too long"), failure.getMessage());
@@ -279,7 +263,7 @@ class LinuxProcessTest {
     void argumentsWithinTheLimitArePassed() throws Exception {
         LinuxProcess.Limits limits = new LinuxProcess.Limits(4 << 20, 64 << 10);
         String large = "y".repeat(8 << 10); // half the limit
-        Run run = start(elf("tests/hello.elf"), limits, large, "two");
+        Run run = start(GuestFiles.elf("tests/hello.elf"), limits, large, "two");
         assertEquals(ExitStatus.exited(0), run.finish());
         assertEquals("Hello, world!\nargv[1] = " + large + "\nargv[2] = two\n", run.stdout());
     }

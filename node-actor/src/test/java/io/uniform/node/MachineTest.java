@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
 import io.uniform.process.Signal;
@@ -62,7 +63,7 @@ class MachineTest {
     }
 
     private static Machine.Run run(Partition partition, String elf, List<String> argv, TestProbe<JobReport> client) {
-        return new Machine.Run(new Program(Guest.elf(elf), argv, null), partition, 1, client.getRef());
+        return new Machine.Run(new Program(GuestFiles.elf(elf), argv, null), partition, 1, client.getRef());
     }
 
     private static Outcome collect(TestProbe<JobReport> client) {
@@ -102,7 +103,7 @@ class MachineTest {
         Outcome outcome = runToEnd(Partition.COMPUTE, "tests/hello.elf", "hello", "one", "two");
         assertNull(outcome.finished().error());
         assertEquals(0, outcome.rank0().shellStatus(), outcome.finished()::toString);
-        assertArrayEquals(Guest.expected("tests/hello.out"), outcome.stdout(), outcome::out);
+        assertArrayEquals(GuestFiles.expected("tests/hello.out"), outcome.stdout(), outcome::out);
         assertEquals(Partition.COMPUTE, description.partition(outcome.nids().get(0)));
         assertEquals(outcome.nids().get(0), outcome.rank0().nid());
     }
@@ -111,7 +112,7 @@ class MachineTest {
     void helloRunsOnAServiceNode() {
         Outcome outcome = runToEnd(Partition.SERVICE, "tests/hello.elf", "hello", "one", "two");
         assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
-        assertArrayEquals(Guest.expected("tests/hello.out"), outcome.stdout(), outcome::out);
+        assertArrayEquals(GuestFiles.expected("tests/hello.out"), outcome.stdout(), outcome::out);
         assertEquals(Partition.SERVICE, description.partition(outcome.nids().get(0)));
     }
 
@@ -128,7 +129,7 @@ class MachineTest {
             assertEquals(139, outcome.finished().shellStatus(), outcome.finished()::toString);
             assertEquals(Signal.SIGSEGV, outcome.rank0().status().signal());
             assertNotNull(outcome.rank0().report(), "a kill report on " + partition);
-            assertArrayEquals(Guest.expected("tests/fault.out"), outcome.stdout(), outcome::out);
+            assertArrayEquals(GuestFiles.expected("tests/fault.out"), outcome.stdout(), outcome::out);
         }
     }
 
@@ -159,7 +160,7 @@ class MachineTest {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<JobReport> client = testKit.createTestProbe();
         int size = description.count(Partition.COMPUTE) + 1;
-        machine.tell(new Machine.Run(new Program(Guest.elf("tests/hello.elf"), List.of("hello"), null), Partition.COMPUTE, size, client.getRef()));
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), Partition.COMPUTE, size, client.getRef()));
         JobReport.JobFinished finished = client.expectMessageClass(JobReport.JobFinished.class);
         assertTrue(finished.error().contains("needs " + size), finished.error());
     }
@@ -192,7 +193,7 @@ class MachineTest {
         assertEquals(Partition.COMPUTE, refused.partition());
 
         TestProbe<JobEvent> otherYod = testKit.createTestProbe();
-        node.tell(new NodeActor.Launch(99, 0, 1, new Program(Guest.elf("tests/hello.elf"), List.of("hello"), null), otherYod.getRef()));
+        node.tell(new NodeActor.Launch(99, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), otherYod.getRef()));
         JobEvent.LaunchRefused busy = otherYod.expectMessageClass(JobEvent.LaunchRefused.class);
         assertTrue(busy.reason().contains("running job " + started.jobId()), busy.reason());
 
@@ -210,8 +211,8 @@ class MachineTest {
         assertEquals(NodeActor.Status.IDLE, rebooted.status());
 
         // Now a Linux node: the same ELF runs there unchanged.
-        node.tell(new NodeActor.Launch(7, 0, 1, new Program(Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), null), otherYod.getRef()));
-        assertArrayEquals(Guest.expected("tests/hello.out"), otherYod.expectMessageClass(JobEvent.Output.class).bytes());
+        node.tell(new NodeActor.Launch(7, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), null), otherYod.getRef()));
+        assertArrayEquals(GuestFiles.expected("tests/hello.out"), otherYod.expectMessageClass(JobEvent.Output.class).bytes());
         JobEvent.Exited exited = otherYod.expectMessageClass(JobEvent.Exited.class);
         assertEquals(0, exited.status().shellStatus());
     }
@@ -222,7 +223,7 @@ class MachineTest {
                 .withBootPct(yods -> () -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods), FaultInjectingPct.onNth("write", 3)));
         ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings), "faulty-node");
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        node.tell(new NodeActor.Launch(1, 0, 1, new Program(Guest.elf("tests/printf_torture.elf"), List.of("printf_torture"), null), yod.getRef()));
+        node.tell(new NodeActor.Launch(1, 0, 1, new Program(GuestFiles.elf("tests/printf_torture.elf"), List.of("printf_torture"), null), yod.getRef()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JobEvent event;
         do {
@@ -232,7 +233,7 @@ class MachineTest {
             }
         } while (!(event instanceof JobEvent.Exited));
         assertEquals(0, ((JobEvent.Exited) event).status().shellStatus(), event::toString);
-        assertArrayEquals(Guest.expected("tests/printf_torture.out"), out.toByteArray());
+        assertArrayEquals(GuestFiles.expected("tests/printf_torture.out"), out.toByteArray());
         TestProbe<NodeActor.State> states = testKit.createTestProbe();
         node.tell(new NodeActor.GetState(states.getRef()));
         assertEquals(1, states.receiveMessage().pctReloads());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
@@ -49,7 +50,7 @@ class NodeFailureTest {
     }
 
     private static NodeActor.Launch hello(int jobId, TestProbe<JobEvent> yod) {
-        return new NodeActor.Launch(jobId, 0, 1, new Program(Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), null), yod.getRef());
+        return new NodeActor.Launch(jobId, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), null), yod.getRef());
     }
 
     /** The rank's stdout up to its end. */
@@ -72,7 +73,7 @@ class NodeFailureTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         JobEvent.Exited exited = runToEnd(yod, out);
         assertEquals(0, exited.status().shellStatus(), exited::toString);
-        assertArrayEquals(Guest.expected("tests/hello.out"), out.toByteArray());
+        assertArrayEquals(GuestFiles.expected("tests/hello.out"), out.toByteArray());
         TestProbe<NodeActor.State> states = testKit.createTestProbe();
         node.tell(new NodeActor.GetState(states.getRef()));
         assertEquals(NodeActor.Status.IDLE, states.receiveMessage().status());
@@ -133,7 +134,7 @@ class NodeFailureTest {
         ActorRef<NodeActor.Command> dying = testKit.spawn(Behaviors.receive((context, message) -> Behaviors.stopped()));
         TestProbe<JobReport> client = testKit.createTestProbe();
         TestProbe<JobReport.JobFinished> done = testKit.createTestProbe();
-        testKit.spawn(Yod.create(new Yod.Job(5, new Program(Guest.elf("tests/hello.elf"), List.of("hello"), null),
+        testKit.spawn(Yod.create(new Yod.Job(5, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null),
                 List.of(new Yod.Placement(17, dying))), client.getRef(), done.getRef()));
         JobReport.JobFinished finished = done.receiveMessage(JOB_TIMEOUT);
         JobReport.RankStatus status = finished.statuses().get(0);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.uniform.guest.GuestFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class ElfFuzzTest {
         }
         List<ElfSeed> synthetic = SyntheticElfs.all();
         List<ElfSeed> guests = GuestElfs.find();
-        assertFalse(guests.isEmpty(), () -> "no guest ELFs found under " + GuestElfs.guestDirectory().toAbsolutePath()
+        assertFalse(guests.isEmpty(), () -> "no guest ELFs found under " + GuestFiles.directory().toAbsolutePath()
                 + "/elf (set uniform.guest.dir to the checkout's guest/)");
         Random random = new Random(SEED);
         int accepted = 0;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.uniform.guest.GuestFiles;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -18,7 +19,7 @@ class ElfGuestFilesTest {
     @TestFactory
     Stream<DynamicTest> everyGuestExecutableParses() {
         List<ElfSeed> guests = GuestElfs.find();
-        assertFalse(guests.isEmpty(), () -> "no guest ELFs found under " + GuestElfs.guestDirectory().toAbsolutePath()
+        assertFalse(guests.isEmpty(), () -> "no guest ELFs found under " + GuestFiles.directory().toAbsolutePath()
                 + "/elf (set uniform.guest.dir to the checkout's guest/)");
         return guests.stream().map(seed -> dynamicTest(seed.name(), () -> {
             ElfImage image = seed.parse();

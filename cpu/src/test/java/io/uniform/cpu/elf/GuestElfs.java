@@ -1,5 +1,6 @@
 package io.uniform.cpu.elf;
 
+import io.uniform.guest.GuestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,12 +12,8 @@ import java.util.stream.Stream;
 /**
  * The guest programs built from guest/ by its Makefile and committed with it: user programs
  * under elf/tests and elf/bench, bare-metal tests under elf/bare.
- *
- * <p>The guest directory is found as the cli's {@code GuestDirectory} finds it (this module
- * cannot depend on the cli, so the lookup is repeated here): the system property
- * {@code uniform.guest.dir} (the build sets it to the checkout's guest/), else guest/ under
- * {@code uniform.home}, else the first guest/ with an elf/ inside found walking up from the
- * working directory.
+
+ * in the directory {@link GuestFiles#directory()} finds.
  */
 final class GuestElfs {
     private GuestElfs() {
@@ -24,7 +21,7 @@ final class GuestElfs {
 
     /** Every guest ELF, in path order; empty only when the guest directory was not found. */
     static List<ElfSeed> find() {
-        Path elfDirectory = guestDirectory().resolve("elf");
+        Path elfDirectory = GuestFiles.directory().resolve("elf");
         List<ElfSeed> seeds = new ArrayList<>();
         addAll(seeds, elfDirectory.resolve("tests"), SyntheticElfs.USER_LOW, SyntheticElfs.USER_HIGH, false);
         addAll(seeds, elfDirectory.resolve("bench"), SyntheticElfs.USER_LOW, SyntheticElfs.USER_HIGH, false);
@@ -32,22 +29,6 @@ final class GuestElfs {
         return seeds;
     }
 
-    static Path guestDirectory() {
-        String configured = System.getProperty("uniform.guest.dir");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        String home = System.getProperty("uniform.home");
-        if (home != null && !home.isBlank()) {
-            return Path.of(home, "guest");
-        }
-        for (Path directory = Path.of("").toAbsolutePath(); directory != null; directory = directory.getParent()) {
-            if (Files.isDirectory(directory.resolve("guest").resolve("elf"))) {
-                return directory.resolve("guest");
-            }
-        }
-        return Path.of("guest");
-    }
 
     private static void addAll(List<ElfSeed> seeds, Path directory, long low, long high, boolean bare) {
         if (!Files.isDirectory(directory)) {

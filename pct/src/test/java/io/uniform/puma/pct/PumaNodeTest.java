@@ -1,22 +1,20 @@
 package io.uniform.puma.pct;
 
-import io.uniform.process.Signal;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.Section;
+import io.uniform.guest.GuestFiles;
+import io.uniform.guest.GuestManifest;
 import io.uniform.process.ExitStatus;
+import io.uniform.process.ProcessClock;
+import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.PctFactory;
 import io.uniform.puma.qk.PumaAbi;
-import io.uniform.process.ProcessClock;
 import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
 import io.uniform.puma.qk.QkServices;
@@ -30,7 +28,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import io.uniform.process.UnifiedLibrary;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guest programs on one Puma compute node: QK + PCT + an in-memory yod. */
 class PumaNodeTest {
@@ -70,9 +72,9 @@ class PumaNodeTest {
 
     @TestFactory
     Stream<DynamicTest> everyGuestTestPrintsTheGoldenOutputOnPuma() {
-        return Guest.manifest().stream().filter(e -> e.elf().startsWith("tests/")).map(entry -> DynamicTest.dynamicTest(entry.elf(), () -> {
+        return GuestManifest.load().entries().stream().filter(e -> e.program().startsWith("tests/")).map(entry -> DynamicTest.dynamicTest(entry.program(), () -> {
             Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
-            int pid = load(qk, 1, entry.elfBytes(), entry.argv(), entry.stdinBytes());
+            int pid = load(qk, 1, entry.elfBytes(), argv(entry), entry.stdinBytes());
             runUntilIdle(qk);
             assertEquals(entry.status(), qk.exitStatus(pid).orElseThrow().shellStatus(), () -> "status; report " + qk.killReport(pid));
             assertArrayEquals(entry.expectedStdout(), yods.get(1).stdout(), () -> "stdout:\n" + out(1));
@@ -81,7 +83,7 @@ class PumaNodeTest {
 
     @Test
     void theOsFlagIsPumaWhileRunning() throws Exception {
-        byte[] elf = Guest.elf("tests/hello.elf");
+        byte[] elf = GuestFiles.elf("tests/hello.elf");
         Section abi = ElfFile.parse(elf, 0, 1L << 32).sections().get(".uniform");
         Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
         int pid = load(qk, 1, elf, List.of("hello"), new byte[0]);
@@ -97,8 +99,8 @@ class PumaNodeTest {
 
     private Qk badTrapBesideHello(String mode) {
         Qk qk = node(standard(SchedulingPolicy.ROUND_ROBIN, 5000));
-        int bad = load(qk, 1, Guest.elf("puma/bad_trap.elf"), List.of("bad_trap", mode), new byte[0]);
-        int good = load(qk, 2, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+        int bad = load(qk, 1, GuestFiles.elf("puma/bad_trap.elf"), List.of("bad_trap", mode), new byte[0]);
+        int good = load(qk, 2, GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
         runUntilIdle(qk);
         assertEquals(0, qk.exitStatus(good).orElseThrow().shellStatus(), "the second process on the node finishes");
         assertArrayEquals(readGolden("tests/hello.out"), yods.get(2).stdout());
@@ -107,7 +109,7 @@ class PumaNodeTest {
     }
 
     private static byte[] readGolden(String name) {
-        return Guest.manifest().stream().filter(e -> e.elf().equals(name.replace(".out", ".elf"))).findFirst().orElseThrow().expectedStdout();
+        return GuestManifest.load().entry(name.replace(".out", ".elf")).expectedStdout();
     }
 
     @Test
@@ -151,8 +153,8 @@ class PumaNodeTest {
     @Test
     void aCorruptedPcbIsDetectedAndOnlyThatProcessDies() {
         Qk qk = node(standard(SchedulingPolicy.ROUND_ROBIN, 10_000));
-        int victim = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
-        int other = load(qk, 2, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+        int victim = load(qk, 1, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int other = load(qk, 2, GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
         qk.runSlice(50_000);
         qk.space(victim).store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_HEAP_BREAK, 0x3000_0000); // outside the region
         runUntilIdle(qk);
@@ -165,8 +167,8 @@ class PumaNodeTest {
 
     private void assertForgedFieldKillsOnlyThatProcess(int offset, int forged, String field) {
         Qk qk = node(standard(SchedulingPolicy.ROUND_ROBIN, 10_000));
-        int victim = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
-        int other = load(qk, 2, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+        int victim = load(qk, 1, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int other = load(qk, 2, GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
         qk.runSlice(50_000);
         qk.space(victim).store32(PumaAbi.PCB_ADDRESS + offset, forged);
         runUntilIdle(qk);
@@ -192,7 +194,7 @@ class PumaNodeTest {
     @Test
     void anUnknownJobIsEioNotAPctFault() {
         Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
-        int pid = load(qk, 1, Guest.elf("tests/hello.elf"), List.of("hello"), new byte[0]);
+        int pid = load(qk, 1, GuestFiles.elf("tests/hello.elf"), List.of("hello"), new byte[0]);
         yods.remove(1); // the node forgot the job
         runUntilIdle(qk);
         assertFalse(qk.pctFailed());
@@ -203,7 +205,7 @@ class PumaNodeTest {
     void threeJobsRunOneAfterAnotherOnANodeThatHoldsTwo() {
         Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
         for (int job = 1; job <= 3; job++) {
-            int pid = load(qk, job, Guest.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
+            int pid = load(qk, job, GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), new byte[0]);
             runUntilIdle(qk);
             QkEvent.Exited exited = events.stream().filter(QkEvent.Exited.class::isInstance).map(QkEvent.Exited.class::cast)
                     .filter(e -> e.pid() == pid).findFirst().orElseThrow();
@@ -219,8 +221,8 @@ class PumaNodeTest {
         List<Integer> dispatched = new ArrayList<>();
         Qk qk = node(() -> new FaultInjectingPct(new Recording(new StandardPct(SchedulingPolicy.ROUND_ROBIN, 20_000, yods::get), dispatched),
                 FaultInjectingPct.onNth("schedule", 6)));
-        int a = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
-        int b = load(qk, 2, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int a = load(qk, 1, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int b = load(qk, 2, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
         runUntilIdle(qk);
         assertTrue(qk.pctFailed());
         qk.reloadPct(() -> new Recording(new StandardPct(SchedulingPolicy.FIFO, 1, yods::get), dispatched));
@@ -237,7 +239,7 @@ class PumaNodeTest {
     @Test
     void aCallPumaLacksStopsTheProcessWithAMigrationRequest() throws Exception {
         Qk qk = node(standard(SchedulingPolicy.FIFO, 1));
-        int pid = load(qk, 1, Guest.elf("linux/unimplemented.elf"), List.of("unimplemented"), new byte[0]);
+        int pid = load(qk, 1, GuestFiles.elf("linux/unimplemented.elf"), List.of("unimplemented"), new byte[0]);
         runUntilIdle(qk);
         QkEvent.MigrationRequest request = events.stream().filter(QkEvent.MigrationRequest.class::isInstance)
                 .map(QkEvent.MigrationRequest.class::cast).findFirst().orElseThrow();
@@ -256,8 +258,8 @@ class PumaNodeTest {
         PctFactory faulty = () -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods::get),
                 FaultInjectingPct.onNth("write", 3));
         Qk qk = node(faulty);
-        Guest.Entry entry = Guest.manifest().stream().filter(e -> e.elf().equals("tests/printf_torture.elf")).findFirst().orElseThrow();
-        int pid = load(qk, 1, entry.elfBytes(), entry.argv(), entry.stdinBytes());
+        GuestManifest.Entry entry = GuestManifest.load().entry("tests/printf_torture.elf");
+        int pid = load(qk, 1, entry.elfBytes(), argv(entry), entry.stdinBytes());
         List<QkEvent> slice = List.of();
         for (int i = 0; i < 1000 && !qk.pctFailed(); i++) {
             slice = qk.runSlice(100_000);
@@ -279,8 +281,8 @@ class PumaNodeTest {
     @Test
     void aPctThatFaultsInBrkIsReloadedAndTheHeapViewComesFromThePcb() {
         Qk qk = node(() -> new FaultInjectingPct(new StandardPct(SchedulingPolicy.FIFO, 1, yods::get), FaultInjectingPct.onNth("brk", 5)));
-        Guest.Entry entry = Guest.manifest().stream().filter(e -> e.elf().equals("tests/malloc_stress.elf")).findFirst().orElseThrow();
-        int pid = load(qk, 1, entry.elfBytes(), entry.argv(), entry.stdinBytes());
+        GuestManifest.Entry entry = GuestManifest.load().entry("tests/malloc_stress.elf");
+        int pid = load(qk, 1, entry.elfBytes(), argv(entry), entry.stdinBytes());
         runUntilIdle(qk);
         assertTrue(qk.pctFailed());
         qk.reloadPct(standard(SchedulingPolicy.FIFO, 1));
@@ -320,8 +322,8 @@ class PumaNodeTest {
     private List<Integer> runTwoSorts(SchedulingPolicy policy, long quantum) {
         List<Integer> dispatched = new ArrayList<>();
         Qk qk = node(() -> new Recording(new StandardPct(policy, quantum, yods::get), dispatched));
-        int a = load(qk, 1, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
-        int b = load(qk, 2, Guest.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int a = load(qk, 1, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
+        int b = load(qk, 2, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
         runUntilIdle(qk);
         assertEquals(0, qk.exitStatus(a).orElseThrow().shellStatus());
         assertEquals(0, qk.exitStatus(b).orElseThrow().shellStatus());
@@ -346,5 +348,13 @@ class PumaNodeTest {
         for (int i = 0; i < bothAlive; i++) {
             assertEquals(i % 2 == 0 ? 1 : 2, dispatched.get(i), "turn " + i + " of " + dispatched);
         }
+    }
+
+    /** argv of a manifest program: its name as the manifest writes it, then its arguments. */
+    private static List<String> argv(GuestManifest.Entry entry) {
+        List<String> argv = new ArrayList<>();
+        argv.add(entry.program());
+        argv.addAll(entry.arguments());
+        return argv;
     }
 }

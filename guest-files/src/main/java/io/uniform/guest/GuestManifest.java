@@ -1,26 +1,29 @@
-package io.uniform.cli;
+package io.uniform.guest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The guest programs listed in {@code guest/expected/manifest}: how to run each and what it must do. */
-record GuestManifest(Path guest, List<Entry> entries) {
+public record GuestManifest(Path guest, List<Entry> entries) {
     /** One program: its ELF, expected exit status, stdin file (or null), arguments and golden stdout (or null). */
-    record Entry(String program, Path elf, int status, Path stdin, List<String> arguments, Path expectedOutput) {
-        boolean isBare() {
+    public record Entry(String program, Path elf, int status, Path stdin, List<String> arguments, Path expectedOutput) {
+        public boolean isBare() {
             return program.startsWith("bare/");
         }
 
-        byte[] stdinBytes() {
-            try {
-                return stdin == null ? new byte[0] : Files.readAllBytes(stdin);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        public byte[] elfBytes() {
+            return GuestFiles.read(elf);
+        }
+
+        public byte[] stdinBytes() {
+            return stdin == null ? new byte[0] : GuestFiles.read(stdin);
+        }
+
+        /** The golden stdout, recorded from QEMU (user programs only). */
+        public byte[] expectedStdout() {
+            return GuestFiles.read(expectedOutput);
         }
 
         @Override
@@ -29,10 +32,10 @@ record GuestManifest(Path guest, List<Entry> entries) {
         }
     }
 
-    static GuestManifest load() throws IOException {
-        Path guest = GuestDirectory.locate();
+    public static GuestManifest load() {
+        Path guest = GuestFiles.directory();
         List<Entry> entries = new ArrayList<>();
-        for (String line : Files.readAllLines(guest.resolve("expected/manifest"))) {
+        for (String line : new String(GuestFiles.read(guest.resolve("expected/manifest")), StandardCharsets.UTF_8).split("\n")) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#")) {
                 continue;
@@ -45,6 +48,12 @@ record GuestManifest(Path guest, List<Entry> entries) {
                     List.copyOf(fields.subList(3, fields.size())), program.startsWith("bare/") ? null : golden));
         }
         return new GuestManifest(guest, List.copyOf(entries));
+    }
+
+    /** The entry of one program, e.g. {@code entry("tests/sort.elf")}. */
+    public Entry entry(String program) {
+        return entries.stream().filter(e -> e.program().equals(program)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(program + " is not in the manifest"));
     }
 
     /** Splits a manifest line into words, honouring double quotes (so "" is an empty argument). */
