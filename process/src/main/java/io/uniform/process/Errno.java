@@ -4,14 +4,22 @@ package io.uniform.process;
 public final class Errno {
     private Errno() {}
 
+    public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EIO = 5;
     public static final int EBADF = 9;
+    public static final int EACCES = 13;
     public static final int EFAULT = 14;
     public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int EMFILE = 24;
     public static final int EFBIG = 27;
+    public static final int ENOSPC = 28;
+    public static final int ESPIPE = 29;
+    public static final int EROFS = 30;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
+    public static final int ELOOP = 40;
 }
