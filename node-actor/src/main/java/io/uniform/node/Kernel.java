@@ -1,6 +1,8 @@
 package io.uniform.node;
 
 import io.uniform.process.ExitStatus;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +30,31 @@ abstract class Kernel {
     /** How the process ended: its status, and why it was killed (null if it exited). */
     record Ended(ExitStatus status, String report) {}
 
-    /** What one slice produced: output written during it, and the end if it came. */
-    record SliceResult(List<Chunk> output, Ended ended, int pctReloads) {}
+    /** An I/O request of the process for yod, with its sequence number (the same on a retry). */
+    record IoCall(long sequence, IoRequest request) {}
+
+    /**
+     * What one slice produced: output written during it, I/O requests for yod, the end if it
+     * came, and whether the process now waits for yod's answer (no slice runs until it comes).
+     */
+    record SliceResult(List<Chunk> output, List<IoCall> ioCalls, Ended ended, boolean waiting, int pctReloads) {
+        SliceResult {
+            ioCalls = List.copyOf(ioCalls);
+        }
+    }
 
     private final List<Chunk> output = new ArrayList<>();
 
     /** Runs up to {@code budget} instructions. */
     abstract SliceResult runSlice(long budget);
+
+    /**
+     * Passes yod's answer to request {@code sequence} to the process (between slices); true if
+     * the process can run again. A kernel whose processes never wait for yod ignores it.
+     */
+    boolean complete(long sequence, IoReply reply) {
+        return false;
+    }
 
     /** Ends the process now (between slices), with {@code report} as the reason. */
     abstract Ended kill(String report);

@@ -34,7 +34,7 @@ final class LinuxKernel extends Kernel {
     SliceResult runSlice(long budget) {
         Optional<ExitStatus> status = process.runSlice(budget);
         Ended ended = status.map(s -> new Ended(s, process.killReport().orElse(null))).orElse(null);
-        return new SliceResult(drainOutput(), ended, 0);
+        return new SliceResult(drainOutput(), List.of(), ended, false, 0);
     }
 
     @Override

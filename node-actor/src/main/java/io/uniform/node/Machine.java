@@ -33,8 +33,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * {@code client} hears {@link JobReport.JobStarted}, every rank's output, and
      * {@link JobReport.JobFinished}.
      */
-    public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client)
-            implements Command, CborSerializable {}
+    public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client, Yod.Service service)
+            implements Command, CborSerializable {
+        /** A job with no files, whose stdin is the program's bytes. */
+        public Run(Program program, Partition partition, int size, ActorRef<JobReport> client) {
+            this(program, partition, size, client, Yod.Service.NONE);
+        }
+    }
 
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
@@ -110,7 +115,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         busy.addAll(free);
         List<Yod.Placement> placements = free.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-        Yod.Job job = new Yod.Job(jobId, run.program(), placements);
+        Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.service());
         ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
         jobs.put(jobId, yod);
         jobNodes.put(jobId, free);

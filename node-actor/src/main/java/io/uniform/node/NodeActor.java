@@ -6,9 +6,11 @@ import io.uniform.node.yod.JobEvent;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
+import io.uniform.process.io.IoReply;
 import io.uniform.puma.pct.YodDirectory;
 import io.uniform.puma.qk.PctFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -52,6 +54,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Kill the node's process of job {@code jobId}, if any (at the end of the running slice). */
     public record Kill(int jobId, String reason) implements Command, CborSerializable {}
+
+    /** yod's answer to I/O request {@code sequence} of the node's process of job {@code jobId}. */
+    public record IoDone(int jobId, long sequence, IoReply reply) implements Command, CborSerializable {}
 
     public record GetState(ActorRef<State> replyTo) implements Command, CborSerializable {}
 
@@ -146,6 +151,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private int rank;
     private ActorRef<JobEvent> yod;
     private boolean sliceRunning;
+    // Answers that came while a slice ran: passed to the kernel when it returns.
+    private final List<IoDone> answers = new ArrayList<>();
     private String pendingKill;
     private long slices;
     private int pctReloads;
@@ -162,6 +169,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Launch.class, this::onLaunch)
+                .onMessage(IoDone.class, this::onIoDone)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(Reboot.class, this::onReboot)
@@ -181,7 +189,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         try {
             loaded = kernels.apply(partition == Partition.COMPUTE
                     ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
-                            launch.size(), launch.program().image(), launch.program().argv(), launch.program().stdin())
+                            launch.size(), launch.program().image(), launch.program().argv())
                     : LinuxKernel.exec(settings.memoryBytes(), launch.program().image(), launch.program().argv(), launch.program().stdin()));
         } catch (ElfFormatException | ExecFailure | IllegalArgumentException e) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, e.getMessage()));
@@ -233,11 +241,32 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             getContext().getLog().warn("node {}: the PCT faulted ({}) and was reloaded", settings.nid(), puma.lastPctFault());
         }
         sendOutput(result.output());
+        for (Kernel.IoCall call : result.ioCalls()) {
+            yod.tell(new JobEvent.IoCall(jobId, rank, settings.nid(), call.sequence(), call.request()));
+        }
+        boolean runnable = !result.waiting();
+        for (IoDone answer : answers) {
+            runnable |= kernel.complete(answer.sequence(), answer.reply());
+        }
+        answers.clear();
         if (result.ended() != null) {
             finish(result.ended());
         } else if (pendingKill != null) {
             killNow(pendingKill);
-        } else {
+        } else if (runnable) {
+            runSlice();
+        }
+        return this;
+    }
+
+    /** yod answered: the waiting process runs again (or takes the answer when its slice returns). */
+    private Behavior<Command> onIoDone(IoDone done) {
+        if (kernel == null || done.jobId() != jobId) {
+            return this; // the process it was for has ended
+        }
+        if (sliceRunning) {
+            answers.add(done);
+        } else if (kernel.complete(done.sequence(), done.reply())) {
             runSlice();
         }
         return this;
@@ -285,6 +314,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         kernel = null;
         yod = null;
         pendingKill = null;
+        answers.clear();
         sliceRunning = false;
     }
 

@@ -3,7 +3,7 @@ package io.uniform.node;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
-import io.uniform.puma.pct.InMemoryYodPort;
+import io.uniform.process.io.IoReply;
 import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.StandardPct;
 import io.uniform.puma.pct.YodDirectory;
@@ -12,15 +12,15 @@ import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.PctFactory;
 import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
-import io.uniform.puma.qk.ReadResult;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * Puma on a compute node: a {@link Qk} with a PCT, holding one process. The node's yod port
- * captures stdout and stderr into the slice's output (sent to yod after the slice); stdin comes
- * with the launch; other files live in memory for now (file I/O through yod comes later).
+ * collects the process's I/O requests during a slice; the node actor sends them to the job's
+ * yod after it, and passes the answers back through {@link #complete}.
  */
 final class PumaKernel extends Kernel {
     /** The PCT a node boots and reloads after a fault: FIFO, as the paper's default. */
@@ -28,7 +28,7 @@ final class PumaKernel extends Kernel {
             yods -> () -> new StandardPct(SchedulingPolicy.FIFO, 1, yods);
 
     private final int jobId;
-    private final YodPort port;
+    private final List<IoCall> ioCalls = new ArrayList<>();
     private final Function<YodDirectory, PctFactory> reloadPct;
     private final YodDirectory directory;
     private Qk qk;
@@ -43,40 +43,10 @@ final class PumaKernel extends Kernel {
     /** Reloads in a row without progress after which the node gives up on the process. */
     static final int MAX_FRUITLESS_RELOADS = 3;
 
-    private PumaKernel(int jobId, byte[] stdin, Function<YodDirectory, PctFactory> reloadPct) {
+    private PumaKernel(int jobId, Function<YodDirectory, PctFactory> reloadPct) {
         this.jobId = jobId;
         this.reloadPct = reloadPct;
-        InMemoryYodPort files = new InMemoryYodPort(stdin);
-        this.port = new YodPort() {
-            @Override
-            public int write(int fd, byte[] bytes) {
-                if (fd == 1 || fd == 2) {
-                    capture(fd, bytes, 0, bytes.length);
-                    return bytes.length;
-                }
-                return files.write(fd, bytes);
-            }
-
-            @Override
-            public ReadResult read(int fd, int maxBytes) {
-                return files.read(fd, maxBytes);
-            }
-
-            @Override
-            public int open(String path, int linuxFlags, int mode) {
-                return files.open(path, linuxFlags, mode);
-            }
-
-            @Override
-            public int close(int fd) {
-                return files.close(fd);
-            }
-
-            @Override
-            public long lseek(int fd, long offset, int whence) {
-                return files.lseek(fd, offset, whence);
-            }
-        };
+        YodPort port = (pid, rank, sequence, request) -> ioCalls.add(new IoCall(sequence, request));
         this.directory = job -> job == this.jobId ? port : null;
     }
 
@@ -85,8 +55,8 @@ final class PumaKernel extends Kernel {
      * returns the kernel, or throws {@link IllegalArgumentException} with the PCT's refusal.
      */
     static PumaKernel load(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
-                           int jobId, int rank, int size, byte[] elf, List<String> argv, byte[] stdin) {
-        PumaKernel kernel = new PumaKernel(jobId, stdin, reloadPct);
+                           int jobId, int rank, int size, byte[] elf, List<String> argv) {
+        PumaKernel kernel = new PumaKernel(jobId, reloadPct);
         int region = LoadRequest.DEFAULT_REGION_BYTES;
         if (memoryBytes < region) {
             throw new IllegalArgumentException("node memory " + memoryBytes + " is smaller than a Puma region of " + region + " bytes");
@@ -105,16 +75,26 @@ final class PumaKernel extends Kernel {
     SliceResult runSlice(long budget) {
         int reloadsBefore = pctReloads;
         Ended ended = handle(qk.runSlice(budget));
+        boolean waiting = false;
         if (ended == null && result == null && qk.idle()) {
             if (qk.pctFailed()) {
                 reload("the PCT is down");
                 ended = handle(List.of());
+            } else if (qk.waitingForIo(pid)) {
+                waiting = true;
             } else if (qk.exitStatus(pid).isEmpty()) {
                 // Stopped with nothing to resume it: end it rather than spin.
                 ended = handle(qk.kill(pid, "the process stopped and nothing can resume it"));
             }
         }
-        return new SliceResult(drainOutput(), ended, pctReloads - reloadsBefore);
+        List<IoCall> calls = List.copyOf(ioCalls);
+        ioCalls.clear();
+        return new SliceResult(drainOutput(), calls, ended, waiting && ended == null, pctReloads - reloadsBefore);
+    }
+
+    @Override
+    boolean complete(long sequence, IoReply reply) {
+        return result == null && qk.complete(pid, sequence, reply);
     }
 
     /** Acts on the QK's events; the end of the process if it came. */

@@ -225,14 +225,8 @@ class MachineTest {
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         node.tell(new NodeActor.Launch(1, 0, 1, new Program(GuestFiles.elf("tests/printf_torture.elf"), List.of("printf_torture"), null), yod.getRef()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JobEvent event;
-        do {
-            event = yod.receiveMessage(JOB_TIMEOUT);
-            if (event instanceof JobEvent.Output output && output.fd() == 1) {
-                out.writeBytes(output.bytes());
-            }
-        } while (!(event instanceof JobEvent.Exited));
-        assertEquals(0, ((JobEvent.Exited) event).status().shellStatus(), event::toString);
+        JobEvent.Exited exited = StandInYod.runToEnd(yod, node, out, JOB_TIMEOUT);
+        assertEquals(0, exited.status().shellStatus(), exited::toString);
         assertArrayEquals(GuestFiles.expected("tests/printf_torture.out"), out.toByteArray());
         TestProbe<NodeActor.State> states = testKit.createTestProbe();
         node.tell(new NodeActor.GetState(states.getRef()));

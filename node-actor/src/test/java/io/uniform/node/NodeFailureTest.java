@@ -53,25 +53,11 @@ class NodeFailureTest {
         return new NodeActor.Launch(jobId, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello", "one", "two"), null), yod.getRef());
     }
 
-    /** The rank's stdout up to its end. */
-    private static JobEvent.Exited runToEnd(TestProbe<JobEvent> yod, ByteArrayOutputStream out) {
-        while (true) {
-            JobEvent event = yod.receiveMessage(JOB_TIMEOUT);
-            if (event instanceof JobEvent.Output output && output.fd() == 1) {
-                out.writeBytes(output.bytes());
-            } else if (event instanceof JobEvent.Exited exited) {
-                return exited;
-            } else if (event instanceof JobEvent.LaunchRefused refused) {
-                throw new AssertionError("refused: " + refused);
-            }
-        }
-    }
-
     private void assertHelloRuns(ActorRef<NodeActor.Command> node, int jobId) {
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         node.tell(hello(jobId, yod));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JobEvent.Exited exited = runToEnd(yod, out);
+        JobEvent.Exited exited = StandInYod.runToEnd(yod, node, out, JOB_TIMEOUT);
         assertEquals(0, exited.status().shellStatus(), exited::toString);
         assertArrayEquals(GuestFiles.expected("tests/hello.out"), out.toByteArray());
         TestProbe<NodeActor.State> states = testKit.createTestProbe();
@@ -103,7 +89,7 @@ class NodeFailureTest {
                 kernel -> first.getAndSet(false) ? new ThrowingKernel(kernel) : kernel));
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         node.tell(hello(1, yod));
-        JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, JOB_TIMEOUT);
+        JobEvent.Exited exited = StandInYod.runToEnd(yod, node, new ByteArrayOutputStream(), JOB_TIMEOUT);
         assertEquals(Signal.SIGKILL, exited.status().signal());
         assertTrue(exited.report().contains("emulator failure") && exited.report().contains("broken hart"), exited.report());
         assertHelloRuns(node, 2);
@@ -119,7 +105,7 @@ class NodeFailureTest {
         ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings));
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         node.tell(hello(1, yod));
-        JobEvent.Exited exited = runToEnd(yod, new ByteArrayOutputStream());
+        JobEvent.Exited exited = StandInYod.runToEnd(yod, node, new ByteArrayOutputStream(), JOB_TIMEOUT);
         assertEquals(137, exited.status().shellStatus(), exited::toString);
         assertTrue(exited.report().startsWith("the PCT cannot be reloaded: "), exited.report());
         TestProbe<NodeActor.State> states = testKit.createTestProbe();

@@ -2,6 +2,7 @@ package io.uniform.node.yod;
 
 import io.uniform.node.CborSerializable;
 import io.uniform.process.ExitStatus;
+import io.uniform.process.io.IoRequest;
 
 /** What a node tells the yod of a job about one rank: its output, its end, or a refused launch. */
 public sealed interface JobEvent extends Yod.Command, CborSerializable {
@@ -21,6 +22,9 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
             return bytes.clone();
         }
     }
+
+    /** An I/O call of the rank's process (a Puma process has no file system: yod serves it). */
+    record IoCall(int jobId, int rank, int nid, long sequence, IoRequest request) implements JobEvent {}
 
     /** The rank's process ended on node {@code nid}; {@code report} says why it was killed (null if it exited). */
     record Exited(int jobId, int rank, int nid, ExitStatus status, String report) implements JobEvent {}

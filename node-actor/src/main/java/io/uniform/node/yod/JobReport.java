@@ -3,17 +3,24 @@ package io.uniform.node.yod;
 import io.uniform.node.CborSerializable;
 import io.uniform.process.ExitStatus;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /** What the requester of a job (the CLI, a test) hears: the job started, its output, its end. */
-public sealed interface JobReport extends CborSerializable permits JobEvent.Output, JobReport.JobStarted, JobReport.JobFinished {
+public sealed interface JobReport extends CborSerializable permits JobEvent.Output, JobReport.JobStarted, JobReport.InputWanted, JobReport.JobFinished {
     int jobId();
 
-    /** The job's ranks were sent to these nodes (rank i on {@code nids.get(i)}). */
-    record JobStarted(int jobId, List<Integer> nids) implements JobReport {
+    /**
+     * The job's ranks were sent to these nodes (rank i on {@code nids.get(i)}); {@code yod}
+     * takes the client's {@link Yod.Input} and {@link Yod.KillJob}.
+     */
+    record JobStarted(int jobId, List<Integer> nids, ActorRef<Yod.Command> yod) implements JobReport {
         public JobStarted {
             nids = nids == null ? List.of() : List.copyOf(nids);
         }
     }
+
+    /** Rank 0 waits to read standard input: answer with {@link Yod.Input} (empty bytes: end of input). */
+    record InputWanted(int jobId) implements JobReport {}
 
     /**
      * Every rank has ended (or the job could not start: {@code error} says why, and

@@ -4,7 +4,15 @@ import io.uniform.node.CborSerializable;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
 import io.uniform.process.ExitStatus;
+import io.uniform.process.Errno;
 import io.uniform.process.Signal;
+import io.uniform.process.files.FileStatus;
+import io.uniform.process.files.FileTable;
+import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -19,14 +27,35 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * yod for one job: launches every rank on its node, forwards the ranks' output to the job's
  * requester as it arrives, and when every rank has ended (or was refused) reports
  * {@link JobReport.JobFinished} to {@code done}, whoever allocated the nodes (it frees them, then
- * tells the requester, so a next job finds them free), then stops. stdin travels with the launch for now (interactive stdin comes later).
+ * tells the requester, so a next job finds them free), then stops.
+ *
+ * <p>yod is the I/O service of a Puma job: its processes have no file system, so every write,
+ * read, open, close, lseek, stat and unlink they make comes here as a {@link JobEvent.IoCall}
+ * and is answered with {@link NodeActor.IoDone}. stdout and stderr go to the client; stdin is
+ * rank 0's, pulled from the client as the program reads it; files live on the service
+ * partition's file system, confined to its root.
  */
 public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The protocol of yod: the nodes' {@link JobEvent}s, and a kill from the machine. */
-    public sealed interface Command permits JobEvent, KillJob, RankLost {}
+    public sealed interface Command permits JobEvent, KillJob, Input, RankLost {}
 
     /** Kill every rank still running. */
     public record KillJob(String reason) implements Command, CborSerializable {}
+
+    /**
+     * Standard input for rank 0, sent by the client after {@link JobReport.InputWanted};
+     * empty bytes end the input.
+     */
+    public record Input(byte[] bytes) implements Command, CborSerializable {
+        public Input {
+            bytes = bytes == null ? new byte[0] : bytes.clone();
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+    }
 
     /** The node of {@code rank} stopped (local: a watch notification, never leaves this JVM). */
     private record RankLost(int rank) implements Command, NoSerializationVerificationNeeded {}
@@ -34,11 +63,27 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     /** One rank's placement. */
     public record Placement(int nid, ActorRef<NodeActor.Command> node) {}
 
+    /**
+     * How yod serves a job: {@code filesRoot}, the host directory that is the service
+     * partition's file system (null: the job has no files); and whether stdin is interactive
+     * (yod asks the client for more with {@link JobReport.InputWanted} once the program's stdin
+     * bytes are used up) or ends with them.
+     */
+    public record Service(String filesRoot, boolean interactiveInput) implements CborSerializable {
+        /** No files; stdin is the program's bytes. */
+        public static final Service NONE = new Service(null, false);
+    }
+
     /** What the job is. */
-    public record Job(int jobId, Program program, List<Placement> placements) {
+    public record Job(int jobId, Program program, List<Placement> placements, Service service) {
         public Job {
             Objects.requireNonNull(program, "program");
             placements = List.copyOf(placements);
+            service = service == null ? Service.NONE : service;
+        }
+
+        public Job(int jobId, Program program, List<Placement> placements) {
+            this(jobId, program, placements, Service.NONE);
         }
     }
 
@@ -46,11 +91,24 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return Behaviors.setup(context -> new Yod(context, job, client, done));
     }
 
+    /** What fstat says of stdio: a character device (S_IFCHR, rw--w----), like a terminal. */
+    private static final FileStatus TERMINAL = new FileStatus(0, 0020620, 1, 0, 0, 1024, 0, 0, 0);
+
     private final Job job;
     private final ActorRef<JobReport> client;
     private final ActorRef<JobReport.JobFinished> done;
     private final JobReport.RankStatus[] statuses;
     private int ended;
+    private final FileTable[] files;
+    // Exactly-once I/O: per rank, the last request answered and its answer (resent to a retry).
+    private final long[] answeredSequence;
+    private final IoReply[] lastAnswer;
+    // Rank 0's standard input: unread bytes, whether it has ended, a read waiting for more.
+    private byte[] input;
+    private int inputPosition;
+    private boolean inputEnded;
+    private boolean inputWanted;
+    private JobEvent.IoCall waitingRead;
 
     private Yod(ActorContext<Command> context, Job job, ActorRef<JobReport> client, ActorRef<JobReport.JobFinished> done) {
         super(context);
@@ -58,8 +116,16 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         this.client = client;
         this.done = done;
         this.statuses = new JobReport.RankStatus[job.placements().size()];
+        this.answeredSequence = new long[statuses.length];
+        Arrays.fill(answeredSequence, -1);
+        this.lastAnswer = new IoReply[statuses.length];
+        this.input = job.program().stdin();
+        this.inputEnded = !job.service().interactiveInput();
+        ServiceFileSystem fileSystem = fileSystem(job.service().filesRoot());
+        this.files = new FileTable[statuses.length];
+        Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
-        client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList()));
+        client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
             context.watchWith(node, new RankLost(rank)); // a node that stops never reports its rank
@@ -71,6 +137,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(JobEvent.Output.class, this::onOutput)
+                .onMessage(JobEvent.IoCall.class, this::onIoCall)
+                .onMessage(Input.class, this::onInput)
                 .onMessage(JobEvent.Exited.class, this::onExited)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
                 .onMessage(KillJob.class, this::onKillJob)
@@ -81,6 +149,115 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private Behavior<Command> onOutput(JobEvent.Output output) {
         client.tell(output);
         return this;
+    }
+
+    /**
+     * A rank's I/O call: stdio here, files through {@link JobFiles}. A call repeated with the
+     * sequence number last answered (a trap retried after a PCT fault) gets the same answer
+     * again and is not performed twice.
+     */
+    private Behavior<Command> onIoCall(JobEvent.IoCall call) {
+        int rank = call.rank();
+        if (rank < 0 || rank >= statuses.length || statuses[rank] != null) {
+            return this;
+        }
+        if (call.sequence() == answeredSequence[rank]) {
+            node(rank).tell(new NodeActor.IoDone(job.jobId(), call.sequence(), lastAnswer[rank]));
+            return this;
+        }
+        if (waitingRead != null && waitingRead.rank() == rank && waitingRead.sequence() == call.sequence()) {
+            return this; // already waiting for input
+        }
+        IoRequest request = call.request();
+        int fd = request instanceof IoRequest.Write w ? w.fd()
+                : request instanceof IoRequest.Read r ? r.fd()
+                : request instanceof IoRequest.Seek k ? k.fd()
+                : request instanceof IoRequest.Fstat f ? f.fd()
+                : request instanceof IoRequest.Close c ? c.fd() : -1;
+        if (fd < 0 || fd >= FileTable.FIRST_FD) {
+            answer(call, files[rank].perform(request));
+        } else if (request instanceof IoRequest.Read read && fd == 0) {
+            readInput(call, read.maxBytes());
+        } else {
+            answer(call, stdio(call, fd));
+        }
+        return this;
+    }
+
+    /** stdin (0), stdout (1) and stderr (2), which yod holds for every rank. */
+    private IoReply stdio(JobEvent.IoCall call, int fd) {
+        IoRequest request = call.request();
+        if (request instanceof IoRequest.Write write) {
+            if (fd == 0) {
+                return IoReply.error(Errno.EBADF);
+            }
+            client.tell(new JobEvent.Output(job.jobId(), call.rank(), fd, write.bytes()));
+            return IoReply.of(write.length());
+        }
+        if (request instanceof IoRequest.Read) {
+            return IoReply.error(Errno.EBADF); // reading stdout or stderr
+        }
+        if (request instanceof IoRequest.Fstat) {
+            return new IoReply(0, TERMINAL.toStatx());
+        }
+        if (request instanceof IoRequest.Seek) {
+            return IoReply.error(Errno.ESPIPE);
+        }
+        return IoReply.of(0); // close: yod keeps serving the stream, as a terminal would
+    }
+
+    /** rank 0 reads stdin; other ranks read end-of-file, as under the real yod. */
+    private void readInput(JobEvent.IoCall call, int maxBytes) {
+        int available = input.length - inputPosition;
+        if (call.rank() != 0 || available > 0 || inputEnded) {
+            int n = call.rank() != 0 ? 0 : Math.min(maxBytes, available);
+            answer(call, IoReply.bytes(Arrays.copyOfRange(input, inputPosition, inputPosition + n)));
+            inputPosition += n;
+            return;
+        }
+        waitingRead = call;
+        if (!inputWanted) {
+            inputWanted = true;
+            client.tell(new JobReport.InputWanted(job.jobId()));
+        }
+    }
+
+    private Behavior<Command> onInput(Input more) {
+        inputWanted = false;
+        if (more.bytes().length == 0) {
+            inputEnded = true;
+        } else {
+            input = more.bytes();
+            inputPosition = 0;
+        }
+        JobEvent.IoCall waiting = waitingRead;
+        waitingRead = null;
+        if (waiting != null && statuses[0] == null) {
+            readInput(waiting, ((IoRequest.Read) waiting.request()).maxBytes());
+        }
+        return this;
+    }
+
+    private void answer(JobEvent.IoCall call, IoReply reply) {
+        answeredSequence[call.rank()] = call.sequence();
+        lastAnswer[call.rank()] = reply;
+        node(call.rank()).tell(new NodeActor.IoDone(job.jobId(), call.sequence(), reply));
+    }
+
+    private ActorRef<NodeActor.Command> node(int rank) {
+        return job.placements().get(rank).node();
+    }
+
+    private ServiceFileSystem fileSystem(String root) {
+        if (root == null) {
+            return null;
+        }
+        try {
+            return new ServiceFileSystem(Path.of(root));
+        } catch (IllegalArgumentException e) {
+            getContext().getLog().warn("job {}: no file system: {}", job.jobId(), e.getMessage());
+            return null;
+        }
     }
 
     private Behavior<Command> onExited(JobEvent.Exited exited) {
@@ -124,6 +301,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         if (++ended < statuses.length) {
             return this;
         }
+        Arrays.stream(files).forEach(FileTable::closeAll);
         JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), List.of(statuses), null);
         done.tell(finished); // the allocator frees the nodes, then passes it on to the client
         return Behaviors.stopped();

@@ -1,10 +1,11 @@
 package io.uniform.puma.pct;
 
 import io.uniform.process.ExitStatus;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.QkServices;
-import io.uniform.puma.qk.ReadResult;
 import java.util.function.Predicate;
 
 /**
@@ -78,34 +79,11 @@ public final class FaultInjectingPct implements Pct {
         return delegate.brk(pid, requested);
     }
 
+    /** Counted under the request's call name: "write", "read", "open", "close", "seek", "stat", "fstat", "unlink". */
     @Override
-    public int write(int pid, int fd, byte[] bytes) {
-        check("write");
-        return delegate.write(pid, fd, bytes);
-    }
-
-    @Override
-    public ReadResult read(int pid, int fd, int maxBytes) {
-        check("read");
-        return delegate.read(pid, fd, maxBytes);
-    }
-
-    @Override
-    public int open(int pid, String path, int linuxFlags, int mode) {
-        check("open");
-        return delegate.open(pid, path, linuxFlags, mode);
-    }
-
-    @Override
-    public int close(int pid, int fd) {
-        check("close");
-        return delegate.close(pid, fd);
-    }
-
-    @Override
-    public long lseek(int pid, int fd, long offset, int whence) {
-        check("lseek");
-        return delegate.lseek(pid, fd, offset, whence);
+    public IoReply forward(int pid, long sequence, IoRequest request) {
+        check(request.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        return delegate.forward(pid, sequence, request);
     }
 
     @Override

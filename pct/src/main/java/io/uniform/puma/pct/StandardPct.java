@@ -6,12 +6,13 @@ import io.uniform.process.Errno;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.InitialStack;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.QkServices;
-import io.uniform.puma.qk.ReadResult;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -164,33 +165,14 @@ public final class StandardPct implements Pct {
     }
 
     @Override
-    public int write(int pid, int fd, byte[] bytes) {
-        YodPort yod = yod(pid);
-        return yod == null ? -Errno.EIO : yod.write(fd, bytes);
-    }
-
-    @Override
-    public ReadResult read(int pid, int fd, int maxBytes) {
-        YodPort yod = yod(pid);
-        return yod == null ? ReadResult.error(Errno.EIO) : yod.read(fd, maxBytes);
-    }
-
-    @Override
-    public int open(int pid, String path, int linuxFlags, int mode) {
-        YodPort yod = yod(pid);
-        return yod == null ? -Errno.EIO : yod.open(path, linuxFlags, mode);
-    }
-
-    @Override
-    public int close(int pid, int fd) {
-        YodPort yod = yod(pid);
-        return yod == null ? -Errno.EIO : yod.close(fd);
-    }
-
-    @Override
-    public long lseek(int pid, int fd, long offset, int whence) {
-        YodPort yod = yod(pid);
-        return yod == null ? -Errno.EIO : yod.lseek(fd, offset, whence);
+    public IoReply forward(int pid, long sequence, IoRequest request) {
+        Pcb pcb = pcb(pid);
+        YodPort yod = yods.forJob(pcb.jobId());
+        if (yod == null) {
+            return IoReply.error(Errno.EIO); // the node knows no yod for the job
+        }
+        yod.submit(pid, pcb.rank(), sequence, request);
+        return null;
     }
 
     @Override
@@ -206,8 +188,4 @@ public final class StandardPct implements Pct {
         }
     }
 
-    /** The job's yod, or null when the node knows no such job (the call then fails with -EIO). */
-    private YodPort yod(int pid) {
-        return yods.forJob(pcb(pid).jobId());
-    }
 }

@@ -1,21 +1,18 @@
 package io.uniform.puma.pct;
 
-import io.uniform.puma.qk.ReadResult;
+import io.uniform.process.io.IoRequest;
 
 /**
  * The PCT's line to yod, which serves stdio and files for a job (Puma has no file system).
- * Results are the Linux ones: a count or offset, or {@code -errno}. A node actor implements it
- * with messages; {@link InMemoryYodPort} serves tests.
+ * One way: the answer reaches the process through the node ({@code Qk.complete}), so a process
+ * waits for yod without the node waiting with it.
  */
+@FunctionalInterface
 public interface YodPort {
-    int write(int fd, byte[] bytes);
-
-    ReadResult read(int fd, int maxBytes);
-
-    /** {@code linuxFlags} are Linux open flags (O_CREAT = 0100, O_TRUNC = 01000, ...). */
-    int open(String path, int linuxFlags, int mode);
-
-    int close(int fd);
-
-    long lseek(int fd, long offset, int whence);
+    /**
+     * Sends request {@code sequence} of process {@code pid} (rank {@code rank} of the job) to
+     * yod. A request sent again with the same sequence number (a trap retried after a PCT
+     * fault) must be performed once.
+     */
+    void submit(int pid, int rank, long sequence, IoRequest request);
 }

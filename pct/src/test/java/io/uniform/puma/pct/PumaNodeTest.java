@@ -10,6 +10,8 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
@@ -18,7 +20,6 @@ import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
 import io.uniform.puma.qk.QkServices;
-import io.uniform.puma.qk.ReadResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ class PumaNodeTest {
     private static final int NODE_MEMORY = 2 * LoadRequest.DEFAULT_REGION_BYTES;
     private static final long CAP = 5_000_000_000L;
 
-    private final Map<Integer, InMemoryYodPort> yods = new HashMap<>();
+    private final Map<Integer, TestYod> yods = new HashMap<>();
     private final List<QkEvent> events = new ArrayList<>();
 
     private PctFactory standard(SchedulingPolicy policy, long quantum) {
@@ -51,7 +52,7 @@ class PumaNodeTest {
     }
 
     private int load(Qk qk, int job, byte[] elf, List<String> argv, byte[] stdin) {
-        yods.put(job, new InMemoryYodPort(stdin));
+        yods.put(job, new TestYod(stdin, null));
         LoadRequest.Result result = qk.load(LoadRequest.of(elf, argv, job));
         assertTrue(result.ok(), () -> "load refused: " + result.error());
         return result.pid();
@@ -59,9 +60,10 @@ class PumaNodeTest {
 
     private void runUntilIdle(Qk qk) {
         long ran = 0;
-        while (!qk.idle() && ran < CAP) {
+        while ((!qk.idle() || yods.values().stream().anyMatch(TestYod::pending)) && ran < CAP) {
             events.addAll(qk.runSlice(1 << 20));
             ran += 1 << 20;
+            yods.values().forEach(yod -> yod.deliver(qk));
         }
         assertTrue(qk.idle(), "the node went idle within the instruction cap");
     }
@@ -263,6 +265,7 @@ class PumaNodeTest {
         List<QkEvent> slice = List.of();
         for (int i = 0; i < 1000 && !qk.pctFailed(); i++) {
             slice = qk.runSlice(100_000);
+            yods.get(1).deliver(qk);
         }
         assertTrue(qk.pctFailed());
         assertTrue(slice.get(slice.size() - 1) instanceof QkEvent.PctFailed f && f.cause().contains("injected PCT fault in write #3"), slice.toString());
@@ -272,7 +275,7 @@ class PumaNodeTest {
 
         qk.reloadPct(standard(SchedulingPolicy.FIFO, 1));
         assertFalse(qk.pctFailed());
-        assertTrue(yods.get(1).stdout().length > writtenBefore, "the interrupted write was completed by the new PCT");
+        assertTrue(yods.get(1).stdout().length > writtenBefore, "the interrupted write was forwarded by the new PCT");
         runUntilIdle(qk);
         assertEquals(0, qk.exitStatus(pid).orElseThrow().shellStatus());
         assertArrayEquals(entry.expectedStdout(), yods.get(1).stdout());
@@ -291,37 +294,43 @@ class PumaNodeTest {
         assertArrayEquals(entry.expectedStdout(), yods.get(1).stdout());
     }
 
-    /** Records the PCT's dispatch decisions. */
+    /** Records the PCT's dispatch decisions, and the runnable pids at each. */
     private static final class Recording implements Pct {
         final Pct delegate;
         final List<Integer> dispatched;
+        final List<List<Integer>> runnableAtDispatch = new ArrayList<>();
+        QkServices qk;
 
         Recording(Pct delegate, List<Integer> dispatched) {
             this.delegate = delegate;
             this.dispatched = dispatched;
         }
 
-        @Override public void attach(QkServices qk) { delegate.attach(qk); }
+        @Override public void attach(QkServices services) {
+            qk = services;
+            delegate.attach(services);
+        }
         @Override public LoadRequest.Result load(LoadRequest request) { return delegate.load(request); }
         @Override public Dispatch schedule() {
             Dispatch d = delegate.schedule();
             if (d != null) {
                 dispatched.add(d.pid());
+                runnableAtDispatch.add(qk.pids().stream().filter(qk::runnable).toList());
             }
             return d;
         }
         @Override public int brk(int pid, int requested) { return delegate.brk(pid, requested); }
-        @Override public int write(int pid, int fd, byte[] bytes) { return delegate.write(pid, fd, bytes); }
-        @Override public ReadResult read(int pid, int fd, int maxBytes) { return delegate.read(pid, fd, maxBytes); }
-        @Override public int open(int pid, String path, int flags, int mode) { return delegate.open(pid, path, flags, mode); }
-        @Override public int close(int pid, int fd) { return delegate.close(pid, fd); }
-        @Override public long lseek(int pid, int fd, long offset, int whence) { return delegate.lseek(pid, fd, offset, whence); }
+        @Override public IoReply forward(int pid, long sequence, IoRequest request) { return delegate.forward(pid, sequence, request); }
         @Override public void ended(int pid, ExitStatus status) { delegate.ended(pid, status); }
     }
 
     private List<Integer> runTwoSorts(SchedulingPolicy policy, long quantum) {
+        return runTwoSorts(new Recording[1], policy, quantum);
+    }
+
+    private List<Integer> runTwoSorts(Recording[] last, SchedulingPolicy policy, long quantum) {
         List<Integer> dispatched = new ArrayList<>();
-        Qk qk = node(() -> new Recording(new StandardPct(policy, quantum, yods::get), dispatched));
+        Qk qk = node(() -> last[0] = new Recording(new StandardPct(policy, quantum, yods::get), dispatched));
         int a = load(qk, 1, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
         int b = load(qk, 2, GuestFiles.elf("tests/sort.elf"), List.of("sort"), new byte[0]);
         runUntilIdle(qk);
@@ -332,10 +341,14 @@ class PumaNodeTest {
     }
 
     @Test
-    void fifoRunsEachProcessToCompletionInLoadOrder() {
-        List<Integer> dispatched = runTwoSorts(SchedulingPolicy.FIFO, 1);
-        int firstB = dispatched.indexOf(2);
-        assertTrue(firstB > 0 && dispatched.lastIndexOf(1) < firstB, "all of 1 before any of 2: " + dispatched);
+    void fifoRunsTheEarliestLoadedRunnableProcessUntilItWaitsOrEnds() {
+        Recording[] recording = new Recording[1];
+        List<Integer> dispatched = runTwoSorts(recording, SchedulingPolicy.FIFO, 1);
+        assertTrue(dispatched.contains(1) && dispatched.contains(2), dispatched::toString);
+        for (int i = 0; i < dispatched.size(); i++) {
+            List<Integer> runnable = recording[0].runnableAtDispatch.get(i);
+            assertEquals(runnable.get(0), dispatched.get(i), "turn " + i + ": 2 runs only while 1 waits for yod or has ended; runnable " + runnable);
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.uniform.puma.qk;
 
 import io.uniform.process.ExitStatus;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 
 /**
  * What the QK calls up into: the process control thread, which owns policy (loading, heap,
@@ -24,16 +26,12 @@ public interface Pct {
     /** {@code brk(requested)} with Linux semantics: the new break, or the old one on failure. */
     int brk(int pid, int requested);
 
-    int write(int pid, int fd, byte[] bytes);
-
-    ReadResult read(int pid, int fd, int maxBytes);
-
-    int open(int pid, String path, int linuxFlags, int mode);
-
-    int close(int pid, int fd);
-
-    /** The new offset, or {@code -errno}. */
-    long lseek(int pid, int fd, long offset, int whence);
+    /**
+     * Forwards an I/O request of process {@code pid} to its job's yod, tagged with
+     * {@code sequence} (the same on a retried trap). Returns null when it went to yod (the
+     * answer reaches the QK through the host), or an immediate answer when there is no yod to ask.
+     */
+    IoReply forward(int pid, long sequence, IoRequest request);
 
     /** The process has ended (exit trap or killed by the QK); the QK has already updated its PCB. */
     void ended(int pid, ExitStatus status);

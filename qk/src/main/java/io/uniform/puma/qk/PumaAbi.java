@@ -40,8 +40,12 @@ public final class PumaAbi {
     public static final int TRAP_OPEN = 6;
     public static final int TRAP_CLOSE = 7;
     public static final int TRAP_LSEEK = 8;
-
-
+    /** (path, struct statx *): stat of a path, in Linux's statx layout. */
+    public static final int TRAP_STAT = 9;
+    /** (fd, struct statx *). */
+    public static final int TRAP_FSTAT = 10;
+    /** (path). */
+    public static final int TRAP_UNLINK = 11;
 
     /** Longest path an open trap accepts, including the NUL (Linux PATH_MAX). */
     public static final int PATH_MAX = 4096;
@@ -70,6 +74,7 @@ public final class PumaAbi {
             case 214 -> "brk";
             case 220 -> "clone";
             case 221 -> "execve";
+            case 291 -> "statx";
             case 222 -> "mmap";
             case 403 -> "clock_gettime64";
             default -> "call " + number;

@@ -13,6 +13,9 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.files.FileStatus;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -51,7 +54,14 @@ import java.util.function.Supplier;
  * failed ({@link QkEvent.PctFailed}), leaves the trapping process at its ecall with memory and
  * registers intact, and runs nothing until {@link #reloadPct} installs a fresh PCT, which
  * rebuilds its view from the PCBs; the interrupted trap is then performed again through the new
- * PCT (at least once: a PCT that faults after forwarding output to yod may repeat it).
+ * PCT. Each I/O request carries the process's I/O sequence number, unchanged on a retry, so yod
+ * performs a request a faulting PCT had already forwarded once only.
+ *
+ * <p><b>I/O.</b> Write, read, open, close, lseek, stat, fstat and unlink are yod's: the QK
+ * validates and copies in the arguments, validates the output buffers, and hands the request to
+ * the PCT, which forwards it to the job's yod; the process waits, not runnable, until the host
+ * passes yod's answer to {@link #complete}, which range-checks it (a bad answer is {@code -EIO})
+ * and stores it.
  *
  * <p>Deterministic and single-threaded: one thread (the node actor's CPU slice) drives it.
  */
@@ -82,6 +92,10 @@ public final class Qk implements QkServices {
         boolean started;
         boolean stopped;
         boolean trapInterrupted;
+        /** The I/O trap the process waits on (its answer comes through {@link #complete}); null when none. */
+        Awaiting awaiting;
+        /** Sequence number of the process's next I/O request; a retried trap reuses it, so yod performs it once. */
+        long ioSequence;
         /** PCT faults in a row on this process's current trap; reset when a trap completes. */
         int trapFaults;
         int deficiency;
@@ -100,7 +114,7 @@ public final class Qk implements QkServices {
         }
 
         boolean runnable() {
-            return started && status == null && !stopped && !trapInterrupted;
+            return started && status == null && !stopped && !trapInterrupted && awaiting == null;
         }
 
         int state() {
@@ -108,6 +122,23 @@ public final class Qk implements QkServices {
                 return status.signal() != null ? Pcb.STATE_KILLED : Pcb.STATE_EXITED;
             }
             return stopped ? Pcb.STATE_STOPPED : Pcb.STATE_RUNNABLE;
+        }
+    }
+
+    /**
+     * An I/O trap forwarded to yod: what completing it needs. The process stays at its ecall
+     * until the answer comes, so a capture of its state in between redoes the trap.
+     */
+    private record Awaiting(long sequence, IoRequest request, int trapAddress, int pc, int[] args) {}
+
+    /** A trap's argument that fails the call with {@code -errno} before anything is forwarded. */
+    private static final class TrapArgumentError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int errno;
+
+        TrapArgumentError(int errno) {
+            super(null, null, false, false);
+            this.errno = errno;
         }
     }
 
@@ -203,6 +234,11 @@ public final class Qk implements QkServices {
     /** True when no process can run (all ended, stopped, or waiting for a PCT reload). */
     public boolean idle() {
         return pct == null || processes.values().stream().noneMatch(Proc::runnable);
+    }
+
+    /** Whether the process waits for yod's answer to an I/O trap. */
+    public boolean waitingForIo(int pid) {
+        return process(pid).awaiting != null;
     }
 
     public boolean pctFailed() {
@@ -501,47 +537,35 @@ public final class Qk implements QkServices {
         }
         int result;
         try {
-            result = perform(p, pcb, number, args);
+            result = perform(p, pcb, number, args, address, trap.pc());
         } catch (MemoryFault fault) {
             result = -Errno.EFAULT;
+        } catch (TrapArgumentError error) {
+            result = -error.errno;
         } catch (PctFault fault) {
             p.trapInterrupted = true; // pc still at the ecall: the reloaded PCT completes it
             p.trapFaults++;
             throw fault;
         }
         p.trapFaults = 0;
-        if (p.status != null) {
-            return; // exited
+        if (p.status != null || p.awaiting != null) {
+            return; // exited, or waits for yod's answer
         }
-        p.space.store32(address + PumaAbi.TRAP_RESULT_OFFSET, result);
-        p.hart.setRegister(10, result);
-        p.hart.setPc(trap.pc() + 4);
+        finishTrap(p, address, trap.pc(), result);
     }
 
-    private int perform(Proc p, Pcb pcb, int number, int[] a) {
+    private static void finishTrap(Proc p, int trapAddress, int pc, int result) {
+        p.space.store32(trapAddress + PumaAbi.TRAP_RESULT_OFFSET, result);
+        p.hart.setRegister(10, result);
+        p.hart.setPc(pc + 4);
+    }
+
+    private int perform(Proc p, Pcb pcb, int number, int[] a, int trapAddress, int pc) throws TrapArgumentError {
         int pid = p.pid;
         switch (number) {
             case PumaAbi.TRAP_EXIT -> {
                 end(p, ExitStatus.exited(a[0]), null);
                 return 0;
-            }
-            case PumaAbi.TRAP_WRITE -> {
-                int length = chunk(a[2]); // a short count: the library writes the rest
-                byte[] bytes = p.space.read(a[1], length); // validated before anything is copied
-                int r = guard(() -> pct.write(pid, a[0], bytes));
-                requireAnswer(r >= -MAX_ERRNO && r <= length, "write of %d bytes answered %d", length, r);
-                return r;
-            }
-            case PumaAbi.TRAP_READ -> {
-                int max = chunk(a[2]);
-                p.space.validate(a[1], max, Access.WRITE); // before yod consumes input that could not be stored
-                ReadResult r = guard(() -> pct.read(pid, a[0], max));
-                requireAnswer(r != null && r.result() >= -MAX_ERRNO && r.result() <= max,
-                        "read of at most %d bytes answered %s", max, r == null ? "null" : r.result());
-                if (r.result() > 0) {
-                    p.space.write(a[1], r.bytes(), 0, r.result());
-                }
-                return r.result();
             }
             case PumaAbi.TRAP_BRK -> {
                 int r = guard(() -> pct.brk(pid, a[0]));
@@ -552,51 +576,150 @@ public final class Qk implements QkServices {
             case PumaAbi.TRAP_CLOCK_GETTIME -> {
                 return clockGettime(p, a[0], a[1]);
             }
-            case PumaAbi.TRAP_OPEN -> {
-                byte[] raw = new byte[PumaAbi.PATH_MAX];
-                int length = 0;
-                while (true) {
-                    if (length == PumaAbi.PATH_MAX) {
-                        return -Errno.ENAMETOOLONG; // no NUL within PATH_MAX bytes
-                    }
-                    int b = p.space.load8(a[0] + length); // a fault is -EFAULT
-                    if (b == 0) {
-                        break;
-                    }
-                    raw[length++] = (byte) b;
-                }
-                String path;
-                try {
-                    path = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, 0, length)).toString();
-                } catch (CharacterCodingException e) {
-                    return -Errno.EINVAL;
-                }
-                int r = guard(() -> pct.open(pid, path, a[1], a[2]));
-                requireAnswer(r >= -MAX_ERRNO, "open answered %d", r);
-                return r;
-            }
-            case PumaAbi.TRAP_CLOSE -> {
-                int r = guard(() -> pct.close(pid, a[0]));
-                requireAnswer(r >= -MAX_ERRNO && r <= 0, "close answered %d", r);
-                return r;
-            }
-            case PumaAbi.TRAP_LSEEK -> {
-                p.space.validate(a[4], 8, Access.WRITE);
-                long offset = (long) a[2] << 32 | Integer.toUnsignedLong(a[1]);
-                long r = guard(() -> pct.lseek(pid, a[0], offset, a[3]));
-                requireAnswer(r >= -MAX_ERRNO, "lseek answered %d", r);
-                if (r < 0) {
-                    return (int) r;
-                }
-                p.space.store32(a[4], (int) r);
-                p.space.store32(a[4] + 4, (int) (r >>> 32));
-                return 0;
-            }
             default -> {
-                return -Errno.ENOSYS;
+                IoRequest request = ioRequest(p, number, a);
+                return request == null ? -Errno.ENOSYS : forward(p, request, trapAddress, pc, a);
             }
         }
+    }
+
+    /**
+     * The I/O request of trap {@code number}, its arguments validated and copied in (bytes to
+     * write, paths) and its output buffers validated before anything reaches yod, so yod never
+     * consumes input the process could not take; null if {@code number} is no trap at all.
+     */
+    private static IoRequest ioRequest(Proc p, int number, int[] a) throws TrapArgumentError {
+        return switch (number) {
+            case PumaAbi.TRAP_WRITE -> new IoRequest.Write(a[0], p.space.read(a[1], chunk(a[2]))); // a short count: the library writes the rest
+            case PumaAbi.TRAP_READ -> {
+                int max = chunk(a[2]);
+                p.space.validate(a[1], max, Access.WRITE);
+                yield new IoRequest.Read(a[0], max);
+            }
+            case PumaAbi.TRAP_OPEN -> new IoRequest.Open(path(p, a[0]), a[1], a[2]);
+            case PumaAbi.TRAP_CLOSE -> new IoRequest.Close(a[0]);
+            case PumaAbi.TRAP_LSEEK -> {
+                p.space.validate(a[4], 8, Access.WRITE);
+                yield new IoRequest.Seek(a[0], (long) a[2] << 32 | Integer.toUnsignedLong(a[1]), a[3]);
+            }
+            case PumaAbi.TRAP_STAT -> {
+                String path = path(p, a[0]);
+                p.space.validate(a[1], FileStatus.STATX_SIZE, Access.WRITE);
+                yield new IoRequest.Stat(path);
+            }
+            case PumaAbi.TRAP_FSTAT -> {
+                p.space.validate(a[1], FileStatus.STATX_SIZE, Access.WRITE);
+                yield new IoRequest.Fstat(a[0]);
+            }
+            case PumaAbi.TRAP_UNLINK -> new IoRequest.Unlink(path(p, a[0]));
+            default -> null;
+        };
+    }
+
+    /** A NUL-terminated UTF-8 path from user memory: ENAMETOOLONG without a NUL in PATH_MAX bytes, EINVAL if not UTF-8. */
+    private static String path(Proc p, int address) throws TrapArgumentError {
+        byte[] raw = new byte[PumaAbi.PATH_MAX];
+        int length = 0;
+        while (true) {
+            if (length == PumaAbi.PATH_MAX) {
+                throw new TrapArgumentError(Errno.ENAMETOOLONG);
+            }
+            int b = p.space.load8(address + length); // a fault is -EFAULT
+            if (b == 0) {
+                break;
+            }
+            raw[length++] = (byte) b;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new TrapArgumentError(Errno.EINVAL);
+        }
+    }
+
+    /**
+     * Hands an I/O request to the PCT, which forwards it to the job's yod: the process then
+     * waits for {@link #complete}. An immediate answer (the PCT knows no yod for the job)
+     * completes the trap at once.
+     */
+    private int forward(Proc p, IoRequest request, int trapAddress, int pc, int[] args) {
+        long sequence = p.ioSequence;
+        IoReply immediate = guard(() -> pct.forward(p.pid, sequence, request));
+        Awaiting awaiting = new Awaiting(sequence, request, trapAddress, pc, args.clone());
+        if (immediate != null) {
+            p.ioSequence++;
+            return answer(p, awaiting, immediate);
+        }
+        p.awaiting = awaiting;
+        return 0;
+    }
+
+    /**
+     * Completes the I/O trap process {@code pid} waits on with yod's answer to request
+     * {@code sequence}, which makes it runnable again. Returns false (and changes nothing) for
+     * an answer nobody waits for: a duplicate, or one for a process that has since ended.
+     */
+    public boolean complete(int pid, long sequence, IoReply reply) {
+        Proc p = processes.get(pid);
+        if (p == null || p.status != null || p.awaiting == null || p.awaiting.sequence() != sequence) {
+            return false;
+        }
+        Awaiting awaiting = p.awaiting;
+        p.awaiting = null;
+        p.ioSequence++;
+        int result;
+        try {
+            result = answer(p, awaiting, reply);
+        } catch (MemoryFault fault) {
+            result = -Errno.EFAULT; // validated when the trap was taken; kept for safety all the same
+        }
+        finishTrap(p, awaiting.trapAddress(), awaiting.pc(), result);
+        return true;
+    }
+
+    /**
+     * The trap's result from an answer, storing what it carries into the buffers validated at
+     * the trap. yod is outside the kernel's trust: an answer outside what the call may return
+     * fails the call with EIO, never corrupts the process.
+     */
+    private static int answer(Proc p, Awaiting awaiting, IoReply reply) {
+        long r = reply == null ? -Errno.EIO : reply.result();
+        byte[] data = reply == null ? new byte[0] : reply.data();
+        int[] a = awaiting.args();
+        if (r < 0) {
+            return r >= -MAX_ERRNO && data.length == 0 ? (int) r : -Errno.EIO;
+        }
+        IoRequest request = awaiting.request();
+        if (request instanceof IoRequest.Read read) {
+            if (r > read.maxBytes() || data.length != r) {
+                return -Errno.EIO;
+            }
+            p.space.write(a[1], data, 0, data.length);
+            return (int) r;
+        }
+        if (request instanceof IoRequest.Stat || request instanceof IoRequest.Fstat) {
+            if (r != 0 || data.length != FileStatus.STATX_SIZE) {
+                return -Errno.EIO;
+            }
+            p.space.write(a[1], data, 0, data.length);
+            return 0;
+        }
+        if (data.length != 0) {
+            return -Errno.EIO;
+        }
+        if (request instanceof IoRequest.Write write) {
+            return r <= write.length() ? (int) r : -Errno.EIO;
+        }
+        if (request instanceof IoRequest.Seek) {
+            p.space.store32(a[4], (int) r);
+            p.space.store32(a[4] + 4, (int) (r >>> 32));
+            return 0;
+        }
+        if (request instanceof IoRequest.Open) {
+            return r <= Integer.MAX_VALUE ? (int) r : -Errno.EIO;
+        }
+        return r == 0 ? 0 : -Errno.EIO; // close, unlink
     }
 
     /** A guest-given length, as unsigned, capped at {@link UnifiedLibrary#IO_CHUNK}. */

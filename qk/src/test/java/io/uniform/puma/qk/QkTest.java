@@ -11,12 +11,14 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.io.IoReply;
+import io.uniform.process.io.IoRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntUnaryOperator;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,18 +58,32 @@ class QkTest {
         return b.array();
     }
 
-    /** The minimal PCT: round robin over runnable pids, answers I/O through replaceable functions. */
+    /**
+     * The minimal PCT: round robin over runnable pids; answers I/O at once through a replaceable
+     * function, or (answer null) forwards it and leaves the answer to the test.
+     */
     static final class TinyPct implements Pct {
         QkServices qk;
         int sequence;
         int next;
         boolean failAfterCreate;
-        final List<Integer> writes = new ArrayList<>();
-        final List<Integer> reads = new ArrayList<>();
-        final List<String> opened = new ArrayList<>();
-        IntUnaryOperator writeAnswer = length -> length;
-        ReadResult readAnswer = ReadResult.ok(new byte[0]);
-        int openAnswer = 3;
+        final List<IoRequest> forwarded = new ArrayList<>();
+        final List<Long> sequences = new ArrayList<>();
+        Function<IoRequest, IoReply> answer = TinyPct::plainAnswer;
+
+        static IoReply plainAnswer(IoRequest request) {
+            if (request instanceof IoRequest.Write write) {
+                return IoReply.of(write.length());
+            }
+            if (request instanceof IoRequest.Read) {
+                return IoReply.bytes(new byte[0]);
+            }
+            return IoReply.of(request instanceof IoRequest.Open ? 3 : 0);
+        }
+
+        <T extends IoRequest> List<T> forwarded(Class<T> type) {
+            return forwarded.stream().filter(type::isInstance).map(type::cast).toList();
+        }
 
         @Override
         public void attach(QkServices services) {
@@ -113,31 +129,10 @@ class QkTest {
         }
 
         @Override
-        public int write(int pid, int fd, byte[] bytes) {
-            writes.add(bytes.length);
-            return writeAnswer.applyAsInt(bytes.length);
-        }
-
-        @Override
-        public ReadResult read(int pid, int fd, int maxBytes) {
-            reads.add(maxBytes);
-            return readAnswer;
-        }
-
-        @Override
-        public int open(int pid, String path, int linuxFlags, int mode) {
-            opened.add(path);
-            return openAnswer;
-        }
-
-        @Override
-        public int close(int pid, int fd) {
-            return 0;
-        }
-
-        @Override
-        public long lseek(int pid, int fd, long offset, int whence) {
-            return 0;
+        public IoReply forward(int pid, long sequence, IoRequest request) {
+            forwarded.add(request);
+            sequences.add(sequence);
+            return answer == null ? null : answer.apply(request);
         }
 
         @Override
@@ -184,17 +179,19 @@ class QkTest {
         int pid = load(qk, 1, TRAP_LOOP);
         trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 0x7fff_ffff);
         qk.runSlice(100);
-        assertFalse(tiny.writes.isEmpty());
-        assertTrue(tiny.writes.stream().allMatch(n -> n == UnifiedLibrary.IO_CHUNK), tiny.writes::toString);
+        List<Integer> writes = tiny.forwarded(IoRequest.Write.class).stream().map(IoRequest.Write::length).toList();
+        assertFalse(writes.isEmpty());
+        assertTrue(writes.stream().allMatch(n -> n == UnifiedLibrary.IO_CHUNK), writes::toString);
         assertEquals(UnifiedLibrary.IO_CHUNK, result(qk, pid), "a short count");
         trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 0xffff_ffff);
         qk.runSlice(100);
         assertEquals(UnifiedLibrary.IO_CHUNK, result(qk, pid));
 
-        tiny.readAnswer = ReadResult.ok(new byte[] {1, 2, 3});
+        tiny.answer = request -> IoReply.bytes(new byte[] {1, 2, 3});
         trap(qk, pid, PumaAbi.TRAP_READ, 0, BUF, 0xffff_fff0);
         qk.runSlice(100);
-        assertTrue(tiny.reads.stream().allMatch(n -> n == UnifiedLibrary.IO_CHUNK), tiny.reads::toString);
+        List<Integer> reads = tiny.forwarded(IoRequest.Read.class).stream().map(IoRequest.Read::maxBytes).toList();
+        assertTrue(reads.stream().allMatch(n -> n == UnifiedLibrary.IO_CHUNK), reads::toString);
         assertEquals(3, result(qk, pid));
         assertEquals(0x030201, qk.space(pid).load32(BUF) & 0xffffff);
         assertTrue(qk.exitStatus(pid).isEmpty() && !qk.pctFailed());
@@ -225,38 +222,76 @@ class QkTest {
         trap(qk, pid, PumaAbi.TRAP_OPEN, BUF, 0, 0);
         qk.runSlice(100);
         assertEquals(3, result(qk, pid));
-        assertTrue(tiny.opened.stream().allMatch("file"::equals), tiny.opened::toString);
-    }
-
-    private void assertWrongAnswerIsAPctFault(Qk qk, int pid, String expected) {
-        List<QkEvent> events = qk.runSlice(100);
-        assertTrue(qk.pctFailed(), events::toString);
-        assertTrue(events.get(events.size() - 1) instanceof QkEvent.PctFailed f && f.cause().contains(expected), events::toString);
-        assertTrue(qk.exitStatus(pid).isEmpty(), "the process survives");
-        tiny = new TinyPct();
-        qk.reloadPct(() -> tiny);
-        assertFalse(qk.pctFailed());
+        List<String> opened = tiny.forwarded(IoRequest.Open.class).stream().map(IoRequest.Open::path).toList();
+        assertTrue(!opened.isEmpty() && opened.stream().allMatch("file"::equals), "only the valid path reached the PCT: " + opened);
     }
 
     @Test
-    void answersOutsideWhatTheCallMayReturnArePctFaults() {
+    void answersOutsideWhatTheCallMayReturnFailTheCallWithEio() {
         Qk qk = node(1);
         int pid = load(qk, 1, TRAP_LOOP);
         trap(qk, pid, PumaAbi.TRAP_READ, 0, BUF, 16);
-        tiny.readAnswer = null;
-        assertWrongAnswerIsAPctFault(qk, pid, "read of at most 16 bytes answered null");
-        assertEquals(List.of(16), tiny.reads, "the reloaded PCT performed the interrupted read");
+        tiny.answer = request -> IoReply.bytes(new byte[17]);
+        qk.runSlice(100);
+        assertEquals(-Errno.EIO, result(qk, pid), "more bytes than asked for");
 
         trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 16);
-        tiny.writeAnswer = n -> n + 1;
-        assertWrongAnswerIsAPctFault(qk, pid, "write of 16 bytes answered 17");
-        assertEquals(16, result(qk, pid), "completed by the reloaded PCT");
+        tiny.answer = request -> IoReply.of(17);
+        qk.runSlice(100);
+        assertEquals(-Errno.EIO, result(qk, pid), "more written than given");
 
         qk.space(pid).write(BUF, new byte[] {'f', 0}, 0, 2);
         trap(qk, pid, PumaAbi.TRAP_OPEN, BUF, 0, 0);
-        tiny.openAnswer = -5000;
-        assertWrongAnswerIsAPctFault(qk, pid, "open answered -5000");
-        assertEquals(3, result(qk, pid));
+        tiny.answer = request -> IoReply.of(-5000);
+        qk.runSlice(100);
+        assertEquals(-Errno.EIO, result(qk, pid), "no errno");
+
+        trap(qk, pid, PumaAbi.TRAP_STAT, BUF, BUF + 512);
+        tiny.answer = request -> new IoReply(0, new byte[10]);
+        qk.runSlice(100);
+        assertEquals(-Errno.EIO, result(qk, pid), "a statx structure of the wrong size");
+        assertTrue(qk.exitStatus(pid).isEmpty() && !qk.pctFailed(), "yod's mistakes are the call's failure, nothing more");
+    }
+
+    @Test
+    void aProcessWaitsForYodsAnswerWhichOnlyItsSequenceNumberCompletes() {
+        Qk qk = node(1);
+        int pid = load(qk, 1, TRAP_LOOP);
+        tiny.answer = null;
+        trap(qk, pid, PumaAbi.TRAP_READ, 0, BUF, 8);
+        qk.runSlice(100);
+        assertTrue(qk.waitingForIo(pid) && qk.idle(), "waiting, not runnable");
+        long instret = qk.hart(pid).instret();
+        qk.runSlice(1000);
+        assertEquals(instret, qk.hart(pid).instret(), "nothing runs while it waits");
+        long sequence = tiny.sequences.get(0);
+        assertFalse(qk.complete(pid, sequence + 1, IoReply.bytes(new byte[] {9})), "not the request it waits for");
+        assertTrue(qk.complete(pid, sequence, IoReply.bytes(new byte[] {4, 5})));
+        assertFalse(qk.complete(pid, sequence, IoReply.bytes(new byte[] {4, 5})), "a duplicate answer changes nothing");
+        assertEquals(2, result(qk, pid));
+        assertEquals(0x0504, qk.space(pid).load16(BUF));
+        assertFalse(qk.waitingForIo(pid));
+
+        trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 2);
+        qk.runSlice(100);
+        assertEquals(sequence + 1, tiny.sequences.get(1), "the next request has the next number");
+    }
+
+    @Test
+    void aTrapRetriedAfterAPctFaultKeepsItsSequenceNumber() {
+        Qk qk = node(1);
+        int pid = load(qk, 1, TRAP_LOOP);
+        trap(qk, pid, PumaAbi.TRAP_WRITE, 1, BUF, 4);
+        tiny.answer = request -> {
+            throw new IllegalStateException("the PCT fails after forwarding");
+        };
+        qk.runSlice(100);
+        assertTrue(qk.pctFailed());
+        long first = tiny.sequences.get(0);
+        tiny = new TinyPct();
+        qk.reloadPct(() -> tiny);
+        assertEquals(List.of(first), tiny.sequences, "yod sees the same request again, and can tell");
+        assertEquals(4, result(qk, pid));
     }
 
     @Test
@@ -265,10 +300,10 @@ class QkTest {
         int victim = load(qk, 1, TRAP_LOOP);
         int bystander = load(qk, 2, SPIN);
         trap(qk, victim, PumaAbi.TRAP_WRITE, 1, BUF, 16);
-        IntUnaryOperator breaksThePct = n -> {
+        Function<IoRequest, IoReply> breaksThePct = request -> {
             throw new IllegalStateException("this write always breaks the PCT");
         };
-        tiny.writeAnswer = breaksThePct;
+        tiny.answer = breaksThePct;
         qk.runSlice(100_000);
         assertTrue(qk.pctFailed(), "the first fault");
         List<QkEvent> events = List.of();
@@ -276,7 +311,7 @@ class QkTest {
         while (qk.exitStatus(victim).isEmpty()) {
             assertTrue(++reloads <= Qk.MAX_TRAP_FAULTS, "the trap is not retried forever");
             tiny = new TinyPct();
-            tiny.writeAnswer = breaksThePct;
+            tiny.answer = breaksThePct;
             events = qk.reloadPct(() -> tiny);
         }
         assertEquals(Qk.MAX_TRAP_FAULTS, reloads, "retried until it had failed MAX_TRAP_FAULTS PCTs");
