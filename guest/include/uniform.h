@@ -68,8 +68,12 @@ _Static_assert(sizeof(struct puma_trap) == 32, "guest ABI: 32-byte Puma trap str
 #define PUMA_TRAP_OPEN          6 /* (path, linux_flags, mode) */
 #define PUMA_TRAP_CLOSE         7 /* (fd) */
 #define PUMA_TRAP_LSEEK         8 /* (fd, offset_lo, offset_hi, whence, int64_t *result) */
+#define PUMA_TRAP_STAT          9 /* (path, struct statx *) */
+#define PUMA_TRAP_FSTAT        10 /* (fd, struct statx *) */
+#define PUMA_TRAP_UNLINK       11 /* (path) */
 
 /* Call numbers (rv32 Linux). */
+#define UK_SYS_unlinkat        35
 #define UK_SYS_openat          56
 #define UK_SYS_close           57
 #define UK_SYS_llseek          62
@@ -78,6 +82,7 @@ _Static_assert(sizeof(struct puma_trap) == 32, "guest ABI: 32-byte Puma trap str
 #define UK_SYS_exit            93
 #define UK_SYS_exit_group      94
 #define UK_SYS_brk            214
+#define UK_SYS_statx          291
 #define UK_SYS_clock_gettime64 403
 
 /* The OS flag as currently stored in the image. */

@@ -1,6 +1,8 @@
 /* POSIX file-descriptor calls picolibc needs, expressed as uniform calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -95,4 +97,64 @@ void _exit(int status)
 {
     for (;;)
         uk_syscall(UK_SYS_exit_group, status, 0, 0, 0, 0, 0);
+}
+
+/* struct statx (linux/stat.h): what rv32 Linux's only stat call fills. */
+struct linux_statx_timestamp { int64_t tv_sec; uint32_t tv_nsec; int32_t reserved; };
+struct linux_statx {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, pad1;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t spare[14];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "guest ABI: 256-byte struct statx");
+
+#define LINUX_AT_EMPTY_PATH 0x1000
+#define LINUX_STATX_BASIC_STATS 0x7ffu
+
+static struct timespec timespec_from(struct linux_statx_timestamp t)
+{
+    struct timespec ts = { .tv_sec = (time_t)t.tv_sec, .tv_nsec = (long)t.tv_nsec };
+    return ts;
+}
+
+static int statx_into(int dirfd, const char *path, int flags, struct stat *st)
+{
+    struct linux_statx sx;
+    if (__uniform_call(UK_SYS_statx, dirfd, (long)path, flags, LINUX_STATX_BASIC_STATS, (long)&sx, 0) < 0)
+        return -1;
+    *st = (struct stat){ 0 };
+    st->st_dev = (dev_t)((sx.stx_dev_major << 8) | sx.stx_dev_minor);
+    st->st_ino = (ino_t)sx.stx_ino;
+    st->st_mode = sx.stx_mode;
+    st->st_nlink = sx.stx_nlink;
+    st->st_uid = sx.stx_uid;
+    st->st_gid = sx.stx_gid;
+    st->st_rdev = (dev_t)((sx.stx_rdev_major << 8) | sx.stx_rdev_minor);
+    st->st_size = (off_t)sx.stx_size;
+    st->st_blksize = sx.stx_blksize;
+    st->st_blocks = (blkcnt_t)sx.stx_blocks;
+    st->st_atim = timespec_from(sx.stx_atime);
+    st->st_mtim = timespec_from(sx.stx_mtime);
+    st->st_ctim = timespec_from(sx.stx_ctime);
+    return 0;
+}
+
+int stat(const char *path, struct stat *st)
+{
+    return statx_into(LINUX_AT_FDCWD, path, 0, st);
+}
+
+int fstat(int fd, struct stat *st)
+{
+    return statx_into(fd, "", LINUX_AT_EMPTY_PATH, st);
+}
+
+int unlink(const char *path)
+{
+    return (int)__uniform_call(UK_SYS_unlinkat, LINUX_AT_FDCWD, (long)path, 0, 0, 0, 0);
 }

@@ -46,6 +46,9 @@ enum puma_args {
     PUMA_ARGS_SAME,      /* args[i] = a_i */
     PUMA_ARGS_OPENAT,    /* openat(AT_FDCWD, path, flags, mode) -> open(path, flags, mode) */
     PUMA_ARGS_LLSEEK,    /* _llseek(fd, hi, lo, result, whence) -> lseek(fd, lo, hi, whence, result) */
+    PUMA_ARGS_STATX,     /* statx(AT_FDCWD, path, 0, mask, buf) -> stat(path, buf);
+                            statx(fd, "", AT_EMPTY_PATH, mask, buf) -> fstat(fd, buf) */
+    PUMA_ARGS_UNLINKAT,  /* unlinkat(AT_FDCWD, path, 0) -> unlink(path) */
 };
 
 static const struct puma_call {
@@ -62,9 +65,12 @@ static const struct puma_call {
     { UK_SYS_openat,          PUMA_TRAP_OPEN,          PUMA_ARGS_OPENAT },
     { UK_SYS_close,           PUMA_TRAP_CLOSE,         PUMA_ARGS_SAME },
     { UK_SYS_llseek,          PUMA_TRAP_LSEEK,         PUMA_ARGS_LLSEEK },
+    { UK_SYS_statx,           PUMA_TRAP_STAT,          PUMA_ARGS_STATX },
+    { UK_SYS_unlinkat,        PUMA_TRAP_UNLINK,        PUMA_ARGS_UNLINKAT },
 };
 
 #define LINUX_AT_FDCWD (-100)
+#define LINUX_AT_EMPTY_PATH 0x1000
 
 static long puma_ecall(struct puma_trap *trap)
 {
@@ -97,6 +103,23 @@ static int puma_call(long n, long a0, long a1, long a2, long a3, long a4, long a
         case PUMA_ARGS_LLSEEK:
             trap.args[0] = (uint32_t)a0; trap.args[1] = (uint32_t)a2; trap.args[2] = (uint32_t)a1;
             trap.args[3] = (uint32_t)a4; trap.args[4] = (uint32_t)a3;
+            break;
+        case PUMA_ARGS_STATX:
+            /* Only a path from the root or a descriptor itself; no other flags (lstat, ...). */
+            if (a2 == LINUX_AT_EMPTY_PATH && *(const char *)a1 == '\0') {
+                trap.number = PUMA_TRAP_FSTAT;
+                trap.args[0] = (uint32_t)a0;
+            } else if (a0 == LINUX_AT_FDCWD && a2 == 0) {
+                trap.args[0] = (uint32_t)a1;
+            } else {
+                return 0;
+            }
+            trap.args[1] = (uint32_t)a4;
+            break;
+        case PUMA_ARGS_UNLINKAT:
+            if (a0 != LINUX_AT_FDCWD || a2 != 0)
+                return 0; /* rmdir and relative-to-directory forms are Linux's */
+            trap.args[0] = (uint32_t)a1;
             break;
         }
         *result = puma_ecall(&trap);

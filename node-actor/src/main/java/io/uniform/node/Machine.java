@@ -1,10 +1,10 @@
 package io.uniform.node;
 
 import io.uniform.config.MachineDescription;
+import io.uniform.config.NodeAllocator;
 import io.uniform.config.Partition;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The root of an embedded machine: spawns one {@link NodeActor} per node of a
- * {@link MachineDescription}, allocates free nodes of a partition to jobs first-fit, and runs
+ * {@link MachineDescription}, allocates free nodes of a partition to jobs ({@link NodeAllocator}: a
+ * compact box of the mesh when one is free, first fit otherwise), and runs
  * each job under its own {@link Yod}. Nodes are addressed by nid through this actor for now; a
  * location-transparent directory comes with clustering.
  */
@@ -97,28 +98,32 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             run.client().tell(new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
             return this;
         }
-        List<Integer> free = new ArrayList<>();
+        Set<Integer> free = new HashSet<>();
         int total = 0;
         for (int nid : description.nids(run.partition())) {
             total++;
-            if (!busy.contains(nid) && free.size() < run.size()) {
+            if (!busy.contains(nid)) {
                 free.add(nid);
             }
         }
-        if (free.size() < run.size()) {
-            String why = total < run.size()
-                    ? String.format("the %s partition has %d nodes; the job needs %d", run.partition().label(), total, run.size())
-                    : String.format("only %d of the %s partition's %d nodes are free; the job needs %d",
-                            free.size(), run.partition().label(), total, run.size());
-            run.client().tell(new JobReport.JobFinished(jobId, List.of(), why));
+        if (total < run.size()) {
+            run.client().tell(new JobReport.JobFinished(jobId, List.of(),
+                    String.format("the %s partition has %d nodes; the job needs %d", run.partition().label(), total, run.size())));
             return this;
         }
-        busy.addAll(free);
-        List<Yod.Placement> placements = free.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
+        NodeAllocator.Allocation allocation = NodeAllocator.allocate(description, free, run.size());
+        if (!allocation.ok()) {
+            run.client().tell(new JobReport.JobFinished(jobId, List.of(),
+                    "in the " + run.partition().label() + " partition of " + total + " nodes, " + allocation.error()));
+            return this;
+        }
+        List<Integer> nids = allocation.nids();
+        busy.addAll(nids);
+        List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
         Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.service());
         ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
         jobs.put(jobId, yod);
-        jobNodes.put(jobId, free);
+        jobNodes.put(jobId, nids);
         clients.put(jobId, run.client());
         return this;
     }

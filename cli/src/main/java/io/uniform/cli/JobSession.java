@@ -1,0 +1,201 @@
+package io.uniform.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.uniform.config.MachineDescription;
+import io.uniform.config.Partition;
+import io.uniform.node.Machine;
+import io.uniform.node.Program;
+import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * One job run from the command line on an embedded machine in this JVM: boots the machine,
+ * sends the job, prints every rank's output as it arrives (each line prefixed with its rank
+ * when the job has several), feeds rank 0's stdin from {@link System#in} as the program reads
+ * it, kills the job on Ctrl-C, and returns the job's shell status.
+ */
+final class JobSession {
+    private static final Duration SHUTDOWN = Duration.ofSeconds(30);
+    private static final Duration KILL_GRACE = Duration.ofSeconds(10);
+    private static final int INPUT_CHUNK = 64 << 10;
+
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+    private final CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
+    private final CompletableFuture<JobReport.JobStarted> started = new CompletableFuture<>();
+    private final ExecutorService stdinReader = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "uniform-stdin");
+        thread.setDaemon(true); // a read blocked on a terminal must not keep the JVM alive
+        return thread;
+    });
+    private final InputStream in = System.in;
+
+    /**
+     * Runs {@code program} as {@code size} ranks on {@code partition} and returns the shell
+     * status: the job's, 1 if it could not start, 130 if interrupted.
+     */
+    int run(MachineDescription description, Program program, Partition partition, int size, Yod.Service service) {
+        Config config = ConfigFactory.parseString("""
+                pekko.loglevel = WARNING
+                pekko.stdout-loglevel = OFF
+                pekko.log-dead-letters = off
+                pekko.log-dead-letters-during-shutdown = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
+        // Bind SLF4J on this thread first: when the actor system's threads race to initialise it,
+        // SLF4J prints a "replaying intercepted calls" notice to stderr.
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", config);
+        Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
+        Runtime.getRuntime().addShutdownHook(interrupt);
+        try {
+            // Should the machine stop before the job finishes, stop waiting rather than hang.
+            system.getWhenTerminated().whenComplete((done, failure) ->
+                    finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
+            ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
+            system.tell(new Machine.Run(program, partition, size, terminal, service));
+            return report(finished.get());
+        } catch (ExecutionException e) {
+            out.flush();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("uniform: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting (Ctrl-C): the hook runs and kills the job
+            }
+            stdinReader.shutdownNow();
+            terminate(system);
+        }
+    }
+
+    /** Prints why ranks were killed or refused; the job's shell status. */
+    private int report(JobReport.JobFinished result) {
+        out.flush();
+        if (result.error() != null) {
+            err.println("uniform: " + result.error());
+            return 1;
+        }
+        for (JobReport.RankStatus status : result.statuses()) {
+            if (status.report() != null) {
+                String rank = result.statuses().size() > 1 ? "rank " + status.rank() + " (nid " + status.nid() + "): " : "";
+                err.println("uniform: " + rank + status.report());
+            }
+        }
+        return result.shellStatus();
+    }
+
+    /** Ctrl-C: kill the job, so that its nodes are freed, and wait a little for its end to print it. */
+    private void killOnInterrupt() {
+        JobReport.JobStarted job = started.getNow(null);
+        if (job == null || finished.isDone()) {
+            return;
+        }
+        job.yod().tell(new Yod.KillJob("interrupted (Ctrl-C on yod)"));
+        try {
+            report(finished.get(KILL_GRACE.toSeconds(), TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            err.println("uniform: the job did not end within " + KILL_GRACE + " of being killed");
+        }
+    }
+
+    private void terminate(ActorSystem<?> system) {
+        system.terminate();
+        // Whatever happens while shutting down must not hide the job's status.
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            err.println("uniform: the machine did not shut down within " + SHUTDOWN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            err.println("uniform: the machine did not shut down cleanly: " + e);
+        }
+    }
+
+    /** Prints output as it arrives, answers stdin requests, completes {@link #finished} at the end. */
+    private Behavior<JobReport> terminal(boolean prefixRanks) {
+        Map<Long, ByteArrayOutputStream> partialLines = new HashMap<>();
+        return Behaviors.receive((context, report) -> {
+            if (report instanceof JobReport.JobStarted job) {
+                started.complete(job);
+            } else if (report instanceof JobEvent.Output output) {
+                PrintStream stream = output.fd() == 2 ? err : out;
+                if (prefixRanks) {
+                    printLines(stream, output, partialLines.computeIfAbsent(((long) output.rank() << 2) | output.fd(),
+                            key -> new ByteArrayOutputStream()));
+                } else {
+                    stream.write(output.bytes(), 0, output.bytes().length);
+                }
+                stream.flush();
+            } else if (report instanceof JobReport.InputWanted) {
+                ActorRef<Yod.Command> yod = started.getNow(null).yod();
+                stdinReader.execute(() -> yod.tell(new Yod.Input(readInput())));
+            } else if (report instanceof JobReport.JobFinished done) {
+                partialLines.forEach((key, line) -> {
+                    if (line.size() > 0) {
+                        PrintStream stream = (key & 3) == 2 ? err : out;
+                        stream.print("[" + (key >> 2) + "] ");
+                        stream.write(line.toByteArray(), 0, line.size());
+                        stream.println();
+                    }
+                });
+                finished.complete(done);
+                return Behaviors.stopped();
+            }
+            return Behaviors.same();
+        });
+    }
+
+    /** Writes each complete line of {@code output} with its rank in front; keeps a partial last line. */
+    private static void printLines(PrintStream stream, JobEvent.Output output, ByteArrayOutputStream partial) {
+        for (byte b : output.bytes()) {
+            partial.write(b);
+            if (b == '\n') {
+                stream.print("[" + output.rank() + "] ");
+                stream.write(partial.toByteArray(), 0, partial.size());
+                partial.reset();
+            }
+        }
+    }
+
+    /** Up to one chunk of stdin, read when the program asks: empty at end of input (or if it cannot be read). */
+    private byte[] readInput() {
+        byte[] buffer = new byte[INPUT_CHUNK];
+        try {
+            int n = in.read(buffer);
+            return n <= 0 ? new byte[0] : Arrays.copyOf(buffer, n);
+        } catch (IOException e) {
+            err.println("uniform: cannot read stdin: " + e.getMessage());
+            return new byte[0];
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.uniform.cli;
+
+import io.uniform.config.MachineConfigException;
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
+import io.uniform.config.Partition;
+import io.uniform.node.Program;
+import io.uniform.node.yod.Yod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code uniform yod -sz N PROG.elf [ARGS]}: launches a job of N ranks on compute nodes of the
+ * embedded machine, as the Paragon's yod did: a compact submesh when one is free, first fit
+ * otherwise. yod serves the job's I/O: stdin to rank 0, every rank's output back (prefixed
+ * with the rank when N > 1), and files on a host directory that is the service partition's
+ * file system, confined to it.
+ */
+@Command(name = "yod",
+        description = {"Launch a parallel job of N ranks on the compute partition of the embedded machine (Puma).",
+                "stdin goes to rank 0 as it reads; output of every rank comes back, each line prefixed with [rank] when N > 1; "
+                        + "files the program opens are on the --files directory, which it cannot leave.",
+                "Ctrl-C kills the job. The exit status is the first failing rank's (128 + signal if killed), 0 if all succeeded."})
+final class YodCommand implements Callable<Integer> {
+    @Option(names = {"-sz", "--size"}, paramLabel = "N", defaultValue = "1", description = "Ranks (compute nodes) of the job (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine).")
+    String machine;
+
+    @Option(names = "--files", paramLabel = "DIR", defaultValue = ".",
+            description = "The service partition's file system: the program's files live here, confined (default: the current directory).")
+    Path files;
+
+    @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
+    Path program;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to every rank.")
+    List<String> arguments = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        return launch(machine, Partition.COMPUTE, size, files, program, arguments);
+    }
+
+    /** Runs a job from the command line: 2 on a usage error, 126/127 for an unusable program, else the job's status. */
+    static int launch(String machine, Partition partition, int size, Path files, Path program, List<String> arguments) {
+        if (size < 1) {
+            System.err.println("uniform: -sz must be at least 1, not " + size);
+            return 2;
+        }
+        if (files != null && !Files.isDirectory(files)) {
+            System.err.println("uniform: --files " + files + " is not a directory");
+            return 2;
+        }
+        byte[] elf;
+        try {
+            elf = ProgramFile.read(program);
+        } catch (ProgramFile.Unusable e) {
+            System.err.println("uniform: " + e.getMessage());
+            return e.exitStatus();
+        }
+        MachineDescription description;
+        try {
+            description = machine == null ? MachineDescriptions.defaultMachine() : MachineDescriptions.preset(machine);
+        } catch (MachineConfigException e) {
+            System.err.println("uniform: " + e.getMessage());
+            return 2;
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add(program.toString());
+        argv.addAll(arguments);
+        if (partition == Partition.COMPUTE) {
+            Yod.Service service = new Yod.Service(files == null ? null : files.toAbsolutePath().toString(), true);
+            return new JobSession().run(description, new Program(elf, argv, null), partition, size, service);
+        }
+        // A Linux node takes its stdin with the launch: redirected or piped input is read first.
+        byte[] stdin;
+        try {
+            stdin = System.console() == null ? System.in.readAllBytes() : new byte[0];
+        } catch (IOException e) {
+            System.err.println("uniform: cannot read stdin: " + e.getMessage());
+            return 1;
+        }
+        return new JobSession().run(description, new Program(elf, argv, stdin), partition, size, Yod.Service.NONE);
+    }
+}
