@@ -1,13 +1,10 @@
 package io.uniform.cli;
 
 import io.uniform.config.Partition;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code uniform run}: {@code yod -sz 1} on the embedded machine: boots it in this JVM, runs the
@@ -27,21 +24,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Where the job runs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     On on;
 
-    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine).")
-    String machine;
-
-    @Option(names = "--files", paramLabel = "DIR", defaultValue = ".",
-            description = "The service partition's file system for a compute job (default: the current directory).")
-    Path files;
-
-    @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable.")
-    Path program;
-
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to the program.")
-    List<String> arguments = new ArrayList<>();
+    @Mixin
+    JobOptions job;
 
     @Override
     public Integer call() {
-        return YodCommand.launch(machine, on == On.service ? Partition.SERVICE : Partition.COMPUTE, 1, files, program, arguments);
+        return YodCommand.launch(job, on == On.service ? Partition.SERVICE : Partition.COMPUTE, 1);
     }
 }

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code uniform yod -sz N PROG.elf [ARGS]}: launches a job of N ranks on compute nodes of the
@@ -32,26 +32,18 @@ final class YodCommand implements Callable<Integer> {
     @Option(names = {"-sz", "--size"}, paramLabel = "N", defaultValue = "1", description = "Ranks (compute nodes) of the job (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine).")
-    String machine;
-
-    @Option(names = "--files", paramLabel = "DIR", defaultValue = ".",
-            description = "The service partition's file system: the program's files live here, confined (default: the current directory).")
-    Path files;
-
-    @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
-    Path program;
-
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to every rank.")
-    List<String> arguments = new ArrayList<>();
+    @Mixin
+    JobOptions job;
 
     @Override
     public Integer call() {
-        return launch(machine, Partition.COMPUTE, size, files, program, arguments);
+        return launch(job, Partition.COMPUTE, size);
     }
 
     /** Runs a job from the command line: 2 on a usage error, 126/127 for an unusable program, else the job's status. */
-    static int launch(String machine, Partition partition, int size, Path files, Path program, List<String> arguments) {
+    static int launch(JobOptions job, Partition partition, int size) {
+        Path files = job.files;
+        Path program = job.program;
         if (size < 1) {
             System.err.println("uniform: -sz must be at least 1, not " + size);
             return 2;
@@ -69,14 +61,14 @@ final class YodCommand implements Callable<Integer> {
         }
         MachineDescription description;
         try {
-            description = machine == null ? MachineDescriptions.defaultMachine() : MachineDescriptions.preset(machine);
+            description = job.machine == null ? MachineDescriptions.defaultMachine() : MachineDescriptions.preset(job.machine);
         } catch (MachineConfigException e) {
             System.err.println("uniform: " + e.getMessage());
             return 2;
         }
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
-        argv.addAll(arguments);
+        argv.addAll(job.arguments);
         if (partition == Partition.COMPUTE) {
             Yod.Service service = new Yod.Service(files == null ? null : files.toAbsolutePath().toString(), true);
             return new JobSession().run(description, new Program(elf, argv, null), partition, size, service);
