@@ -57,10 +57,8 @@ final class PumaKernel extends Kernel {
     static PumaKernel load(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                            int jobId, int rank, int size, byte[] elf, List<String> argv) {
         PumaKernel kernel = new PumaKernel(jobId, reloadPct);
-        int region = LoadRequest.DEFAULT_REGION_BYTES;
-        if (memoryBytes < region) {
-            throw new IllegalArgumentException("node memory " + memoryBytes + " is smaller than a Puma region of " + region + " bytes");
-        }
+        // A node smaller than the default region gives its process all of its memory.
+        int region = (int) Math.min(LoadRequest.DEFAULT_REGION_BYTES, memoryBytes & ~0xfffL);
         kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), bootPct.apply(kernel.directory));
         LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region, LoadRequest.DEFAULT_STACK_BYTES);
         LoadRequest.Result result = kernel.qk.load(request);

@@ -72,7 +72,8 @@ public final class Qk implements QkServices {
     /** Lowest -errno a trap may return (Linux's MAX_ERRNO). */
     private static final int MAX_ERRNO = 4095;
 
-    private final PhysicalMemory memory;
+    /** The node's physical memory in bytes: the sum of the regions of its processes may not exceed it. */
+    private final long memoryBytes;
     private final ProcessClock clock;
     private final Map<Integer, Proc> processes = new LinkedHashMap<>();
     private int nextPid = 1;
@@ -85,7 +86,6 @@ public final class Qk implements QkServices {
 
     private static final class Proc {
         final int pid;
-        final int physicalBase;
         final int size;
         final FlatAddressSpace space;
         final Hart hart;
@@ -105,9 +105,8 @@ public final class Qk implements QkServices {
         /** The QK's own copy of the PCB, taken at start; null before. */
         Pcb owned;
 
-        Proc(int pid, int physicalBase, int size, FlatAddressSpace space, Hart hart) {
+        Proc(int pid, int size, FlatAddressSpace space, Hart hart) {
             this.pid = pid;
-            this.physicalBase = physicalBase;
             this.size = size;
             this.space = space;
             this.hart = hart;
@@ -153,7 +152,7 @@ public final class Qk implements QkServices {
 
     /** Boots the node with {@code memoryBytes} of physical memory and the PCT {@code factory} makes. */
     public Qk(int memoryBytes, ProcessClock clock, PctFactory factory) {
-        this.memory = new PhysicalMemory(memoryBytes);
+        this.memoryBytes = memoryBytes;
         this.clock = clock;
         install(factory);
     }
@@ -344,29 +343,18 @@ public final class Qk implements QkServices {
                 || Integer.toUnsignedLong(PumaAbi.REGION_BASE) + regionBytes > PumaAbi.USER_LIMIT) {
             throw new IllegalArgumentException("a region must be a positive page multiple inside 0x00000000..0x40000000");
         }
-        int base = firstFit(regionBytes);
-        FlatAddressSpace space = new FlatAddressSpace(memory, PumaAbi.REGION_BASE, regionBytes, base);
+        long used = processes.values().stream().mapToLong(p -> p.size).sum();
+        if (used + regionBytes > memoryBytes) {
+            throw new IllegalArgumentException(String.format(
+                    "no free %d KiB of memory on this node (%d KiB in all, %d KiB in use)", regionBytes >> 10, memoryBytes >> 10, used >> 10));
+        }
+        // Backed when a process is created, not when the node boots: an idle node holds no memory.
+        FlatAddressSpace space = new FlatAddressSpace(new PhysicalMemory(regionBytes), PumaAbi.REGION_BASE, regionBytes, 0);
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
-        Proc p = new Proc(nextPid++, base, regionBytes, space, hart);
+        Proc p = new Proc(nextPid++, regionBytes, space, hart);
         processes.put(p.pid, p);
         return p.pid;
-    }
-
-    private int firstFit(int size) {
-        List<Proc> byBase = processes.values().stream().sorted((a, b) -> Integer.compare(a.physicalBase, b.physicalBase)).toList();
-        long candidate = 0;
-        for (Proc p : byBase) {
-            if (candidate + size <= p.physicalBase) {
-                break;
-            }
-            candidate = Math.max(candidate, (long) p.physicalBase + p.size);
-        }
-        if (candidate + size > memory.size()) {
-            throw new IllegalArgumentException(String.format(
-                    "no free %d KiB of contiguous memory on this node (%d KiB in all)", size >> 10, memory.size() >> 10));
-        }
-        return (int) candidate;
     }
 
     @Override
@@ -432,7 +420,6 @@ public final class Qk implements QkServices {
     }
 
     private void free(Proc p) {
-        p.space.zero(PumaAbi.REGION_BASE, p.size); // the next process gets clean memory
         processes.remove(p.pid);
         if (current == p) {
             current = null;

@@ -10,7 +10,7 @@ public interface QkServices {
      * memory, zeroed, mapped at {@link PumaAbi#REGION_BASE}, for a new process that is not yet
      * runnable; returns its pid.
      *
-     * @throws IllegalArgumentException no free contiguous physical range is large enough
+     * @throws IllegalArgumentException the node's memory not yet given to processes is smaller
      */
     int createProcess(int regionBytes);
 
