@@ -1,8 +1,11 @@
 package io.uniform.cli;
 
+import io.uniform.node.NodeActor;
+import io.uniform.puma.pct.FaultInjectingPct;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,9 +18,33 @@ final class JobOptions {
             description = "The service partition's file system: the program's files live here, confined (default: the current directory).")
     Path files;
 
+    @Option(names = "--pct-fault", paramLabel = "OP[:N]",
+            description = "Make the PCT of every rank's compute node fail at its N-th (default 1st) call of OP (write, read, brk, schedule, ...): "
+                    + "the fault is contained, a fresh PCT is loaded, and the program goes on.")
+    String pctFault;
+
     @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
     Path program;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to the program (every rank).")
     List<String> arguments = new ArrayList<>();
+
+    /** The requested PCT fault, or null; throws with a usage message when malformed. */
+    NodeActor.InjectPctFault pctFault() {
+        if (pctFault == null) {
+            return null;
+        }
+        String[] parts = pctFault.split(":", 2);
+        int nth;
+        try {
+            nth = parts.length == 1 ? 1 : Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--pct-fault " + pctFault + ": N must be a number");
+        }
+        if (!FaultInjectingPct.OPERATIONS.contains(parts[0]) || nth < 1) {
+            throw new IllegalArgumentException("--pct-fault " + pctFault + ": OP must be one of " + new TreeSet<>(FaultInjectingPct.OPERATIONS)
+                    + " and N at least 1");
+        }
+        return new NodeActor.InjectPctFault(parts[0], nth);
+    }
 }

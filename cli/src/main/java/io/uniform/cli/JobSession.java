@@ -55,7 +55,7 @@ final class JobSession {
      * Runs {@code program} as {@code size} ranks on {@code partition} and returns the shell
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
-    int run(MachineDescription description, Program program, Partition partition, int size, Yod.Service service) {
+    int run(MachineDescription description, Program program, Partition partition, int size, Yod.Options options) {
         Config config = ConfigFactory.parseString("""
                 pekko.loglevel = WARNING
                 pekko.stdout-loglevel = OFF
@@ -74,7 +74,7 @@ final class JobSession {
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
-            system.tell(new Machine.Run(program, partition, size, terminal, service));
+            system.tell(new Machine.Run(program, partition, size, terminal, options));
             return report(finished.get());
         } catch (ExecutionException e) {
             out.flush();
@@ -103,8 +103,12 @@ final class JobSession {
             return 1;
         }
         for (JobReport.RankStatus status : result.statuses()) {
+            String rank = result.statuses().size() > 1 ? "rank " + status.rank() + " (nid " + status.nid() + "): " : "";
+            if (status.pctReloads() > 0) {
+                err.println("uniform: " + rank + "the PCT faulted and was reloaded " + status.pctReloads()
+                        + (status.pctReloads() == 1 ? " time" : " times") + "; the process went on");
+            }
             if (status.report() != null) {
-                String rank = result.statuses().size() > 1 ? "rank " + status.rank() + " (nid " + status.nid() + "): " : "";
                 err.println("uniform: " + rank + status.report());
             }
         }

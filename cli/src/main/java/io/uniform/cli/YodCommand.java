@@ -4,6 +4,7 @@ import io.uniform.config.MachineConfigException;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
+import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
 import io.uniform.node.yod.Yod;
 import java.io.IOException;
@@ -48,6 +49,13 @@ final class YodCommand implements Callable<Integer> {
             System.err.println("uniform: -sz must be at least 1, not " + size);
             return 2;
         }
+        NodeActor.InjectPctFault pctFault;
+        try {
+            pctFault = job.pctFault();
+        } catch (IllegalArgumentException e) {
+            System.err.println("uniform: " + e.getMessage());
+            return 2;
+        }
         if (files != null && !Files.isDirectory(files)) {
             System.err.println("uniform: --files " + files + " is not a directory");
             return 2;
@@ -70,8 +78,8 @@ final class YodCommand implements Callable<Integer> {
         argv.add(program.toString());
         argv.addAll(job.arguments);
         if (partition == Partition.COMPUTE) {
-            Yod.Service service = new Yod.Service(files == null ? null : files.toAbsolutePath().toString(), true);
-            return new JobSession().run(description, new Program(elf, argv, null), partition, size, service);
+            Yod.Options options = new Yod.Options(files == null ? null : files.toAbsolutePath().toString(), true, pctFault);
+            return new JobSession().run(description, new Program(elf, argv, null), partition, size, options);
         }
         // A Linux node takes its stdin with the launch: redirected or piped input is read first.
         byte[] stdin;
@@ -81,6 +89,6 @@ final class YodCommand implements Callable<Integer> {
             System.err.println("uniform: cannot read stdin: " + e.getMessage());
             return 1;
         }
-        return new JobSession().run(description, new Program(elf, argv, stdin), partition, size, Yod.Service.NONE);
+        return new JobSession().run(description, new Program(elf, argv, stdin), partition, size, new Yod.Options(null, false, pctFault));
     }
 }

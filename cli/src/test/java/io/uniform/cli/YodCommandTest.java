@@ -76,4 +76,21 @@ class YodCommandTest {
         assertEquals(0, run.status(), run::toString);
         assertEquals(golden("tests/stdin_echo.out"), run.out(), run::toString);
     }
+
+    @Test
+    void anInjectedPctFaultIsContainedAndReported() {
+        CommandRun run = uniform("run", "--pct-fault", "write:3", guest("elf/tests/printf_torture.elf"));
+        assertEquals(0, run.status(), run::toString);
+        assertEquals(golden("tests/printf_torture.out"), run.out(), run::toString);
+        assertTrue(run.err().contains("the PCT faulted and was reloaded 1 time; the process went on"), run::toString);
+    }
+
+    @Test
+    void aMalformedPctFaultIsAUsageError() {
+        for (String bad : List.of("teleport", "write:0", "write:x")) {
+            CommandRun run = uniform("yod", "--pct-fault", bad, guest("elf/tests/hello.elf"));
+            assertEquals(2, run.status(), run::toString);
+            assertTrue(run.err().contains("--pct-fault " + bad), run::toString);
+        }
+    }
 }

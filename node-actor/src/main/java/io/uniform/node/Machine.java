@@ -34,16 +34,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * {@code client} hears {@link JobReport.JobStarted}, every rank's output, and
      * {@link JobReport.JobFinished}.
      */
-    public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client, Yod.Service service)
+    public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client, Yod.Options options)
             implements Command, CborSerializable {
         /** A job with no files, whose stdin is the program's bytes. */
         public Run(Program program, Partition partition, int size, ActorRef<JobReport> client) {
-            this(program, partition, size, client, Yod.Service.NONE);
+            this(program, partition, size, client, Yod.Options.NONE);
         }
     }
 
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
+
+    /** Inject a PCT fault into the process on node {@code nid} (see {@link NodeActor.InjectPctFault}). */
+    public record InjectPctFault(int nid, String operation, int nth) implements Command, CborSerializable {}
 
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
@@ -88,6 +91,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Run.class, this::onRun)
                 .onMessage(KillJob.class, this::onKillJob)
                 .onMessage(GetNode.class, this::onGetNode)
+                .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(JobDone.class, this::onJobDone)
                 .build();
     }
@@ -120,7 +124,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         List<Integer> nids = allocation.nids();
         busy.addAll(nids);
         List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-        Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.service());
+        Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options());
         ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
         jobs.put(jobId, yod);
         jobNodes.put(jobId, nids);
@@ -132,6 +136,14 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         ActorRef<Yod.Command> yod = jobs.get(kill.jobId());
         if (yod != null) {
             yod.tell(new Yod.KillJob(kill.reason()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onInjectPctFault(InjectPctFault inject) {
+        ActorRef<NodeActor.Command> node = nodes.get(inject.nid());
+        if (node != null) {
+            node.tell(new NodeActor.InjectPctFault(inject.operation(), inject.nth()));
         }
         return this;
     }

@@ -44,11 +44,18 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The protocol of a node. */
     public sealed interface Command {}
 
-    /** Start rank {@code rank} of job {@code jobId} (of {@code size} ranks); events go to {@code yod}. */
-    public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod)
+    /**
+     * Start rank {@code rank} of job {@code jobId} (of {@code size} ranks); events go to
+     * {@code yod}; {@code pctFault}, if not null, is injected before the first instruction runs.
+     */
+    public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod, InjectPctFault pctFault)
             implements Command, CborSerializable {
         public Launch {
             Objects.requireNonNull(program, "program");
+        }
+
+        public Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod) {
+            this(jobId, rank, size, program, yod, null);
         }
     }
 
@@ -59,6 +66,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public record IoDone(int jobId, long sequence, IoReply reply) implements Command, CborSerializable {}
 
     public record GetState(ActorRef<State> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * Makes the PCT of the node's running Puma process fail at its {@code nth} call of
+     * {@code operation} from now ("write", "brk", "schedule", ...): the operator's way to watch
+     * a PCT fault contained and the PCT reloaded. Ignored, with a warning, on an idle or Linux node.
+     */
+    public record InjectPctFault(String operation, int nth) implements Command, CborSerializable {}
 
     /**
      * Re-boot the node into {@code partition}'s operating system; only when it holds no process.
@@ -154,6 +168,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // Answers that came while a slice ran: passed to the kernel when it returns.
     private final List<IoDone> answers = new ArrayList<>();
     private String pendingKill;
+    private InjectPctFault pendingInjection;
+    // PCT reloads of the process the node holds now.
+    private int processPctReloads;
     private long slices;
     private int pctReloads;
 
@@ -172,6 +189,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(IoDone.class, this::onIoDone)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
+                .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(SliceDone.class, this::onSliceDone)
                 .onSignal(PreRestart.class, this::onPreRestart)
@@ -206,6 +224,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         rank = launch.rank();
         yod = launch.yod();
         pendingKill = null;
+        pendingInjection = launch.pctFault();
+        applyInjection();
         runSlice();
         return this;
     }
@@ -237,6 +257,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         Kernel.SliceResult result = done.result();
         pctReloads += result.pctReloads();
+        processPctReloads += result.pctReloads();
         if (result.pctReloads() > 0 && kernel instanceof PumaKernel puma) {
             getContext().getLog().warn("node {}: the PCT faulted ({}) and was reloaded", settings.nid(), puma.lastPctFault());
         }
@@ -253,10 +274,40 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             finish(result.ended());
         } else if (pendingKill != null) {
             killNow(pendingKill);
-        } else if (runnable) {
-            runSlice();
+        } else {
+            applyInjection();
+            if (runnable) {
+                runSlice();
+            }
         }
         return this;
+    }
+
+    private Behavior<Command> onInjectPctFault(InjectPctFault inject) {
+        pendingInjection = inject;
+        if (!sliceRunning) {
+            applyInjection();
+        }
+        return this;
+    }
+
+    /** Arms an injected PCT fault between slices, when the kernel is the actor's. */
+    private void applyInjection() {
+        InjectPctFault inject = pendingInjection;
+        pendingInjection = null;
+        if (inject == null) {
+            return;
+        }
+        if (!(kernel instanceof PumaKernel puma)) {
+            getContext().getLog().warn("node {}: no Puma process to inject a PCT fault into", settings.nid());
+            return;
+        }
+        try {
+            puma.injectPctFault(inject.operation(), inject.nth());
+            getContext().getLog().info("node {}: the PCT will fail at its call {} of {}", settings.nid(), inject.nth(), inject.operation());
+        } catch (IllegalArgumentException e) {
+            getContext().getLog().warn("node {}: {}", settings.nid(), e.getMessage());
+        }
     }
 
     /** yod answered: the waiting process runs again (or takes the answer when its slice returns). */
@@ -305,7 +356,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private void finish(Kernel.Ended ended) {
-        yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ended.status(), ended.report()));
+        yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ended.status(), ended.report(), processPctReloads));
         try {
             kernel.release();
         } catch (RuntimeException e) {
@@ -314,6 +365,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         kernel = null;
         yod = null;
         pendingKill = null;
+        pendingInjection = null;
+        processPctReloads = 0;
         answers.clear();
         sliceRunning = false;
     }
@@ -335,7 +388,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onPreRestart(PreRestart signal) {
         if (kernel != null && yod != null) {
             yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ExitStatus.killed(Signal.SIGKILL),
-                    "node " + settings.nid() + " failed and restarted"));
+                    "node " + settings.nid() + " failed and restarted", processPctReloads));
         }
         return this;
     }

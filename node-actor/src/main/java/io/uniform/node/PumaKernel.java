@@ -4,6 +4,7 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.io.IoReply;
+import io.uniform.puma.pct.FaultInjectingPct;
 import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.StandardPct;
 import io.uniform.puma.pct.YodDirectory;
@@ -28,6 +29,8 @@ final class PumaKernel extends Kernel {
             yods -> () -> new StandardPct(SchedulingPolicy.FIFO, 1, yods);
 
     private final int jobId;
+    // Every PCT this kernel installs passes through it, so an operator can make the current one fail.
+    private final FaultInjectingPct.Armed injectedFault = new FaultInjectingPct.Armed();
     private final List<IoCall> ioCalls = new ArrayList<>();
     private final Function<YodDirectory, PctFactory> reloadPct;
     private final YodDirectory directory;
@@ -59,7 +62,7 @@ final class PumaKernel extends Kernel {
         PumaKernel kernel = new PumaKernel(jobId, reloadPct);
         // A node smaller than the default region gives its process all of its memory.
         int region = (int) Math.min(LoadRequest.DEFAULT_REGION_BYTES, memoryBytes & ~0xfffL);
-        kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), bootPct.apply(kernel.directory));
+        kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), kernel.injectable(bootPct));
         LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region, LoadRequest.DEFAULT_STACK_BYTES);
         LoadRequest.Result result = kernel.qk.load(request);
         if (!result.ok()) {
@@ -133,7 +136,7 @@ final class PumaKernel extends Kernel {
             return giveUp("the PCT cannot be reloaded: " + cause);
         }
         pctReloads++;
-        return handle(qk.reloadPct(reloadPct.apply(directory)));
+        return handle(qk.reloadPct(injectable(reloadPct)));
     }
 
     private long instret() {
@@ -164,6 +167,16 @@ final class PumaKernel extends Kernel {
             result = new Ended(collected.status(), collected.report());
         }
         return result;
+    }
+
+    private PctFactory injectable(Function<YodDirectory, PctFactory> factory) {
+        PctFactory pcts = factory.apply(directory);
+        return () -> new FaultInjectingPct(pcts.create(), injectedFault);
+    }
+
+    /** Makes the PCT fail at its {@code nth} {@code operation} from now (between slices). */
+    void injectPctFault(String operation, int nth) {
+        injectedFault.arm(operation, nth);
     }
 
     /** The cause of the last PCT fault the node recovered from, or null. */

@@ -13,6 +13,7 @@ import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
 import io.uniform.process.Signal;
 import io.uniform.puma.pct.FaultInjectingPct;
 import io.uniform.puma.pct.SchedulingPolicy;
@@ -231,6 +232,44 @@ class MachineTest {
         TestProbe<NodeActor.State> states = testKit.createTestProbe();
         node.tell(new NodeActor.GetState(states.getRef()));
         assertEquals(1, states.receiveMessage().pctReloads());
+    }
+
+    @Test
+    void aPctFaultInjectedIntoARunningProcessIsContainedAndTheProgramFinishes() throws Exception {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/stdin_echo.elf"), List.of("stdin_echo"), null),
+                Partition.COMPUTE, 1, client.getRef(), new Yod.Options(null, true, null)));
+        JobReport.JobStarted started = client.expectMessageClass(JobReport.JobStarted.class);
+        // The process now waits for its input: the fault is armed in a live PCT, between slices.
+        assertEquals(new JobReport.InputWanted(started.jobId()), client.receiveMessage(JOB_TIMEOUT));
+        machine.tell(new Machine.InjectPctFault(started.nids().get(0), "write", 1));
+        byte[] input = java.nio.file.Files.readAllBytes(GuestFiles.directory().resolve("expected").resolve("stdin_echo.in"));
+        started.yod().tell(new Yod.Input(input));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JobReport report;
+        while (!((report = client.receiveMessage(JOB_TIMEOUT)) instanceof JobReport.JobFinished)) {
+            if (report instanceof JobReport.InputWanted) {
+                started.yod().tell(new Yod.Input(new byte[0]));
+            } else if (report instanceof JobEvent.Output output && output.fd() == 1) {
+                out.writeBytes(output.bytes());
+            }
+        }
+        JobReport.JobFinished finished = (JobReport.JobFinished) report;
+        assertEquals(0, finished.shellStatus(), finished::toString);
+        assertEquals(1, finished.statuses().get(0).pctReloads(), finished::toString);
+        assertArrayEquals(GuestFiles.expected("tests/stdin_echo.out"), out.toByteArray(), out::toString);
+    }
+
+    @Test
+    void aPctFaultAskedForAtLaunchIsContainedOnEveryRank() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/malloc_stress.elf"), List.of("malloc_stress"), null),
+                Partition.COMPUTE, 3, client.getRef(), new Yod.Options(null, false, new NodeActor.InjectPctFault("brk", 2))));
+        Outcome outcome = collect(client);
+        assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
+        outcome.finished().statuses().forEach(status -> assertEquals(1, status.pctReloads(), status::toString));
     }
 
     /** Asks the node for its state, which it must give within a second while it runs job {@code jobId}. */

@@ -65,7 +65,7 @@ class YodIoTest {
         Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), "abc".getBytes(StandardCharsets.US_ASCII));
         yod = testKit.spawn(Yod.create(new Yod.Job(JOB, program,
                 List.of(new Yod.Placement(5, rank0.getRef()), new Yod.Placement(6, rank1.getRef())),
-                new Yod.Service(root.toString(), true)), client.getRef(), done.getRef()));
+                new Yod.Options(root.toString(), true, null)), client.getRef(), done.getRef()));
         JobReport.JobStarted started = (JobReport.JobStarted) client.receiveMessage();
         assertEquals(List.of(5, 6), started.nids());
         rank0.expectMessageClass(NodeActor.Launch.class);
@@ -160,8 +160,8 @@ class YodIoTest {
     @Test
     void theJobFinishesWhenEveryRankHasEnded() {
         assertEquals(3, call(0, new IoRequest.Open("left-open", O_RDWR_CREAT, 0600)).result());
-        yod.tell(new JobEvent.Exited(JOB, 0, 5, ExitStatus.exited(0), null));
-        yod.tell(new JobEvent.Exited(JOB, 1, 6, ExitStatus.exited(3), null));
+        yod.tell(new JobEvent.Exited(JOB, 0, 5, ExitStatus.exited(0), null, 0));
+        yod.tell(new JobEvent.Exited(JOB, 1, 6, ExitStatus.exited(3), null, 0));
         JobReport.JobFinished finished = done.receiveMessage();
         assertEquals(3, finished.shellStatus());
         assertEquals(2, finished.statuses().size());

@@ -26,8 +26,11 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
     /** An I/O call of the rank's process (a Puma process has no file system: yod serves it). */
     record IoCall(int jobId, int rank, int nid, long sequence, IoRequest request) implements JobEvent {}
 
-    /** The rank's process ended on node {@code nid}; {@code report} says why it was killed (null if it exited). */
-    record Exited(int jobId, int rank, int nid, ExitStatus status, String report) implements JobEvent {}
+    /**
+     * The rank's process ended on node {@code nid}; {@code report} says why it was killed (null
+     * if it exited); {@code pctReloads} counts the PCT faults the node contained while it ran.
+     */
+    record Exited(int jobId, int rank, int nid, ExitStatus status, String report, int pctReloads) implements JobEvent {}
 
     /** The node could not start the rank (busy, booting, unloadable image); nothing ran. */
     record LaunchRefused(int jobId, int rank, int nid, String reason) implements JobEvent {}

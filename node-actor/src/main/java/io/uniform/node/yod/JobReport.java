@@ -49,7 +49,11 @@ public sealed interface JobReport extends CborSerializable permits JobEvent.Outp
      * How one rank ended: {@code status} null when the node refused to start it ({@code report}
      * then says why: 126 as a shell reports a program it cannot execute).
      */
-    record RankStatus(int rank, int nid, ExitStatus status, String report) {
+    record RankStatus(int rank, int nid, ExitStatus status, String report, int pctReloads) {
+        public RankStatus(int rank, int nid, ExitStatus status, String report) {
+            this(rank, nid, status, report, 0);
+        }
+
         public int shellStatus() {
             return status == null ? 126 : status.shellStatus();
         }

@@ -64,26 +64,26 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     public record Placement(int nid, ActorRef<NodeActor.Command> node) {}
 
     /**
-     * How yod serves a job: {@code filesRoot}, the host directory that is the service
-     * partition's file system (null: the job has no files); and whether stdin is interactive
-     * (yod asks the client for more with {@link JobReport.InputWanted} once the program's stdin
-     * bytes are used up) or ends with them.
+     * How yod runs a job: {@code filesRoot}, the host directory that is the service partition's
+     * file system (null: the job has no files); whether stdin is interactive (yod asks the
+     * client for more with {@link JobReport.InputWanted} once the program's stdin bytes are used
+     * up) or ends with them; and a PCT fault each rank's node injects from the start (null: none).
      */
-    public record Service(String filesRoot, boolean interactiveInput) implements CborSerializable {
-        /** No files; stdin is the program's bytes. */
-        public static final Service NONE = new Service(null, false);
+    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault) implements CborSerializable {
+        /** No files; stdin is the program's bytes; no fault. */
+        public static final Options NONE = new Options(null, false, null);
     }
 
     /** What the job is. */
-    public record Job(int jobId, Program program, List<Placement> placements, Service service) {
+    public record Job(int jobId, Program program, List<Placement> placements, Options options) {
         public Job {
             Objects.requireNonNull(program, "program");
             placements = List.copyOf(placements);
-            service = service == null ? Service.NONE : service;
+            options = options == null ? Options.NONE : options;
         }
 
         public Job(int jobId, Program program, List<Placement> placements) {
-            this(jobId, program, placements, Service.NONE);
+            this(jobId, program, placements, Options.NONE);
         }
     }
 
@@ -120,8 +120,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Arrays.fill(answeredSequence, -1);
         this.lastAnswer = new IoReply[statuses.length];
         this.input = job.program().stdin();
-        this.inputEnded = !job.service().interactiveInput();
-        ServiceFileSystem fileSystem = fileSystem(job.service().filesRoot());
+        this.inputEnded = !job.options().interactiveInput();
+        ServiceFileSystem fileSystem = fileSystem(job.options().filesRoot());
         this.files = new FileTable[statuses.length];
         Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
@@ -129,7 +129,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
             context.watchWith(node, new RankLost(rank)); // a node that stops never reports its rank
-            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self));
+            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault()));
         }
     }
 
@@ -261,7 +261,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     private Behavior<Command> onExited(JobEvent.Exited exited) {
-        return record(exited.rank(), new JobReport.RankStatus(exited.rank(), exited.nid(), exited.status(), exited.report()));
+        return record(exited.rank(), new JobReport.RankStatus(exited.rank(), exited.nid(), exited.status(), exited.report(), exited.pctReloads()));
     }
 
     private Behavior<Command> onLaunchRefused(JobEvent.LaunchRefused refused) {

@@ -43,6 +43,39 @@ public final class FaultInjectingPct implements Pct {
         return (op, count) -> op.equals(operation) && count == n;
     }
 
+    /** The operations a fault can be injected into. */
+    public static final java.util.Set<String> OPERATIONS = java.util.Set.of(
+            "attach", "load", "schedule", "brk", "write", "read", "open", "close", "seek", "stat", "fstat", "unlink", "ended");
+
+    /**
+     * A trigger an operator arms at run time: it fails the {@code nth} call of an operation
+     * counted from the arming, once, then disarms. Armed and consulted on one thread at a time
+     * (the node actor arms it between CPU slices).
+     */
+    public static final class Armed implements Trigger {
+        private String operation;
+        private int remaining;
+
+        /** Arms the trigger; throws for an operation the PCT does not have or n < 1. */
+        public void arm(String operation, int nth) {
+            if (!OPERATIONS.contains(operation) || nth < 1) {
+                throw new IllegalArgumentException("cannot inject a PCT fault into call " + nth + " of '" + operation
+                        + "': the operations are " + new java.util.TreeSet<>(OPERATIONS));
+            }
+            this.operation = operation;
+            this.remaining = nth;
+        }
+
+        @Override
+        public boolean fail(String op, int count) {
+            if (op.equals(operation) && --remaining == 0) {
+                operation = null;
+                return true;
+            }
+            return false;
+        }
+    }
+
     /** Fails whenever the predicate accepts the operation name. */
     public static Trigger whenever(Predicate<String> operation) {
         return (op, count) -> operation.test(op);
