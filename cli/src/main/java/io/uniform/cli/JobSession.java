@@ -56,17 +56,7 @@ final class JobSession {
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
     int run(MachineDescription description, Program program, Partition partition, int size, Yod.Options options) {
-        Config config = ConfigFactory.parseString("""
-                pekko.loglevel = WARNING
-                pekko.stdout-loglevel = OFF
-                pekko.log-dead-letters = off
-                pekko.log-dead-letters-during-shutdown = off
-                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-                """).withFallback(ConfigFactory.load());
-        // Bind SLF4J on this thread first: when the actor system's threads race to initialise it,
-        // SLF4J prints a "replaying intercepted calls" notice to stderr.
-        org.slf4j.LoggerFactory.getILoggerFactory();
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", config);
+        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", quietConfig());
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
         try {
@@ -93,6 +83,20 @@ final class JobSession {
             stdinReader.shutdownNow();
             terminate(system);
         }
+    }
+
+    /** The configuration of a machine embedded in a command: warnings only, no dead-letter noise, no JVM shutdown hook. */
+    static Config quietConfig() {
+        // Bind SLF4J on this thread first: when the actor system's threads race to initialise it,
+        // SLF4J prints a "replaying intercepted calls" notice to stderr.
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        return ConfigFactory.parseString("""
+                pekko.loglevel = WARNING
+                pekko.stdout-loglevel = OFF
+                pekko.log-dead-letters = off
+                pekko.log-dead-letters-during-shutdown = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                """).withFallback(ConfigFactory.load());
     }
 
     /** Prints why ranks were killed or refused; the job's shell status. */

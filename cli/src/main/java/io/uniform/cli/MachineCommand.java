@@ -5,17 +5,23 @@ import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.MeshMap;
 import io.uniform.config.Partition;
+import io.uniform.node.Machine;
+import io.uniform.node.NodeActor;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-
 /**
  * {@code uniform machine}: prints a machine description as a mesh map (the static view: each
  * node's partition). {@code --reboot NID=PARTITION} applies run-time partition changes and shows
@@ -27,6 +33,7 @@ import picocli.CommandLine.Parameters;
                 "Exit status 2 on bad input (unknown preset, bad machine file, bad --reboot)."})
 final class MachineCommand implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern REBOOT = Pattern.compile("\\s*(\\d+)\\s*=\\s*(\\S+)\\s*");
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "PRESET",
@@ -45,6 +52,10 @@ final class MachineCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the presets with their sizes.")
     boolean list;
 
+    @Option(names = "--boot", description = "Boot the machine (one actor per node) in this JVM, apply --reboot through it, "
+            + "and draw each node's live state: . idle, # running, x down.")
+    boolean boot;
+
     @Override
     public Integer call() {
         try {
@@ -60,11 +71,12 @@ final class MachineCommand implements Callable<Integer> {
             }
             MachineDescription machine = config != null ? MachineDescriptions.fromFile(config)
                     : preset != null ? MachineDescriptions.preset(preset) : MachineDescriptions.defaultMachine();
-            if (reboots.isEmpty()) {
+            if (reboots.isEmpty() && !boot) {
                 System.out.print(MeshMap.render(machine));
                 return 0;
             }
             MachineDescription after = machine;
+            Map<Integer, Partition> asked = new LinkedHashMap<>();
             for (String reboot : reboots) {
                 Matcher matcher = REBOOT.matcher(reboot);
                 if (!matcher.matches()) {
@@ -90,11 +102,39 @@ final class MachineCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     return usage("--reboot '" + reboot + "': " + e.getMessage());
                 }
+                asked.put(nid, partition.get());
+            }
+            if (boot) {
+                return bootAndDraw(machine, asked);
             }
             System.out.print(MeshMap.diff(machine, after));
             return 0;
         } catch (MachineConfigException e) {
             return usage(e.getMessage());
+        }
+    }
+
+    /** Boots {@code machine}, asks it to re-boot the nodes, and draws its live status: 1 if a re-boot was refused. */
+    private static int bootAndDraw(MachineDescription machine, Map<Integer, Partition> reboots) {
+        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(machine), "uniform", JobSession.quietConfig());
+        try {
+            int status = 0;
+            for (Map.Entry<Integer, Partition> reboot : reboots.entrySet()) {
+                NodeActor.RebootResult result = AskPattern.<Machine.Command, NodeActor.RebootResult>ask(system,
+                        replyTo -> new Machine.Reboot(reboot.getKey(), reboot.getValue(), replyTo), ASK_TIMEOUT, system.scheduler())
+                        .toCompletableFuture().join();
+                if (!result.accepted()) {
+                    System.err.println("uniform: machine: node " + reboot.getKey() + " stays " + result.partition().label() + ": " + result.reason());
+                    status = 1;
+                }
+            }
+            Machine.Status live = AskPattern.<Machine.Command, Machine.Status>ask(system, Machine.GetStatus::new, ASK_TIMEOUT,
+                    system.scheduler()).toCompletableFuture().join();
+            System.out.print(MeshMap.render(live.applyTo(machine), machine, live.states()::get, MeshMap.DEFAULT_WIDTH));
+            return status;
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
         }
     }
 

@@ -142,4 +142,13 @@ class MachineCommandTest {
         assertEquals(2, unknown.status(), unknown::toString);
         assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown::toString);
     }
+
+    @Test
+    void aBootedMachineDrawsEachNodesLiveStateAndTheBoundaryItsNodesWereRebootedTo() {
+        CommandRun run = uniform("machine", "--boot", "--reboot", "5=service,4=compute");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("states: 16 idle, 0 running, 0 down"), run::toString);
+        assertTrue(run.out().contains("changed: nid 4 (0,1,0) service -> compute, nid 5 (1,1,0) compute -> service"), run::toString);
+        assertTrue(run.out().contains("y 0 ...."), run::toString);
+    }
 }

@@ -2,6 +2,7 @@ package io.uniform.node;
 
 import io.uniform.config.MachineDescription;
 import io.uniform.config.NodeAllocator;
+import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
@@ -48,10 +49,45 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** Inject a PCT fault into the process on node {@code nid} (see {@link NodeActor.InjectPctFault}). */
     public record InjectPctFault(int nid, String operation, int nth) implements Command, CborSerializable {}
 
+    /**
+     * Re-boot node {@code nid} into {@code partition}'s operating system: refused while it holds
+     * a job or is down; once the node accepts, the machine allocates it in its new partition.
+     */
+    public record Reboot(int nid, Partition partition, ActorRef<NodeActor.RebootResult> replyTo) implements Command, CborSerializable {}
+
+    /** Ask for every node's partition and state. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command, CborSerializable {}
+
+    /** The machine now: each nid's partition (as re-booted) and state. */
+    public record Status(String machine, Map<Integer, Partition> partitions, Map<Integer, NodeState> states) implements CborSerializable {
+        public Status {
+            partitions = Map.copyOf(partitions);
+            states = Map.copyOf(states);
+        }
+
+        /** {@code description} with this status's partitions. */
+        public MachineDescription applyTo(MachineDescription description) {
+            MachineDescription current = description;
+            for (Map.Entry<Integer, Partition> entry : new TreeMap<>(partitions).entrySet()) {
+                if (current.partition(entry.getKey()) != entry.getValue()) {
+                    current = current.withPartition(entry.getKey(), entry.getValue());
+                }
+            }
+            return current;
+        }
+    }
+
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
 
     public record NodeRef(int nid, ActorRef<NodeActor.Command> node) implements CborSerializable {}
+
+    /** A node accepted or refused a re-boot the machine asked for (local). */
+    private record Rebooted(NodeActor.RebootResult result, ActorRef<NodeActor.RebootResult> replyTo)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    /** A node actor stopped for good (local: a watch notification). */
+    private record NodeDown(int nid) implements Command, NoSerializationVerificationNeeded {}
 
     /** A job's yod has finished: its nodes are free again (wrapped by a local adapter: never leaves this JVM). */
     private record JobDone(JobReport.JobFinished finished) implements Command, NoSerializationVerificationNeeded {}
@@ -60,9 +96,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return Behaviors.setup(context -> new Machine(context, description));
     }
 
-    private final MachineDescription description;
+    // The partition of every node as re-booted at run time: what jobs are allocated from.
+    private MachineDescription description;
     private final Map<Integer, ActorRef<NodeActor.Command>> nodes = new TreeMap<>();
     private final Set<Integer> busy = new HashSet<>();
+    private final Set<Integer> down = new HashSet<>();
+    // nids with a re-boot under way: not allocated until the node answers.
+    private final Set<Integer> rebooting = new HashSet<>();
     private final Map<Integer, ActorRef<Yod.Command>> jobs = new HashMap<>();
     private final Map<Integer, List<Integer>> jobNodes = new HashMap<>();
     private final Map<Integer, ActorRef<JobReport>> clients = new HashMap<>();
@@ -79,7 +119,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             for (int nid : description.nids(partition)) {
                 NodeActor.Settings settings = NodeActor.Settings.of(nid, partition, description.memoryPerNode(),
                         context.getSystem().settings().config());
-                nodes.put(nid, context.spawn(NodeActor.create(settings), "node-" + nid));
+                ActorRef<NodeActor.Command> node = context.spawn(NodeActor.create(settings), "node-" + nid);
+                context.watchWith(node, new NodeDown(nid));
+                nodes.put(nid, node);
             }
         }
         this.doneAdapter = context.messageAdapter(JobReport.JobFinished.class, JobDone::new);
@@ -91,6 +133,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Run.class, this::onRun)
                 .onMessage(KillJob.class, this::onKillJob)
                 .onMessage(GetNode.class, this::onGetNode)
+                .onMessage(Reboot.class, this::onReboot)
+                .onMessage(Rebooted.class, this::onRebooted)
+                .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(NodeDown.class, this::onNodeDown)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(JobDone.class, this::onJobDone)
                 .build();
@@ -106,7 +152,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         int total = 0;
         for (int nid : description.nids(run.partition())) {
             total++;
-            if (!busy.contains(nid)) {
+            if (!busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid)) {
                 free.add(nid);
             }
         }
@@ -145,6 +191,55 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (node != null) {
             node.tell(new NodeActor.InjectPctFault(inject.operation(), inject.nth()));
         }
+        return this;
+    }
+
+    private Behavior<Command> onReboot(Reboot reboot) {
+        int nid = reboot.nid();
+        ActorRef<NodeActor.Command> node = nodes.get(nid);
+        String refusal = node == null ? "there is no node " + nid
+                : down.contains(nid) ? "node " + nid + " is down"
+                : busy.contains(nid) ? "node " + nid + " is running a job: a node re-boots only when it holds no process"
+                : rebooting.contains(nid) ? "node " + nid + " is already re-booting" : null;
+        if (refusal != null) {
+            reboot.replyTo().tell(new NodeActor.RebootResult(nid, false, node == null ? null : description.partition(nid), refusal));
+            return this;
+        }
+        rebooting.add(nid);
+        getContext().ask(NodeActor.RebootResult.class, node, java.time.Duration.ofSeconds(10),
+                replyTo -> new NodeActor.Reboot(reboot.partition(), replyTo),
+                (result, failure) -> new Rebooted(result != null ? result
+                        : new NodeActor.RebootResult(nid, false, description.partition(nid), "node " + nid + " did not answer: " + failure),
+                        reboot.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onRebooted(Rebooted rebooted) {
+        NodeActor.RebootResult result = rebooted.result();
+        rebooting.remove(result.nid());
+        if (result.accepted()) {
+            description = description.withPartition(result.nid(), result.partition());
+        }
+        rebooted.replyTo().tell(result);
+        return this;
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus get) {
+        Map<Integer, Partition> partitions = new HashMap<>();
+        Map<Integer, NodeState> states = new HashMap<>();
+        Map<Integer, Integer> jobOf = new HashMap<>();
+        jobNodes.forEach((job, nids) -> nids.forEach(nid -> jobOf.put(nid, job)));
+        for (int nid : nodes.keySet()) {
+            partitions.put(nid, description.partition(nid));
+            states.put(nid, down.contains(nid) ? NodeState.DOWN : jobOf.containsKey(nid) ? NodeState.running(jobOf.get(nid)) : NodeState.IDLE);
+        }
+        get.replyTo().tell(new Status(description.name(), partitions, states));
+        return this;
+    }
+
+    private Behavior<Command> onNodeDown(NodeDown nodeDown) {
+        getContext().getLog().warn("node {} is down", nodeDown.nid());
+        down.add(nodeDown.nid());
         return this;
     }
 

@@ -64,7 +64,11 @@ class MachineTest {
     }
 
     private static Machine.Run run(Partition partition, String elf, List<String> argv, TestProbe<JobReport> client) {
-        return new Machine.Run(new Program(GuestFiles.elf(elf), argv, null), partition, 1, client.getRef());
+        return run(partition, elf, argv, client, 1);
+    }
+
+    private static Machine.Run run(Partition partition, String elf, List<String> argv, TestProbe<JobReport> client, int size) {
+        return new Machine.Run(new Program(GuestFiles.elf(elf), argv, null), partition, size, client.getRef());
     }
 
     private static Outcome collect(TestProbe<JobReport> client) {
@@ -270,6 +274,47 @@ class MachineTest {
         Outcome outcome = collect(client);
         assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
         outcome.finished().statuses().forEach(status -> assertEquals(1, status.pctReloads(), status::toString));
+    }
+
+    @Test
+    void theMachineOwnsThePartitionMapAndAllocatesFromTheBoundaryAsRebooted() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<Machine.Status> status = testKit.createTestProbe();
+        TestProbe<NodeActor.RebootResult> reboots = testKit.createTestProbe();
+        TestProbe<JobReport> waiting = testKit.createTestProbe();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/stdin_echo.elf"), List.of("stdin_echo"), null),
+                Partition.COMPUTE, 1, waiting.getRef(), new Yod.Options(null, true, null)));
+        JobReport.JobStarted started = waiting.expectMessageClass(JobReport.JobStarted.class);
+        int busy = started.nids().get(0);
+        machine.tell(new Machine.GetStatus(status.getRef()));
+        Machine.Status running = status.receiveMessage();
+        assertEquals(io.uniform.config.NodeState.running(started.jobId()), running.states().get(busy));
+        assertEquals(description.nodeCount() - 1, running.states().values().stream().filter(io.uniform.config.NodeState.IDLE::equals).count());
+
+        machine.tell(new Machine.Reboot(busy, Partition.SERVICE, reboots.getRef()));
+        NodeActor.RebootResult refused = reboots.receiveMessage();
+        assertFalse(refused.accepted());
+        assertTrue(refused.reason().contains("running a job"), refused.reason());
+
+        int idle = java.util.Arrays.stream(description.nids(Partition.COMPUTE)).filter(nid -> nid != busy).findFirst().orElseThrow();
+        machine.tell(new Machine.Reboot(idle, Partition.SERVICE, reboots.getRef()));
+        assertTrue(reboots.receiveMessage().accepted());
+        machine.tell(new Machine.GetStatus(status.getRef()));
+        Machine.Status rebooted = status.receiveMessage();
+        assertEquals(Partition.SERVICE, rebooted.partitions().get(idle));
+        assertEquals(List.of(idle), rebooted.applyTo(description).changedFrom(description));
+
+        int compute = description.count(Partition.COMPUTE);
+        machine.tell(run(Partition.COMPUTE, "tests/hello.elf", List.of("hello"), client, compute));
+        JobReport.JobFinished tooBig = client.expectMessageClass(JobReport.JobFinished.class);
+        assertTrue(tooBig.error().contains("the compute partition has " + (compute - 1) + " nodes"), tooBig.error());
+        int service = description.count(Partition.SERVICE) + 1;
+        machine.tell(run(Partition.SERVICE, "tests/hello.elf", List.of("hello"), client, service));
+        Outcome onService = collect(client);
+        assertEquals(0, onService.finished().shellStatus(), onService.finished()::toString);
+        assertTrue(onService.nids().contains(idle), "the re-booted node serves the service partition: " + onService.nids());
+        started.yod().tell(new Yod.KillJob("done"));
     }
 
     /** Asks the node for its state, which it must give within a second while it runs job {@code jobId}. */
