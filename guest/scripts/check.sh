@@ -1,6 +1,8 @@
 #!/bin/bash
 # Runs every program listed in expected/manifest under qemu and compares
-# exit status (and stdout, for user programs) with the expectations.
+# exit status (and stdout, for user programs) with the expectations.  User
+# programs run in a fresh temporary directory each (some create files in
+# their working directory), never in the repository.
 # usage: scripts/check.sh ELF_DIR [--regenerate]   (run from guest/)
 #   --regenerate rewrites expected/*.out from the current run.
 set -uo pipefail
@@ -14,7 +16,8 @@ while read -r program status stdin args_text; do
     case $program in ''|'#'*) continue ;; esac
     eval "args=($args_text)" # the manifest quotes arguments shell-style
     [ "$stdin" = - ] && stdin=/dev/null
-    elf=$elf_dir/$program
+    stdin=$(realpath "$stdin")
+    elf=$(realpath "$elf_dir/$program")
     golden=expected/${program%.elf}.out
     actual=$(mktemp)
     case $program in
@@ -25,10 +28,12 @@ while read -r program status stdin args_text; do
         *)
             # A subshell, so a signal death is reported as 128 + signal;
             # the outer redirection hides bash's "Segmentation fault" notice.
-            { (timeout 120 qemu-riscv32 "$elf" "${args[@]}" <"$stdin" >"$actual" 2>/dev/null); } 2>/dev/null
+            workdir=$(mktemp -d)
+            { (cd "$workdir" && timeout 120 qemu-riscv32 "$elf" "${args[@]}" <"$stdin" >"$actual" 2>/dev/null); } 2>/dev/null
             ;;
     esac
     got=$?
+    [ "${program%%/*}" = bare ] || rm -rf "$workdir"
     verdict=pass
     [ "$got" -eq "$status" ] || verdict="FAIL (status $got, expected $status)"
     if [ "${program%%/*}" != bare ]; then

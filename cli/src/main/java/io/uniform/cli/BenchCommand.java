@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
         LinuxProcess process;
         try {
             process = LinuxProcess.exec(elf, argv, Map.of(), LinuxProcess.Limits.DEFAULT,
-                    new Console(InputStream.nullInputStream(), out, System.err), ProcessClock.host());
+                    new Console(InputStream.nullInputStream(), out, System.err), null, ProcessClock.host());
         } catch (ElfFormatException | ExecFailure e) {
             throw new IllegalArgumentException(program + ": " + e.getMessage(), e);
         }

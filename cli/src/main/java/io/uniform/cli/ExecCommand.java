@@ -7,6 +7,8 @@ import io.uniform.linux.LinuxProcess;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
+import io.uniform.process.files.ServiceFileSystem;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,11 @@ final class ExecCommand implements Callable<Integer> {
             description = "Stack reserved at the top of memory (default: ${DEFAULT-VALUE}).", defaultValue = "8M")
     int stack;
 
+    @Option(names = "--files", paramLabel = "DIR", defaultValue = ".",
+            description = "The directory the program sees as its whole file system, both its \"/\" and its working"
+                    + " directory (default: the current directory, so that relative paths lead where they would under qemu-riscv32).")
+    Path files;
+
     @Spec
     CommandSpec spec;
 
@@ -54,6 +61,7 @@ final class ExecCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--stack (" + stack + " bytes) must be smaller than --memory (" + memory + " bytes)");
         }
+        ServiceFileSystem fileSystem = fileSystem();
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(arguments);
@@ -61,7 +69,7 @@ final class ExecCommand implements Callable<Integer> {
         try {
             byte[] elf = ProgramFile.read(program);
             process = LinuxProcess.exec(elf, argv, System.getenv(), new LinuxProcess.Limits(memory, stack),
-                    Console.system(), ProcessClock.host());
+                    Console.system(), fileSystem, ProcessClock.host());
         } catch (ProgramFile.Unusable e) {
             System.err.println("uniform: " + e.getMessage());
             return e.exitStatus();
@@ -92,5 +100,16 @@ final class ExecCommand implements Callable<Integer> {
                     instructions, elapsed / 1e9, instructions / (elapsed / 1e3));
         }
         return status.shellStatus();
+    }
+
+    private ServiceFileSystem fileSystem() {
+        if (!Files.isDirectory(files)) {
+            throw new ParameterException(spec.commandLine(), "--files " + files + ": not a directory");
+        }
+        try {
+            return new ServiceFileSystem(files);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--files " + files + ": " + e.getMessage());
+        }
     }
 }

@@ -45,6 +45,11 @@ final class ReferenceEmulator {
      * @throws InterruptedException when this thread is interrupted; the process tree is killed first
      */
     static Run run(List<String> command, byte[] stdin, Duration timeout) throws IOException, InterruptedException {
+        return run(command, stdin, timeout, null);
+    }
+
+    /** {@link #run(List, byte[], Duration)} in working directory {@code directory} (null: this process's). */
+    static Run run(List<String> command, byte[] stdin, Duration timeout, Path directory) throws IOException, InterruptedException {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("empty command");
         }
@@ -56,7 +61,8 @@ final class ReferenceEmulator {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectInput(input.toFile())
                     .redirectOutput(output.toFile())
-                    .redirectError(errors.toFile());
+                    .redirectError(errors.toFile())
+                    .directory(directory == null ? null : directory.toFile());
             builder.environment().clear();
             long start = System.nanoTime();
             Process process;

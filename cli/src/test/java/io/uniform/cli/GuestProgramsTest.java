@@ -11,11 +11,13 @@ import io.uniform.linux.Console;
 import io.uniform.linux.LinuxProcess;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
+import io.uniform.process.files.ServiceFileSystem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,15 +26,20 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every guest program of {@code guest/expected/manifest} runs on our CPU and must print the same
  * bytes and end with the same status as under QEMU: against the recorded QEMU output always,
- * and against a live QEMU run when it is installed (always in CI).
+ * and against a live QEMU run when it is installed (always in CI). Each run has a fresh
+ * temporary directory as its file system (ours) or working directory (QEMU's).
  */
 class GuestProgramsTest {
     private static final long INSTRUCTION_CAP = 20_000_000_000L;
     private static final long BARE_LIMIT = 50_000_000L;
+
+    @TempDir
+    Path temporary;
 
     private record Ran(byte[] stdout, int status) {}
 
@@ -52,7 +59,7 @@ class GuestProgramsTest {
             Reference.require("qemu-riscv32");
             List<String> command = new ArrayList<>(List.of("qemu-riscv32", entry.elf().toString()));
             command.addAll(entry.arguments());
-            Reference.Result reference = Reference.run(command, entry.stdinBytes());
+            Reference.Result reference = Reference.run(command, entry.stdinBytes(), Files.createTempDirectory(temporary, "qemu"));
             Ran ours = runUser(entry);
             assertEquals(reference.status(), ours.status(), "exit status against qemu-riscv32");
             assertArrayEquals(reference.stdout(), ours.stdout(), "stdout against qemu-riscv32");
@@ -85,14 +92,15 @@ class GuestProgramsTest {
         void run(GuestManifest.Entry entry) throws Exception;
     }
 
-    private static Ran runUser(GuestManifest.Entry entry) throws Exception {
+    private Ran runUser(GuestManifest.Entry entry) throws Exception {
         List<String> argv = new ArrayList<>();
         argv.add(entry.elf().toString());
         argv.addAll(entry.arguments());
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         Console console = new Console(new ByteArrayInputStream(entry.stdinBytes()), stdout, OutputStream.nullOutputStream());
         LinuxProcess process = LinuxProcess.exec(Files.readAllBytes(entry.elf()), argv, Map.of(),
-                LinuxProcess.Limits.DEFAULT, console, ProcessClock.host());
+                LinuxProcess.Limits.DEFAULT, console, new ServiceFileSystem(Files.createTempDirectory(temporary, "uniform")),
+                ProcessClock.host());
         Optional<ExitStatus> status = Optional.empty();
         while (status.isEmpty() && process.hart().cycles() < INSTRUCTION_CAP) {
             status = process.runSlice(1 << 22);

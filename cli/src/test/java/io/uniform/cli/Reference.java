@@ -31,8 +31,13 @@ final class Reference {
 
     /** Runs a reference emulator (see {@link ReferenceEmulator}): stderr is dropped, two minutes at most. */
     static Result run(List<String> command, byte[] stdin) {
+        return run(command, stdin, null);
+    }
+
+    /** {@link #run(List, byte[])} in working directory {@code directory} (null: this JVM's). */
+    static Result run(List<String> command, byte[] stdin, Path directory) {
         try {
-            ReferenceEmulator.Run run = ReferenceEmulator.run(command, stdin, TIMEOUT);
+            ReferenceEmulator.Run run = ReferenceEmulator.run(command, stdin, TIMEOUT, directory);
             return new Result(run.stdout(), run.status());
         } catch (ReferenceEmulator.TimedOut e) {
             throw new AssertionError("reference run timed out: " + e.getMessage(), e);

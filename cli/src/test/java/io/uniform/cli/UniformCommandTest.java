@@ -120,6 +120,31 @@ class UniformCommandTest {
     }
 
     @Test
+    void execFilesGivesTheProgramADirectoryAsItsFileSystem() throws IOException {
+        Path files = Files.createDirectory(temporary.resolve("files"));
+        Files.writeString(files.resolve("uniform-files-test.tmp"), "a leftover the program removes first");
+        CommandRun run = uniform("exec", "--files", files.toString(), guest("elf/tests/files.elf"));
+        assertEquals(0, run.status(), run::toString);
+        assertEquals(Files.readString(Path.of(guest("expected/tests/files.out"))), run.out(), run::toString);
+        assertEquals("", run.err(), run::toString);
+        try (var left = Files.list(files)) {
+            assertEquals(0, left.count(), "the program removed its file");
+        }
+    }
+
+    @Test
+    void execFilesThatIsNotADirectoryIsAUsageErrorNamingIt() throws IOException {
+        Path file = Files.writeString(temporary.resolve("plain.txt"), "not a directory");
+        for (Path notADirectory : new Path[] {file, temporary.resolve("missing")}) {
+            CommandRun run = uniform("exec", "--files", notADirectory.toString(), guest("elf/tests/hello.elf"));
+            assertEquals(2, run.status(), run::toString);
+            assertTrue(run.err().contains("--files " + notADirectory + ": not a directory"), run::toString);
+            assertTrue(run.err().contains("Usage:"), run::toString);
+            assertEquals("", run.out(), run::toString);
+        }
+    }
+
+    @Test
     void execPassesTheArgumentsAfterTheProgramToIt() {
         CommandRun run = uniform("exec", guest("elf/tests/hello.elf"), "one", "two words");
         assertEquals(0, run.status(), run::toString);

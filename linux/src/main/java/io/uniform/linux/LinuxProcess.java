@@ -7,7 +7,6 @@ import io.uniform.cpu.Stop;
 import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.elf.ElfImage;
-import io.uniform.cpu.memory.Access;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.MemoryFault;
 import io.uniform.cpu.memory.PhysicalMemory;
@@ -18,6 +17,8 @@ import io.uniform.process.InitialStack;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.files.FileSystemException;
+import io.uniform.process.files.ServiceFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,8 @@ import java.util.Set;
 
 /**
  * One user process under the Linux personality: a hart in PROCESS mode, its memory, its
- * program break and its console, and the system calls it makes. This is the seed of the
+ * program break, its file descriptors (the console, and files of a {@link ServiceFileSystem}:
+ * see {@link FileDescriptors}), and the system calls it makes. This is the seed of the
  * service node's kernel; today a process owns a flat region
  * {@code [LOAD_BASE, LOAD_BASE + memory)} with its stack at the top, so that it runs without
  * a machine around it ({@code uniform exec}).
@@ -46,6 +48,7 @@ public final class LinuxProcess {
     private final Hart hart;
     private final FlatAddressSpace space;
     private final Console console;
+    private final FileDescriptors descriptors;
     private final ProcessClock clock;
     private final int heapStart;
     private final int heapLimit;
@@ -54,10 +57,12 @@ public final class LinuxProcess {
     private ExitStatus exitStatus;
     private String killReport;
 
-    private LinuxProcess(Hart hart, FlatAddressSpace space, Console console, ProcessClock clock, int heapStart, int heapLimit) {
+    private LinuxProcess(Hart hart, FlatAddressSpace space, Console console, ServiceFileSystem fileSystem,
+                         ProcessClock clock, int heapStart, int heapLimit) {
         this.hart = hart;
         this.space = space;
         this.console = console;
+        this.descriptors = new FileDescriptors(space, console, clock, fileSystem);
         this.clock = clock;
         this.heapStart = heapStart;
         this.heapLimit = heapLimit;
@@ -79,9 +84,12 @@ public final class LinuxProcess {
     /**
      * Loads an ELF executable as a new process, the way execve does: validates and maps the
      * image, sets the OS flag of the unified library, builds the stack from argv and env.
+     * {@code fileSystem} is what the process sees as "/" and its working directory; null for
+     * none (every path is then ENOENT).
      */
     public static LinuxProcess exec(byte[] elf, List<String> argv, Map<String, String> env, Limits limits,
-                                    Console console, ProcessClock clock) throws ElfFormatException, ExecFailure {
+                                    Console console, ServiceFileSystem fileSystem, ProcessClock clock)
+            throws ElfFormatException, ExecFailure {
         PhysicalMemory memory = new PhysicalMemory(limits.memoryBytes());
         FlatAddressSpace space = new FlatAddressSpace(memory, LOAD_BASE, limits.memoryBytes(), 0);
         int stackTop = LOAD_BASE + limits.memoryBytes();
@@ -97,7 +105,7 @@ public final class LinuxProcess {
         hart.setTimer(clock::timerTicks);
         hart.setPc(image.entry());
         hart.setRegister(2, InitialStack.build(space, stackTop, limits.stackBytes(), image.entry(), argv, env, new Random(clock.seed())));
-        return new LinuxProcess(hart, space, console, clock, heapStart, imageLimit);
+        return new LinuxProcess(hart, space, console, fileSystem, clock, heapStart, imageLimit);
     }
 
 
@@ -116,7 +124,10 @@ public final class LinuxProcess {
         return new Image(hart.capture(), space.capture(), heapStart, heapLimit, programBreak);
     }
 
-    /** Continues a captured process, with new streams and clock. */
+    /**
+     * Continues a captured process, with new streams and clock. Descriptors are not part of an
+     * image: the continued process has 0, 1 and 2 open on the new console, and no file system.
+     */
     public static LinuxProcess restore(Image image, Console console, ProcessClock clock) {
         FlatAddressSpace.Image memory = image.memory();
         if (memory.base() != LOAD_BASE) {
@@ -127,7 +138,7 @@ public final class LinuxProcess {
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         hart.restore(image.hart());
-        LinuxProcess process = new LinuxProcess(hart, space, console, clock, image.heapStart(), image.heapLimit());
+        LinuxProcess process = new LinuxProcess(hart, space, console, null, clock, image.heapStart(), image.heapLimit());
         process.programBreak = image.programBreak();
         return process;
     }
@@ -179,7 +190,13 @@ public final class LinuxProcess {
 
     private void kill(Signal signal, Stop.Trap trap) {
         killReport = "process killed by " + signal + ": " + trap;
-        exitStatus = ExitStatus.killed(signal);
+        end(ExitStatus.killed(signal));
+    }
+
+    /** The process ends: its files are closed. */
+    private void end(ExitStatus status) {
+        exitStatus = status;
+        descriptors.closeAll();
     }
 
     private void systemCall() {
@@ -187,13 +204,20 @@ public final class LinuxProcess {
         int a0 = hart.register(10);
         int a1 = hart.register(11);
         int a2 = hart.register(12);
+        int a3 = hart.register(13);
+        int a4 = hart.register(14);
         int result;
         try {
             result = switch (number) {
-                case SyscallNumbers.READ -> read(a0, a1, a2);
-                case SyscallNumbers.WRITE -> write(a0, a1, a2);
+                case SyscallNumbers.READ -> descriptors.read(a0, a1, a2);
+                case SyscallNumbers.WRITE -> descriptors.write(a0, a1, a2);
+                case SyscallNumbers.OPENAT -> descriptors.openat(a0, a1, a2, a3);
+                case SyscallNumbers.CLOSE -> descriptors.close(a0);
+                case SyscallNumbers.LLSEEK -> descriptors.llseek(a0, a1, a2, a3, a4);
+                case SyscallNumbers.STATX -> descriptors.statx(a0, a1, a2, a3, a4);
+                case SyscallNumbers.UNLINKAT -> descriptors.unlinkat(a0, a1, a2);
                 case SyscallNumbers.EXIT, SyscallNumbers.EXIT_GROUP -> {
-                    exitStatus = ExitStatus.exited(a0);
+                    end(ExitStatus.exited(a0));
                     yield 0;
                 }
                 case SyscallNumbers.BRK -> brk(a0);
@@ -202,6 +226,8 @@ public final class LinuxProcess {
             };
         } catch (MemoryFault fault) {
             result = -Errno.EFAULT;
+        } catch (FileSystemException e) {
+            result = -e.errno();
         }
         hart.setRegister(10, result);
     }
@@ -218,50 +244,6 @@ public final class LinuxProcess {
             }
         }
         return -Errno.ENOSYS;
-    }
-
-    private int read(int fd, int buffer, int count) {
-        if (fd != 0) {
-            return -Errno.EBADF;
-        }
-        if (count < 0) { // 2 GiB or more: no buffer that large can be mapped, as Linux reports it
-            return -Errno.EFAULT;
-        }
-        byte[] bytes = new byte[Math.min(count, UnifiedLibrary.IO_CHUNK)];
-        space.validate(buffer, bytes.length, Access.WRITE); // before consuming input that could not be stored
-        try {
-            int n = console.in().read(bytes, 0, bytes.length);
-            if (n <= 0) {
-                return 0;
-            }
-            space.write(buffer, bytes, 0, n);
-            return n;
-        } catch (IOException e) {
-            return -Errno.EIO;
-        }
-    }
-
-    private int write(int fd, int buffer, int count) {
-        if (fd != 1 && fd != 2) {
-            return -Errno.EBADF;
-        }
-        if (count < 0) { // 2 GiB or more: no buffer that large can be mapped, as Linux reports it
-            return -Errno.EFAULT;
-        }
-        space.validate(buffer, count, Access.READ);
-        byte[] chunk = new byte[Math.min(count, UnifiedLibrary.IO_CHUNK)];
-        try {
-            var stream = fd == 1 ? console.out() : console.err();
-            for (int done = 0; done < count; done += chunk.length) {
-                int length = Math.min(chunk.length, count - done);
-                space.read(buffer + done, chunk, 0, length);
-                stream.write(chunk, 0, length);
-            }
-            stream.flush();
-            return count;
-        } catch (IOException e) {
-            return -Errno.EIO;
-        }
     }
 
     /** Linux brk: returns the new break, or the old one if the request cannot be met. */

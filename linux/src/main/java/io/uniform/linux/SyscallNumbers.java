@@ -7,9 +7,11 @@ public final class SyscallNumbers {
     private SyscallNumbers() {}
 
     public static final int IOCTL = 29;
+    public static final int UNLINKAT = 35;
     public static final int OPENAT = 56;
     public static final int CLOSE = 57;
-    public static final int LSEEK = 62;
+    /** _llseek, rv32's lseek: the 64-bit offset in two words, the position stored through a pointer. */
+    public static final int LLSEEK = 62;
     public static final int READ = 63;
     public static final int WRITE = 64;
     public static final int READV = 65;
@@ -17,13 +19,14 @@ public final class SyscallNumbers {
     public static final int EXIT = 93;
     public static final int EXIT_GROUP = 94;
     public static final int BRK = 214;
+    public static final int STATX = 291;
     public static final int CLOCK_GETTIME64 = 403;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(17, "getcwd"), Map.entry(23, "dup"), Map.entry(24, "dup3"), Map.entry(25, "fcntl64"),
-            Map.entry(IOCTL, "ioctl"), Map.entry(34, "mkdirat"), Map.entry(35, "unlinkat"), Map.entry(38, "renameat"),
+            Map.entry(IOCTL, "ioctl"), Map.entry(34, "mkdirat"), Map.entry(UNLINKAT, "unlinkat"), Map.entry(38, "renameat"),
             Map.entry(48, "faccessat"), Map.entry(49, "chdir"), Map.entry(OPENAT, "openat"), Map.entry(CLOSE, "close"),
-            Map.entry(59, "pipe2"), Map.entry(61, "getdents64"), Map.entry(LSEEK, "llseek"), Map.entry(READ, "read"),
+            Map.entry(59, "pipe2"), Map.entry(61, "getdents64"), Map.entry(LLSEEK, "llseek"), Map.entry(READ, "read"),
             Map.entry(WRITE, "write"), Map.entry(READV, "readv"), Map.entry(WRITEV, "writev"),
             Map.entry(78, "readlinkat"), Map.entry(79, "newfstatat"), Map.entry(80, "fstat64"),
             Map.entry(EXIT, "exit"), Map.entry(EXIT_GROUP, "exit_group"), Map.entry(96, "set_tid_address"),
@@ -34,7 +37,7 @@ public final class SyscallNumbers {
             Map.entry(176, "getgid"), Map.entry(177, "getegid"), Map.entry(178, "gettid"), Map.entry(BRK, "brk"),
             Map.entry(215, "munmap"), Map.entry(216, "mremap"), Map.entry(220, "clone"), Map.entry(221, "execve"),
             Map.entry(222, "mmap2"), Map.entry(226, "mprotect"), Map.entry(233, "madvise"), Map.entry(260, "wait4"),
-            Map.entry(261, "prlimit64"), Map.entry(278, "getrandom"), Map.entry(291, "statx"),
+            Map.entry(261, "prlimit64"), Map.entry(278, "getrandom"), Map.entry(STATX, "statx"),
             Map.entry(CLOCK_GETTIME64, "clock_gettime64"), Map.entry(406, "clock_getres_time64"),
             Map.entry(407, "clock_nanosleep_time64"), Map.entry(276, "renameat2"));
 

@@ -76,7 +76,7 @@ class LinuxProcessTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Console console = new Console(new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(LinuxProcess.exec(image, argv, Map.of(), limits, console, ProcessClock.host()), out, err);
+        return new Run(LinuxProcess.exec(image, argv, Map.of(), limits, console, null, ProcessClock.host()), out, err);
     }
 
     private static Run start(String name, String... args) throws Exception {
@@ -256,7 +256,7 @@ class LinuxProcessTest {
         Console console = new Console(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
                 new ByteArrayOutputStream());
         assertThrows(ExecFailure.class, () -> LinuxProcess.exec(image, List.of("hello"),
-                Map.of("HUGE", big), limits, console, ProcessClock.host()), "the environment counts too");
+                Map.of("HUGE", big), limits, console, null, ProcessClock.host()), "the environment counts too");
     }
 
     @Test

@@ -26,7 +26,7 @@ final class LinuxKernel extends Kernel {
         LinuxProcess.Limits limits = memory == LinuxProcess.Limits.DEFAULT.memoryBytes()
                 ? LinuxProcess.Limits.DEFAULT : new LinuxProcess.Limits(memory, Math.min(memory / 4, 8 << 20));
         Console console = new Console(new ByteArrayInputStream(stdin), kernel.stream(1), kernel.stream(2));
-        kernel.process = LinuxProcess.exec(elf, argv, Map.of(), limits, console, ProcessClock.host());
+        kernel.process = LinuxProcess.exec(elf, argv, Map.of(), limits, console, null, ProcessClock.host());
         return kernel;
     }
 

@@ -21,6 +21,7 @@ import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
 import io.uniform.puma.qk.QkServices;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,16 +30,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Guest programs on one Puma compute node: QK + PCT + an in-memory yod. */
+/** Guest programs on one Puma compute node: QK + PCT + an in-memory yod, whose file system is a temporary directory. */
 class PumaNodeTest {
     private static final int NODE_MEMORY = 2 * LoadRequest.DEFAULT_REGION_BYTES;
     private static final long CAP = 5_000_000_000L;
+
+    @TempDir
+    Path files;
 
     private final Map<Integer, TestYod> yods = new HashMap<>();
     private final List<QkEvent> events = new ArrayList<>();
@@ -52,7 +57,7 @@ class PumaNodeTest {
     }
 
     private int load(Qk qk, int job, byte[] elf, List<String> argv, byte[] stdin) {
-        yods.put(job, new TestYod(stdin, null));
+        yods.put(job, new TestYod(stdin, files));
         LoadRequest.Result result = qk.load(LoadRequest.of(elf, argv, job));
         assertTrue(result.ok(), () -> "load refused: " + result.error());
         return result.pid();
