@@ -7,6 +7,7 @@
  *   linux      a raw Linux write ecall (a7 = 64): killed as a protocol violation
  *   unknown    trap number 99: prints the result (-ENOSYS = -38) and exits 0
  *   wildarg    write trap with a wild buffer: prints the result (-EFAULT = -14)
+ *   pcb        overwrites the pid in its own PCB, then writes: killed at that trap
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,12 @@ int main(int argc, char **argv)
         space.trap.args[2] = 8;
         r = raw_ecall((long)UNIFORM_PUMA_TRAP_CODE, (long)&space.trap, 0, 0);
         printf("result %ld stored %ld\n", r, (long)space.trap.result);
+        return 0;
+    } else if (strcmp(mode, "pcb") == 0) {
+        volatile uint32_t *pcb = (volatile uint32_t *)0x1000; /* PUMA PCB page; word 2 is the pid */
+        pcb[2] = 0xdeadbeefu;
+        printf("PCB garbled\n");
+        fflush(stdout);
         return 0;
     }
     printf("survived %ld\n", r);

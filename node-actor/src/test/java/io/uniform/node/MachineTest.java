@@ -317,6 +317,42 @@ class MachineTest {
         started.yod().tell(new Yod.KillJob("done"));
     }
 
+    @Test
+    void everyBadInputGetsAClearErrorAndTheOneNodeRunsTheNextJob() {
+        // One compute node of 4 MiB: every job lands on it, and its region is 4 MiB.
+        MachineDescription tiny = MachineDescription.of("one-node", 1, 1, 1, 1, 4 << 20, 160_000_000L);
+        ActorRef<Machine.Command> machine = testKit.spawn(Machine.create(tiny), "one-node-" + MACHINES.incrementAndGet());
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        record Bad(String what, Program program, int size, String expected) {}
+        List<Bad> bad = List.of(
+                new Bad("malformed ELF", new Program("not an ELF".getBytes(StandardCharsets.US_ASCII), List.of("x"), null), 1, "ELF"),
+                new Bad("image too large for the region", new Program(GuestFiles.elf("tests/big_bss.elf"), List.of("big_bss"), null), 1,
+                        "outside the allowed address range"),
+                new Bad("trap structure outside the region", puma("wild"), 1, "outside the user region"),
+                new Bad("garbage in the PCB", puma("pcb"), 1, "pid"),
+                new Bad("unknown trap number", puma("unknown"), 1, null),
+                new Bad("-sz larger than the partition", puma("unknown"), 2, "the compute partition has 1 nodes; the job needs 2"));
+        for (Bad input : bad) {
+            machine.tell(new Machine.Run(input.program(), Partition.COMPUTE, input.size(), client.getRef()));
+            Outcome outcome = collect(client);
+            String said = outcome.finished().error() != null ? outcome.finished().error()
+                    : String.valueOf(outcome.rank0().report()) + " / " + outcome.out();
+            if (input.expected() != null) {
+                assertTrue(said.contains(input.expected()), input.what() + ": " + said);
+            } else {
+                assertEquals("bad_trap unknown\nresult -38 stored -38\n", outcome.out(), input.what());
+            }
+            machine.tell(run(Partition.COMPUTE, "tests/hello.elf", List.of("hello", "one", "two"), client));
+            Outcome next = collect(client);
+            assertEquals(0, next.finished().shellStatus(), () -> "after " + input.what() + ": " + next.finished());
+            assertArrayEquals(GuestFiles.expected("tests/hello.out"), next.stdout(), input.what());
+        }
+    }
+
+    private static Program puma(String mode) {
+        return new Program(GuestFiles.elf("puma/bad_trap.elf"), List.of("bad_trap", mode), null);
+    }
+
     /** Asks the node for its state, which it must give within a second while it runs job {@code jobId}. */
     private static NodeActor.State askState(ActorRef<NodeActor.Command> node, TestProbe<NodeActor.State> states, int jobId) {
         node.tell(new NodeActor.GetState(states.getRef()));
