@@ -4,14 +4,21 @@ import io.uniform.config.MachineDescription;
 import io.uniform.config.NodeAllocator;
 import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
+import io.uniform.node.directory.NodeDirectory;
+import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -86,11 +93,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private record Rebooted(NodeActor.RebootResult result, ActorRef<NodeActor.RebootResult> replyTo)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** The directory resolved {@code nids} (or could not): then the machine does {@code then} (local). */
+    private record Resolved(Set<Integer> nids, NodeDirectory.Known known, Throwable failure, Consumer<String> then)
+            implements Command, NoSerializationVerificationNeeded {}
+
     /** A node actor stopped for good (local: a watch notification). */
     private record NodeDown(int nid) implements Command, NoSerializationVerificationNeeded {}
 
     /** A job's yod has finished: its nodes are free again (wrapped by a local adapter: never leaves this JVM). */
     private record JobDone(JobReport.JobFinished finished) implements Command, NoSerializationVerificationNeeded {}
+
+    /** How long the machine waits for the directory to find a node. */
+    private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(30);
 
     public static Behavior<Command> create(MachineDescription description) {
         return Behaviors.setup(context -> new Machine(context, description));
@@ -98,6 +112,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     // The partition of every node as re-booted at run time: what jobs are allocated from.
     private MachineDescription description;
+    private final ActorRef<NodeDirectory.Command> directory;
+    // The nodes the directory has resolved so far (watched).
     private final Map<Integer, ActorRef<NodeActor.Command>> nodes = new TreeMap<>();
     private final Set<Integer> busy = new HashSet<>();
     private final Set<Integer> down = new HashSet<>();
@@ -112,18 +128,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private Machine(ActorContext<Command> context, MachineDescription description) {
         super(context);
         this.description = description;
+        List<NodeHost.HostedNode> hosted = new ArrayList<>();
         for (Partition partition : Partition.values()) {
-            if (!partition.isNode()) {
-                continue;
-            }
-            for (int nid : description.nids(partition)) {
-                NodeActor.Settings settings = NodeActor.Settings.of(nid, partition, description.memoryPerNode(),
-                        context.getSystem().settings().config());
-                ActorRef<NodeActor.Command> node = context.spawn(NodeActor.create(settings), "node-" + nid);
-                context.watchWith(node, new NodeDown(nid));
-                nodes.put(nid, node);
+            if (partition.isNode()) {
+                for (int nid : description.nids(partition)) {
+                    hosted.add(new NodeHost.HostedNode(nid, partition));
+                }
             }
         }
+        // This JVM hosts every node for now; the machine finds them, wherever they run, by nid.
+        String machine = context.getSelf().path().name();
+        context.spawn(NodeHost.create(machine, hosted, description.memoryPerNode()), "nodes");
+        this.directory = context.spawn(NodeDirectory.create(machine), "directory");
         this.doneAdapter = context.messageAdapter(JobReport.JobFinished.class, JobDone::new);
     }
 
@@ -137,6 +153,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Rebooted.class, this::onRebooted)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(NodeDown.class, this::onNodeDown)
+                .onMessage(Resolved.class, this::onResolved)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(JobDone.class, this::onJobDone)
                 .build();
@@ -169,12 +186,45 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         List<Integer> nids = allocation.nids();
         busy.addAll(nids);
-        List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-        Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options());
-        ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
-        jobs.put(jobId, yod);
         jobNodes.put(jobId, nids);
-        clients.put(jobId, run.client());
+        resolve(nids, failure -> {
+            if (failure != null) {
+                jobNodes.remove(jobId);
+                busy.removeAll(nids);
+                run.client().tell(new JobReport.JobFinished(jobId, List.of(), failure));
+                return;
+            }
+            List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
+            Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options());
+            jobs.put(jobId, getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId));
+            clients.put(jobId, run.client());
+        });
+        return this;
+    }
+
+    /** Finds {@code nids} through the directory, then runs {@code then} with null, or with why they cannot be found. */
+    private void resolve(Collection<Integer> nids, Consumer<String> then) {
+        Set<Integer> wanted = Set.copyOf(nids);
+        if (nodes.keySet().containsAll(wanted)) {
+            then.accept(null);
+            return;
+        }
+        getContext().ask(NodeDirectory.Known.class, directory, RESOLVE_TIMEOUT, replyTo -> new NodeDirectory.WaitFor(wanted, replyTo),
+                (known, failure) -> new Resolved(wanted, known, failure, then));
+    }
+
+    private Behavior<Command> onResolved(Resolved resolved) {
+        if (resolved.known() == null) {
+            resolved.then().accept("nodes " + new TreeSet<>(resolved.nids()) + " were not found in the node directory within "
+                    + RESOLVE_TIMEOUT.toSeconds() + " s");
+            return this;
+        }
+        resolved.known().nodes().forEach((nid, node) -> {
+            if (nodes.putIfAbsent(nid, node) == null) {
+                getContext().watchWith(node, new NodeDown(nid));
+            }
+        });
+        resolved.then().accept(null);
         return this;
     }
 
@@ -187,31 +237,45 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onInjectPctFault(InjectPctFault inject) {
-        ActorRef<NodeActor.Command> node = nodes.get(inject.nid());
-        if (node != null) {
-            node.tell(new NodeActor.InjectPctFault(inject.operation(), inject.nth()));
+        if (description.contains(inject.nid()) && description.partition(inject.nid()).isNode()) {
+            resolve(List.of(inject.nid()), failure -> {
+                if (failure == null) {
+                    nodes.get(inject.nid()).tell(new NodeActor.InjectPctFault(inject.operation(), inject.nth()));
+                }
+            });
         }
         return this;
     }
 
     private Behavior<Command> onReboot(Reboot reboot) {
         int nid = reboot.nid();
-        ActorRef<NodeActor.Command> node = nodes.get(nid);
-        String refusal = node == null ? "there is no node " + nid
+        String refusal = !description.contains(nid) || !description.partition(nid).isNode() ? "there is no node " + nid
                 : down.contains(nid) ? "node " + nid + " is down"
                 : busy.contains(nid) ? "node " + nid + " is running a job: a node re-boots only when it holds no process"
                 : rebooting.contains(nid) ? "node " + nid + " is already re-booting" : null;
         if (refusal != null) {
-            reboot.replyTo().tell(new NodeActor.RebootResult(nid, false, node == null ? null : description.partition(nid), refusal));
+            reboot.replyTo().tell(new NodeActor.RebootResult(nid, false, description.contains(nid) ? description.partition(nid) : null, refusal));
             return this;
         }
         rebooting.add(nid);
+        resolve(List.of(nid), failure -> {
+            if (failure != null) {
+                rebooting.remove(nid);
+                reboot.replyTo().tell(new NodeActor.RebootResult(nid, false, description.partition(nid), failure));
+            } else {
+                askReboot(nodes.get(nid), reboot);
+            }
+        });
+        return this;
+    }
+
+    private void askReboot(ActorRef<NodeActor.Command> node, Reboot reboot) {
+        int nid = reboot.nid();
         getContext().ask(NodeActor.RebootResult.class, node, java.time.Duration.ofSeconds(10),
                 replyTo -> new NodeActor.Reboot(reboot.partition(), replyTo),
                 (result, failure) -> new Rebooted(result != null ? result
                         : new NodeActor.RebootResult(nid, false, description.partition(nid), "node " + nid + " did not answer: " + failure),
                         reboot.replyTo()));
-        return this;
     }
 
     private Behavior<Command> onRebooted(Rebooted rebooted) {
@@ -229,7 +293,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         Map<Integer, NodeState> states = new HashMap<>();
         Map<Integer, Integer> jobOf = new HashMap<>();
         jobNodes.forEach((job, nids) -> nids.forEach(nid -> jobOf.put(nid, job)));
-        for (int nid : nodes.keySet()) {
+        for (int nid = 0; nid < description.positionCount(); nid++) {
+            if (!description.contains(nid) || !description.partition(nid).isNode()) {
+                continue;
+            }
             partitions.put(nid, description.partition(nid));
             states.put(nid, down.contains(nid) ? NodeState.DOWN : jobOf.containsKey(nid) ? NodeState.running(jobOf.get(nid)) : NodeState.IDLE);
         }
@@ -244,7 +311,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onGetNode(GetNode get) {
-        get.replyTo().tell(new NodeRef(get.nid(), nodes.get(get.nid())));
+        if (!description.contains(get.nid()) || !description.partition(get.nid()).isNode()) {
+            get.replyTo().tell(new NodeRef(get.nid(), null));
+            return this;
+        }
+        resolve(List.of(get.nid()), failure -> get.replyTo().tell(new NodeRef(get.nid(), nodes.get(get.nid()))));
         return this;
     }
 

@@ -24,8 +24,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * Finds nodes by nid wherever they live. Every node registers with the Receptionist under
- * {@link #NODE_KEY}; this actor follows that listing, asks each newly listed node its nid, and
+ * Finds nodes by nid wherever they live. Every node of a machine registers with the
+ * Receptionist under the machine's {@link #key}; this actor follows that listing, asks each newly listed node its nid, and
  * answers lookups from what it learned. The same code serves one JVM (the local receptionist) and
  * a Pekko Cluster (the listing is replicated to every member), so its users never learn where a
  * node runs.
@@ -34,7 +34,10 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * {@link WaitFor} rather than trusting one {@link Lookup}.
  */
 public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command> {
-    public static final ServiceKey<NodeActor.Command> NODE_KEY = ServiceKey.create(NodeActor.Command.class, "uniform-node");
+    /** The key the nodes of machine {@code machine} are listed under (one machine per cluster; tests run several in one JVM). */
+    public static ServiceKey<NodeActor.Command> key(String machine) {
+        return ServiceKey.create(NodeActor.Command.class, "uniform-node-" + machine);
+    }
 
     /** A listed node silent this long is asked again (for as long as it stays listed, once reachable). */
     static final Duration IDENTIFY_TIMEOUT = Duration.ofSeconds(5);
@@ -77,14 +80,17 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     private record Identified(ActorRef<NodeActor.Command> node, NodeActor.State state, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** Lists {@code node} with the receptionist of {@code system}, so that every directory of the cluster finds it. */
-    public static void register(ActorSystem<?> system, ActorRef<NodeActor.Command> node) {
-        system.receptionist().tell(Receptionist.register(NODE_KEY, node));
+    /** Lists {@code node} of {@code machine} with the receptionist of {@code system}, so that every directory of the cluster finds it. */
+    public static void register(ActorSystem<?> system, String machine, ActorRef<NodeActor.Command> node) {
+        system.receptionist().tell(Receptionist.register(key(machine), node));
     }
 
-    public static Behavior<Command> create() {
-        return Behaviors.setup(NodeDirectory::new);
+    /** The directory of the nodes of {@code machine}. */
+    public static Behavior<Command> create(String machine) {
+        return Behaviors.setup(context -> new NodeDirectory(context, key(machine)));
     }
+
+    private final ServiceKey<NodeActor.Command> key;
 
     private final Map<Integer, ActorRef<NodeActor.Command>> byNid = new HashMap<>();
     private final Map<ActorRef<NodeActor.Command>, Integer> nidOf = new HashMap<>();
@@ -101,10 +107,11 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     // The newest listing not yet applied; null when none waits.
     private Receptionist.Listing latest;
 
-    private NodeDirectory(ActorContext<Command> context) {
+    private NodeDirectory(ActorContext<Command> context, ServiceKey<NodeActor.Command> key) {
         super(context);
+        this.key = key;
         ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
-        context.getSystem().receptionist().tell(Receptionist.subscribe(NODE_KEY, listings));
+        context.getSystem().receptionist().tell(Receptionist.subscribe(key, listings));
     }
 
     @Override
@@ -160,8 +167,8 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
      * only when the count says there are some.
      */
     private Behavior<Command> onApplyListing() {
-        Set<ActorRef<NodeActor.Command>> registered = latest.getAllServiceInstances(NODE_KEY);
-        reachable = latest.getServiceInstances(NODE_KEY);
+        Set<ActorRef<NodeActor.Command>> registered = latest.getAllServiceInstances(key);
+        reachable = latest.getServiceInstances(key);
         latest = null;
         for (ActorRef<NodeActor.Command> node : registered) {
             if (listed.add(node)) {

@@ -10,7 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * One member's share of the machine: spawns a {@link NodeActor} per hosted node, named
- * {@code node-<nid>}, and lists each under {@link NodeDirectory#NODE_KEY}, so that every
+ * {@code node-<nid>}, and lists each under its machine's {@link NodeDirectory#key}, so that every
  * {@link NodeDirectory} of the cluster finds it. A node that stops leaves the listing by itself.
  */
 public final class NodeHost {
@@ -25,14 +25,14 @@ public final class NodeHost {
         }
     }
 
-    public static Behavior<Void> create(List<HostedNode> nodes, long memoryPerNode) {
+    public static Behavior<Void> create(String machine, List<HostedNode> nodes, long memoryPerNode) {
         List<HostedNode> hosted = List.copyOf(nodes);
         return Behaviors.setup(context -> {
             for (HostedNode node : hosted) {
                 NodeActor.Settings settings = NodeActor.Settings.of(node.nid(), node.partition(), memoryPerNode,
                         context.getSystem().settings().config());
                 ActorRef<NodeActor.Command> ref = context.spawn(NodeActor.create(settings), "node-" + node.nid());
-                NodeDirectory.register(context.getSystem(), ref);
+                NodeDirectory.register(context.getSystem(), machine, ref);
             }
             return Behaviors.empty();
         });

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * {@code mvn -pl node-actor -am verify -Dtest=NodeDirectoryScaleBench -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class NodeDirectoryScaleBench {
+    private static final String MACHINE = "test";
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     /** Messages inside a JVM are not serialized once deployed. */
     private static final String AS_DEPLOYED = "pekko.actor.serialize-messages = off";
@@ -47,7 +48,7 @@ class NodeDirectoryScaleBench {
     /** Milliseconds from now until a new directory in {@code where} knows all of {@code nids}. */
     private static long millisUntilKnown(ActorTestKit where, Set<Integer> nids, String name) {
         long start = System.nanoTime();
-        ActorRef<NodeDirectory.Command> directory = where.spawn(NodeDirectory.create(), name);
+        ActorRef<NodeDirectory.Command> directory = where.spawn(NodeDirectory.create(MACHINE), name);
         TestProbe<NodeDirectory.Known> known = where.createTestProbe();
         directory.tell(new NodeDirectory.WaitFor(nids, known.getRef()));
         assertEquals(nids.size(), known.receiveMessage(TIMEOUT).nodes().size());
@@ -74,7 +75,7 @@ class NodeDirectoryScaleBench {
         ActorTestKit local = ActorTestKit.create("uniform", ConfigFactory.load());
         try {
             long start = System.nanoTime();
-            local.spawn(NodeHost.create(nodes, machine.memoryPerNode()), "host");
+            local.spawn(NodeHost.create(MACHINE, nodes, machine.memoryPerNode()), "host");
             long known = millisUntilKnown(local, nids, "directory");
             System.out.printf("one system, %d nodes: directory knows all %d ms after the host spawned (%d ms after the directory started)%n",
                     nodes.size(), (System.nanoTime() - start) / 1_000_000, known);
@@ -88,7 +89,7 @@ class NodeDirectoryScaleBench {
         try {
             TwoSystemClusterTest.formCluster(a, b);
             long start = System.nanoTime();
-            ActorRef<Void> host = b.spawn(NodeHost.create(nodes, machine.memoryPerNode()), "host");
+            ActorRef<Void> host = b.spawn(NodeHost.create(MACHINE, nodes, machine.memoryPerNode()), "host");
             long known = millisUntilKnown(a, nids, "directory");
             System.out.printf("two members, %d nodes on B: A's directory knows all %d ms after B's host spawned (%d ms after the directory started)%n",
                     nodes.size(), (System.nanoTime() - start) / 1_000_000, known);
@@ -103,7 +104,7 @@ class NodeDirectoryScaleBench {
 
             start = System.nanoTime();
             b.stop(host);
-            ActorRef<NodeDirectory.Command> directory = a.spawn(NodeDirectory.create(), "watching");
+            ActorRef<NodeDirectory.Command> directory = a.spawn(NodeDirectory.create(MACHINE), "watching");
             awaitNoneKnown(a, directory, nids);
             System.out.printf("every node of B stopped at once: gone from a directory of A after %d ms%n", (System.nanoTime() - start) / 1_000_000);
         } finally {

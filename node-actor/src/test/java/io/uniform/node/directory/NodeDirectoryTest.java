@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeDirectoryTest {
+    private static final String MACHINE = "test";
     @JUnit5TestKit
     ActorTestKit testKit = new JUnit5TestKitBuilder()
             .withCustomConfig(ConfigFactory.parseResources("application-test.conf").withFallback(ConfigFactory.load()))
@@ -36,7 +37,7 @@ class NodeDirectoryTest {
         NodeActor.Settings settings = NodeActor.Settings.of(nid, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
                 testKit.system().settings().config());
         ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings), "node-" + nid);
-        NodeDirectory.register(testKit.system(), node);
+        NodeDirectory.register(testKit.system(), MACHINE, node);
         return node;
     }
 
@@ -48,7 +49,7 @@ class NodeDirectoryTest {
 
     @Test
     void anUnknownNidIsLocatedAsNoNode() {
-        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create());
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
         NodeDirectory.Located located = lookup(directory, 404);
         assertEquals(404, located.nid());
         assertNull(located.node());
@@ -56,7 +57,7 @@ class NodeDirectoryTest {
 
     @Test
     void waitForAnswersOnceEveryNidIsKnown() {
-        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create());
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
         ActorRef<NodeActor.Command> first = registeredNode(11);
         TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
         directory.tell(new NodeDirectory.WaitFor(Set.of(11, 12), known.getRef()));
@@ -68,7 +69,7 @@ class NodeDirectoryTest {
 
     @Test
     void moreNodesThanAreAskedAtOnceAreAllKnown() {
-        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create());
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
         Set<Integer> nids = IntStream.range(1000, 1000 + 2 * NodeDirectory.MAX_IDENTIFYING + 1).boxed().collect(Collectors.toSet());
         nids.forEach(this::registeredNode);
         TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
@@ -78,7 +79,7 @@ class NodeDirectoryTest {
 
     @Test
     void aNodeThatStopsLeavesTheDirectory() {
-        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create());
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
         ActorRef<NodeActor.Command> node = registeredNode(21);
         TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
         directory.tell(new NodeDirectory.WaitFor(Set.of(21), known.getRef()));

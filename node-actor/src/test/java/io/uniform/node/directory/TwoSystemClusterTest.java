@@ -38,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoSystemClusterTest {
+    private static final String MACHINE = "test";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int REMOTE_NID = 5;
 
@@ -116,9 +117,9 @@ class TwoSystemClusterTest {
 
     @Test
     void aJobRunsOnANodeOfTheOtherSystemFoundByNid() {
-        b.spawn(NodeHost.create(List.of(new NodeHost.HostedNode(REMOTE_NID, Partition.COMPUTE)),
+        b.spawn(NodeHost.create(MACHINE, List.of(new NodeHost.HostedNode(REMOTE_NID, Partition.COMPUTE)),
                 MachineDescriptions.defaultMachine().memoryPerNode()), "host");
-        ActorRef<NodeDirectory.Command> directory = a.spawn(NodeDirectory.create(), "directory");
+        ActorRef<NodeDirectory.Command> directory = a.spawn(NodeDirectory.create(MACHINE), "directory");
 
         TestProbe<NodeDirectory.Known> known = a.createTestProbe();
         directory.tell(new NodeDirectory.WaitFor(Set.of(REMOTE_NID), known.getRef()));
