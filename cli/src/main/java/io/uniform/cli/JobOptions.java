@@ -18,6 +18,21 @@ final class JobOptions {
             description = "The service partition's file system: the program's files live here, confined (default: the current directory).")
     Path files;
 
+    /** The PCTs a compute node can boot with. */
+    enum PctPolicy {
+        fifo, round_robin;
+
+        /** The name the configuration uses. */
+        String configName() {
+            return name().replace('_', '-');
+        }
+    }
+
+    @Option(names = "--pct-policy", paramLabel = "POLICY", defaultValue = "fifo",
+            description = "The scheduling policy of the PCT the compute nodes boot with: fifo (run to completion) or round_robin "
+                    + "(default: ${DEFAULT-VALUE}).")
+    PctPolicy pctPolicy;
+
     @Option(names = "--pct-fault", paramLabel = "OP[:N]",
             description = "Make the PCT of every rank's compute node fail at its N-th (default 1st) call of OP (write, read, brk, schedule, ...): "
                     + "the fault is contained, a fresh PCT is loaded, and the program goes on.")

@@ -55,8 +55,8 @@ final class JobSession {
      * Runs {@code program} as {@code size} ranks on {@code partition} and returns the shell
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
-    int run(MachineDescription description, Program program, Partition partition, int size, Yod.Options options) {
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", quietConfig());
+    int run(MachineDescription description, Config settings, Program program, Partition partition, int size, Yod.Options options) {
+        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", settings.withFallback(quietConfig()));
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
         try {

@@ -1,5 +1,7 @@
 package io.uniform.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineConfigException;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,7 +82,7 @@ final class YodCommand implements Callable<Integer> {
         argv.addAll(job.arguments);
         if (partition == Partition.COMPUTE) {
             Yod.Options options = new Yod.Options(files == null ? null : files.toAbsolutePath().toString(), true, pctFault);
-            return new JobSession().run(description, new Program(elf, argv, null), partition, size, options);
+            return new JobSession().run(description, settings(job), new Program(elf, argv, null), partition, size, options);
         }
         // A Linux node takes its stdin with the launch: redirected or piped input is read first.
         byte[] stdin;
@@ -89,6 +92,12 @@ final class YodCommand implements Callable<Integer> {
             System.err.println("uniform: cannot read stdin: " + e.getMessage());
             return 1;
         }
-        return new JobSession().run(description, new Program(elf, argv, stdin), partition, size, new Yod.Options(null, false, pctFault));
+        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), partition, size,
+                new Yod.Options(null, false, pctFault));
+    }
+
+    /** The machine's configuration as the options choose it. */
+    private static Config settings(JobOptions job) {
+        return ConfigFactory.parseMap(Map.of("uniform.pct.policy", job.pctPolicy.configName()));
     }
 }

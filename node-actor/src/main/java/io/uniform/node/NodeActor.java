@@ -7,6 +7,7 @@ import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.process.io.IoReply;
+import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.YodDirectory;
 import io.uniform.puma.qk.PctFactory;
 import java.time.Duration;
@@ -119,10 +120,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
         }
 
-        /** A node with the slice and chunk sizes of {@code uniform.node} in the configuration and the standard PCT. */
+        /**
+         * A node with the slice and chunk sizes of {@code uniform.node} in the configuration and
+         * the standard PCT with the scheduling policy {@code uniform.pct} chooses for it.
+         *
+         * @throws IllegalArgumentException the configuration names an unknown policy
+         */
         public static Settings of(int nid, Partition partition, long memoryBytes, com.typesafe.config.Config config) {
+            com.typesafe.config.Config pct = config.getConfig("uniform.pct");
+            String nidKey = "per-node.\"" + nid + "\"";
+            SchedulingPolicy policy = SchedulingPolicy.parse(pct.hasPath(nidKey) ? pct.getString(nidKey) : pct.getString("policy"));
+            Function<YodDirectory, PctFactory> standard = PumaKernel.standard(policy, pct.getLong("quantum"));
             return new Settings(nid, partition, memoryBytes, config.getLong("uniform.node.slice-instructions"),
-                    (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), PumaKernel.STANDARD, PumaKernel.STANDARD);
+                    (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), standard, standard);
         }
 
         /** The same node booting its PCTs from {@code factory} (reloads keep their own factory). */

@@ -24,9 +24,10 @@ import java.util.function.Function;
  * yod after it, and passes the answers back through {@link #complete}.
  */
 final class PumaKernel extends Kernel {
-    /** The PCT a node boots and reloads after a fault: FIFO, as the paper's default. */
-    static final Function<YodDirectory, PctFactory> STANDARD =
-            yods -> () -> new StandardPct(SchedulingPolicy.FIFO, 1, yods);
+    /** The standard PCT with {@code policy} ({@code quantum} instructions per round-robin turn). */
+    static Function<YodDirectory, PctFactory> standard(SchedulingPolicy policy, long quantum) {
+        return yods -> () -> new StandardPct(policy, quantum, yods);
+    }
 
     private final int jobId;
     // Every PCT this kernel installs passes through it, so an operator can make the current one fail.

@@ -66,13 +66,28 @@ class NodeFailureTest {
     }
 
     @Test
+    void thePctSchedulingPolicyIsChosenPerNodeByConfiguration() {
+        com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString("uniform.pct.per-node { \"5\" = round-robin }")
+                .withFallback(testKit.system().settings().config());
+        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
+        StandardPct five = (StandardPct) NodeActor.Settings.of(5, Partition.COMPUTE, memory, config).bootPct().apply(job -> null).create();
+        StandardPct six = (StandardPct) NodeActor.Settings.of(6, Partition.COMPUTE, memory, config).reloadPct().apply(job -> null).create();
+        assertEquals(SchedulingPolicy.ROUND_ROBIN, five.policy());
+        assertEquals(SchedulingPolicy.FIFO, six.policy(), "the default policy");
+        com.typesafe.config.Config lottery = com.typesafe.config.ConfigFactory.parseString("uniform.pct.policy = lottery").withFallback(config);
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> NodeActor.Settings.of(6, Partition.COMPUTE, memory, lottery));
+        assertTrue(unknown.getMessage().contains("lottery"), unknown.getMessage());
+    }
+
+    @Test
     void aKernelThatCannotBeBuiltIsRefusedAndTheNodeRunsTheNextJob() {
         AtomicBoolean first = new AtomicBoolean(true);
         NodeActor.Settings settings = settings().withBootPct(yods -> {
             if (first.getAndSet(false)) {
                 throw new IllegalStateException("cannot allocate 1 GiB of node memory");
             }
-            return PumaKernel.STANDARD.apply(yods);
+            return PumaKernel.standard(SchedulingPolicy.FIFO, 1).apply(yods);
         });
         ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings));
         TestProbe<JobEvent> yod = testKit.createTestProbe();

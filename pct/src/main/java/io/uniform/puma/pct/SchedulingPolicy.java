@@ -21,4 +21,13 @@ public enum SchedulingPolicy {
     public int id() {
         return id;
     }
+
+    /** The policy a configuration names: "fifo" or "round-robin". */
+    public static SchedulingPolicy parse(String name) {
+        return switch (name) {
+            case "fifo" -> FIFO;
+            case "round-robin" -> ROUND_ROBIN;
+            default -> throw new IllegalArgumentException("unknown PCT scheduling policy '" + name + "' (fifo, round-robin)");
+        };
+    }
 }

@@ -50,6 +50,11 @@ public final class StandardPct implements Pct {
         this.yods = yods;
     }
 
+    /** The policy this PCT schedules with (after a reload: the one its processes were loaded under). */
+    public SchedulingPolicy policy() {
+        return policy;
+    }
+
     @Override
     public void attach(QkServices services) {
         this.qk = services;
