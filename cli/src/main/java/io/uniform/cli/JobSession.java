@@ -39,6 +39,8 @@ final class JobSession {
     private static final Duration SHUTDOWN = Duration.ofSeconds(30);
     private static final Duration KILL_GRACE = Duration.ofSeconds(10);
     private static final int INPUT_CHUNK = 64 << 10;
+    /** Output yod may send ahead of this terminal's acknowledgements: ranks writing more wait for it. */
+    static final long OUTPUT_WINDOW = 1 << 20;
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -164,6 +166,7 @@ final class JobSession {
                     stream.write(output.bytes(), 0, output.bytes().length);
                 }
                 stream.flush();
+                started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length));
             } else if (report instanceof JobReport.InputWanted) {
                 ActorRef<Yod.Command> yod = started.getNow(null).yod();
                 stdinReader.execute(() -> yod.tell(new Yod.Input(readInput())));

@@ -81,7 +81,7 @@ final class YodCommand implements Callable<Integer> {
         argv.add(program.toString());
         argv.addAll(job.arguments);
         if (partition == Partition.COMPUTE) {
-            Yod.Options options = new Yod.Options(files == null ? null : files.toAbsolutePath().toString(), true, pctFault);
+            Yod.Options options = new Yod.Options(files == null ? null : files.toAbsolutePath().toString(), true, pctFault, JobSession.OUTPUT_WINDOW);
             return new JobSession().run(description, settings(job), new Program(elf, argv, null), partition, size, options);
         }
         // A Linux node takes its stdin with the launch: redirected or piped input is read first.
@@ -93,7 +93,7 @@ final class YodCommand implements Callable<Integer> {
             return 1;
         }
         return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), partition, size,
-                new Yod.Options(null, false, pctFault));
+                new Yod.Options(null, false, pctFault, JobSession.OUTPUT_WINDOW));
     }
 
     /** The machine's configuration as the options choose it. */

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class YodIoTest {
     private static final int JOB = 7;
     private static final int O_RDWR_CREAT = 02 | 0100;
+    private static final long WINDOW = 8;
 
     @JUnit5TestKit
     ActorTestKit testKit = TestKits.serializing();
@@ -65,7 +66,7 @@ class YodIoTest {
         Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), "abc".getBytes(StandardCharsets.US_ASCII));
         yod = testKit.spawn(Yod.create(new Yod.Job(JOB, program,
                 List.of(new Yod.Placement(5, rank0.getRef()), new Yod.Placement(6, rank1.getRef())),
-                new Yod.Options(root.toString(), true, null)), client.getRef(), done.getRef()));
+                new Yod.Options(root.toString(), true, null, WINDOW)), client.getRef(), done.getRef()));
         JobReport.JobStarted started = (JobReport.JobStarted) client.receiveMessage();
         assertEquals(List.of(5, 6), started.nids());
         rank0.expectMessageClass(NodeActor.Launch.class);
@@ -145,6 +146,22 @@ class YodIoTest {
         IoReply end = rank0.expectMessageClass(NodeActor.IoDone.class).reply();
         assertEquals(0, end.result(), "end of input");
         assertEquals(0, call(0, new IoRequest.Read(0, 2)).result(), "and it stays ended");
+    }
+
+    @Test
+    void aWriteThatWouldPassTheClientsOutputWindowWaitsForItsAcknowledgement() {
+        byte[] five = "12345".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(5, call(0, new IoRequest.Write(1, five)).result());
+        yod.tell(new JobEvent.IoCall(JOB, 1, 6, sequences[1]++, new IoRequest.Write(1, five)));
+        rank1.expectNoMessage(Duration.ofMillis(200)); // 5 + 5 > 8: rank 1 waits
+        assertEquals(JobEvent.Output.class, client.receiveMessage().getClass());
+        yod.tell(new Yod.OutputAck(5));
+        assertEquals(5, rank1.expectMessageClass(NodeActor.IoDone.class).reply().result());
+        JobEvent.Output second = (JobEvent.Output) client.receiveMessage();
+        assertEquals(1, second.rank());
+        yod.tell(new Yod.OutputAck(5));
+        byte[] large = new byte[20];
+        assertEquals(20, call(0, new IoRequest.Write(2, large)).result(), "a write larger than the window goes when nothing is outstanding");
     }
 
     @Test

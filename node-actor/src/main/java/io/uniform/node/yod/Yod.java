@@ -37,7 +37,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The protocol of yod: the nodes' {@link JobEvent}s, and a kill from the machine. */
-    public sealed interface Command permits JobEvent, KillJob, Input, RankLost {}
+    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, RankLost {}
 
     /** Kill every rank still running. */
     public record KillJob(String reason) implements Command, CborSerializable {}
@@ -57,6 +57,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         }
     }
 
+    /** The client has written out {@code bytes} of the job's output (see {@link Options#outputWindow}). */
+    public record OutputAck(long bytes) implements Command, CborSerializable {}
+
     /** The node of {@code rank} stopped (local: a watch notification, never leaves this JVM). */
     private record RankLost(int rank) implements Command, NoSerializationVerificationNeeded {}
 
@@ -67,11 +70,21 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
      * How yod runs a job: {@code filesRoot}, the host directory that is the service partition's
      * file system (null: the job has no files); whether stdin is interactive (yod asks the
      * client for more with {@link JobReport.InputWanted} once the program's stdin bytes are used
-     * up) or ends with them; and a PCT fault each rank's node injects from the start (null: none).
+     * up) or ends with them; a PCT fault each rank's node injects from the start (null: none);
+     * and {@code outputWindow}, the most output bytes yod sends the client ahead of its
+     * {@link OutputAck}s: a rank whose write would pass it waits, so a slow terminal slows the
+     * job instead of filling a mailbox (0: the client does not acknowledge, no limit).
      */
-    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault) implements CborSerializable {
-        /** No files; stdin is the program's bytes; no fault. */
-        public static final Options NONE = new Options(null, false, null);
+    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault, long outputWindow)
+            implements CborSerializable {
+        /** No files; stdin is the program's bytes; no fault; no output window. */
+        public static final Options NONE = new Options(null, false, null, 0);
+
+        public Options {
+            if (outputWindow < 0) {
+                throw new IllegalArgumentException("the output window cannot be negative: " + outputWindow);
+            }
+        }
     }
 
     /** What the job is. */
@@ -109,6 +122,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private boolean inputEnded;
     private boolean inputWanted;
     private JobEvent.IoCall waitingRead;
+    // Output sent to the client and not yet acknowledged, and the writes waiting for room.
+    private long unacknowledged;
+    private final java.util.ArrayDeque<JobEvent.IoCall> heldWrites = new java.util.ArrayDeque<>();
 
     private Yod(ActorContext<Command> context, Job job, ActorRef<JobReport> client, ActorRef<JobReport.JobFinished> done) {
         super(context);
@@ -139,6 +155,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(JobEvent.Output.class, this::onOutput)
                 .onMessage(JobEvent.IoCall.class, this::onIoCall)
                 .onMessage(Input.class, this::onInput)
+                .onMessage(OutputAck.class, this::onOutputAck)
                 .onMessage(JobEvent.Exited.class, this::onExited)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
                 .onMessage(KillJob.class, this::onKillJob)
@@ -148,6 +165,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
 
     private Behavior<Command> onOutput(JobEvent.Output output) {
         client.tell(output);
+        unacknowledged += output.bytes().length; // a Linux node's console: counted, not held
         return this;
     }
 
@@ -178,6 +196,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             answer(call, files[rank].perform(request));
         } else if (request instanceof IoRequest.Read read && fd == 0) {
             readInput(call, read.maxBytes());
+        } else if (request instanceof IoRequest.Write write && fd != 0 && !roomFor(write.length())) {
+            heldWrites.add(call); // answered when the client has caught up
         } else {
             answer(call, stdio(call, fd));
         }
@@ -192,6 +212,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 return IoReply.error(Errno.EBADF);
             }
             client.tell(new JobEvent.Output(job.jobId(), call.rank(), fd, write.bytes()));
+            unacknowledged += write.length();
             return IoReply.of(write.length());
         }
         if (request instanceof IoRequest.Read) {
@@ -204,6 +225,28 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             return IoReply.error(Errno.ESPIPE);
         }
         return IoReply.of(0); // close: yod keeps serving the stream, as a terminal would
+    }
+
+    /** Whether {@code bytes} more output fit the client's window (one write always goes when nothing is outstanding). */
+    private boolean roomFor(int bytes) {
+        long window = job.options().outputWindow();
+        return window == 0 || unacknowledged == 0 || (heldWrites.isEmpty() && unacknowledged + bytes <= window);
+    }
+
+    private Behavior<Command> onOutputAck(OutputAck ack) {
+        unacknowledged = Math.max(0, unacknowledged - ack.bytes());
+        while (!heldWrites.isEmpty()) {
+            JobEvent.IoCall held = heldWrites.peek();
+            IoRequest.Write write = (IoRequest.Write) held.request();
+            if (unacknowledged != 0 && unacknowledged + write.length() > job.options().outputWindow()) {
+                break;
+            }
+            heldWrites.poll();
+            if (statuses[held.rank()] == null) {
+                answer(held, stdio(held, write.fd()));
+            }
+        }
+        return this;
     }
 
     /** rank 0 reads stdin; other ranks read end-of-file, as under the real yod. */
