@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.guest.GuestFiles;
+import io.uniform.guest.GuestManifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -89,5 +95,26 @@ class RunCommandTest {
         CommandRun run = uniform("run", "--machine", "no-such-machine", guest("elf/tests/hello.elf"));
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("no-such-machine"), run::toString);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyTestProgramPrintsTheSameUnderRunOnPumaAsUnderExec() {
+        return GuestManifest.load().entries().stream().filter(entry -> entry.program().startsWith("tests/"))
+                .map(entry -> DynamicTest.dynamicTest(entry.program(), () -> {
+                    CommandRun puma = CommandRun.uniformWithStdin(entry.stdinBytes(), command("run", entry));
+                    CommandRun linux = CommandRun.uniformWithStdin(entry.stdinBytes(), command("exec", entry));
+                    assertEquals(entry.status(), puma.status(), puma::toString);
+                    assertEquals(linux.status(), puma.status(), () -> "exec: " + linux + "\nrun: " + puma);
+                    assertEquals(linux.out(), puma.out(), () -> "exec: " + linux + "\nrun: " + puma);
+                    assertEquals(new String(entry.expectedStdout(), StandardCharsets.UTF_8), puma.out(), puma::toString);
+                }));
+    }
+
+    /** {@code uniform VERB --files DIR PROG ARGS} for a manifest entry, in a fresh directory. */
+    private String[] command(String verb, GuestManifest.Entry entry) throws IOException {
+        List<String> command = new ArrayList<>(List.of(verb, "--files", Files.createTempDirectory(temporary, verb).toString(),
+                entry.elf().toString()));
+        command.addAll(entry.arguments());
+        return command.toArray(String[]::new);
     }
 }
