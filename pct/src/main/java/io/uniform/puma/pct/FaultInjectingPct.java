@@ -112,11 +112,16 @@ public final class FaultInjectingPct implements Pct {
         return delegate.brk(pid, requested);
     }
 
-    /** Counted under the request's call name: "write", "read", "open", "close", "seek", "stat", "fstat", "unlink". */
+    /**
+     * Counted under the request's call name: "write", "read", "open", "close", "seek", "stat",
+     * "fstat", "unlink". The fault strikes after the request has gone to yod, the hard case:
+     * the retried trap must not be performed twice.
+     */
     @Override
     public IoReply forward(int pid, long sequence, IoRequest request) {
+        IoReply reply = delegate.forward(pid, sequence, request);
         check(request.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-        return delegate.forward(pid, sequence, request);
+        return reply;
     }
 
     @Override
