@@ -31,8 +31,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * The root of an embedded machine: spawns one {@link NodeActor} per node of a
  * {@link MachineDescription}, allocates free nodes of a partition to jobs ({@link NodeAllocator}: a
  * compact box of the mesh when one is free, first fit otherwise), and runs
- * each job under its own {@link Yod}. Nodes are addressed by nid through this actor for now; a
- * location-transparent directory comes with clustering.
+ * each job under its own {@link Yod}. Nodes are found by nid through a {@link NodeDirectory},
+ * wherever they run; the machine owns the partition map (re-boots go through it).
  */
 public final class Machine extends AbstractBehavior<Machine.Command> {
     public sealed interface Command {}
@@ -97,6 +97,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private record Resolved(Set<Integer> nids, NodeDirectory.Known known, Throwable failure, Consumer<String> then)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** A job's yod stopped (local: a watch notification); a failure if the job had not finished. */
+    private record YodStopped(int jobId) implements Command, NoSerializationVerificationNeeded {}
+
     /** A node actor stopped for good (local: a watch notification). */
     private record NodeDown(int nid) implements Command, NoSerializationVerificationNeeded {}
 
@@ -122,6 +125,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Map<Integer, ActorRef<Yod.Command>> jobs = new HashMap<>();
     private final Map<Integer, List<Integer>> jobNodes = new HashMap<>();
     private final Map<Integer, ActorRef<JobReport>> clients = new HashMap<>();
+    // Jobs killed while their nodes were still being found: they never start.
+    private final Map<Integer, String> killedBeforeStart = new HashMap<>();
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
 
@@ -154,6 +159,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(NodeDown.class, this::onNodeDown)
                 .onMessage(Resolved.class, this::onResolved)
+                .onMessage(YodStopped.class, this::onYodStopped)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(JobDone.class, this::onJobDone)
                 .build();
@@ -188,15 +194,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         busy.addAll(nids);
         jobNodes.put(jobId, nids);
         resolve(nids, failure -> {
-            if (failure != null) {
+            String killed = killedBeforeStart.remove(jobId);
+            if (failure != null || killed != null) {
                 jobNodes.remove(jobId);
                 busy.removeAll(nids);
-                run.client().tell(new JobReport.JobFinished(jobId, List.of(), failure));
+                run.client().tell(new JobReport.JobFinished(jobId, List.of(), failure != null ? failure : "killed before it started: " + killed));
                 return;
             }
             List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
             Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options());
-            jobs.put(jobId, getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId));
+            ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
+            getContext().watchWith(yod, new YodStopped(jobId));
+            jobs.put(jobId, yod);
             clients.put(jobId, run.client());
         });
         return this;
@@ -221,6 +230,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         resolved.known().nodes().forEach((nid, node) -> {
             if (nodes.putIfAbsent(nid, node) == null) {
+                down.remove(nid);
                 getContext().watchWith(node, new NodeDown(nid));
             }
         });
@@ -232,6 +242,33 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         ActorRef<Yod.Command> yod = jobs.get(kill.jobId());
         if (yod != null) {
             yod.tell(new Yod.KillJob(kill.reason()));
+        } else if (jobNodes.containsKey(kill.jobId())) {
+            killedBeforeStart.put(kill.jobId(), kill.reason()); // its nodes are still being found
+        }
+        return this;
+    }
+
+    /**
+     * yod is the job's only keeper: if it stops before reporting the end (it failed), the
+     * machine kills what runs on the job's nodes, frees them, and tells the client.
+     */
+    private Behavior<Command> onYodStopped(YodStopped stopped) {
+        int jobId = stopped.jobId();
+        if (jobs.remove(jobId) == null) {
+            return this; // it finished and reported first
+        }
+        List<Integer> nids = jobNodes.remove(jobId);
+        String reason = "the job's yod failed";
+        nids.forEach(nid -> {
+            ActorRef<NodeActor.Command> node = nodes.get(nid);
+            if (node != null) {
+                node.tell(new NodeActor.Kill(jobId, reason));
+            }
+        });
+        busy.removeAll(nids);
+        ActorRef<JobReport> client = clients.remove(jobId);
+        if (client != null) {
+            client.tell(new JobReport.JobFinished(jobId, List.of(), reason + "; its ranks were killed"));
         }
         return this;
     }
@@ -307,6 +344,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private Behavior<Command> onNodeDown(NodeDown nodeDown) {
         getContext().getLog().warn("node {} is down", nodeDown.nid());
         down.add(nodeDown.nid());
+        nodes.remove(nodeDown.nid()); // found again through the directory if it comes back
         return this;
     }
 
@@ -321,7 +359,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private Behavior<Command> onJobDone(JobDone done) {
         int jobId = done.finished().jobId();
-        jobs.remove(jobId);
+        if (jobs.remove(jobId) == null) {
+            return this; // already ended as failed
+        }
         List<Integer> freed = jobNodes.remove(jobId);
         if (freed != null) {
             busy.removeAll(freed);

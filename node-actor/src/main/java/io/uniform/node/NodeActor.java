@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -161,14 +162,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> kernels) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(kernels, "kernels");
-        return Behaviors.supervise(Behaviors.<Command>setup(context -> new NodeActor(context, settings, kernels)))
+        // The partition a node was re-booted into outlives a restart of its actor (which starts empty).
+        AtomicReference<Partition> partition = new AtomicReference<>(settings.partition());
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new NodeActor(context, settings, kernels, partition)))
                 .onFailure(SupervisorStrategy.restart().withLimit(10, Duration.ofMinutes(1)));
     }
 
     private final Settings settings;
     private final UnaryOperator<Kernel> kernels;
     private final Executor cpu;
-    private Partition partition;
+    private final AtomicReference<Partition> partition;
     // The job on this node, when there is one.
     private Kernel kernel;
     private int jobId;
@@ -184,11 +187,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private long slices;
     private int pctReloads;
 
-    private NodeActor(ActorContext<Command> context, Settings settings, UnaryOperator<Kernel> kernels) {
+    private NodeActor(ActorContext<Command> context, Settings settings, UnaryOperator<Kernel> kernels, AtomicReference<Partition> partition) {
         super(context);
         this.settings = settings;
         this.kernels = kernels;
-        this.partition = settings.partition();
+        this.partition = partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
     }
 
@@ -215,7 +218,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         Kernel loaded;
         try {
-            loaded = kernels.apply(partition == Partition.COMPUTE
+            loaded = kernels.apply(partition.get() == Partition.COMPUTE
                     ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
                             launch.size(), launch.program().image(), launch.program().argv())
                     : LinuxKernel.exec(settings.memoryBytes(), launch.program().image(), launch.program().argv(), launch.program().stdin()));
@@ -405,7 +408,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onGetState(GetState get) {
         Status status = kernel != null ? Status.RUNNING : Status.IDLE;
-        get.replyTo().tell(new State(settings.nid(), partition, status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
+        get.replyTo().tell(new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
                 slices, pctReloads));
         return this;
     }
@@ -413,15 +416,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onReboot(Reboot reboot) {
         int nid = settings.nid();
         if (reboot.partition() == null || !reboot.partition().isNode()) {
-            reboot.replyTo().tell(new RebootResult(nid, false, partition, "a node cannot be re-booted into "
+            reboot.replyTo().tell(new RebootResult(nid, false, partition.get(), "a node cannot be re-booted into "
                     + (reboot.partition() == null ? "nothing" : reboot.partition().label())));
         } else if (kernel != null) {
-            reboot.replyTo().tell(new RebootResult(nid, false, partition,
+            reboot.replyTo().tell(new RebootResult(nid, false, partition.get(),
                     "node " + nid + " is running job " + jobId + ": a node re-boots only when it holds no process"));
         } else {
             // Nothing to do but switch: the node is empty, and its next kernel is built when a process arrives.
-            partition = reboot.partition();
-            reboot.replyTo().tell(new RebootResult(nid, true, partition, null));
+            partition.set(reboot.partition());
+            reboot.replyTo().tell(new RebootResult(nid, true, reboot.partition(), null));
         }
         return this;
     }

@@ -30,7 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * tells the requester, so a next job finds them free), then stops.
  *
  * <p>yod is the I/O service of a Puma job: its processes have no file system, so every write,
- * read, open, close, lseek, stat and unlink they make comes here as a {@link JobEvent.IoCall}
+ * read, open, close, lseek, stat, fstat and unlink they make comes here as a {@link JobEvent.IoCall}
  * and is answered with {@link NodeActor.IoDone}. stdout and stderr go to the client; stdin is
  * rank 0's, pulled from the client as the program reads it; files live on the service
  * partition's file system, confined to its root.
@@ -115,6 +115,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private final FileTable[] files;
     // Exactly-once I/O: per rank, the last request answered and its answer (resent to a retry).
     private final long[] answeredSequence;
+    // Per rank, the request yod holds unanswered (a held write, a read waiting for input); -1: none.
+    private final long[] pendingSequence;
     private final IoReply[] lastAnswer;
     // Rank 0's standard input: unread bytes, whether it has ended, a read waiting for more.
     private byte[] input;
@@ -134,6 +136,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         this.statuses = new JobReport.RankStatus[job.placements().size()];
         this.answeredSequence = new long[statuses.length];
         Arrays.fill(answeredSequence, -1);
+        this.pendingSequence = new long[statuses.length];
+        Arrays.fill(pendingSequence, -1);
         this.lastAnswer = new IoReply[statuses.length];
         this.input = job.program().stdin();
         this.inputEnded = !job.options().interactiveInput();
@@ -170,7 +174,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     /**
-     * A rank's I/O call: stdio here, files through {@link JobFiles}. A call repeated with the
+     * A rank's I/O call: stdio here, files through {@link FileTable}. A call repeated with the
      * sequence number last answered (a trap retried after a PCT fault) gets the same answer
      * again and is not performed twice.
      */
@@ -183,8 +187,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             node(rank).tell(new NodeActor.IoDone(job.jobId(), call.sequence(), lastAnswer[rank]));
             return this;
         }
-        if (waitingRead != null && waitingRead.rank() == rank && waitingRead.sequence() == call.sequence()) {
-            return this; // already waiting for input
+        if (call.sequence() == pendingSequence[rank]) {
+            return this; // a retry of a request yod holds: it is answered once, when its time comes
         }
         IoRequest request = call.request();
         int fd = request instanceof IoRequest.Write w ? w.fd()
@@ -198,6 +202,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             readInput(call, read.maxBytes());
         } else if (request instanceof IoRequest.Write write && fd != 0 && !roomFor(write.length())) {
             heldWrites.add(call); // answered when the client has caught up
+            pendingSequence[rank] = call.sequence();
         } else {
             answer(call, stdio(call, fd));
         }
@@ -251,14 +256,19 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
 
     /** rank 0 reads stdin; other ranks read end-of-file, as under the real yod. */
     private void readInput(JobEvent.IoCall call, int maxBytes) {
+        if (maxBytes < 0) {
+            answer(call, IoReply.error(Errno.EINVAL));
+            return;
+        }
         int available = input.length - inputPosition;
-        if (call.rank() != 0 || available > 0 || inputEnded) {
+        if (call.rank() != 0 || available > 0 || inputEnded || maxBytes == 0) {
             int n = call.rank() != 0 ? 0 : Math.min(maxBytes, available);
             answer(call, IoReply.bytes(Arrays.copyOfRange(input, inputPosition, inputPosition + n)));
             inputPosition += n;
             return;
         }
         waitingRead = call;
+        pendingSequence[call.rank()] = call.sequence();
         if (!inputWanted) {
             inputWanted = true;
             client.tell(new JobReport.InputWanted(job.jobId()));
@@ -283,6 +293,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
 
     private void answer(JobEvent.IoCall call, IoReply reply) {
         answeredSequence[call.rank()] = call.sequence();
+        pendingSequence[call.rank()] = -1;
         lastAnswer[call.rank()] = reply;
         node(call.rank()).tell(new NodeActor.IoDone(job.jobId(), call.sequence(), reply));
     }

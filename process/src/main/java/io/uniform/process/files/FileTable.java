@@ -24,45 +24,54 @@ public final class FileTable {
         this.fileSystem = fileSystem;
     }
 
-    /** Performs a file request: the answer, never an exception. */
+    /** Performs a file request: the answer, never an exception (a host failure is EIO). */
     public IoReply perform(IoRequest request) {
         try {
-            if (request instanceof IoRequest.Open o) {
-                return IoReply.of(open(o));
-            }
-            if (request instanceof IoRequest.Stat stat) {
-                return new IoReply(0, fileSystem().stat(stat.path()).toStatx());
-            }
-            if (request instanceof IoRequest.Unlink unlink) {
-                fileSystem().unlink(unlink.path());
-                return IoReply.of(0);
-            }
-            if (request instanceof IoRequest.Close close) {
-                OpenFile file = table.remove(close.fd());
-                if (file == null) {
-                    return IoReply.error(Errno.EBADF);
-                }
-                file.close();
-                return IoReply.of(0);
-            }
-            if (request instanceof IoRequest.Write write) {
-                return IoReply.of(file(write.fd()).write(write.bytes(), 0, write.length()));
-            }
-            if (request instanceof IoRequest.Read read) {
-                byte[] buffer = new byte[read.maxBytes()];
-                int n = file(read.fd()).read(buffer, 0, buffer.length);
-                return IoReply.bytes(Arrays.copyOf(buffer, Math.max(0, n)));
-            }
-            if (request instanceof IoRequest.Seek seek) {
-                return IoReply.of(file(seek.fd()).seek(seek.offset(), seek.whence()));
-            }
-            if (request instanceof IoRequest.Fstat fstat) {
-                return new IoReply(0, file(fstat.fd()).stat().toStatx());
-            }
-            return IoReply.error(Errno.ENOSYS);
+            return performOrThrow(request);
         } catch (FileSystemException e) {
             return IoReply.error(e.errno());
+        } catch (RuntimeException e) {
+            return IoReply.error(Errno.EIO);
         }
+    }
+
+    private IoReply performOrThrow(IoRequest request) throws FileSystemException {
+        if (request instanceof IoRequest.Open o) {
+            return IoReply.of(open(o));
+        }
+        if (request instanceof IoRequest.Stat stat) {
+            return new IoReply(0, fileSystem().stat(stat.path()).toStatx());
+        }
+        if (request instanceof IoRequest.Unlink unlink) {
+            fileSystem().unlink(unlink.path());
+            return IoReply.of(0);
+        }
+        if (request instanceof IoRequest.Close close) {
+            OpenFile file = table.remove(close.fd());
+            if (file == null) {
+                return IoReply.error(Errno.EBADF);
+            }
+            file.close();
+            return IoReply.of(0);
+        }
+        if (request instanceof IoRequest.Write write) {
+            return IoReply.of(file(write.fd()).write(write.bytes(), 0, write.length()));
+        }
+        if (request instanceof IoRequest.Read read) {
+            if (read.maxBytes() < 0) {
+                return IoReply.error(Errno.EINVAL);
+            }
+            byte[] buffer = new byte[read.maxBytes()];
+            int n = file(read.fd()).read(buffer, 0, buffer.length);
+            return IoReply.bytes(Arrays.copyOf(buffer, Math.max(0, n)));
+        }
+        if (request instanceof IoRequest.Seek seek) {
+            return IoReply.of(file(seek.fd()).seek(seek.offset(), seek.whence()));
+        }
+        if (request instanceof IoRequest.Fstat fstat) {
+            return new IoReply(0, file(fstat.fd()).stat().toStatx());
+        }
+        return IoReply.error(Errno.ENOSYS);
     }
 
     private int open(IoRequest.Open request) throws FileSystemException {
