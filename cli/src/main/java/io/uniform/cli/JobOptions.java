@@ -5,7 +5,6 @@ import io.uniform.puma.pct.FaultInjectingPct;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -56,9 +55,10 @@ final class JobOptions {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--pct-fault " + pctFault + ": N must be a number");
         }
-        if (!FaultInjectingPct.OPERATIONS.contains(parts[0]) || nth < 1) {
-            throw new IllegalArgumentException("--pct-fault " + pctFault + ": OP must be one of " + new TreeSet<>(FaultInjectingPct.OPERATIONS)
-                    + " and N at least 1");
+        try {
+            FaultInjectingPct.requireInjectable(parts[0], nth);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--pct-fault " + pctFault + ": " + e.getMessage());
         }
         return new NodeActor.InjectPctFault(parts[0], nth);
     }

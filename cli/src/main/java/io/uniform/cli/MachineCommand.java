@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -114,28 +115,35 @@ final class MachineCommand implements Callable<Integer> {
         }
     }
 
-    /** Boots {@code machine}, asks it to re-boot the nodes, and draws its live status: 1 if a re-boot was refused. */
+    /** Boots {@code machine}, asks it to re-boot the nodes, and draws its live status: 1 if a re-boot was refused or the machine did not answer. */
     private static int bootAndDraw(MachineDescription machine, Map<Integer, Partition> reboots) {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(machine), "uniform", JobSession.quietConfig());
         try {
-            int status = 0;
-            for (Map.Entry<Integer, Partition> reboot : reboots.entrySet()) {
-                NodeActor.RebootResult result = AskPattern.<Machine.Command, NodeActor.RebootResult>ask(system,
-                        replyTo -> new Machine.Reboot(reboot.getKey(), reboot.getValue(), replyTo), ASK_TIMEOUT, system.scheduler())
-                        .toCompletableFuture().join();
-                if (!result.accepted()) {
-                    System.err.println("uniform: machine: node " + reboot.getKey() + " stays " + result.partition().label() + ": " + result.reason());
-                    status = 1;
-                }
-            }
-            Machine.Status live = AskPattern.<Machine.Command, Machine.Status>ask(system, Machine.GetStatus::new, ASK_TIMEOUT,
-                    system.scheduler()).toCompletableFuture().join();
-            System.out.print(MeshMap.render(live.applyTo(machine), machine, live.states()::get, MeshMap.DEFAULT_WIDTH));
-            return status;
+            return rebootAndDraw(system, machine, reboots);
+        } catch (CompletionException e) {
+            System.err.println("uniform: machine: the machine did not answer: " + e.getCause());
+            return 1;
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
         }
+    }
+
+    private static int rebootAndDraw(ActorSystem<Machine.Command> system, MachineDescription machine, Map<Integer, Partition> reboots) {
+        int status = 0;
+        for (Map.Entry<Integer, Partition> reboot : reboots.entrySet()) {
+            NodeActor.RebootResult result = AskPattern.<Machine.Command, NodeActor.RebootResult>ask(system,
+                    replyTo -> new Machine.Reboot(reboot.getKey(), reboot.getValue(), replyTo), ASK_TIMEOUT, system.scheduler())
+                    .toCompletableFuture().join();
+            if (!result.accepted()) {
+                System.err.println("uniform: machine: node " + reboot.getKey() + " stays " + result.partition().label() + ": " + result.reason());
+                status = 1;
+            }
+        }
+        Machine.Status live = AskPattern.<Machine.Command, Machine.Status>ask(system, Machine.GetStatus::new, ASK_TIMEOUT,
+                system.scheduler()).toCompletableFuture().join();
+        System.out.print(MeshMap.render(live.applyTo(machine), machine, live.states()::get, MeshMap.DEFAULT_WIDTH));
+        return status;
     }
 
     private static int usage(String message) {

@@ -80,20 +80,19 @@ final class YodCommand implements Callable<Integer> {
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(job.arguments);
-        if (partition == Partition.COMPUTE) {
-            Yod.Options options = new Yod.Options(files == null ? null : files.toAbsolutePath().toString(), true, pctFault, JobSession.OUTPUT_WINDOW);
-            return new JobSession().run(description, settings(job), new Program(elf, argv, null), partition, size, options);
-        }
-        // A Linux node takes its stdin with the launch: redirected or piped input is read first.
+        // yod serves a Puma job's stdin and files; a Linux node takes its stdin with the launch
+        // (redirected or piped input is read first) and has no files through yod yet.
+        boolean puma = partition == Partition.COMPUTE;
         byte[] stdin;
         try {
-            stdin = System.console() == null ? System.in.readAllBytes() : new byte[0];
+            stdin = puma || System.console() != null ? null : System.in.readAllBytes();
         } catch (IOException e) {
             System.err.println("uniform: cannot read stdin: " + e.getMessage());
             return 1;
         }
-        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), partition, size,
-                new Yod.Options(null, false, pctFault, JobSession.OUTPUT_WINDOW));
+        String filesRoot = puma && files != null ? files.toAbsolutePath().toString() : null;
+        Yod.Options options = new Yod.Options(filesRoot, puma, pctFault, JobSession.OUTPUT_WINDOW);
+        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), partition, size, options);
     }
 
     /** The machine's configuration as the options choose it. */

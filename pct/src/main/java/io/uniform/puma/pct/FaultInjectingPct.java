@@ -45,7 +45,15 @@ public final class FaultInjectingPct implements Pct {
 
     /** The operations a fault can be injected into. */
     public static final java.util.Set<String> OPERATIONS = java.util.Set.of(
-            "attach", "load", "schedule", "brk", "write", "read", "open", "close", "seek", "stat", "fstat", "unlink", "ended");
+            "attach", "load", "schedule", "brk", "write", "read", "open", "close", "lseek", "stat", "fstat", "unlink", "ended");
+
+    /** Throws, saying why, unless a fault can be injected into call {@code nth} of {@code operation}. */
+    public static void requireInjectable(String operation, int nth) {
+        if (!OPERATIONS.contains(operation) || nth < 1) {
+            throw new IllegalArgumentException("cannot inject a PCT fault into call " + nth + " of '" + operation
+                    + "': the operations are " + new java.util.TreeSet<>(OPERATIONS) + " and calls count from 1");
+        }
+    }
 
     /**
      * A trigger an operator arms at run time: it fails the {@code nth} call of an operation
@@ -58,10 +66,7 @@ public final class FaultInjectingPct implements Pct {
 
         /** Arms the trigger; throws for an operation the PCT does not have or n < 1. */
         public void arm(String operation, int nth) {
-            if (!OPERATIONS.contains(operation) || nth < 1) {
-                throw new IllegalArgumentException("cannot inject a PCT fault into call " + nth + " of '" + operation
-                        + "': the operations are " + new java.util.TreeSet<>(OPERATIONS));
-            }
+            requireInjectable(operation, nth);
             this.operation = operation;
             this.remaining = nth;
         }
@@ -113,14 +118,14 @@ public final class FaultInjectingPct implements Pct {
     }
 
     /**
-     * Counted under the request's call name: "write", "read", "open", "close", "seek", "stat",
+     * Counted under the request's call name: "write", "read", "open", "close", "lseek", "stat",
      * "fstat", "unlink". The fault strikes after the request has gone to yod, the hard case:
      * the retried trap must not be performed twice.
      */
     @Override
     public IoReply forward(int pid, long sequence, IoRequest request) {
         IoReply reply = delegate.forward(pid, sequence, request);
-        check(request.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        check(request.call());
         return reply;
     }
 

@@ -15,11 +15,16 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = IoRequest.Read.class, name = "read"),
         @JsonSubTypes.Type(value = IoRequest.Open.class, name = "open"),
         @JsonSubTypes.Type(value = IoRequest.Close.class, name = "close"),
-        @JsonSubTypes.Type(value = IoRequest.Seek.class, name = "seek"),
+        @JsonSubTypes.Type(value = IoRequest.Seek.class, name = "lseek"),
         @JsonSubTypes.Type(value = IoRequest.Stat.class, name = "stat"),
         @JsonSubTypes.Type(value = IoRequest.Fstat.class, name = "fstat"),
         @JsonSubTypes.Type(value = IoRequest.Unlink.class, name = "unlink")})
 public sealed interface IoRequest {
+    /** The call's name, as the trap table and the guest README name it ("write", "lseek", ...). */
+    default String call() {
+        return this instanceof Seek ? "lseek" : getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Answers: bytes written, or -errno. */
     record Write(int fd, byte[] bytes) implements IoRequest {
         public Write {

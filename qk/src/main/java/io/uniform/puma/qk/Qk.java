@@ -63,7 +63,8 @@ import java.util.function.Supplier;
  * passes yod's answer to {@link #complete}, which range-checks it (a bad answer is {@code -EIO})
  * and stores it.
  *
- * <p>Deterministic and single-threaded: one thread (the node actor's CPU slice) drives it.
+ * <p>Deterministic and single-threaded: one thread at a time drives it (a node's CPU slice, or
+ * its actor between slices passing yod's answers to {@link #complete}).
  */
 public final class Qk implements QkServices {
     /** A trap that has failed this many PCTs in a row ends its process instead of being retried. */
@@ -126,7 +127,7 @@ public final class Qk implements QkServices {
 
     /**
      * An I/O trap forwarded to yod: what completing it needs. The process stays at its ecall
-     * until the answer comes, so a capture of its state in between redoes the trap.
+     * until the answer comes.
      */
     private record Awaiting(long sequence, IoRequest request, int trapAddress, int pc, int[] args) {}
 
