@@ -43,7 +43,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * {@link JobReport.JobFinished}.
      */
     public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client, Yod.Options options)
-            implements Command, CborSerializable {
+            implements Command, KryoSerializable {
         /** A job with no files, whose stdin is the program's bytes. */
         public Run(Program program, Partition partition, int size, ActorRef<JobReport> client) {
             this(program, partition, size, client, Yod.Options.NONE);

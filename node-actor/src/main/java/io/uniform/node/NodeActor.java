@@ -51,7 +51,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * {@code yod}; {@code pctFault}, if not null, is injected before the first instruction runs.
      */
     public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod, InjectPctFault pctFault)
-            implements Command, CborSerializable {
+            implements Command, KryoSerializable {
         public Launch {
             Objects.requireNonNull(program, "program");
         }

@@ -7,7 +7,7 @@ import java.util.Objects;
  * What a job runs: the ELF image, its arguments and the bytes of its standard input. Immutable:
  * the arrays are copied in and out, so messages that carry it stay values.
  */
-public record Program(byte[] image, List<String> argv, byte[] stdin) implements CborSerializable {
+public record Program(byte[] image, List<String> argv, byte[] stdin) {
     public Program {
         image = Objects.requireNonNull(image, "image").clone();
         argv = List.copyOf(argv);

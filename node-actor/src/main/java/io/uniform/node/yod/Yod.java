@@ -75,8 +75,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
      * {@link OutputAck}s: a rank whose write would pass it waits, so a slow terminal slows the
      * job instead of filling a mailbox (0: the client does not acknowledge, no limit).
      */
-    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault, long outputWindow)
-            implements CborSerializable {
+    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault, long outputWindow) {
         /** No files; stdin is the program's bytes; no fault; no output window. */
         public static final Options NONE = new Options(null, false, null, 0);
 

@@ -1,0 +1,74 @@
+package io.uniform.node.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
+import io.uniform.node.Machine;
+import io.uniform.node.NodeActor;
+import io.uniform.node.Program;
+import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The bulk lane: messages carrying program images go through Kryo, and come back whole. */
+class KryoSerializerTest {
+    private static final ActorTestKit TEST_KIT = ActorTestKit.create();
+    private final Serialization serialization = SerializationExtension.get(Adapter.toClassic(TEST_KIT.system()));
+
+    @AfterAll
+    static void stop() {
+        TEST_KIT.shutdownTestKit();
+    }
+
+    private Object roundTrip(Object message) {
+        Serializer serializer = serialization.findSerializerFor(message);
+        assertEquals(KryoSerializer.IDENTIFIER, serializer.identifier(), "the Kryo lane");
+        return serialization.deserialize(serializer.toBinary(message), serializer.identifier(), "").get();
+    }
+
+    @Test
+    void aLaunchComesBackWithItsImageArgumentsAndAWorkingReference() {
+        TestProbe<JobEvent> yod = TEST_KIT.createTestProbe();
+        byte[] image = GuestFiles.elf("tests/hello.elf");
+        NodeActor.Launch launch = new NodeActor.Launch(3, 1, 4, new Program(image, List.of("hello", "x"), new byte[] {7}), yod.getRef(),
+                new NodeActor.InjectPctFault("write", 2));
+        NodeActor.Launch back = (NodeActor.Launch) roundTrip(launch);
+        assertArrayEquals(image, back.program().image());
+        assertEquals(List.of("hello", "x"), back.program().argv());
+        assertArrayEquals(new byte[] {7}, back.program().stdin());
+        assertEquals(launch.pctFault(), back.pctFault());
+        assertEquals(List.of(3, 1, 4), List.of(back.jobId(), back.rank(), back.size()));
+        JobEvent.LaunchRefused probe = new JobEvent.LaunchRefused(3, 1, 9, "through the resolved reference");
+        back.yod().tell(probe);
+        assertEquals(probe, yod.receiveMessage());
+    }
+
+    @Test
+    void aRunComesBackWithItsOptions() {
+        TestProbe<JobReport> client = TEST_KIT.createTestProbe();
+        Machine.Run run = new Machine.Run(new Program(new byte[] {1, 2, 3}, List.of(), null), Partition.COMPUTE, 2, client.getRef(),
+                new Yod.Options("/tmp/files", true, null, 1 << 20));
+        Machine.Run back = (Machine.Run) roundTrip(run);
+        assertEquals(run.options(), back.options());
+        assertEquals(Partition.COMPUTE, back.partition());
+        assertEquals(client.getRef(), back.client());
+    }
+
+    @Test
+    void onlyRegisteredClassesCross() {
+        Serializer kryo = serialization.serializerByIdentity().apply(KryoSerializer.IDENTIFIER);
+        assertThrows(IllegalArgumentException.class, () -> kryo.toBinary(new java.util.Date()));
+    }
+}
