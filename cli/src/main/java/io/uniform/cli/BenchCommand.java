@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
             double[] qemuSeconds = new double[runs];
             long instructions = 0;
             for (int run = 0; run < runs; run++) {
-                Measured ours = runUniform(program, elves.get(index));
+                Measured ours = execInProcess(program, elves.get(index), programArguments);
                 Measured reference = runQemu(program);
                 uniformSeconds[run] = ours.seconds;
                 qemuSeconds[run] = reference.seconds;
@@ -107,12 +107,14 @@ final class BenchCommand implements Callable<Integer> {
         return allMatch ? 0 : 1;
     }
 
-    private record Measured(double seconds, long instructions, byte[] output, int status) {}
+    /** One run: wall time, retired instructions (0 when unknown), stdout, shell status. */
+    record Measured(double seconds, long instructions, byte[] output, int status) {}
 
-    private Measured runUniform(Path program, byte[] elf) {
+    /** {@code uniform exec} of {@code program} in this JVM: stdout captured, stdin empty, stderr passed through. */
+    static Measured execInProcess(Path program, byte[] elf, List<String> arguments) {
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
-        argv.addAll(programArguments);
+        argv.addAll(arguments);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long start = System.nanoTime();
         LinuxProcess process;
@@ -153,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int middle = sorted.length / 2;

@@ -8,7 +8,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Uniform.Version.class,
         description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
-        subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class,
+        subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Uniform {
     /** Exit status when the program file cannot be read. */
