@@ -17,8 +17,16 @@ public final class Uniform {
     static final int EXIT_NOT_EXECUTABLE = 126;
 
     public static void main(String[] args) {
+        // On a host with two cores the common ForkJoin pool has one thread, and CompletableFuture
+        // then starts a new thread for every async callback (Pekko's ask uses them): booting
+        // ASCI Red started 9,000 threads and took three times as long.
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+        }
         System.exit(commandLine().execute(args));
     }
+
+    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Uniform())
