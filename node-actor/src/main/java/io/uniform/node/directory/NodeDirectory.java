@@ -94,7 +94,10 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
 
     private final Map<Integer, ActorRef<NodeActor.Command>> byNid = new HashMap<>();
     private final Map<ActorRef<NodeActor.Command>, Integer> nidOf = new HashMap<>();
-    private final List<Waiter> waiting = new ArrayList<>();
+    // Unanswered WaitFors, and the same indexed by each nid they still miss (learning a nid is
+    // then one lookup, not a scan of every waiter: a machine asks for thousands at once).
+    private final Set<Waiter> waiting = new java.util.LinkedHashSet<>();
+    private final Map<Integer, List<Waiter>> waitingFor = new HashMap<>();
     // Every registered node, reachable or not, and the reachable ones as last listed.
     private final Set<ActorRef<NodeActor.Command>> listed = new HashSet<>();
     private Set<ActorRef<NodeActor.Command>> reachable = Set.of();
@@ -131,7 +134,24 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     }
 
     /** A {@link WaitFor} not yet answered, and which of its nids are still unknown. */
-    private record Waiter(WaitFor request, Set<Integer> missing) {}
+    /** A WaitFor and the nids it still misses; compared by identity (what it misses changes). */
+    private static final class Waiter {
+        private final WaitFor request;
+        private final Set<Integer> missing;
+
+        Waiter(WaitFor request, Set<Integer> missing) {
+            this.request = request;
+            this.missing = missing;
+        }
+
+        WaitFor request() {
+            return request;
+        }
+
+        Set<Integer> missing() {
+            return missing;
+        }
+    }
 
     private Behavior<Command> onWaitFor(WaitFor request) {
         Set<Integer> missing = new HashSet<>(request.nids());
@@ -139,7 +159,9 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         if (missing.isEmpty()) {
             answer(request);
         } else {
-            waiting.add(new Waiter(request, missing));
+            Waiter waiter = new Waiter(request, missing);
+            waiting.add(waiter);
+            missing.forEach(nid -> waitingFor.computeIfAbsent(nid, n -> new ArrayList<>()).add(waiter));
         }
         return this;
     }
@@ -213,8 +235,8 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         // Only if the nid still names this node: a newer node may have taken it over.
         if (nid != null && byNid.remove(nid, node)) {
             for (Waiter waiter : waiting) {
-                if (waiter.request().nids().contains(nid)) {
-                    waiter.missing().add(nid);
+                if (waiter.request().nids().contains(nid) && waiter.missing().add(nid)) {
+                    waitingFor.computeIfAbsent(nid, n -> new ArrayList<>()).add(waiter);
                 }
             }
         }
@@ -252,13 +274,12 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
             nidOf.remove(previous);
         }
         nidOf.put(node, nid);
-        waiting.removeIf(waiter -> {
-            if (waiter.missing().remove(nid) && waiter.missing().isEmpty()) {
+        for (Waiter waiter : waitingFor.getOrDefault(nid, List.of())) {
+            if (waiter.missing().remove(nid) && waiter.missing().isEmpty() && waiting.remove(waiter)) {
                 answer(waiter.request());
-                return true;
             }
-            return false;
-        });
+        }
+        waitingFor.remove(nid);
     }
 
     private void answer(WaitFor request) {
