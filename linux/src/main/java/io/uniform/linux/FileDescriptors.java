@@ -8,6 +8,7 @@ import io.uniform.process.ProcessClock;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileStatus;
 import io.uniform.process.files.FileSystemException;
+import io.uniform.process.files.GuestPath;
 import io.uniform.process.files.FileTable;
 import io.uniform.process.files.ServiceFileSystem;
 import io.uniform.process.io.IoReply;
@@ -16,9 +17,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The file descriptors of a {@link LinuxProcess} and the rv32 Linux calls on them: 0, 1 and 2
@@ -32,7 +30,7 @@ import java.nio.charset.StandardCharsets;
  * the caller) and leaves the files as they were, except that a read or write of more than
  * {@link UnifiedLibrary#IO_CHUNK} bytes whose buffer goes bad past its first chunk stops there
  * with a short count, as Linux does. Paths are NUL-terminated UTF-8 of fewer than
- * {@link #PATH_MAX} bytes (ENAMETOOLONG; EINVAL if not UTF-8).
+ * {@link GuestPath#PATH_MAX} bytes (ENAMETOOLONG; EINVAL if not UTF-8).
  *
  * <p>Deviations from Linux, for simplicity:
  * <ul>
@@ -53,8 +51,6 @@ import java.nio.charset.StandardCharsets;
  * <p>Not thread-safe, like the process.
  */
 final class FileDescriptors {
-    /** Linux's PATH_MAX: the longest path a call takes, its NUL included. */
-    static final int PATH_MAX = 4096;
 
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -181,7 +177,7 @@ final class FileDescriptors {
 
     /** openat(2); flags and mode as {@link ServiceFileSystem#open} takes them. */
     int openat(int dirfd, int pathAddress, int flags, int mode) throws FileSystemException {
-        String path = atPath(dirfd, path(pathAddress));
+        String path = atPath(dirfd, GuestPath.read(space, pathAddress));
         return (int) files.perform(new IoRequest.Open(path, flags, mode)).result();
     }
 
@@ -217,7 +213,7 @@ final class FileDescriptors {
             throw new FileSystemException(Errno.EINVAL, "statx flags 0x" + Integer.toHexString(flags)
                     + ", mask 0x" + Integer.toHexString(mask));
         }
-        String path = path(pathAddress);
+        String path = GuestPath.read(space, pathAddress);
         space.validate(buffer, FileStatus.STATX_SIZE, Access.WRITE);
         byte[] statx = path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? fstat(dirfd) : stat(atPath(dirfd, path));
         space.write(buffer, statx, 0, statx.length);
@@ -229,7 +225,7 @@ final class FileDescriptors {
         if ((flags & ~AT_REMOVEDIR) != 0) {
             throw new FileSystemException(Errno.EINVAL, "unlinkat flags 0x" + Integer.toHexString(flags));
         }
-        String path = atPath(dirfd, path(pathAddress));
+        String path = atPath(dirfd, GuestPath.read(space, pathAddress));
         if ((flags & AT_REMOVEDIR) != 0) {
             throw new FileSystemException(EOPNOTSUPP, "directories cannot be removed");
         }
@@ -288,24 +284,6 @@ final class FileDescriptors {
             throw new FileSystemException(Errno.ENOTDIR, "descriptor " + dirfd + " is not a directory");
         }
         throw new FileSystemException(EOPNOTSUPP, "paths relative to a directory descriptor are not supported");
-    }
-
-    /** A NUL-terminated UTF-8 path from user memory; a fault reading it is EFAULT. */
-    private String path(int address) throws FileSystemException {
-        byte[] raw = new byte[PATH_MAX];
-        int length = 0;
-        for (int b = space.load8(address); b != 0; b = space.load8(address + length)) {
-            raw[length++] = (byte) b;
-            if (length == PATH_MAX) {
-                throw new FileSystemException(Errno.ENAMETOOLONG, "no NUL within " + PATH_MAX + " bytes");
-            }
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, 0, length)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FileSystemException(Errno.EINVAL, "the path is not UTF-8");
-        }
     }
 
     /** A count of 2 GiB or more: no buffer that large can be mapped, so Linux reports EFAULT. */

@@ -273,7 +273,7 @@ class FileCallsTest {
     void aPathOfPathMaxBytesWithoutItsNulIsEnametoolong() throws Exception {
         Guest guest = new Guest(root);
         String longest = "a/".repeat(2047) + "a"; // 4095 bytes: the longest path there is
-        assertEquals(FileDescriptors.PATH_MAX - 1, longest.length());
+        assertEquals(io.uniform.process.files.GuestPath.PATH_MAX - 1, longest.length());
         assertEquals(-Errno.ENOENT, guest.open(longest, ServiceFileSystem.O_RDONLY), "looked up, and not there");
         String tooLong = longest + "a";
         assertEquals(-Errno.ENAMETOOLONG, guest.open(tooLong, ServiceFileSystem.O_RDONLY));

@@ -20,8 +20,6 @@ import java.util.Deque;
  * walk descends into it, so neither "..", an absolute path nor a link target leads outside.
  */
 final class PathResolver {
-    /** Linux's PATH_MAX counts the terminating NUL, so a path may have 4095 bytes. */
-    private static final int PATH_MAX = 4096;
     private static final int NAME_MAX = 255;
     /** Linux's MAXSYMLINKS: links followed in one lookup. */
     private static final int MAX_LINKS = 40;
@@ -112,7 +110,7 @@ final class PathResolver {
         if (guestPath.indexOf('\0') >= 0) {
             throw Errors.of(Errno.EINVAL, guestPath, "NUL byte in path");
         }
-        if (guestPath.getBytes(StandardCharsets.UTF_8).length >= PATH_MAX) {
+        if (guestPath.getBytes(StandardCharsets.UTF_8).length >= GuestPath.PATH_MAX) {
             throw Errors.of(Errno.ENAMETOOLONG, guestPath.substring(0, 32) + "...", "path too long");
         }
     }

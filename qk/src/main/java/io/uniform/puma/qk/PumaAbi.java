@@ -47,8 +47,6 @@ public final class PumaAbi {
     /** (path). */
     public static final int TRAP_UNLINK = 11;
 
-    /** Longest path an open trap accepts, including the NUL (Linux PATH_MAX). */
-    public static final int PATH_MAX = 4096;
 
     /** The name of an rv32 Linux call number, as the deficiency routine passes it. */
     public static String linuxCallName(int number) {

@@ -14,12 +14,10 @@ import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileStatus;
+import io.uniform.process.files.FileSystemException;
+import io.uniform.process.files.GuestPath;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,17 +128,6 @@ public final class Qk implements QkServices {
      * until the answer comes.
      */
     private record Awaiting(long sequence, IoRequest request, int trapAddress, int pc, int[] args) {}
-
-    /** A trap's argument that fails the call with {@code -errno} before anything is forwarded. */
-    private static final class TrapArgumentError extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int errno;
-
-        TrapArgumentError(int errno) {
-            super(null, null, false, false);
-            this.errno = errno;
-        }
-    }
 
     /** Thrown inside the QK to unwind after a PCT fault has been recorded. */
     private static final class PctFault extends RuntimeException {
@@ -528,8 +515,8 @@ public final class Qk implements QkServices {
             result = perform(p, pcb, number, args, address, trap.pc());
         } catch (MemoryFault fault) {
             result = -Errno.EFAULT;
-        } catch (TrapArgumentError error) {
-            result = -error.errno;
+        } catch (FileSystemException error) {
+            result = -error.errno();
         } catch (PctFault fault) {
             p.trapInterrupted = true; // pc still at the ecall: the reloaded PCT completes it
             p.trapFaults++;
@@ -548,7 +535,7 @@ public final class Qk implements QkServices {
         p.hart.setPc(pc + 4);
     }
 
-    private int perform(Proc p, Pcb pcb, int number, int[] a, int trapAddress, int pc) throws TrapArgumentError {
+    private int perform(Proc p, Pcb pcb, int number, int[] a, int trapAddress, int pc) throws FileSystemException {
         int pid = p.pid;
         switch (number) {
             case PumaAbi.TRAP_EXIT -> {
@@ -576,7 +563,7 @@ public final class Qk implements QkServices {
      * write, paths) and its output buffers validated before anything reaches yod, so yod never
      * consumes input the process could not take; null if {@code number} is no trap at all.
      */
-    private static IoRequest ioRequest(Proc p, int number, int[] a) throws TrapArgumentError {
+    private static IoRequest ioRequest(Proc p, int number, int[] a) throws FileSystemException {
         return switch (number) {
             case PumaAbi.TRAP_WRITE -> new IoRequest.Write(a[0], p.space.read(a[1], chunk(a[2]))); // a short count: the library writes the rest
             case PumaAbi.TRAP_READ -> {
@@ -584,14 +571,14 @@ public final class Qk implements QkServices {
                 p.space.validate(a[1], max, Access.WRITE);
                 yield new IoRequest.Read(a[0], max);
             }
-            case PumaAbi.TRAP_OPEN -> new IoRequest.Open(path(p, a[0]), a[1], a[2]);
+            case PumaAbi.TRAP_OPEN -> new IoRequest.Open(GuestPath.read(p.space, a[0]), a[1], a[2]);
             case PumaAbi.TRAP_CLOSE -> new IoRequest.Close(a[0]);
             case PumaAbi.TRAP_LSEEK -> {
                 p.space.validate(a[4], 8, Access.WRITE);
                 yield new IoRequest.Seek(a[0], (long) a[2] << 32 | Integer.toUnsignedLong(a[1]), a[3]);
             }
             case PumaAbi.TRAP_STAT -> {
-                String path = path(p, a[0]);
+                String path = GuestPath.read(p.space, a[0]);
                 p.space.validate(a[1], FileStatus.STATX_SIZE, Access.WRITE);
                 yield new IoRequest.Stat(path);
             }
@@ -599,31 +586,9 @@ public final class Qk implements QkServices {
                 p.space.validate(a[1], FileStatus.STATX_SIZE, Access.WRITE);
                 yield new IoRequest.Fstat(a[0]);
             }
-            case PumaAbi.TRAP_UNLINK -> new IoRequest.Unlink(path(p, a[0]));
+            case PumaAbi.TRAP_UNLINK -> new IoRequest.Unlink(GuestPath.read(p.space, a[0]));
             default -> null;
         };
-    }
-
-    /** A NUL-terminated UTF-8 path from user memory: ENAMETOOLONG without a NUL in PATH_MAX bytes, EINVAL if not UTF-8. */
-    private static String path(Proc p, int address) throws TrapArgumentError {
-        byte[] raw = new byte[PumaAbi.PATH_MAX];
-        int length = 0;
-        while (true) {
-            if (length == PumaAbi.PATH_MAX) {
-                throw new TrapArgumentError(Errno.ENAMETOOLONG);
-            }
-            int b = p.space.load8(address + length); // a fault is -EFAULT
-            if (b == 0) {
-                break;
-            }
-            raw[length++] = (byte) b;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, 0, length)).toString();
-        } catch (CharacterCodingException e) {
-            throw new TrapArgumentError(Errno.EINVAL);
-        }
     }
 
     /**

@@ -202,7 +202,7 @@ class QkTest {
         Qk qk = node(1);
         int pid = load(qk, 1, TRAP_LOOP);
         FlatAddressSpace space = qk.space(pid);
-        byte[] longPath = new byte[PumaAbi.PATH_MAX + 10];
+        byte[] longPath = new byte[io.uniform.process.files.GuestPath.PATH_MAX + 10];
         java.util.Arrays.fill(longPath, (byte) 'a');
         space.write(BUF, longPath, 0, longPath.length);
         trap(qk, pid, PumaAbi.TRAP_OPEN, BUF, 0, 0);
