@@ -190,11 +190,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             return this; // a retry of a request yod holds: it is answered once, when its time comes
         }
         IoRequest request = call.request();
-        int fd = request instanceof IoRequest.Write w ? w.fd()
-                : request instanceof IoRequest.Read r ? r.fd()
-                : request instanceof IoRequest.Seek k ? k.fd()
-                : request instanceof IoRequest.Fstat f ? f.fd()
-                : request instanceof IoRequest.Close c ? c.fd() : -1;
+        int fd = request.fd();
         if (fd < 0 || fd >= FileTable.FIRST_FD) {
             answer(call, files[rank].perform(request));
         } else if (request instanceof IoRequest.Read read && fd == 0) {

@@ -20,6 +20,11 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = IoRequest.Fstat.class, name = "fstat"),
         @JsonSubTypes.Type(value = IoRequest.Unlink.class, name = "unlink")})
 public sealed interface IoRequest {
+    /** The descriptor the call is on; -1 for the calls on a path (open, stat, unlink). */
+    default int fd() {
+        return -1;
+    }
+
     /** The call's name, as the trap table and the guest README name it ("write", "lseek", ...). */
     default String call() {
         return this instanceof Seek ? "lseek" : getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
