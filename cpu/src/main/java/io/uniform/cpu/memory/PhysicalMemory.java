@@ -12,6 +12,11 @@ import java.util.Arrays;
  *
  * <p>Every write that does not come from the hart's own fast path goes through this class, so
  * that writing over decoded code invalidates it.
+ *
+ * <p>A {@linkplain #growable growable} memory starts empty and its array is replaced by a
+ * larger one as a kernel hands out more of its capacity, so that a JVM hosting many nodes
+ * holds only what their processes have committed. The array is replaced only while no hart
+ * runs over the memory: a hart reads {@link #bytes()} when it starts executing.
  */
 public final class PhysicalMemory {
     public static final int PAGE_SHIFT = 12;
@@ -21,30 +26,80 @@ public final class PhysicalMemory {
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final byte[] bytes;
-    private final DecodedPage[] decoded;
+    private final int capacity;
+    private byte[] bytes;
+    private DecodedPage[] decoded;
     private int codeEpoch;
 
-    /** @param size bytes, a positive multiple of {@link #PAGE_SIZE} */
+    /** A memory of {@code size} bytes, a positive multiple of {@link #PAGE_SIZE}, all allocated now. */
     public PhysicalMemory(int size) {
-        if (size <= 0 || (size & PAGE_MASK) != 0) {
-            throw new IllegalArgumentException("physical memory size must be a positive multiple of 4 KiB: " + size);
-        }
+        this(size, allocate(size));
+    }
+
+    private PhysicalMemory(int capacity, byte[] bytes) {
+        this.capacity = capacity;
+        this.bytes = bytes;
+        this.decoded = new DecodedPage[bytes.length >>> PAGE_SHIFT];
+    }
+
+    /**
+     * An empty memory that {@link #growTo} enlarges up to {@code capacity} bytes, a positive
+     * multiple of {@link #PAGE_SIZE}.
+     */
+    public static PhysicalMemory growable(int capacity) {
+        checkSize(capacity);
+        return new PhysicalMemory(capacity, new byte[0]);
+    }
+
+    private static byte[] allocate(int size) {
+        checkSize(size);
         try {
-            this.bytes = new byte[size];
+            return new byte[size];
         } catch (OutOfMemoryError e) {
             throw new IllegalStateException(String.format(
                     "cannot allocate %d MiB of guest memory: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
                     size >> 20), e);
         }
-        this.decoded = new DecodedPage[size >>> PAGE_SHIFT];
     }
 
+    private static void checkSize(int size) {
+        if (size <= 0 || (size & PAGE_MASK) != 0) {
+            throw new IllegalArgumentException("physical memory size must be a positive multiple of 4 KiB: " + size);
+        }
+    }
+
+    /** The bytes addressable now. */
     public int size() {
         return bytes.length;
     }
 
-    /** The backing array, for the hart's fast path only. */
+    /** The most bytes this memory can grow to. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Enlarges the memory to {@code size} bytes (a multiple of {@link #PAGE_SIZE}, at most the
+     * capacity), keeping its contents; the new bytes are zero. Nothing changes if it is already
+     * that large. Must not be called while a hart runs over this memory.
+     *
+     * @throws OutOfMemoryError if the JVM cannot hold the larger array; the memory is unchanged
+     */
+    public void growTo(int size) {
+        if (size < 0 || size > capacity || (size & PAGE_MASK) != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "cannot grow to %d bytes: not a multiple of 4 KiB within the capacity of %d", size, capacity));
+        }
+        if (size <= bytes.length) {
+            return;
+        }
+        byte[] grownBytes = Arrays.copyOf(bytes, size);
+        DecodedPage[] grownDecoded = Arrays.copyOf(decoded, size >>> PAGE_SHIFT);
+        bytes = grownBytes;
+        decoded = grownDecoded;
+    }
+
+    /** The backing array, for the hart's fast path only; {@link #growTo} replaces it. */
     public byte[] bytes() {
         return bytes;
     }
@@ -124,6 +179,12 @@ public final class PhysicalMemory {
     public void write(int physical, byte[] from, int offset, int length) {
         invalidateCode(physical);
         System.arraycopy(from, offset, bytes, physical, length);
+    }
+
+    /** Copies the page at physical offset {@code from} over the page at {@code to}. */
+    public void copyPage(int from, int to) {
+        invalidateCode(to);
+        System.arraycopy(bytes, from, bytes, to, PAGE_SIZE);
     }
 
     /** Zeroes within one page. */
