@@ -33,11 +33,17 @@ public final class InitialStack {
     /** AT_HWCAP: one bit per single-letter ISA extension, as Linux reports them. */
     private static final int HWCAP_IM = (1 << ('I' - 'A')) | (1 << ('M' - 'A'));
 
-    /** Writes argv, envp and auxv below {@code stackTop}; returns the initial sp. */
+    /** Writes argv, envp (from {@code env}'s NAME=value pairs) and auxv below {@code stackTop}; returns the initial sp. */
     public static int build(AddressSpace space, int stackTop, int stackBytes, int entry, List<String> argv,
                           Map<String, String> env, Random random) throws ExecFailure {
         List<String> environment = new ArrayList<>();
         env.forEach((name, value) -> environment.add(name + "=" + value));
+        return build(space, stackTop, stackBytes, entry, argv, environment, random);
+    }
+
+    /** Writes argv, envp (the strings as execve was given them) and auxv below {@code stackTop}; returns the initial sp. */
+    public static int build(AddressSpace space, int stackTop, int stackBytes, int entry, List<String> argv,
+                          List<String> environment, Random random) throws ExecFailure {
         long needed = 16 + 16 + 4L * (argv.size() + environment.size() + 3) + 8L * AUXV_ENTRIES;
         for (String string : argv) {
             needed += string.getBytes(StandardCharsets.UTF_8).length + 1;
