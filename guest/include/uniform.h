@@ -72,18 +72,41 @@ _Static_assert(sizeof(struct puma_trap) == 32, "guest ABI: 32-byte Puma trap str
 #define PUMA_TRAP_FSTAT        10 /* (fd, struct statx *) */
 #define PUMA_TRAP_UNLINK       11 /* (path) */
 
-/* Call numbers (rv32 Linux). */
+/* Call numbers (rv32 Linux).  rv32 has no wait4, nanosleep or renameat:
+ * waitid, clock_nanosleep_time64 and renameat2 stand in for them. */
+#define UK_SYS_dup             23
+#define UK_SYS_dup3            24
+#define UK_SYS_fcntl64         25
+#define UK_SYS_ioctl           29
+#define UK_SYS_mkdirat         34
 #define UK_SYS_unlinkat        35
 #define UK_SYS_openat          56
 #define UK_SYS_close           57
+#define UK_SYS_pipe2           59
+#define UK_SYS_getdents64      61
 #define UK_SYS_llseek          62
 #define UK_SYS_read            63
 #define UK_SYS_write           64
+#define UK_SYS_readv           65
+#define UK_SYS_writev          66
 #define UK_SYS_exit            93
 #define UK_SYS_exit_group      94
+#define UK_SYS_waitid          95
+#define UK_SYS_kill           129
+#define UK_SYS_uname          160
+#define UK_SYS_getpid         172
+#define UK_SYS_getppid        173
 #define UK_SYS_brk            214
+#define UK_SYS_munmap         215
+#define UK_SYS_clone          220
+#define UK_SYS_execve         221
+#define UK_SYS_mmap2          222 /* offset in 4 KiB pages */
+#define UK_SYS_mprotect       226
+#define UK_SYS_renameat2      276
+#define UK_SYS_getrandom      278
 #define UK_SYS_statx          291
 #define UK_SYS_clock_gettime64 403
+#define UK_SYS_clock_nanosleep_time64 407
 
 /* The OS flag as currently stored in the image. */
 static inline uint32_t uk_os(void) { return __uniform_abi.os; }
@@ -105,6 +128,17 @@ void __uniform_deficiency(int syscall_no);
 
 /* Set the program break (Linux brk semantics wrapped POSIX-style: 0 or -1). */
 int brk(void *addr);
+
+/*
+ * Calls the library implements that picolibc's headers do not declare for
+ * this target (nanosleep needs _POSIX_TIMERS, pipe2 and dup3 _GNU_SOURCE).
+ * <sys/mman.h>, <sys/uio.h>, <sys/utsname.h>, <sys/random.h> and
+ * <sys/dirent.h> (for <dirent.h>) come from guest/include.
+ */
+struct timespec;
+int nanosleep(const struct timespec *request, struct timespec *remaining);
+int pipe2(int fds[2], int flags);
+int dup3(int oldfd, int newfd, int flags);
 
 #ifdef __cplusplus
 }

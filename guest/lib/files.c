@@ -8,8 +8,6 @@
 #include <unistd.h>
 #include "internal.h"
 
-#define LINUX_AT_FDCWD (-100)
-
 /* picolibc's O_* bits and the Linux (asm-generic) values they stand for. */
 static const struct { int libc, linux_bits; } open_flag_map[] = {
     { O_CREAT,     0000100 },
@@ -25,7 +23,7 @@ static const struct { int libc, linux_bits; } open_flag_map[] = {
 
 /* Translates picolibc open flags to Linux ones; -1 if some flag has no
  * counterpart here (rather than silently dropping its meaning). */
-static long linux_open_flags(int flags)
+long __uniform_open_flags(int flags)
 {
     long linux_flags = flags & O_ACCMODE; /* 0/1/2 on both sides */
     int unmapped = flags & ~O_ACCMODE;
@@ -38,6 +36,20 @@ static long linux_open_flags(int flags)
     return unmapped ? -1 : linux_flags;
 }
 
+int __uniform_open_flags_from_linux(long linux_flags)
+{
+    int flags = (int)(linux_flags & O_ACCMODE);
+    for (unsigned i = 0; i < sizeof open_flag_map / sizeof open_flag_map[0]; i++)
+        if (linux_flags & open_flag_map[i].linux_bits)
+            flags |= open_flag_map[i].libc;
+    return flags;
+}
+
+long __uniform_dirfd(int dirfd)
+{
+    return dirfd == AT_FDCWD ? LINUX_AT_FDCWD : dirfd;
+}
+
 int openat(int dirfd, const char *path, int flags, ...)
 {
     va_list ap;
@@ -46,10 +58,10 @@ int openat(int dirfd, const char *path, int flags, ...)
     long mode = va_arg(ap, int);
     va_end(ap);
 
-    long linux_flags = linux_open_flags(flags);
+    long linux_flags = __uniform_open_flags(flags);
     if (linux_flags < 0)
         return (int)__uniform_fail(EINVAL);
-    return (int)__uniform_call(UK_SYS_openat, dirfd, (long)path, linux_flags, mode, 0, 0);
+    return (int)__uniform_call(UK_SYS_openat, __uniform_dirfd(dirfd), (long)path, linux_flags, mode, 0, 0);
 }
 
 int open(const char *path, int flags, ...)

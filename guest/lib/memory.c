@@ -1,11 +1,12 @@
 /*
- * Program break.  picolibc's own sbrk carves a heap out of linker symbols;
+ * Program break and memory mappings.  picolibc's own sbrk carves a heap out of linker symbols;
  * this one grows the heap with the brk call instead, so the kernel decides
  * where the heap lives and how far it may grow.  The linker script forces
  * this sbrk to be linked in place of picolibc's.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -38,4 +39,26 @@ void *sbrk(ptrdiff_t increment)
     if (increment != 0 && brk((void *)new_break) < 0)
         return (void *)-1;
     return (void *)old_break;
+}
+
+/* Anonymous and file mappings.  rv32 Linux's mmap2 takes the offset in
+ * 4 KiB pages. */
+void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+    if (offset < 0 || (offset & 4095) != 0) {
+        errno = EINVAL;
+        return MAP_FAILED;
+    }
+    long r = UK_CALL(UK_SYS_mmap2, addr, length, prot, flags, fd, offset / 4096);
+    return r == -1 ? MAP_FAILED : (void *)r;
+}
+
+int munmap(void *addr, size_t length)
+{
+    return (int)UK_CALL(UK_SYS_munmap, addr, length);
+}
+
+int mprotect(void *addr, size_t length, int prot)
+{
+    return (int)UK_CALL(UK_SYS_mprotect, addr, length, prot);
 }

@@ -69,7 +69,6 @@ static const struct puma_call {
     { UK_SYS_unlinkat,        PUMA_TRAP_UNLINK,        PUMA_ARGS_UNLINKAT },
 };
 
-#define LINUX_AT_FDCWD (-100)
 #define LINUX_AT_EMPTY_PATH 0x1000
 
 static long puma_ecall(struct puma_trap *trap)
