@@ -2,7 +2,12 @@
 # Runs every program listed in expected/manifest under qemu and compares
 # exit status (and stdout, for user programs) with the expectations.  User
 # programs run in a fresh temporary directory each (some create files in
-# their working directory), never in the repository.
+# their working directory), never in the repository.  That directory holds
+# bin/NAME.elf for every ELF of ELF_DIR/posix: a shell wrapper that runs the
+# ELF under qemu-riscv32, so that a guest execve("bin/NAME.elf") works (the
+# host kernel cannot run a RISC-V ELF without binfmt_misc; qemu-riscv32
+# hands execve to it).  A uniform kernel's file system holds the ELFs
+# themselves at the same paths.
 # usage: scripts/check.sh ELF_DIR [--regenerate]   (run from guest/)
 #   --regenerate rewrites expected/*.out from the current run.
 set -uo pipefail
@@ -11,6 +16,19 @@ elf_dir=$1
 regenerate=${2:-}
 ulimit -c 0 # the fault test would otherwise leave qemu core dumps
 failures=0
+qemu=$(command -v qemu-riscv32)
+
+# Writes DIR/bin/NAME.elf for every ELF_DIR/posix/NAME.elf.  qemu's -0 sets
+# the guest's argv[0] to the path the wrapper was run by ($0).
+make_exec_wrappers() {
+    mkdir -p "$1/bin"
+    for target in "$elf_dir"/posix/*.elf; do
+        [ -e "$target" ] || continue
+        printf '#!/bin/sh\nexec %s -0 "$0" %s "$@"\n' "$qemu" "$(realpath "$target")" \
+            >"$1/bin/$(basename "$target")"
+        chmod +x "$1/bin/$(basename "$target")"
+    done
+}
 
 while read -r program status stdin args_text; do
     case $program in ''|'#'*) continue ;; esac
@@ -29,7 +47,8 @@ while read -r program status stdin args_text; do
             # A subshell, so a signal death is reported as 128 + signal;
             # the outer redirection hides bash's "Segmentation fault" notice.
             workdir=$(mktemp -d)
-            { (cd "$workdir" && timeout 120 qemu-riscv32 "$elf" "${args[@]}" <"$stdin" >"$actual" 2>/dev/null); } 2>/dev/null
+            make_exec_wrappers "$workdir"
+            { (cd "$workdir" && timeout 120 "$qemu" "$elf" "${args[@]}" <"$stdin" >"$actual" 2>/dev/null); } 2>/dev/null
             ;;
     esac
     got=$?
