@@ -3,6 +3,8 @@ package io.uniform.process.files;
 import io.uniform.process.Errno;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
@@ -22,7 +24,9 @@ final class Errors {
             "File too large", Errno.EFBIG,
             "No space left on device", Errno.ENOSPC,
             "Read-only file system", Errno.EROFS,
-            "Too many levels of symbolic links", Errno.ELOOP);
+            "Too many levels of symbolic links", Errno.ELOOP,
+            "Directory not empty", Errno.ENOTEMPTY,
+            "Device or resource busy", Errno.EBUSY);
 
     static FileSystemException of(int errno, String guestPath, String problem) {
         return new FileSystemException(errno, guestPath + ": " + problem);
@@ -44,6 +48,12 @@ final class Errors {
         }
         if (failure instanceof AccessDeniedException) {
             return Errno.EACCES;
+        }
+        if (failure instanceof DirectoryNotEmptyException) {
+            return Errno.ENOTEMPTY;
+        }
+        if (failure instanceof AtomicMoveNotSupportedException) {
+            return Errno.EXDEV; // how the JDK reports rename(2) across file systems
         }
         if (reason != null) {
             for (Map.Entry<String, Integer> known : ERRNO_BY_STRERROR.entrySet()) {

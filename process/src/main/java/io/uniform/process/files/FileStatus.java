@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What stat returns, in Linux terms. mode includes the file type bits (S_IFREG 0100000,
- * S_IFDIR 0040000, S_IFLNK 0120000). Times in nanoseconds since the epoch.
+ * S_IFDIR 0040000, S_IFLNK 0120000, S_IFCHR 0020000, S_IFIFO 0010000). Times in nanoseconds
+ * since the epoch. Every file is on device 0:1 and owned by uid and gid 0.
  */
 public record FileStatus(long inode, int mode, int nlink, long size, long blocks, int blockSize,
                          long accessNanos, long modifyNanos, long changeNanos) {
@@ -20,10 +21,14 @@ public record FileStatus(long inode, int mode, int nlink, long size, long blocks
     public static final int S_IFREG = 0100000;
     public static final int S_IFDIR = 0040000;
     public static final int S_IFLNK = 0120000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFIFO = 0010000;
 
     /** STATX_TYPE | MODE | NLINK | UID | GID | ATIME | MTIME | CTIME | INO | SIZE | BLOCKS. */
     public static final int STATX_BASIC_STATS = 0x7ff;
     public static final int STATX_SIZE = 256;
+    /** The size of asm-generic's {@code struct stat64}, what rv32's fstat64 and fstatat64 fill. */
+    public static final int STAT64_SIZE = 104;
 
     private static final int BLOCK_SIZE = 4096;
     private static final String UNIX_ATTRIBUTES = "unix:ino,mode,nlink,size,lastAccessTime,lastModifiedTime,ctime";
@@ -64,6 +69,26 @@ public record FileStatus(long inode, int mode, int nlink, long size, long blocks
         return statx.array();
     }
 
+    /**
+     * The 104-byte little-endian {@code struct stat64} of asm-generic/stat.h for a 32-bit
+     * architecture: 64-bit dev, inode, rdev, size and blocks, 32-bit seconds (they wrap in 2038,
+     * as that structure's do). dev is 0:1 encoded as Linux encodes it (1), rdev 0.
+     */
+    public byte[] toStat64() {
+        ByteBuffer stat = ByteBuffer.allocate(STAT64_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        stat.putLong(0, 1);
+        stat.putLong(8, inode);
+        stat.putInt(16, mode);
+        stat.putInt(20, nlink);
+        stat.putLong(48, size);
+        stat.putInt(56, blockSize);
+        stat.putLong(64, blocks);
+        putTimespec32(stat, 72, accessNanos);
+        putTimespec32(stat, 80, modifyNanos);
+        putTimespec32(stat, 88, changeNanos);
+        return stat.array();
+    }
+
     /** Java does not show the host's allocation, so count whole 4 KiB blocks, in 512-byte units as stat does. */
     private static long blocksFor(long size) {
         return (size + BLOCK_SIZE - 1) / BLOCK_SIZE * (BLOCK_SIZE / 512);
@@ -71,6 +96,12 @@ public record FileStatus(long inode, int mode, int nlink, long size, long blocks
 
     private static long nanos(Object fileTime) {
         return ((FileTime) fileTime).to(TimeUnit.NANOSECONDS);
+    }
+
+    /** stat64's seconds (s32) and nanoseconds (u32) of one time. */
+    private static void putTimespec32(ByteBuffer stat, int offset, long nanos) {
+        stat.putInt(offset, (int) Math.floorDiv(nanos, 1_000_000_000L));
+        stat.putInt(offset + 4, (int) Math.floorMod(nanos, 1_000_000_000L));
     }
 
     /** struct statx_timestamp: seconds (s64), then nanoseconds (u32) and 4 reserved bytes. */

@@ -32,7 +32,7 @@ public final class OpenFile implements AutoCloseable {
     private final FileStatus opened;
     private final boolean readable;
     private final boolean writable;
-    private final boolean append;
+    private boolean append;
     private long position;
 
     private OpenFile(FileChannel channel, Path host, String guestPath, FileStatus opened,
@@ -55,8 +55,7 @@ public final class OpenFile implements AutoCloseable {
                            boolean append) throws FileSystemException {
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        return open(host, guestPath, readable, writable, append, options,
-                PosixFilePermissions.asFileAttribute(permissions(mode)));
+        return open(host, guestPath, readable, writable, append, options, permissionsAttribute(mode));
     }
 
     /** Opens an existing regular file or directory; O_TRUNC needs write permission even read-only, as on Linux. */
@@ -182,14 +181,24 @@ public final class OpenFile implements AutoCloseable {
         return writable;
     }
 
+    /** fcntl F_SETFL: whether writes go to the end of the file from now on. */
+    public void setAppend(boolean append) {
+        this.append = append;
+    }
+
+    /** The guest path the file was opened by. */
+    public String guestPath() {
+        return guestPath;
+    }
+
+    public boolean isDirectory() {
+        return (opened.mode() & FileStatus.S_IFMT) == FileStatus.S_IFDIR;
+    }
+
     /** Releases the host channel; a second close does nothing. Never throws. */
     @Override
     public void close() {
         closeQuietly(channel);
-    }
-
-    private boolean isDirectory() {
-        return (opened.mode() & FileStatus.S_IFMT) == FileStatus.S_IFDIR;
     }
 
     private long size() throws FileSystemException {
@@ -215,7 +224,12 @@ public final class OpenFile implements AutoCloseable {
         }
     }
 
-    /** The permission bits 0777 of a Linux mode; PosixFilePermission lists them from 0400 down to 0001. */
+    /** The permission bits 0777 of a Linux mode, for creating a host file or directory with them. */
+    static FileAttribute<Set<PosixFilePermission>> permissionsAttribute(int mode) {
+        return PosixFilePermissions.asFileAttribute(permissions(mode));
+    }
+
+    /** PosixFilePermission lists the bits from 0400 down to 0001. */
     private static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
         for (PosixFilePermission permission : PosixFilePermission.values()) {

@@ -35,6 +35,28 @@ final class PathResolver {
         }
     }
 
+    /** What the last component of a path is, as Linux's filename_parentat tells them apart. */
+    enum LastComponent { NAME, DOT, DOT_DOT, ROOT }
+
+    /**
+     * The last component of a guest path and the directory it is in, every earlier link
+     * followed, the last one not: what calls that create, remove or rename a name work on.
+     * For a {@link LastComponent#NAME}, entry is the host path of that name (a real directory
+     * plus one name, so it is inside the root whatever it is) and attributes what is there now
+     * (null if nothing); for the others entry and attributes are null. trailingSlash says slashes
+     * followed the name.
+     */
+    record Parent(Path directory, LastComponent last, Path entry, BasicFileAttributes attributes,
+                  boolean trailingSlash) {
+        boolean exists() {
+            return attributes != null;
+        }
+
+        boolean isDirectory() {
+            return exists() && attributes.isDirectory();
+        }
+    }
+
     private final Path root;
 
     PathResolver(Path root) {
@@ -101,6 +123,32 @@ final class PathResolver {
             throw Errors.of(Errno.ENOENT, guestPath, "directory removed during lookup");
         }
         return new Lookup(directory, attributes, false);
+    }
+
+    /** Finds the directory of a guest path's last component and what that component names there. */
+    Parent resolveParent(String guestPath) throws FileSystemException {
+        checkPath(guestPath);
+        int end = guestPath.length();
+        while (end > 0 && guestPath.charAt(end - 1) == '/') {
+            end--;
+        }
+        boolean trailingSlash = end < guestPath.length();
+        if (end == 0) {
+            return new Parent(root, LastComponent.ROOT, null, null, trailingSlash);
+        }
+        int slash = guestPath.lastIndexOf('/', end - 1);
+        String name = guestPath.substring(slash + 1, end);
+        // A path of one relative name is in the working directory, the root.
+        Lookup directory = resolve(slash < 0 ? "/" : guestPath.substring(0, slash + 1), true);
+        if (!directory.exists()) {
+            throw Errors.of(Errno.ENOENT, guestPath, "no such directory");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            LastComponent last = name.equals(".") ? LastComponent.DOT : LastComponent.DOT_DOT;
+            return new Parent(directory.host(), last, null, null, trailingSlash);
+        }
+        Path entry = child(directory.host(), name, guestPath);
+        return new Parent(directory.host(), LastComponent.NAME, entry, attributesOrNull(entry, guestPath), trailingSlash);
     }
 
     private static void checkPath(String guestPath) throws FileSystemException {

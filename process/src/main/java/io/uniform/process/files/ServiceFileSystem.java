@@ -2,9 +2,17 @@ package io.uniform.process.files;
 
 import io.uniform.process.Errno;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The service partition's file system: a host directory that guests see as their whole file
@@ -106,7 +114,16 @@ public final class ServiceFileSystem {
 
     /** stat(2): follows symbolic links (within the root). */
     public FileStatus stat(String guestPath) throws FileSystemException {
-        PathResolver.Lookup lookup = resolver.resolve(guestPath, true);
+        return stat(guestPath, true);
+    }
+
+    /** lstat(2): a final symbolic link is reported itself. */
+    public FileStatus lstat(String guestPath) throws FileSystemException {
+        return stat(guestPath, false);
+    }
+
+    private FileStatus stat(String guestPath, boolean followFinalLink) throws FileSystemException {
+        PathResolver.Lookup lookup = resolver.resolve(guestPath, followFinalLink);
         if (!lookup.exists()) {
             throw Errors.of(Errno.ENOENT, guestPath, "no such file");
         }
@@ -131,6 +148,143 @@ public final class ServiceFileSystem {
         } catch (IOException e) {
             throw Errors.fromHost(e, guestPath);
         }
+    }
+
+    /**
+     * mkdir(2): a new directory with the permission bits of mode (less the host's umask). EEXIST
+     * if anything has the name, a dangling symbolic link included (mkdir never follows the last
+     * component); ENOENT if the parent is missing.
+     */
+    public void mkdir(String guestPath, int mode) throws FileSystemException {
+        PathResolver.Parent parent = resolver.resolveParent(guestPath);
+        if (parent.last() != PathResolver.LastComponent.NAME || parent.exists()) {
+            throw Errors.of(Errno.EEXIST, guestPath, "file exists");
+        }
+        try {
+            Files.createDirectory(parent.entry(), OpenFile.permissionsAttribute(mode));
+        } catch (IOException e) {
+            throw Errors.fromHost(e, guestPath);
+        }
+    }
+
+    /**
+     * rmdir(2) of an empty directory, in the checks' Linux order: "." is EINVAL, ".." ENOTEMPTY,
+     * the root EBUSY, a symbolic link or other non-directory ENOTDIR, a directory with entries
+     * ENOTEMPTY.
+     */
+    public void rmdir(String guestPath) throws FileSystemException {
+        PathResolver.Parent parent = resolver.resolveParent(guestPath);
+        switch (parent.last()) {
+            case DOT -> throw Errors.of(Errno.EINVAL, guestPath, "rmdir of \".\"");
+            case DOT_DOT -> throw Errors.of(Errno.ENOTEMPTY, guestPath, "rmdir of \"..\"");
+            case ROOT -> throw Errors.of(Errno.EBUSY, guestPath, "rmdir of the root");
+            case NAME -> { }
+        }
+        if (!parent.exists()) {
+            throw Errors.of(Errno.ENOENT, guestPath, "no such directory");
+        }
+        if (!parent.isDirectory()) {
+            throw Errors.of(Errno.ENOTDIR, guestPath, "not a directory");
+        }
+        try {
+            Files.delete(parent.entry()); // rmdir(2) on the host: ENOTEMPTY if it has entries
+        } catch (IOException e) {
+            throw Errors.fromHost(e, guestPath);
+        }
+    }
+
+    /**
+     * rename(2), and renameat2's RENAME_NOREPLACE with noReplace (EEXIST if the new name
+     * exists). As on Linux: a file replaces a file and a directory an empty directory (a file
+     * over a directory is EISDIR, a directory over a non-directory ENOTDIR, over a non-empty one
+     * ENOTEMPTY); moving a directory into itself is EINVAL, over one of its ancestors ENOTEMPTY;
+     * ".", ".." and the root are EBUSY; renaming a name to itself or to another link to the same
+     * file does nothing. Symbolic links are renamed themselves, never followed.
+     */
+    public void rename(String oldGuestPath, String newGuestPath, boolean noReplace) throws FileSystemException {
+        PathResolver.Parent from = resolver.resolveParent(oldGuestPath);
+        PathResolver.Parent to = resolver.resolveParent(newGuestPath);
+        if (from.last() != PathResolver.LastComponent.NAME) {
+            throw Errors.of(Errno.EBUSY, oldGuestPath, "rename of \".\", \"..\" or the root");
+        }
+        if (to.last() != PathResolver.LastComponent.NAME) {
+            throw Errors.of(noReplace ? Errno.EEXIST : Errno.EBUSY, newGuestPath, "rename over \".\", \"..\" or the root");
+        }
+        if (!from.exists()) {
+            throw Errors.of(Errno.ENOENT, oldGuestPath, "no such file");
+        }
+        if (noReplace && to.exists()) {
+            throw Errors.of(Errno.EEXIST, newGuestPath, "file exists");
+        }
+        boolean directory = from.isDirectory();
+        if (!directory && (from.trailingSlash() || to.trailingSlash())) {
+            throw Errors.of(Errno.ENOTDIR, oldGuestPath, "a trailing slash after a non-directory");
+        }
+        // Host paths built by the resolver hold no links, so ancestry is a matter of names.
+        if (to.directory().startsWith(from.entry())) {
+            throw Errors.of(Errno.EINVAL, newGuestPath, "a directory cannot move into itself");
+        }
+        if (from.directory().startsWith(to.entry())) {
+            throw Errors.of(Errno.ENOTEMPTY, newGuestPath, "the new name is an ancestor of the old");
+        }
+        if (to.exists()) {
+            if (from.attributes().fileKey().equals(to.attributes().fileKey())) {
+                return;
+            }
+            if (directory && !to.isDirectory()) {
+                throw Errors.of(Errno.ENOTDIR, newGuestPath, "a directory cannot replace a non-directory");
+            }
+            if (!directory && to.isDirectory()) {
+                throw Errors.of(Errno.EISDIR, newGuestPath, "a non-directory cannot replace a directory");
+            }
+        }
+        try {
+            // ATOMIC_MOVE is rename(2) itself: it replaces what the checks above allow.
+            Files.move(from.entry(), to.entry(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw Errors.fromHost(e, newGuestPath);
+        }
+    }
+
+    /**
+     * The entries of a directory (following symbolic links to it): "." and ".." first, then the
+     * others sorted by name. ".." of the root is the root, as under chroot. Entries that vanish
+     * while the listing is made are left out.
+     */
+    public List<DirectoryEntry> list(String guestPath) throws FileSystemException {
+        PathResolver.Lookup lookup = resolver.resolve(guestPath, true);
+        if (!lookup.exists()) {
+            throw Errors.of(Errno.ENOENT, guestPath, "no such directory");
+        }
+        if (!lookup.attributes().isDirectory()) {
+            throw Errors.of(Errno.ENOTDIR, guestPath, "not a directory");
+        }
+        Path directory = lookup.host();
+        List<DirectoryEntry> entries = new ArrayList<>();
+        try {
+            entries.add(entry(".", directory));
+            entries.add(entry("..", directory.equals(root) ? root : directory.getParent()));
+            List<DirectoryEntry> named = new ArrayList<>();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(directory)) {
+                for (Path child : children) {
+                    try {
+                        named.add(entry(child.getFileName().toString(), child));
+                    } catch (NoSuchFileException removed) {
+                        // gone since the directory was read: not listed, as if read a moment later
+                    }
+                }
+            }
+            named.sort(Comparator.comparing(DirectoryEntry::name));
+            entries.addAll(named);
+        } catch (IOException e) {
+            throw Errors.fromHost(e, guestPath);
+        }
+        return entries;
+    }
+
+    private static DirectoryEntry entry(String name, Path host) throws IOException {
+        Map<String, Object> attributes = Files.readAttributes(host, "unix:ino,mode", LinkOption.NOFOLLOW_LINKS);
+        return new DirectoryEntry(name, (Long) attributes.get("ino"), (Integer) attributes.get("mode") & FileStatus.S_IFMT);
     }
 
     private static boolean has(int flags, int flag) {

@@ -250,6 +250,119 @@ class ConfinementTest {
         assertEquals(Set.of("secret"), names(outside));
     }
 
+    @Test
+    void mkdirThroughAnEscapingLinkCreatesInsideOrNothing() throws Exception {
+        link("out", outside.toString());
+        link("parent", base.toString());
+        link("up", "../..");
+        for (String path : List.of("/out/made", "/parent/made", "/parent/outside/made", "/../made-too/x")) {
+            assertEquals(Errno.ENOENT, errno(() -> fs.mkdir(path, 0755)), path);
+        }
+        assertEquals(Errno.EEXIST, errno(() -> fs.mkdir("/out", 0755)), "the link itself has the name");
+        fs.mkdir("/up/made", 0755);
+        fs.mkdir("/../../made-here", 0755);
+        assertTrue(Files.isDirectory(root.resolve("made")), "a relative link climbs only to the root");
+        assertTrue(Files.isDirectory(root.resolve("made-here")));
+        assertEquals(Set.of("root", "secret", "outside"), names(base));
+        assertEquals(Set.of("secret"), names(outside));
+    }
+
+    @Test
+    void rmdirCannotRemoveADirectoryOutside() throws Exception {
+        Files.createDirectory(outside.resolve("victim"));
+        link("out", outside.toString());
+        link("rel", "../outside");
+        for (String path : List.of("/out/victim", "/rel/victim", "/../outside/victim", "/../../" + base.getFileName() + "/outside/victim")) {
+            assertEquals(Errno.ENOENT, errno(() -> fs.rmdir(path)), path);
+        }
+        assertEquals(Errno.ENOTDIR, errno(() -> fs.rmdir("/out")), "the link is not followed");
+        assertEquals(Errno.ENOTDIR, errno(() -> fs.rmdir("/out/")));
+        assertEquals(Errno.ENOTEMPTY, errno(() -> fs.rmdir("/..")), "\"..\" is refused by name, wherever it leads");
+        assertTrue(Files.isDirectory(outside.resolve("victim")));
+        assertTrue(Files.isDirectory(root));
+    }
+
+    @Test
+    void renameCannotTakeFromNorPutOutside() throws Exception {
+        link("out", outside.toString());
+        link("parent", base.toString());
+        Files.writeString(root.resolve("mine"), INSIDE);
+        for (String from : List.of("/out/secret", "/parent/secret", "/../secret", "/../outside")) {
+            assertEquals(Errno.ENOENT, errno(() -> fs.rename(from, "/stolen", false)), from);
+        }
+        for (String to : List.of("/out/mine", "/parent/mine", "/parent/outside/secret")) {
+            assertEquals(Errno.ENOENT, errno(() -> fs.rename("/mine", to, false)), to);
+        }
+        fs.rename("/../../mine", "/../moved", false);
+        assertEquals(INSIDE, Files.readString(root.resolve("moved")), "\"..\" at the root stays at the root");
+        fs.rename("/out", "/renamed-link", false);
+        assertTrue(Files.isSymbolicLink(root.resolve("renamed-link")), "the link moved, not its target");
+        assertEquals(Set.of("root", "secret", "outside"), names(base));
+        assertEquals(Set.of("secret"), names(outside));
+        assertEquals(HOST_SECRET, Files.readString(outside.resolve("secret")));
+    }
+
+    @Test
+    void listCannotShowADirectoryOutside() throws Exception {
+        link("out", outside.toString());
+        link("rel", "../../outside");
+        link("parent", base.toString());
+        for (String path : List.of("/out", "/rel", "/parent", "/parent/outside")) {
+            assertEquals(Errno.ENOENT, errno(() -> fs.list(path)), path);
+        }
+        Object rootInode = inode(root);
+        for (String path : List.of("/", "/..", "/../..", "..")) {
+            List<DirectoryEntry> entries = fs.list(path);
+            assertEquals(List.of(".", "..", "out", "parent", "rel"), entries.stream().map(DirectoryEntry::name).toList(), path);
+            assertEquals(rootInode, entries.get(1).inode(), "the root's \"..\" is the root: " + path);
+        }
+    }
+
+    /** Like {@link #randomPathsNeverLeaveTheRoot}, for the calls that create, remove, rename and list names. */
+    @Test
+    void randomDirectoryOperationsNeverLeaveTheRoot() throws Exception {
+        Files.createDirectories(root.resolve("a/b"));
+        Files.createDirectory(outside.resolve("d"));
+        link("up", "..");
+        link("a/upup", "../../..");
+        link("abs", base.toString());
+        link("out", outside.toString());
+        link("sec", secret.toString());
+        Set<Object> outsideInodes = Stream.of(base, secret, outside, outside.resolve("secret"), outside.resolve("d"))
+                .map(ConfinementTest::inode).collect(Collectors.toSet());
+        List<String> names = Stream.concat(
+                Stream.of("..", ".", "", "secret", "outside", "root", "d", "up", "upup", "abs", "out", "sec", "a", "b", "new"),
+                Stream.of(base.toString().split("/"))).toList();
+        Random random = new Random(20240612);
+        int succeeded = 0;
+        for (int i = 0; i < 4000; i++) {
+            String path = randomPath(random, names);
+            try {
+                switch (random.nextInt(4)) {
+                    case 0 -> fs.mkdir(path, 0755);
+                    case 1 -> fs.rmdir(path);
+                    case 2 -> fs.rename(path, randomPath(random, names), random.nextBoolean());
+                    default -> fs.list(path).forEach(entry -> assertFalse(outsideInodes.contains(entry.inode()), path));
+                }
+                succeeded++;
+            } catch (FileSystemException expected) {
+                // failing is always allowed
+            }
+        }
+        assertTrue(succeeded > 300, "the operations reached directories: " + succeeded);
+        assertEquals(Set.of("root", "secret", "outside"), names(base));
+        assertEquals(Set.of("secret", "d"), names(outside));
+        assertEquals(HOST_SECRET, Files.readString(secret));
+    }
+
+    private static String randomPath(Random random, List<String> names) {
+        StringBuilder path = new StringBuilder(random.nextBoolean() ? "/" : "");
+        for (int n = 1 + random.nextInt(5); n > 0; n--) {
+            path.append(names.get(random.nextInt(names.size()))).append(n > 1 ? "/" : "");
+        }
+        return path.toString();
+    }
+
     private static Object inode(Path path) {
         try {
             return Files.getAttribute(path, "unix:ino");

@@ -10,12 +10,13 @@ class FileStatusTest {
     private static final long ACCESS = 1_700_000_000_123_456_789L;
     private static final long MODIFY = 1_600_000_000_987_654_321L;
     private static final long CHANGE = 1_500_000_000_000_000_001L;
+    /** Every field distinct and wider than 32 bits where the field is. */
+    private static final FileStatus STATUS = new FileStatus(0x1122334455667788L, FileStatus.S_IFREG | 0644, 3, 0x0102030405L,
+            16, 4096, ACCESS, MODIFY, CHANGE);
 
     @Test
     void statxHasTheLinuxLayout() {
-        FileStatus status = new FileStatus(0x1122334455667788L, FileStatus.S_IFREG | 0644, 3, 0x0102030405L, 16, 4096,
-                ACCESS, MODIFY, CHANGE);
-        byte[] bytes = status.toStatx();
+        byte[] bytes = STATUS.toStatx();
         assertEquals(256, bytes.length);
         ByteBuffer statx = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0x7ff, statx.getInt(0), "stx_mask = STATX_BASIC_STATS, no btime");
@@ -39,6 +40,32 @@ class FileStatusTest {
         for (int offset = 144; offset < 256; offset++) {
             assertEquals(0, bytes[offset], "spare byte " + offset);
         }
+    }
+
+    @Test
+    void stat64HasTheLayoutOfAsmGenericFor32BitArchitectures() {
+        byte[] bytes = STATUS.toStat64();
+        assertEquals(104, bytes.length);
+        ByteBuffer stat = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(1, stat.getLong(0), "st_dev: 0:1");
+        assertEquals(0x1122334455667788L, stat.getLong(8), "st_ino");
+        assertEquals(0100644, stat.getInt(16), "st_mode");
+        assertEquals(3, stat.getInt(20), "st_nlink");
+        assertEquals(0, stat.getInt(24), "st_uid");
+        assertEquals(0, stat.getInt(28), "st_gid");
+        assertEquals(0, stat.getLong(32), "st_rdev");
+        assertEquals(0, stat.getLong(40), "__pad1");
+        assertEquals(0x0102030405L, stat.getLong(48), "st_size");
+        assertEquals(4096, stat.getInt(56), "st_blksize");
+        assertEquals(0, stat.getInt(60), "__pad2");
+        assertEquals(16, stat.getLong(64), "st_blocks");
+        assertEquals(1_700_000_000, stat.getInt(72), "st_atime");
+        assertEquals(123_456_789, stat.getInt(76), "st_atime_nsec");
+        assertEquals(1_600_000_000, stat.getInt(80), "st_mtime");
+        assertEquals(987_654_321, stat.getInt(84), "st_mtime_nsec");
+        assertEquals(1_500_000_000, stat.getInt(88), "st_ctime");
+        assertEquals(1, stat.getInt(92), "st_ctime_nsec");
+        assertEquals(0, stat.getLong(96), "__unused4 and __unused5");
     }
 
     @Test
