@@ -36,6 +36,8 @@ public final class NodeMemory {
     private final BitSet inUse = new BitSet();
     private int[] references = new int[0];
     private int lowestPossiblyFree;
+    /** Frames from this index up were never handed out: still zero from the array's growth, no decoded code. */
+    private int neverUsedFrom;
     private int framesInUse;
     private long committed;
 
@@ -110,26 +112,33 @@ public final class NodeMemory {
 
     /** A new frame full of zeroes, with one reference. Only for a page already committed. */
     int allocateFrame() {
-        int frame = take();
-        physical.zero(frame, PAGE_SIZE);
-        return frame;
+        int index = lowestFree();
+        if (index < neverUsedFrom) { // it held another page
+            physical.zero(index << PAGE_SHIFT, PAGE_SIZE);
+        }
+        return claim(index);
     }
 
     /** A new frame holding a copy of {@code frame}, with one reference. Only for a page already committed. */
     int copyFrame(int frame) {
-        int copy = take();
+        int copy = claim(lowestFree());
         physical.copyPage(frame, copy);
         return copy;
     }
 
-    private int take() {
+    private int lowestFree() {
         int index = inUse.nextClearBit(lowestPossiblyFree);
         if (index >= physical.size() >>> PAGE_SHIFT) {
             throw new IllegalStateException("no frame for a committed page: the commit account is wrong");
         }
+        return index;
+    }
+
+    private int claim(int index) {
         inUse.set(index);
         references[index] = 1;
         lowestPossiblyFree = index + 1;
+        neverUsedFrom = Math.max(neverUsedFrom, index + 1);
         framesInUse++;
         return index << PAGE_SHIFT;
     }
