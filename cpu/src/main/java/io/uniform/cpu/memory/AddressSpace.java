@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A virtual address space over a node's {@link PhysicalMemory}. Implementations: a flat
- * contiguous region (Puma, bare machines) and, planned, a two-level paged space (Linux).
+ * contiguous region (Puma, bare machines) and the Linux kernel's two-level paged space.
  *
  * <p>The hart caches translations per 4 KiB page in its own TLB, so {@link #translate} is
  * called only on a miss; implementations bump {@link #mappingEpoch()} whenever an existing
