@@ -15,6 +15,7 @@ import io.uniform.process.files.GuestPath;
 import io.uniform.process.files.OpenFile;
 import io.uniform.process.files.ServiceFileSystem;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One task's file descriptor table and the rv32 Linux file calls on it. Descriptors lead to
@@ -119,7 +120,7 @@ public final class Descriptors {
     }
 
     public int openCount() {
-        return (int) Arrays.stream(descriptions).filter(description -> description != null).count();
+        return (int) Arrays.stream(descriptions).filter(Objects::nonNull).count();
     }
 
     // ---- reading and writing
@@ -232,7 +233,10 @@ public final class Descriptors {
         return 0;
     }
 
-    /** fcntl64(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; other commands are EINVAL. */
+    /**
+     * fcntl64(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; other commands
+     * are EINVAL. None of these takes a pointer: space is for the commands that will (locks).
+     */
     public int fcntl64(AddressSpace space, int fd, int command, int argument) throws FileSystemException {
         OpenDescription description = description(fd);
         switch (command) {
@@ -262,7 +266,10 @@ public final class Descriptors {
         }
     }
 
-    /** ioctl(2): no descriptor is a terminal or a device, so every request is ENOTTY (EBADF on a closed descriptor). */
+    /**
+     * ioctl(2): no descriptor is a terminal or a device, so every request is ENOTTY (EBADF on a
+     * closed descriptor), and its argument, a pointer for most requests, is never used.
+     */
     public int ioctl(AddressSpace space, int fd, int request, int argument) throws FileSystemException {
         description(fd);
         throw new FileSystemException(Errno.ENOTTY, "ioctl 0x" + Integer.toHexString(request) + " of descriptor " + fd);
