@@ -3,7 +3,8 @@ package io.uniform.cli;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.guest.GuestFiles;
 import io.uniform.linux.Console;
-import io.uniform.linux.LinuxProcess;
+import io.uniform.linux.Linux;
+import io.uniform.linux.Task;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
@@ -117,16 +118,16 @@ final class BenchCommand implements Callable<Integer> {
         argv.addAll(arguments);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long start = System.nanoTime();
-        LinuxProcess process;
+        Linux linux = new Linux(Linux.Config.DEFAULT, null, ProcessClock.host());
+        Task first;
         try {
-            process = LinuxProcess.exec(elf, argv, Map.of(), LinuxProcess.Limits.DEFAULT,
-                    new Console(InputStream.nullInputStream(), out, System.err), null, ProcessClock.host());
+            first = linux.spawn(elf, argv, Map.of(), new Console(InputStream.nullInputStream(), out, System.err));
         } catch (ElfFormatException | ExecFailure e) {
             throw new IllegalArgumentException(program + ": " + e.getMessage(), e);
         }
-        ExitStatus status = process.runToExit();
+        ExitStatus status = linux.runToCompletion(first, problem -> System.err.println("uniform: " + problem));
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Measured(seconds, process.hart().instret(), out.toByteArray(), status.shellStatus());
+        return new Measured(seconds, linux.instructions(), out.toByteArray(), status.shellStatus());
     }
 
     private Measured runQemu(Path program) throws IOException, InterruptedException {

@@ -3,7 +3,8 @@ package io.uniform.cli;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.trace.Tracer;
 import io.uniform.linux.Console;
-import io.uniform.linux.LinuxProcess;
+import io.uniform.linux.Linux;
+import io.uniform.linux.Task;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
@@ -22,11 +23,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code uniform exec}: one Linux user program straight on the CPU, as qemu-riscv32 runs it. */
 @Command(name = "exec",
-        description = {"Run one user-mode RISC-V (RV32IM) Linux program directly on the CPU, like qemu-riscv32.",
+        description = {"Run one RISC-V (RV32IM) Linux program, and the processes it starts, on a Linux kernel of its own, like qemu-riscv32.",
                 "The exit status is the program's (128 + signal if a fault killed it)."})
 final class ExecCommand implements Callable<Integer> {
-    private static final long SLICE = 1 << 20;
-
     @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable.")
     Path program;
 
@@ -40,11 +39,12 @@ final class ExecCommand implements Callable<Integer> {
     boolean stats;
 
     @Option(names = "--memory", converter = SizeConverter.class, paramLabel = "SIZE",
-            description = "Memory of the process, stack included (default: ${DEFAULT-VALUE}).", defaultValue = "64M")
+            description = "Physical memory of the node the program runs on: what all its processes may map, stacks"
+                    + " included (default: ${DEFAULT-VALUE}, at most 1G).", defaultValue = "256M")
     int memory;
 
     @Option(names = "--stack", converter = SizeConverter.class, paramLabel = "SIZE",
-            description = "Stack reserved at the top of memory (default: ${DEFAULT-VALUE}).", defaultValue = "8M")
+            description = "Stack mapped for every program image (default: ${DEFAULT-VALUE}).", defaultValue = "8M")
     int stack;
 
     @Option(names = "--files", paramLabel = "DIR", defaultValue = ".",
@@ -57,19 +57,21 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (stack >= memory) {
-            throw new ParameterException(spec.commandLine(),
-                    "--stack (" + stack + " bytes) must be smaller than --memory (" + memory + " bytes)");
+        Linux.Config config;
+        try {
+            config = new Linux.Config(memory, stack, Linux.Config.DEFAULT.maxTasks(), Linux.Config.DEFAULT.quantum());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--memory " + memory + ", --stack " + stack + ": " + e.getMessage());
         }
         ServiceFileSystem fileSystem = fileSystem();
         List<String> argv = new ArrayList<>();
         argv.add(program.toString());
         argv.addAll(arguments);
-        LinuxProcess process;
+        Linux linux = new Linux(config, fileSystem, ProcessClock.host());
+        Task first;
         try {
             byte[] elf = ProgramFile.read(program);
-            process = LinuxProcess.exec(elf, argv, System.getenv(), new LinuxProcess.Limits(memory, stack),
-                    Console.system(), fileSystem, ProcessClock.host());
+            first = linux.spawn(elf, argv, System.getenv(), Console.system());
         } catch (ProgramFile.Unusable e) {
             System.err.println("uniform: " + e.getMessage());
             return e.exitStatus();
@@ -77,25 +79,16 @@ final class ExecCommand implements Callable<Integer> {
             System.err.println("uniform: " + program + ": " + e.getMessage());
             return Uniform.EXIT_NOT_EXECUTABLE;
         }
-
-        long start = System.nanoTime();
-        ExitStatus status;
         if (trace) {
-            Tracer tracer = new Tracer(System.err);
-            while (process.exitStatus().isEmpty()) {
-                tracer.before(process.hart());
-                process.runSlice(1);
-                tracer.after(process.hart());
-            }
-            status = process.exitStatus().orElseThrow();
-        } else {
-            status = process.runToExit();
+            linux.trace(new Tracer(System.err));
         }
+        long start = System.nanoTime();
+        ExitStatus status = linux.runToCompletion(first, problem -> System.err.println("uniform: " + problem));
         long elapsed = System.nanoTime() - start;
         System.out.flush();
-        process.killReport().ifPresent(report -> System.err.println("uniform: " + report));
+        first.killReport().ifPresent(report -> System.err.println("uniform: " + report));
         if (stats) {
-            long instructions = process.hart().instret();
+            long instructions = linux.instructions();
             System.err.printf("uniform: %d instructions in %.3f s: %.1f MIPS%n",
                     instructions, elapsed / 1e9, instructions / (elapsed / 1e3));
         }

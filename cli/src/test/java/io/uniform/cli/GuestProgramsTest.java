@@ -2,13 +2,16 @@ package io.uniform.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.uniform.cpu.bare.BareMachine;
+import io.uniform.guest.GuestFiles;
 import io.uniform.guest.GuestManifest;
 import io.uniform.linux.Console;
-import io.uniform.linux.LinuxProcess;
+import io.uniform.linux.Linux;
+import io.uniform.linux.Task;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.files.ServiceFileSystem;
@@ -29,10 +32,12 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every guest program of {@code guest/expected/manifest} runs on our CPU and must print the same
- * bytes and end with the same status as under QEMU: against the recorded QEMU output always,
- * and against a live QEMU run when it is installed (always in CI). Each run has a fresh
- * temporary directory as its file system (ours) or working directory (QEMU's).
+ * Every guest program of {@code guest/expected/manifest} runs on our CPU (user programs on the
+ * Linux kernel, as {@code uniform exec} runs them) and must print the same bytes and end with
+ * the same status as under QEMU: against the recorded QEMU output always, and against a live
+ * QEMU run when it is installed (always in CI). Each run has a fresh temporary directory as
+ * its file system (ours) or working directory (QEMU's), holding the programs guests execve in
+ * {@code bin/}.
  */
 class GuestProgramsTest {
     private static final long INSTRUCTION_CAP = 20_000_000_000L;
@@ -59,7 +64,9 @@ class GuestProgramsTest {
             Reference.require("qemu-riscv32");
             List<String> command = new ArrayList<>(List.of("qemu-riscv32", entry.elf().toString()));
             command.addAll(entry.arguments());
-            Reference.Result reference = Reference.run(command, entry.stdinBytes(), Files.createTempDirectory(temporary, "qemu"));
+            Path workingDirectory = Files.createTempDirectory(temporary, "qemu");
+            GuestFiles.installExecTargets(workingDirectory, "qemu-riscv32", true);
+            Reference.Result reference = Reference.run(command, entry.stdinBytes(), workingDirectory);
             Ran ours = runUser(entry);
             assertEquals(reference.status(), ours.status(), "exit status against qemu-riscv32");
             assertArrayEquals(reference.stdout(), ours.stdout(), "stdout against qemu-riscv32");
@@ -98,14 +105,17 @@ class GuestProgramsTest {
         argv.addAll(entry.arguments());
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         Console console = new Console(new ByteArrayInputStream(entry.stdinBytes()), stdout, OutputStream.nullOutputStream());
-        LinuxProcess process = LinuxProcess.exec(Files.readAllBytes(entry.elf()), argv, Map.of(),
-                LinuxProcess.Limits.DEFAULT, console, new ServiceFileSystem(Files.createTempDirectory(temporary, "uniform")),
-                ProcessClock.host());
-        Optional<ExitStatus> status = Optional.empty();
-        while (status.isEmpty() && process.hart().cycles() < INSTRUCTION_CAP) {
-            status = process.runSlice(1 << 22);
+        Path root = Files.createTempDirectory(temporary, "uniform");
+        GuestFiles.installExecTargets(root, "qemu-riscv32", false);
+        Linux linux = new Linux(Linux.Config.DEFAULT, new ServiceFileSystem(root), ProcessClock.host());
+        Task first = linux.spawn(Files.readAllBytes(entry.elf()), argv, Map.of(), console);
+        Linux.Outlook outlook = Linux.Outlook.RUNNABLE;
+        while (outlook != Linux.Outlook.FINISHED && linux.instructions() < INSTRUCTION_CAP) {
+            outlook = linux.runSlice(1 << 22).outlook();
+            assertNotEquals(Linux.Outlook.DEADLOCKED, outlook, entry.program() + " deadlocked");
         }
-        if (status.isEmpty()) {
+        Optional<ExitStatus> status = first.exitStatus();
+        if (outlook != Linux.Outlook.FINISHED) {
             fail(entry.program() + " did not finish within " + INSTRUCTION_CAP + " instructions");
         }
         return new Ran(stdout.toByteArray(), status.get().shellStatus());

@@ -42,6 +42,30 @@ public final class GuestFiles {
         return read(directory().resolve("expected").resolve(relative));
     }
 
+    /**
+     * Fills {@code root}/bin with the programs of {@code elf/posix}, which guest programs execve
+     * by relative path (guest/README.md): copies of the ELFs for uniform (executable, as execve
+     * requires), or, {@code forQemu}, shell wrappers that run each under {@code qemu} as
+     * scripts/check.sh writes them, since the host kernel cannot execve a RISC-V ELF.
+     */
+    public static void installExecTargets(Path root, String qemu, boolean forQemu) {
+        Path bin = root.resolve("bin");
+        try (var programs = Files.list(directory().resolve("elf").resolve("posix"))) {
+            Files.createDirectories(bin);
+            for (Path program : programs.filter(path -> path.toString().endsWith(".elf")).toList()) {
+                Path target = bin.resolve(program.getFileName());
+                if (forQemu) {
+                    Files.writeString(target, "#!/bin/sh\nexec " + qemu + " -0 \"$0\" " + program.toAbsolutePath() + " \"$@\"\n");
+                } else {
+                    Files.copy(program, target);
+                }
+                target.toFile().setExecutable(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static byte[] read(Path path) {
         try {
             return Files.readAllBytes(path);

@@ -35,9 +35,10 @@ abstract class Kernel {
 
     /**
      * What one slice produced: output written during it, I/O requests for yod, the end if it
-     * came, and whether the process now waits for yod's answer (no slice runs until it comes).
+     * came, and whether the processes now wait: for yod's answer (no slice runs until it comes),
+     * or, if {@code sleepNanos} is positive, for that long.
      */
-    record SliceResult(List<Chunk> output, List<IoCall> ioCalls, Ended ended, boolean waiting, int pctReloads) {
+    record SliceResult(List<Chunk> output, List<IoCall> ioCalls, Ended ended, boolean waiting, int pctReloads, long sleepNanos) {
         SliceResult {
             ioCalls = List.copyOf(ioCalls);
         }

@@ -2,50 +2,70 @@ package io.uniform.node;
 
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.linux.Console;
-import io.uniform.linux.LinuxProcess;
+import io.uniform.linux.Linux;
+import io.uniform.linux.Task;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
+import io.uniform.process.files.ServiceFileSystem;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** The Linux personality on a service (io, system) node: one {@link LinuxProcess} at a time. */
+/**
+ * The Linux personality on a service (io, system) node: a {@link Linux} kernel running the
+ * rank's program and every process it starts, on the job's service file system. A deadlock
+ * (every task waiting for another) ends the rank, killed, with the report naming the waits.
+ */
 final class LinuxKernel extends Kernel {
-    private LinuxProcess process;
+    private final Linux linux;
+    private Task first;
 
-    private LinuxKernel() {}
+    private LinuxKernel(Linux linux) {
+        this.linux = linux;
+    }
 
     /** Loads the program as execve would; throws with the reason when it cannot. */
-    static LinuxKernel exec(long memoryBytes, byte[] elf, List<String> argv, byte[] stdin)
-            throws ElfFormatException, ExecFailure {
-        LinuxKernel kernel = new LinuxKernel();
-        int memory = (int) Math.min(memoryBytes, LinuxProcess.Limits.DEFAULT.memoryBytes());
-        LinuxProcess.Limits limits = memory == LinuxProcess.Limits.DEFAULT.memoryBytes()
-                ? LinuxProcess.Limits.DEFAULT : new LinuxProcess.Limits(memory, Math.min(memory / 4, 8 << 20));
-        Console console = new Console(new ByteArrayInputStream(stdin), kernel.stream(1), kernel.stream(2));
-        kernel.process = LinuxProcess.exec(elf, argv, Map.of(), limits, console, null, ProcessClock.host());
+    static LinuxKernel exec(long memoryBytes, Program program, String filesRoot) throws ElfFormatException, ExecFailure {
+        ServiceFileSystem fileSystem = filesRoot == null ? null : new ServiceFileSystem(Path.of(filesRoot));
+        LinuxKernel kernel = new LinuxKernel(new Linux(Linux.Config.forNode(memoryBytes), fileSystem, ProcessClock.host()));
+        Console console = new Console(new ByteArrayInputStream(program.stdin()), kernel.stream(1), kernel.stream(2));
+        kernel.first = kernel.linux.spawn(program.image(), program.argv(), Map.of(), console);
         return kernel;
     }
 
     @Override
     SliceResult runSlice(long budget) {
-        Optional<ExitStatus> status = process.runSlice(budget);
-        Ended ended = status.map(s -> new Ended(s, process.killReport().orElse(null))).orElse(null);
-        return new SliceResult(drainOutput(), List.of(), ended, false, 0);
+        Linux.Progress progress = linux.runSlice(budget);
+        Ended ended = null;
+        long sleep = 0;
+        switch (progress.outlook()) {
+            case RUNNABLE -> { }
+            case SLEEPING -> sleep = progress.sleepNanos();
+            case FINISHED -> ended = end(null);
+            case DEADLOCKED -> ended = end("deadlock: every process waits for another ("
+                    + String.join(", ", linux.killAll(Signal.SIGKILL, "deadlock")) + ")");
+        }
+        return new SliceResult(drainOutput(), List.of(), ended, false, 0, sleep);
     }
 
+    private Ended end(String report) {
+        ExitStatus status = first.exitStatus().orElse(ExitStatus.killed(Signal.SIGKILL));
+        return new Ended(status, report != null ? report : first.killReport().orElse(null));
+    }
+
+    /** Ends every process; the rank's status is its first process's, killed now if it still ran. */
     @Override
     Ended kill(String report) {
-        Optional<ExitStatus> status = process.exitStatus();
-        return status.map(s -> new Ended(s, process.killReport().orElse(null)))
-                .orElseGet(() -> new Ended(ExitStatus.killed(Signal.SIGKILL), report));
+        boolean ran = first.exitStatus().isEmpty();
+        linux.killAll(Signal.SIGKILL, report);
+        return ran ? new Ended(ExitStatus.killed(Signal.SIGKILL), report) : end(null);
     }
 
     @Override
     void release() {
-        process = null;
+        linux.killAll(Signal.SIGKILL, "released");
     }
 }

@@ -48,16 +48,18 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * Start rank {@code rank} of job {@code jobId} (of {@code size} ranks); events go to
-     * {@code yod}; {@code pctFault}, if not null, is injected before the first instruction runs.
+     * {@code yod}; {@code pctFault}, if not null, is injected before the first instruction runs;
+     * {@code filesRoot} is the job's service file system (a host directory; null: none), which
+     * a service node's Linux opens itself and a compute node reaches through yod.
      */
-    public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod, InjectPctFault pctFault)
-            implements Command, KryoSerializable {
+    public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod, InjectPctFault pctFault,
+                         String filesRoot) implements Command, KryoSerializable {
         public Launch {
             Objects.requireNonNull(program, "program");
         }
 
         public Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod) {
-            this(jobId, rank, size, program, yod, null);
+            this(jobId, rank, size, program, yod, null, null);
         }
     }
 
@@ -104,6 +106,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** A slice ended on the CPU dispatcher (local only: never leaves this JVM). */
     private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
+
+    /** The sleep of {@code kernel}'s processes is over (local only, like {@link SliceDone}). */
+    private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
 
     /**
      * How a node is built: not a message, so it may hold PCT factories. {@code bootPct} makes the
@@ -205,6 +210,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(SliceDone.class, this::onSliceDone)
+                .onMessage(Wake.class, this::onWake)
                 .onSignal(PreRestart.class, this::onPreRestart)
                 .build();
     }
@@ -221,7 +227,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             loaded = kernels.apply(partition.get() == Partition.COMPUTE
                     ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
                             launch.size(), launch.program().image(), launch.program().argv())
-                    : LinuxKernel.exec(settings.memoryBytes(), launch.program().image(), launch.program().argv(), launch.program().stdin()));
+                    : LinuxKernel.exec(settings.memoryBytes(), launch.program(), launch.filesRoot()));
         } catch (ElfFormatException | ExecFailure | IllegalArgumentException e) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, e.getMessage()));
             return this;
@@ -291,7 +297,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             applyInjection();
             if (runnable) {
                 runSlice();
+            } else if (result.sleepNanos() > 0) {
+                getContext().scheduleOnce(Duration.ofNanos(result.sleepNanos()), getContext().getSelf(), new Wake(kernel));
             }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onWake(Wake wake) {
+        if (wake.kernel() == kernel && !sliceRunning) {
+            runSlice();
         }
         return this;
     }

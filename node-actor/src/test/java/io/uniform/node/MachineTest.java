@@ -142,7 +142,7 @@ class MachineTest {
     void aCallPumaLacksEndsTheProcessWithAClearReport() {
         Outcome outcome = runToEnd(Partition.COMPUTE, "linux/unimplemented.elf", "unimplemented");
         assertEquals(128 + 31, outcome.finished().shellStatus(), "SIGSYS: " + outcome.finished());
-        assertEquals("needs getpid, which Puma lacks (migration comes later)", outcome.rank0().report());
+        assertEquals("needs rt_sigaction, which Puma lacks (migration comes later)", outcome.rank0().report());
     }
 
     @Test

@@ -148,7 +148,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
             context.watchWith(node, new RankLost(rank)); // a node that stops never reports its rank
-            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault()));
+            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
+                    job.options().filesRoot()));
         }
     }
 

@@ -43,12 +43,13 @@ class KryoSerializerTest {
         TestProbe<JobEvent> yod = TEST_KIT.createTestProbe();
         byte[] image = GuestFiles.elf("tests/hello.elf");
         NodeActor.Launch launch = new NodeActor.Launch(3, 1, 4, new Program(image, List.of("hello", "x"), new byte[] {7}), yod.getRef(),
-                new NodeActor.InjectPctFault("write", 2));
+                new NodeActor.InjectPctFault("write", 2), "/srv/files");
         NodeActor.Launch back = (NodeActor.Launch) roundTrip(launch);
         assertArrayEquals(image, back.program().image());
         assertEquals(List.of("hello", "x"), back.program().argv());
         assertArrayEquals(new byte[] {7}, back.program().stdin());
         assertEquals(launch.pctFault(), back.pctFault());
+        assertEquals("/srv/files", back.filesRoot());
         assertEquals(List.of(3, 1, 4), List.of(back.jobId(), back.rank(), back.size()));
         JobEvent.LaunchRefused probe = new JobEvent.LaunchRefused(3, 1, 9, "through the resolved reference");
         back.yod().tell(probe);

@@ -250,13 +250,13 @@ class PumaNodeTest {
         runUntilIdle(qk);
         QkEvent.MigrationRequest request = events.stream().filter(QkEvent.MigrationRequest.class::isInstance)
                 .map(QkEvent.MigrationRequest.class::cast).findFirst().orElseThrow();
-        assertEquals(new QkEvent.MigrationRequest(pid, 172, "getpid"), request);
+        assertEquals(new QkEvent.MigrationRequest(pid, 134, "rt_sigaction"), request);
         assertTrue(qk.exitStatus(pid).isEmpty(), "stopped, not dead");
         assertEquals(Pcb.STATE_STOPPED, qk.pcb(pid).state());
-        assertEquals(172, qk.space(pid).load32(PumaAbi.PCB_ADDRESS + Pcb.OFF_DEFICIENCY));
+        assertEquals(134, qk.space(pid).load32(PumaAbi.PCB_ADDRESS + Pcb.OFF_DEFICIENCY));
         List<QkEvent> killed = qk.kill(pid, "needs " + request.callName() + ", which Puma lacks");
         assertInstanceOf(QkEvent.Killed.class, killed.get(0));
-        assertEquals("needs getpid, which Puma lacks", qk.killReport(pid).orElseThrow());
+        assertEquals("needs rt_sigaction, which Puma lacks", qk.killReport(pid).orElseThrow());
         assertEquals(137, qk.exitStatus(pid).orElseThrow().shellStatus());
     }
 

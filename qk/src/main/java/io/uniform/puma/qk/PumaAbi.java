@@ -1,5 +1,7 @@
 package io.uniform.puma.qk;
 
+import io.uniform.process.LinuxCallNames;
+
 /**
  * The constants of Puma's user ABI, shared by the QK, the PCT and the unified library
  * ({@code guest/include/uniform.h}; prose in guest/README.md, "Puma trap ABI and PCB").
@@ -50,32 +52,6 @@ public final class PumaAbi {
 
     /** The name of an rv32 Linux call number, as the deficiency routine passes it. */
     public static String linuxCallName(int number) {
-        return switch (number) {
-            case 17 -> "getcwd";
-            case 25 -> "fcntl";
-            case 29 -> "ioctl";
-            case 34 -> "mkdirat";
-            case 35 -> "unlinkat";
-            case 56 -> "openat";
-            case 57 -> "close";
-            case 62 -> "_llseek";
-            case 63 -> "read";
-            case 64 -> "write";
-            case 79 -> "fstatat";
-            case 80 -> "fstat";
-            case 93 -> "exit";
-            case 94 -> "exit_group";
-            case 129 -> "kill";
-            case 172 -> "getpid";
-            case 173 -> "getppid";
-            case 174 -> "getuid";
-            case 214 -> "brk";
-            case 220 -> "clone";
-            case 221 -> "execve";
-            case 291 -> "statx";
-            case 222 -> "mmap";
-            case 403 -> "clock_gettime64";
-            default -> "call " + number;
-        };
+        return LinuxCallNames.of(number);
     }
 }

@@ -1,0 +1,626 @@
+package io.uniform.linux;
+
+import io.uniform.cpu.ExecutionMode;
+import io.uniform.cpu.Hart;
+import io.uniform.cpu.Stop;
+import io.uniform.cpu.elf.ElfFile;
+import io.uniform.cpu.elf.ElfFormatException;
+import io.uniform.cpu.elf.ElfImage;
+import io.uniform.cpu.elf.Segment;
+import io.uniform.cpu.memory.MemoryFault;
+import io.uniform.cpu.memory.PhysicalMemory;
+import io.uniform.cpu.trace.Tracer;
+import io.uniform.linux.files.Descriptors;
+import io.uniform.linux.memory.MappingException;
+import io.uniform.linux.memory.NodeMemory;
+import io.uniform.linux.memory.PagedAddressSpace;
+import io.uniform.linux.wait.Blocked;
+import io.uniform.process.Errno;
+import io.uniform.process.ExecFailure;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.InitialStack;
+import io.uniform.process.ProcessClock;
+import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.files.FileSystemException;
+import io.uniform.process.files.ServiceFileSystem;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Linux kernel of a service node: tasks with Linux's identity (pid, parent, process group,
+ * session), a round-robin scheduler with an instruction quantum, paged memory with
+ * copy-on-write fork over the node's {@link NodeMemory}, descriptors on a
+ * {@link ServiceFileSystem}, and the rv32 system calls of {@link SystemCall}. Plain,
+ * deterministic, single-threaded Java: whoever hosts it ({@code uniform exec}, a node actor)
+ * calls {@link #runSlice} and reacts to the {@link Progress} it reports.
+ *
+ * <p>A job's first task ({@link #spawn}) has the virtual init (pid 1) as its parent, as do
+ * orphans; that init reaps them at once. A system call that must wait (a pipe, a child, a
+ * timer) blocks its task and is retried from the start when woken (see {@link Blocked}).
+ */
+public final class Linux {
+    /** Lowest address an image may use; the pages below stay unmapped so null pointers fault. */
+    public static final int LOAD_BASE = 0x10000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Linux.class);
+    private static final int FIRST_PID = 100;
+    /** Unmapped pages between the stack's limit and the highest mapping mmap hands out. */
+    private static final int STACK_GUARD = 16 * PhysicalMemory.PAGE_SIZE;
+    /**
+     * The stack mapped for a new image; it grows page by page on faults below it, down to the
+     * stack limit, so that a task is charged for the stack it uses, as on Linux.
+     */
+    private static final int INITIAL_STACK = 128 << 10;
+
+    /**
+     * The node's resources and policy.
+     *
+     * @param memoryBytes the node's physical memory: what all its tasks' mappings may commit
+     * @param stackBytes  how far a task's stack may grow (Linux's stack limit); it is mapped, and charged, as it grows
+     * @param maxTasks    how many tasks may exist at once (fork beyond it is EAGAIN)
+     * @param quantum     instructions a task runs before the next runnable one gets its turn
+     */
+    public record Config(int memoryBytes, int stackBytes, int maxTasks, long quantum) {
+        public static final int MAX_MEMORY = 1 << 30;
+        public static final Config DEFAULT = new Config(256 << 20, 8 << 20, 256, 1 << 17);
+
+        public Config {
+            if (memoryBytes <= 0 || memoryBytes > MAX_MEMORY || stackBytes <= 0 || stackBytes >= memoryBytes
+                    || ((memoryBytes | stackBytes) & PhysicalMemory.PAGE_MASK) != 0) {
+                throw new IllegalArgumentException("memory (at most 1 GiB) and stack must be multiples of 4 KiB,"
+                        + " the stack smaller than memory: " + memoryBytes + ", " + stackBytes);
+            }
+            if (maxTasks < 1 || quantum < 1) {
+                throw new IllegalArgumentException("a node needs room for a task and a positive quantum");
+            }
+        }
+
+        /** The default policy on a node with {@code memoryBytes} of memory: stacks may grow to 8 MiB, or a quarter of it. */
+        public static Config forNode(long memoryBytes) {
+            int memory = (int) Math.min(memoryBytes, MAX_MEMORY);
+            int stack = Math.min(DEFAULT.stackBytes, memory / 4) & ~PhysicalMemory.PAGE_MASK;
+            return new Config(memory, stack, DEFAULT.maxTasks, DEFAULT.quantum);
+        }
+    }
+
+    /** What {@link #runSlice} leaves behind. */
+    public enum Outlook {
+        /** Some task can run: call again. */
+        RUNNABLE,
+        /** Every task waits and some sleep: nothing happens for {@link Progress#sleepNanos()}. */
+        SLEEPING,
+        /** Every task waits for another (a pipe nobody will write, a child that waits for its parent): forever. */
+        DEADLOCKED,
+        /** No task is left. */
+        FINISHED
+    }
+
+    /** The end of a slice: the instructions it ran, what comes next and, when all sleep, for how long (at least 1). */
+    public record Progress(long instructions, Outlook outlook, long sleepNanos) {}
+
+    private final Config config;
+    private final NodeMemory memory;
+    private final ServiceFileSystem fileSystem;
+    private final ProcessClock clock;
+    private final Random random;
+    private final Map<Integer, Task> tasks = new LinkedHashMap<>();
+    private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
+    private final PriorityQueue<Task> sleepers = new PriorityQueue<>(Comparator.comparingLong(task -> task.sleepDeadline));
+    private final SortedMap<String, Long> unimplemented = new TreeMap<>();
+    private int nextPid = FIRST_PID;
+    private long retiredInstructions;
+    private Tracer tracer;
+    private boolean yieldRequested;
+
+    /** @param fileSystem what tasks see as "/" and as their working directory; null for none (every path is ENOENT) */
+    public Linux(Config config, ServiceFileSystem fileSystem, ProcessClock clock) {
+        this.config = config;
+        this.memory = new NodeMemory(config.memoryBytes());
+        this.fileSystem = fileSystem;
+        this.clock = clock;
+        this.random = new Random(clock.seed());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public NodeMemory memory() {
+        return memory;
+    }
+
+    ProcessClock clock() {
+        return clock;
+    }
+
+    Random random() {
+        return random;
+    }
+
+    /**
+     * Starts a program as a new job's first task, the way execve starts one: validates and maps
+     * the image, sets the unified library's OS flag, builds the stack from argv and env. Its
+     * descriptors 0 to 2 lead to {@code console}.
+     */
+    public Task spawn(byte[] elf, List<String> argv, Map<String, String> env, Console console)
+            throws ElfFormatException, ExecFailure {
+        if (tasks.size() >= config.maxTasks()) {
+            throw new ExecFailure("the node runs " + tasks.size() + " tasks, its limit");
+        }
+        List<String> environment = new ArrayList<>();
+        env.forEach((name, value) -> environment.add(name + "=" + value));
+        Image image;
+        try {
+            image = load(elf, argv, environment);
+        } catch (MappingException e) {
+            throw new ExecFailure("the node's memory cannot hold the program: " + e.getMessage());
+        }
+        Task task = new Task(nextPid++, null, new Descriptors(console, fileSystem, clock));
+        task.processGroup = task.pid;
+        task.session = task.pid;
+        install(task, image);
+        tasks.put(task.pid, task);
+        runQueue.add(task);
+        return task;
+    }
+
+    /** Prints every instruction of every task to {@code tracer} from now on (null: stop tracing). */
+    public void trace(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    /** Runs tasks in turn, a quantum each, for up to {@code budget} instructions in all. */
+    public Progress runSlice(long budget) {
+        long done = 0;
+        wakeSleepers();
+        while (done < budget) {
+            Task task = runQueue.poll();
+            if (task == null) {
+                break;
+            }
+            done += runTask(task, Math.min(config.quantum(), budget - done));
+            if (task.state == Task.State.RUNNABLE) {
+                runQueue.add(task);
+            }
+            wakeSleepers();
+        }
+        retiredInstructions += done;
+        if (!runQueue.isEmpty()) {
+            return new Progress(done, Outlook.RUNNABLE, 0);
+        }
+        if (liveTasks().isEmpty()) {
+            return new Progress(done, Outlook.FINISHED, 0);
+        }
+        if (!sleepers.isEmpty()) {
+            return new Progress(done, Outlook.SLEEPING, Math.max(1, sleepers.peek().sleepDeadline - clock.monotonicNanos()));
+        }
+        return new Progress(done, Outlook.DEADLOCKED, 0);
+    }
+
+    /**
+     * Runs until no task is left, the calling thread sleeping while every task sleeps: for hosts
+     * that own a thread ({@code uniform exec}, tests). A deadlock, or an interrupt of the thread,
+     * ends every task with SIGKILL and tells {@code problems} why. Returns {@code first}'s status.
+     */
+    public ExitStatus runToCompletion(Task first, Consumer<String> problems) {
+        while (true) {
+            Progress progress = runSlice(config.quantum() * 8);
+            switch (progress.outlook()) {
+                case RUNNABLE -> { }
+                case FINISHED -> {
+                    return first.exitStatus;
+                }
+                case SLEEPING -> {
+                    long nanos = progress.sleepNanos();
+                    try {
+                        Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        problems.accept("interrupted: every task is killed");
+                        killAll(Signal.SIGKILL, "interrupted");
+                    }
+                }
+                case DEADLOCKED -> problems.accept("deadlock: every task waits for another, so all are killed ("
+                        + String.join(", ", killAll(Signal.SIGKILL, "deadlock")) + ")");
+            }
+        }
+    }
+
+    /** Ends every task with {@code signal} (the job is killed); returns what each was doing if it was waiting. */
+    public List<String> killAll(Signal signal, String report) {
+        List<String> waiting = new ArrayList<>();
+        for (Task task : liveTasks()) {
+            if (task.state == Task.State.BLOCKED) {
+                waiting.add(task + " in " + SystemCall.describe(task.hart.register(17)));
+            }
+            terminate(task, ExitStatus.killed(signal), report);
+        }
+        return waiting;
+    }
+
+    /** The tasks that have not ended, in pid order. */
+    public List<Task> liveTasks() {
+        return tasks.values().stream().filter(task -> task.state != Task.State.ZOMBIE).toList();
+    }
+
+    public Optional<Task> task(int pid) {
+        return Optional.ofNullable(tasks.get(pid));
+    }
+
+    /** Instructions retired by every task so far. */
+    public long instructions() {
+        return retiredInstructions;
+    }
+
+    /** How often each unimplemented system call was made, by name. */
+    public SortedMap<String, Long> unimplementedCalls() {
+        return new TreeMap<>(unimplemented);
+    }
+
+    // ---- scheduling
+
+    private long runTask(Task task, long quantum) {
+        long remaining = quantum;
+        while (remaining > 0 && task.state == Task.State.RUNNABLE && task.pendingTermination == null && !yieldRequested) {
+            Hart hart = task.hart;
+            long before = hart.cycles();
+            Stop stop;
+            if (tracer != null) {
+                tracer.before(hart);
+                stop = hart.run(1);
+                tracer.after(hart);
+            } else {
+                stop = hart.run(remaining);
+            }
+            remaining -= hart.cycles() - before;
+            if (stop instanceof Stop.Trap trap) {
+                handleTrap(task, trap);
+            }
+        }
+        yieldRequested = false;
+        if (task.pendingTermination != null && task.state != Task.State.ZOMBIE) {
+            terminate(task, ExitStatus.killed(task.pendingTermination), null);
+        }
+        return quantum - remaining;
+    }
+
+    private void wakeSleepers() {
+        if (sleepers.isEmpty()) {
+            return;
+        }
+        long now = clock.monotonicNanos();
+        while (!sleepers.isEmpty() && sleepers.peek().sleepDeadline <= now) {
+            sleepers.poll().timer.wakeAll();
+        }
+    }
+
+    private void wake(Task task) {
+        if (task.state == Task.State.BLOCKED) {
+            task.state = Task.State.RUNNABLE;
+            runQueue.add(task);
+        }
+    }
+
+    void yieldTurn() {
+        yieldRequested = true;
+    }
+
+    // ---- traps and system calls
+
+    private void handleTrap(Task task, Stop.Trap trap) {
+        switch (trap.cause()) {
+            case ECALL_FROM_U -> {
+                task.hart.setPc(trap.pc() + 4);
+                systemCall(task, trap.pc());
+            }
+            case BREAKPOINT -> kill(task, Signal.SIGTRAP, trap);
+            case ILLEGAL_INSTRUCTION -> kill(task, Signal.SIGILL, trap);
+            case INSTRUCTION_ADDRESS_MISALIGNED -> kill(task, Signal.SIGBUS, trap);
+            case LOAD_PAGE_FAULT, STORE_PAGE_FAULT -> {
+                if (!growStack(task, trap.tval())) {
+                    kill(task, Signal.SIGSEGV, trap);
+                }
+            }
+            default -> kill(task, Signal.SIGSEGV, trap);
+        }
+    }
+
+    /** Maps the stack down to the page of {@code address} if it lies in the stack's reach; false if not or out of memory. */
+    private boolean growStack(Task task, int address) {
+        int limit = PagedAddressSpace.USER_END - config.stackBytes();
+        if (Integer.compareUnsigned(address, limit) < 0 || Integer.compareUnsigned(address, task.stackBottom) >= 0) {
+            return false;
+        }
+        int page = address & ~PhysicalMemory.PAGE_MASK;
+        try {
+            task.space.map(page, task.stackBottom - page, PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
+        } catch (MappingException e) {
+            return false;
+        }
+        task.stackBottom = page;
+        return true; // the faulting instruction runs again
+    }
+
+    private void kill(Task task, Signal signal, Stop.Trap trap) {
+        terminate(task, ExitStatus.killed(signal), "process " + task.pid + " killed by " + signal + ": " + trap);
+    }
+
+    private void systemCall(Task task, int ecallPc) {
+        Hart hart = task.hart;
+        int number = hart.register(17);
+        SystemCall call = SystemCall.of(number);
+        int result;
+        try {
+            result = call == null ? unimplemented(number) : call.perform(this, task, hart);
+        } catch (Blocked blocked) {
+            block(task, blocked, ecallPc, number);
+            return;
+        } catch (MemoryFault fault) {
+            result = -Errno.EFAULT;
+        } catch (FileSystemException e) {
+            result = -e.errno();
+        } catch (MappingException e) {
+            result = -e.errno();
+        }
+        if (number == SystemCall.WRITE.number() && task.carriedWrite > 0) {
+            result = result >= 0 ? result + task.carriedWrite : task.carriedWrite;
+            task.carriedWrite = 0;
+        }
+        if (result == -Errno.EPIPE && (number == SystemCall.WRITE.number() || number == SystemCall.WRITEV.number())) {
+            signal(task, Signal.SIGPIPE);
+        }
+        if (task.state != Task.State.ZOMBIE && task.hart == hart) { // not after exit, nor execve
+            hart.setRegister(10, result);
+        }
+    }
+
+    /**
+     * Performs system call {@code number} for {@code task} as if its next instruction were the
+     * ecall (for tests that sweep the calls); returns a0. A call that blocks leaves the task
+     * waiting at the same pc.
+     */
+    int invoke(Task task, int number, int... arguments) {
+        Hart hart = task.hart;
+        hart.setRegister(17, number);
+        for (int i = 0; i < 6; i++) {
+            hart.setRegister(10 + i, i < arguments.length ? arguments[i] : 0);
+        }
+        systemCall(task, hart.pc());
+        return hart.register(10);
+    }
+
+    /** The task waits; its call is retried from the ecall (with the rest of the buffer, for a write that moved some). */
+    private void block(Task task, Blocked blocked, int ecallPc, int number) {
+        if (number == SystemCall.WRITE.number() && blocked.progress() > 0) {
+            task.carriedWrite += blocked.progress();
+            task.hart.setRegister(11, task.hart.register(11) + blocked.progress());
+            task.hart.setRegister(12, task.hart.register(12) - blocked.progress());
+        }
+        task.hart.setPc(ecallPc);
+        task.state = Task.State.BLOCKED;
+        blocked.queue().add(() -> wake(task));
+    }
+
+    private int unimplemented(int number) {
+        String name = SystemCall.describe(number);
+        if (unimplemented.merge(name, 1L, Long::sum) == 1) {
+            LOG.warn("system call {} ({}) is not implemented; it returns ENOSYS", name, number);
+        }
+        return -Errno.ENOSYS;
+    }
+
+    // ---- process life
+
+    /** clone as fork: a copy-on-write copy of the caller, returning 0 in the child. */
+    int fork(Task parent, int newStack) throws MappingException {
+        if (tasks.size() >= config.maxTasks()) {
+            return -Errno.EAGAIN;
+        }
+        PagedAddressSpace space = parent.space.fork();
+        Task child = new Task(nextPid++, parent, parent.descriptors.fork());
+        child.processGroup = parent.processGroup;
+        child.session = parent.session;
+        child.space = space;
+        child.heapStart = parent.heapStart;
+        child.programBreak = parent.programBreak;
+        child.mmapBase = parent.mmapBase;
+        child.stackBottom = parent.stackBottom;
+        child.hart = newHart(space);
+        child.hart.restore(parent.hart.capture());
+        child.hart.setRegister(10, 0);
+        if (newStack != 0) {
+            child.hart.setRegister(2, newStack);
+        }
+        parent.children.add(child);
+        tasks.put(child.pid, child);
+        runQueue.add(child);
+        return child.pid;
+    }
+
+    /** execve: replaces the task's image; on any failure the task goes on with the old one. */
+    int execve(Task task, String path, List<String> argv, List<String> environment) throws FileSystemException, MappingException {
+        byte[] elf = task.descriptors.readWholeFile(path);
+        Image image;
+        try {
+            image = load(elf, argv, environment);
+        } catch (ElfFormatException e) {
+            LOG.debug("execve {}: {}", path, e.getMessage());
+            return -Errno.ENOEXEC;
+        } catch (ExecFailure e) {
+            return -Errno.E2BIG;
+        }
+        task.space.release();
+        install(task, image);
+        task.descriptors.closeOnExec();
+        return 0;
+    }
+
+    /** The task ends: its memory and descriptors are released, its parent learns of it, its children are orphaned. */
+    void terminate(Task task, ExitStatus status, String report) {
+        task.exitStatus = status;
+        task.killReport = report;
+        task.state = Task.State.ZOMBIE;
+        runQueue.remove(task);
+        sleepers.remove(task);
+        task.descriptors.closeAll();
+        task.space.release();
+        for (Task child : List.copyOf(task.children)) {
+            child.parent = null;
+            if (child.state == Task.State.ZOMBIE) {
+                reap(child);
+            }
+        }
+        task.children.clear();
+        if (task.parent == null) {
+            reap(task);
+        } else {
+            task.parent.childEvents.wakeAll();
+        }
+    }
+
+    void reap(Task task) {
+        tasks.remove(task.pid);
+        if (task.parent != null) {
+            task.parent.children.remove(task);
+        }
+    }
+
+    /** Delivers {@code signal} with its default action; stop and continue signals are ignored (no job control). */
+    void signal(Task target, Signal signal) {
+        if (target.state == Task.State.ZOMBIE || !signal.terminatesByDefault()) {
+            return;
+        }
+        if (target.pendingTermination != Signal.SIGKILL) {
+            target.pendingTermination = signal;
+        }
+        wake(target);
+    }
+
+    /** The tasks kill(2) means by {@code pid}: one, a process group, or every task but the caller. */
+    List<Task> signalTargets(Task caller, int pid) {
+        Collection<Task> all = tasks.values();
+        if (pid > 0) {
+            Task target = tasks.get(pid);
+            return target == null ? List.of() : List.of(target);
+        }
+        if (pid == -1) {
+            return all.stream().filter(task -> task != caller).toList();
+        }
+        int group = pid == 0 ? caller.processGroup : -pid;
+        return all.stream().filter(task -> task.processGroup == group).toList();
+    }
+
+    /** Puts a task to sleep until {@code deadline} (monotonic nanoseconds). */
+    Blocked sleep(Task task, long deadline) {
+        task.sleepDeadline = deadline;
+        sleepers.add(task);
+        return new Blocked(task.timer);
+    }
+
+    Collection<Task> allTasks() {
+        return tasks.values();
+    }
+
+    // ---- images
+
+    /** A loaded program: its address space, entry state and layout, not yet given to a task. */
+    private record Image(PagedAddressSpace space, Hart hart, int heapStart, int mmapBase, int stackBottom) {}
+
+    private Image load(byte[] elf, List<String> argv, List<String> environment)
+            throws ElfFormatException, ExecFailure, MappingException {
+        int stackLimit = PagedAddressSpace.USER_END - config.stackBytes();
+        long strings = 0;
+        for (List<String> list : List.of(argv, environment)) {
+            for (String string : list) {
+                strings += string.getBytes(StandardCharsets.UTF_8).length + 1 + 4; // the string and its pointer
+            }
+        }
+        long initialStack = (INITIAL_STACK + strings + PhysicalMemory.PAGE_MASK) & ~(long) PhysicalMemory.PAGE_MASK;
+        int stackBottom = PagedAddressSpace.USER_END - (int) Math.min(initialStack, config.stackBytes());
+        ElfImage image = ElfFile.parse(elf, LOAD_BASE, Integer.toUnsignedLong(stackLimit - STACK_GUARD));
+        PagedAddressSpace space = new PagedAddressSpace(memory);
+        try {
+            SortedMap<Integer, Integer> pages = image.pagePermissions();
+            forEachRun(pages, (start, length, flags) -> space.map(start, length,
+                    PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE));
+            image.copyInto(space);
+            UnifiedLibrary.writeOsFlag(image, space, UnifiedLibrary.OS_LINUX);
+            forEachRun(pages, (start, length, flags) -> space.protect(start, length, protection(flags)));
+            space.map(stackBottom, PagedAddressSpace.USER_END - stackBottom, PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
+            Hart hart = newHart(space);
+            hart.setPc(image.entry());
+            hart.setRegister(2, InitialStack.build(space, PagedAddressSpace.USER_END, config.stackBytes(), image.entry(),
+                    argv, environment, random));
+            long imageEnd = image.segments().stream().mapToLong(Segment::end).max().orElseThrow();
+            int heapStart = (int) ((imageEnd + PhysicalMemory.PAGE_MASK) & ~PhysicalMemory.PAGE_MASK);
+            return new Image(space, hart, heapStart, stackLimit - STACK_GUARD, stackBottom);
+        } catch (ElfFormatException | ExecFailure | MappingException | RuntimeException e) {
+            space.release();
+            throw e;
+        }
+    }
+
+    private void install(Task task, Image image) {
+        task.space = image.space();
+        task.hart = image.hart();
+        task.heapStart = image.heapStart();
+        task.programBreak = image.heapStart();
+        task.mmapBase = image.mmapBase();
+        task.stackBottom = image.stackBottom();
+    }
+
+    private Hart newHart(PagedAddressSpace space) {
+        Hart hart = new Hart(ExecutionMode.PROCESS, space);
+        hart.setTimer(clock::timerTicks);
+        return hart;
+    }
+
+    @FunctionalInterface
+    private interface PageRun {
+        void apply(int start, int length, int flags) throws MappingException;
+    }
+
+    /** Calls {@code run} for each stretch of consecutive pages with the same ELF flags. */
+    private static void forEachRun(SortedMap<Integer, Integer> pages, PageRun run) throws MappingException {
+        int start = 0;
+        int length = 0;
+        int flags = 0;
+        for (Map.Entry<Integer, Integer> page : pages.entrySet()) {
+            if (length > 0 && page.getKey() == start + length && page.getValue() == flags) {
+                length += PhysicalMemory.PAGE_SIZE;
+                continue;
+            }
+            if (length > 0) {
+                run.apply(start, length, flags);
+            }
+            start = page.getKey();
+            length = PhysicalMemory.PAGE_SIZE;
+            flags = page.getValue();
+        }
+        if (length > 0) {
+            run.apply(start, length, flags);
+        }
+    }
+
+    /** ELF segment flags (R=4, W=2, X=1) as mmap protection (R=1, W=2, X=4). */
+    private static int protection(int elfFlags) {
+        return ((elfFlags & Segment.READ) != 0 ? PagedAddressSpace.PROT_READ : 0)
+                | ((elfFlags & Segment.WRITE) != 0 ? PagedAddressSpace.PROT_WRITE : 0)
+                | ((elfFlags & Segment.EXECUTE) != 0 ? PagedAddressSpace.PROT_EXEC : 0);
+    }
+}
