@@ -13,8 +13,8 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "run",
         description = {"Run a program as a one-rank job on the embedded machine: Puma on a compute node (default) or Linux on a service node.",
-                "On a compute node this is yod -sz 1: stdin is read as the program asks for it, files are on the --files directory. "
-                        + "On a service node, redirected or piped stdin is read in full first.",
+                "On a compute node this is yod -sz 1: stdin is read as the program asks for it. "
+                        + "On a service node, redirected or piped stdin is read in full first. Files are on the --files directory on both.",
                 "The exit status is the program's (128 + signal if it was killed)."})
 final class RunCommand implements Callable<Integer> {
     /** Partitions a user may choose. */

@@ -81,7 +81,7 @@ final class YodCommand implements Callable<Integer> {
         argv.add(program.toString());
         argv.addAll(job.arguments);
         // yod serves a Puma job's stdin and files; a Linux node takes its stdin with the launch
-        // (redirected or piped input is read first) and has no files through yod yet.
+        // (redirected or piped input is read first) and opens the same files directory itself.
         boolean puma = partition == Partition.COMPUTE;
         byte[] stdin;
         try {
@@ -90,7 +90,7 @@ final class YodCommand implements Callable<Integer> {
             System.err.println("uniform: cannot read stdin: " + e.getMessage());
             return 1;
         }
-        String filesRoot = puma && files != null ? files.toAbsolutePath().toString() : null;
+        String filesRoot = files != null ? files.toAbsolutePath().toString() : null;
         Yod.Options options = new Yod.Options(filesRoot, puma, pctFault, JobSession.OUTPUT_WINDOW);
         return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), partition, size, options);
     }

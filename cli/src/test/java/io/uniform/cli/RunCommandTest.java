@@ -110,10 +110,23 @@ class RunCommandTest {
                 }));
     }
 
-    /** {@code uniform VERB --files DIR PROG ARGS} for a manifest entry, in a fresh directory. */
+    @TestFactory
+    Stream<DynamicTest> everyPosixProgramPrintsQemusOutputOnAServiceNode() {
+        return GuestManifest.load().entries().stream().filter(entry -> entry.program().startsWith("posix/"))
+                .map(entry -> DynamicTest.dynamicTest(entry.program(), () -> {
+                    List<String> command = new ArrayList<>(List.of("run", "--on", "service"));
+                    command.addAll(List.of(command("run", entry)).subList(1, 4 + entry.arguments().size()));
+                    CommandRun linux = CommandRun.uniformWithStdin(entry.stdinBytes(), command.toArray(String[]::new));
+                    assertEquals(entry.status(), linux.status(), linux::toString);
+                    assertEquals(new String(entry.expectedStdout(), StandardCharsets.UTF_8), linux.out(), linux::toString);
+                }));
+    }
+
+    /** {@code uniform VERB --files DIR PROG ARGS} for a manifest entry, in a fresh directory holding the exec targets. */
     private String[] command(String verb, GuestManifest.Entry entry) throws IOException {
-        List<String> command = new ArrayList<>(List.of(verb, "--files", Files.createTempDirectory(temporary, verb).toString(),
-                entry.elf().toString()));
+        Path files = Files.createTempDirectory(temporary, verb);
+        GuestFiles.installExecTargets(files, "qemu-riscv32", false);
+        List<String> command = new ArrayList<>(List.of(verb, "--files", files.toString(), entry.elf().toString()));
         command.addAll(entry.arguments());
         return command.toArray(String[]::new);
     }
