@@ -110,6 +110,13 @@ class RunCommandTest {
                 }));
     }
 
+    @Test
+    void theSameElfOnAComputeNodeStopsAtTheFirstCallPumaLacks() {
+        CommandRun run = uniform("run", guest("elf/posix/wait_status.elf"));
+        assertEquals(128 + 31, run.status(), run::toString);
+        assertTrue(run.err().contains("needs clone, which Puma lacks"), run::toString);
+    }
+
     @TestFactory
     Stream<DynamicTest> everyPosixProgramPrintsQemusOutputOnAServiceNode() {
         return GuestManifest.load().entries().stream().filter(entry -> entry.program().startsWith("posix/"))
