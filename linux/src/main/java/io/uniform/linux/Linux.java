@@ -377,12 +377,12 @@ public final class Linux {
         } catch (MappingException e) {
             result = -e.errno();
         }
+        if (result == -Errno.EPIPE && (number == SystemCall.WRITE.number() || number == SystemCall.WRITEV.number())) {
+            signal(task, Signal.SIGPIPE); // even after part of a write went through, as pipe_write does
+        }
         if (number == SystemCall.WRITE.number() && task.carriedWrite > 0) {
             result = result >= 0 ? result + task.carriedWrite : task.carriedWrite;
             task.carriedWrite = 0;
-        }
-        if (result == -Errno.EPIPE && (number == SystemCall.WRITE.number() || number == SystemCall.WRITEV.number())) {
-            signal(task, Signal.SIGPIPE);
         }
         if (task.state != Task.State.ZOMBIE && task.hart == hart) { // not after exit, nor execve
             hart.setRegister(10, result);
