@@ -1,5 +1,6 @@
 package io.uniform.cli;
 
+import io.uniform.node.JobPlacement;
 import io.uniform.node.NodeActor;
 import io.uniform.puma.pct.FaultInjectingPct;
 import java.nio.file.Path;
@@ -8,10 +9,26 @@ import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** What every job-launching command takes: the machine, the files directory, the program and its arguments. */
+/** What every job-launching command takes: the machine, where the ranks run, the files directory, the program and its arguments. */
 final class JobOptions {
     @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine).")
     String machine;
+
+    /** Where the ranks run, as the command line names it. */
+    enum On {
+        compute(JobPlacement.COMPUTE), service(JobPlacement.SERVICE), mixed(JobPlacement.MIXED);
+
+        final JobPlacement placement;
+
+        On(JobPlacement placement) {
+            this.placement = placement;
+        }
+    }
+
+    @Option(names = "--on", paramLabel = "WHERE", defaultValue = "compute",
+            description = "Where the ranks run: compute (Puma, the default), service (Linux) or mixed (the last half of the ranks on "
+                    + "service nodes, the rest on compute nodes).")
+    On on;
 
     @Option(names = "--files", paramLabel = "DIR", defaultValue = ".",
             description = "The service partition's file system: the program's files live here, confined (default: the current directory).")

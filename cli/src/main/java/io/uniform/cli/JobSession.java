@@ -3,7 +3,7 @@ package io.uniform.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescription;
-import io.uniform.config.Partition;
+import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
 import io.uniform.node.yod.JobEvent;
@@ -54,10 +54,10 @@ final class JobSession {
     private final InputStream in = System.in;
 
     /**
-     * Runs {@code program} as {@code size} ranks on {@code partition} and returns the shell
+     * Runs {@code program} as {@code size} ranks placed as {@code placement} says and returns the shell
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
-    int run(MachineDescription description, Config settings, Program program, Partition partition, int size, Yod.Options options) {
+    int run(MachineDescription description, Config settings, Program program, JobPlacement placement, int size, Yod.Options options) {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", settings.withFallback(quietConfig()));
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
@@ -66,7 +66,7 @@ final class JobSession {
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
-            system.tell(new Machine.Run(program, partition, size, terminal, options));
+            system.tell(new Machine.Run(program, placement, size, terminal, options));
             return report(finished.get());
         } catch (ExecutionException e) {
             out.flush();

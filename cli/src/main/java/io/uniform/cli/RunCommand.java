@@ -1,9 +1,7 @@
 package io.uniform.cli;
 
-import io.uniform.config.Partition;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -17,18 +15,11 @@ import picocli.CommandLine.Mixin;
                         + "On a service node, redirected or piped stdin is read in full first. Files are on the --files directory on both.",
                 "The exit status is the program's (128 + signal if it was killed)."})
 final class RunCommand implements Callable<Integer> {
-    /** Partitions a user may choose. */
-    enum On { compute, service }
-
-    @Option(names = "--on", paramLabel = "PARTITION", defaultValue = "compute",
-            description = "Where the job runs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    On on;
-
     @Mixin
     JobOptions job;
 
     @Override
     public Integer call() {
-        return YodCommand.launch(job, on == On.service ? Partition.SERVICE : Partition.COMPUTE, 1);
+        return YodCommand.launch(job, 1);
     }
 }

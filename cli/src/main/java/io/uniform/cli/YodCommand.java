@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineConfigException;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
-import io.uniform.config.Partition;
+import io.uniform.node.JobPlacement;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
 import io.uniform.node.yod.Yod;
@@ -22,13 +22,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code uniform yod -sz N PROG.elf [ARGS]}: launches a job of N ranks on compute nodes of the
- * embedded machine, as the Paragon's yod did: a compact submesh when one is free, first fit
+ * embedded machine (or service nodes, or both: {@code --on}), as the Paragon's yod did: a compact submesh when one is free, first fit
  * otherwise. yod serves the job's I/O: stdin to rank 0, every rank's output back (prefixed
  * with the rank when N > 1), and files on a host directory that is the service partition's
  * file system, confined to it.
  */
 @Command(name = "yod",
-        description = {"Launch a parallel job of N ranks on the compute partition of the embedded machine (Puma).",
+        description = {"Launch a parallel job of N ranks on the embedded machine: on compute nodes (Puma) by default, on service nodes"
+                + " (Linux) with --on service, or across both with --on mixed.",
                 "stdin goes to rank 0 as it reads; output of every rank comes back, each line prefixed with [rank] when N > 1; "
                         + "files the program opens are on the --files directory, which it cannot leave.",
                 "Ctrl-C kills the job. The exit status is the first failing rank's (128 + signal if killed), 0 if all succeeded."})
@@ -41,11 +42,11 @@ final class YodCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return launch(job, Partition.COMPUTE, size);
+        return launch(job, size);
     }
 
     /** Runs a job from the command line: 2 on a usage error, 126/127 for an unusable program, else the job's status. */
-    static int launch(JobOptions job, Partition partition, int size) {
+    static int launch(JobOptions job, int size) {
         Path files = job.files;
         Path program = job.program;
         if (size < 1) {
@@ -82,17 +83,18 @@ final class YodCommand implements Callable<Integer> {
         argv.addAll(job.arguments);
         // yod serves a Puma job's stdin and files; a Linux node takes its stdin with the launch
         // (redirected or piped input is read first) and opens the same files directory itself.
-        boolean puma = partition == Partition.COMPUTE;
+        JobPlacement placement = job.on.placement;
+        boolean interactive = placement != JobPlacement.SERVICE; // rank 0 is on a compute node
         byte[] stdin;
         try {
-            stdin = puma || System.console() != null ? null : System.in.readAllBytes();
+            stdin = interactive || System.console() != null ? null : System.in.readAllBytes();
         } catch (IOException e) {
             System.err.println("uniform: cannot read stdin: " + e.getMessage());
             return 1;
         }
         String filesRoot = files != null ? files.toAbsolutePath().toString() : null;
-        Yod.Options options = new Yod.Options(filesRoot, puma, pctFault, JobSession.OUTPUT_WINDOW);
-        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), partition, size, options);
+        Yod.Options options = new Yod.Options(filesRoot, interactive, pctFault, JobSession.OUTPUT_WINDOW);
+        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), placement, size, options);
     }
 
     /** The machine's configuration as the options choose it. */

@@ -41,6 +41,23 @@ class YodCommandTest {
     }
 
     @Test
+    void aMixedJobRunsItsLastHalfOnLinuxWhereTheCallsPumaLacksWork() throws IOException {
+        CommandRun run = uniform("yod", "--on", "mixed", "-sz", "2", "--files", files.toString(), guest("elf/posix/fork_cow.elf"));
+        assertEquals(128 + 31, run.status(), "rank 0, on Puma, stops at the first call Puma lacks: " + run);
+        assertTrue(run.err().contains("Puma lacks"), run::toString);
+        String golden = Files.readString(GuestFiles.directory().resolve("expected/posix/fork_cow.out"));
+        String rankOne = golden.lines().map(line -> "[1] " + line + "\n").collect(Collectors.joining());
+        assertEquals(rankOne, run.out(), "rank 1, on Linux, forks and prints what qemu prints");
+    }
+
+    @Test
+    void aServiceJobRunsEveryRankOnLinux() {
+        CommandRun run = uniform("yod", "--on", "service", "-sz", "2", guest("elf/posix/sysinfo.elf"));
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("[0] ") && run.out().contains("[1] "), run::toString);
+    }
+
+    @Test
     void aJobLargerThanThePartitionIsAClearErrorAndTheMachineRunsTheNextJob() {
         CommandRun tooBig = uniform("yod", "-sz", "13", guest("elf/tests/hello.elf"));
         assertEquals(1, tooBig.status(), tooBig::toString);

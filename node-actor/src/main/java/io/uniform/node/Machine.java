@@ -38,15 +38,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public sealed interface Command {}
 
     /**
-     * Run {@code program} as a job of {@code size} ranks on free nodes of {@code partition};
-     * {@code client} hears {@link JobReport.JobStarted}, every rank's output, and
-     * {@link JobReport.JobFinished}.
+     * Run {@code program} as a job of {@code size} ranks on free nodes of the partitions
+     * {@code placement} names (compute ranks first, then service ranks); {@code client} hears
+     * {@link JobReport.JobStarted}, every rank's output, and {@link JobReport.JobFinished}.
      */
-    public record Run(Program program, Partition partition, int size, ActorRef<JobReport> client, Yod.Options options)
+    public record Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options)
             implements Command, KryoSerializable {
-        /** A job with no files, whose stdin is the program's bytes. */
+        /** A job with no files, whose stdin is the program's bytes, all in {@code partition}. */
         public Run(Program program, Partition partition, int size, ActorRef<JobReport> client) {
-            this(program, partition, size, client, Yod.Options.NONE);
+            this(program, JobPlacement.of(partition), size, client, Yod.Options.NONE);
         }
     }
 
@@ -171,26 +171,25 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             run.client().tell(new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
             return this;
         }
-        Set<Integer> free = new HashSet<>();
-        int total = 0;
-        for (int nid : description.nids(run.partition())) {
-            total++;
-            if (!busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid)) {
-                free.add(nid);
+        int serviceRanks = run.placement().serviceRanks(run.size(), description.count(Partition.SERVICE));
+        if (run.placement() == JobPlacement.MIXED && (serviceRanks == 0 || serviceRanks == run.size())) {
+            run.client().tell(new JobReport.JobFinished(jobId, List.of(),
+                    "a mixed job needs at least 2 ranks and a service node (it has " + run.size() + " ranks, the service partition "
+                            + description.count(Partition.SERVICE) + " nodes)"));
+            return this;
+        }
+        List<Integer> nids = new ArrayList<>();
+        for (Map.Entry<Partition, Integer> part : List.of(Map.entry(Partition.COMPUTE, run.size() - serviceRanks),
+                Map.entry(Partition.SERVICE, serviceRanks))) {
+            if (part.getValue() == 0) {
+                continue;
+            }
+            String refusal = allocate(part.getKey(), part.getValue(), nids);
+            if (refusal != null) {
+                run.client().tell(new JobReport.JobFinished(jobId, List.of(), refusal));
+                return this;
             }
         }
-        if (total < run.size()) {
-            run.client().tell(new JobReport.JobFinished(jobId, List.of(),
-                    String.format("the %s partition has %d nodes; the job needs %d", run.partition().label(), total, run.size())));
-            return this;
-        }
-        NodeAllocator.Allocation allocation = NodeAllocator.allocate(description, free, run.size());
-        if (!allocation.ok()) {
-            run.client().tell(new JobReport.JobFinished(jobId, List.of(),
-                    "in the " + run.partition().label() + " partition of " + total + " nodes, " + allocation.error()));
-            return this;
-        }
-        List<Integer> nids = allocation.nids();
         busy.addAll(nids);
         jobNodes.put(jobId, nids);
         resolve(nids, failure -> {
@@ -209,6 +208,27 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             clients.put(jobId, run.client());
         });
         return this;
+    }
+
+    /** Adds {@code count} free nodes of {@code partition} to {@code nids}; returns why it cannot, or null. */
+    private String allocate(Partition partition, int count, List<Integer> nids) {
+        Set<Integer> free = new HashSet<>();
+        int total = 0;
+        for (int nid : description.nids(partition)) {
+            total++;
+            if (!busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid)) {
+                free.add(nid);
+            }
+        }
+        if (total < count) {
+            return String.format("the %s partition has %d nodes; the job needs %d", partition.label(), total, count);
+        }
+        NodeAllocator.Allocation allocation = NodeAllocator.allocate(description, free, count);
+        if (!allocation.ok()) {
+            return "in the " + partition.label() + " partition of " + total + " nodes, " + allocation.error();
+        }
+        nids.addAll(allocation.nids());
+        return null;
     }
 
     /** Finds {@code nids} through the directory, then runs {@code then} with null, or with why they cannot be found. */

@@ -171,6 +171,24 @@ class MachineTest {
     }
 
     @Test
+    void aMixedJobPutsItsLastHalfOnServiceNodesAndTheRestOnComputeNodes() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), JobPlacement.MIXED, 5,
+                client.getRef(), Yod.Options.NONE));
+        Outcome outcome = collect(client);
+        List<Partition> partitions = outcome.nids().stream().map(description::partition).toList();
+        assertEquals(List.of(Partition.COMPUTE, Partition.COMPUTE, Partition.COMPUTE, Partition.SERVICE, Partition.SERVICE), partitions);
+        assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
+        assertEquals(5, outcome.finished().statuses().size());
+
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), JobPlacement.MIXED, 1,
+                client.getRef(), Yod.Options.NONE));
+        JobReport.JobFinished refused = client.expectMessageClass(JobReport.JobFinished.class);
+        assertTrue(refused.error().contains("a mixed job needs at least 2 ranks"), refused.error());
+    }
+
+    @Test
     void aNodeAnswersWhileItsCpuComputesAndRefusesToRebootUntilEmpty() {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<JobReport> client = testKit.createTestProbe();
@@ -243,7 +261,7 @@ class MachineTest {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/stdin_echo.elf"), List.of("stdin_echo"), null),
-                Partition.COMPUTE, 1, client.getRef(), new Yod.Options(null, true, null, 0)));
+                JobPlacement.COMPUTE, 1, client.getRef(), new Yod.Options(null, true, null, 0)));
         JobReport.JobStarted started = client.expectMessageClass(JobReport.JobStarted.class);
         // The process now waits for its input: the fault is armed in a live PCT, between slices.
         assertEquals(new JobReport.InputWanted(started.jobId()), client.receiveMessage(JOB_TIMEOUT));
@@ -270,7 +288,7 @@ class MachineTest {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/malloc_stress.elf"), List.of("malloc_stress"), null),
-                Partition.COMPUTE, 3, client.getRef(), new Yod.Options(null, false, new NodeActor.InjectPctFault("brk", 2), 0)));
+                JobPlacement.COMPUTE, 3, client.getRef(), new Yod.Options(null, false, new NodeActor.InjectPctFault("brk", 2), 0)));
         Outcome outcome = collect(client);
         assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
         outcome.finished().statuses().forEach(status -> assertEquals(1, status.pctReloads(), status::toString));
@@ -284,7 +302,7 @@ class MachineTest {
         TestProbe<JobReport> waiting = testKit.createTestProbe();
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/stdin_echo.elf"), List.of("stdin_echo"), null),
-                Partition.COMPUTE, 1, waiting.getRef(), new Yod.Options(null, true, null, 0)));
+                JobPlacement.COMPUTE, 1, waiting.getRef(), new Yod.Options(null, true, null, 0)));
         JobReport.JobStarted started = waiting.expectMessageClass(JobReport.JobStarted.class);
         int busy = started.nids().get(0);
         machine.tell(new Machine.GetStatus(status.getRef()));

@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import io.uniform.config.Partition;
+import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
@@ -79,6 +80,7 @@ public final class KryoSerializer extends JSerializer {
         }
         kryo.register(byte[].class);
         kryo.register(Partition.class);
+        kryo.register(JobPlacement.class);
         kryo.register(Program.class);
         kryo.register(Yod.Options.class);
         kryo.register(NodeActor.InjectPctFault.class);

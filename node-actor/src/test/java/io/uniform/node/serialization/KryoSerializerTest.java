@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
+import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
@@ -59,11 +59,11 @@ class KryoSerializerTest {
     @Test
     void aRunComesBackWithItsOptions() {
         TestProbe<JobReport> client = TEST_KIT.createTestProbe();
-        Machine.Run run = new Machine.Run(new Program(new byte[] {1, 2, 3}, List.of(), null), Partition.COMPUTE, 2, client.getRef(),
+        Machine.Run run = new Machine.Run(new Program(new byte[] {1, 2, 3}, List.of(), null), JobPlacement.MIXED, 2, client.getRef(),
                 new Yod.Options("/tmp/files", true, null, 1 << 20));
         Machine.Run back = (Machine.Run) roundTrip(run);
         assertEquals(run.options(), back.options());
-        assertEquals(Partition.COMPUTE, back.partition());
+        assertEquals(JobPlacement.MIXED, back.placement());
         assertEquals(client.getRef(), back.client());
     }
 
