@@ -1,0 +1,267 @@
+package io.uniform.interconnect;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The sending end of a channel: numbers the messages of one (sender process, receiver process)
+ * pair, spends credit, holds messages back while it has none, and knows which
+ * {@link Location} of the receiver it currently sends to. Plain, single-threaded Java: the node
+ * actor hosting the sending process owns it; what it returns ({@link Envelope},
+ * {@link ChannelMarker}) is immutable and travels.
+ *
+ * <h2>Credit</h2>
+ * The sender may transmit the messages whose sequence numbers are below its limit, which
+ * starts at the window ({@link FlowControl#window()}) and rises with each {@link CreditGrant}.
+ * {@link #send} transmits at once while there is credit (it returns the envelope to route),
+ * and otherwise holds the payload; a grant releases held messages in order. Held messages have
+ * no sequence number yet: they are numbered when they leave. So at most a window of a channel's
+ * messages is ever on the way to, or waiting in, the receiver, whatever the sender does. The
+ * held queue is the sending process's own backlog, on its own node: the host stops scheduling a
+ * process whose backlog it finds too long ({@link #held()}), as a blocking send would.
+ *
+ * <h2>Why credits, and not Pekko's reliable delivery</h2>
+ * <ul>
+ *   <li><b>Channels are per process pair, multiplexed over node actors.</b> Reliable delivery
+ *       ({@code ProducerController} / {@code ConsumerController}) connects one producer actor
+ *       with one consumer actor, through a controller actor at each end that must be local to
+ *       its actor. Our endpoints are processes inside a node actor: a 1,024-rank all-to-all job
+ *       has a million channels, which would be a million controller pairs, or one pair per node
+ *       pair with no per-process bound. Credits are two small objects per channel inside the
+ *       node actors that already exist, and bound each process pair separately.</li>
+ *   <li><b>It resends what we do not lose.</b> Between two actors Pekko keeps order, and a
+ *       message is lost only when the association is lost: a JVM failed or was quarantined,
+ *       which for us is a hardware failure of its nodes, handled by failure detection and
+ *       checkpoints, not by retrying into a dead node. Reliable delivery's unconfirmed-message
+ *       buffers, resend timers and confirmation traffic would be cost without benefit.</li>
+ *   <li><b>Migration moves a channel's end.</b> A channel's state (next sequence number,
+ *       credit limit, held messages; the receiver's expected number and reorder buffer) is
+ *       plain data that travels with the process's image ({@link #state()}, {@link #restore})
+ *       and belongs in a checkpoint. Reliable delivery's state lives in controller actors
+ *       pinned to where they were spawned, and re-registering a consumer resends from the
+ *       producer, while the brief's protocol forwards from the old location and closes it with
+ *       markers.</li>
+ * </ul>
+ * The same idea as its {@code flow-control-window} (the consumer asks for more when part of
+ * the window is used) is kept: a window of messages, granted in batches.
+ *
+ * <h2>Migration hooks</h2>
+ * <ul>
+ *   <li><b>The receiver moves.</b> When the host learns a newer location of the receiver it
+ *       calls {@link #repoint}: later envelopes go there, and the returned
+ *       {@link ChannelMarker} goes to the old location, which forwards what it still gets for
+ *       the channel and closes on the marker. Sequence numbers and credit are the channel's,
+ *       not the location's, so they carry on unchanged: the messages being forwarded still
+ *       count against the window, the grants the old location gave stay valid (limits are
+ *       absolute), and the new location grants on from the consumption count it received with
+ *       the process.</li>
+ *   <li><b>The sender moves.</b> {@link #state()} travels with the process and
+ *       {@link #restore} rebuilds the sender at its new node. Grants sent to the old node
+ *       while it moves may be lost; the receiver's host re-sends its current grant when it
+ *       learns the sender's new location, and since grants are absolute limits that repairs
+ *       any loss.</li>
+ * </ul>
+ *
+ * @param <T> the payload type
+ */
+public final class ChannelSender<T> {
+    private final ChannelId id;
+    private final FlowControl flow;
+    private final ArrayDeque<T> held = new ArrayDeque<>();
+    private Location target;
+    private long targetVersion;
+    private long nextSequence;
+    private long limit;
+    private int peakHeld;
+    private long staleGrants;
+    private long markers;
+    private HopCount hops = HopCount.NONE;
+
+    /**
+     * A new channel from {@code id.sender()} to {@code id.receiver()}, sending to
+     * {@code target}, which the location directory gave at {@code targetVersion}.
+     */
+    public ChannelSender(ChannelId id, FlowControl flow, Location target, long targetVersion) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.flow = Objects.requireNonNull(flow, "flow");
+        this.target = Objects.requireNonNull(target, "target");
+        if (targetVersion < 0) {
+            throw new IllegalArgumentException("a directory version is not negative: " + targetVersion);
+        }
+        this.targetVersion = targetVersion;
+        this.limit = flow.window();
+    }
+
+    /** The sender as {@code state} left it, at the process's new node. */
+    public static <T> ChannelSender<T> restore(State<T> state) {
+        ChannelSender<T> sender = new ChannelSender<>(state.id(), state.flow(), state.target(), state.targetVersion());
+        sender.nextSequence = state.nextSequence();
+        sender.limit = state.limit();
+        sender.held.addAll(state.held());
+        sender.peakHeld = state.held().size();
+        sender.hops = state.hops();
+        return sender;
+    }
+
+    /** What moves with the sending process: an immutable copy of this sender's state. */
+    public State<T> state() {
+        return new State<>(id, flow, target, targetVersion, nextSequence, limit, List.copyOf(held), hops);
+    }
+
+    /**
+     * Offers {@code payload}: the envelope to route to {@link #target()} now, or empty when the
+     * channel is out of credit and the payload is held until a grant releases it.
+     */
+    public Optional<Envelope<T>> send(T payload) {
+        Objects.requireNonNull(payload, "payload");
+        if (held.isEmpty() && nextSequence < limit) {
+            return Optional.of(new Envelope<>(id, nextSequence++, payload));
+        }
+        held.addLast(payload);
+        peakHeld = Math.max(peakHeld, held.size());
+        return Optional.empty();
+    }
+
+    /**
+     * Applies a grant: the held messages it releases, in order, as envelopes to route to
+     * {@link #target()}. A grant no higher than the limit already known is stale and changes
+     * nothing.
+     *
+     * @throws IllegalArgumentException for another channel's grant
+     */
+    public List<Envelope<T>> grant(CreditGrant grant) {
+        if (!grant.channel().equals(id)) {
+            throw new IllegalArgumentException("a grant for " + grant.channel() + " given to channel " + id);
+        }
+        if (grant.limit() <= limit) {
+            staleGrants++;
+            return List.of();
+        }
+        limit = grant.limit();
+        List<Envelope<T>> released = new ArrayList<>();
+        while (!held.isEmpty() && nextSequence < limit) {
+            released.add(new Envelope<>(id, nextSequence++, held.removeFirst()));
+        }
+        return released;
+    }
+
+    /**
+     * Points the channel at {@code to}, the receiver's location as of directory version
+     * {@code version}. From now on envelopes go to {@code to}; the returned marker goes to the
+     * location the channel pointed at until now. A version no newer than the one the channel
+     * already follows is stale and changes nothing (a node's directory replica may be behind
+     * the state a migrated sender brought along); a newer version naming the same location
+     * only records the version.
+     */
+    public Optional<ChannelMarker> repoint(Location to, long version) {
+        Objects.requireNonNull(to, "to");
+        if (version <= targetVersion) {
+            return Optional.empty();
+        }
+        targetVersion = version;
+        if (to.equals(target)) {
+            return Optional.empty();
+        }
+        ChannelMarker marker = new ChannelMarker(id, target, to, nextSequence);
+        target = to;
+        markers++;
+        return Optional.of(marker);
+    }
+
+    /** Counts one routed message of {@code routeHops} router-to-router hops ({@link Mesh#hops}). */
+    public void recordHops(int routeHops) {
+        hops = hops.plus(routeHops);
+    }
+
+    /** The channel. */
+    public ChannelId id() {
+        return id;
+    }
+
+    /** The channel's credit parameters. */
+    public FlowControl flow() {
+        return flow;
+    }
+
+    /** Where envelopes go now. */
+    public Location target() {
+        return target;
+    }
+
+    /** The directory version {@link #target()} came from. */
+    public long targetVersion() {
+        return targetVersion;
+    }
+
+    /** The sequence number of the next message to leave; also how many have left. */
+    public long nextSequence() {
+        return nextSequence;
+    }
+
+    /** Sequence numbers below this may leave. */
+    public long limit() {
+        return limit;
+    }
+
+    /** Messages that may leave before the next grant: 0 while any are held. */
+    public long credits() {
+        return limit - nextSequence;
+    }
+
+    /** Messages waiting for credit. */
+    public int held() {
+        return held.size();
+    }
+
+    /** The most messages ever waiting for credit at once (since the last restore). */
+    public int peakHeld() {
+        return peakHeld;
+    }
+
+    /** Grants that arrived no higher than the limit already known. */
+    public long staleGrants() {
+        return staleGrants;
+    }
+
+    /** Markers this sender produced (re-points to a new location). */
+    public long markers() {
+        return markers;
+    }
+
+    /** Hop metrics of the messages routed so far. */
+    public HopCount hopCount() {
+        return hops;
+    }
+
+    @Override
+    public String toString() {
+        return "sender " + id + " -> " + target + ": next " + nextSequence + ", limit " + limit + ", held " + held.size();
+    }
+
+    /**
+     * A sender's state, to move with the sending process (and to checkpoint).
+     *
+     * @param held the payloads waiting for credit, oldest first
+     */
+    public record State<T>(ChannelId id, FlowControl flow, Location target, long targetVersion, long nextSequence,
+                           long limit, List<T> held, HopCount hops) {
+        public State {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(flow, "flow");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(hops, "hops");
+            held = List.copyOf(held);
+            if (targetVersion < 0 || nextSequence < 0 || limit < flow.window() || nextSequence > limit) {
+                throw new IllegalArgumentException("inconsistent sender state: next " + nextSequence + ", limit " + limit
+                        + ", window " + flow.window() + ", version " + targetVersion);
+            }
+            if (!held.isEmpty() && nextSequence < limit) {
+                throw new IllegalArgumentException("a sender with credit left holds no message: next " + nextSequence
+                        + ", limit " + limit + ", " + held.size() + " held");
+            }
+        }
+    }
+}
