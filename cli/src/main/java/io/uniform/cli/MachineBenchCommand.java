@@ -34,13 +34,16 @@ import picocli.CommandLine.Parameters;
  * {@code uniform bench-machine}: measures the embedded machine, each figure against a reference
  * measured alternately in the same run: booting a large machine against the default one (time
  * until every node answers, heap per idle node), {@code uniform run} against {@code uniform exec}
- * of the same CPU-bound program (what the actor slicing costs), and yod's launch latency of a
- * large job against a one-rank job.
+ * of the same CPU-bound program (what the actor slicing costs, together with the difference of
+ * the two kernels' memory: Puma's flat region against the Linux kernel's paged memory, which
+ * {@code uniform bench --flat} measures alone), and yod's launch latency of a large job against
+ * a one-rank job.
  */
 @Command(name = "bench-machine",
         description = {"Benchmark the embedded machine, each figure against a reference measured alternately in this JVM:",
                 "boot: the large machine against the default one (time until every node answers GetState, heap per idle node);",
-                "slicing: uniform run (a one-rank Puma job, slices on the CPU dispatcher, I/O through yod) against uniform exec;",
+                "slicing: uniform run (a one-rank Puma job: flat memory, slices on the CPU dispatcher, I/O through yod)",
+                "  against uniform exec (the Linux kernel: paged memory); bench --flat measures the memory models alone;",
                 "launch: yod's latency from Machine.Run to JobFinished of a trivial program, each job size against the first."})
 final class MachineBenchCommand implements Callable<Integer> {
     /** The parts of the benchmark. */
@@ -237,8 +240,8 @@ final class MachineBenchCommand implements Callable<Integer> {
         boolean allMatch = true;
         ActorSystem<Machine.Command> system = start(description);
         try {
-            System.out.printf("slicing: uniform run (one rank on a compute node of %s) against uniform exec, alternately "
-                    + "(median of %d runs)%n", description.name(), runs);
+            System.out.printf("slicing: uniform run (one rank on a compute node of %s: Puma, flat memory) against uniform exec "
+                    + "(Linux, paged memory), alternately (median of %d runs)%n", description.name(), runs);
             System.out.printf("%-24s %14s %10s %10s %14s%n", "program", "instructions", "exec s", "run s", "ratio run/exec");
             for (int index = 0; index < selected.size(); index++) {
                 Path program = selected.get(index);

@@ -18,7 +18,8 @@ class MachineBenchCommandTest {
         CommandRun run = uniform("bench-machine", "--runs", "1", "--boot-machine", "default",
                 "--arg", "3", "--launch-machine", "default", "--sizes", "1,4", "--launches", "2", "--warm-up", "1");
         assertEquals(0, run.status(), run::toString);
-        for (String line : new String[] {"boot:", "ratio default/default:", "slicing:", "bench_crc.elf", "bench_matmul.elf",
+        for (String line : new String[] {"boot:", "ratio default/default:", "slicing:", "(one rank on a compute node of default: Puma, flat memory)",
+                "against uniform exec (Linux, paged memory)", "bench_crc.elf", "bench_matmul.elf",
                 "target: ratio run/exec <= 1.10", "launch:"}) {
             assertTrue(run.out().contains(line), () -> "stdout has '" + line + "':\n" + run);
         }
