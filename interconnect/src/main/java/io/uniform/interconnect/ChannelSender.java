@@ -27,8 +27,8 @@ import java.util.Optional;
  * <ul>
  *   <li><b>Channels are per process pair, multiplexed over node actors.</b> Reliable delivery
  *       ({@code ProducerController} / {@code ConsumerController}) connects one producer actor
- *       with one consumer actor, through a controller actor at each end that must be local to
- *       its actor. Our endpoints are processes inside a node actor: a 1,024-rank all-to-all job
+ *       with one consumer actor, through a controller actor at each end, each meant to be
+ *       local to its actor. Our endpoints are processes inside a node actor: a 1,024-rank all-to-all job
  *       has a million channels, which would be a million controller pairs, or one pair per node
  *       pair with no per-process bound. Credits are two small objects per channel inside the
  *       node actors that already exist, and bound each process pair separately.</li>
