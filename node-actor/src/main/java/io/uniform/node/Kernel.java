@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import io.uniform.portals.PortalsMessage;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
@@ -34,13 +35,16 @@ abstract class Kernel {
     record IoCall(long sequence, IoRequest request) {}
 
     /**
-     * What one slice produced: output written during it, I/O requests for yod, the end if it
-     * came, and whether the processes now wait: for yod's answer (no slice runs until it comes),
-     * or, if {@code sleepNanos} is positive, for that long.
+     * What one slice produced: output written during it, I/O requests for yod, Portals messages
+     * for other processes, the end if it came, and whether the processes now wait: for yod's
+     * answer or a Portals message (no slice runs until one comes), or, if {@code sleepNanos} is
+     * positive, for that long.
      */
-    record SliceResult(List<Chunk> output, List<IoCall> ioCalls, Ended ended, boolean waiting, int pctReloads, long sleepNanos) {
+    record SliceResult(List<Chunk> output, List<IoCall> ioCalls, List<PortalsMessage> network, Ended ended, boolean waiting,
+                       int pctReloads, long sleepNanos) {
         SliceResult {
             ioCalls = List.copyOf(ioCalls);
+            network = List.copyOf(network);
         }
     }
 
@@ -54,6 +58,14 @@ abstract class Kernel {
      * the process can run again. A kernel whose processes never wait for yod ignores it.
      */
     boolean complete(long sequence, IoReply reply) {
+        return false;
+    }
+
+    /**
+     * Hands a Portals message from the network to the process it names (between slices); true
+     * if a process waiting for it can run again. A kernel without Portals drops it.
+     */
+    boolean deliver(PortalsMessage message) {
         return false;
     }
 

@@ -48,7 +48,7 @@ final class LinuxKernel extends Kernel {
             case DEADLOCKED -> ended = end("deadlock: every process waits for another ("
                     + String.join(", ", linux.killAll(Signal.SIGKILL, "deadlock")) + ")");
         }
-        return new SliceResult(drainOutput(), List.of(), ended, false, 0, sleep);
+        return new SliceResult(drainOutput(), List.of(), List.of(), ended, false, 0, sleep);
     }
 
     private Ended end(String report) {

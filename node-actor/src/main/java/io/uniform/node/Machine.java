@@ -201,7 +201,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 return;
             }
             List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-            Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options());
+            Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options(), directory);
             ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
             getContext().watchWith(yod, new YodStopped(jobId));
             jobs.put(jobId, yod);

@@ -3,6 +3,8 @@ package io.uniform.node;
 import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.node.yod.JobEvent;
+import io.uniform.node.directory.NodeDirectory;
+import io.uniform.portals.PortalsMessage;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
@@ -13,7 +15,9 @@ import io.uniform.puma.qk.PctFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,15 +57,32 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * a service node's Linux opens itself and a compute node reaches through yod.
      */
     public record Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod, InjectPctFault pctFault,
-                         String filesRoot) implements Command, KryoSerializable {
+                         String filesRoot, JobPeers peers) implements Command, KryoSerializable {
         public Launch {
             Objects.requireNonNull(program, "program");
+            Objects.requireNonNull(peers, "peers");
         }
 
         public Launch(int jobId, int rank, int size, Program program, ActorRef<JobEvent> yod) {
-            this(jobId, rank, size, program, yod, null, null);
+            this(jobId, rank, size, program, yod, null, null, JobPeers.NONE);
         }
     }
+
+    /**
+     * Where a job's other ranks are, for the Portals messages of its processes: the nid of each
+     * rank, in rank order, and the node directory that finds a node actor by nid (null: the
+     * job's processes reach no other node).
+     */
+    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory) {
+        public static final JobPeers NONE = new JobPeers(List.of(), null);
+
+        public JobPeers {
+            nids = List.copyOf(nids);
+        }
+    }
+
+    /** A Portals message for a process of job {@code jobId} on this node. */
+    public record Packet(int jobId, PortalsMessage message) implements Command, KryoSerializable {}
 
     /** Kill the node's process of job {@code jobId}, if any (at the end of the running slice). */
     public record Kill(int jobId, String reason) implements Command, CborSerializable {}
@@ -106,6 +127,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** A slice ended on the CPU dispatcher (local only: never leaves this JVM). */
     private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
+
+    /** The directory answered where node {@code nid} is (local only). */
+    private record PeerLocated(int nid, ActorRef<Command> node, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
     /** The sleep of {@code kernel}'s processes is over (local only, like {@link SliceDone}). */
     private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
@@ -153,6 +177,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     public static final String CPU_DISPATCHER = "uniform.cpu-dispatcher";
+    /** How long a node waits for the directory to find a peer node. */
+    private static final Duration PEER_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
     public static Behavior<Command> create(Settings settings) {
         return create(settings, UnaryOperator.identity());
@@ -185,6 +211,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private boolean sliceRunning;
     // Answers that came while a slice ran: passed to the kernel when it returns.
     private final List<IoDone> answers = new ArrayList<>();
+    // Portals messages that came while a slice ran: delivered when it returns.
+    private final List<PortalsMessage> arrived = new ArrayList<>();
+    // The job's peers, the node actors found for their nids, and messages waiting for a node to be found.
+    private JobPeers peers = JobPeers.NONE;
+    private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
+    private final Map<Integer, List<PortalsMessage>> unrouted = new HashMap<>();
     private String pendingKill;
     private InjectPctFault pendingInjection;
     // PCT reloads of the process the node holds now.
@@ -205,6 +237,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return newReceiveBuilder()
                 .onMessage(Launch.class, this::onLaunch)
                 .onMessage(IoDone.class, this::onIoDone)
+                .onMessage(Packet.class, this::onPacket)
+                .onMessage(PeerLocated.class, this::onPeerLocated)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
@@ -240,6 +274,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         kernel = loaded;
         jobId = launch.jobId();
+        peers = launch.peers();
         rank = launch.rank();
         yod = launch.yod();
         pendingKill = null;
@@ -289,6 +324,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
         }
         answers.clear();
+        for (PortalsMessage message : arrived) {
+            runnable |= kernel.deliver(message);
+        }
+        arrived.clear();
+        result.network().forEach(this::route);
         if (result.ended() != null) {
             finish(result.ended());
         } else if (pendingKill != null) {
@@ -396,7 +436,66 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         pendingInjection = null;
         processPctReloads = 0;
         answers.clear();
+        arrived.clear();
+        peers = JobPeers.NONE;
+        peerNodes.clear();
+        unrouted.clear();
         sliceRunning = false;
+    }
+
+    /** A Portals message from a process of this node's job to {@code message.destination()}'s node. */
+    private void route(PortalsMessage message) {
+        int nid = message.destination().nid();
+        if (nid == settings.nid()) {
+            getContext().getSelf().tell(new Packet(jobId, message));
+            return;
+        }
+        ActorRef<Command> node = peerNodes.get(nid);
+        if (node != null) {
+            node.tell(new Packet(jobId, message));
+            return;
+        }
+        if (peers.directory() == null || !peers.nids().contains(nid)) {
+            getContext().getLog().debug("node {}: a Portals message for nid {}, outside job {}, is dropped", settings.nid(), nid, jobId);
+            return;
+        }
+        List<PortalsMessage> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
+        waiting.add(message);
+        if (waiting.size() == 1) {
+            getContext().ask(NodeDirectory.Located.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
+                    replyTo -> new NodeDirectory.Lookup(nid, replyTo),
+                    (located, failure) -> new PeerLocated(nid, located == null ? null : located.node(), failure));
+        }
+    }
+
+    private Behavior<Command> onPeerLocated(PeerLocated located) {
+        List<PortalsMessage> waiting = unrouted.remove(located.nid());
+        if (waiting == null) {
+            return this; // the job ended meanwhile
+        }
+        if (located.node() == null) {
+            getContext().getLog().warn("node {}: node {} was not found ({}); {} Portals messages for it are dropped", settings.nid(),
+                    located.nid(), located.failure() == null ? "unknown nid" : located.failure().getMessage(), waiting.size());
+            return this;
+        }
+        peerNodes.put(located.nid(), located.node());
+        waiting.forEach(message -> located.node().tell(new Packet(jobId, message)));
+        return this;
+    }
+
+    /** A Portals message for this node's process: delivered between slices; it may wake the process. */
+    private Behavior<Command> onPacket(Packet packet) {
+        if (kernel == null || packet.jobId() != jobId) {
+            getContext().getLog().debug("node {}: a Portals message for job {} finds no process here and is dropped", settings.nid(),
+                    packet.jobId());
+            return this;
+        }
+        if (sliceRunning) {
+            arrived.add(packet.message());
+        } else if (kernel.deliver(packet.message())) {
+            runSlice();
+        }
+        return this;
     }
 
     private Behavior<Command> onKill(Kill kill) {

@@ -91,7 +91,7 @@ final class PumaKernel extends Kernel {
         }
         List<IoCall> calls = List.copyOf(ioCalls);
         ioCalls.clear();
-        return new SliceResult(drainOutput(), calls, ended, waiting && ended == null, pctReloads - reloadsBefore, 0);
+        return new SliceResult(drainOutput(), calls, List.of(), ended, waiting && ended == null, pctReloads - reloadsBefore, 0);
     }
 
     @Override

@@ -66,7 +66,7 @@ class YodIoTest {
         Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), "abc".getBytes(StandardCharsets.US_ASCII));
         yod = testKit.spawn(Yod.create(new Yod.Job(JOB, program,
                 List.of(new Yod.Placement(5, rank0.getRef()), new Yod.Placement(6, rank1.getRef())),
-                new Yod.Options(root.toString(), true, null, WINDOW)), client.getRef(), done.getRef()));
+                new Yod.Options(root.toString(), true, null, WINDOW), null), client.getRef(), done.getRef()));
         JobReport.JobStarted started = (JobReport.JobStarted) client.receiveMessage();
         assertEquals(List.of(5, 6), started.nids());
         rank0.expectMessageClass(NodeActor.Launch.class);

@@ -11,6 +11,12 @@ import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
 import io.uniform.node.yod.Yod;
+import io.uniform.portals.Ack;
+import io.uniform.portals.GetRequest;
+import io.uniform.portals.Payload;
+import io.uniform.portals.ProcessId;
+import io.uniform.portals.PutRequest;
+import io.uniform.portals.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -84,8 +90,29 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(Program.class);
         kryo.register(Yod.Options.class);
         kryo.register(NodeActor.InjectPctFault.class);
+        kryo.register(NodeActor.JobPeers.class);
         kryo.register(NodeActor.Launch.class);
         kryo.register(Machine.Run.class);
+        // Portals traffic: the bulk lane, so a put's data is written as it is.
+        kryo.register(NodeActor.Packet.class);
+        kryo.register(ProcessId.class);
+        kryo.register(PutRequest.class);
+        kryo.register(GetRequest.class);
+        kryo.register(Reply.class);
+        kryo.register(Ack.class);
+        kryo.register(Payload.class, new Serializer<Payload>() {
+            @Override
+            public void write(Kryo k, Output output, Payload payload) {
+                byte[] bytes = payload.toByteArray();
+                output.writeVarInt(bytes.length, true);
+                output.writeBytes(bytes);
+            }
+
+            @Override
+            public Payload read(Kryo k, Input input, Class<? extends Payload> type) {
+                return Payload.copyOf(input.readBytes(input.readVarInt(true)));
+            }
+        });
         return kryo;
     }
 

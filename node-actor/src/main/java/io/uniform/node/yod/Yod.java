@@ -2,6 +2,7 @@ package io.uniform.node.yod;
 
 import io.uniform.node.CborSerializable;
 import io.uniform.node.NodeActor;
+import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.Program;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Errno;
@@ -86,8 +87,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         }
     }
 
-    /** What the job is. */
-    public record Job(int jobId, Program program, List<Placement> placements, Options options) {
+    /** What the job is; {@code directory} finds the nodes of the other ranks for Portals traffic (null: none). */
+    public record Job(int jobId, Program program, List<Placement> placements, Options options,
+                      ActorRef<NodeDirectory.Command> directory) {
         public Job {
             Objects.requireNonNull(program, "program");
             placements = List.copyOf(placements);
@@ -95,7 +97,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         }
 
         public Job(int jobId, Program program, List<Placement> placements) {
-            this(jobId, program, placements, Options.NONE);
+            this(jobId, program, placements, Options.NONE, null);
         }
     }
 
@@ -145,11 +147,12 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
         client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory());
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
             context.watchWith(node, new RankLost(rank)); // a node that stops never reports its rank
             node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
-                    job.options().filesRoot()));
+                    job.options().filesRoot(), peers));
         }
     }
 

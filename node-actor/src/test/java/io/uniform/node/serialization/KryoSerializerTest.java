@@ -9,6 +9,10 @@ import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
+import io.uniform.portals.Payload;
+import io.uniform.portals.ProcessId;
+import io.uniform.portals.PutRequest;
+import io.uniform.portals.Reply;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
@@ -43,17 +47,31 @@ class KryoSerializerTest {
         TestProbe<JobEvent> yod = TEST_KIT.createTestProbe();
         byte[] image = GuestFiles.elf("tests/hello.elf");
         NodeActor.Launch launch = new NodeActor.Launch(3, 1, 4, new Program(image, List.of("hello", "x"), new byte[] {7}), yod.getRef(),
-                new NodeActor.InjectPctFault("write", 2), "/srv/files");
+                new NodeActor.InjectPctFault("write", 2), "/srv/files", new NodeActor.JobPeers(List.of(3, 5, 7), null));
         NodeActor.Launch back = (NodeActor.Launch) roundTrip(launch);
         assertArrayEquals(image, back.program().image());
         assertEquals(List.of("hello", "x"), back.program().argv());
         assertArrayEquals(new byte[] {7}, back.program().stdin());
         assertEquals(launch.pctFault(), back.pctFault());
         assertEquals("/srv/files", back.filesRoot());
+        assertEquals(launch.peers(), back.peers());
         assertEquals(List.of(3, 1, 4), List.of(back.jobId(), back.rank(), back.size()));
         JobEvent.LaunchRefused probe = new JobEvent.LaunchRefused(3, 1, 9, "through the resolved reference");
         back.yod().tell(probe);
         assertEquals(probe, yod.receiveMessage());
+    }
+
+    @Test
+    void aPortalsPacketComesBackWithItsData() {
+        byte[] data = new byte[100_000];
+        new java.util.Random(7).nextBytes(data);
+        PutRequest put = new PutRequest(new ProcessId(3, 0), 0, 9, new ProcessId(5, 1), 4, 0, 0xfeedL, 128, -1L, true, 0x2000,
+                Payload.copyOf(data));
+        NodeActor.Packet back = (NodeActor.Packet) roundTrip(new NodeActor.Packet(9, put));
+        assertEquals(new NodeActor.Packet(9, put), back);
+        assertArrayEquals(data, ((PutRequest) back.message()).payload().toByteArray());
+        Reply reply = new Reply(new ProcessId(5, 1), 0, 9, new ProcessId(3, 0), 4, 1, 0x3000, 0, 3, Payload.copyOf(new byte[] {1, 2, 3}));
+        assertEquals(reply, ((NodeActor.Packet) roundTrip(new NodeActor.Packet(9, reply))).message());
     }
 
     @Test
