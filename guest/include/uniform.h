@@ -71,6 +71,7 @@ _Static_assert(sizeof(struct puma_trap) == 32, "guest ABI: 32-byte Puma trap str
 #define PUMA_TRAP_STAT          9 /* (path, struct statx *) */
 #define PUMA_TRAP_FSTAT        10 /* (fd, struct statx *) */
 #define PUMA_TRAP_UNLINK       11 /* (path) */
+#define PUMA_TRAP_PORTALS      12 /* (op, args): the uniform call UK_SYS_portals */
 
 /* Call numbers (rv32 Linux).  rv32 has no wait4, nanosleep or renameat:
  * waitid, clock_nanosleep_time64 and renameat2 stand in for them. */
@@ -107,6 +108,10 @@ _Static_assert(sizeof(struct puma_trap) == 32, "guest ABI: 32-byte Puma trap str
 #define UK_SYS_statx          291
 #define UK_SYS_clock_gettime64 403
 #define UK_SYS_clock_nanosleep_time64 407
+
+/* uniform's own call, outside Linux's numbers (a real Linux answers ENOSYS):
+ * Portals, uk_portals(op, args) (guest/README.md, "The Portals call"). */
+#define UK_SYS_portals     0x554b
 
 /* The OS flag as currently stored in the image. */
 static inline uint32_t uk_os(void) { return __uniform_abi.os; }

@@ -29,32 +29,47 @@ class HeaderParityTest {
     private static final Pattern ENUMERATOR = Pattern.compile("(?m)^\\s+(PTL_\\w+)\\s*=\\s*(\\d+)\\s*,?\\s*$");
 
     static String header() throws IOException {
+        return guestFile("include/portals.h");
+    }
+
+    /** A file of the guest directory, as the build names it (or {@code ../guest}). */
+    static String guestFile(String relative) throws IOException {
         String configured = System.getProperty("uniform.guest.dir");
         Path guest = configured != null ? Path.of(configured) : Path.of("..", "guest");
-        return Files.readString(guest.resolve("include/portals.h"));
+        return Files.readString(guest.resolve(relative));
+    }
+
+    /** Every {@code _Static_assert} of an offset or a size in {@code header}, as "offsetof(type, member)" -> value. */
+    static Map<String, Integer> layoutAsserts(String header) {
+        Map<String, Integer> asserts = new TreeMap<>();
+        Matcher offsets = OFFSET.matcher(header);
+        while (offsets.find()) {
+            asserts.put("offsetof(" + offsets.group(1) + ", " + offsets.group(2) + ")", Integer.parseInt(offsets.group(3)));
+        }
+        Matcher sizes = SIZE.matcher(header);
+        while (sizes.find()) {
+            asserts.put("sizeof(" + sizes.group(1) + ")", Integer.parseInt(sizes.group(2)));
+        }
+        return asserts;
+    }
+
+    /** The same names for Java's layout tables. */
+    static Map<String, Integer> layoutOf(List<Layout.Struct> structs) {
+        Map<String, Integer> layout = new TreeMap<>();
+        for (Layout.Struct struct : structs) {
+            layout.put("sizeof(" + struct.cType() + ")", struct.size());
+            for (Layout.Field field : struct.fields()) {
+                layout.put("offsetof(" + struct.cType() + ", " + field.cName() + ")", field.offset());
+            }
+        }
+        return layout;
     }
 
     @Test
     void everyOffsetAndSizeInTheHeaderIsTheEnginesAndViceVersa() throws IOException {
-        String header = header();
-        Map<String, Integer> inHeader = new TreeMap<>();
-        Matcher offsets = OFFSET.matcher(header);
-        while (offsets.find()) {
-            inHeader.put("offsetof(" + offsets.group(1) + ", " + offsets.group(2) + ")", Integer.parseInt(offsets.group(3)));
-        }
-        Matcher sizes = SIZE.matcher(header);
-        while (sizes.find()) {
-            inHeader.put("sizeof(" + sizes.group(1) + ")", Integer.parseInt(sizes.group(2)));
-        }
-        Map<String, Integer> inJava = new TreeMap<>();
-        for (Layout.Struct struct : Layout.all()) {
-            inJava.put("sizeof(" + struct.cType() + ")", struct.size());
-            for (Layout.Field field : struct.fields()) {
-                inJava.put("offsetof(" + struct.cType() + ", " + field.cName() + ")", field.offset());
-            }
-        }
+        Map<String, Integer> inJava = layoutOf(Layout.all());
         assertTrue(inJava.size() > 80, "the table is the whole layout: " + inJava.size());
-        assertEquals(List.of(), differences(inJava, inHeader));
+        assertEquals(List.of(), differences(inJava, layoutAsserts(header())));
     }
 
     @Test
