@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -462,9 +463,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         List<PortalsMessage> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
         waiting.add(message);
         if (waiting.size() == 1) {
-            getContext().ask(NodeDirectory.Located.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
-                    replyTo -> new NodeDirectory.Lookup(nid, replyTo),
-                    (located, failure) -> new PeerLocated(nid, located == null ? null : located.node(), failure));
+            getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
+                    replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
+                    (known, failure) -> new PeerLocated(nid, known == null ? null : known.nodes().get(nid), failure));
         }
     }
 

@@ -1,0 +1,142 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.uniform.config.MachineDescriptions;
+import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
+import io.uniform.node.directory.NodeDirectory;
+import io.uniform.node.yod.JobEvent;
+import io.uniform.portals.Payload;
+import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessId;
+import io.uniform.portals.PutRequest;
+import io.uniform.process.ExitStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Portals messages between node actors, with every message serialized: a kernel's messages are
+ * routed to the destination nid's node (found through the node directory), delivered to its
+ * kernel between slices, and wake the process that waits for them; a message for a job the
+ * node does not run, or for a nid outside the job, is dropped.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PortalsTransportTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final AtomicInteger MACHINES = new AtomicInteger();
+
+    @JUnit5TestKit
+    ActorTestKit testKit = TestKits.serializing();
+
+    /** A kernel that sends one put to its peer, then waits until a message arrives, then exits. */
+    private static final class TalkingKernel extends Kernel {
+        private final Kernel loaded;
+        private final ProcessId self;
+        private final ProcessId peer;
+        private final ConcurrentLinkedQueue<PortalsMessage> received;
+        private boolean sent;
+        private boolean woken;
+
+        TalkingKernel(Kernel loaded, ProcessId self, ProcessId peer, ConcurrentLinkedQueue<PortalsMessage> received) {
+            this.loaded = loaded;
+            this.self = self;
+            this.peer = peer;
+            this.received = received;
+        }
+
+        @Override
+        SliceResult runSlice(long budget) {
+            if (!sent) {
+                sent = true;
+                byte[] data = ("from nid " + self.nid()).getBytes(StandardCharsets.US_ASCII);
+                PutRequest put = new PutRequest(self, 0, 1, peer, 4, 0, 7L, 0, 0, false, 0, Payload.copyOf(data));
+                return new SliceResult(List.of(), List.of(), List.of(put), null, true, 0, 0);
+            }
+            Ended ended = woken ? new Ended(ExitStatus.exited(0), null) : null;
+            return new SliceResult(List.of(), List.of(), List.of(), ended, ended == null, 0, 0);
+        }
+
+        @Override
+        boolean deliver(PortalsMessage message) {
+            received.add(message);
+            woken = true;
+            return true;
+        }
+
+        @Override
+        Ended kill(String report) {
+            return loaded.kill(report);
+        }
+
+        @Override
+        void release() {
+            loaded.release();
+        }
+    }
+
+    private ActorRef<NodeActor.Command> node(String machine, int nid, ProcessId self, ProcessId peer,
+                                             ConcurrentLinkedQueue<PortalsMessage> received) {
+        NodeActor.Settings settings = NodeActor.Settings.of(nid, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
+                testKit.system().settings().config());
+        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings,
+                loaded -> new TalkingKernel(loaded, self, peer, received)));
+        NodeDirectory.register(testKit.system(), machine, node);
+        return node;
+    }
+
+    @Test
+    void twoRanksOnTwoNodesReachEachOtherThroughTheDirectory() {
+        String machine = "transport-" + MACHINES.incrementAndGet();
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
+        ProcessId rank0 = new ProcessId(201, 0);
+        ProcessId rank1 = new ProcessId(202, 1);
+        ConcurrentLinkedQueue<PortalsMessage> at0 = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<PortalsMessage> at1 = new ConcurrentLinkedQueue<>();
+        ActorRef<NodeActor.Command> node0 = node(machine, rank0.nid(), rank0, rank1, at0);
+        ActorRef<NodeActor.Command> node1 = node(machine, rank1.nid(), rank1, rank0, at1);
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(rank0.nid(), rank1.nid()), directory);
+        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        node0.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+        node1.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
+
+        JobEvent.Exited first = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        JobEvent.Exited second = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        assertEquals(List.of(0, 0), List.of(first.status().shellStatus(), second.status().shellStatus()), first + " " + second);
+        assertEquals(1, at0.size());
+        assertEquals(1, at1.size());
+        assertArrayEquals("from nid 202".getBytes(StandardCharsets.US_ASCII), ((PutRequest) at0.peek()).payload().toByteArray());
+        assertArrayEquals("from nid 201".getBytes(StandardCharsets.US_ASCII), ((PutRequest) at1.peek()).payload().toByteArray());
+    }
+
+    @Test
+    void aPacketForAJobTheNodeDoesNotRunIsDropped() {
+        String machine = "transport-" + MACHINES.incrementAndGet();
+        ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
+        ActorRef<NodeActor.Command> node = node(machine, 301, new ProcessId(301, 0), new ProcessId(999, 0), received);
+        PutRequest stray = new PutRequest(new ProcessId(9, 0), 0, 5, new ProcessId(301, 0), 4, 0, 0, 0, 0, false, 0, Payload.EMPTY);
+        node.tell(new NodeActor.Packet(5, stray)); // no job at all
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        node.tell(new NodeActor.Launch(6, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), yod.getRef(),
+                null, null, NodeActor.JobPeers.NONE));
+        node.tell(new NodeActor.Packet(5, stray)); // another job's
+        node.tell(new NodeActor.Packet(6, stray)); // its own: wakes it (its put to nid 999, outside the job, was dropped)
+        JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        assertEquals(0, exited.status().shellStatus());
+        assertEquals(List.of(stray), List.copyOf(received), "only the packet of the node's own job reached its kernel");
+    }
+}
