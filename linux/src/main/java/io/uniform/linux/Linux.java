@@ -15,6 +15,15 @@ import io.uniform.linux.memory.MappingException;
 import io.uniform.linux.memory.NodeMemory;
 import io.uniform.linux.memory.PagedAddressSpace;
 import io.uniform.linux.wait.Blocked;
+import io.uniform.portals.Identity;
+import io.uniform.portals.JobMap;
+import io.uniform.portals.Outcome;
+import io.uniform.portals.PortalsCalls;
+import io.uniform.portals.PortalsEngine;
+import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessId;
+import io.uniform.portals.ProcessPortals;
+import io.uniform.portals.Ptl;
 import io.uniform.process.Errno;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
@@ -104,6 +113,8 @@ public final class Linux {
         RUNNABLE,
         /** Every task waits and some sleep: nothing happens for {@link Progress#sleepNanos()}. */
         SLEEPING,
+        /** Every task waits, and some wait for a Portals event: only a message from the network can wake them. */
+        WAITING,
         /** Every task waits for another (a pipe nobody will write, a child that waits for its parent): forever. */
         DEADLOCKED,
         /** No task is left. */
@@ -122,6 +133,9 @@ public final class Linux {
     private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
     private final PriorityQueue<Task> sleepers = new PriorityQueue<>(Comparator.comparingLong(task -> task.sleepDeadline));
     private final SortedMap<String, Long> unimplemented = new TreeMap<>();
+    private final PortalsCalls portals = new PortalsCalls(new PortalsEngine());
+    private final List<PortalsMessage> outbox = new ArrayList<>();
+    private long droppedMessages;
     private int nextPid = FIRST_PID;
     private long retiredInstructions;
     private Tracer tracer;
@@ -173,6 +187,8 @@ public final class Linux {
         Task task = new Task(nextPid++, null, new Descriptors(console, fileSystem, clock));
         task.processGroup = task.pid;
         task.session = task.pid;
+        ProcessId alone = new ProcessId(0, 0);
+        task.portals = new ProcessPortals(new Identity(alone, 0, 0), JobMap.single(alone));
         install(task, image);
         tasks.put(task.pid, task);
         runQueue.add(task);
@@ -209,7 +225,8 @@ public final class Linux {
         if (!sleepers.isEmpty()) {
             return new Progress(done, Outlook.SLEEPING, Math.max(1, sleepers.peek().sleepDeadline - clock.monotonicNanos()));
         }
-        return new Progress(done, Outlook.DEADLOCKED, 0);
+        boolean network = liveTasks().stream().anyMatch(task -> task.hart.register(17) == SystemCall.PORTALS.number());
+        return new Progress(done, network ? Outlook.WAITING : Outlook.DEADLOCKED, 0);
     }
 
     /**
@@ -235,8 +252,8 @@ public final class Linux {
                         killAll(Signal.SIGKILL, "interrupted");
                     }
                 }
-                case DEADLOCKED -> problems.accept("deadlock: every task waits for another, so all are killed ("
-                        + String.join(", ", killAll(Signal.SIGKILL, "deadlock")) + ")");
+                case DEADLOCKED, WAITING -> problems.accept("deadlock: every task waits for another, or for a Portals message"
+                        + " no other process can send here, so all are killed (" + String.join(", ", killAll(Signal.SIGKILL, "deadlock")) + ")");
             }
         }
     }
@@ -424,6 +441,79 @@ public final class Linux {
         return -Errno.ENOSYS;
     }
 
+    // ---- Portals
+
+    /**
+     * Makes {@code task} the process {@code portals} names: its Portals identity and job (a
+     * spawned task is the only process of a job of its own until its host says otherwise).
+     */
+    public void attachPortals(Task task, ProcessPortals portals) {
+        task.portals = portals;
+    }
+
+    /** The Portals call: performed by the engine on the task's memory; messages go out, woken queues wake their waiters. */
+    int portalsCall(Task task, int op, int args) {
+        if (task.portals == null) {
+            return Ptl.PTL_NO_INIT; // a forked child: its parent's interface is not its own
+        }
+        PortalsCalls.Result result = portals.perform(task.space, task.portals, op, args);
+        if (result.blocks()) {
+            throw new Blocked(task.portalsEvents);
+        }
+        send(result.send());
+        if (!result.wokenEventQueues().isEmpty()) {
+            task.portalsEvents.wakeAll();
+        }
+        return result.status();
+    }
+
+    /**
+     * A Portals message from the network for one of this kernel's processes: the engine matches
+     * it in the process's memory and deposits its data there; answers go out, and a process
+     * waiting for an event wakes. Returns whether some task can run now. A message for no
+     * process here is dropped and counted.
+     */
+    public boolean deliver(PortalsMessage message) {
+        Task task = liveTasks().stream()
+                .filter(candidate -> candidate.portals != null && candidate.portals.identity().id().equals(message.destination()))
+                .findFirst().orElse(null);
+        if (task == null) {
+            droppedMessages++;
+            return false;
+        }
+        Outcome outcome = portals.engine().receive(task.space, task.portals.ni(), message);
+        send(outcome.send());
+        if (!outcome.eventQueues().isEmpty()) {
+            task.portalsEvents.wakeAll();
+        }
+        return !runQueue.isEmpty();
+    }
+
+    /** Messages for a process of this kernel are delivered at once; the rest wait in the outbox for the host. */
+    private void send(List<PortalsMessage> messages) {
+        for (PortalsMessage message : messages) {
+            boolean local = liveTasks().stream()
+                    .anyMatch(task -> task.portals != null && task.portals.identity().id().equals(message.destination()));
+            if (local) {
+                deliver(message);
+            } else {
+                outbox.add(message);
+            }
+        }
+    }
+
+    /** The Portals messages for other nodes since the last call, in the order they were sent. */
+    public List<PortalsMessage> drainOutbox() {
+        List<PortalsMessage> drained = List.copyOf(outbox);
+        outbox.clear();
+        return drained;
+    }
+
+    /** Portals messages that arrived for no process of this kernel. */
+    public long droppedMessages() {
+        return droppedMessages;
+    }
+
     // ---- process life
 
     /** clone as fork: a copy-on-write copy of the caller, returning 0 in the child. */
@@ -467,6 +557,9 @@ public final class Linux {
         task.space.release();
         install(task, image);
         task.descriptors.closeOnExec();
+        if (task.portals != null) { // the same process, a new image: no interface until it calls PtlNIInit again
+            task.portals = new ProcessPortals(task.portals.identity(), task.portals.job());
+        }
         return 0;
     }
 

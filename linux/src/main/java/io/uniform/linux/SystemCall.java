@@ -59,7 +59,9 @@ enum SystemCall {
     STATX(291, (linux, task, a) -> task.descriptors.statx(task.space, a[0], a[1], a[2], a[3], a[4])),
     CLOCK_GETTIME64(403, (linux, task, a) -> SystemInfo.clockGettime(linux, task, a[0], a[1])),
     CLOCK_GETRES_TIME64(406, (linux, task, a) -> SystemInfo.clockGetres(linux, task, a[0], a[1])),
-    CLOCK_NANOSLEEP_TIME64(407, (linux, task, a) -> SystemInfo.clockNanosleep(linux, task, a[0], a[1], a[2]));
+    CLOCK_NANOSLEEP_TIME64(407, (linux, task, a) -> SystemInfo.clockNanosleep(linux, task, a[0], a[1], a[2])),
+    /** The unified library's Portals call (not a Linux call: qemu answers ENOSYS): a0 = op, a1 = its argument block. */
+    PORTALS(0x554b, (linux, task, a) -> linux.portalsCall(task, a[0], a[1]));
 
     /** Performs a call with its six argument registers; returns a0 (a result, or -errno). */
     @FunctionalInterface

@@ -4,6 +4,7 @@ import io.uniform.cpu.Hart;
 import io.uniform.linux.files.Descriptors;
 import io.uniform.linux.memory.PagedAddressSpace;
 import io.uniform.linux.wait.WaitQueue;
+import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import java.util.ArrayList;
@@ -38,6 +39,10 @@ public final class Task {
     final WaitQueue childEvents = new WaitQueue();
     /** Woken when the task's sleep ends. */
     final WaitQueue timer = new WaitQueue();
+    /** Woken when an event reaches one of the task's Portals event queues. */
+    final WaitQueue portalsEvents = new WaitQueue();
+    /** The task's Portals identity, job and interface; null for a task that has none (a forked child). */
+    ProcessPortals portals;
 
     Hart hart;
     PagedAddressSpace space;

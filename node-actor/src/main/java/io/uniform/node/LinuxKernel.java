@@ -4,6 +4,8 @@ import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.linux.Console;
 import io.uniform.linux.Linux;
 import io.uniform.linux.Task;
+import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
@@ -16,7 +18,8 @@ import java.util.Map;
 
 /**
  * The Linux personality on a service (io, system) node: a {@link Linux} kernel running the
- * rank's program and every process it starts, on the job's service file system. A deadlock
+ * rank's program and every process it starts, on the job's service file system; the rank's
+ * process is its Portals process, whose messages the node routes. A deadlock
  * (every task waiting for another) ends the rank, killed, with the report naming the waits.
  */
 final class LinuxKernel extends Kernel {
@@ -27,12 +30,14 @@ final class LinuxKernel extends Kernel {
         this.linux = linux;
     }
 
-    /** Loads the program as execve would; throws with the reason when it cannot. */
-    static LinuxKernel exec(long memoryBytes, Program program, String filesRoot) throws ElfFormatException, ExecFailure {
+    /** Loads the program as execve would, as the process {@code portals} names; throws with the reason when it cannot. */
+    static LinuxKernel exec(long memoryBytes, Program program, String filesRoot, ProcessPortals portals)
+            throws ElfFormatException, ExecFailure {
         ServiceFileSystem fileSystem = filesRoot == null ? null : new ServiceFileSystem(Path.of(filesRoot));
         LinuxKernel kernel = new LinuxKernel(new Linux(Linux.Config.forNode(memoryBytes), fileSystem, ProcessClock.host()));
         Console console = new Console(new ByteArrayInputStream(program.stdin()), kernel.stream(1), kernel.stream(2));
         kernel.first = kernel.linux.spawn(program.image(), program.argv(), Map.of(), console);
+        kernel.linux.attachPortals(kernel.first, portals);
         return kernel;
     }
 
@@ -42,18 +47,24 @@ final class LinuxKernel extends Kernel {
         Ended ended = null;
         long sleep = 0;
         switch (progress.outlook()) {
-            case RUNNABLE -> { }
+            case RUNNABLE, WAITING -> { }
             case SLEEPING -> sleep = progress.sleepNanos();
             case FINISHED -> ended = end(null);
             case DEADLOCKED -> ended = end("deadlock: every process waits for another ("
                     + String.join(", ", linux.killAll(Signal.SIGKILL, "deadlock")) + ")");
         }
-        return new SliceResult(drainOutput(), List.of(), List.of(), ended, false, 0, sleep);
+        boolean waiting = progress.outlook() == Linux.Outlook.WAITING;
+        return new SliceResult(drainOutput(), List.of(), linux.drainOutbox(), ended, waiting, 0, sleep);
     }
 
     private Ended end(String report) {
         ExitStatus status = first.exitStatus().orElse(ExitStatus.killed(Signal.SIGKILL));
         return new Ended(status, report != null ? report : first.killReport().orElse(null));
+    }
+
+    @Override
+    boolean deliver(PortalsMessage message) {
+        return linux.deliver(message);
     }
 
     /** Ends every process; the rank's status is its first process's, killed now if it still ran. */

@@ -4,7 +4,11 @@ import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.directory.NodeDirectory;
+import io.uniform.portals.Identity;
+import io.uniform.portals.JobMap;
 import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessId;
+import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
@@ -26,6 +30,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -178,6 +183,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     public static final String CPU_DISPATCHER = "uniform.cpu-dispatcher";
+    /** Messages of jobs not launched here yet that a node keeps. */
+    private static final int EARLY_LIMIT = 4096;
     /** How long a node waits for the directory to find a peer node. */
     private static final Duration PEER_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
@@ -218,6 +225,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private JobPeers peers = JobPeers.NONE;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
     private final Map<Integer, List<PortalsMessage>> unrouted = new HashMap<>();
+    // Messages of a job whose launch has not reached this node yet (its ranks start at once, so a
+    // fast peer's first message can overtake yod's Launch); at most EARLY_LIMIT of them.
+    private final Map<Integer, List<PortalsMessage>> early = new HashMap<>();
+    private int earlyCount;
+    private int lastLaunchedJob;
     private String pendingKill;
     private InjectPctFault pendingInjection;
     // PCT reloads of the process the node holds now.
@@ -262,7 +274,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             loaded = kernels.apply(partition.get() == Partition.COMPUTE
                     ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
                             launch.size(), launch.program().image(), launch.program().argv())
-                    : LinuxKernel.exec(settings.memoryBytes(), launch.program(), launch.filesRoot()));
+                    : LinuxKernel.exec(settings.memoryBytes(), launch.program(), launch.filesRoot(), portals(launch)));
         } catch (ElfFormatException | ExecFailure | IllegalArgumentException e) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, e.getMessage()));
             return this;
@@ -276,6 +288,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         kernel = loaded;
         jobId = launch.jobId();
         peers = launch.peers();
+        admitEarlyMessages(launch.jobId());
         rank = launch.rank();
         yod = launch.yod();
         pendingKill = null;
@@ -283,6 +296,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         applyInjection();
         runSlice();
         return this;
+    }
+
+    /**
+     * The Portals identity of a launched rank: process (nid, rank) of job {@code jobId}, in a job
+     * whose rank r is process (nid of r, r); a launch that names no peers is a job of its own.
+     */
+    private ProcessPortals portals(Launch launch) {
+        ProcessId self = new ProcessId(settings.nid(), launch.rank());
+        List<Integer> nids = launch.peers().nids();
+        JobMap job = nids.size() == launch.size() && nids.get(launch.rank()) == settings.nid()
+                ? new JobMap(launch.rank(), IntStream.range(0, nids.size()).mapToObj(r -> new ProcessId(nids.get(r), r)).toList())
+                : JobMap.single(self);
+        return new ProcessPortals(new Identity(job.self(), 0, launch.jobId()), job);
     }
 
     private static String describe(Throwable e) {
@@ -444,6 +470,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         sliceRunning = false;
     }
 
+    /**
+     * Job {@code launched} has started here: its early messages reach its process first, those of
+     * earlier jobs are dropped (their jobs never came, or came and went).
+     */
+    private void admitEarlyMessages(int launched) {
+        lastLaunchedJob = Math.max(lastLaunchedJob, launched);
+        List<PortalsMessage> mine = early.remove(launched);
+        early.keySet().removeIf(job -> job < launched);
+        earlyCount = early.values().stream().mapToInt(List::size).sum();
+        if (mine != null) {
+            mine.forEach(kernel::deliver);
+        }
+    }
+
     /** A Portals message from a process of this node's job to {@code message.destination()}'s node. */
     private void route(PortalsMessage message) {
         int nid = message.destination().nid();
@@ -486,6 +526,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** A Portals message for this node's process: delivered between slices; it may wake the process. */
     private Behavior<Command> onPacket(Packet packet) {
+        if (packet.jobId() > lastLaunchedJob && earlyCount < EARLY_LIMIT) {
+            early.computeIfAbsent(packet.jobId(), ignored -> new ArrayList<>()).add(packet.message());
+            earlyCount++;
+            return this;
+        }
         if (kernel == null || packet.jobId() != jobId) {
             getContext().getLog().debug("node {}: a Portals message for job {} finds no process here and is dropped", settings.nid(),
                     packet.jobId());
