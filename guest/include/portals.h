@@ -293,6 +293,12 @@ int PtlGetPut(ptl_handle_md_t get_md_handle, ptl_handle_md_t put_md_handle,
 
 int PtlHandleIsEqual(ptl_handle_any_t handle1, ptl_handle_any_t handle2);
 const char *PtlErrorStr(int return_code);
+const char *PtlEventKindStr(ptl_event_kind_t event_kind); /* as the reference implementation */
+
+/* uniform's: the process id of a rank of this process's job (PTL_OK, or
+ * PTL_PROCESS_INVALID for no such rank, PTL_NO_INIT without Portals).  The
+ * rank and the job's size are uk_rank() and uk_size() of <uniform.h>. */
+int uk_ptl_rank_id(int rank, ptl_process_id_t *id);
 
 /* ---- The records in user memory (uniform's, not the specification's) ---
  *

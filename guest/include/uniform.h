@@ -11,6 +11,7 @@
 #ifndef UNIFORM_H
 #define UNIFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -144,6 +145,33 @@ struct timespec;
 int nanosleep(const struct timespec *request, struct timespec *remaining);
 int pipe2(int fds[2], int flags);
 int dup3(int oldfd, int newfd, int flags);
+
+/*
+ * Collectives over Portals (lib/collectives.c), for the ranks of a parallel
+ * job.  Every rank calls the same collectives in the same order, with the
+ * same root, count and op (and len for a broadcast).  They return PTL_OK (0)
+ * or the Portals return code that stopped them.  Without Portals (qemu, a
+ * lone process) a program is rank 0 of 1 and they succeed alone.  They use
+ * portal index UK_COLL_PT_INDEX of the process's interface (PtlNIInit'ed for
+ * them if the program has not), which programs must leave alone.
+ */
+#define UK_COLL_PT_INDEX 63
+
+typedef enum { UK_SUM = 0, UK_MIN = 1, UK_MAX = 2 } uk_op;
+
+int uk_rank(void);                  /* 0 .. uk_size() - 1 */
+int uk_size(void);                  /* ranks in the job, >= 1 */
+int uk_barrier(void);
+/* root's len bytes at buf into every rank's buf. */
+int uk_broadcast(void *buf, size_t len, int root);
+/* out[i] = op over the ranks of in[i], at root only (out may be NULL elsewhere;
+ * in == out is allowed).  The order of combination is fixed by the job's size
+ * and root, so doubles give the same bits every run. */
+int uk_reduce_i64(const int64_t *in, int64_t *out, int count, uk_op op, int root);
+int uk_reduce_f64(const double *in, double *out, int count, uk_op op, int root);
+/* The same at every rank (a reduce to rank 0, then a broadcast: identical bits everywhere). */
+int uk_allreduce_i64(const int64_t *in, int64_t *out, int count, uk_op op);
+int uk_allreduce_f64(const double *in, double *out, int count, uk_op op);
 
 #ifdef __cplusplus
 }

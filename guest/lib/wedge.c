@@ -67,6 +67,7 @@ static const struct puma_call {
     { UK_SYS_llseek,          PUMA_TRAP_LSEEK,         PUMA_ARGS_LLSEEK },
     { UK_SYS_statx,           PUMA_TRAP_STAT,          PUMA_ARGS_STATX },
     { UK_SYS_unlinkat,        PUMA_TRAP_UNLINK,        PUMA_ARGS_UNLINKAT },
+    { UK_SYS_portals,         PUMA_TRAP_PORTALS,       PUMA_ARGS_SAME },     /* (op, args) */
 };
 
 #define LINUX_AT_EMPTY_PATH 0x1000
