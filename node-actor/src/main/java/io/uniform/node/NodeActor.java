@@ -2,8 +2,8 @@ package io.uniform.node;
 
 import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
-import io.uniform.node.yod.JobEvent;
 import io.uniform.node.directory.NodeDirectory;
+import io.uniform.node.yod.JobEvent;
 import io.uniform.portals.Identity;
 import io.uniform.portals.JobMap;
 import io.uniform.portals.PortalsMessage;
@@ -273,7 +273,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         try {
             loaded = kernels.apply(partition.get() == Partition.COMPUTE
                     ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
-                            launch.size(), launch.program().image(), launch.program().argv())
+                            launch.size(), launch.program().image(), launch.program().argv(), portals(launch))
                     : LinuxKernel.exec(settings.memoryBytes(), launch.program(), launch.filesRoot(), portals(launch)));
         } catch (ElfFormatException | ExecFailure | IllegalArgumentException e) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, e.getMessage()));

@@ -1,5 +1,7 @@
 package io.uniform.node;
 
+import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
@@ -59,7 +61,7 @@ final class PumaKernel extends Kernel {
      * returns the kernel, or throws {@link IllegalArgumentException} with the PCT's refusal.
      */
     static PumaKernel load(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
-                           int jobId, int rank, int size, byte[] elf, List<String> argv) {
+                           int jobId, int rank, int size, byte[] elf, List<String> argv, ProcessPortals portals) {
         PumaKernel kernel = new PumaKernel(jobId, reloadPct);
         // A node smaller than the default region gives its process all of its memory.
         int region = (int) Math.min(LoadRequest.DEFAULT_REGION_BYTES, memoryBytes & ~0xfffL);
@@ -70,6 +72,7 @@ final class PumaKernel extends Kernel {
             throw new IllegalArgumentException(result.error());
         }
         kernel.pid = result.pid();
+        kernel.qk.attachPortals(kernel.pid, portals);
         return kernel;
     }
 
@@ -82,7 +85,7 @@ final class PumaKernel extends Kernel {
             if (qk.pctFailed()) {
                 reload("the PCT is down");
                 ended = handle(List.of());
-            } else if (qk.waitingForIo(pid)) {
+            } else if (qk.waitingForIo(pid) || qk.waitingForEvent(pid)) {
                 waiting = true;
             } else if (qk.exitStatus(pid).isEmpty()) {
                 // Stopped with nothing to resume it: end it rather than spin.
@@ -91,12 +94,17 @@ final class PumaKernel extends Kernel {
         }
         List<IoCall> calls = List.copyOf(ioCalls);
         ioCalls.clear();
-        return new SliceResult(drainOutput(), calls, List.of(), ended, waiting && ended == null, pctReloads - reloadsBefore, 0);
+        return new SliceResult(drainOutput(), calls, qk.drainOutbox(), ended, waiting && ended == null, pctReloads - reloadsBefore, 0);
     }
 
     @Override
     boolean complete(long sequence, IoReply reply) {
         return result == null && qk.complete(pid, sequence, reply);
+    }
+
+    @Override
+    boolean deliver(PortalsMessage message) {
+        return result == null && qk.deliver(message);
     }
 
     /** Acts on the QK's events; the end of the process if it came. */

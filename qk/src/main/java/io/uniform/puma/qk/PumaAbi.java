@@ -48,6 +48,8 @@ public final class PumaAbi {
     public static final int TRAP_FSTAT = 10;
     /** (path). */
     public static final int TRAP_UNLINK = 11;
+    /** (op, argument block): a Portals call, performed by the QK's Portals engine (the block's layout is the op's). */
+    public static final int TRAP_PORTALS = 12;
 
 
     /** The name of an rv32 Linux call number, as the deficiency routine passes it. */

@@ -8,6 +8,12 @@ import io.uniform.cpu.memory.Access;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.MemoryFault;
 import io.uniform.cpu.memory.PhysicalMemory;
+import io.uniform.portals.Outcome;
+import io.uniform.portals.PortalsCalls;
+import io.uniform.portals.PortalsEngine;
+import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessPortals;
+import io.uniform.portals.Ptl;
 import io.uniform.process.Errno;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
@@ -79,6 +85,8 @@ public final class Qk implements QkServices {
     private Pct pct;
     private String pctFailure;
     private List<QkEvent> events = new ArrayList<>();
+    private final PortalsCalls portals = new PortalsCalls(new PortalsEngine());
+    private final List<PortalsMessage> outbox = new ArrayList<>();
     private Proc current;
     private long currentLeft;
     private int dispatchTick;
@@ -93,6 +101,10 @@ public final class Qk implements QkServices {
         boolean trapInterrupted;
         /** The I/O trap the process waits on (its answer comes through {@link #complete}); null when none. */
         Awaiting awaiting;
+        /** The process's Portals identity, job and interface; null until its host gives it one. */
+        ProcessPortals portals;
+        /** Waiting in PtlEQWait at its trap, which runs again once an event reaches one of its queues. */
+        boolean waitingForEvent;
         /** Sequence number of the process's next I/O request; a retried trap reuses it, so yod performs it once. */
         long ioSequence;
         /** PCT faults in a row on this process's current trap; reset when a trap completes. */
@@ -112,7 +124,7 @@ public final class Qk implements QkServices {
         }
 
         boolean runnable() {
-            return started && status == null && !stopped && !trapInterrupted && awaiting == null;
+            return started && status == null && !stopped && !trapInterrupted && awaiting == null && !waitingForEvent;
         }
 
         int state() {
@@ -523,8 +535,8 @@ public final class Qk implements QkServices {
             throw fault;
         }
         p.trapFaults = 0;
-        if (p.status != null || p.awaiting != null) {
-            return; // exited, or waits for yod's answer
+        if (p.status != null || p.awaiting != null || p.waitingForEvent) {
+            return; // exited, or waits for yod's answer or a Portals event (then the trap runs again)
         }
         finishTrap(p, address, trap.pc(), result);
     }
@@ -550,6 +562,9 @@ public final class Qk implements QkServices {
             }
             case PumaAbi.TRAP_CLOCK_GETTIME -> {
                 return clockGettime(p, a[0], a[1]);
+            }
+            case PumaAbi.TRAP_PORTALS -> {
+                return portalsCall(p, a[0], a[1]);
             }
             default -> {
                 IoRequest request = ioRequest(p, number, a);
@@ -606,6 +621,76 @@ public final class Qk implements QkServices {
         }
         p.awaiting = awaiting;
         return 0;
+    }
+
+    /**
+     * The Portals trap: the node's engine performs the call on the process's memory; messages go
+     * out, and a PtlEQWait with no event leaves the process waiting at its trap.
+     */
+    private int portalsCall(Proc p, int op, int args) {
+        if (p.portals == null) {
+            return Ptl.PTL_NO_INIT;
+        }
+        PortalsCalls.Result result = portals.perform(p.space, p.portals, op, args);
+        if (result.blocks()) {
+            p.waitingForEvent = true;
+            return 0;
+        }
+        send(result.send());
+        return result.status();
+    }
+
+    /** Makes process {@code pid} the Portals process {@code identity} names (its host knows the job). */
+    public void attachPortals(int pid, ProcessPortals identity) {
+        process(pid).portals = identity;
+    }
+
+    /**
+     * A Portals message from the network for one of this node's processes: matched and deposited
+     * in its memory; answers go out; a process waiting for an event can run again. Returns
+     * whether one can; a message for no live process here is dropped.
+     */
+    public boolean deliver(PortalsMessage message) {
+        Proc target = portalsProcess(message.destination());
+        if (target == null) {
+            return false;
+        }
+        Outcome outcome = portals.engine().receive(target.space, target.portals.ni(), message);
+        send(outcome.send());
+        if (!outcome.eventQueues().isEmpty() && target.waitingForEvent) {
+            target.waitingForEvent = false;
+            return true;
+        }
+        return false;
+    }
+
+    private Proc portalsProcess(io.uniform.portals.ProcessId id) {
+        return processes.values().stream()
+                .filter(p -> p.status == null && p.portals != null && p.portals.identity().id().equals(id))
+                .findFirst().orElse(null);
+    }
+
+    /** Messages for a process of this node are delivered at once; the rest wait for the host. */
+    private void send(List<PortalsMessage> messages) {
+        for (PortalsMessage message : messages) {
+            if (portalsProcess(message.destination()) != null) {
+                deliver(message);
+            } else {
+                outbox.add(message);
+            }
+        }
+    }
+
+    /** The Portals messages for other nodes since the last call, in the order they were sent. */
+    public List<PortalsMessage> drainOutbox() {
+        List<PortalsMessage> drained = List.copyOf(outbox);
+        outbox.clear();
+        return drained;
+    }
+
+    /** Whether the process waits in PtlEQWait for a Portals event. */
+    public boolean waitingForEvent(int pid) {
+        return process(pid).waitingForEvent;
     }
 
     /**
