@@ -2,6 +2,13 @@ package io.uniform.node;
 
 import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
+import io.uniform.interconnect.ChannelId;
+import io.uniform.interconnect.ChannelReceiver;
+import io.uniform.interconnect.ChannelSender;
+import io.uniform.interconnect.CreditGrant;
+import io.uniform.interconnect.Envelope;
+import io.uniform.interconnect.FlowControl;
+import io.uniform.interconnect.Location;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.portals.Identity;
@@ -87,8 +94,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
     }
 
-    /** A Portals message for a process of job {@code jobId} on this node. */
-    public record Packet(int jobId, PortalsMessage message) implements Command, KryoSerializable {}
+    /**
+     * A Portals message for a process of job {@code jobId} on this node, in its envelope: the
+     * channel from its sender to its receiver and its sequence number there.
+     */
+    public record Packet(int jobId, Envelope<PortalsMessage> envelope) implements Command, KryoSerializable {}
+
+    /** The receiving node's credit for a channel of job {@code jobId}: its sender may send every sequence below the limit. */
+    public record Credit(int jobId, CreditGrant grant) implements Command, CborSerializable {}
 
     /** Kill the node's process of job {@code jobId}, if any (at the end of the running slice). */
     public record Kill(int jobId, String reason) implements Command, CborSerializable {}
@@ -133,6 +146,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** A slice ended on the CPU dispatcher (local only: never leaves this JVM). */
     private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
+
+    /** The directory answered where the node a credit is for is (local only). */
+    private record CreditLocated(CreditGrant grant, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
 
     /** The directory answered where node {@code nid} is (local only). */
     private record PeerLocated(int nid, ActorRef<Command> node, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
@@ -220,14 +236,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // Answers that came while a slice ran: passed to the kernel when it returns.
     private final List<IoDone> answers = new ArrayList<>();
     // Portals messages that came while a slice ran: delivered when it returns.
-    private final List<PortalsMessage> arrived = new ArrayList<>();
+    private final List<Envelope<PortalsMessage>> arrived = new ArrayList<>();
+    // The job's channels, per (sender process, receiver process): FIFO with credit flow control,
+    // so that a fast sender waits on its own node instead of filling its receiver's mailbox.
+    private final Map<ChannelId, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
+    private final Map<ChannelId, ChannelReceiver<PortalsMessage>> incoming = new HashMap<>();
+    // The process was runnable when its messages ran out of credit: it runs again when credit comes.
+    private boolean pausedForCredit;
     // The job's peers, the node actors found for their nids, and messages waiting for a node to be found.
     private JobPeers peers = JobPeers.NONE;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
-    private final Map<Integer, List<PortalsMessage>> unrouted = new HashMap<>();
+    private final Map<Integer, List<Envelope<PortalsMessage>>> unrouted = new HashMap<>();
     // Messages of a job whose launch has not reached this node yet (its ranks start at once, so a
     // fast peer's first message can overtake yod's Launch); at most EARLY_LIMIT of them.
-    private final Map<Integer, List<PortalsMessage>> early = new HashMap<>();
+    private final Map<Integer, List<Envelope<PortalsMessage>>> early = new HashMap<>();
     private int earlyCount;
     private int lastLaunchedJob;
     private String pendingKill;
@@ -251,7 +273,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Launch.class, this::onLaunch)
                 .onMessage(IoDone.class, this::onIoDone)
                 .onMessage(Packet.class, this::onPacket)
+                .onMessage(Credit.class, this::onCredit)
                 .onMessage(PeerLocated.class, this::onPeerLocated)
+                .onMessage(CreditLocated.class, this::onCreditLocated)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
@@ -351,8 +375,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
         }
         answers.clear();
-        for (PortalsMessage message : arrived) {
-            runnable |= kernel.deliver(message);
+        for (Envelope<PortalsMessage> envelope : arrived) {
+            runnable |= deliver(envelope);
         }
         arrived.clear();
         result.network().forEach(this::route);
@@ -362,7 +386,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             killNow(pendingKill);
         } else {
             applyInjection();
-            if (runnable) {
+            if (runnable && heldForCredit()) {
+                pausedForCredit = true;
+            } else if (runnable) {
                 runSlice();
             } else if (result.sleepNanos() > 0) {
                 getContext().scheduleOnce(Duration.ofNanos(result.sleepNanos()), getContext().getSelf(), new Wake(kernel));
@@ -467,6 +493,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         peers = JobPeers.NONE;
         peerNodes.clear();
         unrouted.clear();
+        outgoing.clear();
+        incoming.clear();
+        pausedForCredit = false;
         sliceRunning = false;
     }
 
@@ -476,32 +505,44 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      */
     private void admitEarlyMessages(int launched) {
         lastLaunchedJob = Math.max(lastLaunchedJob, launched);
-        List<PortalsMessage> mine = early.remove(launched);
+        List<Envelope<PortalsMessage>> mine = early.remove(launched);
         early.keySet().removeIf(job -> job < launched);
         earlyCount = early.values().stream().mapToInt(List::size).sum();
         if (mine != null) {
-            mine.forEach(kernel::deliver);
+            mine.forEach(this::accept);
         }
     }
 
-    /** A Portals message from a process of this node's job to {@code message.destination()}'s node. */
+    /** A Portals message from a process of this node's job, sent on its channel (or held there until credit comes). */
     private void route(PortalsMessage message) {
-        int nid = message.destination().nid();
+        ChannelId id = new ChannelId(name(message.source()), name(message.destination()));
+        ChannelSender<PortalsMessage> channel = outgoing.computeIfAbsent(id,
+                ignored -> new ChannelSender<>(id, FlowControl.DEFAULT, new Location(id.receiver().nid(), 0), 0));
+        channel.send(message).ifPresent(this::transmit);
+    }
+
+    private static io.uniform.interconnect.ProcessId name(ProcessId process) {
+        return new io.uniform.interconnect.ProcessId(process.nid(), process.pid());
+    }
+
+    /** Sends an envelope to its receiver's node, found through the directory the first time. */
+    private void transmit(Envelope<PortalsMessage> envelope) {
+        int nid = envelope.channel().receiver().nid();
         if (nid == settings.nid()) {
-            getContext().getSelf().tell(new Packet(jobId, message));
+            getContext().getSelf().tell(new Packet(jobId, envelope));
             return;
         }
         ActorRef<Command> node = peerNodes.get(nid);
         if (node != null) {
-            node.tell(new Packet(jobId, message));
+            node.tell(new Packet(jobId, envelope));
             return;
         }
         if (peers.directory() == null || !peers.nids().contains(nid)) {
             getContext().getLog().debug("node {}: a Portals message for nid {}, outside job {}, is dropped", settings.nid(), nid, jobId);
             return;
         }
-        List<PortalsMessage> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
-        waiting.add(message);
+        List<Envelope<PortalsMessage>> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
+        waiting.add(envelope);
         if (waiting.size() == 1) {
             getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
                     replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
@@ -510,7 +551,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onPeerLocated(PeerLocated located) {
-        List<PortalsMessage> waiting = unrouted.remove(located.nid());
+        List<Envelope<PortalsMessage>> waiting = unrouted.remove(located.nid());
         if (waiting == null) {
             return this; // the job ended meanwhile
         }
@@ -520,14 +561,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         peerNodes.put(located.nid(), located.node());
-        waiting.forEach(message -> located.node().tell(new Packet(jobId, message)));
+        waiting.forEach(envelope -> located.node().tell(new Packet(jobId, envelope)));
         return this;
     }
 
-    /** A Portals message for this node's process: delivered between slices; it may wake the process. */
+    /** A Portals message for this node's process: delivered between slices, in channel order; it may wake the process. */
     private Behavior<Command> onPacket(Packet packet) {
         if (packet.jobId() > lastLaunchedJob && earlyCount < EARLY_LIMIT) {
-            early.computeIfAbsent(packet.jobId(), ignored -> new ArrayList<>()).add(packet.message());
+            early.computeIfAbsent(packet.jobId(), ignored -> new ArrayList<>()).add(packet.envelope());
             earlyCount++;
             return this;
         }
@@ -536,12 +577,74 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     packet.jobId());
             return this;
         }
-        if (sliceRunning) {
-            arrived.add(packet.message());
-        } else if (kernel.deliver(packet.message())) {
+        if (accept(packet.envelope()) && !sliceRunning && !pausedForCredit) {
             runSlice();
         }
         return this;
+    }
+
+    /** Takes an envelope off its channel: what is now in order goes to the kernel (or waits for the slice to end); true if the process can run. */
+    private boolean accept(Envelope<PortalsMessage> envelope) {
+        ChannelReceiver<PortalsMessage> channel = incoming.computeIfAbsent(envelope.channel(),
+                id -> new ChannelReceiver<>(id, FlowControl.DEFAULT));
+        boolean runnable = false;
+        for (Envelope<PortalsMessage> ready : channel.accept(envelope).delivered()) {
+            if (sliceRunning) {
+                arrived.add(ready);
+            } else {
+                runnable |= deliver(ready);
+            }
+        }
+        return runnable;
+    }
+
+    /** Hands a message to the kernel, which consumes it: its sender's node gets credit back in batches. */
+    private boolean deliver(Envelope<PortalsMessage> envelope) {
+        boolean runnable = kernel.deliver(envelope.payload());
+        ChannelReceiver<PortalsMessage> channel = incoming.get(envelope.channel());
+        channel.consumed(1).ifPresent(grant -> creditTo(grant));
+        return runnable;
+    }
+
+    private void creditTo(CreditGrant grant) {
+        int nid = grant.channel().sender().nid();
+        ActorRef<Command> node = nid == settings.nid() ? getContext().getSelf() : peerNodes.get(nid);
+        if (node != null) {
+            node.tell(new Credit(jobId, grant));
+        } else if (peers.directory() != null) {
+            getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
+                    replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
+                    (known, failure) -> new CreditLocated(grant, known == null ? null : known.nodes().get(nid)));
+        }
+    }
+
+    private Behavior<Command> onCreditLocated(CreditLocated located) {
+        if (located.node() != null) {
+            peerNodes.put(located.grant().channel().sender().nid(), located.node());
+            located.node().tell(new Credit(jobId, located.grant()));
+        }
+        return this;
+    }
+
+    /** Credit for one of this node's channels: held messages go out; a process paused for credit runs again. */
+    private Behavior<Command> onCredit(Credit credit) {
+        ChannelSender<PortalsMessage> channel = credit.jobId() == jobId ? outgoing.get(credit.grant().channel()) : null;
+        if (channel == null) {
+            return this; // a job that has ended here
+        }
+        channel.grant(credit.grant()).forEach(this::transmit);
+        if (pausedForCredit && !heldForCredit()) {
+            pausedForCredit = false;
+            if (!sliceRunning && kernel != null) {
+                runSlice();
+            }
+        }
+        return this;
+    }
+
+    /** Whether some message of this node's process waits for credit. */
+    private boolean heldForCredit() {
+        return outgoing.values().stream().anyMatch(channel -> channel.held() > 0);
     }
 
     private Behavior<Command> onKill(Kill kill) {

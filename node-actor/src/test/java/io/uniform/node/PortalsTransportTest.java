@@ -2,10 +2,14 @@ package io.uniform.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
+import io.uniform.interconnect.ChannelId;
+import io.uniform.interconnect.Envelope;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.portals.Payload;
@@ -123,18 +127,130 @@ class PortalsTransportTest {
         assertArrayEquals("from nid 201".getBytes(StandardCharsets.US_ASCII), ((PutRequest) at1.peek()).payload().toByteArray());
     }
 
+    /** A kernel that puts {@code count} messages in its first slice, then, runnable, ends in its second. */
+    private static final class FloodingKernel extends Kernel {
+        private final Kernel loaded;
+        private final ProcessId self;
+        private final ProcessId peer;
+        private final int count;
+        private final ConcurrentLinkedQueue<PortalsMessage> peerReceived;
+        private final AtomicInteger receivedBeforeSecondSlice;
+        private int slices;
+
+        FloodingKernel(Kernel loaded, ProcessId self, ProcessId peer, int count, ConcurrentLinkedQueue<PortalsMessage> peerReceived,
+                       AtomicInteger receivedBeforeSecondSlice) {
+            this.loaded = loaded;
+            this.self = self;
+            this.peer = peer;
+            this.count = count;
+            this.peerReceived = peerReceived;
+            this.receivedBeforeSecondSlice = receivedBeforeSecondSlice;
+        }
+
+        @Override
+        SliceResult runSlice(long budget) {
+            if (slices++ == 0) {
+                List<PortalsMessage> puts = new java.util.ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    puts.add(new PutRequest(self, 0, 1, peer, 4, 0, i, 0, 0, false, 0, Payload.EMPTY));
+                }
+                return new SliceResult(List.of(), List.of(), puts, null, false, 0, 0);
+            }
+            receivedBeforeSecondSlice.set(peerReceived.size());
+            return new SliceResult(List.of(), List.of(), List.of(), new Ended(ExitStatus.exited(0), null), false, 0, 0);
+        }
+
+        @Override
+        Ended kill(String report) {
+            return loaded.kill(report);
+        }
+
+        @Override
+        void release() {
+            loaded.release();
+        }
+    }
+
+    /** A kernel that takes every message and exits once it has {@code count}. */
+    private static final class SinkKernel extends Kernel {
+        private final Kernel loaded;
+        private final int count;
+        private final ConcurrentLinkedQueue<PortalsMessage> received;
+
+        SinkKernel(Kernel loaded, int count, ConcurrentLinkedQueue<PortalsMessage> received) {
+            this.loaded = loaded;
+            this.count = count;
+            this.received = received;
+        }
+
+        @Override
+        SliceResult runSlice(long budget) {
+            Ended ended = received.size() >= count ? new Ended(ExitStatus.exited(0), null) : null;
+            return new SliceResult(List.of(), List.of(), List.of(), ended, ended == null, 0, 0);
+        }
+
+        @Override
+        boolean deliver(PortalsMessage message) {
+            received.add(message);
+            return received.size() >= count;
+        }
+
+        @Override
+        Ended kill(String report) {
+            return loaded.kill(report);
+        }
+
+        @Override
+        void release() {
+            loaded.release();
+        }
+    }
+
+    @Test
+    void aFastSenderWaitsForCreditAndEveryMessageArrivesOnceInOrder() {
+        String machine = "transport-" + MACHINES.incrementAndGet();
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
+        ProcessId sender = new ProcessId(401, 0);
+        ProcessId receiver = new ProcessId(402, 1);
+        int count = 1000;
+        ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
+        AtomicInteger receivedBeforeSecondSlice = new AtomicInteger(-1);
+        Config config = testKit.system().settings().config();
+        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
+        ActorRef<NodeActor.Command> senderNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(sender.nid(), Partition.COMPUTE, memory,
+                config), loaded -> new FloodingKernel(loaded, sender, receiver, count, received, receivedBeforeSecondSlice)));
+        ActorRef<NodeActor.Command> receiverNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(receiver.nid(), Partition.COMPUTE,
+                memory, config), loaded -> new SinkKernel(loaded, count, received)));
+        NodeDirectory.register(testKit.system(), machine, senderNode);
+        NodeDirectory.register(testKit.system(), machine, receiverNode);
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(sender.nid(), receiver.nid()), directory);
+        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        receiverNode.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
+        senderNode.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+
+        yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        assertEquals(count, received.size());
+        List<Long> order = received.stream().map(message -> ((PutRequest) message).matchBits()).toList();
+        assertEquals(java.util.stream.LongStream.range(0, count).boxed().toList(), order, "once each, in the order sent");
+        assertTrue(receivedBeforeSecondSlice.get() >= count - io.uniform.interconnect.FlowControl.DEFAULT.window(),
+                "the sender ran again only once its messages had gone out on credit: " + receivedBeforeSecondSlice.get());
+    }
+
     @Test
     void aPacketForAJobTheNodeDoesNotRunIsDropped() {
         String machine = "transport-" + MACHINES.incrementAndGet();
         ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
         ActorRef<NodeActor.Command> node = node(machine, 301, new ProcessId(301, 0), new ProcessId(999, 0), received);
         PutRequest stray = new PutRequest(new ProcessId(9, 0), 0, 5, new ProcessId(301, 0), 4, 0, 0, 0, 0, false, 0, Payload.EMPTY);
-        node.tell(new NodeActor.Packet(5, stray)); // no job at all
+        ChannelId channel = new ChannelId(new io.uniform.interconnect.ProcessId(9, 0), new io.uniform.interconnect.ProcessId(301, 0));
+        node.tell(new NodeActor.Packet(5, new Envelope<>(channel, 0, stray))); // no job at all
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         node.tell(new NodeActor.Launch(6, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), yod.getRef(),
                 null, null, NodeActor.JobPeers.NONE));
-        node.tell(new NodeActor.Packet(5, stray)); // another job's
-        node.tell(new NodeActor.Packet(6, stray)); // its own: wakes it (its put to nid 999, outside the job, was dropped)
+        node.tell(new NodeActor.Packet(5, new Envelope<>(channel, 0, stray))); // another job's
+        node.tell(new NodeActor.Packet(6, new Envelope<>(channel, 0, stray))); // its own: wakes it (its put to nid 999, outside the job, was dropped)
         JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
         assertEquals(0, exited.status().shellStatus());
         assertEquals(List.of(stray), List.copyOf(received), "only the packet of the node's own job reached its kernel");

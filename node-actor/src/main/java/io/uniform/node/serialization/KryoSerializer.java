@@ -6,6 +6,8 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import io.uniform.config.Partition;
+import io.uniform.interconnect.ChannelId;
+import io.uniform.interconnect.Envelope;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
@@ -95,6 +97,9 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(Machine.Run.class);
         // Portals traffic: the bulk lane, so a put's data is written as it is.
         kryo.register(NodeActor.Packet.class);
+        kryo.register(Envelope.class);
+        kryo.register(ChannelId.class);
+        kryo.register(io.uniform.interconnect.ProcessId.class);
         kryo.register(ProcessId.class);
         kryo.register(PutRequest.class);
         kryo.register(GetRequest.class);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.uniform.guest.GuestFiles;
+import io.uniform.interconnect.ChannelId;
+import io.uniform.interconnect.Envelope;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
@@ -62,16 +64,18 @@ class KryoSerializerTest {
     }
 
     @Test
-    void aPortalsPacketComesBackWithItsData() {
+    void aPortalsPacketComesBackWithItsEnvelopeAndData() {
         byte[] data = new byte[100_000];
         new java.util.Random(7).nextBytes(data);
         PutRequest put = new PutRequest(new ProcessId(3, 0), 0, 9, new ProcessId(5, 1), 4, 0, 0xfeedL, 128, -1L, true, 0x2000,
                 Payload.copyOf(data));
-        NodeActor.Packet back = (NodeActor.Packet) roundTrip(new NodeActor.Packet(9, put));
-        assertEquals(new NodeActor.Packet(9, put), back);
-        assertArrayEquals(data, ((PutRequest) back.message()).payload().toByteArray());
+        ChannelId channel = new ChannelId(new io.uniform.interconnect.ProcessId(3, 0), new io.uniform.interconnect.ProcessId(5, 1));
+        NodeActor.Packet packet = new NodeActor.Packet(9, new Envelope<>(channel, 41, put));
+        NodeActor.Packet back = (NodeActor.Packet) roundTrip(packet);
+        assertEquals(packet, back);
+        assertArrayEquals(data, ((PutRequest) back.envelope().payload()).payload().toByteArray());
         Reply reply = new Reply(new ProcessId(5, 1), 0, 9, new ProcessId(3, 0), 4, 1, 0x3000, 0, 3, Payload.copyOf(new byte[] {1, 2, 3}));
-        assertEquals(reply, ((NodeActor.Packet) roundTrip(new NodeActor.Packet(9, reply))).message());
+        assertEquals(reply, ((NodeActor.Packet) roundTrip(new NodeActor.Packet(9, new Envelope<>(channel, 0, reply)))).envelope().payload());
     }
 
     @Test
