@@ -20,9 +20,11 @@
  *
  * First contact: a put to a process that has not set up its notify entry
  * yet would be dropped, so before the first notification to a peer the
- * sender says HELLO (a put with an acknowledgment into an entry that logs no
- * events) until an acknowledgment comes back, polling with a doubling
- * timeout.  A notification received from a peer proves it set up too.
+ * sender says HELLO (a put with an acknowledgment) until an acknowledgment
+ * comes back, polling with a doubling timeout.  The hello entry logs an END
+ * event, which the receiver ignores: it wakes a receiver blocked in its
+ * queue, so the acknowledgment never waits for a process that does not run.
+ * A notification received from a peer proves it set up too.
  *
  * Reduce is a binomial tree towards the root, children combined in a fixed
  * order; broadcast the same tree from the root; barrier a dissemination
@@ -213,7 +215,7 @@ static int setup(void)
      * the notify entry is in place. */
     rc = inbox(ni, KIND_NOTIFY, PTL_MD_EVENT_START_DISABLE | PTL_MD_ACK_DISABLE);
     if (rc == PTL_OK)
-        rc = inbox(ni, KIND_HELLO, PTL_MD_EVENT_START_DISABLE | PTL_MD_EVENT_END_DISABLE);
+        rc = inbox(ni, KIND_HELLO, PTL_MD_EVENT_START_DISABLE);
     if (rc == PTL_OK)
         rc = PtlMDBind(ni, descriptor(empty, 0, PTL_MD_THRESH_INF, 0, PTL_EQ_NONE), PTL_RETAIN,
                        &coll.notify_source);
