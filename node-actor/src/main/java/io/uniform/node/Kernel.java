@@ -69,6 +69,15 @@ abstract class Kernel {
         return false;
     }
 
+    /**
+     * Portals messages the kernel has produced since a slice returned (the answers to messages
+     * delivered between slices: acks, replies), for the node to send now rather than after the
+     * next slice, which may never come while the process waits.
+     */
+    List<PortalsMessage> drainNetwork() {
+        return List.of();
+    }
+
     /** Ends the process now (between slices), with {@code report} as the reason. */
     abstract Ended kill(String report);
 

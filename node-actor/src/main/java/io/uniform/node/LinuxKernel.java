@@ -63,6 +63,11 @@ final class LinuxKernel extends Kernel {
     }
 
     @Override
+    List<PortalsMessage> drainNetwork() {
+        return linux.drainOutbox();
+    }
+
+    @Override
     boolean deliver(PortalsMessage message) {
         return linux.deliver(message);
     }

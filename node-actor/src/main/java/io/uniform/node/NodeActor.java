@@ -601,6 +601,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Hands a message to the kernel, which consumes it: its sender's node gets credit back in batches. */
     private boolean deliver(Envelope<PortalsMessage> envelope) {
         boolean runnable = kernel.deliver(envelope.payload());
+        kernel.drainNetwork().forEach(this::route); // its answers leave now, whether or not the process runs
         ChannelReceiver<PortalsMessage> channel = incoming.get(envelope.channel());
         channel.consumed(1).ifPresent(grant -> creditTo(grant));
         return runnable;

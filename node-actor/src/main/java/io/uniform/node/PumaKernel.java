@@ -103,6 +103,11 @@ final class PumaKernel extends Kernel {
     }
 
     @Override
+    List<PortalsMessage> drainNetwork() {
+        return qk.drainOutbox();
+    }
+
+    @Override
     boolean deliver(PortalsMessage message) {
         return result == null && qk.deliver(message);
     }

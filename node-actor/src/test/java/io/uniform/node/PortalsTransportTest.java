@@ -238,6 +238,70 @@ class PortalsTransportTest {
                 "the sender ran again only once its messages had gone out on credit: " + receivedBeforeSecondSlice.get());
     }
 
+    /** A kernel whose process waits forever, but which answers every message at once (as the engine acks a put). */
+    private static final class AnsweringKernel extends Kernel {
+        private final Kernel loaded;
+        private final List<PortalsMessage> outbox = new java.util.ArrayList<>();
+
+        AnsweringKernel(Kernel loaded) {
+            this.loaded = loaded;
+        }
+
+        @Override
+        SliceResult runSlice(long budget) {
+            return new SliceResult(List.of(), List.of(), List.of(), null, true, 0, 0);
+        }
+
+        @Override
+        boolean deliver(PortalsMessage message) {
+            outbox.add(new PutRequest(message.destination(), 0, 1, message.source(), 4, 0, 99, 0, 0, false, 0, Payload.EMPTY));
+            return false; // the process stays blocked
+        }
+
+        @Override
+        List<PortalsMessage> drainNetwork() {
+            List<PortalsMessage> drained = List.copyOf(outbox);
+            outbox.clear();
+            return drained;
+        }
+
+        @Override
+        Ended kill(String report) {
+            return loaded.kill(report);
+        }
+
+        @Override
+        void release() {
+            loaded.release();
+        }
+    }
+
+    @Test
+    void theAnswerToAMessageLeavesAtOnceEvenWhileTheReceiverStaysBlocked() {
+        String machine = "transport-" + MACHINES.incrementAndGet();
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
+        ProcessId asker = new ProcessId(501, 0);
+        ProcessId answerer = new ProcessId(502, 1);
+        ConcurrentLinkedQueue<PortalsMessage> answers = new ConcurrentLinkedQueue<>();
+        Config config = testKit.system().settings().config();
+        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
+        ActorRef<NodeActor.Command> askerNode = node(machine, asker.nid(), asker, answerer, answers);
+        ActorRef<NodeActor.Command> answererNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(answerer.nid(), Partition.COMPUTE,
+                memory, config), AnsweringKernel::new));
+        NodeDirectory.register(testKit.system(), machine, answererNode);
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(asker.nid(), answerer.nid()), directory);
+        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        answererNode.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
+        askerNode.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+
+        JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        assertEquals(0, exited.rank(), "the asker got its answer and ended; the answerer still waits");
+        assertEquals(99L, ((PutRequest) answers.peek()).matchBits());
+        answererNode.tell(new NodeActor.Kill(1, "test over"));
+        yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+    }
+
     @Test
     void aPacketForAJobTheNodeDoesNotRunIsDropped() {
         String machine = "transport-" + MACHINES.incrementAndGet();
