@@ -147,6 +147,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** A channel of a job: the same two processes (nid, rank) talk on a new channel in each job. */
+    private record JobChannel(int jobId, ChannelId channel) {}
+
     /** The directory answered where the node a credit is for is (local only). */
     private record CreditLocated(CreditGrant grant, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
 
@@ -239,14 +242,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private final List<Envelope<PortalsMessage>> arrived = new ArrayList<>();
     // The job's channels, per (sender process, receiver process): FIFO with credit flow control,
     // so that a fast sender waits on its own node instead of filling its receiver's mailbox.
-    private final Map<ChannelId, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
+    // Senders outlive their job while they hold messages: what a process sent before it ended still goes out.
+    private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
     private final Map<ChannelId, ChannelReceiver<PortalsMessage>> incoming = new HashMap<>();
     // The process was runnable when its messages ran out of credit: it runs again when credit comes.
     private boolean pausedForCredit;
     // The job's peers, the node actors found for their nids, and messages waiting for a node to be found.
     private JobPeers peers = JobPeers.NONE;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
-    private final Map<Integer, List<Envelope<PortalsMessage>>> unrouted = new HashMap<>();
+    // Packets waiting for the directory to find their node (kept past the end of their job).
+    private final Map<Integer, List<Packet>> unrouted = new HashMap<>();
     // Messages of a job whose launch has not reached this node yet (its ranks start at once, so a
     // fast peer's first message can overtake yod's Launch); at most EARLY_LIMIT of them.
     private final Map<Integer, List<Envelope<PortalsMessage>>> early = new HashMap<>();
@@ -491,9 +496,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         answers.clear();
         arrived.clear();
         peers = JobPeers.NONE;
-        peerNodes.clear();
-        unrouted.clear();
-        outgoing.clear();
+        outgoing.values().removeIf(channel -> channel.held() == 0);
         incoming.clear();
         pausedForCredit = false;
         sliceRunning = false;
@@ -516,33 +519,33 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** A Portals message from a process of this node's job, sent on its channel (or held there until credit comes). */
     private void route(PortalsMessage message) {
         ChannelId id = new ChannelId(name(message.source()), name(message.destination()));
-        ChannelSender<PortalsMessage> channel = outgoing.computeIfAbsent(id,
+        ChannelSender<PortalsMessage> channel = outgoing.computeIfAbsent(new JobChannel(jobId, id),
                 ignored -> new ChannelSender<>(id, FlowControl.DEFAULT, new Location(id.receiver().nid(), 0), 0));
-        channel.send(message).ifPresent(this::transmit);
+        channel.send(message).ifPresent(envelope -> transmit(new Packet(jobId, envelope)));
     }
 
     private static io.uniform.interconnect.ProcessId name(ProcessId process) {
         return new io.uniform.interconnect.ProcessId(process.nid(), process.pid());
     }
 
-    /** Sends an envelope to its receiver's node, found through the directory the first time. */
-    private void transmit(Envelope<PortalsMessage> envelope) {
-        int nid = envelope.channel().receiver().nid();
+    /** Sends a packet to its receiver's node, found through the directory the first time. */
+    private void transmit(Packet packet) {
+        int nid = packet.envelope().channel().receiver().nid();
         if (nid == settings.nid()) {
-            getContext().getSelf().tell(new Packet(jobId, envelope));
+            getContext().getSelf().tell(packet);
             return;
         }
         ActorRef<Command> node = peerNodes.get(nid);
         if (node != null) {
-            node.tell(new Packet(jobId, envelope));
+            node.tell(packet);
             return;
         }
         if (peers.directory() == null || !peers.nids().contains(nid)) {
             getContext().getLog().debug("node {}: a Portals message for nid {}, outside job {}, is dropped", settings.nid(), nid, jobId);
             return;
         }
-        List<Envelope<PortalsMessage>> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
-        waiting.add(envelope);
+        List<Packet> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
+        waiting.add(packet);
         if (waiting.size() == 1) {
             getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
                     replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
@@ -551,9 +554,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onPeerLocated(PeerLocated located) {
-        List<Envelope<PortalsMessage>> waiting = unrouted.remove(located.nid());
+        List<Packet> waiting = unrouted.remove(located.nid());
         if (waiting == null) {
-            return this; // the job ended meanwhile
+            return this;
         }
         if (located.node() == null) {
             getContext().getLog().warn("node {}: node {} was not found ({}); {} Portals messages for it are dropped", settings.nid(),
@@ -561,7 +564,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         peerNodes.put(located.nid(), located.node());
-        waiting.forEach(envelope -> located.node().tell(new Packet(jobId, envelope)));
+        waiting.forEach(located.node()::tell);
         return this;
     }
 
@@ -629,11 +632,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Credit for one of this node's channels: held messages go out; a process paused for credit runs again. */
     private Behavior<Command> onCredit(Credit credit) {
-        ChannelSender<PortalsMessage> channel = credit.jobId() == jobId ? outgoing.get(credit.grant().channel()) : null;
+        JobChannel key = new JobChannel(credit.jobId(), credit.grant().channel());
+        ChannelSender<PortalsMessage> channel = outgoing.get(key);
         if (channel == null) {
-            return this; // a job that has ended here
+            return this; // a job that has ended here with nothing left to send
         }
-        channel.grant(credit.grant()).forEach(this::transmit);
+        channel.grant(credit.grant()).forEach(envelope -> transmit(new Packet(credit.jobId(), envelope)));
+        if (credit.jobId() != jobId && channel.held() == 0) {
+            outgoing.remove(key); // an ended job's last held messages have gone out
+        }
         if (pausedForCredit && !heldForCredit()) {
             pausedForCredit = false;
             if (!sliceRunning && kernel != null) {
@@ -645,7 +652,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Whether some message of this node's process waits for credit. */
     private boolean heldForCredit() {
-        return outgoing.values().stream().anyMatch(channel -> channel.held() > 0);
+        return outgoing.entrySet().stream().anyMatch(entry -> entry.getKey().jobId() == jobId && entry.getValue().held() > 0);
     }
 
     private Behavior<Command> onKill(Kill kill) {
