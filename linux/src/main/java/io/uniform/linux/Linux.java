@@ -364,6 +364,9 @@ public final class Linux {
             return false;
         }
         int page = address & ~PhysicalMemory.PAGE_MASK;
+        if (!task.space.isFree(page, task.stackBottom - page)) {
+            return false; // a mapping in the way: the stack's guard, as Linux keeps a gap
+        }
         try {
             task.space.map(page, task.stackBottom - page, PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
         } catch (MappingException e) {

@@ -9,6 +9,7 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.GuestPath;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -63,14 +64,19 @@ final class ProcessCalls {
     static int execve(Linux linux, Task task, int pathAddress, int argvAddress, int envpAddress)
             throws FileSystemException, MappingException {
         String path = GuestPath.read(task.space, pathAddress);
-        List<String> argv = strings(task.space, argvAddress);
-        List<String> environment = strings(task.space, envpAddress);
+        long limit = linux.config().stackBytes() / 4; // what the new stack may give them, as on Linux
+        List<String> argv = strings(task.space, argvAddress, limit);
+        List<String> environment = strings(task.space, envpAddress, limit - bytes(argv));
         return linux.execve(task, path, argv, environment);
     }
 
-    /** A NULL-terminated array of strings in guest memory (NULL itself: none), as execve takes argv and envp. */
-    private static List<String> strings(AddressSpace space, int array) throws FileSystemException {
+    /**
+     * A NULL-terminated array of strings in guest memory (NULL itself: none), as execve takes
+     * argv and envp; E2BIG once they pass {@code limit} bytes, before more is copied in.
+     */
+    private static List<String> strings(AddressSpace space, int array, long limit) throws FileSystemException {
         List<String> strings = new ArrayList<>();
+        long total = 0;
         if (array == 0) {
             return strings;
         }
@@ -82,8 +88,22 @@ final class ProcessCalls {
             if (strings.size() == MAX_ARG_STRINGS) {
                 throw new FileSystemException(Errno.E2BIG, "more than " + MAX_ARG_STRINGS + " strings");
             }
-            strings.add(space.readCString(pointer, MAX_ARG_STRLEN));
+            String string = space.readCString(pointer, MAX_ARG_STRLEN);
+            strings.add(string);
+            total += bytes(string);
+            if (total > limit) {
+                throw new FileSystemException(Errno.E2BIG, "arguments and environment over " + limit + " bytes");
+            }
         }
+    }
+
+    /** What a string takes on a new stack: its bytes, its NUL and its pointer. */
+    private static long bytes(String string) {
+        return string.getBytes(StandardCharsets.UTF_8).length + 1 + 4;
+    }
+
+    private static long bytes(List<String> strings) {
+        return strings.stream().mapToLong(ProcessCalls::bytes).sum();
     }
 
     /** waitid(2) for ended children; stopped and continued children do not exist here (no job control). */

@@ -57,7 +57,7 @@ final class SystemInfo {
         }
         boolean realtime = clockId == ProcessClock.CLOCK_REALTIME || clockId == ProcessClock.CLOCK_TAI;
         boolean monotonic = clockId == ProcessClock.CLOCK_MONOTONIC || clockId == ProcessClock.CLOCK_BOOTTIME;
-        if ((!realtime && !monotonic) || (flags & ~TIMER_ABSTIME) != 0) {
+        if (!realtime && !monotonic) { // flags other than TIMER_ABSTIME are ignored, as Linux does
             return -Errno.EINVAL;
         }
         long seconds = Integer.toUnsignedLong(task.space.load32(request)) | (long) task.space.load32(request + 4) << 32;

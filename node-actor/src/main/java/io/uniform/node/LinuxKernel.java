@@ -23,6 +23,9 @@ import java.util.Map;
  * (every task waiting for another) ends the rank, killed, with the report naming the waits.
  */
 final class LinuxKernel extends Kernel {
+    /** The longest wait the node schedules at once (Pekko's scheduler refuses delays of months). */
+    private static final long MAX_SLEEP_NANOS = 3_600_000_000_000L;
+
     private final Linux linux;
     private Task first;
 
@@ -48,12 +51,12 @@ final class LinuxKernel extends Kernel {
         long sleep = 0;
         switch (progress.outlook()) {
             case RUNNABLE, WAITING -> { }
-            case SLEEPING -> sleep = progress.sleepNanos();
+            case SLEEPING -> sleep = Math.min(progress.sleepNanos(), MAX_SLEEP_NANOS); // a longer sleep is several
             case FINISHED -> ended = end(null);
             case DEADLOCKED -> ended = end("deadlock: every process waits for another ("
                     + String.join(", ", linux.killAll(Signal.SIGKILL, "deadlock")) + ")");
         }
-        boolean waiting = progress.outlook() == Linux.Outlook.WAITING;
+        boolean waiting = progress.outlook() == Linux.Outlook.WAITING || progress.outlook() == Linux.Outlook.SLEEPING;
         return new SliceResult(drainOutput(), List.of(), linux.drainOutbox(), ended, waiting, 0, sleep);
     }
 

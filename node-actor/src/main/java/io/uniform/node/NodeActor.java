@@ -151,7 +151,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private record JobChannel(int jobId, ChannelId channel) {}
 
     /** The directory answered where the node a credit is for is (local only). */
-    private record CreditLocated(CreditGrant grant, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
+    private record CreditLocated(Credit credit, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
 
     /** The directory answered where node {@code nid} is (local only). */
     private record PeerLocated(int nid, ActorRef<Command> node, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
@@ -375,6 +375,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         for (Kernel.IoCall call : result.ioCalls()) {
             yod.tell(new JobEvent.IoCall(jobId, rank, settings.nid(), call.sequence(), call.request()));
         }
+        result.network().forEach(this::route); // sent during the slice: before any answer made since
         boolean runnable = !result.waiting();
         for (IoDone answer : answers) {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
@@ -384,7 +385,6 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             runnable |= deliver(envelope);
         }
         arrived.clear();
-        result.network().forEach(this::route);
         if (result.ended() != null) {
             finish(result.ended());
         } else if (pendingKill != null) {
@@ -403,7 +403,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onWake(Wake wake) {
-        if (wake.kernel() == kernel && !sliceRunning) {
+        if (wake.kernel() == kernel && !sliceRunning && !pausedForCredit) {
             runSlice();
         }
         return this;
@@ -443,7 +443,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         if (sliceRunning) {
             answers.add(done);
-        } else if (kernel.complete(done.sequence(), done.reply())) {
+        } else if (kernel.complete(done.sequence(), done.reply()) && !pausedForCredit) {
             runSlice();
         }
         return this;
@@ -578,6 +578,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (kernel == null || packet.jobId() != jobId) {
             getContext().getLog().debug("node {}: a Portals message for job {} finds no process here and is dropped", settings.nid(),
                     packet.jobId());
+            // Its receiver has ended (or never came): its sender must not wait for credit that would never come.
+            creditTo(packet.jobId(), new CreditGrant(packet.envelope().channel(), Long.MAX_VALUE));
             return this;
         }
         if (accept(packet.envelope()) && !sliceRunning && !pausedForCredit) {
@@ -606,26 +608,29 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         boolean runnable = kernel.deliver(envelope.payload());
         kernel.drainNetwork().forEach(this::route); // its answers leave now, whether or not the process runs
         ChannelReceiver<PortalsMessage> channel = incoming.get(envelope.channel());
-        channel.consumed(1).ifPresent(grant -> creditTo(grant));
+        channel.consumed(1).ifPresent(grant -> creditTo(jobId, grant));
         return runnable;
     }
 
-    private void creditTo(CreditGrant grant) {
+    private void creditTo(int job, CreditGrant grant) {
         int nid = grant.channel().sender().nid();
         ActorRef<Command> node = nid == settings.nid() ? getContext().getSelf() : peerNodes.get(nid);
         if (node != null) {
-            node.tell(new Credit(jobId, grant));
+            node.tell(new Credit(job, grant));
         } else if (peers.directory() != null) {
             getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
                     replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
-                    (known, failure) -> new CreditLocated(grant, known == null ? null : known.nodes().get(nid)));
+                    (known, failure) -> new CreditLocated(new Credit(job, grant), known == null ? null : known.nodes().get(nid)));
         }
     }
 
     private Behavior<Command> onCreditLocated(CreditLocated located) {
         if (located.node() != null) {
-            peerNodes.put(located.grant().channel().sender().nid(), located.node());
-            located.node().tell(new Credit(jobId, located.grant()));
+            peerNodes.put(located.credit().grant().channel().sender().nid(), located.node());
+            located.node().tell(located.credit());
+        } else {
+            getContext().getLog().warn("node {}: the node of {} was not found; its credit is lost", settings.nid(),
+                    located.credit().grant().channel().sender());
         }
         return this;
     }

@@ -3,7 +3,8 @@ package io.uniform.process;
 import java.util.Map;
 
 /**
- * The names of rv32 Linux system calls by number (asm-generic, time64 variants), for messages:
+ * The names of rv32 Linux system calls by number (asm-generic, time64 variants), and of the
+ * unified library's own Portals call, for messages:
  * the Linux kernel's ENOSYS report and the QK's migration request when Puma lacks a call.
  */
 public final class LinuxCallNames {
@@ -26,7 +27,8 @@ public final class LinuxCallNames {
             Map.entry(220, "clone"), Map.entry(221, "execve"), Map.entry(222, "mmap2"), Map.entry(226, "mprotect"),
             Map.entry(233, "madvise"), Map.entry(260, "wait4"), Map.entry(261, "prlimit64"), Map.entry(276, "renameat2"),
             Map.entry(278, "getrandom"), Map.entry(291, "statx"), Map.entry(403, "clock_gettime64"),
-            Map.entry(406, "clock_getres_time64"), Map.entry(407, "clock_nanosleep_time64"));
+            Map.entry(406, "clock_getres_time64"), Map.entry(407, "clock_nanosleep_time64"),
+            Map.entry(0x554b, "uk_portals")); // the unified library's Portals call, not Linux's
 
     /** The call's name, or "syscall N" for a number this table does not know. */
     public static String of(int number) {
