@@ -249,6 +249,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private boolean pausedForCredit;
     // The job's peers, the node actors found for their nids, and messages waiting for a node to be found.
     private JobPeers peers = JobPeers.NONE;
+    // The machine's node directory, as the last launch named it: kept between jobs, for the credit owed to ended ones.
+    private ActorRef<NodeDirectory.Command> directory;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
     // Packets waiting for the directory to find their node (kept past the end of their job).
     private final Map<Integer, List<Packet>> unrouted = new HashMap<>();
@@ -317,6 +319,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         kernel = loaded;
         jobId = launch.jobId();
         peers = launch.peers();
+        if (peers.directory() != null) {
+            directory = peers.directory();
+        }
         admitEarlyMessages(launch.jobId());
         rank = launch.rank();
         yod = launch.yod();
@@ -617,8 +622,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         ActorRef<Command> node = nid == settings.nid() ? getContext().getSelf() : peerNodes.get(nid);
         if (node != null) {
             node.tell(new Credit(job, grant));
-        } else if (peers.directory() != null) {
-            getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
+        } else if (directory != null) {
+            getContext().ask(NodeDirectory.Known.class, directory, PEER_LOOKUP_TIMEOUT,
                     replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
                     (known, failure) -> new CreditLocated(new Credit(job, grant), known == null ? null : known.nodes().get(nid)));
         }

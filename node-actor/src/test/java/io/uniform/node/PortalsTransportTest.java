@@ -244,6 +244,33 @@ class PortalsTransportTest {
                 "the sender ran again only once its messages had gone out on credit: " + receivedBeforeSecondSlice.get());
     }
 
+    @Test
+    void aSenderToARankThatHasEndedIsNotFrozenForWantOfCredit() {
+        String machine = "transport-" + MACHINES.incrementAndGet();
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
+        ProcessId sender = new ProcessId(601, 0);
+        ProcessId ended = new ProcessId(602, 1);
+        ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
+        AtomicInteger receivedBeforeSecondSlice = new AtomicInteger(-1);
+        Config config = testKit.system().settings().config();
+        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
+        ActorRef<NodeActor.Command> senderNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(sender.nid(), Partition.COMPUTE, memory,
+                config), loaded -> new FloodingKernel(loaded, sender, ended, 500, received, receivedBeforeSecondSlice)));
+        ActorRef<NodeActor.Command> endedNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(ended.nid(), Partition.COMPUTE,
+                memory, config), loaded -> new SinkKernel(loaded, 0, received)));
+        NodeDirectory.register(testKit.system(), machine, senderNode);
+        NodeDirectory.register(testKit.system(), machine, endedNode);
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(sender.nid(), ended.nid()), directory);
+        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        endedNode.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
+        assertEquals(1, yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT).rank(), "rank 1 ends first");
+        senderNode.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+        JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        assertEquals(0, exited.rank(), "rank 0's 500 puts to the ended rank were dropped there, and their credit came back");
+        assertEquals(0, received.size());
+    }
+
     /** A kernel whose process waits forever, but which answers every message at once (as the engine acks a put). */
     private static final class AnsweringKernel extends Kernel {
         private final Kernel loaded;
