@@ -17,6 +17,7 @@ import io.uniform.linux.memory.PagedAddressSpace;
 import io.uniform.linux.wait.Blocked;
 import io.uniform.portals.Identity;
 import io.uniform.portals.JobMap;
+import io.uniform.portals.Outbox;
 import io.uniform.portals.Outcome;
 import io.uniform.portals.PortalsCalls;
 import io.uniform.portals.PortalsEngine;
@@ -134,7 +135,7 @@ public final class Linux {
     private final PriorityQueue<Task> sleepers = new PriorityQueue<>(Comparator.comparingLong(task -> task.sleepDeadline));
     private final SortedMap<String, Long> unimplemented = new TreeMap<>();
     private final PortalsCalls portals = new PortalsCalls(new PortalsEngine());
-    private final List<PortalsMessage> outbox = new ArrayList<>();
+    private final Outbox outbox = new Outbox();
     private long droppedMessages;
     private int nextPid = FIRST_PID;
     private long retiredInstructions;
@@ -477,9 +478,7 @@ public final class Linux {
      * process here is dropped and counted.
      */
     public boolean deliver(PortalsMessage message) {
-        Task task = liveTasks().stream()
-                .filter(candidate -> candidate.portals != null && candidate.portals.identity().id().equals(message.destination()))
-                .findFirst().orElse(null);
+        Task task = portalsTask(message.destination());
         if (task == null) {
             droppedMessages++;
             return false;
@@ -492,24 +491,23 @@ public final class Linux {
         return !runQueue.isEmpty();
     }
 
-    /** Messages for a process of this kernel are delivered at once; the rest wait in the outbox for the host. */
     private void send(List<PortalsMessage> messages) {
-        for (PortalsMessage message : messages) {
-            boolean local = liveTasks().stream()
-                    .anyMatch(task -> task.portals != null && task.portals.identity().id().equals(message.destination()));
-            if (local) {
-                deliver(message);
-            } else {
-                outbox.add(message);
+        outbox.send(messages, id -> portalsTask(id) != null, this::deliver);
+    }
+
+    /** The live task that is Portals process {@code id}, or null. */
+    private Task portalsTask(ProcessId id) {
+        for (Task task : tasks.values()) {
+            if (task.state != Task.State.ZOMBIE && task.portals != null && task.portals.identity().id().equals(id)) {
+                return task;
             }
         }
+        return null;
     }
 
     /** The Portals messages for other nodes since the last call, in the order they were sent. */
     public List<PortalsMessage> drainOutbox() {
-        List<PortalsMessage> drained = List.copyOf(outbox);
-        outbox.clear();
-        return drained;
+        return outbox.drain();
     }
 
     /** Portals messages that arrived for no process of this kernel. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
@@ -22,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
@@ -46,9 +46,27 @@ class PortalsTransportTest {
     @JUnit5TestKit
     ActorTestKit testKit = TestKits.serializing();
 
-    /** A kernel that sends one put to its peer, then waits until a message arrives, then exits. */
-    private static final class TalkingKernel extends Kernel {
+    /** A test kernel standing in for the one the node loaded, which it kills and releases. */
+    private abstract static class StandInKernel extends Kernel {
         private final Kernel loaded;
+
+        StandInKernel(Kernel loaded) {
+            this.loaded = loaded;
+        }
+
+        @Override
+        Ended kill(String report) {
+            return loaded.kill(report);
+        }
+
+        @Override
+        void release() {
+            loaded.release();
+        }
+    }
+
+    /** A kernel that sends one put to its peer, then waits until a message arrives, then exits. */
+    private static final class TalkingKernel extends StandInKernel {
         private final ProcessId self;
         private final ProcessId peer;
         private final ConcurrentLinkedQueue<PortalsMessage> received;
@@ -56,7 +74,7 @@ class PortalsTransportTest {
         private boolean woken;
 
         TalkingKernel(Kernel loaded, ProcessId self, ProcessId peer, ConcurrentLinkedQueue<PortalsMessage> received) {
-            this.loaded = loaded;
+            super(loaded);
             this.self = self;
             this.peer = peer;
             this.received = received;
@@ -80,26 +98,20 @@ class PortalsTransportTest {
             woken = true;
             return true;
         }
+    }
 
-        @Override
-        Ended kill(String report) {
-            return loaded.kill(report);
-        }
-
-        @Override
-        void release() {
-            loaded.release();
-        }
+    /** A node of machine {@code machine}, listed in its directory, whose kernels are replaced by {@code kernels}. */
+    private ActorRef<NodeActor.Command> node(String machine, int nid, UnaryOperator<Kernel> kernels) {
+        NodeActor.Settings settings = NodeActor.Settings.of(nid, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
+                testKit.system().settings().config());
+        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings, kernels));
+        NodeDirectory.register(testKit.system(), machine, node);
+        return node;
     }
 
     private ActorRef<NodeActor.Command> node(String machine, int nid, ProcessId self, ProcessId peer,
                                              ConcurrentLinkedQueue<PortalsMessage> received) {
-        NodeActor.Settings settings = NodeActor.Settings.of(nid, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
-                testKit.system().settings().config());
-        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings,
-                loaded -> new TalkingKernel(loaded, self, peer, received)));
-        NodeDirectory.register(testKit.system(), machine, node);
-        return node;
+        return node(machine, nid, loaded -> new TalkingKernel(loaded, self, peer, received));
     }
 
     @Test
@@ -134,8 +146,7 @@ class PortalsTransportTest {
     }
 
     /** A kernel that puts {@code count} messages in its first slice, then, runnable, ends in its second. */
-    private static final class FloodingKernel extends Kernel {
-        private final Kernel loaded;
+    private static final class FloodingKernel extends StandInKernel {
         private final ProcessId self;
         private final ProcessId peer;
         private final int count;
@@ -145,7 +156,7 @@ class PortalsTransportTest {
 
         FloodingKernel(Kernel loaded, ProcessId self, ProcessId peer, int count, ConcurrentLinkedQueue<PortalsMessage> peerReceived,
                        AtomicInteger receivedBeforeSecondSlice) {
-            this.loaded = loaded;
+            super(loaded);
             this.self = self;
             this.peer = peer;
             this.count = count;
@@ -165,26 +176,15 @@ class PortalsTransportTest {
             receivedBeforeSecondSlice.set(peerReceived.size());
             return new SliceResult(List.of(), List.of(), List.of(), new Ended(ExitStatus.exited(0), null), false, 0, 0);
         }
-
-        @Override
-        Ended kill(String report) {
-            return loaded.kill(report);
-        }
-
-        @Override
-        void release() {
-            loaded.release();
-        }
     }
 
     /** A kernel that takes every message and exits once it has {@code count}. */
-    private static final class SinkKernel extends Kernel {
-        private final Kernel loaded;
+    private static final class SinkKernel extends StandInKernel {
         private final int count;
         private final ConcurrentLinkedQueue<PortalsMessage> received;
 
         SinkKernel(Kernel loaded, int count, ConcurrentLinkedQueue<PortalsMessage> received) {
-            this.loaded = loaded;
+            super(loaded);
             this.count = count;
             this.received = received;
         }
@@ -200,16 +200,6 @@ class PortalsTransportTest {
             received.add(message);
             return received.size() >= count;
         }
-
-        @Override
-        Ended kill(String report) {
-            return loaded.kill(report);
-        }
-
-        @Override
-        void release() {
-            loaded.release();
-        }
     }
 
     @Test
@@ -221,14 +211,9 @@ class PortalsTransportTest {
         int count = 1000;
         ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
         AtomicInteger receivedBeforeSecondSlice = new AtomicInteger(-1);
-        Config config = testKit.system().settings().config();
-        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
-        ActorRef<NodeActor.Command> senderNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(sender.nid(), Partition.COMPUTE, memory,
-                config), loaded -> new FloodingKernel(loaded, sender, receiver, count, received, receivedBeforeSecondSlice)));
-        ActorRef<NodeActor.Command> receiverNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(receiver.nid(), Partition.COMPUTE,
-                memory, config), loaded -> new SinkKernel(loaded, count, received)));
-        NodeDirectory.register(testKit.system(), machine, senderNode);
-        NodeDirectory.register(testKit.system(), machine, receiverNode);
+        ActorRef<NodeActor.Command> senderNode = node(machine, sender.nid(),
+                loaded -> new FloodingKernel(loaded, sender, receiver, count, received, receivedBeforeSecondSlice));
+        ActorRef<NodeActor.Command> receiverNode = node(machine, receiver.nid(), loaded -> new SinkKernel(loaded, count, received));
         NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(sender.nid(), receiver.nid()), directory);
         Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
@@ -252,14 +237,9 @@ class PortalsTransportTest {
         ProcessId ended = new ProcessId(602, 1);
         ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
         AtomicInteger receivedBeforeSecondSlice = new AtomicInteger(-1);
-        Config config = testKit.system().settings().config();
-        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
-        ActorRef<NodeActor.Command> senderNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(sender.nid(), Partition.COMPUTE, memory,
-                config), loaded -> new FloodingKernel(loaded, sender, ended, 500, received, receivedBeforeSecondSlice)));
-        ActorRef<NodeActor.Command> endedNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(ended.nid(), Partition.COMPUTE,
-                memory, config), loaded -> new SinkKernel(loaded, 0, received)));
-        NodeDirectory.register(testKit.system(), machine, senderNode);
-        NodeDirectory.register(testKit.system(), machine, endedNode);
+        ActorRef<NodeActor.Command> senderNode = node(machine, sender.nid(),
+                loaded -> new FloodingKernel(loaded, sender, ended, 500, received, receivedBeforeSecondSlice));
+        ActorRef<NodeActor.Command> endedNode = node(machine, ended.nid(), loaded -> new SinkKernel(loaded, 0, received));
         NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(sender.nid(), ended.nid()), directory);
         Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
@@ -272,12 +252,11 @@ class PortalsTransportTest {
     }
 
     /** A kernel whose process waits forever, but which answers every message at once (as the engine acks a put). */
-    private static final class AnsweringKernel extends Kernel {
-        private final Kernel loaded;
+    private static final class AnsweringKernel extends StandInKernel {
         private final List<PortalsMessage> outbox = new java.util.ArrayList<>();
 
         AnsweringKernel(Kernel loaded) {
-            this.loaded = loaded;
+            super(loaded);
         }
 
         @Override
@@ -297,16 +276,6 @@ class PortalsTransportTest {
             outbox.clear();
             return drained;
         }
-
-        @Override
-        Ended kill(String report) {
-            return loaded.kill(report);
-        }
-
-        @Override
-        void release() {
-            loaded.release();
-        }
     }
 
     @Test
@@ -316,12 +285,8 @@ class PortalsTransportTest {
         ProcessId asker = new ProcessId(501, 0);
         ProcessId answerer = new ProcessId(502, 1);
         ConcurrentLinkedQueue<PortalsMessage> answers = new ConcurrentLinkedQueue<>();
-        Config config = testKit.system().settings().config();
-        long memory = MachineDescriptions.defaultMachine().memoryPerNode();
         ActorRef<NodeActor.Command> askerNode = node(machine, asker.nid(), asker, answerer, answers);
-        ActorRef<NodeActor.Command> answererNode = testKit.spawn(NodeActor.create(NodeActor.Settings.of(answerer.nid(), Partition.COMPUTE,
-                memory, config), AnsweringKernel::new));
-        NodeDirectory.register(testKit.system(), machine, answererNode);
+        ActorRef<NodeActor.Command> answererNode = node(machine, answerer.nid(), AnsweringKernel::new);
         NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(asker.nid(), answerer.nid()), directory);
         Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
         TestProbe<JobEvent> yod = testKit.createTestProbe();

@@ -8,10 +8,12 @@ import io.uniform.cpu.memory.Access;
 import io.uniform.cpu.memory.FlatAddressSpace;
 import io.uniform.cpu.memory.MemoryFault;
 import io.uniform.cpu.memory.PhysicalMemory;
+import io.uniform.portals.Outbox;
 import io.uniform.portals.Outcome;
 import io.uniform.portals.PortalsCalls;
 import io.uniform.portals.PortalsEngine;
 import io.uniform.portals.PortalsMessage;
+import io.uniform.portals.ProcessId;
 import io.uniform.portals.ProcessPortals;
 import io.uniform.portals.Ptl;
 import io.uniform.process.Errno;
@@ -86,7 +88,7 @@ public final class Qk implements QkServices {
     private String pctFailure;
     private List<QkEvent> events = new ArrayList<>();
     private final PortalsCalls portals = new PortalsCalls(new PortalsEngine());
-    private final List<PortalsMessage> outbox = new ArrayList<>();
+    private final Outbox outbox = new Outbox();
     private Proc current;
     private long currentLeft;
     private int dispatchTick;
@@ -664,28 +666,22 @@ public final class Qk implements QkServices {
         return false;
     }
 
-    private Proc portalsProcess(io.uniform.portals.ProcessId id) {
-        return processes.values().stream()
-                .filter(p -> p.status == null && p.portals != null && p.portals.identity().id().equals(id))
-                .findFirst().orElse(null);
-    }
-
-    /** Messages for a process of this node are delivered at once; the rest wait for the host. */
-    private void send(List<PortalsMessage> messages) {
-        for (PortalsMessage message : messages) {
-            if (portalsProcess(message.destination()) != null) {
-                deliver(message);
-            } else {
-                outbox.add(message);
+    private Proc portalsProcess(ProcessId id) {
+        for (Proc p : processes.values()) {
+            if (p.status == null && p.portals != null && p.portals.identity().id().equals(id)) {
+                return p;
             }
         }
+        return null;
+    }
+
+    private void send(List<PortalsMessage> messages) {
+        outbox.send(messages, id -> portalsProcess(id) != null, this::deliver);
     }
 
     /** The Portals messages for other nodes since the last call, in the order they were sent. */
     public List<PortalsMessage> drainOutbox() {
-        List<PortalsMessage> drained = List.copyOf(outbox);
-        outbox.clear();
-        return drained;
+        return outbox.drain();
     }
 
     /** Whether the process waits in PtlEQWait for a Portals event. */
