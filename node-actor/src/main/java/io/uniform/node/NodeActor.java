@@ -2,13 +2,10 @@ package io.uniform.node;
 
 import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
-import io.uniform.interconnect.ChannelId;
-import io.uniform.interconnect.ChannelReceiver;
-import io.uniform.interconnect.ChannelSender;
 import io.uniform.interconnect.CreditGrant;
+import io.uniform.interconnect.ChannelMarker;
 import io.uniform.interconnect.Envelope;
-import io.uniform.interconnect.FlowControl;
-import io.uniform.interconnect.Location;
+import io.uniform.interconnect.LocationUpdate;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.portals.Identity;
@@ -103,6 +100,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The receiving node's credit for a channel of job {@code jobId}: its sender may send every sequence below the limit. */
     public record Credit(int jobId, CreditGrant grant) implements Command, CborSerializable {}
 
+    /** A channel of job {@code jobId} re-pointed away from this node: everything sent here before it has arrived. */
+    public record Marker(int jobId, ChannelMarker marker) implements Command, CborSerializable {}
+
+    /**
+     * Where processes of job {@code jobId} run now, as their mover publishes it: every node that
+     * talks to them re-points its channels (the logical ids guest code holds do not change).
+     */
+    public record Locations(int jobId, List<LocationUpdate> updates) implements Command, CborSerializable {
+        public Locations {
+            updates = List.copyOf(updates);
+        }
+    }
+
     /** Kill the node's process of job {@code jobId}, if any (at the end of the running slice). */
     public record Kill(int jobId, String reason) implements Command, CborSerializable {}
 
@@ -129,8 +139,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public enum Status { IDLE, RUNNING }
 
     /** A node's state: {@code jobId} and {@code rank} are meaningful when RUNNING. */
-    public record State(int nid, Partition partition, Status status, int jobId, int rank, long slices, int pctReloads)
-            implements CborSerializable {
+    public record State(int nid, Partition partition, Status status, int jobId, int rank, long slices, int pctReloads,
+                        PortalsTraffic portals) implements CborSerializable {
         @Override
         public String toString() {
             return "nid " + nid + " (" + partition.label() + "): " + switch (status) {
@@ -140,6 +150,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
     }
 
+    /**
+     * What a node's Portals transport has done: messages its processes sent, messages they
+     * consumed, packets forwarded to where their receiver runs now, packets dropped for want of
+     * a receiver, markers sent for re-pointed channels and markers that closed channels here.
+     */
+    public record PortalsTraffic(long sent, long delivered, long forwarded, long dropped, long markersSent, long markersClosed)
+            implements CborSerializable {}
+
     /** The answer to a {@link Reboot}: accepted (the node now runs {@code partition}'s OS) or refused with a reason. */
     public record RebootResult(int nid, boolean accepted, Partition partition, String reason) implements CborSerializable {}
 
@@ -147,14 +165,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** A channel of a job: the same two processes (nid, rank) talk on a new channel in each job. */
-    private record JobChannel(int jobId, ChannelId channel) {}
-
-    /** The directory answered where the node a credit is for is (local only). */
-    private record CreditLocated(Credit credit, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
-
-    /** The directory answered where node {@code nid} is (local only). */
-    private record PeerLocated(int nid, ActorRef<Command> node, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+    /** The directory answered, at the {@code attempt}-th question, where node {@code nid} is (local only). */
+    private record PeerLocated(int nid, ActorRef<Command> node, int attempt, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** The sleep of {@code kernel}'s processes is over (local only, like {@link SliceDone}). */
     private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
@@ -202,10 +215,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     public static final String CPU_DISPATCHER = "uniform.cpu-dispatcher";
-    /** Messages of jobs not launched here yet that a node keeps. */
-    private static final int EARLY_LIMIT = 4096;
-    /** How long a node waits for the directory to find a peer node. */
+    /** How long a node waits for the directory to find a peer node, and how many times it asks before giving up. */
     private static final Duration PEER_LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+    private static final int PEER_LOOKUP_ATTEMPTS = 6;
 
     public static Behavior<Command> create(Settings settings) {
         return create(settings, UnaryOperator.identity());
@@ -240,25 +252,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private final List<IoDone> answers = new ArrayList<>();
     // Portals messages that came while a slice ran: delivered when it returns.
     private final List<Envelope<PortalsMessage>> arrived = new ArrayList<>();
-    // The job's channels, per (sender process, receiver process): FIFO with credit flow control,
-    // so that a fast sender waits on its own node instead of filling its receiver's mailbox.
-    // Senders outlive their job while they hold messages: what a process sent before it ended still goes out.
-    private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
-    private final Map<ChannelId, ChannelReceiver<PortalsMessage>> incoming = new HashMap<>();
+    // The channels of the node's processes, with credit flow control so that a fast sender waits
+    // on its own node instead of filling its receiver's mailbox, and where each job's processes run.
+    private final PortalsTransport transport;
     // The process was runnable when its messages ran out of credit: it runs again when credit comes.
     private boolean pausedForCredit;
-    // The job's peers, the node actors found for their nids, and messages waiting for a node to be found.
-    private JobPeers peers = JobPeers.NONE;
     // The machine's node directory, as the last launch named it: kept between jobs, for the credit owed to ended ones.
     private ActorRef<NodeDirectory.Command> directory;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
-    // Packets waiting for the directory to find their node (kept past the end of their job).
-    private final Map<Integer, List<Packet>> unrouted = new HashMap<>();
-    // Messages of a job whose launch has not reached this node yet (its ranks start at once, so a
-    // fast peer's first message can overtake yod's Launch); at most EARLY_LIMIT of them.
-    private final Map<Integer, List<Envelope<PortalsMessage>>> early = new HashMap<>();
-    private int earlyCount;
-    private int lastLaunchedJob;
+    // Messages waiting, in order, for the directory to find their node (kept past the end of their job).
+    private final Map<Integer, List<Command>> unrouted = new HashMap<>();
     private String pendingKill;
     private InjectPctFault pendingInjection;
     // PCT reloads of the process the node holds now.
@@ -272,6 +275,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.kernels = kernels;
         this.partition = partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
+        this.transport = new PortalsTransport(settings.nid(), this::sendToNode);
     }
 
     @Override
@@ -281,8 +285,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(IoDone.class, this::onIoDone)
                 .onMessage(Packet.class, this::onPacket)
                 .onMessage(Credit.class, this::onCredit)
+                .onMessage(Marker.class, this::onMarker)
+                .onMessage(Locations.class, this::onLocations)
                 .onMessage(PeerLocated.class, this::onPeerLocated)
-                .onMessage(CreditLocated.class, this::onCreditLocated)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
@@ -318,16 +323,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         kernel = loaded;
         jobId = launch.jobId();
-        peers = launch.peers();
-        if (peers.directory() != null) {
-            directory = peers.directory();
+        if (launch.peers().directory() != null) {
+            directory = launch.peers().directory();
         }
-        admitEarlyMessages(launch.jobId());
         rank = launch.rank();
         yod = launch.yod();
         pendingKill = null;
         pendingInjection = launch.pctFault();
         applyInjection();
+        ProcessPortals identity = portals(launch);
+        transport.host(jobId, name(identity.identity().id()), launchNids(launch), List.of()).forEach(this::deliver);
         runSlice();
         return this;
     }
@@ -337,12 +342,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * whose rank r is process (nid of r, r); a launch that names no peers is a job of its own.
      */
     private ProcessPortals portals(Launch launch) {
-        ProcessId self = new ProcessId(settings.nid(), launch.rank());
-        List<Integer> nids = launch.peers().nids();
-        JobMap job = nids.size() == launch.size() && nids.get(launch.rank()) == settings.nid()
-                ? new JobMap(launch.rank(), IntStream.range(0, nids.size()).mapToObj(r -> new ProcessId(nids.get(r), r)).toList())
-                : JobMap.single(self);
+        List<Integer> nids = launchNids(launch);
+        JobMap job = nids.isEmpty() ? JobMap.single(new ProcessId(settings.nid(), launch.rank()))
+                : new JobMap(launch.rank(), IntStream.range(0, nids.size()).mapToObj(r -> new ProcessId(nids.get(r), r)).toList());
         return new ProcessPortals(new Identity(job.self(), 0, launch.jobId()), job);
+    }
+
+    /** The launch node of each of the job's ranks; none when the launch names no consistent peers (a job of its own). */
+    private List<Integer> launchNids(Launch launch) {
+        List<Integer> nids = launch.peers().nids();
+        return nids.size() == launch.size() && nids.get(launch.rank()) == settings.nid() ? nids : List.of();
+    }
+
+    private static io.uniform.interconnect.ProcessId name(ProcessId process) {
+        return new io.uniform.interconnect.ProcessId(process.nid(), process.pid());
     }
 
     private static String describe(Throwable e) {
@@ -380,7 +393,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         for (Kernel.IoCall call : result.ioCalls()) {
             yod.tell(new JobEvent.IoCall(jobId, rank, settings.nid(), call.sequence(), call.request()));
         }
-        result.network().forEach(this::route); // sent during the slice: before any answer made since
+        result.network().forEach(transport::send); // sent during the slice: before any answer made since
         boolean runnable = !result.waiting();
         for (IoDone answer : answers) {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
@@ -396,7 +409,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             killNow(pendingKill);
         } else {
             applyInjection();
-            if (runnable && heldForCredit()) {
+            if (runnable && transport.heldForCredit()) {
                 pausedForCredit = true;
             } else if (runnable) {
                 runSlice();
@@ -500,158 +513,90 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         processPctReloads = 0;
         answers.clear();
         arrived.clear();
-        peers = JobPeers.NONE;
-        outgoing.values().removeIf(channel -> channel.held() == 0);
-        incoming.clear();
+        transport.hostEnded();
         pausedForCredit = false;
         sliceRunning = false;
     }
 
     /**
-     * Job {@code launched} has started here: its early messages reach its process first, those of
-     * earlier jobs are dropped (their jobs never came, or came and went).
+     * Sends {@code command} to node {@code nid}, in order with what was sent to it before; the
+     * directory finds the node the first time, asked again while it does not know it yet.
      */
-    private void admitEarlyMessages(int launched) {
-        lastLaunchedJob = Math.max(lastLaunchedJob, launched);
-        List<Envelope<PortalsMessage>> mine = early.remove(launched);
-        early.keySet().removeIf(job -> job < launched);
-        earlyCount = early.values().stream().mapToInt(List::size).sum();
-        if (mine != null) {
-            mine.forEach(this::accept);
-        }
-    }
-
-    /** A Portals message from a process of this node's job, sent on its channel (or held there until credit comes). */
-    private void route(PortalsMessage message) {
-        ChannelId id = new ChannelId(name(message.source()), name(message.destination()));
-        ChannelSender<PortalsMessage> channel = outgoing.computeIfAbsent(new JobChannel(jobId, id),
-                ignored -> new ChannelSender<>(id, FlowControl.DEFAULT, new Location(id.receiver().nid(), 0), 0));
-        channel.send(message).ifPresent(envelope -> transmit(new Packet(jobId, envelope)));
-    }
-
-    private static io.uniform.interconnect.ProcessId name(ProcessId process) {
-        return new io.uniform.interconnect.ProcessId(process.nid(), process.pid());
-    }
-
-    /** Sends a packet to its receiver's node, found through the directory the first time. */
-    private void transmit(Packet packet) {
-        int nid = packet.envelope().channel().receiver().nid();
+    private void sendToNode(int nid, Command command) {
         if (nid == settings.nid()) {
-            getContext().getSelf().tell(packet);
+            getContext().getSelf().tell(command);
             return;
         }
         ActorRef<Command> node = peerNodes.get(nid);
         if (node != null) {
-            node.tell(packet);
+            node.tell(command);
             return;
         }
-        if (peers.directory() == null || !peers.nids().contains(nid)) {
-            getContext().getLog().debug("node {}: a Portals message for nid {}, outside job {}, is dropped", settings.nid(), nid, jobId);
+        if (directory == null) {
+            getContext().getLog().debug("node {}: no directory to find node {}; a {} is dropped", settings.nid(), nid,
+                    command.getClass().getSimpleName());
             return;
         }
-        List<Packet> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
-        waiting.add(packet);
+        List<Command> waiting = unrouted.computeIfAbsent(nid, ignored -> new ArrayList<>());
+        waiting.add(command);
         if (waiting.size() == 1) {
-            getContext().ask(NodeDirectory.Known.class, peers.directory(), PEER_LOOKUP_TIMEOUT,
-                    replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
-                    (known, failure) -> new PeerLocated(nid, known == null ? null : known.nodes().get(nid), failure));
+            lookUp(nid, 1);
         }
     }
 
+    private void lookUp(int nid, int attempt) {
+        getContext().ask(NodeDirectory.Known.class, directory, PEER_LOOKUP_TIMEOUT,
+                replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
+                (known, failure) -> new PeerLocated(nid, known == null ? null : known.nodes().get(nid), attempt, failure));
+    }
+
     private Behavior<Command> onPeerLocated(PeerLocated located) {
-        List<Packet> waiting = unrouted.remove(located.nid());
-        if (waiting == null) {
+        int nid = located.nid();
+        if (located.node() == null && located.attempt() < PEER_LOOKUP_ATTEMPTS) {
+            getContext().getLog().warn("node {}: node {} is not found yet ({}); asking the directory again", settings.nid(), nid,
+                    located.failure() == null ? "unknown nid" : describe(located.failure()));
+            lookUp(nid, located.attempt() + 1);
             return this;
         }
+        List<Command> waiting = unrouted.remove(nid);
         if (located.node() == null) {
-            getContext().getLog().warn("node {}: node {} was not found ({}); {} Portals messages for it are dropped", settings.nid(),
-                    located.nid(), located.failure() == null ? "unknown nid" : located.failure().getMessage(), waiting.size());
+            getContext().getLog().error("node {}: node {} was not found in {} attempts; {} messages for it are dropped", settings.nid(),
+                    nid, PEER_LOOKUP_ATTEMPTS, waiting.size());
             return this;
         }
-        peerNodes.put(located.nid(), located.node());
+        peerNodes.put(nid, located.node());
         waiting.forEach(located.node()::tell);
         return this;
     }
 
-    /** A Portals message for this node's process: delivered between slices, in channel order; it may wake the process. */
+    /** A Portals message for this node: delivered between slices, in channel order; it may wake the process. */
     private Behavior<Command> onPacket(Packet packet) {
-        if (packet.jobId() > lastLaunchedJob && earlyCount < EARLY_LIMIT) {
-            early.computeIfAbsent(packet.jobId(), ignored -> new ArrayList<>()).add(packet.envelope());
-            earlyCount++;
-            return this;
-        }
-        if (kernel == null || packet.jobId() != jobId) {
-            getContext().getLog().debug("node {}: a Portals message for job {} finds no process here and is dropped", settings.nid(),
-                    packet.jobId());
-            // Its receiver has ended (or never came): its sender must not wait for credit that would never come.
-            creditTo(packet.jobId(), new CreditGrant(packet.envelope().channel(), Long.MAX_VALUE));
-            return this;
-        }
-        if (accept(packet.envelope()) && !sliceRunning && !pausedForCredit) {
-            runSlice();
-        }
-        return this;
-    }
-
-    /** Takes an envelope off its channel: what is now in order goes to the kernel (or waits for the slice to end); true if the process can run. */
-    private boolean accept(Envelope<PortalsMessage> envelope) {
-        ChannelReceiver<PortalsMessage> channel = incoming.computeIfAbsent(envelope.channel(),
-                id -> new ChannelReceiver<>(id, FlowControl.DEFAULT));
         boolean runnable = false;
-        for (Envelope<PortalsMessage> ready : channel.accept(envelope).delivered()) {
+        for (Envelope<PortalsMessage> ready : transport.receive(packet)) {
             if (sliceRunning) {
                 arrived.add(ready);
             } else {
                 runnable |= deliver(ready);
             }
         }
-        return runnable;
-    }
-
-    /** Hands a message to the kernel, which consumes it: its sender's node gets credit back in batches. */
-    private boolean deliver(Envelope<PortalsMessage> envelope) {
-        boolean runnable = kernel.deliver(envelope.payload());
-        kernel.drainNetwork().forEach(this::route); // its answers leave now, whether or not the process runs
-        ChannelReceiver<PortalsMessage> channel = incoming.get(envelope.channel());
-        channel.consumed(1).ifPresent(grant -> creditTo(jobId, grant));
-        return runnable;
-    }
-
-    private void creditTo(int job, CreditGrant grant) {
-        int nid = grant.channel().sender().nid();
-        ActorRef<Command> node = nid == settings.nid() ? getContext().getSelf() : peerNodes.get(nid);
-        if (node != null) {
-            node.tell(new Credit(job, grant));
-        } else if (directory != null) {
-            getContext().ask(NodeDirectory.Known.class, directory, PEER_LOOKUP_TIMEOUT,
-                    replyTo -> new NodeDirectory.WaitFor(Set.of(nid), replyTo),
-                    (known, failure) -> new CreditLocated(new Credit(job, grant), known == null ? null : known.nodes().get(nid)));
-        }
-    }
-
-    private Behavior<Command> onCreditLocated(CreditLocated located) {
-        if (located.node() != null) {
-            peerNodes.put(located.credit().grant().channel().sender().nid(), located.node());
-            located.node().tell(located.credit());
-        } else {
-            getContext().getLog().warn("node {}: the node of {} was not found; its credit is lost", settings.nid(),
-                    located.credit().grant().channel().sender());
+        if (runnable && !pausedForCredit) {
+            runSlice();
         }
         return this;
     }
 
+    /** Hands a message to the kernel, which consumes it; true if the process can run. */
+    private boolean deliver(Envelope<PortalsMessage> envelope) {
+        boolean runnable = kernel.deliver(envelope.payload());
+        kernel.drainNetwork().forEach(transport::send); // its answers leave now, whether or not the process runs
+        transport.consumed(envelope);
+        return runnable;
+    }
+
     /** Credit for one of this node's channels: held messages go out; a process paused for credit runs again. */
     private Behavior<Command> onCredit(Credit credit) {
-        JobChannel key = new JobChannel(credit.jobId(), credit.grant().channel());
-        ChannelSender<PortalsMessage> channel = outgoing.get(key);
-        if (channel == null) {
-            return this; // a job that has ended here with nothing left to send
-        }
-        channel.grant(credit.grant()).forEach(envelope -> transmit(new Packet(credit.jobId(), envelope)));
-        if (credit.jobId() != jobId && channel.held() == 0) {
-            outgoing.remove(key); // an ended job's last held messages have gone out
-        }
-        if (pausedForCredit && !heldForCredit()) {
+        transport.credit(credit);
+        if (pausedForCredit && !transport.heldForCredit()) {
             pausedForCredit = false;
             if (!sliceRunning && kernel != null) {
                 runSlice();
@@ -660,9 +605,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return this;
     }
 
-    /** Whether some message of this node's process waits for credit. */
-    private boolean heldForCredit() {
-        return outgoing.entrySet().stream().anyMatch(entry -> entry.getKey().jobId() == jobId && entry.getValue().held() > 0);
+    private Behavior<Command> onMarker(Marker marker) {
+        transport.marker(marker);
+        return this;
+    }
+
+    private Behavior<Command> onLocations(Locations locations) {
+        transport.relocate(locations.jobId(), locations.updates());
+        return this;
     }
 
     private Behavior<Command> onKill(Kill kill) {
@@ -690,7 +640,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onGetState(GetState get) {
         Status status = kernel != null ? Status.RUNNING : Status.IDLE;
         get.replyTo().tell(new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
-                slices, pctReloads));
+                slices, pctReloads, transport.traffic()));
         return this;
     }
 

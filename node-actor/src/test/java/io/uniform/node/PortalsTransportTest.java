@@ -9,6 +9,8 @@ import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.interconnect.ChannelId;
 import io.uniform.interconnect.Envelope;
+import io.uniform.interconnect.Location;
+import io.uniform.interconnect.LocationUpdate;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.portals.Payload;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PortalsTransportTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final AtomicInteger MACHINES = new AtomicInteger();
+    private static final Program PROGRAM = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
 
     @JUnit5TestKit
     ActorTestKit testKit = TestKits.serializing();
@@ -125,10 +128,9 @@ class PortalsTransportTest {
         ActorRef<NodeActor.Command> node0 = node(machine, rank0.nid(), rank0, rank1, at0);
         ActorRef<NodeActor.Command> node1 = node(machine, rank1.nid(), rank1, rank0, at1);
         NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(rank0.nid(), rank1.nid()), directory);
-        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        node0.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
-        node1.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
+        node0.tell(new NodeActor.Launch(1, 0, 2, PROGRAM, yod.getRef(), null, null, peers));
+        node1.tell(new NodeActor.Launch(1, 1, 2, PROGRAM, yod.getRef(), null, null, peers));
 
         JobEvent.Exited first;
         JobEvent.Exited second;
@@ -202,31 +204,78 @@ class PortalsTransportTest {
         }
     }
 
-    @Test
-    void aFastSenderWaitsForCreditAndEveryMessageArrivesOnceInOrder() {
+    /** Two nodes of a new machine: one that floods {@code count} puts, one that takes them; neither launched yet. */
+    private record Stream(ActorRef<NodeActor.Command> senderNode, ActorRef<NodeActor.Command> receiverNode, ProcessId receiver,
+                          NodeActor.JobPeers peers, int count, ConcurrentLinkedQueue<PortalsMessage> received,
+                          AtomicInteger receivedBeforeSecondSlice) {
+        NodeActor.Launch launch(int rank, ActorRef<JobEvent> yod) {
+            return new NodeActor.Launch(1, rank, 2, PROGRAM, yod, null, null, peers);
+        }
+
+        void assertReceivedOnceEachInOrder() {
+            List<Long> order = received.stream().map(message -> ((PutRequest) message).matchBits()).toList();
+            assertEquals(java.util.stream.LongStream.range(0, count).boxed().toList(), order, "once each, in the order sent");
+        }
+    }
+
+    private Stream stream(int senderNid, int count) {
         String machine = "transport-" + MACHINES.incrementAndGet();
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
-        ProcessId sender = new ProcessId(401, 0);
-        ProcessId receiver = new ProcessId(402, 1);
-        int count = 1000;
+        ProcessId sender = new ProcessId(senderNid, 0);
+        ProcessId receiver = new ProcessId(senderNid + 1, 1);
         ConcurrentLinkedQueue<PortalsMessage> received = new ConcurrentLinkedQueue<>();
         AtomicInteger receivedBeforeSecondSlice = new AtomicInteger(-1);
         ActorRef<NodeActor.Command> senderNode = node(machine, sender.nid(),
                 loaded -> new FloodingKernel(loaded, sender, receiver, count, received, receivedBeforeSecondSlice));
         ActorRef<NodeActor.Command> receiverNode = node(machine, receiver.nid(), loaded -> new SinkKernel(loaded, count, received));
-        NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(sender.nid(), receiver.nid()), directory);
-        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
+        return new Stream(senderNode, receiverNode, receiver, new NodeActor.JobPeers(List.of(sender.nid(), receiver.nid()), directory),
+                count, received, receivedBeforeSecondSlice);
+    }
+
+    @Test
+    void aFastSenderWaitsForCreditAndEveryMessageArrivesOnceInOrder() {
+        Stream stream = stream(401, 1000);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        receiverNode.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
-        senderNode.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+        stream.receiverNode().tell(stream.launch(1, yod.getRef()));
+        stream.senderNode().tell(stream.launch(0, yod.getRef()));
 
         yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
         yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
-        assertEquals(count, received.size());
-        List<Long> order = received.stream().map(message -> ((PutRequest) message).matchBits()).toList();
-        assertEquals(java.util.stream.LongStream.range(0, count).boxed().toList(), order, "once each, in the order sent");
-        assertTrue(receivedBeforeSecondSlice.get() >= count - io.uniform.interconnect.FlowControl.DEFAULT.window(),
-                "the sender ran again only once its messages had gone out on credit: " + receivedBeforeSecondSlice.get());
+        stream.assertReceivedOnceEachInOrder();
+        assertTrue(stream.receivedBeforeSecondSlice().get() >= stream.count() - io.uniform.interconnect.FlowControl.DEFAULT.window(),
+                "the sender ran again only once its messages had gone out on credit: " + stream.receivedBeforeSecondSlice().get());
+    }
+
+    @Test
+    void aDirectoryUpdateWhileTrafficFlowsRepointsTheChannelAndLosesNothing() {
+        Stream stream = stream(701, 1000);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        TestProbe<NodeActor.State> states = testKit.createTestProbe();
+        stream.senderNode().tell(stream.launch(0, yod.getRef()));
+        // The receiver is not launched yet: a window of messages waits at its node, the rest at the sender for credit.
+        states.awaitAssert(TIMEOUT, () -> {
+            stream.senderNode().tell(new NodeActor.GetState(states.getRef()));
+            assertEquals(stream.count(), states.receiveMessage(TIMEOUT).portals().sent());
+            return null;
+        });
+
+        // The receiver's directory entry moves to a new stay on its node: the sender re-points mid-stream.
+        ProcessId receiver = stream.receiver();
+        NodeActor.Locations moved = new NodeActor.Locations(1, List.of(LocationUpdate.at(
+                new io.uniform.interconnect.ProcessId(receiver.nid(), receiver.pid()), 2, new Location(receiver.nid(), 1))));
+        stream.senderNode().tell(moved);
+        stream.receiverNode().tell(moved);
+        stream.receiverNode().tell(stream.launch(1, yod.getRef()));
+
+        yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
+        stream.assertReceivedOnceEachInOrder();
+        stream.senderNode().tell(new NodeActor.GetState(states.getRef()));
+        assertEquals(1, states.receiveMessage(TIMEOUT).portals().markersSent());
+        stream.receiverNode().tell(new NodeActor.GetState(states.getRef()));
+        NodeActor.PortalsTraffic atReceiver = states.receiveMessage(TIMEOUT).portals();
+        assertEquals(1, atReceiver.markersClosed());
+        assertEquals(stream.count(), atReceiver.delivered());
     }
 
     @Test
@@ -241,11 +290,10 @@ class PortalsTransportTest {
                 loaded -> new FloodingKernel(loaded, sender, ended, 500, received, receivedBeforeSecondSlice));
         ActorRef<NodeActor.Command> endedNode = node(machine, ended.nid(), loaded -> new SinkKernel(loaded, 0, received));
         NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(sender.nid(), ended.nid()), directory);
-        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        endedNode.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
+        endedNode.tell(new NodeActor.Launch(1, 1, 2, PROGRAM, yod.getRef(), null, null, peers));
         assertEquals(1, yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT).rank(), "rank 1 ends first");
-        senderNode.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+        senderNode.tell(new NodeActor.Launch(1, 0, 2, PROGRAM, yod.getRef(), null, null, peers));
         JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
         assertEquals(0, exited.rank(), "rank 0's 500 puts to the ended rank were dropped there, and their credit came back");
         assertEquals(0, received.size());
@@ -288,10 +336,9 @@ class PortalsTransportTest {
         ActorRef<NodeActor.Command> askerNode = node(machine, asker.nid(), asker, answerer, answers);
         ActorRef<NodeActor.Command> answererNode = node(machine, answerer.nid(), AnsweringKernel::new);
         NodeActor.JobPeers peers = new NodeActor.JobPeers(List.of(asker.nid(), answerer.nid()), directory);
-        Program program = new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        answererNode.tell(new NodeActor.Launch(1, 1, 2, program, yod.getRef(), null, null, peers));
-        askerNode.tell(new NodeActor.Launch(1, 0, 2, program, yod.getRef(), null, null, peers));
+        answererNode.tell(new NodeActor.Launch(1, 1, 2, PROGRAM, yod.getRef(), null, null, peers));
+        askerNode.tell(new NodeActor.Launch(1, 0, 2, PROGRAM, yod.getRef(), null, null, peers));
 
         JobEvent.Exited exited = yod.expectMessageClass(JobEvent.Exited.class, TIMEOUT);
         assertEquals(0, exited.rank(), "the asker got its answer and ended; the answerer still waits");
@@ -309,7 +356,7 @@ class PortalsTransportTest {
         ChannelId channel = new ChannelId(new io.uniform.interconnect.ProcessId(9, 0), new io.uniform.interconnect.ProcessId(301, 0));
         node.tell(new NodeActor.Packet(5, new Envelope<>(channel, 0, stray))); // no job at all
         TestProbe<JobEvent> yod = testKit.createTestProbe();
-        node.tell(new NodeActor.Launch(6, 0, 1, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null), yod.getRef(),
+        node.tell(new NodeActor.Launch(6, 0, 1, PROGRAM, yod.getRef(),
                 null, null, NodeActor.JobPeers.NONE));
         node.tell(new NodeActor.Packet(5, new Envelope<>(channel, 0, stray))); // another job's
         node.tell(new NodeActor.Packet(6, new Envelope<>(channel, 0, stray))); // its own: wakes it (its put to nid 999, outside the job, was dropped)
