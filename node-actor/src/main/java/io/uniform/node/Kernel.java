@@ -3,6 +3,9 @@ package io.uniform.node;
 import io.uniform.portals.PortalsMessage;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.io.IoReply;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
 import io.uniform.process.io.IoRequest;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -80,6 +83,41 @@ abstract class Kernel {
 
     /** Ends the process now (between slices), with {@code report} as the reason. */
     abstract Ended kill(String report);
+
+    // ---- Migration, between slices. At the source: freeze, then either thaw (the move failed)
+    // or release (the process runs elsewhere now). At the destination: the kernel's admit
+    // factory, writePage for each page that travels, then start.
+
+    /**
+     * Stops the node's process at an instruction boundary for a move to a node running
+     * {@code destinationOs} ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}) and returns its
+     * state; its memory is {@link #frozenMemory()}. Nothing is released yet.
+     *
+     * @throws MigrationRefused why the process cannot move there; it runs on as before
+     */
+    ProcessState freeze(int destinationOs) throws MigrationRefused {
+        throw new MigrationRefused("this node's kernel cannot move its process");
+    }
+
+    /** The memory of the process {@link #freeze} stopped. */
+    FrozenMemory frozenMemory() {
+        throw new IllegalStateException("no process is frozen");
+    }
+
+    /** The move failed: the frozen process runs on here, as if nothing had happened. */
+    void thaw() {
+        throw new IllegalStateException("no process is frozen");
+    }
+
+    /** Stores a page of the arriving process (admitted, not started), as its source read it. */
+    void writePage(int address, byte[] page) {
+        throw new IllegalStateException("no process is arriving");
+    }
+
+    /** Every page has arrived: the admitted process runs from the next slice. */
+    void start() {
+        throw new IllegalStateException("no process is arriving");
+    }
 
     /** Releases the node memory the process held. */
     abstract void release();

@@ -1,0 +1,15 @@
+package io.uniform.process.image;
+
+import java.util.List;
+
+/**
+ * The memory of a frozen process, read page by page for the transfer (never copied whole):
+ * only pages that may hold a byte that is not zero are listed (the paper's "skip empty pages").
+ */
+public interface FrozenMemory {
+    /** The addresses of the pages that may hold a non-zero byte, in increasing order. */
+    List<Integer> pages();
+
+    /** Copies the page at {@code address} (one of {@link #pages()}) into {@code page} ({@link Area#PAGE_SIZE} bytes). */
+    void read(int address, byte[] page);
+}
