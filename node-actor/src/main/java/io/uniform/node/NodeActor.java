@@ -4,6 +4,8 @@ import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.interconnect.CreditGrant;
 import io.uniform.interconnect.ChannelMarker;
+import io.uniform.interconnect.ChannelReceiver;
+import io.uniform.interconnect.ChannelSender;
 import io.uniform.interconnect.Envelope;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.node.directory.NodeDirectory;
@@ -16,6 +18,10 @@ import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
 import io.uniform.process.io.IoReply;
 import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.YodDirectory;
@@ -138,9 +144,100 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** What a node is doing. */
     public enum Status { IDLE, RUNNING }
 
+    /**
+     * Move the node's process of job {@code jobId} to node {@code destination}, which must be
+     * idle; how it went goes to {@code replyTo}. The process is frozen only between slices and
+     * when no I/O call of it waits for yod; a move that fails leaves it running here.
+     */
+    public record Migrate(int jobId, int destination, ActorRef<MigrationReport> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * How a move ended: {@code moved}, or not, and why ({@code reason}). {@code downtimeNanos}
+     * runs from the freeze to the restart at the destination, {@code totalNanos} from the
+     * request; {@code pages} and {@code bytesSent} count the memory stream.
+     */
+    public record MigrationReport(int jobId, int rank, int from, int to, boolean moved, String reason, long downtimeNanos,
+                                  long totalNanos, int pages, long bytesSent) implements CborSerializable {}
+
+    /**
+     * The steps of a move between two node actors, addressed by nid and named by the move's id
+     * (docs/ARCHITECTURE.md, "Migration"). The source asks the destination to reserve itself,
+     * freezes the process for the destination's OS, has it admitted, streams its pages, then
+     * hands its channels over and lets its peers know; the destination starts it.
+     */
+    public sealed interface MoveStep extends Command {
+        String move();
+    }
+
+    /**
+     * Source to destination: keep yourself free for rank {@code rank} of job {@code jobId},
+     * coming from node {@code source}, which the machine's {@code directory} finds.
+     */
+    public record Reserve(String move, int source, int jobId, int rank, ActorRef<NodeDirectory.Command> directory)
+            implements MoveStep, CborSerializable {}
+
+    /** Destination to source: reserved; it runs {@code os} ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}). */
+    public record Reserved(String move, int os) implements MoveStep, CborSerializable {}
+
+    /** Either side to the other: the move cannot go on, and why. */
+    public record Abandon(String move, String reason) implements MoveStep, CborSerializable {}
+
+    /**
+     * Source to destination: the frozen process's state, its Portals interface block and what its
+     * launch said (job, rank, the nid it was launched on, the launch nids of the job's ranks, yod,
+     * files, directory); {@code chunks} chunks of pages follow.
+     */
+    public record Immigrate(String move, int jobId, int rank, int size, int launchNid, List<Integer> nids, ProcessState state,
+                            int portalsInterface,
+                            int chunks, ActorRef<JobEvent> yod, String filesRoot, ActorRef<NodeDirectory.Command> directory)
+            implements MoveStep, KryoSerializable {
+        public Immigrate {
+            nids = List.copyOf(nids);
+        }
+    }
+
+    /** Destination to source: the process is admitted; send its pages. */
+    public record Admitted(String move) implements MoveStep, CborSerializable {}
+
+    /** Source to destination: chunk {@code index} of the process's pages ({@link PageChunk}). */
+    public record Pages(String move, int index, byte[] chunk) implements MoveStep, KryoSerializable {}
+
+    /** Destination to source: the first {@code chunks} chunks are stored. */
+    public record PagesStored(String move, int chunks) implements MoveStep, CborSerializable {}
+
+    /**
+     * Source to destination: the process's channels and the messages its kernel had not taken,
+     * and its directory entry at the destination: start it.
+     */
+    public record Handoff(String move, Channels channels, List<Envelope<PortalsMessage>> inbox, LocationUpdate location)
+            implements MoveStep, KryoSerializable {
+        public Handoff {
+            inbox = List.copyOf(inbox);
+        }
+    }
+
+    /**
+     * The channels of a process that moves, as they travel with it: the receiving ends (expected
+     * sequence, consumption, reorder buffer) and the sending ends (next sequence, credit, held
+     * messages). The messages its old node had taken off a channel but its kernel had not
+     * consumed travel beside them, in the host's hands.
+     */
+    public record Channels(List<ChannelReceiver.State<PortalsMessage>> receiving, List<ChannelSender.State<PortalsMessage>> sending)
+            implements KryoSerializable {
+        static final Channels NONE = new Channels(List.of(), List.of());
+
+        public Channels {
+            receiving = List.copyOf(receiving);
+            sending = List.copyOf(sending);
+        }
+    }
+
+    /** Destination to source: the process runs here. */
+    public record Started(String move) implements MoveStep, CborSerializable {}
+
     /** A node's state: {@code jobId} and {@code rank} are meaningful when RUNNING. */
     public record State(int nid, Partition partition, Status status, int jobId, int rank, long slices, int pctReloads,
-                        PortalsTraffic portals) implements CborSerializable {
+                        PortalsTraffic portals, long moves) implements CborSerializable {
         @Override
         public String toString() {
             return "nid " + nid + " (" + partition.label() + "): " + switch (status) {
@@ -169,6 +266,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private record PeerLocated(int nid, ActorRef<Command> node, int attempt, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** Nothing came for move {@code move} since its {@code progress}-th step (local only). */
+    private record MoveTimeout(String move, int progress) implements Command, NoSerializationVerificationNeeded {}
+
     /** The sleep of {@code kernel}'s processes is over (local only, like {@link SliceDone}). */
     private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
 
@@ -178,11 +278,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * a PCT fault (the PCT rebuilds the policy its processes were loaded under from their PCBs).
      */
     public record Settings(int nid, Partition partition, long memoryBytes, long sliceInstructions, int outputChunkBytes,
-                           Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct) {
+                           Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
+                           MigrationSettings migration) {
         public Settings {
             Objects.requireNonNull(partition, "partition");
             Objects.requireNonNull(bootPct, "bootPct");
             Objects.requireNonNull(reloadPct, "reloadPct");
+            Objects.requireNonNull(migration, "migration");
             if (sliceInstructions <= 0 || outputChunkBytes <= 0) {
                 throw new IllegalArgumentException("slices and output chunks must be positive");
             }
@@ -200,17 +302,36 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             SchedulingPolicy policy = SchedulingPolicy.parse(pct.hasPath(nidKey) ? pct.getString(nidKey) : pct.getString("policy"));
             Function<YodDirectory, PctFactory> standard = PumaKernel.standard(policy, pct.getLong("quantum"));
             return new Settings(nid, partition, memoryBytes, config.getLong("uniform.node.slice-instructions"),
-                    (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), standard, standard);
+                    (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), standard, standard,
+                    MigrationSettings.of(config.getConfig("uniform.migration")));
         }
 
         /** The same node booting its PCTs from {@code factory} (reloads keep their own factory). */
         public Settings withBootPct(Function<YodDirectory, PctFactory> factory) {
-            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, factory, reloadPct);
+            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, factory, reloadPct, migration);
         }
 
         /** The same node reloading a faulted PCT from {@code factory}. */
         public Settings withReloadPct(Function<YodDirectory, PctFactory> factory) {
-            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, bootPct, factory);
+            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, bootPct, factory, migration);
+        }
+    }
+
+    /**
+     * How a node moves its process: pages per chunk, chunks sent before the destination has
+     * stored them (the stream's window), whether chunks are deflated, and how long each side
+     * waits for the other before it gives the move up.
+     */
+    public record MigrationSettings(int chunkPages, int window, boolean compress, Duration timeout) {
+        public MigrationSettings {
+            if (chunkPages <= 0 || window <= 0 || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("migration chunks, window and timeout must be positive");
+            }
+        }
+
+        static MigrationSettings of(com.typesafe.config.Config migration) {
+            return new MigrationSettings(migration.getInt("chunk-pages"), migration.getInt("window"), migration.getBoolean("compress"),
+                    migration.getDuration("timeout"));
         }
     }
 
@@ -229,7 +350,46 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * after ending the rank it held; failing on and on (10 times in a minute), it stops, and the
      * yod watching it ends its rank as lost.
      */
-    static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> kernels) {
+    static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> wrap) {
+        Objects.requireNonNull(wrap, "wrap");
+        return create(settings, new Kernels() {
+            @Override
+            public Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals)
+                    throws ElfFormatException, ExecFailure {
+                return wrap.apply(STANDARD_KERNELS.launch(node, partition, launch, portals));
+            }
+
+            @Override
+            public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
+                return wrap.apply(STANDARD_KERNELS.admit(node, partition, immigrate, portals));
+            }
+        });
+    }
+
+    /** How a node builds the kernel for a process: launched from its program, or arriving by migration. */
+    interface Kernels {
+        Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals) throws ElfFormatException, ExecFailure;
+
+        Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused;
+    }
+
+    /** Puma's QK and PCT on compute nodes, the Linux personality on the others. */
+    static final Kernels STANDARD_KERNELS = new Kernels() {
+        @Override
+        public Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals) throws ElfFormatException, ExecFailure {
+            return partition == Partition.COMPUTE
+                    ? PumaKernel.load(node.memoryBytes(), node.bootPct(), node.reloadPct(), launch.jobId(), launch.rank(), launch.size(),
+                            launch.program().image(), launch.program().argv(), portals)
+                    : LinuxKernel.exec(node.memoryBytes(), launch.program(), launch.filesRoot(), portals);
+        }
+
+        @Override
+        public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
+            throw new MigrationRefused("node " + node.nid() + " (" + partition.label() + ") cannot admit a migrating process");
+        }
+    };
+
+    static Behavior<Command> create(Settings settings, Kernels kernels) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(kernels, "kernels");
         // The partition a node was re-booted into outlives a restart of its actor (which starts empty).
@@ -239,7 +399,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private final Settings settings;
-    private final UnaryOperator<Kernel> kernels;
+    private final Kernels kernels;
     private final Executor cpu;
     private final AtomicReference<Partition> partition;
     // The job on this node, when there is one.
@@ -247,6 +407,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private int jobId;
     private int rank;
     private ActorRef<JobEvent> yod;
+    // What the process's launch said, for a move of it: job size, the ranks' launch nids, its files, its Portals state.
+    private int jobSize;
+    private List<Integer> launchNids = List.of();
+    private String filesRoot;
+    private ProcessPortals hostedPortals;
     private boolean sliceRunning;
     // Answers that came while a slice ran: passed to the kernel when it returns.
     private final List<IoDone> answers = new ArrayList<>();
@@ -263,13 +428,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // Messages waiting, in order, for the directory to find their node (kept past the end of their job).
     private final Map<Integer, List<Command>> unrouted = new HashMap<>();
     private String pendingKill;
+    // The move of this node's process under way, and the process arriving here, if any.
+    private Emigration emigration;
+    private Immigration immigration;
+    private long moves;
+    // I/O calls of the process that yod has not answered yet (a process frozen with one would lose the answer).
+    private final Set<Long> awaitedIo = new java.util.HashSet<>();
     private InjectPctFault pendingInjection;
     // PCT reloads of the process the node holds now.
     private int processPctReloads;
     private long slices;
     private int pctReloads;
 
-    private NodeActor(ActorContext<Command> context, Settings settings, UnaryOperator<Kernel> kernels, AtomicReference<Partition> partition) {
+    private NodeActor(ActorContext<Command> context, Settings settings, Kernels kernels, AtomicReference<Partition> partition) {
         super(context);
         this.settings = settings;
         this.kernels = kernels;
@@ -292,6 +463,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(Reboot.class, this::onReboot)
+                .onMessage(Migrate.class, this::onMigrate)
+                .onMessage(Reserve.class, this::onReserve)
+                .onMessage(Reserved.class, this::onReserved)
+                .onMessage(Abandon.class, this::onAbandon)
+                .onMessage(Immigrate.class, this::onImmigrate)
+                .onMessage(Admitted.class, this::onAdmitted)
+                .onMessage(Pages.class, this::onPages)
+                .onMessage(PagesStored.class, this::onPagesStored)
+                .onMessage(Handoff.class, this::onHandoff)
+                .onMessage(Started.class, this::onStarted)
+                .onMessage(MoveTimeout.class, this::onMoveTimeout)
                 .onMessage(SliceDone.class, this::onSliceDone)
                 .onMessage(Wake.class, this::onWake)
                 .onSignal(PreRestart.class, this::onPreRestart)
@@ -300,17 +482,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onLaunch(Launch launch) {
         int nid = settings.nid();
-        if (kernel != null) {
-            launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid,
-                    "node " + nid + " is running job " + jobId));
+        if (kernel != null || immigration != null) {
+            launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, busy()));
             return this;
         }
         Kernel loaded;
+        ProcessPortals processPortals = portals(launch);
         try {
-            loaded = kernels.apply(partition.get() == Partition.COMPUTE
-                    ? PumaKernel.load(settings.memoryBytes(), settings.bootPct(), settings.reloadPct(), launch.jobId(), launch.rank(),
-                            launch.size(), launch.program().image(), launch.program().argv(), portals(launch))
-                    : LinuxKernel.exec(settings.memoryBytes(), launch.program(), launch.filesRoot(), portals(launch)));
+            loaded = kernels.launch(settings, partition.get(), launch, processPortals);
         } catch (ElfFormatException | ExecFailure | IllegalArgumentException e) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, e.getMessage()));
             return this;
@@ -321,20 +500,30 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     "node " + nid + " could not start the process: " + describe(e)));
             return this;
         }
-        kernel = loaded;
-        jobId = launch.jobId();
-        if (launch.peers().directory() != null) {
-            directory = launch.peers().directory();
-        }
-        rank = launch.rank();
-        yod = launch.yod();
-        pendingKill = null;
+        host(loaded, launch.jobId(), launch.rank(), launch.size(), launchNids(launch), launch.filesRoot(), processPortals, launch.yod(),
+                launch.peers().directory());
         pendingInjection = launch.pctFault();
         applyInjection();
-        ProcessPortals identity = portals(launch);
-        transport.host(jobId, name(identity.identity().id()), launchNids(launch), List.of()).forEach(this::deliver);
+        transport.host(jobId, name(processPortals.identity().id()), launchNids, Channels.NONE).forEach(this::deliver);
         runSlice();
         return this;
+    }
+
+    /** The node holds this process from now on (launched here, or arrived). */
+    private void host(Kernel hosted, int job, int jobRank, int size, List<Integer> nids, String files, ProcessPortals processPortals,
+                      ActorRef<JobEvent> jobYod, ActorRef<NodeDirectory.Command> nodeDirectory) {
+        kernel = hosted;
+        jobId = job;
+        rank = jobRank;
+        jobSize = size;
+        launchNids = nids;
+        filesRoot = files;
+        hostedPortals = processPortals;
+        yod = jobYod;
+        if (nodeDirectory != null) {
+            directory = nodeDirectory;
+        }
+        pendingKill = null;
     }
 
     /**
@@ -342,10 +531,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * whose rank r is process (nid of r, r); a launch that names no peers is a job of its own.
      */
     private ProcessPortals portals(Launch launch) {
-        List<Integer> nids = launchNids(launch);
-        JobMap job = nids.isEmpty() ? JobMap.single(new ProcessId(settings.nid(), launch.rank()))
-                : new JobMap(launch.rank(), IntStream.range(0, nids.size()).mapToObj(r -> new ProcessId(nids.get(r), r)).toList());
-        return new ProcessPortals(new Identity(job.self(), 0, launch.jobId()), job);
+        return portals(0, launch.jobId(), launch.rank(), launchNids(launch), settings.nid());
+    }
+
+    /** The Portals state of a process that arrives: as its launch made it, its interface block where it was. */
+    private static ProcessPortals portals(Immigrate immigrate) {
+        return portals(immigrate.portalsInterface(), immigrate.jobId(), immigrate.rank(), immigrate.nids(), immigrate.launchNid());
+    }
+
+    /** Rank {@code rank}'s Portals state, its interface block at {@code ni}; a rank of no peers is a job of its own on {@code nid}. */
+    private static ProcessPortals portals(int ni, int job, int rank, List<Integer> nids, int nid) {
+        JobMap map = nids.isEmpty() ? JobMap.single(new ProcessId(nid, rank))
+                : new JobMap(rank, IntStream.range(0, nids.size()).mapToObj(r -> new ProcessId(nids.get(r), r)).toList());
+        return new ProcessPortals(ni, new Identity(map.self(), 0, job), map);
     }
 
     /** The launch node of each of the job's ranks; none when the launch names no consistent peers (a job of its own). */
@@ -391,6 +589,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         sendOutput(result.output());
         for (Kernel.IoCall call : result.ioCalls()) {
+            awaitedIo.add(call.sequence());
             yod.tell(new JobEvent.IoCall(jobId, rank, settings.nid(), call.sequence(), call.request()));
         }
         result.network().forEach(transport::send); // sent during the slice: before any answer made since
@@ -407,6 +606,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             finish(result.ended());
         } else if (pendingKill != null) {
             killNow(pendingKill);
+        } else if (emigration != null) {
+            beginEmigration();
         } else {
             applyInjection();
             if (runnable && transport.heldForCredit()) {
@@ -421,7 +622,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onWake(Wake wake) {
-        if (wake.kernel() == kernel && !sliceRunning && !pausedForCredit) {
+        if (wake.kernel() == kernel && mayRun()) {
             runSlice();
         }
         return this;
@@ -459,10 +660,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (kernel == null || done.jobId() != jobId) {
             return this; // the process it was for has ended
         }
+        awaitedIo.remove(done.sequence());
         if (sliceRunning) {
             answers.add(done);
-        } else if (kernel.complete(done.sequence(), done.reply()) && !pausedForCredit) {
+        } else if (kernel.complete(done.sequence(), done.reply()) && mayRun()) {
             runSlice();
+        } else if (emigration != null) {
+            beginEmigration();
         }
         return this;
     }
@@ -506,14 +710,24 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         } catch (RuntimeException e) {
             getContext().getLog().warn("node {}: releasing job {} failed", settings.nid(), jobId, e);
         }
+        if (emigration != null) {
+            endEmigration(false, "the process ended before it could move");
+        }
+        transport.hostEnded();
+        clearProcess();
+    }
+
+    /** The node holds no process any more (it ended, or moved). */
+    private void clearProcess() {
         kernel = null;
         yod = null;
+        hostedPortals = null;
         pendingKill = null;
         pendingInjection = null;
         processPctReloads = 0;
         answers.clear();
         arrived.clear();
-        transport.hostEnded();
+        awaitedIo.clear();
         pausedForCredit = false;
         sliceRunning = false;
     }
@@ -573,16 +787,26 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onPacket(Packet packet) {
         boolean runnable = false;
         for (Envelope<PortalsMessage> ready : transport.receive(packet)) {
-            if (sliceRunning) {
-                arrived.add(ready);
+            if (sliceRunning || emigration != null && emigration.frozen()) {
+                arrived.add(ready); // the kernel is the CPU's, or frozen: it takes them later, here or where it goes
             } else {
                 runnable |= deliver(ready);
             }
         }
-        if (runnable && !pausedForCredit) {
+        if (runnable && mayRun()) {
             runSlice();
         }
         return this;
+    }
+
+    /** Whether the process may get a slice now: none runs, none waits for credit, and it is not about to move. */
+    private boolean mayRun() {
+        return kernel != null && !sliceRunning && !pausedForCredit && emigration == null;
+    }
+
+    private String busy() {
+        return kernel != null ? "node " + settings.nid() + " is running job " + jobId
+                : "node " + settings.nid() + " is receiving a process from node " + immigration.source;
     }
 
     /** Hands a message to the kernel, which consumes it; true if the process can run. */
@@ -598,7 +822,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         transport.credit(credit);
         if (pausedForCredit && !transport.heldForCredit()) {
             pausedForCredit = false;
-            if (!sliceRunning && kernel != null) {
+            if (mayRun()) {
                 runSlice();
             }
         }
@@ -616,10 +840,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onKill(Kill kill) {
+        if (kernel == null && emigration != null && emigration.request.jobId() == kill.jobId()) {
+            sendToNode(emigration.destination(), kill); // handed over: the process is the destination's now
+            return this;
+        }
         if (kernel == null || kill.jobId() != jobId) {
             return this;
         }
         String reason = kill.reason() == null ? "killed" : kill.reason();
+        if (emigration != null) {
+            abandonEmigration("the process was killed: " + reason);
+        }
         if (sliceRunning) {
             pendingKill = reason; // the kernel belongs to the CPU until the slice returns
         } else {
@@ -640,7 +871,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onGetState(GetState get) {
         Status status = kernel != null ? Status.RUNNING : Status.IDLE;
         get.replyTo().tell(new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
-                slices, pctReloads, transport.traffic()));
+                slices, pctReloads, transport.traffic(), moves));
         return this;
     }
 
@@ -649,13 +880,345 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (reboot.partition() == null || !reboot.partition().isNode()) {
             reboot.replyTo().tell(new RebootResult(nid, false, partition.get(), "a node cannot be re-booted into "
                     + (reboot.partition() == null ? "nothing" : reboot.partition().label())));
-        } else if (kernel != null) {
-            reboot.replyTo().tell(new RebootResult(nid, false, partition.get(),
-                    "node " + nid + " is running job " + jobId + ": a node re-boots only when it holds no process"));
+        } else if (kernel != null || immigration != null) {
+            reboot.replyTo().tell(new RebootResult(nid, false, partition.get(), busy() + ": a node re-boots only when it holds no process"));
         } else {
             // Nothing to do but switch: the node is empty, and its next kernel is built when a process arrives.
             partition.set(reboot.partition());
             reboot.replyTo().tell(new RebootResult(nid, true, reboot.partition(), null));
+        }
+        return this;
+    }
+
+    // ---- Migration: the source's side
+
+    private Behavior<Command> onMigrate(Migrate migrate) {
+        int nid = settings.nid();
+        String refusal = kernel == null || migrate.jobId() != jobId ? "node " + nid + " runs no process of job " + migrate.jobId()
+                : emigration != null ? "the process is already moving to node " + emigration.destination()
+                : migrate.destination() == nid ? "the process already runs on node " + nid
+                : migrate.destination() < 0 ? "no node has nid " + migrate.destination()
+                : null;
+        if (refusal != null) {
+            if (migrate.replyTo() != null) {
+                migrate.replyTo().tell(new MigrationReport(migrate.jobId(), kernel == null ? -1 : rank, nid, migrate.destination(), false,
+                        refusal, 0, 0, 0, 0));
+            }
+            return this;
+        }
+        emigration = new Emigration(jobId + "/" + rank + "/" + nid + "/" + (++moves), migrate, System.nanoTime());
+        armTimeout(emigration.move, emigration.progress);
+        if (!sliceRunning) {
+            beginEmigration();
+        }
+        return this;
+    }
+
+    /** Asks the destination to reserve itself once the process is between slices and waits for no answer from yod. */
+    private void beginEmigration() {
+        if (emigration.step != Emigration.Step.WAITING || sliceRunning || !awaitedIo.isEmpty()) {
+            return;
+        }
+        emigration.step = Emigration.Step.RESERVING;
+        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, directory));
+    }
+
+    private Behavior<Command> onReserved(Reserved reserved) {
+        if (!sourceAt(reserved, Emigration.Step.RESERVING)) {
+            return this;
+        }
+        try {
+            emigration.frozenAt = System.nanoTime();
+            ProcessStateAndMemory frozen = freeze(reserved.os());
+            emigration.memory = frozen.memory();
+            emigration.pages = frozen.memory().pages();
+            int chunkPages = settings.migration().chunkPages();
+            emigration.chunks = (emigration.pages.size() + chunkPages - 1) / chunkPages;
+            emigration.step = Emigration.Step.ADMITTING;
+            sendToNode(emigration.destination(), new Immigrate(emigration.move, jobId, rank, jobSize,
+                    hostedPortals.identity().id().nid(), launchNids, frozen.state(),
+                    hostedPortals.ni(), emigration.chunks, yod, filesRoot, directory));
+        } catch (MigrationRefused refused) {
+            sendToNode(emigration.destination(), new Abandon(emigration.move, refused.getMessage()));
+            endEmigration(false, refused.getMessage());
+            resumeAfterMove();
+        }
+        return this;
+    }
+
+    private record ProcessStateAndMemory(ProcessState state, FrozenMemory memory) {}
+
+    private ProcessStateAndMemory freeze(int os) throws MigrationRefused {
+        ProcessState state = kernel.freeze(os);
+        return new ProcessStateAndMemory(state, kernel.frozenMemory());
+    }
+
+    private Behavior<Command> onAdmitted(Admitted admitted) {
+        if (sourceAt(admitted, Emigration.Step.ADMITTING)) {
+            emigration.step = Emigration.Step.STREAMING;
+            streamPages();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onPagesStored(PagesStored stored) {
+        if (sourceAt(stored, Emigration.Step.STREAMING)) {
+            emigration.chunksStored = Math.max(emigration.chunksStored, stored.chunks());
+            streamPages();
+        }
+        return this;
+    }
+
+    /** Sends chunks up to a window ahead of what the destination stored; hands the process over once all are stored. */
+    private void streamPages() {
+        MigrationSettings migration = settings.migration();
+        while (emigration.chunksSent < emigration.chunks && emigration.chunksSent < emigration.chunksStored + migration.window()) {
+            PageChunk.Encoded chunk = PageChunk.encode(emigration.memory, emigration.chunk(emigration.chunksSent, migration.chunkPages()),
+                    migration.compress());
+            emigration.pagesSent += chunk.pages();
+            emigration.bytesSent += chunk.bytes().length;
+            sendToNode(emigration.destination(), new Pages(emigration.move, emigration.chunksSent++, chunk.bytes()));
+        }
+        if (emigration.chunksStored == emigration.chunks) {
+            handOff();
+        }
+    }
+
+    /**
+     * Every page is at the destination: the process's channels and the messages its kernel had
+     * not taken go there, its peers learn where it is, and this node forwards what still comes.
+     */
+    private void handOff() {
+        int destination = emigration.destination();
+        LocationUpdate current = transport.hostedEntry();
+        long version = current.version() + 1;
+        // The version is new for this process, so it names a stay at the destination no earlier one used.
+        LocationUpdate moved = LocationUpdate.at(current.process(), version, new io.uniform.interconnect.Location(destination, version));
+        int job = jobId;
+        Channels channels = transport.leave(moved);
+        sendToNode(destination, new Handoff(emigration.move, channels, List.copyOf(arrived), moved));
+        Locations news = new Locations(job, List.of(moved));
+        transport.nodesOf(job).stream().filter(nid -> nid != settings.nid() && nid != destination).forEach(nid -> sendToNode(nid, news));
+        emigration.step = Emigration.Step.HANDED_OFF;
+        try {
+            kernel.release();
+        } catch (RuntimeException e) {
+            getContext().getLog().warn("node {}: releasing the memory of job {}'s process after its move failed", settings.nid(), job, e);
+        }
+        clearProcess();
+    }
+
+    private Behavior<Command> onStarted(Started started) {
+        if (sourceAt(started, Emigration.Step.HANDED_OFF)) {
+            endEmigration(true, null);
+        }
+        return this;
+    }
+
+    /** Whether {@code step} is the answer the move under way waits for at {@code expected}; counts it as progress. */
+    private boolean sourceAt(MoveStep step, Emigration.Step expected) {
+        if (emigration == null || !emigration.move.equals(step.move()) || emigration.step != expected) {
+            return false;
+        }
+        emigration.progress++;
+        armTimeout(emigration.move, emigration.progress);
+        return true;
+    }
+
+    /** The move failed before the handoff: the destination lets go, the process runs on here. */
+    private void abandonEmigration(String reason) {
+        if (emigration.step != Emigration.Step.WAITING) {
+            sendToNode(emigration.destination(), new Abandon(emigration.move, reason));
+        }
+        boolean wasFrozen = emigration.frozen();
+        endEmigration(false, reason);
+        if (wasFrozen) {
+            kernel.thaw();
+        }
+    }
+
+    private void endEmigration(boolean moved, String reason) {
+        Emigration ended = emigration;
+        emigration = null;
+        long now = System.nanoTime();
+        long downtime = ended.frozenAt == 0 ? 0 : now - ended.frozenAt;
+        MigrationReport report = new MigrationReport(ended.request.jobId(), rank, settings.nid(), ended.destination(), moved,
+                moved ? null : reason, downtime, now - ended.requestedAt, ended.pagesSent, ended.bytesSent);
+        if (moved) {
+            getContext().getLog().info("node {}: job {}'s process moved to node {} ({} pages, {} bytes, down {} ms)", settings.nid(),
+                    ended.request.jobId(), ended.destination(), ended.pagesSent, ended.bytesSent, downtime / 1_000_000);
+        } else {
+            getContext().getLog().warn("node {}: job {}'s process did not move to node {}: {}", settings.nid(), ended.request.jobId(),
+                    ended.destination(), reason);
+        }
+        if (ended.request.replyTo() != null) {
+            ended.request.replyTo().tell(report);
+        }
+    }
+
+    /** The process stayed: the messages it missed while frozen reach it, and it runs again. */
+    private void resumeAfterMove() {
+        if (kernel == null) {
+            return;
+        }
+        boolean runnable = true;
+        for (Envelope<PortalsMessage> envelope : arrived) {
+            runnable |= deliver(envelope);
+        }
+        arrived.clear();
+        if (runnable && transport.heldForCredit()) {
+            pausedForCredit = true;
+        } else if (mayRun()) {
+            runSlice();
+        }
+    }
+
+    // ---- Migration: the destination's side
+
+    private Behavior<Command> onReserve(Reserve reserve) {
+        if (directory == null) {
+            directory = reserve.directory(); // a node that never ran a job learns the machine's directory here
+        }
+        if (kernel != null || immigration != null) {
+            sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
+            return this;
+        }
+        immigration = new Immigration(reserve.move(), reserve.source());
+        armTimeout(immigration.move, immigration.progress);
+        sendToNode(reserve.source(), new Reserved(reserve.move(),
+                partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX));
+        return this;
+    }
+
+    private Behavior<Command> onImmigrate(Immigrate immigrate) {
+        if (!destinationOf(immigrate) || immigration.request != null) {
+            return this;
+        }
+        immigration.request = immigrate;
+        try {
+            immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate));
+            // Peers may learn of the move and send here before the handoff does: their messages wait for it.
+            transport.expect(immigrate.jobId(), name(portals(immigrate).identity().id()));
+            sendToNode(immigration.source, new Admitted(immigration.move));
+        } catch (MigrationRefused | RuntimeException refused) {
+            refuseImmigration(refused instanceof MigrationRefused ? refused.getMessage()
+                    : "node " + settings.nid() + " could not admit the process: " + describe(refused));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onPages(Pages pages) {
+        if (!destinationOf(pages) || immigration.kernel == null || pages.index() != immigration.chunksStored) {
+            return this;
+        }
+        try {
+            for (PageChunk.Page page : PageChunk.decode(pages.chunk())) {
+                immigration.kernel.writePage(page.address(), page.bytes());
+            }
+        } catch (RuntimeException e) {
+            refuseImmigration("a page of the process could not be stored on node " + settings.nid() + ": " + describe(e));
+            return this;
+        }
+        immigration.chunksStored++;
+        sendToNode(immigration.source, new PagesStored(immigration.move, immigration.chunksStored));
+        return this;
+    }
+
+    private Behavior<Command> onHandoff(Handoff handoff) {
+        if (!destinationOf(handoff) || immigration.kernel == null || immigration.chunksStored != immigration.request.chunks()) {
+            return this;
+        }
+        Immigration arrived = immigration;
+        immigration = null;
+        Immigrate request = arrived.request;
+        ProcessPortals processPortals = portals(request);
+        try {
+            arrived.kernel.start();
+        } catch (RuntimeException e) {
+            getContext().getLog().error("node {}: the process of job {} that moved here could not start", settings.nid(), request.jobId(), e);
+            request.yod().tell(new JobEvent.Exited(request.jobId(), request.rank(), settings.nid(), ExitStatus.killed(Signal.SIGKILL),
+                    "the process could not restart on node " + settings.nid() + " after its move: " + describe(e), 0));
+            return this;
+        }
+        host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.nids(), request.filesRoot(), processPortals,
+                request.yod(), request.directory());
+        transport.relocate(jobId, List.of(handoff.location()));
+        List<Envelope<PortalsMessage>> ready = transport.host(jobId, handoff.location().process(), launchNids, handoff.channels());
+        handoff.inbox().forEach(this::deliver);
+        ready.forEach(this::deliver);
+        yod.tell(new JobEvent.Moved(jobId, rank, settings.nid(), getContext().getSelf()));
+        sendToNode(arrived.source, new Started(arrived.move));
+        moves++;
+        if (transport.heldForCredit()) {
+            pausedForCredit = true;
+        } else {
+            runSlice();
+        }
+        return this;
+    }
+
+    /** Whether {@code step} belongs to the process arriving here; counts it as progress. */
+    private boolean destinationOf(MoveStep step) {
+        if (immigration == null || !immigration.move.equals(step.move())) {
+            return false;
+        }
+        immigration.progress++;
+        armTimeout(immigration.move, immigration.progress);
+        return true;
+    }
+
+    private void refuseImmigration(String reason) {
+        sendToNode(immigration.source, new Abandon(immigration.move, reason));
+        dropImmigration();
+    }
+
+    private void dropImmigration() {
+        if (immigration.kernel != null) {
+            try {
+                immigration.kernel.release();
+            } catch (RuntimeException e) {
+                getContext().getLog().warn("node {}: releasing a process that did not arrive failed", settings.nid(), e);
+            }
+        }
+        immigration = null;
+    }
+
+    // ---- Migration: either side
+
+    private Behavior<Command> onAbandon(Abandon abandon) {
+        if (emigration != null && emigration.move.equals(abandon.move()) && emigration.step != Emigration.Step.HANDED_OFF) {
+            boolean wasFrozen = emigration.frozen();
+            endEmigration(false, abandon.reason());
+            if (wasFrozen) {
+                kernel.thaw();
+            }
+            resumeAfterMove();
+        } else if (immigration != null && immigration.move.equals(abandon.move())) {
+            dropImmigration();
+        }
+        return this;
+    }
+
+    private void armTimeout(String move, int progress) {
+        getContext().scheduleOnce(settings.migration().timeout(), getContext().getSelf(), new MoveTimeout(move, progress));
+    }
+
+    private Behavior<Command> onMoveTimeout(MoveTimeout timeout) {
+        String silent = "no answer from node %d within " + settings.migration().timeout().toSeconds() + " s";
+        if (emigration != null && emigration.move.equals(timeout.move()) && emigration.progress == timeout.progress()) {
+            if (emigration.step == Emigration.Step.HANDED_OFF) {
+                endEmigration(false, String.format(silent, emigration.destination()) + " after the handoff: its restart is unconfirmed");
+            } else if (emigration.step == Emigration.Step.WAITING) {
+                endEmigration(false, "the process waited for yod's answer to an I/O call all along");
+                resumeAfterMove();
+            } else {
+                abandonEmigration(String.format(silent, emigration.destination()));
+                resumeAfterMove();
+            }
+        } else if (immigration != null && immigration.move.equals(timeout.move()) && immigration.progress == timeout.progress()) {
+            getContext().getLog().warn("node {}: " + silent + "; the process it was sending is dropped here", settings.nid(),
+                    immigration.source);
+            dropImmigration();
         }
         return this;
     }

@@ -89,16 +89,16 @@ final class PortalsTransport {
 
     /**
      * The node now hosts {@code self} of job {@code jobId}, whose rank r started on node
-     * {@code nids.get(r)} (empty: a job of one, reaching nobody), with the receiving
-     * {@code channels} it brings along (none at launch). Returns the messages that came for it
+     * {@code nids.get(r)} (empty: a job of one, reaching nobody), with the {@code channels} it
+     * brings along ({@link NodeActor.Channels#NONE} at launch). Returns the messages that came for it
      * before it did, now in order, for its kernel.
      */
-    List<Envelope<PortalsMessage>> host(int jobId, ProcessId self, List<Integer> nids,
-                                        List<ChannelReceiver.State<PortalsMessage>> channels) {
+    List<Envelope<PortalsMessage>> host(int jobId, ProcessId self, List<Integer> nids, NodeActor.Channels channels) {
         hostedJob = jobId;
         hosted = Objects.requireNonNull(self, "self");
         arriving.remove(new JobProcess(jobId, self));
-        channels.forEach(state -> incoming.put(state.id(), ChannelReceiver.restore(state)));
+        channels.receiving().forEach(state -> incoming.put(state.id(), ChannelReceiver.restore(state)));
+        channels.sending().forEach(state -> outgoing.put(new JobChannel(jobId, state.id()), ChannelSender.restore(state)));
         LocationDirectory directory = directory(jobId);
         for (int rank = 0; rank < nids.size(); rank++) {
             int launchNid = nids.get(rank);
@@ -116,20 +116,48 @@ final class PortalsTransport {
         return ready;
     }
 
+    /** Process {@code process} of job {@code jobId} is moving here: what comes for it before it does is kept for it. */
+    void expect(int jobId, ProcessId process) {
+        arriving.add(new JobProcess(jobId, process));
+    }
+
+    /** The hosted process's entry in its job's directory here (what a move of it raises). */
+    LocationUpdate hostedEntry() {
+        return directory(hostedJob).entry(hosted).orElseThrow();
+    }
+
     /**
-     * The hosted process leaves this node for where {@code movedTo}, its mover's directory entry,
-     * says: returns the state of its receiving channels, to go with it; what still comes here for
-     * it is forwarded there.
+     * The hosted process leaves this node for where {@code movedTo}, its directory entry after
+     * the move, says: returns its channels, to go with it; what still comes here for it (packets
+     * and credit) is forwarded there.
      */
-    List<ChannelReceiver.State<PortalsMessage>> leave(LocationUpdate movedTo) {
+    NodeActor.Channels leave(LocationUpdate movedTo) {
         if (!movedTo.process().equals(hosted) || movedTo.isEnd() || movedTo.location().nid() == nid) {
             throw new IllegalArgumentException("node " + nid + " hosts " + hosted + ", which cannot leave for " + movedTo);
         }
         relocate(hostedJob, List.of(movedTo));
-        List<ChannelReceiver.State<PortalsMessage>> channels = incoming.values().stream().map(ChannelReceiver::state).toList();
+        List<ChannelSender.State<PortalsMessage>> sending = new ArrayList<>();
+        outgoing.entrySet().removeIf(entry -> {
+            boolean mine = entry.getKey().jobId() == hostedJob;
+            if (mine) {
+                sending.add(entry.getValue().state());
+            }
+            return mine;
+        });
+        NodeActor.Channels channels = new NodeActor.Channels(incoming.values().stream().map(ChannelReceiver::state).toList(), sending);
         forwarding.add(hostedJob);
         hostEnded();
         return channels;
+    }
+
+    /** The nodes where job {@code jobId}'s processes run now, as this node knows. */
+    Set<Integer> nodesOf(int jobId) {
+        Set<Integer> nids = new HashSet<>();
+        LocationDirectory directory = locations.get(jobId);
+        if (directory != null) {
+            directory.snapshot().stream().filter(entry -> !entry.isEnd()).forEach(entry -> nids.add(entry.location().nid()));
+        }
+        return nids;
     }
 
     /** The hosted process has ended: its receiving channels close, its sending ones stay while they hold messages. */
@@ -202,7 +230,11 @@ final class PortalsTransport {
         JobChannel key = new JobChannel(credit.jobId(), credit.grant().channel());
         ChannelSender<PortalsMessage> channel = outgoing.get(key);
         if (channel == null) {
-            return; // a job that has ended here with nothing left to send
+            Location sender = locationOf(credit.jobId(), credit.grant().channel().sender());
+            if (sender != null && sender.nid() != nid) {
+                links.send(sender.nid(), credit); // its sender moved on: the grant follows it
+            }
+            return; // otherwise a job that has ended here with nothing left to send
         }
         channel.grant(credit.grant()).forEach(envelope -> transmit(credit.jobId(), channel, envelope));
         if (credit.jobId() != hostedJob && channel.held() == 0) {

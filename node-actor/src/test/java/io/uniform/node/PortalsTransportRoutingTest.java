@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.uniform.interconnect.ChannelReceiver;
 import io.uniform.interconnect.Envelope;
 import io.uniform.interconnect.FlowControl;
 import io.uniform.interconnect.Location;
@@ -96,8 +95,8 @@ class PortalsTransportRoutingTest {
 
     private static Network launched() {
         Network network = new Network();
-        network.node(1).host(JOB, SENDER, LAUNCH_NIDS, List.of());
-        network.node(2).host(JOB, RECEIVER, LAUNCH_NIDS, List.of());
+        network.node(1).host(JOB, SENDER, LAUNCH_NIDS, NodeActor.Channels.NONE);
+        network.node(2).host(JOB, RECEIVER, LAUNCH_NIDS, NodeActor.Channels.NONE);
         return network;
     }
 
@@ -143,7 +142,7 @@ class PortalsTransportRoutingTest {
         }
         network.deliver(2, 20); // 20 consumed at the old node, 30 still on the link to it
         LocationUpdate moved = LocationUpdate.at(RECEIVER, 2, new Location(3, 0));
-        List<ChannelReceiver.State<PortalsMessage>> channels = network.node(2).leave(moved);
+        NodeActor.Channels channels = network.node(2).leave(moved);
         network.node(3).relocate(JOB, List.of(moved));
         // The sender learns of the move late: 30 more go to the old node before its marker, the rest straight to the new one.
         for (long i = 50; i < 60; i++) {
@@ -163,6 +162,26 @@ class PortalsTransportRoutingTest {
         assertEquals(40, network.node(2).traffic().forwarded());
         assertEquals(1, network.node(2).traffic().markersClosed());
         assertTrue(!network.node(1).heldForCredit(), "credit came back from the new node");
+    }
+
+    @Test
+    void aSenderThatMovesWithMessagesWaitingForCreditGoesOnWithItsSequenceFromItsNewNode() {
+        Network network = launched();
+        for (long i = 0; i < 100; i++) {
+            network.node(1).send(put(i));
+        }
+        assertTrue(network.node(1).heldForCredit());
+        LocationUpdate moved = LocationUpdate.at(SENDER, 2, new Location(3, 0));
+        NodeActor.Channels channels = network.node(1).leave(moved);
+        network.node(2).relocate(JOB, List.of(moved));
+        network.consume(3, network.node(3).host(JOB, SENDER, LAUNCH_NIDS, channels));
+        assertTrue(network.node(3).heldForCredit(), "its held messages came along");
+        for (long i = 100; i < 150; i++) {
+            network.node(3).send(put(i));
+        }
+        network.settle();
+        assertEquals(upTo(150), network.consumedAt(2));
+        assertTrue(!network.node(3).heldForCredit());
     }
 
     @Test
@@ -189,14 +208,14 @@ class PortalsTransportRoutingTest {
     @Test
     void messagesThatComeBeforeTheLaunchWaitForItWhateverTheirNumber() {
         Network network = new Network();
-        network.node(1).host(JOB, SENDER, LAUNCH_NIDS, List.of());
+        network.node(1).host(JOB, SENDER, LAUNCH_NIDS, NodeActor.Channels.NONE);
         int count = 5 * FlowControl.DEFAULT.window();
         for (long i = 0; i < count; i++) {
             network.node(1).send(put(i));
         }
         network.deliver(2, Integer.MAX_VALUE);
         assertEquals(List.of(), network.consumedAt(2));
-        network.consume(2, network.node(2).host(JOB, RECEIVER, LAUNCH_NIDS, List.of()));
+        network.consume(2, network.node(2).host(JOB, RECEIVER, LAUNCH_NIDS, NodeActor.Channels.NONE));
         network.settle();
         assertEquals(upTo(count), network.consumedAt(2));
     }

@@ -118,6 +118,23 @@ public final class KryoSerializer extends JSerializer {
                 return Payload.copyOf(input.readBytes(input.readVarInt(true)));
             }
         });
+        // Migration: the frozen process's state, its pages and its channels.
+        kryo.register(int[].class);
+        kryo.register(io.uniform.cpu.HartState.class);
+        kryo.register(io.uniform.process.image.ProcessState.class);
+        kryo.register(io.uniform.process.image.Area.class);
+        kryo.register(io.uniform.process.image.OpenFile.class);
+        kryo.register(NodeActor.Immigrate.class);
+        kryo.register(NodeActor.Pages.class);
+        kryo.register(NodeActor.Handoff.class);
+        kryo.register(NodeActor.Channels.class);
+        kryo.register(io.uniform.interconnect.ChannelReceiver.State.class);
+        kryo.register(io.uniform.interconnect.ChannelReceiver.Stats.class);
+        kryo.register(io.uniform.interconnect.ChannelSender.State.class);
+        kryo.register(io.uniform.interconnect.FlowControl.class);
+        kryo.register(io.uniform.interconnect.HopCount.class);
+        kryo.register(io.uniform.interconnect.LocationUpdate.class);
+        kryo.register(io.uniform.interconnect.Location.class);
         return kryo;
     }
 

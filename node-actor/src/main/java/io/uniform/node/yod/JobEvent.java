@@ -1,6 +1,8 @@
 package io.uniform.node.yod;
 
 import io.uniform.node.CborSerializable;
+import io.uniform.node.NodeActor;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.io.IoRequest;
 
@@ -31,6 +33,9 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
      * if it exited); {@code pctReloads} counts the PCT faults the node contained while it ran.
      */
     record Exited(int jobId, int rank, int nid, ExitStatus status, String report, int pctReloads) implements JobEvent {}
+
+    /** The rank's process migrated and runs on node {@code nid} now. */
+    record Moved(int jobId, int rank, int nid, ActorRef<NodeActor.Command> node) implements JobEvent, JobReport {}
 
     /** The node could not start the rank (busy, booting, unloadable image); nothing ran. */
     record LaunchRefused(int jobId, int rank, int nid, String reason) implements JobEvent {}

@@ -62,7 +62,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     public record OutputAck(long bytes) implements Command, CborSerializable {}
 
     /** The node of {@code rank} stopped (local: a watch notification, never leaves this JVM). */
-    private record RankLost(int rank) implements Command, NoSerializationVerificationNeeded {}
+    private record RankLost(int rank, ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
 
     /** One rank's placement. */
     public record Placement(int nid, ActorRef<NodeActor.Command> node) {}
@@ -112,6 +112,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private final ActorRef<JobReport> client;
     private final ActorRef<JobReport.JobFinished> done;
     private final JobReport.RankStatus[] statuses;
+    // Where each rank runs now: its launch placement until it migrates.
+    private final Placement[] placements;
     private int ended;
     private final FileTable[] files;
     // Exactly-once I/O: per rank, the last request answered and its answer (resent to a retry).
@@ -135,6 +137,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         this.client = client;
         this.done = done;
         this.statuses = new JobReport.RankStatus[job.placements().size()];
+        this.placements = job.placements().toArray(Placement[]::new);
         this.answeredSequence = new long[statuses.length];
         Arrays.fill(answeredSequence, -1);
         this.pendingSequence = new long[statuses.length];
@@ -150,7 +153,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory());
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
-            context.watchWith(node, new RankLost(rank)); // a node that stops never reports its rank
+            context.watchWith(node, new RankLost(rank, node)); // a node that stops never reports its rank
             node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
                     job.options().filesRoot(), peers));
         }
@@ -165,6 +168,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(OutputAck.class, this::onOutputAck)
                 .onMessage(JobEvent.Exited.class, this::onExited)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
+                .onMessage(JobEvent.Moved.class, this::onMoved)
                 .onMessage(KillJob.class, this::onKillJob)
                 .onMessage(RankLost.class, this::onRankLost)
                 .build();
@@ -298,7 +302,20 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     private ActorRef<NodeActor.Command> node(int rank) {
-        return job.placements().get(rank).node();
+        return placements[rank].node();
+    }
+
+    /** A rank migrated: its I/O answers and kills go to its new node, whose loss ends it from now on. */
+    private Behavior<Command> onMoved(JobEvent.Moved moved) {
+        int rank = moved.rank();
+        if (rank < 0 || rank >= statuses.length || statuses[rank] != null) {
+            return this;
+        }
+        getContext().unwatch(placements[rank].node());
+        placements[rank] = new Placement(moved.nid(), moved.node());
+        getContext().watchWith(moved.node(), new RankLost(rank, moved.node()));
+        client.tell(moved);
+        return this;
     }
 
     private ServiceFileSystem fileSystem(String root) {
@@ -324,9 +341,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     private Behavior<Command> onRankLost(RankLost lost) {
-        int nid = job.placements().get(lost.rank()).nid();
-        if (statuses[lost.rank()] != null) {
-            return this;
+        int nid = placements[lost.rank()].nid();
+        if (statuses[lost.rank()] != null || !lost.node().equals(placements[lost.rank()].node())) {
+            return this; // ended already, or a node the rank has left
         }
         String report = "node " + nid + " was lost";
         killOthers("rank " + lost.rank() + " ended: " + report);
@@ -341,7 +358,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private void killOthers(String reason) {
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null) {
-                job.placements().get(rank).node().tell(new NodeActor.Kill(job.jobId(), reason));
+                node(rank).tell(new NodeActor.Kill(job.jobId(), reason));
             }
         }
     }

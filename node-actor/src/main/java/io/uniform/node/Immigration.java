@@ -1,0 +1,20 @@
+package io.uniform.node;
+
+/**
+ * The destination's side of one move: reserved for a process, then holding its admitted kernel
+ * while its pages come in; the node actor drives it (docs/ARCHITECTURE.md, "Migration").
+ */
+final class Immigration {
+    final String move;
+    final int source;
+    /** Counts the steps the source took, so a timeout knows whether it is stale. */
+    int progress;
+    NodeActor.Immigrate request;
+    Kernel kernel;
+    int chunksStored;
+
+    Immigration(String move, int source) {
+        this.move = move;
+        this.source = source;
+    }
+}

@@ -1,0 +1,134 @@
+package io.uniform.node;
+
+import io.uniform.process.image.Area;
+import io.uniform.process.image.FrozenMemory;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * A bounded run of a migrating process's pages as they travel: each page's address and its
+ * 4 KiB, pages of zeros left out (the paper's "skip empty pages"), the whole deflated on the fly
+ * when compression is on (the paper's future work). Plain Java: the node actor sends chunks
+ * as {@code byte[]} on the Kryo lane, each far below Artery's frame.
+ */
+final class PageChunk {
+    private PageChunk() {}
+
+    /** A page that travels: its address and its bytes. */
+    record Page(int address, byte[] bytes) {}
+
+    /** What {@link #encode} made: the bytes to send and how many pages (and bytes before compression) they hold. */
+    record Encoded(byte[] bytes, int pages, int rawBytes) {}
+
+    private static final int HEADER = 5; // a flag byte (deflated or not) and the page count
+
+    /**
+     * Reads {@code addresses} from {@code memory} and encodes the pages that hold a non-zero
+     * byte, deflated when {@code compress} is set.
+     */
+    static Encoded encode(FrozenMemory memory, List<Integer> addresses, boolean compress) {
+        byte[] page = new byte[Area.PAGE_SIZE];
+        ByteBuffer raw = ByteBuffer.allocate(addresses.size() * (4 + Area.PAGE_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        int pages = 0;
+        for (int address : addresses) {
+            memory.read(address, page);
+            if (isZero(page)) {
+                continue;
+            }
+            raw.putInt(address).put(page);
+            pages++;
+        }
+        byte[] body = compress ? deflate(raw.array(), raw.position()) : java.util.Arrays.copyOf(raw.array(), raw.position());
+        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put((byte) (compress ? 1 : 0)).putInt(pages).put(body);
+        return new Encoded(out.array(), pages, raw.position());
+    }
+
+    /**
+     * The pages of an encoded chunk.
+     *
+     * @throws IllegalArgumentException when the bytes are not a chunk (truncated, corrupt)
+     */
+    static List<Page> decode(byte[] chunk) {
+        if (chunk.length < HEADER) {
+            throw new IllegalArgumentException("a page chunk of " + chunk.length + " bytes has no header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        boolean deflated = in.get() == 1;
+        int pages = in.getInt();
+        int size = pages * (4 + Area.PAGE_SIZE);
+        if (pages < 0 || size < 0) {
+            throw new IllegalArgumentException("a page chunk claims " + pages + " pages");
+        }
+        byte[] body = new byte[size];
+        if (deflated) {
+            inflate(chunk, HEADER, body);
+        } else if (in.remaining() == size) {
+            in.get(body);
+        } else {
+            throw new IllegalArgumentException("a page chunk of " + pages + " pages holds " + in.remaining() + " bytes");
+        }
+        ByteBuffer raw = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
+        List<Page> decoded = new ArrayList<>(pages);
+        for (int i = 0; i < pages; i++) {
+            int address = raw.getInt();
+            byte[] bytes = new byte[Area.PAGE_SIZE];
+            raw.get(bytes);
+            decoded.add(new Page(address, bytes));
+        }
+        return decoded;
+    }
+
+    private static boolean isZero(byte[] page) {
+        for (byte b : page) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] deflate(byte[] bytes, int length) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try {
+            deflater.setInput(bytes, 0, length);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 4 + 64);
+            byte[] buffer = new byte[16 * 1024];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static void inflate(byte[] chunk, int offset, byte[] into) {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(chunk, offset, chunk.length - offset);
+            int filled = 0;
+            while (filled < into.length) {
+                int n = inflater.inflate(into, filled, into.length - filled);
+                if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                filled += n;
+            }
+            if (filled != into.length || !inflater.finished()) {
+                throw new IllegalArgumentException("a deflated page chunk holds " + filled + " of its " + into.length + " bytes");
+            }
+        } catch (DataFormatException e) {
+            throw new IllegalArgumentException("a corrupt deflated page chunk: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
+    }
+}
