@@ -23,8 +23,8 @@ final class PageChunk {
     /** A page that travels: its address and its bytes. */
     record Page(int address, byte[] bytes) {}
 
-    /** What {@link #encode} made: the bytes to send and how many pages (and bytes before compression) they hold. */
-    record Encoded(byte[] bytes, int pages, int rawBytes) {}
+    /** What {@link #encode} made: the bytes to send and how many pages they hold. */
+    record Encoded(byte[] bytes, int pages) {}
 
     private static final int HEADER = 5; // a flag byte (deflated or not) and the page count
 
@@ -47,7 +47,7 @@ final class PageChunk {
         byte[] body = compress ? deflate(raw.array(), raw.position()) : java.util.Arrays.copyOf(raw.array(), raw.position());
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put((byte) (compress ? 1 : 0)).putInt(pages).put(body);
-        return new Encoded(out.array(), pages, raw.position());
+        return new Encoded(out.array(), pages);
     }
 
     /**

@@ -1,0 +1,74 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.uniform.process.image.Area;
+import io.uniform.process.image.FrozenMemory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PageChunkTest {
+    private static FrozenMemory memory(Map<Integer, byte[]> pages) {
+        TreeMap<Integer, byte[]> sorted = new TreeMap<>(pages);
+        return new FrozenMemory() {
+            @Override
+            public List<Integer> pages() {
+                return List.copyOf(sorted.keySet());
+            }
+
+            @Override
+            public void read(int address, byte[] page) {
+                System.arraycopy(sorted.get(address), 0, page, 0, Area.PAGE_SIZE);
+            }
+        };
+    }
+
+    private static byte[] page(int seed) {
+        byte[] page = new byte[Area.PAGE_SIZE];
+        for (int i = 0; i < page.length; i++) {
+            page[i] = (byte) (i * seed + (i >> 7));
+        }
+        return page;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void pagesTravelWithTheirAddressesAndPagesOfZerosStayBehind(boolean compress) {
+        FrozenMemory memory = memory(Map.of(0x1000, page(3), 0x2000, new byte[Area.PAGE_SIZE], 0x7fff_f000, page(5)));
+        PageChunk.Encoded encoded = PageChunk.encode(memory, memory.pages(), compress);
+        assertEquals(2, encoded.pages());
+        List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes());
+        assertEquals(List.of(0x1000, 0x7fff_f000), decoded.stream().map(PageChunk.Page::address).toList());
+        assertArrayEquals(page(3), decoded.get(0).bytes());
+        assertArrayEquals(page(5), decoded.get(1).bytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aTruncatedOrCorruptChunkIsRefusedWithAReason(boolean compress) {
+        FrozenMemory memory = memory(Map.of(0x1000, page(3)));
+        byte[] bytes = PageChunk.encode(memory, memory.pages(), compress).bytes();
+        IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
+                () -> PageChunk.decode(Arrays.copyOf(bytes, bytes.length - 10)));
+        assertTrue(truncated.getMessage().contains("page chunk"), truncated.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(new byte[3]));
+        byte[] lying = bytes.clone();
+        lying[1] = 100; // claims 100 pages
+        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying));
+    }
+
+    @org.junit.jupiter.api.Test
+    void compressionShrinksRegularPages() {
+        FrozenMemory memory = memory(Map.of(0x1000, page(1), 0x2000, page(1), 0x3000, page(1)));
+        PageChunk.Encoded plain = PageChunk.encode(memory, memory.pages(), false);
+        PageChunk.Encoded deflated = PageChunk.encode(memory, memory.pages(), true);
+        assertTrue(deflated.bytes().length < plain.bytes().length / 4, deflated.bytes().length + " vs " + plain.bytes().length);
+    }
+}
