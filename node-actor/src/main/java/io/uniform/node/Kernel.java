@@ -84,6 +84,19 @@ abstract class Kernel {
     /** Ends the process now (between slices), with {@code report} as the reason. */
     abstract Ended kill(String report);
 
+    /**
+     * The name of the call the process stopped at because this kernel lacks it (the unified
+     * library's deficiency routine), while it waits to move; null when it has not.
+     */
+    String deficiency() {
+        return null;
+    }
+
+    /** The stopped process cannot move to where its call is served, for {@code why}: it ends as a bad system call. */
+    Ended deficient(String why) {
+        throw new IllegalStateException("the process did not stop for a call its kernel lacks");
+    }
+
     // ---- Migration, between slices. At the source: freeze, then either thaw (the move failed)
     // or release (the process runs elsewhere now). At the destination: the kernel's admit
     // factory, writePage for each page that travels, then start.

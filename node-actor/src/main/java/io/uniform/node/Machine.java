@@ -4,6 +4,7 @@ import io.uniform.config.MachineDescription;
 import io.uniform.config.NodeAllocator;
 import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
+import io.uniform.interconnect.Mesh;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
@@ -84,6 +85,24 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
     }
 
+    /** A {@link Migrate} with this destination lets the machine choose the node. */
+    public static final int ANY_NODE = -1;
+
+    /**
+     * Move rank {@code rank} of job {@code jobId} to node {@code destination}, or, when it is
+     * {@link #ANY_NODE}, to the free node of {@code partition} nearest to it on the mesh (fewest
+     * router hops: the placement policy); how it went goes to {@code replyTo}.
+     */
+    public record Migrate(int jobId, int rank, int destination, Partition partition, ActorRef<NodeActor.MigrationReport> replyTo)
+            implements Command, CborSerializable {}
+
+    /**
+     * Move the process off node {@code nid} (a node holds one) to the free node of its partition
+     * nearest to it, so that the node can be re-booted while its job runs on; the report says
+     * how it went, and is a refusal when the node holds none or cannot be drained.
+     */
+    public record Drain(int nid, ActorRef<NodeActor.MigrationReport> replyTo) implements Command, CborSerializable {}
+
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
 
@@ -102,6 +121,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** A node actor stopped for good (local: a watch notification). */
     private record NodeDown(int nid) implements Command, NoSerializationVerificationNeeded {}
+
+    /** A move the machine asked for has ended (local: the report, wrapped with whom to tell). */
+    private record MoveEnded(NodeActor.MigrationReport report, ActorRef<NodeActor.MigrationReport> replyTo)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** A job's yod has finished: its nodes are free again (wrapped by a local adapter: never leaves this JVM). */
     private record JobDone(JobReport.JobFinished finished) implements Command, NoSerializationVerificationNeeded {}
@@ -127,6 +150,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Map<Integer, ActorRef<JobReport>> clients = new HashMap<>();
     // Jobs killed while their nodes were still being found: they never start.
     private final Map<Integer, String> killedBeforeStart = new HashMap<>();
+    // The mesh, for the placement policy's hop counts.
+    private final Mesh mesh;
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
 
@@ -146,6 +171,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         context.spawn(NodeHost.create(machine, hosted, description.memoryPerNode()), "nodes");
         this.directory = context.spawn(NodeDirectory.create(machine), "directory");
         this.doneAdapter = context.messageAdapter(JobReport.JobFinished.class, JobDone::new);
+        this.mesh = Mesh.of(description);
     }
 
     @Override
@@ -162,6 +188,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(YodStopped.class, this::onYodStopped)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(JobDone.class, this::onJobDone)
+                .onMessage(Migrate.class, this::onMigrate)
+                .onMessage(Drain.class, this::onDrain)
+                .onMessage(MoveEnded.class, this::onMoveEnded)
                 .build();
     }
 
@@ -201,7 +230,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 return;
             }
             List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-            Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options(), directory);
+            Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options(), directory, getContext().getSelf());
             ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
             getContext().watchWith(yod, new YodStopped(jobId));
             jobs.put(jobId, yod);
@@ -390,6 +419,92 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (client != null) {
             client.tell(done.finished());
         }
+        return this;
+    }
+
+    private Behavior<Command> onMigrate(Migrate migrate) {
+        List<Integer> nids = jobNodes.get(migrate.jobId());
+        if (nids == null || !jobs.containsKey(migrate.jobId())) {
+            return refuseMove(migrate, -1, "there is no running job " + migrate.jobId());
+        }
+        if (migrate.rank() < 0 || migrate.rank() >= nids.size()) {
+            return refuseMove(migrate, -1, "job " + migrate.jobId() + " has no rank " + migrate.rank());
+        }
+        int from = nids.get(migrate.rank());
+        int to = migrate.destination() == ANY_NODE ? nearestFree(migrate.partition(), from) : migrate.destination();
+        String refusal = to == ANY_NODE ? "no node of the " + (migrate.partition() == null ? "?" : migrate.partition().label())
+                        + " partition is free"
+                : !description.contains(to) || !description.partition(to).isNode() ? "there is no node " + to
+                : down.contains(to) ? "node " + to + " is down"
+                : rebooting.contains(to) ? "node " + to + " is re-booting"
+                : busy.contains(to) ? "node " + to + " is running a job" : null;
+        if (refusal != null) {
+            return refuseMove(migrate, from, refusal);
+        }
+        busy.add(to); // reserved for the move
+        ActorRef<NodeActor.MigrationReport> ended = getContext().messageAdapter(NodeActor.MigrationReport.class,
+                report -> new MoveEnded(report, migrate.replyTo()));
+        resolve(List.of(from, to), failure -> {
+            if (failure != null) {
+                ended.tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, to, false, failure, 0, 0, 0, 0));
+            } else {
+                nodes.get(from).tell(new NodeActor.Migrate(migrate.jobId(), to, ended));
+            }
+        });
+        return this;
+    }
+
+    private Behavior<Command> refuseMove(Migrate migrate, int from, String reason) {
+        migrate.replyTo().tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, migrate.destination(), false, reason,
+                0, 0, 0, 0));
+        return this;
+    }
+
+    /** The free node of {@code partition} fewest router hops from {@code nid} (the lowest nid of equals); ANY_NODE if none. */
+    private int nearestFree(Partition partition, int nid) {
+        if (partition == null || !partition.isNode()) {
+            return ANY_NODE;
+        }
+        int best = ANY_NODE;
+        int bestHops = Integer.MAX_VALUE;
+        for (int candidate : description.nids(partition)) {
+            if (busy.contains(candidate) || down.contains(candidate) || rebooting.contains(candidate)) {
+                continue;
+            }
+            int hops = mesh.hops(nid, candidate);
+            if (hops < bestHops) {
+                best = candidate;
+                bestHops = hops;
+            }
+        }
+        return best;
+    }
+
+    private Behavior<Command> onDrain(Drain drain) {
+        int nid = drain.nid();
+        for (Map.Entry<Integer, List<Integer>> job : jobNodes.entrySet()) {
+            int rank = job.getValue().indexOf(nid);
+            if (rank >= 0 && jobs.containsKey(job.getKey())) {
+                return onMigrate(new Migrate(job.getKey(), rank, ANY_NODE, description.partition(nid), drain.replyTo()));
+            }
+        }
+        drain.replyTo().tell(new NodeActor.MigrationReport(0, -1, nid, ANY_NODE, false,
+                description.contains(nid) && description.partition(nid).isNode() ? "node " + nid + " holds no process"
+                        : "there is no node " + nid, 0, 0, 0, 0));
+        return this;
+    }
+
+    /** A move ended: a moved rank's job holds its new node and lets the old one go; a failed move frees the reserved one. */
+    private Behavior<Command> onMoveEnded(MoveEnded ended) {
+        NodeActor.MigrationReport report = ended.report();
+        List<Integer> nids = jobNodes.get(report.jobId());
+        if (report.moved() && nids != null) {
+            nids.set(report.rank(), report.to());
+            busy.remove(report.from());
+        } else {
+            busy.remove(report.to());
+        }
+        ended.replyTo().tell(report);
         return this;
     }
 }

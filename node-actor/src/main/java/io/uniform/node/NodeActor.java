@@ -87,13 +87,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * Where a job's other ranks are, for the Portals messages of its processes: the nid of each
      * rank, in rank order, and the node directory that finds a node actor by nid (null: the
-     * job's processes reach no other node).
+     * job's processes reach no other node); and the machine that places a process which must
+     * move (the deficiency routine's).
      */
-    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory) {
-        public static final JobPeers NONE = new JobPeers(List.of(), null);
+    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
+        public static final JobPeers NONE = new JobPeers(List.of(), null, null);
 
         public JobPeers {
             nids = List.copyOf(nids);
+        }
+
+        /** Peers of a job no machine places (a process of it that lacks a call cannot move). */
+        public JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory) {
+            this(nids, directory, null);
         }
     }
 
@@ -184,17 +190,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * Source to destination: the frozen process's state, its Portals interface block and what its
-     * launch said (job, rank, the nid it was launched on, the launch nids of the job's ranks, yod,
-     * files, directory); {@code chunks} chunks of pages follow.
+     * launch said (job, rank, the nid it was launched on, its peers, yod, files); {@code chunks}
+     * chunks of pages follow.
      */
-    public record Immigrate(String move, int jobId, int rank, int size, int launchNid, List<Integer> nids, ProcessState state,
-                            int portalsInterface,
-                            int chunks, ActorRef<JobEvent> yod, String filesRoot, ActorRef<NodeDirectory.Command> directory)
-            implements MoveStep, KryoSerializable {
-        public Immigrate {
-            nids = List.copyOf(nids);
-        }
-    }
+    public record Immigrate(String move, int jobId, int rank, int size, int launchNid, JobPeers peers, ProcessState state,
+                            int portalsInterface, int chunks, ActorRef<JobEvent> yod, String filesRoot)
+            implements MoveStep, KryoSerializable {}
 
     /** Destination to source: the process is admitted; send its pages. */
     public record Admitted(String move) implements MoveStep, CborSerializable {}
@@ -265,6 +266,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The directory answered, at the {@code attempt}-th question, where node {@code nid} is (local only). */
     private record PeerLocated(int nid, ActorRef<Command> node, int attempt, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
+
+    /** How the move the machine made for a deficient process went (local only: a message adapter's). */
+    private record DeficiencyMoveEnded(MigrationReport report) implements Command, NoSerializationVerificationNeeded {}
 
     /** Nothing came for move {@code move} since its {@code progress}-th step (local only). */
     private record MoveTimeout(String move, int progress) implements Command, NoSerializationVerificationNeeded {}
@@ -410,7 +414,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // What the process's launch said, for a move of it: job size, the ranks' launch nids, its files, its Portals state.
     private int jobSize;
     private List<Integer> launchNids = List.of();
+    private JobPeers peers = JobPeers.NONE;
     private String filesRoot;
+    // The process stopped at a call its kernel lacks, and the machine was asked where it can move;
+    // why it could not (it ends once its slice, if one runs, is over).
+    private boolean deficiencyPlaced;
+    private String deficiencyRefusal;
     private ProcessPortals hostedPortals;
     private boolean sliceRunning;
     // Answers that came while a slice ran: passed to the kernel when it returns.
@@ -474,6 +483,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Handoff.class, this::onHandoff)
                 .onMessage(Started.class, this::onStarted)
                 .onMessage(MoveTimeout.class, this::onMoveTimeout)
+                .onMessage(DeficiencyMoveEnded.class, this::onDeficiencyMoveEnded)
                 .onMessage(SliceDone.class, this::onSliceDone)
                 .onMessage(Wake.class, this::onWake)
                 .onSignal(PreRestart.class, this::onPreRestart)
@@ -500,8 +510,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     "node " + nid + " could not start the process: " + describe(e)));
             return this;
         }
-        host(loaded, launch.jobId(), launch.rank(), launch.size(), launchNids(launch), launch.filesRoot(), processPortals, launch.yod(),
-                launch.peers().directory());
+        host(loaded, launch.jobId(), launch.rank(), launch.size(), launchNids(launch), launch.peers(), launch.filesRoot(), processPortals,
+                launch.yod());
         pendingInjection = launch.pctFault();
         applyInjection();
         transport.host(jobId, name(processPortals.identity().id()), launchNids, Channels.NONE).forEach(this::deliver);
@@ -510,18 +520,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     /** The node holds this process from now on (launched here, or arrived). */
-    private void host(Kernel hosted, int job, int jobRank, int size, List<Integer> nids, String files, ProcessPortals processPortals,
-                      ActorRef<JobEvent> jobYod, ActorRef<NodeDirectory.Command> nodeDirectory) {
+    private void host(Kernel hosted, int job, int jobRank, int size, List<Integer> nids, JobPeers jobPeers, String files,
+                      ProcessPortals processPortals, ActorRef<JobEvent> jobYod) {
         kernel = hosted;
         jobId = job;
         rank = jobRank;
         jobSize = size;
         launchNids = nids;
+        peers = jobPeers;
         filesRoot = files;
         hostedPortals = processPortals;
         yod = jobYod;
-        if (nodeDirectory != null) {
-            directory = nodeDirectory;
+        deficiencyPlaced = false;
+        deficiencyRefusal = null;
+        if (jobPeers.directory() != null) {
+            directory = jobPeers.directory();
         }
         pendingKill = null;
     }
@@ -536,7 +549,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** The Portals state of a process that arrives: as its launch made it, its interface block where it was. */
     private static ProcessPortals portals(Immigrate immigrate) {
-        return portals(immigrate.portalsInterface(), immigrate.jobId(), immigrate.rank(), immigrate.nids(), immigrate.launchNid());
+        return portals(immigrate.portalsInterface(), immigrate.jobId(), immigrate.rank(), immigrate.peers().nids(), immigrate.launchNid());
     }
 
     /** Rank {@code rank}'s Portals state, its interface block at {@code ni}; a rank of no peers is a job of its own on {@code nid}. */
@@ -608,6 +621,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             killNow(pendingKill);
         } else if (emigration != null) {
             beginEmigration();
+        } else if (kernel.deficiency() != null && deficiencyRefusal != null) {
+            finish(kernel.deficient(deficiencyRefusal));
+        } else if (kernel.deficiency() != null) {
+            placeDeficientProcess();
         } else {
             applyInjection();
             if (runnable && transport.heldForCredit()) {
@@ -936,8 +953,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             emigration.chunks = (emigration.pages.size() + chunkPages - 1) / chunkPages;
             emigration.step = Emigration.Step.ADMITTING;
             sendToNode(emigration.destination(), new Immigrate(emigration.move, jobId, rank, jobSize,
-                    hostedPortals.identity().id().nid(), launchNids, frozen.state(),
-                    hostedPortals.ni(), emigration.chunks, yod, filesRoot, directory));
+                    hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine()), frozen.state(),
+                    hostedPortals.ni(), emigration.chunks, yod, filesRoot));
         } catch (MigrationRefused refused) {
             sendToNode(emigration.destination(), new Abandon(emigration.move, refused.getMessage()));
             endEmigration(false, refused.getMessage());
@@ -1011,6 +1028,38 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onStarted(Started started) {
         if (sourceAt(started, Emigration.Step.HANDED_OFF)) {
             endEmigration(true, null);
+        }
+        return this;
+    }
+
+    /**
+     * The process stopped at a call its OS lacks (the unified library's deficiency routine): the
+     * machine moves it to a node whose OS has the call, where the library's second dispatch
+     * succeeds. Without a machine, or when it cannot move, the process ends as a bad system call.
+     */
+    private void placeDeficientProcess() {
+        if (deficiencyPlaced) {
+            return;
+        }
+        deficiencyPlaced = true;
+        if (peers.machine() == null) {
+            finish(kernel.deficient("no machine places its processes"));
+            return;
+        }
+        getContext().getLog().info("node {}: job {} rank {} needs {}; asking the machine for a Linux node", settings.nid(), jobId, rank,
+                kernel.deficiency());
+        ActorRef<MigrationReport> outcome = getContext().messageAdapter(MigrationReport.class, DeficiencyMoveEnded::new);
+        peers.machine().tell(new Machine.Migrate(jobId, rank, Machine.ANY_NODE, Partition.SERVICE, outcome));
+    }
+
+    private Behavior<Command> onDeficiencyMoveEnded(DeficiencyMoveEnded ended) {
+        MigrationReport report = ended.report();
+        if (report.moved() || kernel == null || report.jobId() != jobId || kernel.deficiency() == null) {
+            return this;
+        }
+        deficiencyRefusal = "it could not move to Linux: " + report.reason();
+        if (!sliceRunning) {
+            finish(kernel.deficient(deficiencyRefusal));
         }
         return this;
     }
@@ -1140,8 +1189,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     "the process could not restart on node " + settings.nid() + " after its move: " + describe(e), 0));
             return this;
         }
-        host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.nids(), request.filesRoot(), processPortals,
-                request.yod(), request.directory());
+        host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(),
+                request.filesRoot(), processPortals, request.yod());
         transport.relocate(jobId, List.of(handoff.location()));
         List<Envelope<PortalsMessage>> ready = transport.host(jobId, handoff.location().process(), launchNids, handoff.channels());
         handoff.inbox().forEach(this::deliver);

@@ -45,6 +45,8 @@ final class PumaKernel extends Kernel {
     // Reloads in a row that retired no instruction of the process, and its count at the last reload.
     private int fruitlessReloads;
     private long instretAtReload = -1;
+    // The Linux call the process stopped at, waiting to move (the deficiency routine), or null.
+    private String deficiency;
 
     /** Reloads in a row without progress after which the node gives up on the process. */
     static final int MAX_FRUITLESS_RELOADS = 3;
@@ -85,7 +87,7 @@ final class PumaKernel extends Kernel {
             if (qk.pctFailed()) {
                 reload("the PCT is down");
                 ended = handle(List.of());
-            } else if (qk.waitingForIo(pid) || qk.waitingForEvent(pid)) {
+            } else if (qk.waitingForIo(pid) || qk.waitingForEvent(pid) || deficiency != null) {
                 waiting = true;
             } else if (qk.exitStatus(pid).isEmpty()) {
                 // Stopped with nothing to resume it: end it rather than spin.
@@ -121,11 +123,8 @@ final class PumaKernel extends Kernel {
             } else if (event instanceof QkEvent.Killed killed && killed.pid() == pid) {
                 ended = collect();
             } else if (event instanceof QkEvent.MigrationRequest request && request.pid() == pid) {
-                // Until processes migrate, a call Puma lacks ends the process as a bad system call
-                // (SIGSYS, status 159): distinct from faults and kills, and named in the report.
-                Ended killed = handle(qk.kill(pid, Signal.SIGSYS,
-                        "needs " + request.callName() + ", which Puma lacks (migration comes later)"));
-                ended = killed != null ? killed : ended;
+                deficiency = request.callName(); // stopped: its node moves it to Linux, or ends it
+
             } else if (event instanceof QkEvent.PctFailed failed) {
                 Ended afterReload = reload(failed.cause());
                 ended = afterReload != null ? afterReload : ended;
@@ -196,6 +195,21 @@ final class PumaKernel extends Kernel {
     /** The cause of the last PCT fault the node recovered from, or null. */
     String lastPctFault() {
         return lastPctFault;
+    }
+
+    @Override
+    String deficiency() {
+        return deficiency;
+    }
+
+    /**
+     * A call Puma lacks ends the process as a bad system call (SIGSYS, status 159), distinct from
+     * faults and kills, with the call and why it could not move named in the report.
+     */
+    @Override
+    Ended deficient(String why) {
+        Ended ended = handle(qk.kill(pid, Signal.SIGSYS, "needs " + deficiency + ", which Puma lacks, and " + why));
+        return ended != null ? ended : collect();
     }
 
     @Override

@@ -142,7 +142,8 @@ class MachineTest {
     void aCallPumaLacksEndsTheProcessWithAClearReport() {
         Outcome outcome = runToEnd(Partition.COMPUTE, "linux/unimplemented.elf", "unimplemented");
         assertEquals(128 + 31, outcome.finished().shellStatus(), "SIGSYS: " + outcome.finished());
-        assertEquals("needs rt_sigaction, which Puma lacks (migration comes later)", outcome.rank0().report());
+        assertEquals("needs rt_sigaction, which Puma lacks, and it could not move to Linux: this node's kernel cannot move its process",
+                outcome.rank0().report());
     }
 
     @Test

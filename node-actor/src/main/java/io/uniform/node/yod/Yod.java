@@ -1,6 +1,7 @@
 package io.uniform.node.yod;
 
 import io.uniform.node.CborSerializable;
+import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.Program;
@@ -89,11 +90,16 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
 
     /** What the job is; {@code directory} finds the nodes of the other ranks for Portals traffic (null: none). */
     public record Job(int jobId, Program program, List<Placement> placements, Options options,
-                      ActorRef<NodeDirectory.Command> directory) {
+                      ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
         public Job {
             Objects.requireNonNull(program, "program");
             placements = List.copyOf(placements);
             options = options == null ? Options.NONE : options;
+        }
+
+        /** A job of no machine: its ranks find their peers through {@code directory}, and none can move. */
+        public Job(int jobId, Program program, List<Placement> placements, Options options, ActorRef<NodeDirectory.Command> directory) {
+            this(jobId, program, placements, options, directory, null);
         }
 
         public Job(int jobId, Program program, List<Placement> placements) {
@@ -150,7 +156,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
         client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
-        NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory());
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory(),
+                job.machine());
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
             context.watchWith(node, new RankLost(rank, node)); // a node that stops never reports its rank
