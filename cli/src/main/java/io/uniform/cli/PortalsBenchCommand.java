@@ -185,7 +185,7 @@ final class PortalsBenchCommand implements Callable<Integer> {
         }
     }
 
-    private double median(SizeFigures[][][] figures, int column, int size, ToDoubleFunction<SizeFigures> value) {
+    private static double median(SizeFigures[][][] figures, int column, int size, ToDoubleFunction<SizeFigures> value) {
         return BenchCommand.median(Arrays.stream(figures).mapToDouble(run -> value.applyAsDouble(run[column][size])).toArray());
     }
 

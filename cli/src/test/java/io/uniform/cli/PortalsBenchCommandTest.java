@@ -22,12 +22,12 @@ class PortalsBenchCommandTest {
 
     @Test
     void bothPartsPrintEverySizeWithSaneFigures() {
-        CommandRun run = uniform("bench-portals", "--runs", "2", "--warm-up", "0", "--on", "compute,mixed", "--rounds", "2",
+        CommandRun run = uniform("bench-portals", "--runs", "1", "--warm-up", "0", "--on", "compute,mixed", "--rounds", "2",
                 "--stream", "2", "--deposit-mib", "1");
         assertEquals(0, run.status(), run::toString);
         String out = run.out();
         assertTrue(out.startsWith("transport: pingpong.elf as 2 ranks on default against a Pekko actor pair in the same actor system "
-                + "(serialize-messages on), 2 round trips and 2 streamed per size; median of 2 runs"), run::toString);
+                + "(serialize-messages on), 2 round trips and 2 streamed per size; median of 1 runs"), run::toString);
         // Two tables of the transport (latency, bandwidth): two placements and the pair, and a ratio per placement.
         assertEquals(2, rows(out, "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + RATIO + "\\s+" + RATIO));
         assertTrue(out.contains("deposit: 1 MiB of puts per size"), run::toString);
