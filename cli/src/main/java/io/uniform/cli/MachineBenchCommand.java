@@ -5,11 +5,13 @@ import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
+import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.node.Program;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -256,7 +258,7 @@ final class MachineBenchCommand implements Callable<Integer> {
                     // Each side goes first every other run, so neither always follows the other's garbage.
                     boolean execFirst = run % 2 == 0;
                     BenchCommand.Measured exec = execFirst ? BenchCommand.execInProcess(program, elves.get(index), programArguments) : null;
-                    BenchCommand.Measured onMachine = runJob(system, job, 1);
+                    BenchCommand.Measured onMachine = runJob(system, job, JobPlacement.COMPUTE, 1);
                     if (!execFirst) {
                         exec = BenchCommand.execInProcess(program, elves.get(index), programArguments);
                     }
@@ -291,7 +293,7 @@ final class MachineBenchCommand implements Callable<Integer> {
         try {
             for (int round = -warmUp; round < launches; round++) {
                 for (int index = 0; index < sizes.size(); index++) {
-                    BenchCommand.Measured launched = runJob(system, program, sizes.get(index));
+                    BenchCommand.Measured launched = runJob(system, program, JobPlacement.COMPUTE, sizes.get(index));
                     if (launched.status() != 42) { // exitcode.elf exits 42 on every rank
                         consistent = false;
                         System.err.printf("uniform: a job of %d ranks ended with status %d, not 42%n", sizes.get(index), launched.status());
@@ -318,11 +320,11 @@ final class MachineBenchCommand implements Callable<Integer> {
 
     // ---- the machine ------------------------------------------------------------------------
 
-    private static ActorSystem<Machine.Command> start(MachineDescription description) {
+    static ActorSystem<Machine.Command> start(MachineDescription description) {
         return ActorSystem.create(Machine.create(description), "uniform-bench", JobSession.quietConfig());
     }
 
-    private static void stop(ActorSystem<?> system) throws Exception {
+    static void stop(ActorSystem<?> system) throws Exception {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
     }
@@ -330,18 +332,19 @@ final class MachineBenchCommand implements Callable<Integer> {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
     /**
-     * Runs {@code program} as a job of {@code size} ranks on the compute partition: the time from
-     * sending {@link Machine.Run} until {@link JobReport.JobFinished}, stdout (stderr passes
-     * through) and the job's shell status.
+     * Runs {@code program} as a job of {@code size} ranks placed as {@code placement} says: the
+     * time from sending {@link Machine.Run} until {@link JobReport.JobFinished}, stdout (stderr
+     * passes through) and the job's shell status.
      */
-    private static BenchCommand.Measured runJob(ActorSystem<Machine.Command> system, Program program, int size) throws Exception {
+    static BenchCommand.Measured runJob(ActorSystem<Machine.Command> system, Program program, JobPlacement placement, int size)
+            throws Exception {
         CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         // Should the machine stop before the job finishes, stop waiting rather than hang.
         system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(new IllegalStateException("the machine stopped")));
         ActorRef<JobReport> client = system.systemActorOf(client(stdout, finished), "bench-client-" + CLIENTS.incrementAndGet(), Props.empty());
         long start = System.nanoTime();
-        system.tell(new Machine.Run(program, Partition.COMPUTE, size, client));
+        system.tell(new Machine.Run(program, placement, size, client, Yod.Options.NONE));
         JobReport.JobFinished done = finished.get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
         String refused = done.error() != null ? done.error()

@@ -26,6 +26,14 @@ public final class Payload {
         return new Payload(bytes.clone());
     }
 
+    /**
+     * A payload over {@code kernelBuffer} itself, not a copy, for {@link KernelBufferDelivery}: the
+     * buffer is the kernel's and is reused, so the payload must not outlive the delivery.
+     */
+    static Payload over(byte[] kernelBuffer) {
+        return new Payload(kernelBuffer);
+    }
+
     /** Reads {@code length} bytes of user memory at {@code address}: the one copy (throws MemoryFault). */
     static Payload read(AddressSpace space, int address, int length) {
         return length == 0 ? EMPTY : new Payload(space.read(address, length));
@@ -34,6 +42,11 @@ public final class Payload {
     /** Writes the first {@code length} bytes into user memory at {@code address} (throws MemoryFault). */
     void deposit(AddressSpace space, int address, int length) {
         space.write(address, bytes, 0, length);
+    }
+
+    /** Copies the bytes to the start of {@code buffer} (at least {@link #length()} long). */
+    void copyTo(byte[] buffer) {
+        System.arraycopy(bytes, 0, buffer, 0, bytes.length);
     }
 
     public int length() {
