@@ -4,6 +4,7 @@ import io.uniform.process.Errno;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -102,7 +103,43 @@ public final class FileTable {
         return file;
     }
 
-    /** Closes every file (the process has ended). */
+    /**
+     * The open files as another kernel would open them again (a migrating process takes them):
+     * descriptor, path, flags and offset, by descriptor.
+     */
+    public List<io.uniform.process.image.OpenFile> describe() {
+        return table.entrySet().stream()
+                .map(entry -> new io.uniform.process.image.OpenFile(entry.getKey(), entry.getValue().guestPath(),
+                        entry.getValue().linuxFlags(), entry.getValue().position()))
+                .toList();
+    }
+
+    /**
+     * Opens {@code files} at their descriptors, with their flags, at their offsets (a process
+     * arriving with them), all or none.
+     *
+     * @throws FileSystemException naming the first that cannot be opened (removed since, say),
+     *     or a descriptor that is already open
+     */
+    public void adopt(List<io.uniform.process.image.OpenFile> files) throws FileSystemException {
+        TreeMap<Integer, OpenFile> opened = new TreeMap<>();
+        try {
+            for (io.uniform.process.image.OpenFile file : files) {
+                if (table.containsKey(file.fd()) || opened.containsKey(file.fd())) {
+                    throw new FileSystemException(Errno.EBADF, "descriptor " + file.fd() + " is already open");
+                }
+                OpenFile open = fileSystem().open(file.path(), file.flags() & ~(ServiceFileSystem.O_CREAT | ServiceFileSystem.O_TRUNC), 0);
+                opened.put(file.fd(), open);
+                open.seek(file.offset(), OpenFile.SEEK_SET);
+            }
+        } catch (FileSystemException e) {
+            opened.values().forEach(OpenFile::close);
+            throw e;
+        }
+        table.putAll(opened);
+    }
+
+    /** Closes every file (the process has ended, or taken its files to a kernel of its own). */
     public void closeAll() {
         table.values().forEach(OpenFile::close);
         table.clear();

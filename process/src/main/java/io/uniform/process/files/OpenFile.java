@@ -181,6 +181,12 @@ public final class OpenFile implements AutoCloseable {
         return writable;
     }
 
+    /** The Linux flags that open it again the same way: its access mode and O_APPEND. */
+    public int linuxFlags() {
+        int access = readable && writable ? ServiceFileSystem.O_RDWR : writable ? ServiceFileSystem.O_WRONLY : 0;
+        return access | (append ? ServiceFileSystem.O_APPEND : 0);
+    }
+
     /** fcntl F_SETFL: whether writes go to the end of the file from now on. */
     public void setAppend(boolean append) {
         this.append = append;
