@@ -30,14 +30,15 @@ public final class UnifiedLibrary {
     public static final int IO_CHUNK = 64 << 10;
 
     /**
-     * Tells a loaded program which OS it runs on. A program not linked with the unified library
-     * (no {@code .uniform} section) is left alone; a section outside every writable segment is
-     * a malformed file.
+     * Tells a loaded program which OS it runs on, and returns the address of its OS word for
+     * the kernel to keep (a migration's destination rewrites it, {@link #rewriteOsFlag}); 0 for
+     * a program not linked with the unified library (no {@code .uniform} section), which is
+     * left alone. A section outside every writable segment is a malformed file.
      */
-    public static void writeOsFlag(ElfImage image, AddressSpace space, int os) throws ElfFormatException {
+    public static int writeOsFlag(ElfImage image, AddressSpace space, int os) throws ElfFormatException {
         Section section = image.sections().get(ABI_SECTION);
         if (section == null || section.size() < OS_FLAG_OFFSET + 4) {
-            return;
+            return 0;
         }
         boolean inWritableSegment = image.segments().stream().anyMatch(segment -> segment.writable()
                 && segment.contains(section.address())
@@ -46,8 +47,19 @@ public final class UnifiedLibrary {
             throw new ElfFormatException(String.format(
                     "the unified library's %s section at 0x%08x is not inside a writable segment", ABI_SECTION, section.address()));
         }
-        if (Arrays.equals(space.read(section.address(), ABI_MAGIC.length), ABI_MAGIC)) {
-            space.store32(section.address() + OS_FLAG_OFFSET, os);
+        int flagAddress = section.address() + OS_FLAG_OFFSET;
+        rewriteOsFlag(space, flagAddress, os);
+        return flagAddress;
+    }
+
+    /**
+     * Sets the OS word at {@code flagAddress} (as {@link #writeOsFlag} returned it) if the
+     * structure around it still carries the library's magic: what a migration's destination does
+     * to the image it received.
+     */
+    public static void rewriteOsFlag(AddressSpace space, int flagAddress, int os) {
+        if (Arrays.equals(space.read(flagAddress - OS_FLAG_OFFSET, ABI_MAGIC.length), ABI_MAGIC)) {
+            space.store32(flagAddress, os);
         }
     }
 
