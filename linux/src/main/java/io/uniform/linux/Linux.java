@@ -773,7 +773,8 @@ public final class Linux {
                 space.map(run.start(), run.length(), PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
             }
             image.copyInto(space);
-            int osFlagAddress = UnifiedLibrary.writeOsFlag(image, space, UnifiedLibrary.OS_LINUX);
+            UnifiedLibrary.writeOsFlag(image, space, UnifiedLibrary.OS_LINUX);
+            int osFlagAddress = UnifiedLibrary.osFlagAddress(image);
             for (PageRuns.Run run : pages.runs()) {
                 space.protect(run.start(), run.length(), protection(run.flags()));
             }

@@ -30,12 +30,24 @@ public final class UnifiedLibrary {
     public static final int IO_CHUNK = 64 << 10;
 
     /**
-     * Tells a loaded program which OS it runs on, and returns the address of its OS word for
-     * the kernel to keep (a migration's destination rewrites it, {@link #rewriteOsFlag}); 0 for
-     * a program not linked with the unified library (no {@code .uniform} section), which is
-     * left alone. A section outside every writable segment is a malformed file.
+     * Tells a loaded program which OS it runs on. A program not linked with the unified library
+     * (no {@code .uniform} section) is left alone; a section outside every writable segment is
+     * a malformed file.
      */
-    public static int writeOsFlag(ElfImage image, AddressSpace space, int os) throws ElfFormatException {
+    public static void writeOsFlag(ElfImage image, AddressSpace space, int os) throws ElfFormatException {
+        int flagAddress = osFlagAddress(image);
+        if (flagAddress != 0) {
+            rewriteOsFlag(space, flagAddress, os);
+        }
+    }
+
+    /**
+     * Where a program's OS word is, for a kernel to keep (a migration's destination rewrites it,
+     * {@link #rewriteOsFlag}); 0 for a program not linked with the unified library.
+     *
+     * @throws ElfFormatException if the {@code .uniform} section lies outside every writable segment
+     */
+    public static int osFlagAddress(ElfImage image) throws ElfFormatException {
         Section section = image.sections().get(ABI_SECTION);
         if (section == null || section.size() < OS_FLAG_OFFSET + 4) {
             return 0;
@@ -47,13 +59,11 @@ public final class UnifiedLibrary {
             throw new ElfFormatException(String.format(
                     "the unified library's %s section at 0x%08x is not inside a writable segment", ABI_SECTION, section.address()));
         }
-        int flagAddress = section.address() + OS_FLAG_OFFSET;
-        rewriteOsFlag(space, flagAddress, os);
-        return flagAddress;
+        return section.address() + OS_FLAG_OFFSET;
     }
 
     /**
-     * Sets the OS word at {@code flagAddress} (as {@link #writeOsFlag} returned it) if the
+     * Sets the OS word at {@code flagAddress} (as {@link #osFlagAddress} found it) if the
      * structure around it still carries the library's magic: what a migration's destination does
      * to the image it received.
      */
