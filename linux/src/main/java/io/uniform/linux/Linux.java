@@ -34,6 +34,9 @@ import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -114,7 +117,10 @@ public final class Linux {
         RUNNABLE,
         /** Every task waits and some sleep: nothing happens for {@link Progress#sleepNanos()}. */
         SLEEPING,
-        /** Every task waits, and some wait for a Portals event: only a message from the network can wake them. */
+        /**
+         * Every task waits, and some wait for a Portals event or are held by a migration: only a
+         * message from the network, or the migration's next step, can wake them.
+         */
         WAITING,
         /** Every task waits for another (a pipe nobody will write, a child that waits for its parent): forever. */
         DEADLOCKED,
@@ -174,7 +180,7 @@ public final class Linux {
      */
     public Task spawn(byte[] elf, List<String> argv, Map<String, String> env, Console console)
             throws ElfFormatException, ExecFailure {
-        if (tasks.size() >= config.maxTasks()) {
+        if (atTaskLimit()) {
             throw new ExecFailure("the node runs " + tasks.size() + " tasks, its limit");
         }
         List<String> environment = new ArrayList<>();
@@ -185,15 +191,34 @@ public final class Linux {
         } catch (MappingException e) {
             throw new ExecFailure("the node's memory cannot hold the program: " + e.getMessage());
         }
-        Task task = new Task(nextPid++, null, new Descriptors(console, fileSystem, clock));
+        Task task = enter(newDescriptors(console));
+        install(task, image);
+        runQueue.add(task);
+        return task;
+    }
+
+    /**
+     * A new job's first task, not yet scheduled: a new pid, a process group and session of its
+     * own, the virtual init as its parent, and the Portals identity of a job of one until its
+     * host attaches the real one ({@link #attachPortals}).
+     */
+    Task enter(Descriptors descriptors) {
+        Task task = new Task(nextPid++, null, descriptors);
         task.processGroup = task.pid;
         task.session = task.pid;
         ProcessId alone = new ProcessId(0, 0);
         task.portals = new ProcessPortals(new Identity(alone, 0, 0), JobMap.single(alone));
-        install(task, image);
         tasks.put(task.pid, task);
-        runQueue.add(task);
         return task;
+    }
+
+    /** A new task's descriptor table: 0 to 2 on {@code console}, files from the node's file system. */
+    Descriptors newDescriptors(Console console) {
+        return new Descriptors(console, fileSystem, clock);
+    }
+
+    boolean atTaskLimit() {
+        return tasks.size() >= config.maxTasks();
     }
 
     /** Prints every instruction of every task to {@code tracer} from now on (null: stop tracing). */
@@ -226,8 +251,9 @@ public final class Linux {
         if (!sleepers.isEmpty()) {
             return new Progress(done, Outlook.SLEEPING, Math.max(1, sleepers.peek().sleepDeadline - clock.monotonicNanos()));
         }
-        boolean network = liveTasks().stream().anyMatch(task -> task.hart.register(17) == SystemCall.PORTALS.number());
-        return new Progress(done, network ? Outlook.WAITING : Outlook.DEADLOCKED, 0);
+        boolean outside = liveTasks().stream().anyMatch(task -> task.transit != Task.Transit.NONE
+                || task.hart.register(17) == SystemCall.PORTALS.number());
+        return new Progress(done, outside ? Outlook.WAITING : Outlook.DEADLOCKED, 0);
     }
 
     /**
@@ -330,8 +356,29 @@ public final class Linux {
     private void wake(Task task) {
         if (task.state == Task.State.BLOCKED) {
             task.state = Task.State.RUNNABLE;
+            if (task.transit == Task.Transit.NONE) { // a frozen task is scheduled when thawed
+                runQueue.add(task);
+            }
+        }
+    }
+
+    /** Makes a runnable task that was held by a migration take its turns again. */
+    void schedule(Task task) {
+        if (task.state == Task.State.RUNNABLE) {
             runQueue.add(task);
         }
+    }
+
+    /** Takes a task out of its turns for a migration; a wait it is in goes on. */
+    void deschedule(Task task) {
+        runQueue.remove(task);
+    }
+
+    /** Removes a task that leaves this kernel without ending (a migration): no status, nobody told. */
+    void forget(Task task) {
+        tasks.remove(task.pid);
+        runQueue.remove(task);
+        sleepers.remove(task);
     }
 
     void yieldTurn() {
@@ -360,8 +407,8 @@ public final class Linux {
 
     /** Maps the stack down to the page of {@code address} if it lies in the stack's reach; false if not or out of memory. */
     private boolean growStack(Task task, int address) {
-        int limit = PagedAddressSpace.USER_END - config.stackBytes();
-        if (Integer.compareUnsigned(address, limit) < 0 || Integer.compareUnsigned(address, task.stackBottom) >= 0) {
+        long limit = Math.max(PagedAddressSpace.MMAP_MIN_ADDR, Integer.toUnsignedLong(task.stackTop) - config.stackBytes());
+        if (Integer.toUnsignedLong(address) < limit || Integer.compareUnsigned(address, task.stackBottom) >= 0) {
             return false;
         }
         int page = address & ~PhysicalMemory.PAGE_MASK;
@@ -483,6 +530,10 @@ public final class Linux {
             droppedMessages++;
             return false;
         }
+        if (task.transit != Task.Transit.NONE) {
+            throw new IllegalStateException(task + " is " + task.transit + " for a migration: its host holds its messages"
+                    + " until the move ends, since its memory is being copied");
+        }
         Outcome outcome = portals.engine().receive(task.space, task.portals.ni(), message);
         send(outcome.send());
         if (!outcome.eventQueues().isEmpty()) {
@@ -515,6 +566,71 @@ public final class Linux {
         return droppedMessages;
     }
 
+    // ---- migration (Migration; docs/ARCHITECTURE.md, "Freezing and admitting a task")
+
+    /**
+     * Stops {@code task} for a move to a node running {@code destinationOs}
+     * ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}) and returns its state; its memory is
+     * {@link #frozenMemory}. The scheduler skips it from now on; a call it waits in is retried
+     * wherever it resumes. Nothing is released: {@link #thaw} or {@link #release} follows.
+     *
+     * @throws MigrationRefused why it cannot move (children or other tasks, a half-done write,
+     *     a descriptor that cannot be carried, memory outside Puma's region); it runs on as before
+     */
+    public ProcessState freeze(Task task, int destinationOs) throws MigrationRefused {
+        return Migration.freeze(this, task, destinationOs);
+    }
+
+    /** The memory of a frozen task: its populated pages (a page never touched is not listed), read as they are. */
+    public FrozenMemory frozenMemory(Task task) {
+        return Migration.frozenMemory(task);
+    }
+
+    /** The move failed: the frozen task runs on as if nothing had happened. */
+    public void thaw(Task task) {
+        Migration.thaw(this, task);
+    }
+
+    /**
+     * A frozen task runs elsewhere now (or an arriving one will never start): it leaves this
+     * kernel without an exit status, its memory and descriptors go back to the node, and nobody
+     * is told it ended.
+     */
+    public void release(Task task) {
+        Migration.release(this, task);
+    }
+
+    /**
+     * Takes in a process frozen elsewhere as a new task, not yet runnable: Linux's defaults for
+     * its identity (a new pid, its own process group and session) and its mmap base; every area
+     * mapped at the same addresses with its protection, the heap break, the stack (which may
+     * grow down to the stack limit below its top), the hart, the files reopened at the same
+     * descriptors and offsets, the remaining sleep. Its pages come with {@link #writePage}, then
+     * {@link #start}; its Portals identity with {@link #attachPortals}.
+     *
+     * @throws MigrationRefused if the node's memory or task limit cannot take it, or a file is gone;
+     *     nothing is held then
+     * @throws IllegalArgumentException for a state whose fields contradict each other
+     */
+    public Task admit(ProcessState state, Console console) throws MigrationRefused {
+        return Migration.admit(this, state, console);
+    }
+
+    /**
+     * Stores a page of an arriving task, whatever its protection; a page sent again (a later
+     * round of a pre-copy) replaces the earlier copy.
+     *
+     * @throws IllegalArgumentException for a page outside every area, or not a page long
+     */
+    public void writePage(Task task, int address, byte[] page) {
+        Migration.writePage(task, address, page);
+    }
+
+    /** Every page of an arriving task is in: its OS flag is rewritten to Linux and it runs from the next slice. */
+    public void start(Task task) {
+        Migration.start(this, task);
+    }
+
     // ---- process life
 
     /** clone as fork: a copy-on-write copy of the caller, returning 0 in the child. */
@@ -531,6 +647,8 @@ public final class Linux {
         child.programBreak = parent.programBreak;
         child.mmapBase = parent.mmapBase;
         child.stackBottom = parent.stackBottom;
+        child.stackTop = parent.stackTop;
+        child.osFlagAddress = parent.osFlagAddress;
         child.hart = newHart(space);
         child.hart.restore(parent.hart.capture());
         child.hart.setRegister(10, 0);
@@ -632,12 +750,12 @@ public final class Linux {
 
     // ---- images
 
-    /** A loaded program: its address space, entry state and layout, not yet given to a task. */
-    private record Image(PagedAddressSpace space, Hart hart, int heapStart, int mmapBase, int stackBottom) {}
+    /** A program's address space, hart and layout, loaded or arrived, not yet given to a task. */
+    record Image(PagedAddressSpace space, Hart hart, int heapStart, int programBreak, int mmapBase, int stackBottom, int stackTop,
+                 int osFlagAddress) {}
 
     private Image load(byte[] elf, List<String> argv, List<String> environment)
             throws ElfFormatException, ExecFailure, MappingException {
-        int stackLimit = PagedAddressSpace.USER_END - config.stackBytes();
         long strings = 0;
         for (List<String> list : List.of(argv, environment)) {
             for (String string : list) {
@@ -646,15 +764,20 @@ public final class Linux {
         }
         long initialStack = (INITIAL_STACK + strings + PhysicalMemory.PAGE_MASK) & ~(long) PhysicalMemory.PAGE_MASK;
         int stackBottom = PagedAddressSpace.USER_END - (int) Math.min(initialStack, config.stackBytes());
-        ElfImage image = ElfFile.parse(elf, LOAD_BASE, Integer.toUnsignedLong(stackLimit - STACK_GUARD));
+        ElfImage image = ElfFile.parse(elf, LOAD_BASE, Integer.toUnsignedLong(defaultMmapBase()));
         PagedAddressSpace space = new PagedAddressSpace(memory);
         try {
-            SortedMap<Integer, Integer> pages = image.pagePermissions();
-            forEachRun(pages, (start, length, flags) -> space.map(start, length,
-                    PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE));
+            PageRuns pages = new PageRuns();
+            image.pagePermissions().forEach(pages::add);
+            for (PageRuns.Run run : pages.runs()) {
+                space.map(run.start(), run.length(), PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
+            }
             image.copyInto(space);
             UnifiedLibrary.writeOsFlag(image, space, UnifiedLibrary.OS_LINUX);
-            forEachRun(pages, (start, length, flags) -> space.protect(start, length, protection(flags)));
+            int osFlagAddress = UnifiedLibrary.osFlagAddress(image);
+            for (PageRuns.Run run : pages.runs()) {
+                space.protect(run.start(), run.length(), protection(run.flags()));
+            }
             space.map(stackBottom, PagedAddressSpace.USER_END - stackBottom, PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
             Hart hart = newHart(space);
             hart.setPc(image.entry());
@@ -662,53 +785,34 @@ public final class Linux {
                     argv, environment, random));
             long imageEnd = image.segments().stream().mapToLong(Segment::end).max().orElseThrow();
             int heapStart = (int) ((imageEnd + PhysicalMemory.PAGE_MASK) & ~PhysicalMemory.PAGE_MASK);
-            return new Image(space, hart, heapStart, stackLimit - STACK_GUARD, stackBottom);
+            return new Image(space, hart, heapStart, heapStart, defaultMmapBase(), stackBottom, PagedAddressSpace.USER_END,
+                    osFlagAddress);
         } catch (ElfFormatException | ExecFailure | MappingException | RuntimeException e) {
             space.release();
             throw e;
         }
     }
 
-    private void install(Task task, Image image) {
+    void install(Task task, Image image) {
         task.space = image.space();
         task.hart = image.hart();
         task.heapStart = image.heapStart();
-        task.programBreak = image.heapStart();
+        task.programBreak = image.programBreak();
         task.mmapBase = image.mmapBase();
         task.stackBottom = image.stackBottom();
+        task.stackTop = image.stackTop();
+        task.osFlagAddress = image.osFlagAddress();
     }
 
-    private Hart newHart(PagedAddressSpace space) {
+    /** Where top-down mmap starts: below the stack's limit and its guard gap. */
+    int defaultMmapBase() {
+        return PagedAddressSpace.USER_END - config.stackBytes() - STACK_GUARD;
+    }
+
+    Hart newHart(PagedAddressSpace space) {
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         return hart;
-    }
-
-    @FunctionalInterface
-    private interface PageRun {
-        void apply(int start, int length, int flags) throws MappingException;
-    }
-
-    /** Calls {@code run} for each stretch of consecutive pages with the same ELF flags. */
-    private static void forEachRun(SortedMap<Integer, Integer> pages, PageRun run) throws MappingException {
-        int start = 0;
-        int length = 0;
-        int flags = 0;
-        for (Map.Entry<Integer, Integer> page : pages.entrySet()) {
-            if (length > 0 && page.getKey() == start + length && page.getValue() == flags) {
-                length += PhysicalMemory.PAGE_SIZE;
-                continue;
-            }
-            if (length > 0) {
-                run.apply(start, length, flags);
-            }
-            start = page.getKey();
-            length = PhysicalMemory.PAGE_SIZE;
-            flags = page.getValue();
-        }
-        if (length > 0) {
-            run.apply(start, length, flags);
-        }
     }
 
     /** ELF segment flags (R=4, W=2, X=1) as mmap protection (R=1, W=2, X=4). */

@@ -27,6 +27,18 @@ public final class Task {
         ZOMBIE
     }
 
+    /** Where a task is in a migration ({@link Migration}); the scheduler runs only a task in none. */
+    public enum Transit {
+        /** Not moving. */
+        NONE,
+        /** Stopped at its source for a move: it resumes here if thawed, or is released once it runs elsewhere. */
+        FROZEN,
+        /** Admitted at its destination, its pages arriving: it runs once started. */
+        ARRIVING,
+        /** Released by its source after a move: it runs elsewhere now and has no exit status here. */
+        MOVED
+    }
+
     /** The parent of orphans and of a job's first task: an init that reaps at once. */
     static final int INIT_PID = 1;
 
@@ -50,8 +62,13 @@ public final class Task {
     int heapStart;
     int programBreak;
     int mmapBase;
-    /** The lowest page of the stack mapped so far (it grows down on faults, to the stack limit). */
+    /** The lowest page of the stack mapped so far (it grows down on faults, to the stack limit below its top). */
     int stackBottom;
+    /** The end of the stack: {@link io.uniform.linux.memory.PagedAddressSpace#USER_END} unless it came from elsewhere. */
+    int stackTop;
+    /** Where the unified library's OS word is in the image (0: not linked with it), for a migration to rewrite. */
+    int osFlagAddress;
+    Transit transit = Transit.NONE;
 
     State state = State.RUNNABLE;
     ExitStatus exitStatus;
@@ -94,6 +111,10 @@ public final class Task {
 
     public Hart hart() {
         return hart;
+    }
+
+    public Transit transit() {
+        return transit;
     }
 
     /** How the task ended, once it has. */

@@ -7,7 +7,6 @@ import io.uniform.cpu.memory.AddressSpace;
 import io.uniform.guest.GuestFiles;
 import io.uniform.process.Errno;
 import io.uniform.process.ExitStatus;
-import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -167,30 +166,6 @@ class KernelLimitsTest {
         assertEquals(List.of("task " + task.pid() + " (BLOCKED) in read"), run.linux().killAll(Signal.SIGKILL, "deadlock"));
         assertEquals(ExitStatus.killed(Signal.SIGKILL), task.exitStatus().orElseThrow());
         assertEquals(Linux.Outlook.FINISHED, run.linux().runSlice(1).outlook());
-    }
-
-    /** A clock that stands still until the test moves it: the host's wait without waiting. */
-    private static final class ManualClock implements ProcessClock {
-        private long monotonic;
-
-        void advance(long nanos) {
-            monotonic += nanos;
-        }
-
-        @Override
-        public long realtimeNanos() {
-            return 1_700_000_000_000_000_000L + monotonic;
-        }
-
-        @Override
-        public long monotonicNanos() {
-            return monotonic;
-        }
-
-        @Override
-        public long seed() {
-            return 1;
-        }
     }
 
     @Test

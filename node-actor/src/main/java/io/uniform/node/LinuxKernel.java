@@ -11,6 +11,9 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,12 +39,36 @@ final class LinuxKernel extends Kernel {
     /** Loads the program as execve would, as the process {@code portals} names; throws with the reason when it cannot. */
     static LinuxKernel exec(long memoryBytes, Program program, String filesRoot, ProcessPortals portals)
             throws ElfFormatException, ExecFailure {
-        ServiceFileSystem fileSystem = filesRoot == null ? null : new ServiceFileSystem(Path.of(filesRoot));
-        LinuxKernel kernel = new LinuxKernel(new Linux(Linux.Config.forNode(memoryBytes), fileSystem, ProcessClock.host()));
-        Console console = new Console(new ByteArrayInputStream(program.stdin()), kernel.stream(1), kernel.stream(2));
-        kernel.first = kernel.linux.spawn(program.image(), program.argv(), Map.of(), console);
+        LinuxKernel kernel = boot(memoryBytes, filesRoot);
+        kernel.first = kernel.linux.spawn(program.image(), program.argv(), Map.of(), kernel.console(program.stdin()));
         kernel.linux.attachPortals(kernel.first, portals);
         return kernel;
+    }
+
+    /**
+     * Takes in a process frozen on another node, as the process {@code portals} names: a
+     * migration's destination ({@link Linux#admit}). It runs once its pages are written
+     * ({@link #writePage}) and it is started ({@link #start}). Its standard streams are this
+     * node's console: output captured in order as for {@link #exec}, and an input at its end,
+     * since what the process had not read of its input does not travel in a {@link ProcessState}.
+     *
+     * @throws MigrationRefused if the node's memory cannot take it, or a file it holds is gone
+     */
+    static LinuxKernel admit(long memoryBytes, String filesRoot, ProcessPortals portals, ProcessState state)
+            throws MigrationRefused {
+        LinuxKernel kernel = boot(memoryBytes, filesRoot);
+        kernel.first = kernel.linux.admit(state, kernel.console(new byte[0]));
+        kernel.linux.attachPortals(kernel.first, portals);
+        return kernel;
+    }
+
+    private static LinuxKernel boot(long memoryBytes, String filesRoot) {
+        ServiceFileSystem fileSystem = filesRoot == null ? null : new ServiceFileSystem(Path.of(filesRoot));
+        return new LinuxKernel(new Linux(Linux.Config.forNode(memoryBytes), fileSystem, ProcessClock.host()));
+    }
+
+    private Console console(byte[] stdin) {
+        return new Console(new ByteArrayInputStream(stdin), stream(1), stream(2));
     }
 
     @Override
@@ -84,7 +111,41 @@ final class LinuxKernel extends Kernel {
     }
 
     @Override
+    ProcessState freeze(int destinationOs) throws MigrationRefused {
+        return linux.freeze(first, destinationOs);
+    }
+
+    @Override
+    FrozenMemory frozenMemory() {
+        return linux.frozenMemory(first);
+    }
+
+    @Override
+    void thaw() {
+        linux.thaw(first);
+    }
+
+    @Override
+    void writePage(int address, byte[] page) {
+        linux.writePage(first, address, page);
+    }
+
+    @Override
+    void start() {
+        linux.start(first);
+    }
+
+    /**
+     * Gives the node its memory back. A process frozen for a move runs elsewhere now, and one
+     * that was arriving never will here: either leaves without an exit status; anything still
+     * running is killed.
+     */
+    @Override
     void release() {
-        linux.killAll(Signal.SIGKILL, "released");
+        switch (first.transit()) {
+            case FROZEN, ARRIVING -> linux.release(first);
+            case NONE -> linux.killAll(Signal.SIGKILL, "released");
+            case MOVED -> { }
+        }
     }
 }

@@ -22,10 +22,17 @@ abstract class ConsoleStream extends OpenDescription {
     private static final int TERMINAL_BLOCK_SIZE = 1024;
 
     private final ProcessClock clock;
+    private final int standardDescriptor;
 
-    private ConsoleStream(int accessMode, ProcessClock clock) {
+    private ConsoleStream(int accessMode, int standardDescriptor, ProcessClock clock) {
         super(accessMode);
+        this.standardDescriptor = standardDescriptor;
         this.clock = clock;
+    }
+
+    /** The descriptor the stream was opened at when the task started: 0, 1 or 2. */
+    final int standardDescriptor() {
+        return standardDescriptor;
     }
 
     @Override
@@ -43,7 +50,7 @@ abstract class ConsoleStream extends OpenDescription {
         private final InputStream in;
 
         Input(InputStream in, ProcessClock clock) {
-            super(ServiceFileSystem.O_RDONLY, clock);
+            super(ServiceFileSystem.O_RDONLY, 0, clock);
             this.in = in;
         }
 
@@ -66,8 +73,9 @@ abstract class ConsoleStream extends OpenDescription {
     static final class Output extends ConsoleStream {
         private final OutputStream out;
 
-        Output(OutputStream out, ProcessClock clock) {
-            super(ServiceFileSystem.O_WRONLY, clock);
+        /** @param standardDescriptor 1 for the console's standard output, 2 for its standard error */
+        Output(OutputStream out, int standardDescriptor, ProcessClock clock) {
+            super(ServiceFileSystem.O_WRONLY, standardDescriptor, clock);
             this.out = out;
         }
 

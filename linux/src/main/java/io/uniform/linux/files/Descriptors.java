@@ -14,7 +14,10 @@ import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.GuestPath;
 import io.uniform.process.files.OpenFile;
 import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.image.MigrationRefused;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -81,8 +84,8 @@ public final class Descriptors {
     public Descriptors(Console console, ServiceFileSystem fileSystem, ProcessClock clock) {
         this(fileSystem, clock);
         install(0, new ConsoleStream.Input(console.in(), clock), false);
-        install(1, new ConsoleStream.Output(console.out(), clock), false);
-        install(2, new ConsoleStream.Output(console.err(), clock), false);
+        install(1, new ConsoleStream.Output(console.out(), 1, clock), false);
+        install(2, new ConsoleStream.Output(console.err(), 2, clock), false);
     }
 
     private Descriptors(ServiceFileSystem fileSystem, ProcessClock clock) {
@@ -177,10 +180,9 @@ public final class Descriptors {
         String guestPath = atPath(dirfd, GuestPath.read(space, path));
         int fd = lowestFree(0); // EMFILE before the file system is asked, as Linux allocates the descriptor first
         OpenFile file = fileSystem().open(guestPath, flags, mode);
-        int statusFlags = (flags & ~OPEN_TIME_FLAGS) | FileFlags.O_LARGEFILE;
         OpenDescription description = file.isDirectory()
-                ? new Directory(file, fileSystem, absolute(guestPath), statusFlags)
-                : new RegularFile(file, statusFlags);
+                ? new Directory(file, fileSystem, absolute(guestPath), statusFlags(flags))
+                : new RegularFile(file, statusFlags(flags));
         install(fd, description, has(flags, FileFlags.O_CLOEXEC));
         return fd;
     }
@@ -389,7 +391,92 @@ public final class Descriptors {
         }
     }
 
+    // ---- migration
+
+    /**
+     * What a migration carries of this table: the regular files open beyond the standard
+     * streams, by absolute path, with their flags (O_CLOEXEC for FD_CLOEXEC) and offsets. The
+     * standard streams travel as the job's console and are not listed.
+     *
+     * @throws MigrationRefused naming the first descriptor that cannot be carried: 0 to 2 not
+     *     the console's streams as the task started (closed, redirected, swapped or
+     *     close-on-exec), a pipe, a directory or the console beyond them, a file that shares its
+     *     description with another descriptor (the destination would give each its own offset),
+     *     or a file its path no longer leads to
+     */
+    public List<io.uniform.process.image.OpenFile> carriedFiles() throws MigrationRefused {
+        List<io.uniform.process.image.OpenFile> files = new ArrayList<>();
+        for (int fd = 0; fd < MAX_OPEN; fd++) {
+            OpenDescription description = descriptions[fd];
+            if (fd <= 2) {
+                if (!(description instanceof ConsoleStream stream && stream.standardDescriptor() == fd) || closeOnExec[fd]) {
+                    throw new MigrationRefused("descriptor " + fd + " is not the console's stream it started as (closed,"
+                            + " redirected or close-on-exec): a migration carries only the job's console at 0 to 2");
+                }
+            } else if (description != null) {
+                files.add(carried(fd, description));
+            }
+        }
+        return files;
+    }
+
+    private io.uniform.process.image.OpenFile carried(int fd, OpenDescription description) throws MigrationRefused {
+        if (!(description instanceof RegularFile file)) {
+            String kind = description instanceof PipeEnd ? "a pipe" : description instanceof Directory ? "a directory" : "the console";
+            throw new MigrationRefused("descriptor " + fd + " is " + kind
+                    + ": a migration carries only regular files of the service file system and the standard streams");
+        }
+        if (file.shared()) {
+            throw new MigrationRefused("descriptor " + fd + " (" + file.path() + ") shares its open file with another"
+                    + " descriptor (dup or fork): at the destination each would get an offset of its own");
+        }
+        try {
+            if (file.unnamed()) {
+                throw new MigrationRefused("the file at descriptor " + fd + " was removed or renamed: " + file.path()
+                        + " no longer leads to it, so the destination could not open it again");
+            }
+        } catch (FileSystemException e) {
+            throw new MigrationRefused("the file at descriptor " + fd + " cannot be examined: " + e.getMessage());
+        }
+        int flags = file.flags() | (closeOnExec[fd] ? FileFlags.O_CLOEXEC : 0);
+        return new io.uniform.process.image.OpenFile(fd, absolute(file.path()), flags, file.offset());
+    }
+
+    /**
+     * Opens a file a migration carried again, at its descriptor, with its flags and at its
+     * offset (a new task's table, whose standard streams are the destination's console).
+     *
+     * @throws MigrationRefused if the file is gone or cannot be opened so on this file system
+     * @throws IllegalArgumentException if the descriptor is taken or beyond {@link #MAX_OPEN}
+     */
+    public void reopen(io.uniform.process.image.OpenFile carried) throws MigrationRefused {
+        int fd = carried.fd();
+        if (fd >= MAX_OPEN || descriptions[fd] != null) {
+            throw new IllegalArgumentException("descriptor " + fd + " is taken or out of range: a file cannot be reopened there");
+        }
+        int flags = carried.flags();
+        OpenFile file = null;
+        try {
+            file = fileSystem().open(carried.path(), flags & (ServiceFileSystem.O_ACCMODE | ServiceFileSystem.O_APPEND), 0);
+            if (file.isDirectory()) {
+                throw new FileSystemException(Errno.EISDIR, carried.path() + " is a directory here");
+            }
+            file.seek(carried.offset(), OpenFile.SEEK_SET);
+        } catch (FileSystemException e) {
+            if (file != null) {
+                file.close();
+            }
+            throw new MigrationRefused("the file of descriptor " + fd + " cannot be opened again: " + e.getMessage());
+        }
+        install(fd, new RegularFile(file, statusFlags(flags)), has(flags, FileFlags.O_CLOEXEC));
+    }
+
     // ---- the table
+
+    /** The status flags F_GETFL reports for a file opened with {@code openFlags}. */
+    private static int statusFlags(int openFlags) {
+        return (openFlags & ~OPEN_TIME_FLAGS) | FileFlags.O_LARGEFILE;
+    }
 
     private OpenDescription description(int fd) throws FileSystemException {
         OpenDescription description = fd >= 0 && fd < MAX_OPEN ? descriptions[fd] : null;

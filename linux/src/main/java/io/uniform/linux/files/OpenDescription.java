@@ -34,6 +34,11 @@ abstract class OpenDescription {
         }
     }
 
+    /** More than one descriptor leads here (dup, fcntl F_DUPFD or fork made them). */
+    final boolean shared() {
+        return descriptors > 1;
+    }
+
     /** No descriptor leads here any more. */
     void closed() {}
 

@@ -14,6 +14,20 @@ final class RegularFile extends OpenDescription {
         this.file = file;
     }
 
+    /** The guest path it was opened by. */
+    String path() {
+        return file.guestPath();
+    }
+
+    long offset() {
+        return file.position();
+    }
+
+    /** True if its path no longer leads to it (it was removed, or renamed, or replaced). */
+    boolean unnamed() throws FileSystemException {
+        return file.stat().nlink() == 0;
+    }
+
     @Override
     int read(GuestBuffers into) throws FileSystemException {
         return into.fill(into.length(), (buffer, length) -> file.read(buffer, 0, length));

@@ -133,9 +133,18 @@ public final class PagedAddressSpace implements AddressSpace {
         if ((entry & (1 << access.ordinal())) == 0) {
             return ACCESS_FAULT;
         }
+        return ownFrame(table, index);
+    }
+
+    /**
+     * Gives a mapped page a frame only it may write: a zeroed one if it has none, a copy of a
+     * frame it shares copy-on-write (or the frame itself, if this page holds its last reference).
+     */
+    private int ownFrame(int[] table, int index) {
+        int entry = table[index];
         if ((entry & PRESENT) == 0) {
             entry |= memory.allocateFrame() | PRESENT;
-        } else { // a write to a shared page
+        } else if ((entry & SHARED) != 0) {
             int frame = entry & FRAME;
             if (memory.references(frame) > 1) {
                 int copy = memory.copyFrame(frame);
@@ -303,6 +312,50 @@ public final class PagedAddressSpace implements AddressSpace {
             int entry = table[index];
             visitor.visit(address, entry & PROT_MASK, (entry & PRESENT) != 0 ? entry & FRAME : NOT_POPULATED);
         });
+    }
+
+    /**
+     * Copies the mapped page at {@code address} into {@code page} as it is, whatever its
+     * protection and without populating it (a page never touched reads as zeroes): for a
+     * migration's source, which must not change the memory it reads.
+     *
+     * @throws IllegalArgumentException if the page is not mapped, or {@code page} is not a page long
+     */
+    public void readPage(int address, byte[] page) {
+        int entry = mappedEntry(address, page);
+        if ((entry & PRESENT) == 0) {
+            Arrays.fill(page, (byte) 0);
+        } else {
+            memory.physical().read(entry & FRAME, page, 0, PAGE_SIZE);
+        }
+    }
+
+    /**
+     * Stores {@code page} into the mapped page at {@code address}, whatever its protection: for
+     * a migration's destination, which fills read-only and execute-only pages too. The page gets
+     * a frame of its own (a shared one is copied first), and code decoded from it is dropped.
+     *
+     * @throws IllegalArgumentException if the page is not mapped, or {@code page} is not a page long
+     */
+    public void writePage(int address, byte[] page) {
+        checkUsable();
+        mappedEntry(address, page);
+        int frame = ownFrame(directory[address >>> DIRECTORY_SHIFT], (address >>> PAGE_SHIFT) & ENTRY_MASK);
+        memory.physical().write(frame, page, 0, PAGE_SIZE);
+    }
+
+    /** The entry of the mapped page at {@code address}, for a whole-page copy into or out of {@code page}. */
+    private int mappedEntry(int address, byte[] page) {
+        if (page.length != PAGE_SIZE || (address & PAGE_MASK) != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "a page copy takes a page-aligned address and %d bytes: 0x%08x, %d bytes", PAGE_SIZE, address, page.length));
+        }
+        int[] table = directory[address >>> DIRECTORY_SHIFT];
+        int entry = table == null ? 0 : table[(address >>> PAGE_SHIFT) & ENTRY_MASK];
+        if (entry == 0) {
+            throw new IllegalArgumentException(String.format("no page is mapped at 0x%08x", address));
+        }
+        return entry;
     }
 
     @FunctionalInterface

@@ -1,0 +1,124 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.uniform.guest.GuestFiles;
+import io.uniform.portals.Identity;
+import io.uniform.portals.JobMap;
+import io.uniform.portals.ProcessId;
+import io.uniform.portals.ProcessPortals;
+import io.uniform.process.ExitStatus;
+import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The migration steps of a service node's kernel as the node drives them, between slices: a
+ * rank's program frozen on one {@link LinuxKernel}, admitted by another through
+ * {@link LinuxKernel#admit}, its pages written and started there, released at the source; the
+ * output both captured, in order, is what one node captures when the program stays.
+ */
+class LinuxKernelMigrationTest {
+    private static final long MEMORY = 64 << 20;
+    private static final long SLICE = 50_000;
+
+    @TempDir
+    Path files;
+
+    private final ProcessId rank = new ProcessId(4, 0);
+    private final ProcessPortals portals = new ProcessPortals(new Identity(rank, 0, 0), JobMap.single(rank));
+
+    /** What the node forwarded of a kernel's slices: stdout, and the end. */
+    private static final class Captured {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Kernel.Ended ended;
+
+        void slice(Kernel kernel, long budget) {
+            Kernel.SliceResult result = kernel.runSlice(budget);
+            result.output().stream().filter(chunk -> chunk.fd() == 1).forEach(chunk -> out.writeBytes(chunk.bytes()));
+            if (result.ended() != null) {
+                ended = result.ended();
+            }
+        }
+
+        void finish(Kernel kernel) {
+            for (int slices = 0; ended == null; slices++) {
+                assertTrue(slices < 10_000, "no end within 10000 slices");
+                slice(kernel, 1 << 20);
+            }
+        }
+
+        String stdout() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** guest/linux/migrant writing {@code file}: 6 rounds, no sleeps (the node's clock is the host's). */
+    private LinuxKernel exec(String file) throws Exception {
+        Program program = new Program(GuestFiles.elf("linux/migrant.elf"), List.of("migrant", file, "6", "0"), null);
+        return LinuxKernel.exec(MEMORY, program, files.toString(), portals);
+    }
+
+    /** The run of a rank that never moves. */
+    private Captured stayed() throws Exception {
+        Captured stayed = new Captured();
+        stayed.finish(exec("stayed.txt"));
+        return stayed;
+    }
+
+    @Test
+    void aRankMovedBetweenServiceNodesPrintsWhatItWouldHaveStaying() throws Exception {
+        Captured stayed = stayed();
+        LinuxKernel source = exec("moved.txt");
+        Captured before = new Captured();
+        for (int i = 0; i < 20; i++) {
+            before.slice(source, SLICE);
+        }
+        assertNull(before.ended, "still running");
+        ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state);
+        FrozenMemory memory = source.frozenMemory();
+        byte[] page = new byte[4096];
+        for (int address : memory.pages()) {
+            memory.read(address, page);
+            destination.writePage(address, page);
+        }
+        source.release();
+        destination.start();
+
+        Captured after = new Captured();
+        after.finish(destination);
+        assertEquals(stayed.stdout(), before.stdout() + after.stdout());
+        assertEquals(new Kernel.Ended(ExitStatus.exited(6), null), after.ended);
+        assertEquals(stayed.ended, after.ended);
+        assertTrue(source.drainOutput().isEmpty(), "the source says nothing more: no exit, no output");
+    }
+
+    @Test
+    void aRefusedOrAbandonedMoveLeavesTheRankRunning() throws Exception {
+        Captured stayed = stayed();
+        LinuxKernel source = exec("moved.txt");
+        Captured captured = new Captured();
+        captured.slice(source, SLICE);
+        MigrationRefused refused = assertThrows(MigrationRefused.class, () -> source.freeze(UnifiedLibrary.OS_PUMA));
+        assertTrue(refused.getMessage().contains("above Puma's user limit"), refused.getMessage());
+
+        ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state);
+        destination.release(); // the transfer failed: the destination forgets the arrival
+        source.thaw();
+        captured.finish(source);
+        assertEquals(stayed.stdout(), captured.stdout());
+        assertEquals(stayed.ended, captured.ended);
+    }
+}
