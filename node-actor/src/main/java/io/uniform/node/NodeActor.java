@@ -389,7 +389,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
         @Override
         public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
-            throw new MigrationRefused("node " + node.nid() + " (" + partition.label() + ") cannot admit a migrating process");
+            if (partition == Partition.COMPUTE) {
+                throw new MigrationRefused("node " + node.nid() + " (" + partition.label() + ") cannot admit a migrating process");
+            }
+            return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state());
         }
     };
 

@@ -267,6 +267,10 @@ class MachineTest {
         // The process now waits for its input: the fault is armed in a live PCT, between slices.
         assertEquals(new JobReport.InputWanted(started.jobId()), client.receiveMessage(JOB_TIMEOUT));
         machine.tell(new Machine.InjectPctFault(started.nids().get(0), "write", 1));
+        // Once the machine has answered, the injection is in the node's mailbox ahead of the input's answer.
+        TestProbe<Machine.Status> status = testKit.createTestProbe();
+        machine.tell(new Machine.GetStatus(status.getRef()));
+        status.receiveMessage(JOB_TIMEOUT);
         byte[] input = java.nio.file.Files.readAllBytes(GuestFiles.directory().resolve("expected").resolve("stdin_echo.in"));
         started.yod().tell(new Yod.Input(input));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

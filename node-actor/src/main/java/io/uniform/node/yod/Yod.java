@@ -155,7 +155,6 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         this.files = new FileTable[statuses.length];
         Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
-        client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
         NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory(),
                 job.machine());
         for (int rank = 0; rank < statuses.length; rank++) {
@@ -164,6 +163,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
                     job.options().filesRoot(), peers));
         }
+        // After the launches: whatever the client does about the job once it hears of it comes after them.
+        client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
     }
 
     @Override

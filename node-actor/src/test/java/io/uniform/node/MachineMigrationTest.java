@@ -1,0 +1,170 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
+import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
+import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Moves through the machine, with real kernels and every message serialized: the operator's
+ * {@link Machine.Migrate} and {@link Machine.Drain}, the placement policy, and the refusals.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MachineMigrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger MACHINES = new AtomicInteger();
+
+    @JUnit5TestKit
+    ActorTestKit testKit = TestKits.serializing();
+
+    @TempDir
+    Path files;
+
+    private final MachineDescription description = MachineDescriptions.defaultMachine();
+
+    /** A job's reports as they come: its start, its output, its moves, its end. */
+    private static final class Job {
+        final TestProbe<JobReport> client;
+        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final List<JobEvent.Moved> moves = new ArrayList<>();
+        JobReport.JobStarted started;
+
+        Job(TestProbe<JobReport> client) {
+            this.client = client;
+            started = (JobReport.JobStarted) client.receiveMessage(TIMEOUT);
+        }
+
+        JobReport.JobFinished finish() {
+            while (true) {
+                JobReport report = client.receiveMessage(TIMEOUT);
+                if (report instanceof JobEvent.Output output && output.fd() == 1) {
+                    stdout.writeBytes(output.bytes());
+                } else if (report instanceof JobEvent.Moved moved) {
+                    moves.add(moved);
+                } else if (report instanceof JobReport.JobFinished finished) {
+                    return finished;
+                }
+            }
+        }
+
+        String out() {
+            return stdout.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private ActorRef<Machine.Command> machine() {
+        return testKit.spawn(Machine.create(description), "moving-machine-" + MACHINES.incrementAndGet());
+    }
+
+    /** guest/linux/migrant on one service node: {@code rounds} rounds with a sleep of {@code sleepMs} each. */
+    private Job migrant(ActorRef<Machine.Command> machine, String file, int rounds, int sleepMs) {
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        Program program = new Program(GuestFiles.elf("linux/migrant.elf"), List.of("migrant", file, "" + rounds, "" + sleepMs), null);
+        machine.tell(new Machine.Run(program, JobPlacement.SERVICE, 1, client.getRef(), new Yod.Options(files.toString(), false, null, 0)));
+        return new Job(client);
+    }
+
+    private NodeActor.MigrationReport ask(ActorRef<Machine.Command> machine, java.util.function.Function<ActorRef<NodeActor.MigrationReport>,
+            Machine.Command> request) {
+        TestProbe<NodeActor.MigrationReport> reports = testKit.createTestProbe();
+        machine.tell(request.apply(reports.getRef()));
+        return reports.receiveMessage(TIMEOUT);
+    }
+
+    @Test
+    void aLinuxProcessMovedTwiceByTheOperatorPrintsWhatItWouldHaveStaying() {
+        ActorRef<Machine.Command> machine = machine();
+        Job stayed = migrant(machine, "stayed.txt", 8, 0);
+        assertEquals(8, stayed.finish().shellStatus(), "migrant exits with its number of rounds");
+
+        Job moved = migrant(machine, "moved.txt", 8, 40);
+        int jobId = moved.started.jobId();
+        int first = moved.started.nids().get(0);
+        NodeActor.MigrationReport nearest = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.SERVICE, replyTo));
+        assertTrue(nearest.moved(), nearest.toString());
+        assertEquals(first, nearest.from());
+        assertEquals(Partition.SERVICE, description.partition(nearest.to()));
+        assertTrue(nearest.pages() > 0 && nearest.bytesSent() > 0 && nearest.downtimeNanos() > 0, nearest.toString());
+        int back = first;
+        NodeActor.MigrationReport named = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, back, null, replyTo));
+        assertTrue(named.moved(), named.toString());
+
+        JobReport.JobFinished finished = moved.finish();
+        assertEquals(8, finished.shellStatus(), finished::toString);
+        assertEquals(first, finished.statuses().get(0).nid(), "it ended on the node it was moved back to");
+        assertEquals(stayed.out().replace("stayed.txt", "moved.txt"), moved.out());
+        assertEquals(List.of(nearest.to(), first), moved.moves.stream().map(JobEvent.Moved::nid).toList(), "the client heard of both moves");
+    }
+
+    @Test
+    void movesThatCannotBeMadeAreRefusedWithTheReasonAndTheProcessRunsOn() {
+        ActorRef<Machine.Command> machine = machine();
+        Job job = migrant(machine, "refusals.txt", 6, 40);
+        int jobId = job.started.jobId();
+        int at = job.started.nids().get(0);
+        int computeNode = description.nids(Partition.COMPUTE)[0];
+
+        assertEquals("there is no running job 99", ask(machine, replyTo -> new Machine.Migrate(99, 0, Machine.ANY_NODE, Partition.SERVICE,
+                replyTo)).reason());
+        assertEquals("job " + jobId + " has no rank 3", ask(machine, replyTo -> new Machine.Migrate(jobId, 3, Machine.ANY_NODE,
+                Partition.SERVICE, replyTo)).reason());
+        assertEquals("there is no node 999", ask(machine, replyTo -> new Machine.Migrate(jobId, 0, 999, null, replyTo)).reason());
+        assertEquals("node " + at + " is running a job", ask(machine, replyTo -> new Machine.Migrate(jobId, 0, at, null, replyTo)).reason());
+        NodeActor.MigrationReport toPuma = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, computeNode, null, replyTo));
+        assertFalse(toPuma.moved());
+        assertTrue(toPuma.reason().contains("never fits"), toPuma.reason());
+        NodeActor.MigrationReport idle = ask(machine, replyTo -> new Machine.Drain(computeNode, replyTo));
+        assertEquals("node " + computeNode + " holds no process", idle.reason());
+
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(6, finished.shellStatus(), finished::toString);
+        assertEquals(at, finished.statuses().get(0).nid());
+        assertTrue(job.moves.isEmpty());
+    }
+
+    @Test
+    void aDrainedNodeIsLeftEmptyAndCanBeRebootedWhileTheJobRunsOn() {
+        ActorRef<Machine.Command> machine = machine();
+        Job job = migrant(machine, "drained.txt", 8, 40);
+        int drained = job.started.nids().get(0);
+        NodeActor.MigrationReport report = ask(machine, replyTo -> new Machine.Drain(drained, replyTo));
+        assertTrue(report.moved(), report.toString());
+        assertNotEquals(drained, report.to());
+
+        TestProbe<NodeActor.RebootResult> reboot = testKit.createTestProbe();
+        machine.tell(new Machine.Reboot(drained, Partition.COMPUTE, reboot.getRef()));
+        NodeActor.RebootResult rebooted = reboot.receiveMessage(TIMEOUT);
+        assertTrue(rebooted.accepted(), rebooted::toString);
+        assertNull(rebooted.reason());
+
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(8, finished.shellStatus(), finished::toString);
+        assertEquals(report.to(), finished.statuses().get(0).nid());
+    }
+}
