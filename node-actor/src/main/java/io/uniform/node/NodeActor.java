@@ -10,6 +10,7 @@ import io.uniform.interconnect.Envelope;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.Yod;
 import io.uniform.portals.Identity;
 import io.uniform.portals.JobMap;
 import io.uniform.portals.PortalsMessage;
@@ -267,6 +268,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private record PeerLocated(int nid, ActorRef<Command> node, int attempt, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** yod described the files it serves the moving process, or could not (local only). */
+    private record FilesDescribedForMove(String move, int os, Yod.FilesDescribed files, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    /** yod opened the arriving process's files, or refused: {@code refusal} (local only). */
+    private record FilesAdoptedForMove(String move, String refusal) implements Command, NoSerializationVerificationNeeded {}
+
     /** How the move the machine made for a deficient process went (local only: a message adapter's). */
     private record DeficiencyMoveEnded(MigrationReport report) implements Command, NoSerializationVerificationNeeded {}
 
@@ -487,6 +495,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Started.class, this::onStarted)
                 .onMessage(MoveTimeout.class, this::onMoveTimeout)
                 .onMessage(DeficiencyMoveEnded.class, this::onDeficiencyMoveEnded)
+                .onMessage(FilesDescribedForMove.class, this::onFilesDescribedForMove)
+                .onMessage(FilesAdoptedForMove.class, this::onFilesAdoptedForMove)
                 .onMessage(SliceDone.class, this::onSliceDone)
                 .onMessage(Wake.class, this::onWake)
                 .onSignal(PreRestart.class, this::onPreRestart)
@@ -947,9 +957,36 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (!sourceAt(reserved, Emigration.Step.RESERVING)) {
             return this;
         }
+        if (partition.get() == Partition.COMPUTE && reserved.os() == UnifiedLibrary.OS_LINUX) {
+            // Linux serves files itself: the process takes along those yod serves it now.
+            String move = emigration.move;
+            getContext().ask(Yod.FilesDescribed.class, yod.<Yod.Command>unsafeUpcast(), settings.migration().timeout(),
+                    replyTo -> new Yod.DescribeFiles(rank, replyTo),
+                    (described, failure) -> new FilesDescribedForMove(move, reserved.os(), described, failure));
+        } else {
+            freezeAndSend(reserved.os(), List.of());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onFilesDescribedForMove(FilesDescribedForMove described) {
+        if (emigration == null || !emigration.move.equals(described.move()) || emigration.step != Emigration.Step.RESERVING) {
+            return this;
+        }
+        if (described.files() == null) {
+            abandonEmigration("yod did not describe the files it serves the process: " + describe(described.failure()));
+            resumeAfterMove();
+        } else {
+            freezeAndSend(described.os(), described.files().files());
+        }
+        return this;
+    }
+
+    /** Freezes the process for {@code os} and sends its state, with {@code files} yod served it, to the destination. */
+    private void freezeAndSend(int os, List<io.uniform.process.image.OpenFile> files) {
         try {
             emigration.frozenAt = System.nanoTime();
-            ProcessStateAndMemory frozen = freeze(reserved.os());
+            ProcessStateAndMemory frozen = freeze(os, files);
             emigration.memory = frozen.memory();
             emigration.pages = frozen.memory().pages();
             int chunkPages = settings.migration().chunkPages();
@@ -963,14 +1000,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             endEmigration(false, refused.getMessage());
             resumeAfterMove();
         }
-        return this;
     }
 
     private record ProcessStateAndMemory(ProcessState state, FrozenMemory memory) {}
 
-    private ProcessStateAndMemory freeze(int os) throws MigrationRefused {
+    private ProcessStateAndMemory freeze(int os, List<io.uniform.process.image.OpenFile> yodFiles) throws MigrationRefused {
         ProcessState state = kernel.freeze(os);
-        return new ProcessStateAndMemory(state, kernel.frozenMemory());
+        List<io.uniform.process.image.OpenFile> files = new ArrayList<>(state.files());
+        files.addAll(yodFiles);
+        ProcessState withFiles = new ProcessState(state.os(), state.hart(), state.areas(), state.heapStart(), state.programBreak(),
+                state.stackBottom(), state.stackTop(), state.osFlagAddress(), state.sleepNanos(), files);
+        return new ProcessStateAndMemory(withFiles, kernel.frozenMemory());
     }
 
     private Behavior<Command> onAdmitted(Admitted admitted) {
@@ -1151,10 +1191,32 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate));
             // Peers may learn of the move and send here before the handoff does: their messages wait for it.
             transport.expect(immigrate.jobId(), name(portals(immigrate).identity().id()));
-            sendToNode(immigration.source, new Admitted(immigration.move));
+            List<io.uniform.process.image.OpenFile> files = immigrate.state().files();
+            if (partition.get() == Partition.COMPUTE && !files.isEmpty()) {
+                // Puma's files are yod's to serve: yod opens them for the process before it is admitted.
+                String move = immigration.move;
+                getContext().ask(Yod.FilesAdopted.class, immigrate.yod().<Yod.Command>unsafeUpcast(), settings.migration().timeout(),
+                        replyTo -> new Yod.AdoptFiles(immigrate.rank(), files, replyTo),
+                        (adopted, failure) -> new FilesAdoptedForMove(move, adopted == null
+                                ? "yod did not answer: " + describe(failure) : adopted.refusal()));
+            } else {
+                sendToNode(immigration.source, new Admitted(immigration.move));
+            }
         } catch (MigrationRefused | RuntimeException refused) {
             refuseImmigration(refused instanceof MigrationRefused ? refused.getMessage()
                     : "node " + settings.nid() + " could not admit the process: " + describe(refused));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onFilesAdoptedForMove(FilesAdoptedForMove adopted) {
+        if (immigration == null || !immigration.move.equals(adopted.move()) || immigration.kernel == null) {
+            return this;
+        }
+        if (adopted.refusal() != null) {
+            refuseImmigration(adopted.refusal());
+        } else {
+            sendToNode(immigration.source, new Admitted(immigration.move));
         }
         return this;
     }
@@ -1198,7 +1260,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         List<Envelope<PortalsMessage>> ready = transport.host(jobId, handoff.location().process(), launchNids, handoff.channels());
         handoff.inbox().forEach(this::deliver);
         ready.forEach(this::deliver);
-        yod.tell(new JobEvent.Moved(jobId, rank, settings.nid(), getContext().getSelf()));
+        boolean filesTaken = partition.get() != Partition.COMPUTE && request.state().os() == UnifiedLibrary.OS_PUMA;
+        yod.tell(new JobEvent.Moved(jobId, rank, settings.nid(), getContext().getSelf(), filesTaken));
         sendToNode(arrived.source, new Started(arrived.move));
         moves++;
         if (transport.heldForCredit()) {

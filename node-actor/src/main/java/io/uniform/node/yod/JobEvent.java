@@ -34,8 +34,11 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
      */
     record Exited(int jobId, int rank, int nid, ExitStatus status, String report, int pctReloads) implements JobEvent {}
 
-    /** The rank's process migrated and runs on node {@code nid} now. */
-    record Moved(int jobId, int rank, int nid, ActorRef<NodeActor.Command> node) implements JobEvent, JobReport {}
+    /**
+     * The rank's process migrated and runs on node {@code nid} now; {@code filesTaken} when it
+     * came from Puma to Linux, whose kernel serves the files yod served it until now.
+     */
+    record Moved(int jobId, int rank, int nid, ActorRef<NodeActor.Command> node, boolean filesTaken) implements JobEvent, JobReport {}
 
     /** The node could not start the rank (busy, booting, unloadable image); nothing ran. */
     record LaunchRefused(int jobId, int rank, int nid, String reason) implements JobEvent {}

@@ -9,8 +9,10 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.Errno;
 import io.uniform.process.Signal;
 import io.uniform.process.files.FileStatus;
+import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.FileTable;
 import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.image.OpenFile;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The protocol of yod: the nodes' {@link JobEvent}s, and a kill from the machine. */
-    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, RankLost {}
+    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, DescribeFiles, AdoptFiles, RankLost {}
 
     /** Kill every rank still running. */
     public record KillJob(String reason) implements Command, CborSerializable {}
@@ -61,6 +63,31 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
 
     /** The client has written out {@code bytes} of the job's output (see {@link Options#outputWindow}). */
     public record OutputAck(long bytes) implements Command, CborSerializable {}
+
+    /**
+     * The files yod serves to {@code rank}, as a kernel of its own would open them again: its
+     * process is moving to Linux, which serves its files itself.
+     */
+    public record DescribeFiles(int rank, ActorRef<FilesDescribed> replyTo) implements Command, CborSerializable {}
+
+    public record FilesDescribed(List<OpenFile> files) implements CborSerializable {
+        public FilesDescribed {
+            files = List.copyOf(files);
+        }
+    }
+
+    /**
+     * {@code rank}'s process arrives on Puma from Linux with {@code files} open: yod opens them
+     * for it, at the same descriptors and offsets, or answers why it cannot.
+     */
+    public record AdoptFiles(int rank, List<OpenFile> files, ActorRef<FilesAdopted> replyTo) implements Command, CborSerializable {
+        public AdoptFiles {
+            files = List.copyOf(files);
+        }
+    }
+
+    /** The answer to {@link AdoptFiles}: null when every file is open, else why not (none is then). */
+    public record FilesAdopted(String refusal) implements CborSerializable {}
 
     /** The node of {@code rank} stopped (local: a watch notification, never leaves this JVM). */
     private record RankLost(int rank, ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
@@ -177,6 +204,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(JobEvent.Exited.class, this::onExited)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
                 .onMessage(JobEvent.Moved.class, this::onMoved)
+                .onMessage(DescribeFiles.class, this::onDescribeFiles)
+                .onMessage(AdoptFiles.class, this::onAdoptFiles)
                 .onMessage(KillJob.class, this::onKillJob)
                 .onMessage(RankLost.class, this::onRankLost)
                 .build();
@@ -313,6 +342,28 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return placements[rank].node();
     }
 
+    private Behavior<Command> onDescribeFiles(DescribeFiles describe) {
+        int rank = describe.rank();
+        describe.replyTo().tell(new FilesDescribed(rank >= 0 && rank < files.length ? files[rank].describe() : List.of()));
+        return this;
+    }
+
+    private Behavior<Command> onAdoptFiles(AdoptFiles adopt) {
+        int rank = adopt.rank();
+        String refusal = null;
+        if (rank < 0 || rank >= files.length) {
+            refusal = "job " + job.jobId() + " has no rank " + rank;
+        } else {
+            try {
+                files[rank].adopt(adopt.files());
+            } catch (FileSystemException e) {
+                refusal = "yod cannot open its files again: " + e.getMessage();
+            }
+        }
+        adopt.replyTo().tell(new FilesAdopted(refusal));
+        return this;
+    }
+
     /** A rank migrated: its I/O answers and kills go to its new node, whose loss ends it from now on. */
     private Behavior<Command> onMoved(JobEvent.Moved moved) {
         int rank = moved.rank();
@@ -321,6 +372,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         }
         getContext().unwatch(placements[rank].node());
         placements[rank] = new Placement(moved.nid(), moved.node());
+        if (moved.filesTaken()) {
+            files[rank].closeAll(); // its kernel serves them now
+        }
         getContext().watchWith(moved.node(), new RankLost(rank, moved.node()));
         client.tell(moved);
         return this;
