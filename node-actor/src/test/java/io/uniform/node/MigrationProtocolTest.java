@@ -58,9 +58,11 @@ class MigrationProtocolTest {
     ActorTestKit testKit = TestKits.serializing();
 
     /**
-     * A kernel whose process is a role and two counters in one page: a sender puts numbered
-     * messages to rank 1, a receiver counts those that come in order and those that do not. It
-     * ends when all {@code count} messages are sent, or received; a receiver that saw one out of
+     * A kernel whose process is a role and counters in one page: a sender puts numbered messages
+     * to rank 1, a receiver counts those that come in order and those that do not. Each counts
+     * the moves it made. So that the test's moves find it alive, a sender pauses halfway until it
+     * has moved {@code senderMoves} times, and a receiver that has all {@code count} messages ends
+     * only once it has moved {@code receiverMoves} times. A receiver that saw a message out of
      * order exits with status 1.
      */
     private static final class PagedKernel extends Kernel {
@@ -73,10 +75,12 @@ class MigrationProtocolTest {
             this.portals = portals;
         }
 
-        static PagedKernel launched(ProcessPortals portals, int count) {
+        static PagedKernel launched(ProcessPortals portals, int count, int senderMoves, int receiverMoves) {
             PagedKernel kernel = new PagedKernel(portals);
-            kernel.word(0, portals.identity().id().pid() == 0 ? SENDER : RECEIVER);
+            boolean sender = portals.identity().id().pid() == 0;
+            kernel.word(0, sender ? SENDER : RECEIVER);
             kernel.word(1, count);
+            kernel.word(5, sender ? senderMoves : receiverMoves);
             kernel.started = true;
             return kernel;
         }
@@ -93,21 +97,26 @@ class MigrationProtocolTest {
             page().putInt(4 * index, value);
         }
 
-        // Words: 0 role, 1 count, 2 next (sent or expected), 3 out of order.
+        // Words: 0 role, 1 count, 2 next (sent or expected), 3 out of order, 4 moves made, 5 moves to wait for.
         @Override
         SliceResult runSlice(long budget) {
             if (!started || frozen) {
                 throw new IllegalStateException("a slice of a process that is " + (frozen ? "frozen" : "not started"));
             }
             int count = word(1);
+            boolean moved = word(4) >= word(5);
             if (word(0) == RECEIVER) {
-                Ended ended = word(2) >= count ? new Ended(ExitStatus.exited(word(3) == 0 ? 0 : 1), null) : null;
+                Ended ended = word(2) >= count && moved ? new Ended(ExitStatus.exited(word(3) == 0 ? 0 : 1), null) : null;
                 return new SliceResult(List.of(), List.of(), List.of(), ended, ended == null, 0, 0);
             }
             List<PortalsMessage> puts = new ArrayList<>();
             ProcessId self = portals.identity().id();
             ProcessId peer = portals.job().process(1);
-            while (puts.size() < PUTS_PER_SLICE && word(2) < count) {
+            int until = moved ? count : count / 2;
+            if (word(2) >= until && !moved) {
+                return new SliceResult(List.of(), List.of(), List.of(), null, true, 0, 0); // until a move restarts it
+            }
+            while (puts.size() < PUTS_PER_SLICE && word(2) < until) {
                 puts.add(new PutRequest(self, 0, 1, peer, 4, 0, word(2), 0, 0, false, 0, Payload.EMPTY));
                 word(2, word(2) + 1);
             }
@@ -126,7 +135,7 @@ class MigrationProtocolTest {
             } else {
                 word(3, word(3) + 1);
             }
-            return word(2) >= word(1);
+            return word(2) >= word(1) && word(4) >= word(5);
         }
 
         @Override
@@ -177,14 +186,15 @@ class MigrationProtocolTest {
         @Override
         void start() {
             started = true;
+            word(4, word(4) + 1);
         }
     }
 
-    private static NodeActor.Kernels pagedKernels(int count) {
+    private static NodeActor.Kernels pagedKernels(int count, int senderMoves, int receiverMoves) {
         return new NodeActor.Kernels() {
             @Override
             public Kernel launch(NodeActor.Settings node, Partition partition, NodeActor.Launch launch, ProcessPortals portals) {
-                return PagedKernel.launched(portals, count);
+                return PagedKernel.launched(portals, count, senderMoves, receiverMoves);
             }
 
             @Override
@@ -205,7 +215,7 @@ class MigrationProtocolTest {
         }
     }
 
-    private Nodes nodes(int count, int messages, Partition... partitions) {
+    private Nodes nodes(int count, int messages, int senderMoves, int receiverMoves, Partition... partitions) {
         String machine = "migration-" + MACHINES.incrementAndGet();
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
         List<ActorRef<NodeActor.Command>> refs = new ArrayList<>();
@@ -213,7 +223,7 @@ class MigrationProtocolTest {
             Partition partition = partitions.length == 0 ? Partition.COMPUTE : partitions[(nid - 1) % partitions.length];
             NodeActor.Settings settings = NodeActor.Settings.of(nid, partition, MachineDescriptions.defaultMachine().memoryPerNode(),
                     testKit.system().settings().config());
-            ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings, pagedKernels(messages)));
+            ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings, pagedKernels(messages, senderMoves, receiverMoves)));
             NodeDirectory.register(testKit.system(), machine, node);
             refs.add(node);
         }
@@ -247,7 +257,7 @@ class MigrationProtocolTest {
 
     @Test
     void aReceiverThatMovesAgainAndAgainMidStreamMissesNothing() {
-        Nodes nodes = nodes(5, 20_000);
+        Nodes nodes = nodes(5, 20_000, 0, 4);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
         int at = 2;
@@ -264,11 +274,13 @@ class MigrationProtocolTest {
 
     @Test
     void aSenderThatMovesMidStreamGoesOnWhereItWas() {
-        Nodes nodes = nodes(4, 20_000);
+        Nodes nodes = nodes(4, 20_000, 2, 0);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
-        assertTrue(migrate(nodes, 1, 3).moved());
-        assertTrue(migrate(nodes, 3, 4).moved());
+        for (int[] move : new int[][] {{1, 3}, {3, 4}}) {
+            NodeActor.MigrationReport report = migrate(nodes, move[0], move[1]);
+            assertTrue(report.moved(), report.toString());
+        }
         List<JobEvent.Exited> exits = exits(yod);
         assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList());
         assertEquals(4, exits.get(0).nid());
@@ -276,7 +288,7 @@ class MigrationProtocolTest {
 
     @Test
     void aMoveThatCannotHappenLeavesTheProcessRunningWhereItWas() {
-        Nodes nodes = nodes(3, 20_000, Partition.COMPUTE, Partition.COMPUTE, Partition.SERVICE);
+        Nodes nodes = nodes(3, 20_000, 0, 0, Partition.SERVICE);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
 
