@@ -350,8 +350,9 @@ public final class Qk implements QkServices {
             throw new IllegalArgumentException(String.format(
                     "no free %d KiB of memory on this node (%d KiB in all, %d KiB in use)", regionBytes >> 10, memoryBytes >> 10, used >> 10));
         }
-        // Backed when a process is created, not when the node boots: an idle node holds no memory.
-        FlatAddressSpace space = new FlatAddressSpace(new PhysicalMemory(regionBytes), PumaAbi.REGION_BASE, regionBytes, 0);
+        // The region is charged whole above, but backed as the process writes it: an idle node
+        // holds no memory, and a rank holds what it uses, not its region's size.
+        FlatAddressSpace space = FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, regionBytes);
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         Proc p = new Proc(nextPid++, regionBytes, space, hart);
