@@ -108,4 +108,21 @@ class MppProgramsTest {
                     run("portals_semantics", size, GuestJob.Os.MIXED));
         }
     }
+
+    @Test
+    void badInputGetsItsErrorOrIsDroppedAndHarmsNoOtherProcess() throws Exception {
+        String cases = """
+                PASS a put to a node that does not exist
+                PASS a put to a process that does not exist
+                PASS a put to an unattached portal index
+                PASS malformed memory descriptors
+                PASS event queue handles into the text segment
+                """;
+        for (int size : new int[] {2, 3, 5}) {
+            assertEquals(cases + "portals_bad_input: " + size + " ranks, 50 checks, " + size * size * 6 + " good messages, ok\n",
+                    run("portals_bad_input", size, GuestJob.Os.MIXED));
+        }
+        assertEquals(cases + "portals_bad_input: 2 ranks, 234 checks, 24 good messages, ok\n",
+                run("portals_bad_input", 2, GuestJob.Os.PUMA, "100"));
+    }
 }
