@@ -174,8 +174,9 @@ struct uk_ptl_args_eq_free {       /* PtlEQFree */
     ptl_handle_eq_t eq_handle;
 };
 
-struct uk_ptl_args_eq_wait {       /* the blocking half of PtlEQWait */
+struct uk_ptl_args_eq_wait {       /* the blocking half of PtlEQWait and PtlEQPoll */
     ptl_handle_eq_t eq_handle;
+    ptl_time_t timeout;            /* ms, or PTL_TIME_FOREVER: the kernel may answer PTL_OK sooner */
 };
 
 struct uk_ptl_args_eq_get {        /* PtlEQGet by the kernel */
@@ -339,8 +340,9 @@ _Static_assert(offsetof(struct uk_ptl_args_eq_alloc, record) == 24, "portals cal
 _Static_assert(sizeof(struct uk_ptl_args_eq_free) == 4, "portals call layout");
 _Static_assert(offsetof(struct uk_ptl_args_eq_free, eq_handle) == 0, "portals call layout");
 
-_Static_assert(sizeof(struct uk_ptl_args_eq_wait) == 4, "portals call layout");
+_Static_assert(sizeof(struct uk_ptl_args_eq_wait) == 8, "portals call layout");
 _Static_assert(offsetof(struct uk_ptl_args_eq_wait, eq_handle) == 0, "portals call layout");
+_Static_assert(offsetof(struct uk_ptl_args_eq_wait, timeout) == 4, "portals call layout");
 
 _Static_assert(sizeof(struct uk_ptl_args_eq_get) == 8, "portals call layout");
 _Static_assert(offsetof(struct uk_ptl_args_eq_get, eq_handle) == 0, "portals call layout");

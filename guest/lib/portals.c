@@ -443,9 +443,11 @@ int PtlEQGet(ptl_handle_eq_t eq_handle, ptl_event_t *event)
 }
 
 /* Blocks in the kernel until the queue holds an event. */
-static int eq_block(ptl_handle_eq_t eq_handle)
+/* Blocks in the kernel until an event reaches the queue or timeout ms have
+ * passed (PTL_TIME_FOREVER: no limit); the caller looks at its queue again. */
+static int eq_block(ptl_handle_eq_t eq_handle, ptl_time_t timeout)
 {
-    struct uk_ptl_args_eq_wait args = { eq_handle };
+    struct uk_ptl_args_eq_wait args = { eq_handle, timeout };
     return ptl_call(UK_PTL_OP_EQ_WAIT, &args);
 }
 
@@ -455,7 +457,7 @@ int PtlEQWait(ptl_handle_eq_t eq_handle, ptl_event_t *event)
         int rc = PtlEQGet(eq_handle, event);
         if (rc != PTL_EQ_EMPTY)
             return rc;
-        rc = eq_block(eq_handle);
+        rc = eq_block(eq_handle, PTL_TIME_FOREVER);
         if (rc != PTL_OK)
             return rc;
     }
@@ -470,9 +472,10 @@ static uint64_t monotonic_ms(void)
 
 /*
  * The first event of the first queue that has one, in array order.  A
- * timeout of 0 looks once; one queue with PTL_TIME_FOREVER blocks in the
- * kernel (as PtlEQWait); otherwise the queues are polled until the timeout
- * (milliseconds of the monotonic clock) has passed.
+ * timeout of 0 looks once; one queue blocks in the kernel (as PtlEQWait)
+ * until the timeout (milliseconds of the monotonic clock) has passed, so
+ * that a waiting process leaves its node to the others; several queues are
+ * polled.
  */
 int PtlEQPoll(ptl_handle_eq_t *eq_handles, int size, ptl_time_t timeout, ptl_event_t *event,
               int *which_eq)
@@ -497,14 +500,17 @@ int PtlEQPoll(ptl_handle_eq_t *eq_handles, int size, ptl_time_t timeout, ptl_eve
         }
         if (timeout == 0)
             return PTL_EQ_EMPTY;
-        if (timeout == PTL_TIME_FOREVER) {
-            if (size == 1) {
-                int rc = eq_block(eq_handles[0]);
-                if (rc != PTL_OK)
-                    return rc;
-            }
-        } else if (monotonic_ms() >= deadline) {
-            return PTL_EQ_EMPTY;
+        ptl_time_t left = PTL_TIME_FOREVER;
+        if (timeout != PTL_TIME_FOREVER) {
+            uint64_t now = monotonic_ms();
+            if (now >= deadline)
+                return PTL_EQ_EMPTY;
+            left = (ptl_time_t)(deadline - now);
+        }
+        if (size == 1) {
+            int rc = eq_block(eq_handles[0], left);
+            if (rc != PTL_OK)
+                return rc;
         }
     }
 }

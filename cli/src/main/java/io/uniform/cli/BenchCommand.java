@@ -8,7 +8,6 @@ import io.uniform.cpu.elf.ElfFile;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.cpu.elf.ElfImage;
 import io.uniform.cpu.memory.FlatAddressSpace;
-import io.uniform.cpu.memory.PhysicalMemory;
 import io.uniform.guest.GuestFiles;
 import io.uniform.linux.Console;
 import io.uniform.linux.Linux;
@@ -66,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
     long timeoutSeconds;
 
     @Option(names = "--flat",
-            description = {"Also run each program on the same hart over flat memory (a FlatAddressSpace, as Puma's),",
+            description = {"Also run each program on the same hart over flat memory (a demand-zero FlatAddressSpace, as Puma's),",
                     "alternately with the other sides, and report the ratio paged (uniform exec) / flat.",
                     "Only for programs whose system calls are write and exit_group (the CPU benchmarks)."})
     boolean flat;
@@ -199,8 +198,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * The flat side of {@code --flat}: the program on the same {@link Hart} as {@code uniform exec}
-     * but over a {@link FlatAddressSpace} of {@link #FLAT_BYTES} (every translation a subtraction,
-     * nothing demand-paged), loaded by the same shared code (ELF image, the unified library's
+     * but over a {@link FlatAddressSpace} of {@link #FLAT_BYTES}, demand-zero as Puma's regions
+     * are (a translation is one table look-up on a TLB miss, a page gets its frame at its first
+     * write), loaded by the same shared code (ELF image, the unified library's
      * Linux flag, the initial stack), run in slices of the Linux kernel's quantum as its scheduler
      * runs a task, so that only the memory model differs. The two calls CPU benchmarks make,
      * write to stdout/stderr and exit_group, are served here; any other call or trap ends the run
@@ -211,7 +211,7 @@ final class BenchCommand implements Callable<Integer> {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long start = System.nanoTime();
         ProcessClock clock = ProcessClock.host();
-        FlatAddressSpace space = new FlatAddressSpace(new PhysicalMemory(FLAT_BYTES), Linux.LOAD_BASE, FLAT_BYTES, 0);
+        FlatAddressSpace space = FlatAddressSpace.demandZero(Linux.LOAD_BASE, FLAT_BYTES);
         int stackTop = Linux.LOAD_BASE + FLAT_BYTES;
         int stackBytes = Linux.Config.DEFAULT.stackBytes();
         Hart hart = new Hart(ExecutionMode.PROCESS, space);

@@ -282,7 +282,7 @@ public final class Hart {
      */
     private long execute(long budget) {
         final int[] x = this.x;
-        final byte[] mem = ram.bytes();
+        byte[] mem;
         final int[] readTag = this.readTag;
         final int[] readFrame = this.readFrame;
         final int[] writeTag = this.writeTag;
@@ -291,6 +291,9 @@ public final class Hart {
         int pc = this.pc;
         outer:
         while (budget > 0) {
+            // Re-read on every return to the dispatcher: a store that grew the memory (a
+            // demand-zero region) replaced the array, and always leaves the code it ran in.
+            mem = ram.bytes();
             final DecodedPage page = fetch(pc);
             if (page == null) {
                 budget--;
@@ -639,7 +642,9 @@ public final class Hart {
 
     /**
      * A store that missed the write TLB or crosses a page: returns 0, 1 if it overwrote decoded
-     * code, or -1 after raising a fault. Both pages are checked before any byte is written.
+     * code or its translation changed the mapping (copy-on-write, or a demand-zero region that
+     * grew its memory: the caller must leave to the dispatcher, which re-reads the array), or -1
+     * after raising a fault. Both pages are checked before any byte is written.
      */
     int storeSlow(int address, int size, int value) {
         int epoch = space.mappingEpoch();

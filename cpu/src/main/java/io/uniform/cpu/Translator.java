@@ -79,8 +79,17 @@ final class Translator implements Opcodes {
         this.entrySlot = (entryPc & PAGE_MASK) >>> 2;
     }
 
-    /** Translates the region entered at {@code entryPc}, or returns null if it starts with an untranslatable instruction. */
+    /**
+     * Translates the region entered at {@code entryPc}, or returns null if it starts with an
+     * untranslatable instruction; a region another hart translated from the same page bytes is
+     * reused (see {@link SharedTranslations}).
+     */
     static TranslatedCode translate(Hart hart, DecodedPage page, int entryPc) {
+        SharedTranslations.Key key = new SharedTranslations.Key(entryPc, hart.addressSpace().physical(), page.frame());
+        TranslatedCode shared = SharedTranslations.find(key);
+        if (shared != null) {
+            return shared;
+        }
         Translator translator = new Translator(page, entryPc);
         if (!translator.discover(hart)) {
             return null;
@@ -88,7 +97,8 @@ final class Translator implements Opcodes {
         byte[] classBytes = translator.emitClass(entryPc);
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(classBytes, true);
-            return (TranslatedCode) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            TranslatedCode translated = (TranslatedCode) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            return SharedTranslations.offer(key, translated);
         } catch (Throwable e) {
             throw new IllegalStateException("translated code for pc 0x" + Integer.toHexString(entryPc) + " was rejected", e);
         }

@@ -96,7 +96,8 @@ final class PumaKernel extends Kernel {
         }
         List<IoCall> calls = List.copyOf(ioCalls);
         ioCalls.clear();
-        return new SliceResult(drainOutput(), calls, qk.drainOutbox(), ended, waiting && ended == null, pctReloads - reloadsBefore, 0);
+        long sleepNanos = waiting && ended == null ? qk.eventWaitLeft(pid) : 0;
+        return new SliceResult(drainOutput(), calls, qk.drainOutbox(), ended, waiting && ended == null, pctReloads - reloadsBefore, sleepNanos);
     }
 
     @Override

@@ -49,7 +49,7 @@ public enum PortalsCall {
             u32("record", 24)),
     EQ_FREE(16, "eq_free", 4, u32("eq_handle", 0)),
     /** Blocks until the queue holds an event ({@link PortalsCalls.Result#waitForEq()}), then PTL_OK. */
-    EQ_WAIT(17, "eq_wait", 4, u32("eq_handle", 0)),
+    EQ_WAIT(17, "eq_wait", 8, u32("eq_handle", 0), u32("timeout", 4)),
     EQ_GET(18, "eq_get", 8, u32("eq_handle", 0), u32("event", 4)),
     PUT(19, "put", 48, u32("md_handle", 0), u32("ack_req", 4), id("target_id", 8), u32("pt_index", 16),
             u32("ac_index", 20), u64("match_bits", 24), u64("remote_offset", 32), u64("hdr_data", 40)),

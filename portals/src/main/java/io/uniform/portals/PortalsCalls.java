@@ -23,7 +23,9 @@ import java.util.List;
  * {@link Result#wokenEventQueues()}. When {@link Result#waitForEq()} is not -1 the call must
  * block: the kernel blocks the caller without answering, and performs the same call again when
  * an event reaches that event queue of that process (a {@link PortalsEngine#receive} or a call
- * of the process whose {@code wokenEventQueues} name it).
+ * of the process whose {@code wokenEventQueues} name it). A wait with a
+ * {@linkplain Result#waitTimeout() timeout} may instead be answered {@link Ptl#PTL_OK} once the
+ * timeout has passed (or at once: the library looks at its queue and its clock again either way).
  */
 public final class PortalsCalls {
     /** {@link Result#waitForEq()} of a call that does not block. */
@@ -32,9 +34,11 @@ public final class PortalsCalls {
     /**
      * What a call did: its Portals return code, the messages to send, the event queues (handles
      * in the caller's memory) that got events, and the event queue to wait on ({@link #NO_WAIT}
-     * unless {@code EQ_WAIT} must block; -1 is {@link Ptl#PTL_INVALID_HANDLE}, never a queue).
+     * unless {@code EQ_WAIT} must block; -1 is {@link Ptl#PTL_INVALID_HANDLE}, never a queue)
+     * with the longest the wait may last, in milliseconds ({@link Ptl#PTL_TIME_FOREVER}: until
+     * an event comes).
      */
-    public record Result(int status, List<PortalsMessage> send, List<Integer> wokenEventQueues, int waitForEq) {
+    public record Result(int status, List<PortalsMessage> send, List<Integer> wokenEventQueues, int waitForEq, int waitTimeout) {
         public Result {
             send = List.copyOf(send);
             wokenEventQueues = List.copyOf(wokenEventQueues);
@@ -42,11 +46,11 @@ public final class PortalsCalls {
 
         /** A call that only returns {@code status}. */
         public static Result of(int status) {
-            return new Result(status, List.of(), List.of(), NO_WAIT);
+            return new Result(status, List.of(), List.of(), NO_WAIT, PTL_TIME_FOREVER);
         }
 
         static Result of(Outcome outcome) {
-            return new Result(outcome.status(), outcome.send(), outcome.eventQueues(), NO_WAIT);
+            return new Result(outcome.status(), outcome.send(), outcome.eventQueues(), NO_WAIT, PTL_TIME_FOREVER);
         }
 
         /** Whether the caller must block until an event reaches {@link #waitForEq()}. */
@@ -130,7 +134,7 @@ public final class PortalsCalls {
             case EQ_WAIT -> {
                 int eq = b.u32("eq_handle");
                 int status = engine.eqPending(space, ni, eq);
-                yield status == PTL_EQ_EMPTY ? new Result(status, List.of(), List.of(), eq) : Result.of(status);
+                yield status == PTL_EQ_EMPTY ? new Result(status, List.of(), List.of(), eq, b.u32("timeout")) : Result.of(status);
             }
             case EQ_GET -> Result.of(engine.eqGet(space, ni, b.u32("eq_handle"), b.u32("event")));
             case PUT -> Result.of(engine.put(space, ni, self, b.u32("md_handle"), b.u32("ack_req"),

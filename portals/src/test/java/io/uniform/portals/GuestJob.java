@@ -250,6 +250,9 @@ final class GuestJob {
                     PortalsCalls.Result result = calls.perform(space, rank.portals, a0, a1);
                     inFlight.addAll(result.send());
                     wake(rank, result.wokenEventQueues());
+                    if (result.blocks() && result.waitTimeout() != Ptl.PTL_TIME_FOREVER) {
+                        return Ptl.PTL_OK; // no timed waits here: the library polls its queue and its clock
+                    }
                     if (result.blocks()) {
                         rank.waitingFor = result.waitForEq();
                         return null;

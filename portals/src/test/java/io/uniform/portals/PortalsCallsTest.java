@@ -272,10 +272,13 @@ class PortalsCallsTest {
         int buffer = b.proc.alloc(8);
         b.mdAttach(b.meAttach(1, 0L), new MemoryDescriptor(buffer, 8, 1, 0, PTL_MD_OP_PUT, 0, eq));
 
-        int wait = b.block(PortalsCall.EQ_WAIT, "eq_handle", eq);
+        int timed = b.block(PortalsCall.EQ_WAIT, "eq_handle", eq, "timeout", 250);
+        assertEquals(250, b.calls.perform(b.proc.space, b.portals, PortalsCall.EQ_WAIT.number(), timed).waitTimeout());
+        int wait = b.block(PortalsCall.EQ_WAIT, "eq_handle", eq, "timeout", PTL_TIME_FOREVER);
         Result blocked = b.calls.perform(b.proc.space, b.portals, PortalsCall.EQ_WAIT.number(), wait);
         assertTrue(blocked.blocks());
         assertEquals(eq, blocked.waitForEq());
+        assertEquals(PTL_TIME_FOREVER, blocked.waitTimeout());
         assertEquals(PTL_EQ_EMPTY, blocked.status());
         assertTrue(blocked.send().isEmpty());
 

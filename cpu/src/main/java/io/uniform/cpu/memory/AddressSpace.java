@@ -123,26 +123,22 @@ public interface AddressSpace {
 
     /** Checks that all of {@code [va, va + length)} allows {@code access}, or throws {@link MemoryFault}. */
     default void validate(int va, int length, Access access) {
-        forEachPage(va, length, access, (physical, done, chunk) -> { });
-    }
-
-    /** Visits {@code [va, va + length)} page by page, validating every page before any is touched. */
-    private void forEachPage(int va, int length, Access access, PageChunk chunk) {
         if (length < 0) {
             throw new IllegalArgumentException("negative length " + length);
-        }
-        if (length == 0) {
-            return;
         }
         if (Integer.toUnsignedLong(va) + length > 0x1_0000_0000L) {
             throw new MemoryFault(va, access);
         }
         for (int done = 0; done < length; ) {
             int address = va + done;
-            int chunkLength = Math.min(length - done, PhysicalMemory.PAGE_SIZE - (address & PhysicalMemory.PAGE_MASK));
             physicalAddress(address, access);
-            done += chunkLength;
+            done += Math.min(length - done, PhysicalMemory.PAGE_SIZE - (address & PhysicalMemory.PAGE_MASK));
         }
+    }
+
+    /** Visits {@code [va, va + length)} page by page, validating every page before any is touched. */
+    private void forEachPage(int va, int length, Access access, PageChunk chunk) {
+        validate(va, length, access);
         for (int done = 0; done < length; ) {
             int address = va + done;
             int chunkLength = Math.min(length - done, PhysicalMemory.PAGE_SIZE - (address & PhysicalMemory.PAGE_MASK));

@@ -5,25 +5,71 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One contiguous virtual region {@code [base, base + size)} mapped linearly onto physical
- * memory starting at {@code physicalBase}: Puma's address space (no demand paging, the image
- * loaded whole) and the bare machine's RAM. Every page inside is readable, writable and
- * executable; everything outside is an access fault.
+ * One contiguous virtual region {@code [base, base + size)}: Puma's address space (the image
+ * loaded whole, nothing demand-paged as the process sees it) and the bare machine's RAM. Every
+ * page inside is readable, writable and executable and starts zero; everything outside is an
+ * access fault.
+ *
+ * <p>The region is backed in one of two ways. {@linkplain #FlatAddressSpace(PhysicalMemory, int,
+ * int, int) Linearly}: onto physical memory from {@code physicalBase}, all of it allocated by
+ * whoever made that memory. Or {@linkplain #demandZero on first write}: the space owns a
+ * growable memory whose first page stays zero and is what every page reads until it is first
+ * written, when it gets a frame of its own (lowest first; the memory doubles when full). A
+ * demand-zero region costs the JVM what the process has written, not its size, which is what
+ * lets one JVM hold a thousand Puma ranks; the process cannot tell the difference.
+ *
+ * <p>The memory grows only inside a write translation, and this space then changes its
+ * {@linkplain #mappingEpoch() epoch}, as it does when a page a hart may hold as the zero page
+ * gets its own frame: a hart flushes its TLB, and leaves the code it runs after that store to
+ * pick up the new array (see {@code Hart.storeSlow}).
  */
 public final class FlatAddressSpace implements AddressSpace {
+    /** Demand-zero: the frame every unwritten page reads, never written. */
+    private static final int ZERO_FRAME = 0;
+    /** Demand-zero: a page table entry for a page handed out as the zero page (not page aligned, so no frame). */
+    private static final int SHOWN_AS_ZERO = 1;
+    /** Demand-zero: frames the memory starts with (the zero page included), before it first doubles. */
+    private static final int INITIAL_FRAMES = 16;
+
     private final PhysicalMemory physical;
     private final int base;
     private final int size;
     private final int physicalBase;
+    /**
+     * Demand-zero only (null when linear): per page of the region, its frame, or 0 while it has
+     * never been translated, or {@link #SHOWN_AS_ZERO} once read or fetched as the zero page.
+     */
+    private final int[] frames;
+    private int nextFrame = PhysicalMemory.PAGE_SIZE;
+    private int epoch;
 
     public FlatAddressSpace(PhysicalMemory physical, int base, int size, int physicalBase) {
+        this(physical, base, size, physicalBase, null);
+    }
+
+    /**
+     * A region of {@code size} bytes at {@code base} in memory of its own that is allocated as
+     * the region is written ({@link #physical()} grows up to one page more than the region).
+     */
+    public static FlatAddressSpace demandZero(int base, int size) {
+        if (size <= 0 || (size & PhysicalMemory.PAGE_MASK) != 0 || size > Integer.MAX_VALUE - PhysicalMemory.PAGE_MASK) {
+            throw new IllegalArgumentException("a demand-zero region must be a positive multiple of 4 KiB below 2 GiB: " + size);
+        }
+        int capacity = size + PhysicalMemory.PAGE_SIZE;
+        PhysicalMemory memory = PhysicalMemory.growable(capacity);
+        memory.growTo(Math.min(capacity, INITIAL_FRAMES * PhysicalMemory.PAGE_SIZE));
+        return new FlatAddressSpace(memory, base, size, 0, new int[size >>> PhysicalMemory.PAGE_SHIFT]);
+    }
+
+    private FlatAddressSpace(PhysicalMemory physical, int base, int size, int physicalBase, int[] frames) {
         if (((base | size | physicalBase) & PhysicalMemory.PAGE_MASK) != 0) {
             throw new IllegalArgumentException("flat region must be page aligned");
         }
-        if (size <= 0 || physicalBase < 0 || (long) physicalBase + size > physical.size()) {
+        int room = frames == null ? physical.size() : physical.capacity();
+        if (size <= 0 || physicalBase < 0 || (long) physicalBase + size > room) {
             throw new IllegalArgumentException(String.format(
                     "flat region of %d bytes at physical 0x%x does not fit in %d bytes of memory",
-                    size, physicalBase, physical.size()));
+                    size, physicalBase, room));
         }
         if (Integer.toUnsignedLong(base) + size > 0x1_0000_0000L) {
             throw new IllegalArgumentException("flat region wraps around the 32-bit address space");
@@ -32,6 +78,7 @@ public final class FlatAddressSpace implements AddressSpace {
         this.base = base;
         this.size = size;
         this.physicalBase = physicalBase;
+        this.frames = frames;
     }
 
     /** A region covering all of {@code physical}, starting at virtual address {@code base}. */
@@ -62,12 +109,76 @@ public final class FlatAddressSpace implements AddressSpace {
         if (Integer.compareUnsigned(offset, size) >= 0) {
             return ACCESS_FAULT;
         }
-        return physicalBase + (offset & ~PhysicalMemory.PAGE_MASK);
+        if (frames == null) {
+            return physicalBase + (offset & ~PhysicalMemory.PAGE_MASK);
+        }
+        int page = offset >>> PhysicalMemory.PAGE_SHIFT;
+        int frame = frames[page];
+        if (frame >= PhysicalMemory.PAGE_SIZE) {
+            return frame;
+        }
+        if (access != Access.WRITE) {
+            frames[page] = SHOWN_AS_ZERO;
+            return ZERO_FRAME;
+        }
+        return back(page, frame == SHOWN_AS_ZERO);
+    }
+
+    /** Gives a page its own (zero) frame, growing the memory if it is full. */
+    private int back(int page, boolean shownAsZero) {
+        if (nextFrame == physical.size()) {
+            int grown = (int) Math.min(physical.capacity(), 2L * physical.size());
+            try {
+                physical.growTo(grown);
+            } catch (OutOfMemoryError e) {
+                throw new IllegalStateException(String.format(
+                        "cannot grow a region's memory to %d MiB: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
+                        grown >> 20), e);
+            }
+            epoch++; // a hart must pick up the new array
+        } else if (shownAsZero) {
+            epoch++; // a hart may hold the zero page for it
+        }
+        int frame = nextFrame;
+        nextFrame += PhysicalMemory.PAGE_SIZE;
+        frames[page] = frame;
+        return frame;
+    }
+
+    /** The frame holding the page at {@code offset} in the region, or -1 for a demand-zero page never written. */
+    private int backingFrame(int offset) {
+        if (frames == null) {
+            return physicalBase + offset;
+        }
+        int frame = frames[offset >>> PhysicalMemory.PAGE_SHIFT];
+        return frame >= PhysicalMemory.PAGE_SIZE ? frame : -1;
+    }
+
+    /** Bytes of physical memory the region holds now: all of it when linear, the pages written when demand-zero. */
+    public long backedBytes() {
+        return frames == null ? size : nextFrame - PhysicalMemory.PAGE_SIZE;
+    }
+
+    /** Every page inside the region allows every access, so validating is a bounds check: it backs nothing. */
+    @Override
+    public void validate(int va, int length, Access access) {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        if (length == 0) {
+            return;
+        }
+        if (!contains(va)) {
+            throw new MemoryFault(va, access);
+        }
+        if (Integer.toUnsignedLong(va - base) + length > size) {
+            throw new MemoryFault(base + size, access);
+        }
     }
 
     @Override
     public int mappingEpoch() {
-        return 0;
+        return epoch;
     }
 
     /**
@@ -78,7 +189,11 @@ public final class FlatAddressSpace implements AddressSpace {
         SortedMap<Integer, byte[]> pages = new TreeMap<>();
         byte[] page = new byte[PhysicalMemory.PAGE_SIZE];
         for (int offset = 0; offset < size; offset += PhysicalMemory.PAGE_SIZE) {
-            physical.read(physicalBase + offset, page, 0, page.length);
+            int frame = backingFrame(offset);
+            if (frame < 0) {
+                continue;
+            }
+            physical.read(frame, page, 0, page.length);
             if (!isZero(page)) {
                 pages.put(offset, page.clone());
             }
@@ -92,12 +207,14 @@ public final class FlatAddressSpace implements AddressSpace {
             throw new IllegalArgumentException(String.format("image of 0x%x bytes at 0x%08x does not fit a region of 0x%x bytes at 0x%08x",
                     image.size(), image.base(), size, base));
         }
+        SortedMap<Integer, byte[]> pages = image.pages();
         for (int offset = 0; offset < size; offset += PhysicalMemory.PAGE_SIZE) {
-            byte[] page = image.pages().get(offset);
-            if (page == null) {
-                physical.zero(physicalBase + offset, PhysicalMemory.PAGE_SIZE);
-            } else {
-                physical.write(physicalBase + offset, page, 0, PhysicalMemory.PAGE_SIZE);
+            byte[] page = pages.get(offset);
+            int frame = backingFrame(offset);
+            if (page != null) {
+                write(base + offset, page, 0, PhysicalMemory.PAGE_SIZE);
+            } else if (frame >= 0) {
+                physical.zero(frame, PhysicalMemory.PAGE_SIZE);
             }
         }
     }

@@ -76,6 +76,9 @@ public final class Qk implements QkServices {
     /** A trap that has failed this many PCTs in a row ends its process instead of being retried. */
     static final int MAX_TRAP_FAULTS = 3;
 
+    /** {@code Proc.eventDeadline} of a wait without a timeout. */
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
     /** Lowest -errno a trap may return (Linux's MAX_ERRNO). */
     private static final int MAX_ERRNO = 4095;
 
@@ -107,6 +110,8 @@ public final class Qk implements QkServices {
         ProcessPortals portals;
         /** Waiting in PtlEQWait at its trap, which runs again once an event reaches one of its queues. */
         boolean waitingForEvent;
+        /** When a timed wait for an event gives up (monotonic ns; its trap then returns PTL_OK), or {@link #NO_DEADLINE}. */
+        long eventDeadline = NO_DEADLINE;
         /** Sequence number of the process's next I/O request; a retried trap reuses it, so yod performs it once. */
         long ioSequence;
         /** PCT faults in a row on this process's current trap; reset when a trap completes. */
@@ -202,6 +207,7 @@ public final class Qk implements QkServices {
      */
     public List<QkEvent> runSlice(long budget) {
         events = new ArrayList<>();
+        endExpiredEventWaits();
         long remaining = budget;
         try {
             while (remaining > 0 && pct != null) {
@@ -350,8 +356,9 @@ public final class Qk implements QkServices {
             throw new IllegalArgumentException(String.format(
                     "no free %d KiB of memory on this node (%d KiB in all, %d KiB in use)", regionBytes >> 10, memoryBytes >> 10, used >> 10));
         }
-        // Backed when a process is created, not when the node boots: an idle node holds no memory.
-        FlatAddressSpace space = new FlatAddressSpace(new PhysicalMemory(regionBytes), PumaAbi.REGION_BASE, regionBytes, 0);
+        // The region is charged whole above, but backed as the process writes it: an idle node
+        // holds no memory, and a rank holds what it uses, not its region's size.
+        FlatAddressSpace space = FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, regionBytes);
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         Proc p = new Proc(nextPid++, regionBytes, space, hart);
@@ -636,6 +643,8 @@ public final class Qk implements QkServices {
         PortalsCalls.Result result = portals.perform(p.space, p.portals, op, args);
         if (result.blocks()) {
             p.waitingForEvent = true;
+            p.eventDeadline = result.waitTimeout() == Ptl.PTL_TIME_FOREVER
+                    ? NO_DEADLINE : clock.monotonicNanos() + Integer.toUnsignedLong(result.waitTimeout()) * 1_000_000L;
             return 0;
         }
         send(result.send());
@@ -661,9 +670,22 @@ public final class Qk implements QkServices {
         send(outcome.send());
         if (!outcome.eventQueues().isEmpty() && target.waitingForEvent) {
             target.waitingForEvent = false;
+            target.eventDeadline = NO_DEADLINE;
             return true;
         }
         return false;
+    }
+
+    /** Answers PTL_OK to every timed wait for an event whose time is up: the library then sees its queue still empty. */
+    private void endExpiredEventWaits() {
+        long now = clock.monotonicNanos();
+        for (Proc p : processes.values()) {
+            if (p.waitingForEvent && p.eventDeadline <= now) {
+                p.waitingForEvent = false;
+                p.eventDeadline = NO_DEADLINE;
+                finishTrap(p, p.hart.register(10), p.hart.pc(), Ptl.PTL_OK); // still at its ecall, a0 the trap structure
+            }
+        }
     }
 
     private Proc portalsProcess(ProcessId id) {
@@ -687,6 +709,18 @@ public final class Qk implements QkServices {
     /** Whether the process waits in PtlEQWait for a Portals event. */
     public boolean waitingForEvent(int pid) {
         return process(pid).waitingForEvent;
+    }
+
+    /**
+     * Nanoseconds until the process's timed wait for a Portals event gives up (at least 1), for
+     * its host to run a slice then; 0 if it waits for no event or without a timeout.
+     */
+    public long eventWaitLeft(int pid) {
+        Proc p = process(pid);
+        if (!p.waitingForEvent || p.eventDeadline == NO_DEADLINE) {
+            return 0;
+        }
+        return Math.max(1, p.eventDeadline - clock.monotonicNanos());
     }
 
     /**
