@@ -35,9 +35,22 @@ public final class UnifiedLibrary {
      * a malformed file.
      */
     public static void writeOsFlag(ElfImage image, AddressSpace space, int os) throws ElfFormatException {
+        int flagAddress = osFlagAddress(image);
+        if (flagAddress != 0) {
+            rewriteOsFlag(space, flagAddress, os);
+        }
+    }
+
+    /**
+     * Where a program's OS word is, for a kernel to keep (a migration's destination rewrites it,
+     * {@link #rewriteOsFlag}); 0 for a program not linked with the unified library.
+     *
+     * @throws ElfFormatException if the {@code .uniform} section lies outside every writable segment
+     */
+    public static int osFlagAddress(ElfImage image) throws ElfFormatException {
         Section section = image.sections().get(ABI_SECTION);
         if (section == null || section.size() < OS_FLAG_OFFSET + 4) {
-            return;
+            return 0;
         }
         boolean inWritableSegment = image.segments().stream().anyMatch(segment -> segment.writable()
                 && segment.contains(section.address())
@@ -46,8 +59,17 @@ public final class UnifiedLibrary {
             throw new ElfFormatException(String.format(
                     "the unified library's %s section at 0x%08x is not inside a writable segment", ABI_SECTION, section.address()));
         }
-        if (Arrays.equals(space.read(section.address(), ABI_MAGIC.length), ABI_MAGIC)) {
-            space.store32(section.address() + OS_FLAG_OFFSET, os);
+        return section.address() + OS_FLAG_OFFSET;
+    }
+
+    /**
+     * Sets the OS word at {@code flagAddress} (as {@link #osFlagAddress} found it) if the
+     * structure around it still carries the library's magic: what a migration's destination does
+     * to the image it received.
+     */
+    public static void rewriteOsFlag(AddressSpace space, int flagAddress, int os) {
+        if (Arrays.equals(space.read(flagAddress - OS_FLAG_OFFSET, ABI_MAGIC.length), ABI_MAGIC)) {
+            space.store32(flagAddress, os);
         }
     }
 
