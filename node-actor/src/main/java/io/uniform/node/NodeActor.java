@@ -398,7 +398,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         @Override
         public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
             if (partition == Partition.COMPUTE) {
-                throw new MigrationRefused("node " + node.nid() + " (" + partition.label() + ") cannot admit a migrating process");
+                return PumaKernel.admit(node.memoryBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
+                        immigrate.size(), immigrate.state(), portals);
             }
             return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state());
         }

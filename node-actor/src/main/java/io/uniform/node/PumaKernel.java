@@ -11,6 +11,10 @@ import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.StandardPct;
 import io.uniform.puma.pct.YodDirectory;
 import io.uniform.puma.pct.YodPort;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
+import io.uniform.puma.qk.Arrival;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.PctFactory;
 import io.uniform.puma.qk.Qk;
@@ -64,22 +68,57 @@ final class PumaKernel extends Kernel {
      */
     static PumaKernel load(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                            int jobId, int rank, int size, byte[] elf, List<String> argv, ProcessPortals portals) {
-        PumaKernel kernel = new PumaKernel(jobId, reloadPct);
-        // A node smaller than the default region gives its process all of its memory.
-        int region = (int) Math.min(LoadRequest.DEFAULT_REGION_BYTES, memoryBytes & ~0xfffL);
-        kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), kernel.injectable(bootPct));
-        LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region, LoadRequest.DEFAULT_STACK_BYTES);
+        PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
+        LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region(memoryBytes), LoadRequest.DEFAULT_STACK_BYTES);
         LoadRequest.Result result = kernel.qk.load(request);
         if (!result.ok()) {
             throw new IllegalArgumentException(result.error());
         }
-        kernel.pid = result.pid();
-        kernel.qk.attachPortals(kernel.pid, portals);
+        return kernel.hosting(result.pid(), portals);
+    }
+
+    /**
+     * Boots a QK as {@link #load} does and admits rank {@code rank} of job {@code jobId}, arriving
+     * by migration in {@code state}, into the region a loaded rank would get; its pages come
+     * through {@link #writePage}, and it runs after {@link #start}.
+     *
+     * @throws MigrationRefused the process does not fit this node, and why
+     * @throws IllegalArgumentException the state is malformed
+     */
+    static PumaKernel admit(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
+                            int jobId, int rank, int size, ProcessState state, ProcessPortals portals) throws MigrationRefused {
+        Arrival arrival = Arrival.of(state, jobId, rank, size, region(memoryBytes));
+        PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
+        LoadRequest.Result result = kernel.qk.admit(arrival);
+        if (!result.ok()) {
+            throw new MigrationRefused(result.error());
+        }
+        return kernel.hosting(result.pid(), portals);
+    }
+
+    private static PumaKernel boot(long memoryBytes, Function<YodDirectory, PctFactory> bootPct,
+                                   Function<YodDirectory, PctFactory> reloadPct, int jobId) {
+        PumaKernel kernel = new PumaKernel(jobId, reloadPct);
+        kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), kernel.injectable(bootPct));
         return kernel;
+    }
+
+    /** The region a node gives its process: the default, or all of a smaller node's memory. */
+    static int region(long memoryBytes) {
+        return (int) Math.min(LoadRequest.DEFAULT_REGION_BYTES, memoryBytes & ~0xfffL);
+    }
+
+    private PumaKernel hosting(int processId, ProcessPortals portals) {
+        pid = processId;
+        qk.attachPortals(pid, portals);
+        return this;
     }
 
     @Override
     SliceResult runSlice(long budget) {
+        if (qk.inTransit(pid)) {
+            throw new IllegalStateException("a slice of a process in transit");
+        }
         int reloadsBefore = pctReloads;
         Ended ended = handle(qk.runSlice(budget));
         boolean waiting = false;
@@ -223,7 +262,39 @@ final class PumaKernel extends Kernel {
     }
 
     @Override
+    ProcessState freeze(int destinationOs) throws MigrationRefused {
+        if (result != null) {
+            throw new MigrationRefused("the process has ended");
+        }
+        return qk.freeze(pid, destinationOs);
+    }
+
+    @Override
+    FrozenMemory frozenMemory() {
+        return qk.frozenMemory(pid);
+    }
+
+    @Override
+    void thaw() {
+        qk.thaw(pid);
+    }
+
+    @Override
+    void writePage(int address, byte[] page) {
+        qk.writePage(pid, address, page);
+    }
+
+    @Override
+    void start() {
+        qk.startArrived(pid);
+    }
+
+    /** A process that moved, or did not arrive, leaves without an exit status; an ended one was collected already. */
+    @Override
     void release() {
+        if (qk != null && result == null && qk.inTransit(pid)) {
+            qk.release(pid);
+        }
         qk = null;
     }
 }

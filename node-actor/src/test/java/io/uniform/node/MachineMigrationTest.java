@@ -52,6 +52,7 @@ class MachineMigrationTest {
     private static final class Job {
         final TestProbe<JobReport> client;
         final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         final List<JobEvent.Moved> moves = new ArrayList<>();
         JobReport.JobStarted started;
 
@@ -63,8 +64,8 @@ class MachineMigrationTest {
         JobReport.JobFinished finish() {
             while (true) {
                 JobReport report = client.receiveMessage(TIMEOUT);
-                if (report instanceof JobEvent.Output output && output.fd() == 1) {
-                    stdout.writeBytes(output.bytes());
+                if (report instanceof JobEvent.Output output) {
+                    (output.fd() == 1 ? stdout : stderr).writeBytes(output.bytes());
                 } else if (report instanceof JobEvent.Moved moved) {
                     moves.add(moved);
                 } else if (report instanceof JobReport.JobFinished finished) {
@@ -75,6 +76,10 @@ class MachineMigrationTest {
 
         String out() {
             return stdout.toString(StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return stderr.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -120,6 +125,30 @@ class MachineMigrationTest {
         assertEquals(first, finished.statuses().get(0).nid(), "it ended on the node it was moved back to");
         assertEquals(stayed.out().replace("stayed.txt", "moved.txt"), moved.out());
         assertEquals(List.of(nearest.to(), first), moved.moves.stream().map(JobEvent.Moved::nid).toList(), "the client heard of both moves");
+    }
+
+    /**
+     * The paper's demonstration: a program computes on a compute node and calls fork, which Puma
+     * lacks; the deficiency routine moves it to a Linux node, where the library's second dispatch
+     * forks; parent and child both finish, and all the output reaches yod in order.
+     */
+    @Test
+    void aProgramThatForksOnPumaMovesToLinuxAndForksThere() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("posix/compute_fork.elf"), List.of("compute_fork"), null),
+                Partition.COMPUTE, 1, client.getRef()));
+        Job job = new Job(client);
+        assertEquals(Partition.COMPUTE, description.partition(job.started.nids().get(0)));
+        JobReport.JobFinished finished = job.finish();
+
+        assertEquals(0, finished.shellStatus(), finished::toString);
+        assertEquals(new String(GuestFiles.expected("posix/compute_fork.out"), StandardCharsets.UTF_8), job.out(),
+                "the same bytes as under qemu-riscv32, in order");
+        assertEquals("computed on puma\nchild runs on linux\nparent runs on linux\n", job.err());
+        assertEquals(1, job.moves.size());
+        assertEquals(Partition.SERVICE, description.partition(job.moves.get(0).nid()));
+        assertEquals(job.moves.get(0).nid(), finished.statuses().get(0).nid());
     }
 
     @Test

@@ -139,10 +139,23 @@ class MachineTest {
     }
 
     @Test
-    void aCallPumaLacksEndsTheProcessWithAClearReport() {
+    void aCallPumaLacksMovesTheProcessToLinuxWhereTheLibraryCallsItAgain() {
         Outcome outcome = runToEnd(Partition.COMPUTE, "linux/unimplemented.elf", "unimplemented");
+        assertEquals(0, outcome.finished().shellStatus(), outcome.finished()::toString);
+        assertEquals(Partition.SERVICE, description.partition(outcome.rank0().nid()), "it ended on a Linux node");
+        // The emulator's Linux has no signal handlers either: its answer, ENOSYS, is what the program prints.
+        assertEquals("rt_sigaction -38\nrt_sigaction -38\n", outcome.out());
+    }
+
+    @Test
+    void aCallPumaLacksEndsTheProcessWithAClearReportWhenNoLinuxNodeCanTakeIt() {
+        MachineDescription computeOnly = MachineDescription.of("compute-only", 1, 1, 1, 1, 64 << 20, 160_000_000L);
+        ActorRef<Machine.Command> machine = testKit.spawn(Machine.create(computeOnly), "compute-only-" + MACHINES.incrementAndGet());
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(run(Partition.COMPUTE, "linux/unimplemented.elf", List.of("unimplemented"), client));
+        Outcome outcome = collect(client);
         assertEquals(128 + 31, outcome.finished().shellStatus(), "SIGSYS: " + outcome.finished());
-        assertEquals("needs rt_sigaction, which Puma lacks, and it could not move to Linux: this node's kernel cannot move its process",
+        assertEquals("needs rt_sigaction, which Puma lacks, and it could not move to Linux: no node of the service partition is free",
                 outcome.rank0().report());
     }
 

@@ -154,6 +154,41 @@ public final class FlatAddressSpace implements AddressSpace {
         return frame >= PhysicalMemory.PAGE_SIZE ? frame : -1;
     }
 
+    /**
+     * Whether the page holding {@code virtualAddress} (inside the region) may hold a non-zero
+     * byte: always when linear; when demand-zero, once it has been written (what a migration
+     * sends of the region).
+     */
+    public boolean written(int virtualAddress) {
+        if (!contains(virtualAddress)) {
+            throw new IllegalArgumentException(String.format("0x%08x is outside the region [0x%08x, 0x%08x)",
+                    virtualAddress, base, Integer.toUnsignedLong(base) + size));
+        }
+        return backingFrame((virtualAddress - base) & ~PhysicalMemory.PAGE_MASK) >= 0;
+    }
+
+    /**
+     * Zeroes a range; on a demand-zero region, pages never written are left without a frame
+     * (they read zero already), so a loader's bss and a growing heap cost nothing until used.
+     */
+    @Override
+    public void zero(int va, int length) {
+        if (frames == null) {
+            AddressSpace.super.zero(va, length);
+            return;
+        }
+        validate(va, length, Access.WRITE);
+        int end = va + length;
+        for (int at = va; at != end; ) {
+            int pageEnd = (at & ~PhysicalMemory.PAGE_MASK) + PhysicalMemory.PAGE_SIZE;
+            int chunk = Math.min(end - at, pageEnd - at);
+            if (written(at)) {
+                AddressSpace.super.zero(at, chunk);
+            }
+            at += chunk;
+        }
+    }
+
     /** Bytes of physical memory the region holds now: all of it when linear, the pages written when demand-zero. */
     public long backedBytes() {
         return frames == null ? size : nextFrame - PhysicalMemory.PAGE_SIZE;

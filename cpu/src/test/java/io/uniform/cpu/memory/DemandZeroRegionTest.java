@@ -2,8 +2,10 @@ package io.uniform.cpu.memory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -112,5 +114,20 @@ class DemandZeroRegionTest {
         assertEquals(42, copy.load32(BASE + 3 * PAGE));
         assertEquals(0, copy.load32(BASE + 7 * PAGE));
         assertEquals(2L * PAGE, copy.backedBytes());
+    }
+
+    @Test
+    void zeroingBacksOnlyPagesAlreadyWrittenAndWrittenTellsWhich() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, SIZE);
+        space.store32(BASE + 2 * PAGE + 8, 0x5a5a5a5a);
+        space.zero(BASE + PAGE + 100, 3 * PAGE); // a bss or a heap growing over one written page
+
+        assertEquals(0, space.load32(BASE + 2 * PAGE + 8));
+        assertEquals(PAGE, space.backedBytes());
+        assertTrue(space.written(BASE + 2 * PAGE + 4095));
+        assertFalse(space.written(BASE + PAGE));
+        assertFalse(space.written(BASE + 3 * PAGE));
+        assertThrows(IllegalArgumentException.class, () -> space.written(BASE + SIZE));
+        assertThrows(MemoryFault.class, () -> space.zero(BASE + SIZE - PAGE, PAGE + 1));
     }
 }

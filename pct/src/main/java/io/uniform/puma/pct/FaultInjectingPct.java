@@ -3,6 +3,7 @@ package io.uniform.puma.pct;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
+import io.uniform.puma.qk.Arrival;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pct;
 import io.uniform.puma.qk.QkServices;
@@ -45,7 +46,7 @@ public final class FaultInjectingPct implements Pct {
 
     /** The operations a fault can be injected into. */
     public static final java.util.Set<String> OPERATIONS = java.util.Set.of(
-            "attach", "load", "schedule", "brk", "write", "read", "open", "close", "lseek", "stat", "fstat", "unlink", "ended");
+            "attach", "load", "admit", "departed", "schedule", "brk", "write", "read", "open", "close", "lseek", "stat", "fstat", "unlink", "ended");
 
     /** Throws, saying why, unless a fault can be injected into call {@code nth} of {@code operation}. */
     public static void requireInjectable(String operation, int nth) {
@@ -103,6 +104,18 @@ public final class FaultInjectingPct implements Pct {
     public LoadRequest.Result load(LoadRequest request) {
         check("load");
         return delegate.load(request);
+    }
+
+    @Override
+    public LoadRequest.Result admit(Arrival arrival) {
+        check("admit");
+        return delegate.admit(arrival);
+    }
+
+    @Override
+    public void departed(int pid) {
+        check("departed");
+        delegate.departed(pid);
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.InitialStack;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
+import io.uniform.process.image.ProcessState;
+import io.uniform.puma.qk.Arrival;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
@@ -88,15 +90,11 @@ public final class StandardPct implements Pct {
 
     @Override
     public LoadRequest.Result load(LoadRequest request) {
-        if (yods.forJob(request.jobId()) == null) {
-            return LoadRequest.Result.refused("no yod is known for job " + request.jobId());
+        LoadRequest.Result created = createProcess(request.jobId(), request.regionBytes());
+        if (!created.ok()) {
+            return created;
         }
-        int pid;
-        try {
-            pid = qk.createProcess(request.regionBytes());
-        } catch (IllegalArgumentException e) {
-            return LoadRequest.Result.refused(e.getMessage());
-        }
+        int pid = created.pid();
         FlatAddressSpace space = qk.space(pid);
         int stackTop = PumaAbi.REGION_BASE + request.regionBytes();
         int stackBottom = stackTop - request.stackBytes();
@@ -105,12 +103,9 @@ public final class StandardPct implements Pct {
             int sp = InitialStack.build(space, stackTop, request.stackBytes(), image.entry(), request.argv(), request.env(),
                     // AT_RANDOM: deterministic, like the rest of the kernel, and different for every rank.
                     new Random(((long) request.jobId() << 32) ^ ((long) request.rank() << 8) ^ pid));
-            Pcb pcb = new Pcb(pid, request.jobId(), request.rank(), request.jobSize(), Pcb.STATE_RUNNABLE, 0,
-                    image.imageEnd(), image.imageEnd(), stackBottom, stackTop, stackBottom, policy.id(), ++loadSequence, 0,
-                    PumaAbi.REGION_BASE, request.regionBytes(), image.entry(),
-                    policy == SchedulingPolicy.ROUND_ROBIN ? (int) quantum : 0, 0);
-            pcb.write(space);
-            qk.start(pid, image.entry(), sp);
+            writePcb(pid, request.jobId(), request.rank(), request.jobSize(), image.imageEnd(), image.imageEnd(), stackBottom,
+                    request.regionBytes(), image.entry());
+            qk.start(pid, image.entry(), sp, image.layout());
             return LoadRequest.Result.loaded(pid);
         } catch (ElfFormatException e) {
             qk.reap(pid);
@@ -119,6 +114,50 @@ public final class StandardPct implements Pct {
             qk.reap(pid);
             return LoadRequest.Result.refused(e.getMessage());
         }
+    }
+
+    /**
+     * A process arriving by migration gets a PCB like a loaded one: its heap and stack from its
+     * state, this node's policy and quantum, the next load sequence (it queues behind the
+     * processes already here); its entry is its image's base (its ELF entry does not travel).
+     */
+    @Override
+    public LoadRequest.Result admit(Arrival arrival) {
+        LoadRequest.Result created = createProcess(arrival.jobId(), arrival.regionBytes());
+        if (!created.ok()) {
+            return created;
+        }
+        int pid = created.pid();
+        ProcessState state = arrival.state();
+        writePcb(pid, arrival.jobId(), arrival.rank(), arrival.jobSize(), state.heapStart(), state.programBreak(), state.stackBottom(),
+                arrival.regionBytes(), arrival.image().base());
+        qk.arrive(pid, arrival.image());
+        return LoadRequest.Result.loaded(pid);
+    }
+
+    /** A new process of job {@code jobId} with a region of {@code regionBytes}, not yet started: its pid, or why there is none. */
+    private LoadRequest.Result createProcess(int jobId, int regionBytes) {
+        if (yods.forJob(jobId) == null) {
+            return LoadRequest.Result.refused("no yod is known for job " + jobId);
+        }
+        try {
+            return LoadRequest.Result.loaded(qk.createProcess(regionBytes));
+        } catch (IllegalArgumentException e) {
+            return LoadRequest.Result.refused(e.getMessage());
+        }
+    }
+
+    /** Writes the PCB of a new process in a region of {@code regionBytes}, its stack at the region's top. */
+    private void writePcb(int pid, int jobId, int rank, int jobSize, int heapStart, int heapBreak, int stackBottom, int regionBytes,
+                          int entry) {
+        new Pcb(pid, jobId, rank, jobSize, Pcb.STATE_RUNNABLE, 0, heapStart, heapBreak, stackBottom, PumaAbi.REGION_BASE + regionBytes,
+                stackBottom, policy.id(), ++loadSequence, 0, PumaAbi.REGION_BASE, regionBytes, entry,
+                policy == SchedulingPolicy.ROUND_ROBIN ? (int) quantum : 0, 0).write(qk.space(pid));
+    }
+
+    @Override
+    public void departed(int pid) {
+        lastDispatch.remove(pid);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
+import io.uniform.puma.qk.Arrival;
 import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.Pcb;
 import io.uniform.puma.qk.Pct;
@@ -320,6 +321,8 @@ class PumaNodeTest {
             delegate.attach(services);
         }
         @Override public LoadRequest.Result load(LoadRequest request) { return delegate.load(request); }
+        @Override public LoadRequest.Result admit(Arrival arrival) { return delegate.admit(arrival); }
+        @Override public void departed(int pid) { delegate.departed(pid); }
         @Override public Dispatch schedule() {
             Dispatch d = delegate.schedule();
             if (d != null) {

@@ -36,6 +36,16 @@ public interface Pct {
     /** The process has ended (exit trap or killed by the QK); the QK has already updated its PCB. */
     void ended(int pid, ExitStatus status);
 
+    /**
+     * Admits a process arriving by migration: creates it with the arrival's region, writes its
+     * PCB as for a load (the arrival's job, rank, heap and stack; this PCT's policy, quantum and
+     * next load sequence) and hands it to {@link QkServices#arrive}. A refusal is a result.
+     */
+    LoadRequest.Result admit(Arrival arrival);
+
+    /** The process has moved to another node: it is gone from the QK, without an exit status. */
+    void departed(int pid);
+
     /** A scheduling decision: run {@code pid} for at most {@code quantum} instructions. */
     record Dispatch(int pid, long quantum) {
         public Dispatch {

@@ -2,6 +2,7 @@ package io.uniform.puma.qk;
 
 import io.uniform.cpu.ExecutionMode;
 import io.uniform.cpu.Hart;
+import io.uniform.cpu.HartState;
 import io.uniform.cpu.Stop;
 import io.uniform.cpu.TrapCause;
 import io.uniform.cpu.memory.Access;
@@ -24,6 +25,10 @@ import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileStatus;
 import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.GuestPath;
+import io.uniform.process.image.Area;
+import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.MigrationRefused;
+import io.uniform.process.image.ProcessState;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.util.ArrayList;
@@ -32,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -68,6 +74,14 @@ import java.util.function.Supplier;
  * the PCT, which forwards it to the job's yod; the process waits, not runnable, until the host
  * passes yod's answer to {@link #complete}, which range-checks it (a bad answer is {@code -EIO})
  * and stores it.
+ *
+ * <p><b>Migration.</b> {@link #freeze} stops a process at an instruction boundary and describes
+ * it as a kernel-neutral {@link ProcessState} (its image areas as loaded, heap, stack, registers;
+ * not the PCB page, which is Puma's), {@link #frozenMemory} lists and reads the pages it wrote;
+ * then {@link #thaw} (the move failed) or {@link #release} (it runs elsewhere now). At the
+ * destination, {@link #admit} creates it through the PCT with a fresh PCB, {@link #writePage}
+ * stores its pages and {@link #startArrived} lets it run. A process in transit neither runs nor
+ * takes Portals messages (its host holds them).
  *
  * <p>Deterministic and single-threaded: one thread at a time drives it (a node's CPU slice, or
  * its actor between slices passing yod's answers to {@link #complete}).
@@ -122,6 +136,12 @@ public final class Qk implements QkServices {
         String report;
         /** The QK's own copy of the PCB, taken at start; null before. */
         Pcb owned;
+        /** Its image's areas and OS word, from the PCT at start (what a migration carries); null before. */
+        ImageLayout image;
+        /** Frozen for a move: not runnable until thawed or released. */
+        boolean frozen;
+        /** Admitted by migration, its pages still coming: not runnable until started. */
+        boolean arriving;
 
         Proc(int pid, int size, FlatAddressSpace space, Hart hart) {
             this.pid = pid;
@@ -131,7 +151,11 @@ public final class Qk implements QkServices {
         }
 
         boolean runnable() {
-            return started && status == null && !stopped && !trapInterrupted && awaiting == null && !waitingForEvent;
+            return started && status == null && !stopped && !trapInterrupted && awaiting == null && !waitingForEvent && !inTransit();
+        }
+
+        boolean inTransit() {
+            return frozen || arriving;
         }
 
         int state() {
@@ -173,6 +197,40 @@ public final class Qk implements QkServices {
      * successful one.
      */
     public LoadRequest.Result load(LoadRequest request) {
+        return create("loading", () -> pct.load(request), p -> p.started && !p.arriving);
+    }
+
+    /**
+     * Admits a process arriving by migration through the PCT, which gives it a region and a
+     * fresh PCB; the QK sets its registers from the arrival's state. Its pid, or why it was
+     * refused (as for {@link #load}). It runs only once every page has come through
+     * {@link #writePage} and {@link #startArrived} has been called; {@link #release} lets go of
+     * it if the move fails.
+     */
+    public LoadRequest.Result admit(Arrival arrival) {
+        LoadRequest.Result result = create("admitting", () -> pct.admit(arrival), p -> p.arriving);
+        if (result.ok()) {
+            Proc admitted = processes.get(result.pid());
+            try {
+                admitted.hart.restore(arrival.state().hart());
+            } catch (IllegalArgumentException e) {
+                free(admitted);
+                return LoadRequest.Result.refused("a malformed state: " + e.getMessage());
+            }
+            // yod performs a rank's request once and answers a repeat of its last number again: the
+            // arrival's numbers must not repeat one its source used. Every request took a retired
+            // instruction at least, so the count retired so far is above all of them.
+            admitted.ioSequence = Math.max(0, arrival.state().hart().instret());
+        }
+        return result;
+    }
+
+    /**
+     * A process made by the PCT's {@code call}: the result must name a process it created that
+     * is {@code made}; a PCT fault (also a null or wrong answer) is a refusal naming it. Every
+     * process created during the call but the one it made is freed.
+     */
+    private LoadRequest.Result create(String doing, Supplier<LoadRequest.Result> call, Predicate<Proc> made) {
         events = new ArrayList<>(); // its own: a PctFailed here belongs to no slice
         if (pct == null) {
             return LoadRequest.Result.refused("the PCT has failed and awaits reload: " + pctFailure);
@@ -180,17 +238,18 @@ public final class Qk implements QkServices {
         int firstNew = nextPid;
         LoadRequest.Result result;
         try {
-            result = guard(() -> pct.load(request));
+            result = guard(call);
             if (result == null) {
-                failPct(new IllegalStateException("the PCT answered a load with null"));
+                failPct(new IllegalStateException("the PCT answered null while " + doing));
             } else if (result.ok()) {
-                Proc loaded = processes.get(result.pid());
-                if (loaded == null || !loaded.started || result.pid() < firstNew) {
-                    failPct(new IllegalStateException("the PCT loaded pid " + result.pid() + ", which it did not create and start"));
+                Proc created = processes.get(result.pid());
+                if (created == null || !made.test(created) || result.pid() < firstNew) {
+                    failPct(new IllegalStateException("while " + doing + ", the PCT named pid " + result.pid()
+                            + ", which it did not create and start"));
                 }
             }
         } catch (PctFault fault) {
-            result = LoadRequest.Result.refused("the PCT faulted while loading: " + pctFailure);
+            result = LoadRequest.Result.refused("the PCT faulted while " + doing + ": " + pctFailure);
         }
         for (Proc p : List.copyOf(processes.values())) {
             if (p.pid >= firstNew && !(result.ok() && p.pid == result.pid())) {
@@ -343,6 +402,160 @@ public final class Qk implements QkServices {
         return new Collected(pid, p.status, p.report);
     }
 
+    // ---------------------------------------------------------------- migration
+
+    /**
+     * Freezes process {@code pid} for a move to a node running {@code destinationOs}
+     * ({@link UnifiedLibrary#OS_PUMA} or {@link UnifiedLibrary#OS_LINUX}) and returns its state;
+     * its memory is {@link #frozenMemory}. A process stopped by the deficiency routine is frozen
+     * as it is (pc after its ebreak). One waiting for a Portals event is frozen as if the wait
+     * had just ended with PTL_OK, as a timed wait ends at its deadline: the library looks at its
+     * queue again and waits anew, on whichever OS it then runs, and a timed wait's deadline is
+     * the library's own (so nothing becomes a sleep); here it keeps waiting, should it thaw.
+     *
+     * @throws MigrationRefused the process cannot move now, and why; it is left as it was
+     */
+    public ProcessState freeze(int pid, int destinationOs) throws MigrationRefused {
+        if (destinationOs != UnifiedLibrary.OS_PUMA && destinationOs != UnifiedLibrary.OS_LINUX) {
+            throw new MigrationRefused("no operating system " + destinationOs + " to move to");
+        }
+        Proc p = process(pid);
+        String refusal = p.status != null ? "it has ended"
+                : !p.started || p.arriving ? "it has not started"
+                : p.frozen ? "it is frozen already"
+                : p.awaiting != null ? "it waits for yod's answer to its " + p.awaiting.request().call() + " call"
+                : p.trapInterrupted ? "its trap waits for the PCT to be reloaded"
+                : null;
+        if (refusal != null) {
+            throw new MigrationRefused("process " + pid + " cannot move: " + refusal);
+        }
+        Pcb pcb;
+        try {
+            pcb = readPcb(p);
+        } catch (Pcb.CorruptPcbException e) {
+            throw new MigrationRefused("process " + pid + " cannot move: " + e.getMessage());
+        }
+        HartState hart = p.hart.capture();
+        if (p.waitingForEvent) {
+            int[] registers = hart.registers();
+            registers[10] = Ptl.PTL_OK;
+            hart = new HartState(hart.pc() + 4, registers, hart.privilege(), hart.instret(), hart.cycles(), hart.machineCsrs());
+        }
+        p.frozen = true;
+        if (current == p) {
+            current = null;
+        }
+        return new ProcessState(UnifiedLibrary.OS_PUMA, hart, areas(p, pcb), pcb.heapStart(), pcb.heapBreak(), pcb.stackBottom(),
+                pcb.stackTop(), p.image.osFlagAddress(), 0, List.of());
+    }
+
+    /** The memory of frozen process {@code pid}: the pages of its areas it has written, read on demand. */
+    public FrozenMemory frozenMemory(int pid) {
+        Proc p = process(pid);
+        if (!p.frozen) {
+            throw new IllegalStateException("process " + pid + " is not frozen");
+        }
+        // Its trap structure's result word, for a Portals wait the frozen state shows as ended.
+        int resultAddress = p.waitingForEvent ? p.hart.register(10) + PumaAbi.TRAP_RESULT_OFFSET : FrozenRegion.NO_RESULT;
+        return new FrozenRegion(p.space, areas(p, pcbOf(p)), resultAddress, Ptl.PTL_OK);
+    }
+
+    /** The move failed: the frozen process goes on exactly as it was (still waiting, or still stopped, if it was). */
+    public void thaw(int pid) {
+        Proc p = process(pid);
+        if (!p.frozen) {
+            throw new IllegalStateException("process " + pid + " is not frozen");
+        }
+        p.frozen = false;
+    }
+
+    /**
+     * A frozen process has moved (or an arriving one will not come): it leaves the QK and the
+     * PCT without an exit status, and its region is free again. Returns what the host must
+     * learn (a PCT that faulted meanwhile).
+     */
+    public List<QkEvent> release(int pid) {
+        events = new ArrayList<>();
+        Proc p = process(pid);
+        if (!p.inTransit()) {
+            throw new IllegalStateException("process " + pid + " is neither frozen nor arriving");
+        }
+        free(p);
+        try {
+            guard(() -> {
+                pct.departed(pid);
+                return null;
+            });
+        } catch (PctFault fault) {
+            // the process is gone; the PCT awaits reload
+        }
+        return List.copyOf(events);
+    }
+
+    /**
+     * Stores a page of an arriving process, as its source read it.
+     *
+     * @throws IllegalArgumentException the address is not a page of the process's areas (its
+     *     image, heap or stack), or the page is not a page
+     */
+    public void writePage(int pid, int address, byte[] page) {
+        Proc p = process(pid);
+        if (!p.arriving) {
+            throw new IllegalStateException("process " + pid + " is not arriving");
+        }
+        List<Area> areas = areas(p, p.owned);
+        if (page.length != Area.PAGE_SIZE || !inAreas(areas, address)) {
+            throw new IllegalArgumentException(String.format("0x%08x is not a page of the arriving process's areas %s (or the "
+                    + "page is %d bytes, not %d)", address, areas, page.length, Area.PAGE_SIZE));
+        }
+        p.space.write(address, page, 0, page.length);
+    }
+
+    /** Every page of the arriving process is stored: its OS word now says PUMA, and it runs from the next slice. */
+    public void startArrived(int pid) {
+        Proc p = process(pid);
+        if (!p.arriving) {
+            throw new IllegalStateException("process " + pid + " is not arriving");
+        }
+        if (p.image.osFlagAddress() != 0) {
+            UnifiedLibrary.rewriteOsFlag(p.space, p.image.osFlagAddress(), UnifiedLibrary.OS_PUMA);
+        }
+        p.arriving = false;
+    }
+
+    /** Whether the process is frozen or arriving. */
+    public boolean inTransit(int pid) {
+        return process(pid).inTransit();
+    }
+
+    /** A process's areas, given its PCB: its image's, its heap up to the page of its break, its stack. */
+    private static List<Area> areas(Proc p, Pcb pcb) {
+        List<Area> areas = new ArrayList<>(p.image.areas());
+        int heapEnd = (pcb.heapBreak() + Area.PAGE_SIZE - 1) & -Area.PAGE_SIZE;
+        int readWrite = ImageLayout.PROT_READ | ImageLayout.PROT_WRITE;
+        if (heapEnd != pcb.heapStart()) {
+            areas.add(new Area(pcb.heapStart(), heapEnd - pcb.heapStart(), readWrite));
+        }
+        areas.add(new Area(pcb.stackBottom(), pcb.stackTop() - pcb.stackBottom(), readWrite));
+        return areas;
+    }
+
+    /** Whether {@code address} is the start of a page inside one of {@code areas}. */
+    static boolean inAreas(List<Area> areas, int address) {
+        long at = Integer.toUnsignedLong(address);
+        return (address & (Area.PAGE_SIZE - 1)) == 0
+                && areas.stream().anyMatch(area -> at >= Integer.toUnsignedLong(area.start()) && at < area.end());
+    }
+
+    /** The PCB of a process known to be sound (checked when it was frozen, and nothing has run since). */
+    private static Pcb pcbOf(Proc p) {
+        try {
+            return readPcb(p);
+        } catch (Pcb.CorruptPcbException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     // ---------------------------------------------------------------- QkServices for the PCT
 
     @Override
@@ -372,26 +585,42 @@ public final class Qk implements QkServices {
     }
 
     @Override
-    public void start(int pid, int entry, int sp) {
+    public void start(int pid, int entry, int sp, ImageLayout image) {
         Proc p = process(pid);
-        if (p.started) {
-            throw new IllegalStateException("process " + pid + " has already started");
-        }
-        Pcb pcb;
-        try {
-            pcb = Pcb.read(p.space, pid, PumaAbi.REGION_BASE, p.size);
-            pcb.requireSameAs(pcb.withOwned(Pcb.STATE_RUNNABLE, 0, 0, 0));
-        } catch (Pcb.CorruptPcbException e) {
-            throw new IllegalArgumentException("process " + pid + " cannot start: " + e.getMessage(), e);
-        }
+        Pcb pcb = begin(p, image);
         if (pcb.entry() != entry || pcb.heapBreak() != pcb.heapStart()) {
             throw new IllegalArgumentException(String.format(
                     "process %d cannot start at 0x%08x: its PCB says entry 0x%08x, break 0x%08x", pid, entry, pcb.entry(), pcb.heapBreak()));
         }
-        p.owned = pcb;
         p.hart.setPc(entry);
         p.hart.setRegister(2, sp);
         p.started = true;
+    }
+
+    @Override
+    public void arrive(int pid, ImageLayout image) {
+        Proc p = process(pid);
+        begin(p, image);
+        p.arriving = true;
+        p.started = true;
+    }
+
+    /** Takes the QK's own record of a created process whose PCB the PCT has written, and its image. */
+    private static Pcb begin(Proc p, ImageLayout image) {
+        if (p.started) {
+            throw new IllegalStateException("process " + p.pid + " has already started");
+        }
+        Pcb pcb;
+        try {
+            pcb = Pcb.read(p.space, p.pid, PumaAbi.REGION_BASE, p.size);
+            pcb.requireSameAs(pcb.withOwned(Pcb.STATE_RUNNABLE, 0, 0, 0));
+        } catch (Pcb.CorruptPcbException e) {
+            throw new IllegalArgumentException("process " + p.pid + " cannot start: " + e.getMessage(), e);
+        }
+        image.requireBelow(pcb.heapStart());
+        p.owned = pcb;
+        p.image = image;
+        return pcb;
     }
 
     @Override
@@ -666,6 +895,9 @@ public final class Qk implements QkServices {
         if (target == null) {
             return false;
         }
+        if (target.inTransit()) {
+            throw new IllegalStateException("process " + target.pid + " is in transit: its host holds its Portals messages");
+        }
         Outcome outcome = portals.engine().receive(target.space, target.portals.ni(), message);
         send(outcome.send());
         if (!outcome.eventQueues().isEmpty() && target.waitingForEvent) {
@@ -680,7 +912,7 @@ public final class Qk implements QkServices {
     private void endExpiredEventWaits() {
         long now = clock.monotonicNanos();
         for (Proc p : processes.values()) {
-            if (p.waitingForEvent && p.eventDeadline <= now) {
+            if (p.waitingForEvent && p.eventDeadline <= now && !p.frozen) { // a frozen process is left as it was frozen
                 p.waitingForEvent = false;
                 p.eventDeadline = NO_DEADLINE;
                 finishTrap(p, p.hart.register(10), p.hart.pc(), Ptl.PTL_OK); // still at its ecall, a0 the trap structure
@@ -698,7 +930,8 @@ public final class Qk implements QkServices {
     }
 
     private void send(List<PortalsMessage> messages) {
-        outbox.send(messages, id -> portalsProcess(id) != null, this::deliver);
+        // A local process in transit takes no message: its host holds them for it.
+        outbox.send(messages, id -> portalsProcess(id) != null && !portalsProcess(id).inTransit(), this::deliver);
     }
 
     /** The Portals messages for other nodes since the last call, in the order they were sent. */
@@ -819,6 +1052,8 @@ public final class Qk implements QkServices {
     private void end(Proc p, ExitStatus status, String report) {
         p.status = status;
         p.report = report;
+        p.frozen = false;
+        p.arriving = false;
         p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_STATE, status.signal() != null ? Pcb.STATE_KILLED : Pcb.STATE_EXITED);
         p.space.store32(PumaAbi.PCB_ADDRESS + Pcb.OFF_EXIT_STATUS, status.shellStatus());
         events.add(report == null ? new QkEvent.Exited(p.pid, status) : new QkEvent.Killed(p.pid, status, report));

@@ -17,8 +17,17 @@ public interface QkServices {
     /** The address space of a process the QK knows (live or ended but not yet reaped). */
     FlatAddressSpace space(int pid);
 
-    /** Makes a created process runnable at {@code entry} with stack pointer {@code sp}; its PCB must be written. */
-    void start(int pid, int entry, int sp);
+    /**
+     * Makes a created process runnable at {@code entry} with stack pointer {@code sp}; its PCB
+     * must be written. The QK keeps {@code image} (what a migration carries of the image).
+     */
+    void start(int pid, int entry, int sp, ImageLayout image);
+
+    /**
+     * Makes a created process, its PCB written, one arriving by migration: the QK sets its
+     * registers, its host writes its pages, and it runs once its host starts it ({@link Qk#admit}).
+     */
+    void arrive(int pid, ImageLayout image);
 
     /** Pids of every process that has not been reaped, in creation order. */
     List<Integer> pids();

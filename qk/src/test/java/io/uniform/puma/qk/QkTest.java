@@ -11,6 +11,7 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.image.Area;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.nio.ByteBuffer;
@@ -110,8 +111,18 @@ class QkTest {
             new Pcb(pid, request.jobId(), request.rank(), request.jobSize(), Pcb.STATE_RUNNABLE, 0, HEAP, HEAP, bottom, top, bottom,
                     Pcb.POLICY_ROUND_ROBIN, ++sequence, 0, PumaAbi.REGION_BASE, request.regionBytes(), PumaAbi.IMAGE_LOW, 1000, 0)
                     .write(space);
-            qk.start(pid, PumaAbi.IMAGE_LOW, top - 16);
+            qk.start(pid, PumaAbi.IMAGE_LOW, top - 16, new ImageLayout(List.of(new Area(PumaAbi.IMAGE_LOW, HEAP - PumaAbi.IMAGE_LOW, 7)), 0));
             return LoadRequest.Result.loaded(pid);
+        }
+
+        @Override
+        public LoadRequest.Result admit(Arrival arrival) {
+            return LoadRequest.Result.refused("TinyPct admits no process");
+        }
+
+        @Override
+        public void departed(int pid) {
+            // keeps nothing per process
         }
 
         @Override

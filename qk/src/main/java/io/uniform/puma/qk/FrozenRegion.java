@@ -1,0 +1,58 @@
+package io.uniform.puma.qk;
+
+import io.uniform.cpu.memory.FlatAddressSpace;
+import io.uniform.process.image.Area;
+import io.uniform.process.image.FrozenMemory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The memory of a frozen Puma process: the pages of its areas that it has written (a
+ * demand-zero region knows which), read from its region as they are, but for one word: the
+ * result of a Portals wait the freeze ended (see {@link Qk#freeze}), which the frozen state
+ * shows as answered.
+ */
+final class FrozenRegion implements FrozenMemory {
+    /** No word to patch. */
+    static final int NO_RESULT = 0;
+
+    private final FlatAddressSpace space;
+    private final List<Area> areas;
+    private final int resultAddress;
+    private final int result;
+
+    FrozenRegion(FlatAddressSpace space, List<Area> areas, int resultAddress, int result) {
+        this.space = space;
+        this.areas = List.copyOf(areas);
+        this.resultAddress = resultAddress;
+        this.result = result;
+    }
+
+    @Override
+    public List<Integer> pages() {
+        List<Integer> pages = new ArrayList<>();
+        for (Area area : areas) {
+            for (long page = Integer.toUnsignedLong(area.start()); page < area.end(); page += Area.PAGE_SIZE) {
+                if (space.written((int) page)) {
+                    pages.add((int) page);
+                }
+            }
+        }
+        return pages;
+    }
+
+    @Override
+    public void read(int address, byte[] page) {
+        if (page.length != Area.PAGE_SIZE || !Qk.inAreas(areas, address)) {
+            throw new IllegalArgumentException(String.format("0x%08x is not a page of the frozen process's areas %s (or the buffer "
+                    + "is not %d bytes)", address, areas, Area.PAGE_SIZE));
+        }
+        space.read(address, page, 0, page.length);
+        if (resultAddress != NO_RESULT && (resultAddress & -Area.PAGE_SIZE) == address) {
+            int at = resultAddress - address;
+            for (int i = 0; i < 4; i++) {
+                page[at + i] = (byte) (result >>> (8 * i));
+            }
+        }
+    }
+}
