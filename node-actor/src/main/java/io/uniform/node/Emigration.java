@@ -24,6 +24,7 @@ final class Emigration {
 
     final String move;
     final NodeActor.Migrate request;
+    final int rank;
     final long requestedAt;
     Step step = Step.WAITING;
     /** Counts the steps the other side took, so a timeout knows whether it is stale. */
@@ -37,9 +38,10 @@ final class Emigration {
     int pagesSent;
     long bytesSent;
 
-    Emigration(String move, NodeActor.Migrate request, long requestedAt) {
+    Emigration(String move, NodeActor.Migrate request, int rank, long requestedAt) {
         this.move = move;
         this.request = request;
+        this.rank = rank;
         this.requestedAt = requestedAt;
     }
 

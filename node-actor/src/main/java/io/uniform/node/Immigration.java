@@ -12,6 +12,8 @@ final class Immigration {
     NodeActor.Immigrate request;
     Kernel kernel;
     int chunksStored;
+    /** yod opened the process's files for it (a Linux process arriving on Puma): undone if it does not arrive. */
+    boolean filesAdopted;
 
     Immigration(String move, int source) {
         this.move = move;

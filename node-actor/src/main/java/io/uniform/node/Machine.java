@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -94,14 +95,22 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * router hops: the placement policy); how it went goes to {@code replyTo}.
      */
     public record Migrate(int jobId, int rank, int destination, Partition partition, ActorRef<NodeActor.MigrationReport> replyTo)
-            implements Command, CborSerializable {}
+            implements Command, CborSerializable {
+        public Migrate {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
 
     /**
      * Move the process off node {@code nid} (a node holds one) to the free node of its partition
      * nearest to it, so that the node can be re-booted while its job runs on; the report says
      * how it went, and is a refusal when the node holds none or cannot be drained.
      */
-    public record Drain(int nid, ActorRef<NodeActor.MigrationReport> replyTo) implements Command, CborSerializable {}
+    public record Drain(int nid, ActorRef<NodeActor.MigrationReport> replyTo) implements Command, CborSerializable {
+        public Drain {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
 
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
@@ -122,9 +131,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** A node actor stopped for good (local: a watch notification). */
     private record NodeDown(int nid) implements Command, NoSerializationVerificationNeeded {}
 
-    /** A move the machine asked for has ended (local: the report, wrapped with whom to tell). */
-    private record MoveEnded(NodeActor.MigrationReport report, ActorRef<NodeActor.MigrationReport> replyTo)
-            implements Command, NoSerializationVerificationNeeded {}
+    /** A move the machine asked a node for has ended (local: a message adapter's). */
+    private record MoveEnded(NodeActor.MigrationReport report) implements Command, NoSerializationVerificationNeeded {}
+
+    /** A move under way from a node: the rank, the node reserved for it, and whom to tell how it went. */
+    private record PendingMove(int jobId, int rank, int to, ActorRef<NodeActor.MigrationReport> replyTo) {}
 
     /** A job's yod has finished: its nodes are free again (wrapped by a local adapter: never leaves this JVM). */
     private record JobDone(JobReport.JobFinished finished) implements Command, NoSerializationVerificationNeeded {}
@@ -152,6 +163,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Map<Integer, String> killedBeforeStart = new HashMap<>();
     // The mesh, for the placement policy's hop counts.
     private final Mesh mesh;
+    // Moves under way, by the nid they leave (a node holds one process, so it makes one move at a time).
+    private final Map<Integer, PendingMove> moving = new HashMap<>();
+    private final ActorRef<NodeActor.MigrationReport> moveEnded;
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
 
@@ -172,6 +186,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.directory = context.spawn(NodeDirectory.create(machine), "directory");
         this.doneAdapter = context.messageAdapter(JobReport.JobFinished.class, JobDone::new);
         this.mesh = Mesh.of(description);
+        this.moveEnded = context.messageAdapter(NodeActor.MigrationReport.class, MoveEnded::new);
     }
 
     @Override
@@ -431,6 +446,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return refuseMove(migrate, -1, "job " + migrate.jobId() + " has no rank " + migrate.rank());
         }
         int from = nids.get(migrate.rank());
+        if (moving.containsKey(from)) {
+            return refuseMove(migrate, from, "the process on node " + from + " is already moving");
+        }
         int to = migrate.destination() == ANY_NODE ? nearestFree(migrate.partition(), from) : migrate.destination();
         String refusal = to == ANY_NODE ? "no node of the " + (migrate.partition() == null ? "?" : migrate.partition().label())
                         + " partition is free"
@@ -442,13 +460,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return refuseMove(migrate, from, refusal);
         }
         busy.add(to); // reserved for the move
-        ActorRef<NodeActor.MigrationReport> ended = getContext().messageAdapter(NodeActor.MigrationReport.class,
-                report -> new MoveEnded(report, migrate.replyTo()));
+        moving.put(from, new PendingMove(migrate.jobId(), migrate.rank(), to, migrate.replyTo()));
         resolve(List.of(from, to), failure -> {
             if (failure != null) {
-                ended.tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, to, false, failure, 0, 0, 0, 0));
+                moveEnded.tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, to, false, failure, 0, 0, 0, 0));
             } else {
-                nodes.get(from).tell(new NodeActor.Migrate(migrate.jobId(), to, ended));
+                nodes.get(from).tell(new NodeActor.Migrate(migrate.jobId(), to, moveEnded));
             }
         });
         return this;
@@ -497,14 +514,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** A move ended: a moved rank's job holds its new node and lets the old one go; a failed move frees the reserved one. */
     private Behavior<Command> onMoveEnded(MoveEnded ended) {
         NodeActor.MigrationReport report = ended.report();
-        List<Integer> nids = jobNodes.get(report.jobId());
+        PendingMove move = moving.remove(report.from());
+        if (move == null) {
+            return this;
+        }
+        List<Integer> nids = jobNodes.get(move.jobId());
         if (report.moved() && nids != null) {
-            nids.set(report.rank(), report.to());
+            nids.set(move.rank(), move.to());
             busy.remove(report.from());
         } else {
-            busy.remove(report.to());
+            busy.remove(move.to()); // it did not move, or its job ended meanwhile and let its other nodes go
         }
-        ended.replyTo().tell(report);
+        move.replyTo().tell(report);
         return this;
     }
 }

@@ -742,7 +742,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             getContext().getLog().warn("node {}: releasing job {} failed", settings.nid(), jobId, e);
         }
         if (emigration != null) {
-            endEmigration(false, "the process ended before it could move");
+            failEmigration("the process ended before it could move", true);
         }
         transport.hostEnded();
         clearProcess();
@@ -880,7 +880,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         String reason = kill.reason() == null ? "killed" : kill.reason();
         if (emigration != null) {
-            abandonEmigration("the process was killed: " + reason);
+            failEmigration("the process was killed: " + reason, true);
         }
         if (sliceRunning) {
             pendingKill = reason; // the kernel belongs to the CPU until the slice returns
@@ -937,7 +937,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
             return this;
         }
-        emigration = new Emigration(jobId + "/" + rank + "/" + nid + "/" + (++moves), migrate, System.nanoTime());
+        // Unique across restarts of this actor, so a late step of an older move never matches a new one.
+        emigration = new Emigration(jobId + "/" + rank + "/" + nid + "/" + java.util.UUID.randomUUID(), migrate, rank, System.nanoTime());
         armTimeout(emigration.move, emigration.progress);
         if (!sliceRunning) {
             beginEmigration();
@@ -975,7 +976,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         if (described.files() == null) {
-            abandonEmigration("yod did not describe the files it serves the process: " + describe(described.failure()));
+            failEmigration("yod did not describe the files it serves the process: " + describe(described.failure()), true);
             resumeAfterMove();
         } else {
             freezeAndSend(described.os(), described.files().files());
@@ -986,7 +987,6 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Freezes the process for {@code os} and sends its state, with {@code files} yod served it, to the destination. */
     private void freezeAndSend(int os, List<io.uniform.process.image.OpenFile> files) {
         try {
-            emigration.frozenAt = System.nanoTime();
             ProcessStateAndMemory frozen = freeze(os, files);
             emigration.memory = frozen.memory();
             emigration.pages = frozen.memory().pages();
@@ -1007,11 +1007,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private ProcessStateAndMemory freeze(int os, List<io.uniform.process.image.OpenFile> yodFiles) throws MigrationRefused {
         ProcessState state = kernel.freeze(os);
+        emigration.frozenAt = System.nanoTime();
         List<io.uniform.process.image.OpenFile> files = new ArrayList<>(state.files());
         files.addAll(yodFiles);
-        ProcessState withFiles = new ProcessState(state.os(), state.hart(), state.areas(), state.heapStart(), state.programBreak(),
-                state.stackBottom(), state.stackTop(), state.osFlagAddress(), state.sleepNanos(), files);
-        return new ProcessStateAndMemory(withFiles, kernel.frozenMemory());
+        return new ProcessStateAndMemory(state.withFiles(files), kernel.frozenMemory());
     }
 
     private Behavior<Command> onAdmitted(Admitted admitted) {
@@ -1118,9 +1117,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return true;
     }
 
-    /** The move failed before the handoff: the destination lets go, the process runs on here. */
-    private void abandonEmigration(String reason) {
-        if (emigration.step != Emigration.Step.WAITING) {
+    /** The move failed before the handoff: the destination lets go (told so when {@code tellDestination}), the process runs on here. */
+    private void failEmigration(String reason, boolean tellDestination) {
+        if (tellDestination && emigration.step != Emigration.Step.WAITING) {
             sendToNode(emigration.destination(), new Abandon(emigration.move, reason));
         }
         boolean wasFrozen = emigration.frozen();
@@ -1135,9 +1134,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         emigration = null;
         long now = System.nanoTime();
         long downtime = ended.frozenAt == 0 ? 0 : now - ended.frozenAt;
-        MigrationReport report = new MigrationReport(ended.request.jobId(), rank, settings.nid(), ended.destination(), moved,
-                moved ? null : reason, downtime, now - ended.requestedAt, ended.pagesSent, ended.bytesSent);
-        if (moved) {
+        MigrationReport report = new MigrationReport(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), moved, reason,
+                downtime, now - ended.requestedAt, ended.pagesSent, ended.bytesSent);
+        if (moved && reason == null) {
             getContext().getLog().info("node {}: job {}'s process moved to node {} ({} pages, {} bytes, down {} ms)", settings.nid(),
                     ended.request.jobId(), ended.destination(), ended.pagesSent, ended.bytesSent, downtime / 1_000_000);
         } else {
@@ -1151,18 +1150,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** The process stayed: the messages it missed while frozen reach it, and it runs again. */
     private void resumeAfterMove() {
-        if (kernel == null) {
-            return;
+        if (kernel == null || sliceRunning) {
+            return; // a slice that runs goes on as usual when it ends
         }
-        boolean runnable = true;
-        for (Envelope<PortalsMessage> envelope : arrived) {
-            runnable |= deliver(envelope);
-        }
+        arrived.forEach(this::deliver);
         arrived.clear();
-        if (runnable && transport.heldForCredit()) {
+        if (transport.heldForCredit()) {
             pausedForCredit = true;
         } else if (mayRun()) {
-            runSlice();
+            runSlice(); // a process that still waits returns from it at once
         }
     }
 
@@ -1217,6 +1213,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (adopted.refusal() != null) {
             refuseImmigration(adopted.refusal());
         } else {
+            immigration.filesAdopted = true;
             sendToNode(immigration.source, new Admitted(immigration.move));
         }
         return this;
@@ -1227,7 +1224,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         try {
-            for (PageChunk.Page page : PageChunk.decode(pages.chunk())) {
+            for (PageChunk.Page page : PageChunk.decode(pages.chunk(), settings.migration().chunkPages())) {
                 immigration.kernel.writePage(page.address(), page.bytes());
             }
         } catch (RuntimeException e) {
@@ -1251,8 +1248,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             arrived.kernel.start();
         } catch (RuntimeException e) {
             getContext().getLog().error("node {}: the process of job {} that moved here could not start", settings.nid(), request.jobId(), e);
+            String report = "the process could not restart on node " + settings.nid() + " after its move: " + describe(e);
             request.yod().tell(new JobEvent.Exited(request.jobId(), request.rank(), settings.nid(), ExitStatus.killed(Signal.SIGKILL),
-                    "the process could not restart on node " + settings.nid() + " after its move: " + describe(e), 0));
+                    report, 0));
+            immigration = arrived;
+            refuseImmigration(report);
             return this;
         }
         host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(),
@@ -1289,6 +1289,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private void dropImmigration() {
+        Immigrate request = immigration.request;
+        if (request != null) {
+            transport.unexpect(request.jobId(), name(portals(request).identity().id()));
+            if (immigration.filesAdopted) {
+                request.yod().<Yod.Command>unsafeUpcast().tell(new Yod.DropFiles(request.rank()));
+            }
+        }
         if (immigration.kernel != null) {
             try {
                 immigration.kernel.release();
@@ -1302,12 +1309,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // ---- Migration: either side
 
     private Behavior<Command> onAbandon(Abandon abandon) {
-        if (emigration != null && emigration.move.equals(abandon.move()) && emigration.step != Emigration.Step.HANDED_OFF) {
-            boolean wasFrozen = emigration.frozen();
-            endEmigration(false, abandon.reason());
-            if (wasFrozen) {
-                kernel.thaw();
-            }
+        if (emigration != null && emigration.move.equals(abandon.move()) && emigration.step == Emigration.Step.HANDED_OFF) {
+            endEmigration(false, abandon.reason()); // the process could not restart there: yod has its end
+        } else if (emigration != null && emigration.move.equals(abandon.move())) {
+            failEmigration(abandon.reason(), false);
             resumeAfterMove();
         } else if (immigration != null && immigration.move.equals(abandon.move())) {
             dropImmigration();
@@ -1323,15 +1328,18 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         String silent = "no answer from node %d within " + settings.migration().timeout().toSeconds() + " s";
         if (emigration != null && emigration.move.equals(timeout.move()) && emigration.progress == timeout.progress()) {
             if (emigration.step == Emigration.Step.HANDED_OFF) {
-                endEmigration(false, String.format(silent, emigration.destination()) + " after the handoff: its restart is unconfirmed");
+                // The process is the destination's now, wherever its restart stands: the report says moved.
+                endEmigration(true, String.format(silent, emigration.destination()) + " after the handoff: its restart is unconfirmed");
             } else if (emigration.step == Emigration.Step.WAITING) {
                 endEmigration(false, "the process waited for yod's answer to an I/O call all along");
                 resumeAfterMove();
             } else {
-                abandonEmigration(String.format(silent, emigration.destination()));
+                failEmigration(String.format(silent, emigration.destination()), true);
                 resumeAfterMove();
             }
-        } else if (immigration != null && immigration.move.equals(timeout.move()) && immigration.progress == timeout.progress()) {
+        } else if (immigration != null && immigration.move.equals(timeout.move()) && immigration.progress == timeout.progress()
+                && (immigration.request == null || immigration.chunksStored < immigration.request.chunks())) {
+            // Once every chunk is stored the source's handoff is on its way, and the process is no longer the source's to resume.
             getContext().getLog().warn("node {}: " + silent + "; the process it was sending is dropped here", settings.nid(),
                     immigration.source);
             dropImmigration();

@@ -51,21 +51,21 @@ final class PageChunk {
     }
 
     /**
-     * The pages of an encoded chunk.
+     * The pages of an encoded chunk of at most {@code maxPages} pages.
      *
-     * @throws IllegalArgumentException when the bytes are not a chunk (truncated, corrupt)
+     * @throws IllegalArgumentException when the bytes are not such a chunk (truncated, corrupt, too long)
      */
-    static List<Page> decode(byte[] chunk) {
+    static List<Page> decode(byte[] chunk, int maxPages) {
         if (chunk.length < HEADER) {
             throw new IllegalArgumentException("a page chunk of " + chunk.length + " bytes has no header");
         }
         ByteBuffer in = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         boolean deflated = in.get() == 1;
         int pages = in.getInt();
-        int size = pages * (4 + Area.PAGE_SIZE);
-        if (pages < 0 || size < 0) {
-            throw new IllegalArgumentException("a page chunk claims " + pages + " pages");
+        if (pages < 0 || pages > maxPages) {
+            throw new IllegalArgumentException("a page chunk claims " + pages + " pages, not 0 to " + maxPages);
         }
+        int size = pages * (4 + Area.PAGE_SIZE);
         byte[] body = new byte[size];
         if (deflated) {
             inflate(chunk, HEADER, body);

@@ -121,6 +121,11 @@ final class PortalsTransport {
         arriving.add(new JobProcess(jobId, process));
     }
 
+    /** Process {@code process} of job {@code jobId} is not coming after all: what was kept for it is dropped when its job's turn is over. */
+    void unexpect(int jobId, ProcessId process) {
+        arriving.remove(new JobProcess(jobId, process));
+    }
+
     /** The hosted process's entry in its job's directory here (what a move of it raises). */
     LocationUpdate hostedEntry() {
         return directory(hostedJob).entry(hosted).orElseThrow();

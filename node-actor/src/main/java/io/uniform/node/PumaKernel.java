@@ -80,14 +80,16 @@ final class PumaKernel extends Kernel {
     /**
      * Boots a QK as {@link #load} does and admits rank {@code rank} of job {@code jobId}, arriving
      * by migration in {@code state}, into the region a loaded rank would get; its pages come
-     * through {@link #writePage}, and it runs after {@link #start}.
+     * through {@link #writePage}, and it runs after {@link #start}. The files it holds are not
+     * the kernel's: its node has yod open them.
      *
      * @throws MigrationRefused the process does not fit this node, and why
      * @throws IllegalArgumentException the state is malformed
      */
     static PumaKernel admit(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                             int jobId, int rank, int size, ProcessState state, ProcessPortals portals) throws MigrationRefused {
-        Arrival arrival = Arrival.of(state, jobId, rank, size, region(memoryBytes));
+        // A Puma process's files are yod's to serve: the node has yod open them (Yod.AdoptFiles).
+        Arrival arrival = Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes));
         PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
         LoadRequest.Result result = kernel.qk.admit(arrival);
         if (!result.ok()) {

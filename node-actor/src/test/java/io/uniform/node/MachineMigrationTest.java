@@ -127,6 +127,14 @@ class MachineMigrationTest {
         assertEquals(List.of(nearest.to(), first), moved.moves.stream().map(JobEvent.Moved::nid).toList(), "the client heard of both moves");
     }
 
+    /** guest/posix/compute_fork as {@code ranks} ranks on compute nodes of a new machine. */
+    private Job computeFork(int ranks) {
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine().tell(new Machine.Run(new Program(GuestFiles.elf("posix/compute_fork.elf"), List.of("compute_fork"), null),
+                Partition.COMPUTE, ranks, client.getRef()));
+        return new Job(client);
+    }
+
     /**
      * The paper's demonstration: a program computes on a compute node and calls fork, which Puma
      * lacks; the deficiency routine moves it to a Linux node, where the library's second dispatch
@@ -134,11 +142,7 @@ class MachineMigrationTest {
      */
     @Test
     void aProgramThatForksOnPumaMovesToLinuxAndForksThere() {
-        ActorRef<Machine.Command> machine = machine();
-        TestProbe<JobReport> client = testKit.createTestProbe();
-        machine.tell(new Machine.Run(new Program(GuestFiles.elf("posix/compute_fork.elf"), List.of("compute_fork"), null),
-                Partition.COMPUTE, 1, client.getRef()));
-        Job job = new Job(client);
+        Job job = computeFork(1);
         assertEquals(Partition.COMPUTE, description.partition(job.started.nids().get(0)));
         JobReport.JobFinished finished = job.finish();
 
@@ -149,6 +153,16 @@ class MachineMigrationTest {
         assertEquals(1, job.moves.size());
         assertEquals(Partition.SERVICE, description.partition(job.moves.get(0).nid()));
         assertEquals(job.moves.get(0).nid(), finished.statuses().get(0).nid());
+    }
+
+    @Test
+    void ranksThatForkAtOnceMoveAtOnceEachToALinuxNodeOfItsOwn() {
+        Job job = computeFork(3);
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(0, finished.shellStatus(), finished::toString);
+        assertEquals(3, job.moves.size(), job.moves::toString);
+        assertEquals(3, job.moves.stream().map(JobEvent.Moved::nid).distinct().count(), "three Linux nodes, one each");
+        assertTrue(job.moves.stream().allMatch(moved -> description.partition(moved.nid()) == Partition.SERVICE));
     }
 
     @Test

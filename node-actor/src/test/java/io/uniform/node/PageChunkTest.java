@@ -44,7 +44,7 @@ class PageChunkTest {
         FrozenMemory memory = memory(Map.of(0x1000, page(3), 0x2000, new byte[Area.PAGE_SIZE], 0x7fff_f000, page(5)));
         PageChunk.Encoded encoded = PageChunk.encode(memory, memory.pages(), compress);
         assertEquals(2, encoded.pages());
-        List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes());
+        List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes(), 16);
         assertEquals(List.of(0x1000, 0x7fff_f000), decoded.stream().map(PageChunk.Page::address).toList());
         assertArrayEquals(page(3), decoded.get(0).bytes());
         assertArrayEquals(page(5), decoded.get(1).bytes());
@@ -56,12 +56,12 @@ class PageChunkTest {
         FrozenMemory memory = memory(Map.of(0x1000, page(3)));
         byte[] bytes = PageChunk.encode(memory, memory.pages(), compress).bytes();
         IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
-                () -> PageChunk.decode(Arrays.copyOf(bytes, bytes.length - 10)));
+                () -> PageChunk.decode(Arrays.copyOf(bytes, bytes.length - 10), 16));
         assertTrue(truncated.getMessage().contains("page chunk"), truncated.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(new byte[3]));
+        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(new byte[3], 16));
         byte[] lying = bytes.clone();
         lying[1] = 100; // claims 100 pages
-        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying));
+        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying, 16));
     }
 
     @org.junit.jupiter.api.Test

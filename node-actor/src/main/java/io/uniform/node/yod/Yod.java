@@ -41,7 +41,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The protocol of yod: the nodes' {@link JobEvent}s, and a kill from the machine. */
-    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, DescribeFiles, AdoptFiles, RankLost {}
+    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, DescribeFiles, AdoptFiles, DropFiles, NodeLost {}
 
     /** Kill every rank still running. */
     public record KillJob(String reason) implements Command, CborSerializable {}
@@ -89,8 +89,11 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The answer to {@link AdoptFiles}: null when every file is open, else why not (none is then). */
     public record FilesAdopted(String refusal) implements CborSerializable {}
 
-    /** The node of {@code rank} stopped (local: a watch notification, never leaves this JVM). */
-    private record RankLost(int rank, ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
+    /** A move that had yod open {@code rank}'s files failed: yod closes them again. */
+    public record DropFiles(int rank) implements Command, CborSerializable {}
+
+    /** A node some rank ran on stopped (local: a watch notification, never leaves this JVM). */
+    private record NodeLost(ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
 
     /** One rank's placement. */
     public record Placement(int nid, ActorRef<NodeActor.Command> node) {}
@@ -145,8 +148,11 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private final ActorRef<JobReport> client;
     private final ActorRef<JobReport.JobFinished> done;
     private final JobReport.RankStatus[] statuses;
-    // Where each rank runs now: its launch placement until it migrates.
+    // Where each rank runs now: its launch placement until it migrates; the nodes watched.
     private final Placement[] placements;
+    private final java.util.Set<ActorRef<NodeActor.Command>> watched = new java.util.HashSet<>();
+    // Why the job's ranks were told to end, if they were: a rank that moves meanwhile is told again.
+    private String killReason;
     private int ended;
     private final FileTable[] files;
     // Exactly-once I/O: per rank, the last request answered and its answer (resent to a retry).
@@ -186,7 +192,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 job.machine());
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
-            context.watchWith(node, new RankLost(rank, node)); // a node that stops never reports its rank
+            watch(node); // a node that stops never reports its rank
             node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
                     job.options().filesRoot(), peers));
         }
@@ -207,7 +213,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(DescribeFiles.class, this::onDescribeFiles)
                 .onMessage(AdoptFiles.class, this::onAdoptFiles)
                 .onMessage(KillJob.class, this::onKillJob)
-                .onMessage(RankLost.class, this::onRankLost)
+                .onMessage(NodeLost.class, this::onNodeLost)
+                .onMessage(DropFiles.class, this::onDropFiles)
                 .build();
     }
 
@@ -370,12 +377,14 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         if (rank < 0 || rank >= statuses.length || statuses[rank] != null) {
             return this;
         }
-        getContext().unwatch(placements[rank].node());
         placements[rank] = new Placement(moved.nid(), moved.node());
+        watch(moved.node());
+        if (killReason != null) {
+            moved.node().tell(new NodeActor.Kill(job.jobId(), killReason)); // the kill may have gone to the node it left
+        }
         if (moved.filesTaken()) {
             files[rank].closeAll(); // its kernel serves them now
         }
-        getContext().watchWith(moved.node(), new RankLost(rank, moved.node()));
         client.tell(moved);
         return this;
     }
@@ -402,14 +411,31 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return record(refused.rank(), new JobReport.RankStatus(refused.rank(), refused.nid(), null, refused.reason()));
     }
 
-    private Behavior<Command> onRankLost(RankLost lost) {
-        int nid = placements[lost.rank()].nid();
-        if (statuses[lost.rank()] != null || !lost.node().equals(placements[lost.rank()].node())) {
-            return this; // ended already, or a node the rank has left
+    /** Watches {@code node} once, whichever ranks run on it over time. */
+    private void watch(ActorRef<NodeActor.Command> node) {
+        if (watched.add(node)) {
+            getContext().watchWith(node, new NodeLost(node));
         }
-        String report = "node " + nid + " was lost";
-        killOthers("rank " + lost.rank() + " ended: " + report);
-        return record(lost.rank(), new JobReport.RankStatus(lost.rank(), nid, ExitStatus.killed(Signal.SIGKILL), report));
+    }
+
+    /** A node stopped: the ranks still running on it are lost. */
+    private Behavior<Command> onNodeLost(NodeLost lost) {
+        Behavior<Command> next = this;
+        for (int rank = 0; rank < statuses.length; rank++) {
+            if (statuses[rank] == null && placements[rank].node().equals(lost.node())) {
+                String report = "node " + placements[rank].nid() + " was lost";
+                killOthers("rank " + rank + " ended: " + report);
+                next = record(rank, new JobReport.RankStatus(rank, placements[rank].nid(), ExitStatus.killed(Signal.SIGKILL), report));
+            }
+        }
+        return next;
+    }
+
+    private Behavior<Command> onDropFiles(DropFiles drop) {
+        if (drop.rank() >= 0 && drop.rank() < files.length) {
+            files[drop.rank()].closeAll();
+        }
+        return this;
     }
 
     private Behavior<Command> onKillJob(KillJob kill) {
@@ -418,6 +444,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     private void killOthers(String reason) {
+        killReason = reason;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null) {
                 node(rank).tell(new NodeActor.Kill(job.jobId(), reason));

@@ -32,4 +32,9 @@ public record ProcessState(int os, HartState hart, List<Area> areas, int heapSta
             throw new IllegalArgumentException("a negative sleep: " + sleepNanos);
         }
     }
+
+    /** The same state holding {@code open} files. */
+    public ProcessState withFiles(List<OpenFile> open) {
+        return new ProcessState(os, hart, areas, heapStart, programBreak, stackBottom, stackTop, osFlagAddress, sleepNanos, open);
+    }
 }
