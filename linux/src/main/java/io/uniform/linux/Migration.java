@@ -44,6 +44,11 @@ final class Migration {
         List<Area> areas = areas(task.space);
         if (destinationOs == UnifiedLibrary.OS_PUMA) {
             refuseOutsidePuma(task, areas);
+            if (task.state == Task.State.BLOCKED) {
+                // Its pc is at a Linux ecall that would run again on Puma, which kills a Linux call as a bad trap.
+                throw new MigrationRefused("process " + task.pid + " waits in a Linux system call (a7 = " + task.hart.register(A7)
+                        + "): it can move to Puma once the call returns");
+            }
         }
         ProcessState state = new ProcessState(UnifiedLibrary.OS_LINUX, task.hart.capture(), areas, task.heapStart,
                 task.programBreak, task.stackBottom, task.stackTop, task.osFlagAddress, remainingSleep(linux, task), files);

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MachineMigrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger MACHINES = new AtomicInteger();
+    /** bench_sort's rounds: long enough (about a second) that two moves find it still running. */
+    private static final int SORT_ROUNDS = 200;
 
     @JUnit5TestKit
     ActorTestKit testKit = TestKits.serializing();
@@ -163,6 +165,31 @@ class MachineMigrationTest {
         assertEquals(3, job.moves.size(), job.moves::toString);
         assertEquals(3, job.moves.stream().map(JobEvent.Moved::nid).distinct().count(), "three Linux nodes, one each");
         assertTrue(job.moves.stream().allMatch(moved -> description.partition(moved.nid()) == Partition.SERVICE));
+    }
+
+    @Test
+    void aPumaProcessMovedToLinuxAndBackPrintsWhatItWouldHaveStaying() {
+        ActorRef<Machine.Command> machine = machine();
+        Program sort = new Program(GuestFiles.elf("bench/bench_sort.elf"), List.of("bench_sort", "" + SORT_ROUNDS), null);
+        TestProbe<JobReport> stayedClient = testKit.createTestProbe();
+        machine.tell(new Machine.Run(sort, Partition.COMPUTE, 1, stayedClient.getRef()));
+        Job stayed = new Job(stayedClient);
+        assertEquals(0, stayed.finish().shellStatus());
+
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(sort, Partition.COMPUTE, 1, client.getRef()));
+        Job job = new Job(client);
+        int jobId = job.started.jobId();
+        NodeActor.MigrationReport toLinux = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.SERVICE,
+                replyTo));
+        assertTrue(toLinux.moved(), toLinux.toString());
+        NodeActor.MigrationReport backToPuma = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.COMPUTE,
+                replyTo));
+        assertTrue(backToPuma.moved(), backToPuma.toString());
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(0, finished.shellStatus(), finished::toString);
+        assertEquals(stayed.out(), job.out());
+        assertEquals(Partition.COMPUTE, description.partition(finished.statuses().get(0).nid()));
     }
 
     @Test
