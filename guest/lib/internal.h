@@ -24,6 +24,10 @@ long __uniform_fail(long linux_errno);
 /* Linux's AT_FDCWD, and a directory descriptor argument in Linux terms
  * (picolibc's AT_FDCWD is -2). */
 #define LINUX_AT_FDCWD (-100)
+
+/* Linux's ENOSYS: also what a kernel answers a call made in the other OS's
+ * convention by a process that moved mid-dispatch (the wedge dispatches again). */
+#define LINUX_ENOSYS 38
 long __uniform_dirfd(int dirfd);
 
 /* picolibc O_* flags as Linux ones; -1 if one has no Linux counterpart. */

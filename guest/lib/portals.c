@@ -21,7 +21,6 @@
 #include "internal.h"
 #include "portals_internal.h"
 
-#define LINUX_ENOSYS 38
 #define LINUX_CLOCK_MONOTONIC 1
 
 long uk_portals(int op, void *args)

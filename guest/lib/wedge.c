@@ -72,6 +72,9 @@ static const struct puma_call {
 
 #define LINUX_AT_EMPTY_PATH 0x1000
 
+/* A result no Puma trap gives (not an errno, above every Puma address). */
+#define TRAP_UNSERVED ((int32_t)0x80000001)
+
 static long puma_ecall(struct puma_trap *trap)
 {
     register long r_a0 __asm__("a0") = (long)trap;
@@ -81,14 +84,16 @@ static long puma_ecall(struct puma_trap *trap)
 }
 
 /* Performs call n as a Puma trap; returns 1 and stores the result in *result,
- * or returns 0 if Puma lacks the call (or this form of it). */
+ * 0 if Puma lacks the call (or this form of it), or -1 if the process moved to
+ * another OS between reading the OS flag and its trap, which then did not run
+ * (a kernel never leaves TRAP_UNSERVED as a trap's result): dispatch again. */
 static int puma_call(long n, long a0, long a1, long a2, long a3, long a4, long a5, long *result)
 {
     for (unsigned i = 0; i < sizeof puma_calls / sizeof puma_calls[0]; i++) {
         const struct puma_call *call = &puma_calls[i];
         if (call->linux_nr != n)
             continue;
-        struct puma_trap trap = { .number = call->puma_nr, .result = 0, .args = { 0 } };
+        struct puma_trap trap = { .number = call->puma_nr, .result = TRAP_UNSERVED, .args = { 0 } };
         switch (call->args) {
         case PUMA_ARGS_SAME:
             trap.args[0] = (uint32_t)a0; trap.args[1] = (uint32_t)a1; trap.args[2] = (uint32_t)a2;
@@ -123,7 +128,7 @@ static int puma_call(long n, long a0, long a1, long a2, long a3, long a4, long a
             break;
         }
         *result = puma_ecall(&trap);
-        return 1;
+        return trap.result == TRAP_UNSERVED && uk_os() != UNIFORM_OS_PUMA ? -1 : 1;
     }
     return 0;
 }
@@ -141,13 +146,19 @@ long uk_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5)
      * program, and the destination kernel rewrites the flag. */
     for (;;) {
         switch (__uniform_abi.os) {
-        case UNIFORM_OS_LINUX:
-            return linux_ecall(n, a0, a1, a2, a3, a4, a5);
+        case UNIFORM_OS_LINUX: {
+            long result = linux_ecall(n, a0, a1, a2, a3, a4, a5);
+            if (result == -LINUX_ENOSYS && uk_os() != UNIFORM_OS_LINUX)
+                break; /* moved between the flag and the ecall: the call did not run */
+            return result;
+        }
         case UNIFORM_OS_PUMA: {
             long result;
-            if (puma_call(n, a0, a1, a2, a3, a4, a5, &result))
+            int served = puma_call(n, a0, a1, a2, a3, a4, a5, &result);
+            if (served > 0)
                 return result;
-            __uniform_deficiency((int)n);
+            if (served == 0)
+                __uniform_deficiency((int)n);
             break;
         }
         default:

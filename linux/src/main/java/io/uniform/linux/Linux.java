@@ -434,7 +434,9 @@ public final class Linux {
         SystemCall call = SystemCall.of(number);
         int result;
         try {
-            result = call == null ? unimplemented(number) : call.perform(this, task, hart);
+            result = call != null ? call.perform(this, task, hart)
+                    : number == UnifiedLibrary.PUMA_TRAP_CODE ? UnifiedLibrary.NOT_THIS_OS // moved here mid-dispatch: the library dispatches again
+                    : unimplemented(number);
         } catch (Blocked blocked) {
             block(task, blocked, ecallPc, number);
             return;

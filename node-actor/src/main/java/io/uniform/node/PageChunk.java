@@ -114,17 +114,17 @@ final class PageChunk {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(chunk, offset, chunk.length - offset);
+            // One byte of room more than the chunk claims, so that a stream holding more shows it.
+            byte[] out = new byte[into.length + 1];
             int filled = 0;
-            while (filled < into.length) {
-                int n = inflater.inflate(into, filled, into.length - filled);
-                if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
-                    break;
-                }
-                filled += n;
+            while (!inflater.finished() && !inflater.needsInput() && !inflater.needsDictionary() && filled < out.length) {
+                filled += inflater.inflate(out, filled, out.length - filled);
             }
             if (filled != into.length || !inflater.finished()) {
-                throw new IllegalArgumentException("a deflated page chunk holds " + filled + " of its " + into.length + " bytes");
+                throw new IllegalArgumentException("a deflated page chunk of " + into.length + " bytes holds "
+                        + (filled > into.length ? "more" : filled + (inflater.finished() ? "" : " and is cut short")));
             }
+            System.arraycopy(out, 0, into, 0, into.length);
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("a corrupt deflated page chunk: " + e.getMessage(), e);
         } finally {

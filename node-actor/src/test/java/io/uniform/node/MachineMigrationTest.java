@@ -192,6 +192,45 @@ class MachineMigrationTest {
         assertEquals(Partition.COMPUTE, description.partition(finished.statuses().get(0).nid()));
     }
 
+    /**
+     * Issue 6's proof under traffic: 16 ranks exchange sequenced messages all to all (every
+     * receiver checks each sender's sequence) while the operator moves ranks at random, to
+     * compute and to service nodes, some the same rank back to back, up to 200 moves.
+     */
+    @Test
+    void aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom() {
+        ActorRef<Machine.Command> machine = testKit.spawn(Machine.create(MachineDescriptions.preset("paragon")),
+                "moving-paragon-" + MACHINES.incrementAndGet());
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "2000"), null),
+                Partition.COMPUTE, 16, client.getRef()));
+        Job job = new Job(client);
+        int jobId = job.started.jobId();
+        java.util.Random random = new java.util.Random(6);
+        List<String> moved = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        int rank = 0;
+        for (int attempt = 0; attempt < 200; attempt++) {
+            rank = random.nextInt(4) == 0 ? rank : random.nextInt(16); // now and then the same rank again
+            Partition to = random.nextBoolean() ? Partition.COMPUTE : Partition.SERVICE;
+            int movingRank = rank;
+            NodeActor.MigrationReport report = ask(machine, replyTo -> new Machine.Migrate(jobId, movingRank, Machine.ANY_NODE, to,
+                    replyTo));
+            if (report.moved()) {
+                moved.add(report.rank() + ":" + report.from() + "->" + report.to());
+            } else if (report.reason().contains("runs no process") || report.reason().contains("no running job")) {
+                break; // the ranks are ending
+            } else {
+                refused.add(report.reason());
+            }
+        }
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(0, finished.shellStatus(), () -> finished + " after moves " + moved);
+        assertEquals("[0] alltoall: 16 ranks, 2000 rounds, 512000 messages, ok\n".substring(4), job.out().lines()
+                .filter(line -> line.startsWith("alltoall:")).findFirst().orElse("") + "\n", job.out());
+        assertTrue(moved.size() >= 20, "moves made while the job ran: " + moved + "; refused: " + refused);
+    }
+
     @Test
     void movesThatCannotBeMadeAreRefusedWithTheReasonAndTheProcessRunsOn() {
         ActorRef<Machine.Command> machine = machine();

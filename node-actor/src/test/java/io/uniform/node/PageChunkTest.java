@@ -52,6 +52,15 @@ class PageChunkTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
+    void aChunkOfZeroPagesTravelsEmpty(boolean compress) {
+        FrozenMemory memory = memory(Map.of(0x1000, new byte[Area.PAGE_SIZE], 0x2000, new byte[Area.PAGE_SIZE]));
+        PageChunk.Encoded encoded = PageChunk.encode(memory, memory.pages(), compress);
+        assertEquals(0, encoded.pages());
+        assertEquals(List.of(), PageChunk.decode(encoded.bytes(), 16));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
     void aTruncatedOrCorruptChunkIsRefusedWithAReason(boolean compress) {
         FrozenMemory memory = memory(Map.of(0x1000, page(3)));
         byte[] bytes = PageChunk.encode(memory, memory.pages(), compress).bytes();

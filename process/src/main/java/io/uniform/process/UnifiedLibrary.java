@@ -21,6 +21,17 @@ public final class UnifiedLibrary {
     public static final int OS_LINUX = 1;
     public static final int OS_PUMA = 2;
 
+    /** a7 of a Puma trap: ASCII "PUMA" (the library's call convention on Puma). */
+    public static final int PUMA_TRAP_CODE = 0x50554D41;
+
+    /**
+     * What a kernel answers, in a0, to a call made in the other OS's convention by a process that
+     * has just arrived from it: the process was frozen between the wedge reading the OS flag and
+     * its ecall, and the call has not run anywhere. Linux's -ENOSYS: the wedge sees that the flag
+     * changed under it and dispatches the call again, now in this OS's convention.
+     */
+    public static final int NOT_THIS_OS = -38;
+
     public static final String ABI_SECTION = ".uniform";
     /** Offset of the os word in {@code struct uniform_abi} ("UNFM", version, os, reserved). */
     public static final int OS_FLAG_OFFSET = 8;

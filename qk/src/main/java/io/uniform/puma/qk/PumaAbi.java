@@ -1,6 +1,7 @@
 package io.uniform.puma.qk;
 
 import io.uniform.process.LinuxCallNames;
+import io.uniform.process.UnifiedLibrary;
 
 /**
  * The constants of Puma's user ABI, shared by the QK, the PCT and the unified library
@@ -26,7 +27,7 @@ public final class PumaAbi {
     public static final int IMAGE_LOW = PCB_ADDRESS + 0x1000;
 
     /** a7 of a Puma trap: ASCII "PUMA". */
-    public static final int TRAP_CODE = 0x50554D41;
+    public static final int TRAP_CODE = UnifiedLibrary.PUMA_TRAP_CODE;
     /** a7 of the unified library's deficiency ebreak: ASCII "UDEF"; a0 holds the call number. */
     public static final int DEFICIENCY_CODE = 0x46454455;
     /** Size of {@code struct puma_trap}: number, result, args[6]. */

@@ -142,6 +142,12 @@ public final class Qk implements QkServices {
         boolean frozen;
         /** Admitted by migration, its pages still coming: not runnable until started. */
         boolean arriving;
+        /**
+         * Where it resumed after arriving (pc and instret), or pc -1: a Linux ecall there is a call
+         * its wedge dispatched on Linux just before it was frozen, which it dispatches again here.
+         */
+        int arrivalPc = -1;
+        long arrivalInstret;
 
         Proc(int pid, int size, FlatAddressSpace space, Hart hart) {
             this.pid = pid;
@@ -521,6 +527,8 @@ public final class Qk implements QkServices {
             UnifiedLibrary.rewriteOsFlag(p.space, p.image.osFlagAddress(), UnifiedLibrary.OS_PUMA);
         }
         p.arriving = false;
+        p.arrivalPc = p.hart.pc();
+        p.arrivalInstret = p.hart.instret();
     }
 
     /** Whether the process is frozen or arriving. */
@@ -734,6 +742,12 @@ public final class Qk implements QkServices {
 
     private void ecall(Proc p, Stop.Trap trap) {
         int code = p.hart.register(17);
+        if (code != PumaAbi.TRAP_CODE && trap.pc() == p.arrivalPc && p.hart.instret() - p.arrivalInstret <= 1) {
+            p.arrivalPc = -1;
+            p.hart.setRegister(10, UnifiedLibrary.NOT_THIS_OS); // not performed: the wedge sees the OS changed and dispatches again
+            p.hart.setPc(trap.pc() + 4);
+            return;
+        }
         if (code != PumaAbi.TRAP_CODE) {
             kill(p, Signal.SIGSYS, "ecall with a7 = %d (%s) at pc 0x%08x is not a Puma trap (a7 must be 0x%08x)",
                     code, "Linux " + PumaAbi.linuxCallName(code), trap.pc(), PumaAbi.TRAP_CODE);
