@@ -226,8 +226,7 @@ class MachineMigrationTest {
         }
         JobReport.JobFinished finished = job.finish();
         assertEquals(0, finished.shellStatus(), () -> finished + " after moves " + moved);
-        assertEquals("[0] alltoall: 16 ranks, 2000 rounds, 512000 messages, ok\n".substring(4), job.out().lines()
-                .filter(line -> line.startsWith("alltoall:")).findFirst().orElse("") + "\n", job.out());
+        assertTrue(job.out().lines().anyMatch("alltoall: 16 ranks, 2000 rounds, 512000 messages, ok"::equals), job::out);
         assertTrue(moved.size() >= 20, "moves made while the job ran: " + moved + "; refused: " + refused);
     }
 
