@@ -167,6 +167,10 @@ final class JobSession {
                 }
                 stream.flush();
                 started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length));
+            } else if (report instanceof JobEvent.Moved moved) {
+                err.println("uniform: rank " + moved.rank() + " moved to node " + moved.nid());
+            } else if (report instanceof JobEvent.MoveFailed failed) {
+                err.println("uniform: rank " + failed.rank() + " did not move to node " + failed.to() + ": " + failed.reason());
             } else if (report instanceof JobReport.InputWanted) {
                 ActorRef<Yod.Command> yod = started.getNow(null).yod();
                 stdinReader.execute(() -> yod.tell(new Yod.Input(readInput())));

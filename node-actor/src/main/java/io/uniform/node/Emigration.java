@@ -1,7 +1,9 @@
 package io.uniform.node;
 
+import io.uniform.node.yod.JobEvent;
 import io.uniform.process.image.FrozenMemory;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The source's side of one move of its process, step by step; the node actor drives it
@@ -25,6 +27,8 @@ final class Emigration {
     final String move;
     final NodeActor.Migrate request;
     final int rank;
+    /** The job's yod, told when the move fails (the destination tells it when the process arrives). */
+    final ActorRef<JobEvent> yod;
     final long requestedAt;
     Step step = Step.WAITING;
     /** Counts the steps the other side took, so a timeout knows whether it is stale. */
@@ -38,10 +42,11 @@ final class Emigration {
     int pagesSent;
     long bytesSent;
 
-    Emigration(String move, NodeActor.Migrate request, int rank, long requestedAt) {
+    Emigration(String move, NodeActor.Migrate request, int rank, ActorRef<JobEvent> yod, long requestedAt) {
         this.move = move;
         this.request = request;
         this.rank = rank;
+        this.yod = yod;
         this.requestedAt = requestedAt;
     }
 

@@ -938,7 +938,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         // Unique across restarts of this actor, so a late step of an older move never matches a new one.
-        emigration = new Emigration(jobId + "/" + rank + "/" + nid + "/" + java.util.UUID.randomUUID(), migrate, rank, System.nanoTime());
+        emigration = new Emigration(jobId + "/" + rank + "/" + nid + "/" + java.util.UUID.randomUUID(), migrate, rank, yod, System.nanoTime());
         armTimeout(emigration.move, emigration.progress);
         if (!sliceRunning) {
             beginEmigration();
@@ -1142,6 +1142,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         } else {
             getContext().getLog().warn("node {}: job {}'s process did not move to node {}: {}", settings.nid(), ended.request.jobId(),
                     ended.destination(), reason);
+        }
+        if (!moved) {
+            ended.yod.tell(new JobEvent.MoveFailed(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), reason));
         }
         if (ended.request.replyTo() != null) {
             ended.request.replyTo().tell(report);

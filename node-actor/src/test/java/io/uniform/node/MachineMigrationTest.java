@@ -56,6 +56,7 @@ class MachineMigrationTest {
         final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         final List<JobEvent.Moved> moves = new ArrayList<>();
+        final List<JobEvent.MoveFailed> failedMoves = new ArrayList<>();
         JobReport.JobStarted started;
 
         Job(TestProbe<JobReport> client) {
@@ -70,6 +71,8 @@ class MachineMigrationTest {
                     (output.fd() == 1 ? stdout : stderr).writeBytes(output.bytes());
                 } else if (report instanceof JobEvent.Moved moved) {
                     moves.add(moved);
+                } else if (report instanceof JobEvent.MoveFailed failed) {
+                    failedMoves.add(failed);
                 } else if (report instanceof JobReport.JobFinished finished) {
                     return finished;
                 }
@@ -254,6 +257,8 @@ class MachineMigrationTest {
         assertEquals(6, finished.shellStatus(), finished::toString);
         assertEquals(at, finished.statuses().get(0).nid());
         assertTrue(job.moves.isEmpty());
+        assertEquals(List.of(toPuma.reason()), job.failedMoves.stream().map(JobEvent.MoveFailed::reason).toList(),
+                "yod heard of the move its node refused (the machine answered the others itself)");
     }
 
     @Test

@@ -40,6 +40,9 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
      */
     record Moved(int jobId, int rank, int nid, ActorRef<NodeActor.Command> node, boolean filesTaken) implements JobEvent, JobReport {}
 
+    /** A move of the rank's process from node {@code from} to node {@code to} did not happen, for {@code reason}: it runs on at {@code from}. */
+    record MoveFailed(int jobId, int rank, int from, int to, String reason) implements JobEvent, JobReport {}
+
     /** The node could not start the rank (busy, booting, unloadable image); nothing ran. */
     record LaunchRefused(int jobId, int rank, int nid, String reason) implements JobEvent {}
 }

@@ -210,6 +210,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(JobEvent.Exited.class, this::onExited)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
                 .onMessage(JobEvent.Moved.class, this::onMoved)
+                .onMessage(JobEvent.MoveFailed.class, this::onMoveFailed)
                 .onMessage(DescribeFiles.class, this::onDescribeFiles)
                 .onMessage(AdoptFiles.class, this::onAdoptFiles)
                 .onMessage(KillJob.class, this::onKillJob)
@@ -347,6 +348,11 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
 
     private ActorRef<NodeActor.Command> node(int rank) {
         return placements[rank].node();
+    }
+
+    private Behavior<Command> onMoveFailed(JobEvent.MoveFailed failed) {
+        client.tell(failed);
+        return this;
     }
 
     private Behavior<Command> onDescribeFiles(DescribeFiles describe) {
