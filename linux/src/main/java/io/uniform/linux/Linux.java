@@ -511,7 +511,11 @@ public final class Linux {
         }
         PortalsCalls.Result result = portals.perform(task.space, task.portals, op, args);
         if (result.blocks() && result.waitTimeout() != Ptl.PTL_TIME_FOREVER) {
-            return Ptl.PTL_OK; // no timed waits here: the library polls its queue and its clock
+            return timedEventWait(task, result.waitTimeout());
+        }
+        if (task.sleepDeadline != Task.NOT_SLEEPING) { // a timed wait an event ended early
+            task.sleepDeadline = Task.NOT_SLEEPING;
+            sleepers.remove(task);
         }
         if (result.blocks()) {
             throw new Blocked(task.portalsEvents);
@@ -521,6 +525,25 @@ public final class Linux {
             task.portalsEvents.wakeAll();
         }
         return result.status();
+    }
+
+    /**
+     * A wait for a Portals event of at most {@code millis}: the task sleeps until an event wakes
+     * it or its time is up, when the call answers PTL_OK as Puma's does (the library finds its
+     * queue still empty and looks at its own clock). The deadline is kept in the task, so the
+     * call retried after a wake only checks it.
+     */
+    private int timedEventWait(Task task, int millis) {
+        long now = clock.monotonicNanos();
+        if (task.sleepDeadline == Task.NOT_SLEEPING) {
+            long wait = Integer.toUnsignedLong(millis) * 1_000_000L;
+            task.sleepDeadline = wait > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + wait;
+        } else if (now >= task.sleepDeadline) {
+            task.sleepDeadline = Task.NOT_SLEEPING;
+            return Ptl.PTL_OK;
+        }
+        task.portalsEvents.add(() -> wake(task)); // an event ends the wait early
+        throw sleep(task, task.sleepDeadline);
     }
 
     /**

@@ -103,7 +103,8 @@ final class Migration {
      * returns instead of starting the sleep again.
      */
     private static long remainingSleep(Linux linux, Task task) {
-        if (task.sleepDeadline == Task.NOT_SLEEPING) {
+        // A timed wait for a Portals event is the library's to time (it waits anew wherever it runs), not a sleep.
+        if (task.sleepDeadline == Task.NOT_SLEEPING || task.hart.register(A7) != SystemCall.CLOCK_NANOSLEEP_TIME64.number()) {
             return 0;
         }
         return Math.max(1, task.sleepDeadline - linux.clock().monotonicNanos());
