@@ -13,7 +13,6 @@ import io.uniform.guest.GuestFiles;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MachineMigrationTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = MachineJob.TIMEOUT;
     private static final AtomicInteger MACHINES = new AtomicInteger();
     /** bench_sort's rounds: long enough (about a second) that two moves find it still running. */
     private static final int SORT_ROUNDS = 200;
@@ -50,75 +49,30 @@ class MachineMigrationTest {
 
     private final MachineDescription description = MachineDescriptions.defaultMachine();
 
-    /** A job's reports as they come: its start, its output, its moves, its end. */
-    private static final class Job {
-        final TestProbe<JobReport> client;
-        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        final List<JobEvent.Moved> moves = new ArrayList<>();
-        final List<JobEvent.MoveFailed> failedMoves = new ArrayList<>();
-        JobReport.JobStarted started;
-
-        Job(TestProbe<JobReport> client) {
-            this.client = client;
-            started = (JobReport.JobStarted) client.receiveMessage(TIMEOUT);
-        }
-
-        JobReport.JobFinished finish() {
-            return finish(TIMEOUT);
-        }
-
-        /** The job's end, waiting at most {@code quiet} for each report. */
-        JobReport.JobFinished finish(Duration quiet) {
-            while (true) {
-                JobReport report = client.receiveMessage(quiet);
-                if (report instanceof JobEvent.Output output) {
-                    (output.fd() == 1 ? stdout : stderr).writeBytes(output.bytes());
-                } else if (report instanceof JobEvent.Moved moved) {
-                    moves.add(moved);
-                } else if (report instanceof JobEvent.MoveFailed failed) {
-                    failedMoves.add(failed);
-                } else if (report instanceof JobReport.JobFinished finished) {
-                    return finished;
-                }
-            }
-        }
-
-        String out() {
-            return stdout.toString(StandardCharsets.UTF_8);
-        }
-
-        String err() {
-            return stderr.toString(StandardCharsets.UTF_8);
-        }
-    }
-
     private ActorRef<Machine.Command> machine() {
         return testKit.spawn(Machine.create(description), "moving-machine-" + MACHINES.incrementAndGet());
     }
 
     /** guest/linux/migrant on one service node: {@code rounds} rounds with a sleep of {@code sleepMs} each. */
-    private Job migrant(ActorRef<Machine.Command> machine, String file, int rounds, int sleepMs) {
+    private MachineJob migrant(ActorRef<Machine.Command> machine, String file, int rounds, int sleepMs) {
         TestProbe<JobReport> client = testKit.createTestProbe();
         Program program = new Program(GuestFiles.elf("linux/migrant.elf"), List.of("migrant", file, "" + rounds, "" + sleepMs), null);
         machine.tell(new Machine.Run(program, JobPlacement.SERVICE, 1, client.getRef(), new Yod.Options(files.toString(), false, null, 0)));
-        return new Job(client);
+        return new MachineJob(client);
     }
 
     private NodeActor.MigrationReport ask(ActorRef<Machine.Command> machine, java.util.function.Function<ActorRef<NodeActor.MigrationReport>,
             Machine.Command> request) {
-        TestProbe<NodeActor.MigrationReport> reports = testKit.createTestProbe();
-        machine.tell(request.apply(reports.getRef()));
-        return reports.receiveMessage(TIMEOUT);
+        return MachineJob.ask(testKit, machine, request);
     }
 
     @Test
     void aLinuxProcessMovedTwiceByTheOperatorPrintsWhatItWouldHaveStaying() {
         ActorRef<Machine.Command> machine = machine();
-        Job stayed = migrant(machine, "stayed.txt", 8, 0);
+        MachineJob stayed = migrant(machine, "stayed.txt", 8, 0);
         assertEquals(8, stayed.finish().shellStatus(), "migrant exits with its number of rounds");
 
-        Job moved = migrant(machine, "moved.txt", 8, 40);
+        MachineJob moved = migrant(machine, "moved.txt", 8, 40);
         int jobId = moved.started.jobId();
         int first = moved.started.nids().get(0);
         NodeActor.MigrationReport nearest = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.SERVICE, replyTo));
@@ -138,11 +92,11 @@ class MachineMigrationTest {
     }
 
     /** guest/posix/compute_fork as {@code ranks} ranks on compute nodes of a new machine. */
-    private Job computeFork(int ranks) {
+    private MachineJob computeFork(int ranks) {
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine().tell(new Machine.Run(new Program(GuestFiles.elf("posix/compute_fork.elf"), List.of("compute_fork"), null),
                 Partition.COMPUTE, ranks, client.getRef()));
-        return new Job(client);
+        return new MachineJob(client);
     }
 
     /**
@@ -152,7 +106,7 @@ class MachineMigrationTest {
      */
     @Test
     void aProgramThatForksOnPumaMovesToLinuxAndForksThere() {
-        Job job = computeFork(1);
+        MachineJob job = computeFork(1);
         assertEquals(Partition.COMPUTE, description.partition(job.started.nids().get(0)));
         JobReport.JobFinished finished = job.finish();
 
@@ -167,7 +121,7 @@ class MachineMigrationTest {
 
     @Test
     void ranksThatForkAtOnceMoveAtOnceEachToALinuxNodeOfItsOwn() {
-        Job job = computeFork(3);
+        MachineJob job = computeFork(3);
         JobReport.JobFinished finished = job.finish();
         assertEquals(0, finished.shellStatus(), finished::toString);
         assertEquals(3, job.moves.size(), job.moves::toString);
@@ -181,12 +135,12 @@ class MachineMigrationTest {
         Program sort = new Program(GuestFiles.elf("bench/bench_sort.elf"), List.of("bench_sort", "" + SORT_ROUNDS), null);
         TestProbe<JobReport> stayedClient = testKit.createTestProbe();
         machine.tell(new Machine.Run(sort, Partition.COMPUTE, 1, stayedClient.getRef()));
-        Job stayed = new Job(stayedClient);
+        MachineJob stayed = new MachineJob(stayedClient);
         assertEquals(0, stayed.finish().shellStatus());
 
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Run(sort, Partition.COMPUTE, 1, client.getRef()));
-        Job job = new Job(client);
+        MachineJob job = new MachineJob(client);
         int jobId = job.started.jobId();
         NodeActor.MigrationReport toLinux = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.SERVICE,
                 replyTo));
@@ -212,7 +166,7 @@ class MachineMigrationTest {
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "2000"), null),
                 Partition.COMPUTE, 16, client.getRef()));
-        Job job = new Job(client);
+        MachineJob job = new MachineJob(client);
         int jobId = job.started.jobId();
         java.util.Random random = new java.util.Random(6);
         List<String> moved = new ArrayList<>();
@@ -243,7 +197,7 @@ class MachineMigrationTest {
     @Test
     void movesThatCannotBeMadeAreRefusedWithTheReasonAndTheProcessRunsOn() {
         ActorRef<Machine.Command> machine = machine();
-        Job job = migrant(machine, "refusals.txt", 6, 40);
+        MachineJob job = migrant(machine, "refusals.txt", 6, 40);
         int jobId = job.started.jobId();
         int at = job.started.nids().get(0);
         int computeNode = description.nids(Partition.COMPUTE)[0];
@@ -271,7 +225,7 @@ class MachineMigrationTest {
     @Test
     void aDrainedNodeIsLeftEmptyAndCanBeRebootedWhileTheJobRunsOn() {
         ActorRef<Machine.Command> machine = machine();
-        Job job = migrant(machine, "drained.txt", 8, 40);
+        MachineJob job = migrant(machine, "drained.txt", 8, 40);
         int drained = job.started.nids().get(0);
         NodeActor.MigrationReport report = ask(machine, replyTo -> new Machine.Drain(drained, replyTo));
         assertTrue(report.moved(), report.toString());

@@ -1,0 +1,83 @@
+package io.uniform.node;
+
+import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.JobReport;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** A job run through the {@link Machine}, its reports taken as they come: its start, its output, its moves, its end. */
+final class MachineJob {
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    final TestProbe<JobReport> client;
+    final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    final List<JobEvent.Moved> moves = new ArrayList<>();
+    final List<JobEvent.MoveFailed> failedMoves = new ArrayList<>();
+    final JobReport.JobStarted started;
+    private JobReport.JobFinished finished;
+
+    /** The job {@code client} was given to, once it has started. */
+    MachineJob(TestProbe<JobReport> client) {
+        this.client = client;
+        started = (JobReport.JobStarted) client.receiveMessage(TIMEOUT);
+    }
+
+    JobReport.JobFinished finish() {
+        return finish(TIMEOUT);
+    }
+
+    /** The job's end, waiting at most {@code quiet} for each report. */
+    JobReport.JobFinished finish(Duration quiet) {
+        while (finished == null) {
+            take(quiet);
+        }
+        return finished;
+    }
+
+    /** Takes reports until stdout holds {@code line} as a whole line. */
+    void awaitLine(String line) {
+        while (out().lines().noneMatch(line::equals)) {
+            if (finished != null) {
+                throw new AssertionError("the job ended without printing \"" + line + "\": " + finished + "\n" + out() + err());
+            }
+            take(TIMEOUT);
+        }
+    }
+
+    private void take(Duration quiet) {
+        JobReport report = client.receiveMessage(quiet);
+        if (report instanceof JobEvent.Output output) {
+            (output.fd() == 1 ? stdout : stderr).writeBytes(output.bytes());
+        } else if (report instanceof JobEvent.Moved moved) {
+            moves.add(moved);
+        } else if (report instanceof JobEvent.MoveFailed failed) {
+            failedMoves.add(failed);
+        } else if (report instanceof JobReport.JobFinished end) {
+            finished = end;
+        }
+    }
+
+    /** What the machine answers {@code request}, made with a probe for its answer. */
+    static NodeActor.MigrationReport ask(ActorTestKit testKit, ActorRef<Machine.Command> machine,
+            Function<ActorRef<NodeActor.MigrationReport>, Machine.Command> request) {
+        TestProbe<NodeActor.MigrationReport> reports = testKit.createTestProbe();
+        machine.tell(request.apply(reports.getRef()));
+        return reports.receiveMessage(TIMEOUT);
+    }
+
+    String out() {
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    String err() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+}
