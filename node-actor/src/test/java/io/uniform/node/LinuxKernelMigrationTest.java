@@ -15,8 +15,6 @@ import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,31 +36,6 @@ class LinuxKernelMigrationTest {
     private final ProcessId rank = new ProcessId(4, 0);
     private final ProcessPortals portals = new ProcessPortals(new Identity(rank, 0, 0), JobMap.single(rank));
 
-    /** What the node forwarded of a kernel's slices: stdout, and the end. */
-    private static final class Captured {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Kernel.Ended ended;
-
-        void slice(Kernel kernel, long budget) {
-            Kernel.SliceResult result = kernel.runSlice(budget);
-            result.output().stream().filter(chunk -> chunk.fd() == 1).forEach(chunk -> out.writeBytes(chunk.bytes()));
-            if (result.ended() != null) {
-                ended = result.ended();
-            }
-        }
-
-        void finish(Kernel kernel) {
-            for (int slices = 0; ended == null; slices++) {
-                assertTrue(slices < 10_000, "no end within 10000 slices");
-                slice(kernel, 1 << 20);
-            }
-        }
-
-        String stdout() {
-            return out.toString(StandardCharsets.UTF_8);
-        }
-    }
-
     /** guest/linux/migrant writing {@code file}: 6 rounds, no sleeps (the node's clock is the host's). */
     private LinuxKernel exec(String file) throws Exception {
         Program program = new Program(GuestFiles.elf("linux/migrant.elf"), List.of("migrant", file, "6", "0"), null);
@@ -70,17 +43,17 @@ class LinuxKernelMigrationTest {
     }
 
     /** The run of a rank that never moves. */
-    private Captured stayed() throws Exception {
-        Captured stayed = new Captured();
+    private CapturedRun stayed() throws Exception {
+        CapturedRun stayed = new CapturedRun();
         stayed.finish(exec("stayed.txt"));
         return stayed;
     }
 
     @Test
     void aRankMovedBetweenServiceNodesPrintsWhatItWouldHaveStaying() throws Exception {
-        Captured stayed = stayed();
+        CapturedRun stayed = stayed();
         LinuxKernel source = exec("moved.txt");
-        Captured before = new Captured();
+        CapturedRun before = new CapturedRun();
         for (int i = 0; i < 20; i++) {
             before.slice(source, SLICE);
         }
@@ -96,7 +69,7 @@ class LinuxKernelMigrationTest {
         source.release();
         destination.start();
 
-        Captured after = new Captured();
+        CapturedRun after = new CapturedRun();
         after.finish(destination);
         assertEquals(stayed.stdout(), before.stdout() + after.stdout());
         assertEquals(new Kernel.Ended(ExitStatus.exited(6), null), after.ended);
@@ -106,9 +79,9 @@ class LinuxKernelMigrationTest {
 
     @Test
     void aRefusedOrAbandonedMoveLeavesTheRankRunning() throws Exception {
-        Captured stayed = stayed();
+        CapturedRun stayed = stayed();
         LinuxKernel source = exec("moved.txt");
-        Captured captured = new Captured();
+        CapturedRun captured = new CapturedRun();
         captured.slice(source, SLICE);
         MigrationRefused refused = assertThrows(MigrationRefused.class, () -> source.freeze(UnifiedLibrary.OS_PUMA));
         assertTrue(refused.getMessage().contains("above Puma's user limit"), refused.getMessage());

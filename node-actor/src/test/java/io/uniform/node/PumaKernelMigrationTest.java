@@ -20,12 +20,9 @@ import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
-import io.uniform.process.io.IoReply;
-import io.uniform.process.io.IoRequest;
 import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.YodDirectory;
 import io.uniform.puma.qk.PctFactory;
-import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -45,49 +42,14 @@ class PumaKernelMigrationTest {
     private final ProcessId rank = new ProcessId(3, 0);
     private final ProcessPortals portals = new ProcessPortals(new Identity(rank, 0, JOB), JobMap.single(rank));
 
-    /** What the node and yod made of a kernel's slices: stdout, and the end; yod answers every write at once. */
-    private static final class Captured {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Kernel.Ended ended;
-
-        /** A slice whose I/O calls are left for {@link #answer}. */
-        Kernel.SliceResult slice(Kernel kernel, long budget) {
-            Kernel.SliceResult result = kernel.runSlice(budget);
-            result.output().forEach(chunk -> out.writeBytes(chunk.bytes()));
-            if (result.ended() != null) {
-                ended = result.ended();
-            }
-            return result;
-        }
-
-        void answer(Kernel kernel, Kernel.SliceResult result) {
-            for (Kernel.IoCall call : result.ioCalls()) {
-                IoRequest.Write write = (IoRequest.Write) call.request();
-                out.writeBytes(write.bytes());
-                kernel.complete(call.sequence(), IoReply.of(write.length()));
-            }
-        }
-
-        void run(Kernel kernel, long budget) {
-            answer(kernel, slice(kernel, budget));
-        }
-
-        void finish(Kernel kernel) {
-            for (int slices = 0; ended == null; slices++) {
-                assertTrue(slices < 10_000, "no end within 10000 slices");
-                run(kernel, 1 << 20);
-            }
-        }
-    }
-
     private PumaKernel load(String program, long memory) {
         GuestManifest.Entry entry = GuestManifest.load().entry(program);
         return PumaKernel.load(memory, FIFO, FIFO, JOB, 0, 1, entry.elfBytes(), List.of(program), portals);
     }
 
     /** The run of a rank that never moves. */
-    private Captured stayed(String program) {
-        Captured stayed = new Captured();
+    private CapturedRun stayed(String program) {
+        CapturedRun stayed = new CapturedRun();
         stayed.finish(load(program, MEMORY));
         return stayed;
     }
@@ -98,9 +60,9 @@ class PumaKernelMigrationTest {
 
     @Test
     void aRankMovedBetweenComputeNodesPrintsWhatItWouldHaveStaying() throws Exception {
-        Captured stayed = stayed("tests/malloc_stress.elf");
+        CapturedRun stayed = stayed("tests/malloc_stress.elf");
         PumaKernel source = load("tests/malloc_stress.elf", MEMORY);
-        Captured captured = new Captured();
+        CapturedRun captured = new CapturedRun();
         for (int i = 0; i < 20; i++) {
             captured.run(source, SLICE);
         }
@@ -117,15 +79,15 @@ class PumaKernelMigrationTest {
         destination.start();
 
         captured.finish(destination);
-        assertEquals(stayed.out.toString(), captured.out.toString());
+        assertEquals(stayed.stdout(), captured.stdout());
         assertEquals(new Kernel.Ended(ExitStatus.exited(0), null), captured.ended);
     }
 
     @Test
     void aRankWaitingForYodIsNotFrozenAndOneThatDoesNotFitIsRefusedAndRunsOn() throws Exception {
-        Captured stayed = stayed("tests/hello.elf");
+        CapturedRun stayed = stayed("tests/hello.elf");
         PumaKernel source = load("tests/hello.elf", MEMORY);
-        Captured captured = new Captured();
+        CapturedRun captured = new CapturedRun();
         Kernel.SliceResult first = captured.slice(source, SLICE);
         assertTrue(first.waiting() && !first.ioCalls().isEmpty(), "hello's first write waits for yod");
         MigrationRefused waiting = assertThrows(MigrationRefused.class, () -> source.freeze(UnifiedLibrary.OS_LINUX));
@@ -139,7 +101,7 @@ class PumaKernelMigrationTest {
         abandoned.release(); // the transfer failed: the destination forgets the arrival
         source.thaw();
         captured.finish(source);
-        assertEquals(stayed.out.toString(), captured.out.toString());
+        assertEquals(stayed.stdout(), captured.stdout());
         assertEquals(stayed.ended, captured.ended);
     }
 
@@ -148,7 +110,7 @@ class PumaKernelMigrationTest {
         byte[] elf = GuestFiles.elf("linux/unimplemented.elf");
         int osWord = ElfFile.parse(elf, 0, 1L << 32).sections().get(".uniform").address() + UnifiedLibrary.OS_FLAG_OFFSET;
         PumaKernel kernel = PumaKernel.load(MEMORY, FIFO, FIFO, JOB, 0, 1, elf, List.of("unimplemented"), portals);
-        Captured captured = new Captured();
+        CapturedRun captured = new CapturedRun();
         for (int i = 0; i < 100 && kernel.deficiency() == null; i++) {
             captured.run(kernel, SLICE);
         }
