@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LinuxKernelMigrationTest {
     private static final long MEMORY = 64 << 20;
     private static final long SLICE = 50_000;
+    /** A node whose memory cannot hold migrant. */
+    private static final long SMALL_MEMORY = 64 << 10;
 
     @TempDir
     Path files;
@@ -87,6 +89,8 @@ class LinuxKernelMigrationTest {
         assertTrue(refused.getMessage().contains("above Puma's user limit"), refused.getMessage());
 
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
+        MigrationRefused full = assertThrows(MigrationRefused.class, () -> LinuxKernel.admit(SMALL_MEMORY, files.toString(), portals, state));
+        assertTrue(full.getMessage().startsWith("the node's memory cannot hold the process's "), full.getMessage());
         LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state);
         destination.release(); // the transfer failed: the destination forgets the arrival
         source.thaw();

@@ -222,6 +222,48 @@ class MachineMigrationTest {
                 "yod heard of the move its node refused (the machine answered the others itself)");
     }
 
+    /**
+     * Moves to a node that is down (its actor stopped: the machine watched it) and to one busy
+     * with another job are refused with the reason; the process runs on where it was and ends
+     * with the result it would have had.
+     */
+    @Test
+    void movesToADownNodeOrToANodeBusyWithAnotherJobAreRefusedAndTheProcessRunsOn() {
+        ActorRef<Machine.Command> machine = machine();
+        MachineJob job = migrant(machine, "unharmed.txt", 6, 40);
+        MachineJob other = migrant(machine, "other.txt", 6, 40);
+        int jobId = job.started.jobId();
+        int at = job.started.nids().get(0);
+        int busyNode = other.started.nids().get(0);
+        int downNode = java.util.Arrays.stream(description.nids(Partition.SERVICE)).filter(nid -> nid != at && nid != busyNode)
+                .findFirst().orElseThrow();
+
+        TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
+        machine.tell(new Machine.GetNode(downNode, refs.getRef()));
+        ActorRef<NodeActor.Command> node = refs.receiveMessage(TIMEOUT).node();
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(node).tell(org.apache.pekko.actor.PoisonPill.getInstance(),
+                org.apache.pekko.actor.ActorRef.noSender());
+        TestProbe<Machine.Status> statuses = testKit.createTestProbe();
+        statuses.awaitAssert(TIMEOUT, () -> {
+            machine.tell(new Machine.GetStatus(statuses.getRef()));
+            assertEquals(io.uniform.config.NodeState.DOWN, statuses.receiveMessage(TIMEOUT).states().get(downNode));
+            return null;
+        });
+
+        assertEquals("node " + downNode + " is down", ask(machine, replyTo -> new Machine.Migrate(jobId, 0, downNode, null, replyTo)).reason());
+        assertEquals("node " + busyNode + " is running a job", ask(machine, replyTo -> new Machine.Migrate(jobId, 0, busyNode, null,
+                replyTo)).reason());
+
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(6, finished.shellStatus(), finished::toString);
+        assertEquals(at, finished.statuses().get(0).nid());
+        assertTrue(job.moves.isEmpty() && job.failedMoves.isEmpty(), "the machine refused both itself: the process never froze");
+        assertEquals(6, other.finish().shellStatus());
+        MachineJob stayed = migrant(machine, "unharmed.txt", 6, 0);
+        assertEquals(6, stayed.finish().shellStatus());
+        assertEquals(stayed.out(), job.out(), "what it printed is what a run that was never asked to move prints");
+    }
+
     @Test
     void aDrainedNodeIsLeftEmptyAndCanBeRebootedWhileTheJobRunsOn() {
         ActorRef<Machine.Command> machine = machine();
