@@ -264,6 +264,39 @@ class MachineMigrationTest {
         assertEquals(stayed.out(), job.out(), "what it printed is what a run that was never asked to move prints");
     }
 
+    /** A rank that has ended cannot move: the error says so, and the job's other rank runs on to its result. */
+    @Test
+    void aRankThatHasEndedIsNotMovedAndItsJobRunsOn() {
+        ActorRef<Machine.Command> machine = machine();
+        Program sort = new Program(GuestFiles.elf("bench/bench_sort.elf"), List.of("bench_sort", "" + 3 * SORT_ROUNDS), null);
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(sort, Partition.COMPUTE, 2, client.getRef()));
+        MachineJob job = new MachineJob(client);
+        int jobId = job.started.jobId();
+        int ended = job.started.nids().get(1);
+        TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
+        machine.tell(new Machine.GetNode(ended, refs.getRef()));
+        refs.receiveMessage(TIMEOUT).node().tell(new NodeActor.Kill(jobId, "ended by the test"));
+        TestProbe<NodeActor.State> states = testKit.createTestProbe();
+        states.awaitAssert(TIMEOUT, () -> {
+            machine.tell(new Machine.GetNode(ended, refs.getRef()));
+            refs.receiveMessage(TIMEOUT).node().tell(new NodeActor.GetState(states.getRef()));
+            assertEquals(NodeActor.Status.IDLE, states.receiveMessage(TIMEOUT).status());
+            return null;
+        });
+
+        NodeActor.MigrationReport report = ask(machine, replyTo -> new Machine.Migrate(jobId, 1, Machine.ANY_NODE, Partition.COMPUTE,
+                replyTo));
+        assertFalse(report.moved());
+        assertEquals("node " + ended + " runs no process of job " + jobId, report.reason());
+        JobReport.JobFinished finished = job.finish();
+        assertEquals(0, finished.statuses().get(0).status().shellStatus(), finished::toString);
+        List<String> lines = job.out().lines().toList();
+        assertEquals(1, lines.size(), "rank 0 printed its result, rank 1 nothing: " + lines);
+        assertTrue(lines.get(0).startsWith("bench_sort rounds " + 3 * SORT_ROUNDS + " checksum 0x"), lines::toString);
+        assertTrue(job.moves.isEmpty());
+    }
+
     @Test
     void aDrainedNodeIsLeftEmptyAndCanBeRebootedWhileTheJobRunsOn() {
         ActorRef<Machine.Command> machine = machine();
