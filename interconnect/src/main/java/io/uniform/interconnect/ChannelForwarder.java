@@ -91,12 +91,30 @@ public final class ChannelForwarder {
         if (!marker.channel().equals(id)) {
             throw new IllegalArgumentException("a marker of " + marker.channel() + " given to the forwarder of " + id);
         }
-        boolean direct = marker.closed().equals(self);
-        if (closing != null || !direct && self.equals(marker.next())) {
+        if (closing != null || !closes(marker, self)) {
             return false;
         }
         closing = marker;
         return true;
+    }
+
+    /**
+     * The sender is lost (its node failed): the channel is closed here with what has been passed
+     * on so far, and that end is relayed on like a sender's final marker. Nothing if it is closed already.
+     */
+    public void senderLost() {
+        if (!closed()) {
+            closing = new ChannelMarker(id, self, null, passedBelow);
+            knownAtDeparture = false;
+        }
+    }
+
+    /**
+     * Whether {@code marker}, reaching {@code location}, closes its channel there: it does unless it
+     * was relayed from the location before to where the sender came next (whose own marker closes it).
+     */
+    public static boolean closes(ChannelMarker marker, Location location) {
+        return marker.closed().equals(location) || !location.equals(marker.next());
     }
 
     /** True when nothing more of the channel will reach this location. */

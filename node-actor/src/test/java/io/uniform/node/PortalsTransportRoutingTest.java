@@ -131,7 +131,7 @@ class PortalsTransportRoutingTest {
         network.settle();
         assertEquals(upTo(100), network.consumedAt(2));
         assertEquals(1, network.node(1).traffic().markersSent());
-        assertEquals(1, network.node(2).traffic().markersClosed());
+        assertEquals(1, network.node(2).traffic().markersReceived());
     }
 
     @Test
@@ -160,7 +160,7 @@ class PortalsTransportRoutingTest {
         assertEquals(upTo(20), network.consumedAt(2));
         assertEquals(LongStream.range(20, 120).boxed().toList(), network.consumedAt(3), "once each, in the order sent");
         assertEquals(40, network.node(2).traffic().forwarded());
-        assertEquals(1, network.node(2).traffic().markersClosed());
+        assertEquals(1, network.node(2).traffic().markersReceived());
         assertTrue(!network.node(1).heldForCredit(), "credit came back from the new node");
     }
 
