@@ -103,6 +103,8 @@ final class PortalsTransport {
     // Stays left here whose channels are not all closed yet, and the forwarding addresses of those released.
     private final Map<Stay, Departure> departures = new HashMap<>();
     private final Map<Stay, Location> addresses = new HashMap<>();
+    // The newest version of each process's entry passed on to those stays' next ones.
+    private final Map<JobProcess, Long> passedOn = new HashMap<>();
     private long sent;
     private long delivered;
     private long forwarded;
@@ -310,10 +312,13 @@ final class PortalsTransport {
         ChannelSender<PortalsMessage> channel = outgoing.get(key);
         if (channel == null) {
             Location now = locationOf(job, sender);
+            Location nextStay = nextStayOf(job, sender);
             if (arriving.contains(new JobProcess(job, sender))) {
                 early.computeIfAbsent(job, ignored -> new ArrayList<>()).add(credit); // its sender is on its way here
             } else if (now != null && now.nid() != nid) {
                 links.send(now.nid(), credit); // its sender moved on: the grant follows it
+            } else if (nextStay != null) {
+                links.send(nextStay.nid(), credit); // the job is forgotten here, not where its sender went
             }
             return; // otherwise a job that has ended here with nothing left to send
         }
@@ -359,9 +364,13 @@ final class PortalsTransport {
      * The mover of some of job {@code jobId}'s processes published where they run now: channels
      * to them are re-pointed (their markers go to the locations they leave), and the hosted
      * process's channels from them send their current credit to the new location, since grants
-     * on their way to the old one may be lost. News of a job this node has no part in is ignored.
+     * on their way to the old one may be lost. A stay left here passes the news on to the stay
+     * after it, as it passes on packets: a process's new node learns what its mover's (perhaps
+     * stale) view did not tell it, as when two processes that talk move at once. News of a job
+     * this node has no other part in is not kept.
      */
     void relocate(int jobId, List<LocationUpdate> updates) {
+        passOn(jobId, updates);
         if (!locations.containsKey(jobId) && !involvedIn(jobId)) {
             return;
         }
@@ -466,6 +475,40 @@ final class PortalsTransport {
         Departure reopened = new Departure(stay, next, new HashMap<>());
         departures.put(stay, reopened);
         return reopened;
+    }
+
+    /**
+     * Passes news of job {@code jobId} on to the stays after those left here. Each update is
+     * passed on once per node (its version above the last one passed on for its process), so
+     * news never circles between nodes whose stays lead to each other.
+     */
+    private void passOn(int jobId, List<LocationUpdate> updates) {
+        List<LocationUpdate> news = updates.stream().filter(update -> {
+            JobProcess process = new JobProcess(jobId, update.process());
+            return update.version() > passedOn.getOrDefault(process, 0L);
+        }).toList();
+        Set<Integer> nextNodes = new HashSet<>();
+        departures.values().stream().filter(departure -> departure.stay().jobId() == jobId)
+                .forEach(departure -> nextNodes.add(departure.next().nid()));
+        addresses.forEach((stay, next) -> {
+            if (stay.jobId() == jobId) {
+                nextNodes.add(next.nid());
+            }
+        });
+        nextNodes.remove(nid);
+        if (news.isEmpty() || nextNodes.isEmpty()) {
+            return;
+        }
+        news.forEach(update -> passedOn.merge(new JobProcess(jobId, update.process()), update.version(), Math::max));
+        nextNodes.forEach(next -> links.send(next, new NodeActor.Locations(jobId, news)));
+    }
+
+    /** The stay {@code process} of job {@code jobId} went to from its latest stay left here; null when it left none here. */
+    private Location nextStayOf(int jobId, ProcessId process) {
+        Map<Stay, Location> left = new HashMap<>(addresses);
+        departures.forEach((stay, departure) -> left.put(stay, departure.next()));
+        return left.entrySet().stream().filter(entry -> entry.getKey().jobId() == jobId && entry.getKey().process().equals(process))
+                .max(java.util.Comparator.comparingLong(entry -> entry.getKey().at().incarnation())).map(Map.Entry::getValue).orElse(null);
     }
 
     /** After something reached {@code channel} at {@code departure}: a channel now closed relays its marker, a stay with all closed is released. */

@@ -56,6 +56,8 @@ class PortalsTransportRoutingTest {
                     consume(nid, node.receive(packet));
                 } else if (command instanceof NodeActor.Credit credit) {
                     node.credit(credit);
+                } else if (command instanceof NodeActor.Locations news) {
+                    node.relocate(news.jobId(), news.updates()); // passed on by a stay left there
                 } else {
                     node.marker((NodeActor.Marker) command);
                 }
