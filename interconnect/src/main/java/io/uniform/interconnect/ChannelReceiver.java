@@ -43,6 +43,9 @@ import java.util.Optional;
  * @param <T> the payload type
  */
 public final class ChannelReceiver<T> {
+    /** {@link #senderEnd()} of a channel whose sender has not ended. */
+    public static final long OPEN = -1;
+
     /** What became of one arriving envelope. */
     public enum Outcome {
         /** It was the next expected: it is delivered, with any buffered ones that follow it. */
@@ -87,6 +90,7 @@ public final class ChannelReceiver<T> {
     private long refused;
     private long grants;
     private int peakBuffered;
+    private long senderEnd = OPEN;
 
     /** A new channel's receiving end: nothing received, the sender holds the initial window. */
     public ChannelReceiver(ChannelId id, FlowControl flow) {
@@ -111,6 +115,7 @@ public final class ChannelReceiver<T> {
         receiver.refused = stats.refused();
         receiver.grants = stats.grants();
         receiver.peakBuffered = Math.max(stats.peakBuffered(), receiver.buffered);
+        receiver.senderEnd = state.senderEnd();
         return receiver;
     }
 
@@ -123,7 +128,7 @@ public final class ChannelReceiver<T> {
                 held.add(envelope);
             }
         }
-        return new State<>(id, flow, expected, consumed, granted, held, stats());
+        return new State<>(id, flow, expected, consumed, granted, held, stats(), senderEnd);
     }
 
     /**
@@ -250,6 +255,23 @@ public final class ChannelReceiver<T> {
         return buffered;
     }
 
+    /**
+     * The sender has ended ({@link ChannelMarker#isFinal()}): {@code endSequence} is the first
+     * number it never sent. Kept with the channel, so that a location this process leaves later
+     * does not wait for a marker from a sender that is gone.
+     */
+    public void senderEnded(long endSequence) {
+        if (endSequence < 0) {
+            throw new IllegalArgumentException("a sender's end is not negative: " + endSequence);
+        }
+        senderEnd = endSequence;
+    }
+
+    /** The first sequence number the sender never sent, when it has ended; {@link #OPEN} while it runs. */
+    public long senderEnd() {
+        return senderEnd;
+    }
+
     /** The counters. */
     public Stats stats() {
         return new Stats(expected, consumed, duplicates, refused, grants, peakBuffered);
@@ -268,14 +290,18 @@ public final class ChannelReceiver<T> {
      * @param consumed how many delivered messages the kernel consumed
      * @param granted the highest credit limit granted
      * @param buffered the envelopes in the reorder buffer, in sequence order
+     * @param senderEnd the first sequence number the sender never sent, when it has ended; {@link #OPEN} while it runs
      */
     public record State<T>(ChannelId id, FlowControl flow, long expected, long consumed, long granted,
-                           List<Envelope<T>> buffered, Stats stats) {
+                           List<Envelope<T>> buffered, Stats stats, long senderEnd) {
         public State {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(flow, "flow");
             Objects.requireNonNull(stats, "stats");
             buffered = List.copyOf(buffered);
+            if (senderEnd < OPEN) {
+                throw new IllegalArgumentException("a sender's end is OPEN or not negative: " + senderEnd);
+            }
             if (consumed < 0 || consumed > expected || granted < flow.window() || granted > consumed + flow.window()) {
                 throw new IllegalArgumentException("inconsistent receiver state: expected " + expected + ", consumed "
                         + consumed + ", granted " + granted + ", window " + flow.window());

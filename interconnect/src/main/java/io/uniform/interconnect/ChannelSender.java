@@ -171,6 +171,32 @@ public final class ChannelSender<T> {
         return Optional.of(marker);
     }
 
+    /**
+     * The sending process has ended and this channel holds nothing more: the final marker, for
+     * {@link #target()}, which tells every location of the receiver that nothing at or past
+     * {@link #nextSequence()} will come.
+     *
+     * @throws IllegalStateException while messages wait for credit
+     */
+    public ChannelMarker close() {
+        if (!held.isEmpty()) {
+            throw new IllegalStateException("channel " + id + " still holds " + held.size() + " messages");
+        }
+        return new ChannelMarker(id, target, null, nextSequence);
+    }
+
+    /**
+     * The receiver is lost (its node failed): the messages waiting for credit are given up and
+     * returned, and the channel gets unlimited credit, so its sender is never frozen waiting for
+     * a grant that cannot come.
+     */
+    public List<T> abandon() {
+        List<T> given = List.copyOf(held);
+        held.clear();
+        limit = Long.MAX_VALUE;
+        return given;
+    }
+
     /** Counts one routed message of {@code routeHops} router-to-router hops ({@link Mesh#hops}). */
     public void recordHops(int routeHops) {
         hops = hops.plus(routeHops);

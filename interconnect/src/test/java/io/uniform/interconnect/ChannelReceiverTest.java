@@ -182,20 +182,20 @@ class ChannelReceiverTest {
         FlowControl flow = new FlowControl(4, 2);
         ChannelReceiver.Stats none = new ChannelReceiver.Stats(0, 0, 0, 0, 0, 0);
         assertThrows(IllegalArgumentException.class,
-                () -> new ChannelReceiver.State<>(AB, flow, 2, 3, 4, List.of(), none), "consumed past delivered");
+                () -> new ChannelReceiver.State<>(AB, flow, 2, 3, 4, List.of(), none, ChannelReceiver.OPEN), "consumed past delivered");
         assertThrows(IllegalArgumentException.class,
-                () -> new ChannelReceiver.State<>(AB, flow, 2, 1, 6, List.of(), none), "granted past consumed + window");
+                () -> new ChannelReceiver.State<>(AB, flow, 2, 1, 6, List.of(), none, ChannelReceiver.OPEN), "granted past consumed + window");
         assertThrows(IllegalArgumentException.class,
-                () -> new ChannelReceiver.State<>(AB, flow, 0, 0, 3, List.of(), none), "granted below the window");
+                () -> new ChannelReceiver.State<>(AB, flow, 0, 0, 3, List.of(), none, ChannelReceiver.OPEN), "granted below the window");
         assertThrows(IllegalArgumentException.class,
-                () -> new ChannelReceiver.State<>(AB, flow, 1, 0, 4, List.of(env(1)), none), "buffered the expected one");
+                () -> new ChannelReceiver.State<>(AB, flow, 1, 0, 4, List.of(env(1)), none, ChannelReceiver.OPEN), "buffered the expected one");
         assertThrows(IllegalArgumentException.class,
-                () -> new ChannelReceiver.State<>(AB, flow, 1, 0, 4, List.of(env(4)), none), "buffered past the limit");
+                () -> new ChannelReceiver.State<>(AB, flow, 1, 0, 4, List.of(env(4)), none, ChannelReceiver.OPEN), "buffered past the limit");
         assertThrows(IllegalArgumentException.class,
-                () -> new ChannelReceiver.State<>(AB, flow, 0, 0, 4, List.of(env(3), env(2)), none), "out of order");
+                () -> new ChannelReceiver.State<>(AB, flow, 0, 0, 4, List.of(env(3), env(2)), none, ChannelReceiver.OPEN), "out of order");
         assertThrows(IllegalArgumentException.class, () -> new ChannelReceiver.State<>(AB, flow, 0, 0, 4,
-                List.of(new Envelope<>(new ChannelId(B, A), 2, "x")), none), "another channel's");
-        new ChannelReceiver.State<>(AB, flow, 1, 0, 4, List.of(env(2), env(3)), none);
+                List.of(new Envelope<>(new ChannelId(B, A), 2, "x")), none, ChannelReceiver.OPEN), "another channel's");
+        new ChannelReceiver.State<>(AB, flow, 1, 0, 4, List.of(env(2), env(3)), none, ChannelReceiver.OPEN);
     }
 
     @Test

@@ -38,11 +38,8 @@ import org.junit.jupiter.api.Test;
  *   <li>A migration freezes the process, ships its channel state and unconsumed inbox to the
  *       new node, and leaves a forwarder at the old location that sends on everything that
  *       still arrives there. The new location publishes itself once the process runs there.</li>
- *   <li>A forwarder closes when it has a closing marker and has passed on every sequence number
- *       below the marker's end that its process had not received before it left. Its closing
- *       marker is the one its sender sent it, or, when the sender learned of a later location
- *       first and never sent to this one, the marker relayed from the location before it
- *       (whose {@code next} is not this location). On closing it relays the marker onward.</li>
+ *   <li>Each old location keeps a {@link ChannelForwarder}, the nodes' own, which says when the
+ *       channel is closed there; on closing it relays the marker onward.</li>
  * </ul>
  */
 class TrafficWhileProcessesMoveTest {
@@ -73,38 +70,6 @@ class TrafficWhileProcessesMoveTest {
     private record SenderArrives(Location to, ChannelSender.State<Integer> state) implements Message {
     }
 
-    /** What an old location of the receiver does for the channel after the process left it. */
-    private static final class Forwarder {
-        final Location self;
-        final Location next;
-        final long frozenExpected;
-        final Set<Long> passed = new HashSet<>();
-        ChannelMarker closing;
-        boolean closed;
-
-        Forwarder(Location self, Location next, ChannelReceiver.State<Integer> frozen) {
-            this.self = self;
-            this.next = next;
-            this.frozenExpected = frozen.expected();
-            frozen.buffered().forEach(envelope -> passed.add(envelope.sequence()));
-        }
-
-        boolean covered() {
-            for (long sequence = frozenExpected; sequence < closing.endSequence(); sequence++) {
-                if (!passed.contains(sequence)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return "forwarder at " + self + " to " + next + " (from " + frozenExpected + ", closing "
-                    + (closing == null ? "none" : closing.endSequence()) + (closed ? ", closed" : "") + ")";
-        }
-    }
-
     /** What a run did, for the assertions about coverage. */
     record Report(int receiverMoves, int senderMoves, long forwarded, long markers, long relayedClosings,
                   int mostOpenForwarders, long grantsLost, long staleUpdates, long hops) {
@@ -122,7 +87,8 @@ class TrafficWhileProcessesMoveTest {
         final List<LocationUpdate> published = new ArrayList<>();
         final List<LocationDirectory> replicas = new ArrayList<>();
         final List<List<LocationUpdate>> unheard = new ArrayList<>();
-        final Map<Location, Forwarder> forwarders = new HashMap<>();
+        final Map<Location, ChannelForwarder> forwarders = new HashMap<>();
+        final Set<Location> closedForwarders = new HashSet<>();
         long incarnations;
 
         Location receiverAt;
@@ -237,12 +203,12 @@ class TrafficWhileProcessesMoveTest {
             Location from = receiverAt;
             Location to = new Location(random.nextInt(NODES), incarnations++);
             ChannelReceiver.State<Integer> state = receiver.state();
-            forwarders.put(from, new Forwarder(from, to, state));
+            forwarders.put(from, ChannelForwarder.left(from, to, state));
             send(from.nid(), new ReceiverArrives(to, state, List.copyOf(inbox)));
             inbox.clear();
             receiver = null;
             receiverMoves++;
-            long open = forwarders.values().stream().filter(f -> !f.closed).count();
+            long open = forwarders.size() - closedForwarders.size();
             mostOpenForwarders = (int) Math.max(mostOpenForwarders, open);
         }
 
@@ -297,12 +263,11 @@ class TrafficWhileProcessesMoveTest {
                 inbox.addAll(arrival.delivered());
                 return;
             }
-            Forwarder forwarder = forwarders.get(to);
+            ChannelForwarder forwarder = forwarders.get(to);
             assertNotNull(forwarder, () -> "envelope " + envelope.sequence() + " for " + to + " found no one there");
-            assertTrue(!forwarder.closed, () -> "envelope " + envelope.sequence() + " after " + forwarder);
-            assertTrue(envelope.sequence() >= forwarder.frozenExpected && forwarder.passed.add(envelope.sequence()),
-                    () -> "envelope " + envelope.sequence() + " reached " + forwarder + " twice");
-            send(to.nid(), new Data(forwarder.next, envelope));
+            assertTrue(!closedForwarders.contains(to), () -> "envelope " + envelope.sequence() + " after " + forwarder + " closed");
+            forwarder.passed(envelope.sequence());
+            send(to.nid(), new Data(forwarder.next(), envelope));
             forwarded++;
             tryClose(forwarder);
         }
@@ -312,25 +277,22 @@ class TrafficWhileProcessesMoveTest {
                 assertEquals(to, marker.next(), "only a marker relayed to where the sender now sends reaches the process");
                 return;
             }
-            Forwarder forwarder = forwarders.get(to);
+            ChannelForwarder forwarder = forwarders.get(to);
             assertNotNull(forwarder, () -> "marker " + marker + " found no one at " + to);
-            boolean direct = marker.closed().equals(to);
-            if (!direct && marker.next().equals(to)) {
-                return; // relayed from the location before: the sender came here, and will close it itself
+            boolean closing = forwarder.marker(marker);
+            assertEquals(marker.closed().equals(to) || !to.equals(marker.next()), closing,
+                    () -> "the one closing marker of " + forwarder + ": " + marker);
+            if (closing) {
+                if (!marker.closed().equals(to)) {
+                    relayedClosings++;
+                }
+                tryClose(forwarder);
             }
-            assertNull(forwarder.closing, () -> "a second closing marker " + marker + " at " + forwarder);
-            assertTrue(!forwarder.closed);
-            forwarder.closing = marker;
-            if (!direct) {
-                relayedClosings++;
-            }
-            tryClose(forwarder);
         }
 
-        void tryClose(Forwarder forwarder) {
-            if (forwarder.closing != null && !forwarder.closed && forwarder.covered()) {
-                forwarder.closed = true;
-                send(forwarder.self.nid(), new Mark(forwarder.next, forwarder.closing));
+        void tryClose(ChannelForwarder forwarder) {
+            if (forwarder.closed() && closedForwarders.add(forwarder.self())) {
+                send(forwarder.self().nid(), new Mark(forwarder.next(), forwarder.relay()));
             }
         }
 
@@ -341,7 +303,7 @@ class TrafficWhileProcessesMoveTest {
                     && receiver != null && sender != null && sender.held() == 0
                     && links.values().stream().allMatch(ArrayDeque::isEmpty)
                     && unheard.stream().allMatch(List::isEmpty)
-                    && forwarders.values().stream().allMatch(f -> f.closed);
+                    && closedForwarders.size() == forwarders.size();
         }
 
         Report run() {

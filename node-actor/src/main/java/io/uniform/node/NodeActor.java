@@ -7,6 +7,7 @@ import io.uniform.interconnect.ChannelMarker;
 import io.uniform.interconnect.ChannelReceiver;
 import io.uniform.interconnect.ChannelSender;
 import io.uniform.interconnect.Envelope;
+import io.uniform.interconnect.Location;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.yod.JobEvent;
@@ -106,15 +107,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * A Portals message for a process of job {@code jobId} on this node, in its envelope: the
-     * channel from its sender to its receiver and its sequence number there.
+     * channel from its sender to its receiver and its sequence number there; {@code to} is the
+     * stay of the receiver it is addressed to (a stay it has left forwards it).
      */
-    public record Packet(int jobId, Envelope<PortalsMessage> envelope) implements Command, KryoSerializable {}
+    public record Packet(int jobId, Location to, Envelope<PortalsMessage> envelope) implements Command, KryoSerializable {}
 
     /** The receiving node's credit for a channel of job {@code jobId}: its sender may send every sequence below the limit. */
     public record Credit(int jobId, CreditGrant grant) implements Command, CborSerializable {}
 
-    /** A channel of job {@code jobId} re-pointed away from this node: everything sent here before it has arrived. */
-    public record Marker(int jobId, ChannelMarker marker) implements Command, CborSerializable {}
+    /**
+     * A channel of job {@code jobId} re-pointed away from the receiver's stay {@code to} (or its
+     * sender ended, or the stay before relayed it): everything sent there before it has arrived.
+     */
+    public record Marker(int jobId, Location to, ChannelMarker marker) implements Command, CborSerializable {}
 
     /**
      * Where processes of job {@code jobId} run now, as their mover publishes it: every node that
@@ -252,10 +257,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * What a node's Portals transport has done: messages its processes sent, messages they
      * consumed, packets forwarded to where their receiver runs now, packets dropped for want of
-     * a receiver, markers sent for re-pointed channels and markers that closed channels here.
+     * a receiver (or given up for a lost one), markers sent (re-pointed and ended channels) and
+     * received; stays left here that still forward ({@code openStays}) and those released, the
+     * jobs whose directory it keeps, and channels closed by a node's failure.
      */
-    public record PortalsTraffic(long sent, long delivered, long forwarded, long dropped, long markersSent, long markersClosed)
-            implements CborSerializable {}
+    public record PortalsTraffic(long sent, long delivered, long forwarded, long dropped, long markersSent, long markersReceived,
+                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure) implements CborSerializable {}
 
     /** The answer to a {@link Reboot}: accepted (the node now runs {@code partition}'s OS) or refused with a reason. */
     public record RebootResult(int nid, boolean accepted, Partition partition, String reason) implements CborSerializable {}
@@ -263,6 +270,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** A slice ended on the CPU dispatcher (local only: never leaves this JVM). */
     private record SliceDone(Kernel kernel, Kernel.SliceResult result, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
+
+    /** A peer node this node sends to has stopped: its channels are closed by the failure (local: a watch notification). */
+    private record PeerLost(int nid, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
 
     /** The directory answered, at the {@code attempt}-th question, where node {@code nid} is (local only). */
     private record PeerLocated(int nid, ActorRef<Command> node, int attempt, Throwable failure)
@@ -480,6 +490,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Marker.class, this::onMarker)
                 .onMessage(Locations.class, this::onLocations)
                 .onMessage(PeerLocated.class, this::onPeerLocated)
+                .onMessage(PeerLost.class, this::onPeerLost)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
@@ -810,7 +821,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         peerNodes.put(nid, located.node());
+        getContext().watchWith(located.node(), new PeerLost(nid, located.node()));
         waiting.forEach(located.node()::tell);
+        return this;
+    }
+
+    /** A peer node stopped: nothing waits for it any more (credit, markers); it is looked up again if sent to. */
+    private Behavior<Command> onPeerLost(PeerLost lost) {
+        if (!lost.node().equals(peerNodes.get(lost.nid()))) {
+            return this;
+        }
+        peerNodes.remove(lost.nid());
+        getContext().getLog().warn("node {}: node {} was lost; its channels are closed", settings.nid(), lost.nid());
+        transport.nodeLost(lost.nid());
+        resumeIfCreditCame();
         return this;
     }
 
@@ -851,13 +875,18 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Credit for one of this node's channels: held messages go out; a process paused for credit runs again. */
     private Behavior<Command> onCredit(Credit credit) {
         transport.credit(credit);
+        resumeIfCreditCame();
+        return this;
+    }
+
+    /** A process paused for credit runs again once none of its messages waits for it. */
+    private void resumeIfCreditCame() {
         if (pausedForCredit && !transport.heldForCredit()) {
             pausedForCredit = false;
             if (mayRun()) {
                 runSlice();
             }
         }
-        return this;
     }
 
     private Behavior<Command> onMarker(Marker marker) {
@@ -1053,12 +1082,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         LocationUpdate current = transport.hostedEntry();
         long version = current.version() + 1;
         // The version is new for this process, so it names a stay at the destination no earlier one used.
-        LocationUpdate moved = LocationUpdate.at(current.process(), version, new io.uniform.interconnect.Location(destination, version));
+        LocationUpdate moved = LocationUpdate.at(current.process(), version, new Location(destination, version));
         int job = jobId;
+        Set<Integer> peersToTell = transport.nodesOf(job); // before leaving: a stay with nothing to forward lets the job go at once
         Channels channels = transport.leave(moved);
         sendToNode(destination, new Handoff(emigration.move, channels, List.copyOf(arrived), moved));
         Locations news = new Locations(job, List.of(moved));
-        transport.nodesOf(job).stream().filter(nid -> nid != settings.nid() && nid != destination).forEach(nid -> sendToNode(nid, news));
+        peersToTell.stream().filter(nid -> nid != settings.nid() && nid != destination).forEach(nid -> sendToNode(nid, news));
         emigration.step = Emigration.Step.HANDED_OFF;
         try {
             kernel.release();

@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import io.uniform.interconnect.ChannelForwarder;
 import io.uniform.interconnect.ChannelId;
 import io.uniform.interconnect.ChannelMarker;
 import io.uniform.interconnect.ChannelReceiver;
@@ -41,10 +42,21 @@ import org.slf4j.LoggerFactory;
  * A packet for the hosted process is taken off its channel, in sequence order whatever the
  * order of arrival, so messages a former location forwards and those sent straight here after
  * the switch are delivered as the sender sent them. A packet for a process that runs elsewhere
- * now is forwarded there. A packet of a job not launched here yet is kept until it is (credit
- * bounds those: at most a window per channel). Anything else has no receiver: it is dropped and
- * its channel's sender is given unlimited credit, so that it is not frozen waiting for a grant
- * that would never come.
+ * now is forwarded there. A packet of a job not launched here yet, or for a process moving here,
+ * is kept until it comes (credit bounds those: at most a window per channel), and so is credit
+ * for a sender moving here. Anything else has no receiver: it is dropped and its channel's sender
+ * is given unlimited credit, so that it is not frozen waiting for a grant that would never come.
+ *
+ * <h2>A stay left behind</h2>
+ * Packets and markers are addressed to a stay of their receiver ({@link Location}, incarnation
+ * included). When the hosted process leaves, its stay here becomes a {@link Departure}: a
+ * {@link ChannelForwarder} per channel to it passes on to the next stay what still comes, and the
+ * stay is released when every channel is closed there by its marker (its sender's, relayed from
+ * the stay before, or its sender's final one), or by the loss of its sender's node. What remains
+ * of a released stay is its forwarding address (job, process, stay, next stay): should a packet of
+ * a channel the process never heard of before it left still come (a peer's first message, sent
+ * from a stale directory), the stay is opened again for that channel and closed by its marker.
+ * Once the node hosts no process of a job and forwards for none, it forgets the job's directory.
  */
 final class PortalsTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PortalsTransport.class);
@@ -59,28 +71,48 @@ final class PortalsTransport {
 
     private record JobProcess(int jobId, ProcessId process) {}
 
+    /** A stay of a process of a job: where its packets and markers are addressed. */
+    private record Stay(int jobId, ProcessId process, Location at) {}
+
+    /** A stay of a process that has left this node for {@code next}, with a forwarder per channel to it until all are closed. */
+    private record Departure(Stay stay, Location next, Map<ChannelId, ChannelForwarder> channels) {
+        ChannelForwarder channel(ChannelId id) {
+            return channels.computeIfAbsent(id, channel -> ChannelForwarder.unheardOf(channel, stay.at(), next));
+        }
+
+        boolean closed() {
+            return channels.values().stream().allMatch(ChannelForwarder::closed);
+        }
+    }
+
     private final int nid;
     private final Links links;
     private final Map<Integer, LocationDirectory> locations = new HashMap<>();
     // Senders outlive their job while they hold messages: what a process sent before it ended still goes out.
     private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
-    // The hosted process's receiving channels, and who it is: job 0 when the node hosts none.
+    // The hosted process's receiving channels, who it is and its stay here: job 0 when the node hosts none.
     private final Map<ChannelId, ChannelReceiver<PortalsMessage>> incoming = new HashMap<>();
     private int hostedJob;
     private ProcessId hosted;
-    // Packets for processes not here yet: of jobs whose launch has not reached this node (a fast
-    // peer's first message can overtake yod's Launch), or moving here.
-    private final Map<Integer, List<NodeActor.Packet>> early = new HashMap<>();
+    private Location hostedAt;
+    // What came for processes not here yet, in order (packets, markers, credit): of jobs whose launch has not
+    // reached this node (a fast peer's first message can overtake yod's Launch), or moving here.
+    private final Map<Integer, List<NodeActor.Command>> early = new HashMap<>();
     private int lastLaunchedJob;
     private final Set<JobProcess> arriving = new HashSet<>();
-    // Jobs a process left this node from: their directories stay, to forward what still comes for it.
-    private final Set<Integer> forwarding = new HashSet<>();
+    // Stays left here whose channels are not all closed yet, and the forwarding addresses of those released.
+    private final Map<Stay, Departure> departures = new HashMap<>();
+    private final Map<Stay, Location> addresses = new HashMap<>();
+    // The newest version of each process's entry passed on to those stays' next ones.
+    private final Map<JobProcess, Long> passedOn = new HashMap<>();
     private long sent;
     private long delivered;
     private long forwarded;
     private long dropped;
     private long markersSent;
-    private long markersClosed;
+    private long markersReceived;
+    private long staysReleased;
+    private long closedByFailure;
 
     PortalsTransport(int nid, Links links) {
         this.nid = nid;
@@ -90,28 +122,45 @@ final class PortalsTransport {
     /**
      * The node now hosts {@code self} of job {@code jobId}, whose rank r started on node
      * {@code nids.get(r)} (empty: a job of one, reaching nobody), with the {@code channels} it
-     * brings along ({@link NodeActor.Channels#NONE} at launch). Returns the messages that came for it
-     * before it did, now in order, for its kernel.
+     * brings along ({@link NodeActor.Channels#NONE} at launch); its stay is where the directory
+     * names it (the launch placement, or the entry its move published). Channels it brings are
+     * re-pointed to where this node's directory has their receivers, if that is newer. Returns
+     * the messages that came for it before it did, now in order, for its kernel.
      */
     List<Envelope<PortalsMessage>> host(int jobId, ProcessId self, List<Integer> nids, NodeActor.Channels channels) {
         hostedJob = jobId;
         hosted = Objects.requireNonNull(self, "self");
         arriving.remove(new JobProcess(jobId, self));
         channels.receiving().forEach(state -> incoming.put(state.id(), ChannelReceiver.restore(state)));
-        channels.sending().forEach(state -> outgoing.put(new JobChannel(jobId, state.id()), ChannelSender.restore(state)));
         LocationDirectory directory = directory(jobId);
         for (int rank = 0; rank < nids.size(); rank++) {
             int launchNid = nids.get(rank);
             // Version 1 is the launch placement, the same on every node; a move already heard of is newer and stays.
             directory.apply(LocationUpdate.at(new ProcessId(launchNid, rank), 1, new Location(launchNid, 0)));
         }
+        hostedAt = directory.lookup(self).orElse(new Location(nid, 0));
+        for (ChannelSender.State<PortalsMessage> state : channels.sending()) {
+            ChannelSender<PortalsMessage> channel = ChannelSender.restore(state);
+            outgoing.put(new JobChannel(jobId, state.id()), channel);
+            // Its receiver may have moved while it travelled, and this node may have heard of it already.
+            directory.entry(state.id().receiver()).filter(entry -> !entry.isEnd())
+                    .ifPresent(entry -> repoint(jobId, channel, entry.location(), entry.version()));
+        }
         lastLaunchedJob = Math.max(lastLaunchedJob, jobId);
-        List<NodeActor.Packet> mine = early.remove(jobId);
+        List<NodeActor.Command> mine = early.remove(jobId);
         // Their jobs never came here, or came and went.
         early.keySet().removeIf(job -> job < jobId && arriving.stream().noneMatch(process -> process.jobId() == job));
         List<Envelope<PortalsMessage>> ready = new ArrayList<>();
         if (mine != null) {
-            mine.forEach(packet -> ready.addAll(receive(packet)));
+            for (NodeActor.Command command : mine) {
+                if (command instanceof NodeActor.Packet packet) {
+                    ready.addAll(receive(packet));
+                } else if (command instanceof NodeActor.Marker marker) {
+                    marker(marker);
+                } else {
+                    credit((NodeActor.Credit) command);
+                }
+            }
         }
         return ready;
     }
@@ -133,26 +182,31 @@ final class PortalsTransport {
 
     /**
      * The hosted process leaves this node for where {@code movedTo}, its directory entry after
-     * the move, says: returns its channels, to go with it; what still comes here for it (packets
-     * and credit) is forwarded there.
+     * the move, says: returns its channels, to go with it. Its stay here forwards what still
+     * comes for it there, until every channel to it is closed.
      */
     NodeActor.Channels leave(LocationUpdate movedTo) {
         if (!movedTo.process().equals(hosted) || movedTo.isEnd() || movedTo.location().nid() == nid) {
             throw new IllegalArgumentException("node " + nid + " hosts " + hosted + ", which cannot leave for " + movedTo);
         }
-        relocate(hostedJob, List.of(movedTo));
+        int job = hostedJob;
+        Departure departure = new Departure(new Stay(job, hosted, hostedAt), movedTo.location(), new HashMap<>());
+        relocate(job, List.of(movedTo));
         List<ChannelSender.State<PortalsMessage>> sending = new ArrayList<>();
         outgoing.entrySet().removeIf(entry -> {
-            boolean mine = entry.getKey().jobId() == hostedJob;
+            boolean mine = entry.getKey().jobId() == job;
             if (mine) {
                 sending.add(entry.getValue().state());
             }
             return mine;
         });
-        NodeActor.Channels channels = new NodeActor.Channels(incoming.values().stream().map(ChannelReceiver::state).toList(), sending);
-        forwarding.add(hostedJob);
-        hostEnded();
-        return channels;
+        List<ChannelReceiver.State<PortalsMessage>> receiving = incoming.values().stream().map(ChannelReceiver::state).toList();
+        receiving.forEach(state -> departure.channels().put(state.id(),
+                ChannelForwarder.left(departure.stay().at(), departure.next(), state)));
+        departures.put(departure.stay(), departure);
+        clearHosted();
+        releaseIfClosed(departure);
+        return new NodeActor.Channels(receiving, sending);
     }
 
     /** The nodes where job {@code jobId}'s processes run now, as this node knows. */
@@ -165,12 +219,19 @@ final class PortalsTransport {
         return nids;
     }
 
-    /** The hosted process has ended: its receiving channels close, its sending ones stay while they hold messages. */
+    /**
+     * The hosted process has ended: its receiving channels close; its sending ones send their
+     * final markers, at once or, while they hold messages, once those have gone out.
+     */
     void hostEnded() {
-        incoming.clear();
-        hostedJob = 0;
-        hosted = null;
-        outgoing.values().removeIf(channel -> channel.held() == 0);
+        outgoing.entrySet().removeIf(entry -> {
+            boolean done = entry.getKey().jobId() == hostedJob && entry.getValue().held() == 0;
+            if (done) {
+                close(hostedJob, entry.getValue());
+            }
+            return done;
+        });
+        clearHosted();
         forgetIdleJobs();
     }
 
@@ -204,22 +265,35 @@ final class PortalsTransport {
      * the packet fills no gap, or was forwarded, kept or dropped).
      */
     List<Envelope<PortalsMessage>> receive(NodeActor.Packet packet) {
-        ChannelId id = packet.envelope().channel();
-        if (packet.jobId() == hostedJob && id.receiver().equals(hosted)) {
-            return incoming.computeIfAbsent(id, channel -> new ChannelReceiver<>(channel, FlowControl.DEFAULT))
-                    .accept(packet.envelope()).delivered();
-        }
-        Location now = locationOf(packet.jobId(), id.receiver());
-        if (now != null && now.nid() != nid) {
+        int job = packet.jobId();
+        Envelope<PortalsMessage> envelope = packet.envelope();
+        ChannelId id = envelope.channel();
+        Stay stay = new Stay(job, id.receiver(), packet.to());
+        Departure departure = departure(stay);
+        if (departure != null) {
+            // Passed on along the process's own path, so that each stay it left sees what it waits for.
             forwarded++;
-            links.send(now.nid(), packet);
-        } else if (packet.jobId() > lastLaunchedJob || arriving.contains(new JobProcess(packet.jobId(), id.receiver()))) {
-            early.computeIfAbsent(packet.jobId(), job -> new ArrayList<>()).add(packet);
+            links.send(departure.next().nid(), new NodeActor.Packet(job, departure.next(), envelope));
+            ChannelForwarder channel = departure.channel(id);
+            boolean wasClosed = channel.closed();
+            channel.passed(envelope.sequence());
+            closed(departure, channel, wasClosed);
+            return List.of();
+        }
+        if (job == hostedJob && id.receiver().equals(hosted)) {
+            return incoming.computeIfAbsent(id, channel -> new ChannelReceiver<>(channel, FlowControl.DEFAULT))
+                    .accept(envelope).delivered();
+        }
+        Location now = locationOf(job, id.receiver());
+        if (isEarly(job, id.receiver())) {
+            early.computeIfAbsent(job, ignored -> new ArrayList<>()).add(packet);
+        } else if (now != null && now.nid() != nid) {
+            forwarded++;
+            links.send(now.nid(), new NodeActor.Packet(job, now, envelope));
         } else {
             dropped++;
-            LOG.debug("node {}: a Portals message for {} of job {} finds no process here and is dropped", nid, id.receiver(),
-                    packet.jobId());
-            credit(packet.jobId(), new CreditGrant(id, Long.MAX_VALUE));
+            LOG.debug("node {}: a Portals message for {} of job {} finds no process here and is dropped", nid, id.receiver(), job);
+            credit(job, new CreditGrant(id, Long.MAX_VALUE));
         }
         return List.of();
     }
@@ -232,40 +306,74 @@ final class PortalsTransport {
 
     /** Credit for a channel of this node: the held messages it releases go out. */
     void credit(NodeActor.Credit credit) {
-        JobChannel key = new JobChannel(credit.jobId(), credit.grant().channel());
+        int job = credit.jobId();
+        ProcessId sender = credit.grant().channel().sender();
+        JobChannel key = new JobChannel(job, credit.grant().channel());
         ChannelSender<PortalsMessage> channel = outgoing.get(key);
         if (channel == null) {
-            Location sender = locationOf(credit.jobId(), credit.grant().channel().sender());
-            if (sender != null && sender.nid() != nid) {
-                links.send(sender.nid(), credit); // its sender moved on: the grant follows it
+            Location now = locationOf(job, sender);
+            Location nextStay = nextStayOf(job, sender);
+            if (arriving.contains(new JobProcess(job, sender))) {
+                early.computeIfAbsent(job, ignored -> new ArrayList<>()).add(credit); // its sender is on its way here
+            } else if (now != null && now.nid() != nid) {
+                links.send(now.nid(), credit); // its sender moved on: the grant follows it
+            } else if (nextStay != null) {
+                links.send(nextStay.nid(), credit); // the job is forgotten here, not where its sender went
             }
             return; // otherwise a job that has ended here with nothing left to send
         }
-        channel.grant(credit.grant()).forEach(envelope -> transmit(credit.jobId(), channel, envelope));
-        if (credit.jobId() != hostedJob && channel.held() == 0) {
+        channel.grant(credit.grant()).forEach(envelope -> transmit(job, channel, envelope));
+        if (job != hostedJob && channel.held() == 0) {
             outgoing.remove(key); // an ended job's last held messages have gone out
+            close(job, channel);
             forgetIdleJobs();
         }
     }
 
     /**
-     * A marker closed a channel here: every message its sender sent to this node before
-     * re-pointing the channel has come in front of it, on the same link, and has been delivered
-     * or forwarded.
+     * A marker reached this node: at a stay left here it may close its channel there (then
+     * relayed on, and the stay released once all are closed); a sender's final marker at the
+     * hosted process is kept with its channel; one for a process on its way here waits for it.
      */
     void marker(NodeActor.Marker marker) {
-        markersClosed++;
-        LOG.debug("node {}: channel {} of job {} closed by its marker at sequence {}", nid, marker.marker().channel(), marker.jobId(),
-                marker.marker().endSequence());
+        markersReceived++;
+        ChannelMarker closing = marker.marker();
+        ProcessId receiver = closing.channel().receiver();
+        Stay stay = new Stay(marker.jobId(), receiver, marker.to());
+        // A released stay opens again only for a channel new to it: one it closed gets no second closing marker.
+        Departure departure = departures.containsKey(stay) || ChannelForwarder.closes(closing, marker.to()) ? departure(stay) : null;
+        if (departure != null) {
+            ChannelForwarder channel = departure.channel(closing.channel());
+            boolean wasClosed = channel.closed();
+            channel.marker(closing);
+            closed(departure, channel, wasClosed);
+        } else if (marker.jobId() == hostedJob && receiver.equals(hosted)) {
+            if (closing.isFinal()) {
+                incoming.computeIfAbsent(closing.channel(), channel -> new ChannelReceiver<>(channel, FlowControl.DEFAULT))
+                        .senderEnded(closing.endSequence());
+            }
+        } else if (isEarly(marker.jobId(), receiver)) {
+            early.computeIfAbsent(marker.jobId(), ignored -> new ArrayList<>()).add(marker);
+        } else {
+            LOG.debug("node {}: a marker of {} for {} of job {} finds nothing open there", nid, closing.channel(), marker.to(),
+                    marker.jobId());
+        }
     }
 
     /**
      * The mover of some of job {@code jobId}'s processes published where they run now: channels
      * to them are re-pointed (their markers go to the locations they leave), and the hosted
      * process's channels from them send their current credit to the new location, since grants
-     * on their way to the old one may be lost.
+     * on their way to the old one may be lost. A stay left here passes the news on to the stay
+     * after it, as it passes on packets: a process's new node learns what its mover's (perhaps
+     * stale) view did not tell it, as when two processes that talk move at once. News of a job
+     * this node has no other part in is not kept.
      */
     void relocate(int jobId, List<LocationUpdate> updates) {
+        passOn(jobId, updates);
+        if (!locations.containsKey(jobId) && !involvedIn(jobId)) {
+            return;
+        }
         LocationDirectory directory = directory(jobId);
         List<LocationChange> moves = new ArrayList<>();
         try (LocationDirectory.Subscription ignored = directory.subscribe(change -> {
@@ -276,15 +384,13 @@ final class PortalsTransport {
             updates.forEach(directory::apply);
         }
         for (LocationChange move : moves) {
-            if (move.to().nid() == nid && !(jobId == hostedJob && move.process().equals(hosted))) {
+            boolean isHosted = jobId == hostedJob && move.process().equals(hosted);
+            if (move.to().nid() == nid && !isHosted) {
                 arriving.add(new JobProcess(jobId, move.process()));
             }
             outgoing.forEach((key, channel) -> {
                 if (key.jobId() == jobId && key.channel().receiver().equals(move.process())) {
-                    channel.repoint(move.to(), move.version()).ifPresent(marker -> {
-                        markersSent++;
-                        links.send(marker.closed().nid(), new NodeActor.Marker(jobId, marker));
-                    });
+                    repoint(jobId, channel, move.to(), move.version());
                 }
             });
             if (jobId == hostedJob) {
@@ -297,17 +403,146 @@ final class PortalsTransport {
         }
     }
 
+    /**
+     * Node {@code lost} has failed: channels to processes there give up the messages waiting for
+     * credit (counted as dropped) and never wait for credit again; stays left here stop waiting
+     * for markers from senders there, and a stay whose process was there now is released.
+     */
+    void nodeLost(int lost) {
+        outgoing.entrySet().removeIf(entry -> {
+            ChannelSender<PortalsMessage> channel = entry.getValue();
+            if (channel.target().nid() != lost) {
+                return false;
+            }
+            dropped += channel.abandon().size();
+            closedByFailure++;
+            return entry.getKey().jobId() != hostedJob;
+        });
+        for (Departure departure : List.copyOf(departures.values())) {
+            Stay stay = departure.stay();
+            Location now = locationOf(stay.jobId(), stay.process());
+            boolean processLost = departure.next().nid() == lost || now != null && now.nid() == lost;
+            for (ChannelForwarder channel : List.copyOf(departure.channels().values())) {
+                Location sender = locationOf(stay.jobId(), channel.id().sender());
+                if (!channel.closed() && (processLost || sender != null && sender.nid() == lost)) {
+                    closedByFailure++;
+                    channel.senderLost();
+                    closed(departure, channel, false);
+                }
+            }
+        }
+        forgetIdleJobs();
+    }
+
     NodeActor.PortalsTraffic traffic() {
-        return new NodeActor.PortalsTraffic(sent, delivered, forwarded, dropped, markersSent, markersClosed);
+        return new NodeActor.PortalsTraffic(sent, delivered, forwarded, dropped, markersSent, markersReceived, departures.size(),
+                staysReleased, locations.size(), closedByFailure);
     }
 
     private void transmit(int jobId, ChannelSender<PortalsMessage> channel, Envelope<PortalsMessage> envelope) {
-        links.send(channel.target().nid(), new NodeActor.Packet(jobId, envelope));
+        links.send(channel.target().nid(), new NodeActor.Packet(jobId, channel.target(), envelope));
+    }
+
+    private void repoint(int jobId, ChannelSender<PortalsMessage> channel, Location to, long version) {
+        channel.repoint(to, version).ifPresent(marker -> {
+            markersSent++;
+            links.send(marker.closed().nid(), new NodeActor.Marker(jobId, marker.closed(), marker));
+        });
+    }
+
+    /** A sender whose process has ended and that holds nothing: its final marker tells its receiver's stays. */
+    private void close(int jobId, ChannelSender<PortalsMessage> channel) {
+        ChannelMarker last = channel.close();
+        markersSent++;
+        links.send(last.closed().nid(), new NodeActor.Marker(jobId, last.closed(), last));
     }
 
     private void credit(int jobId, CreditGrant grant) {
         Location sender = locationOf(jobId, grant.channel().sender());
         links.send(sender != null ? sender.nid() : grant.channel().sender().nid(), new NodeActor.Credit(jobId, grant));
+    }
+
+    /** The open stay {@code stay}, or one released whose forwarding address a straggler of a channel new to it opens again. */
+    private Departure departure(Stay stay) {
+        Departure open = departures.get(stay);
+        if (open != null) {
+            return open;
+        }
+        Location next = addresses.remove(stay);
+        if (next == null) {
+            return null;
+        }
+        Departure reopened = new Departure(stay, next, new HashMap<>());
+        departures.put(stay, reopened);
+        return reopened;
+    }
+
+    /**
+     * Passes news of job {@code jobId} on to the stays after those left here. Each update is
+     * passed on once per node (its version above the last one passed on for its process), so
+     * news never circles between nodes whose stays lead to each other.
+     */
+    private void passOn(int jobId, List<LocationUpdate> updates) {
+        List<LocationUpdate> news = updates.stream().filter(update -> {
+            JobProcess process = new JobProcess(jobId, update.process());
+            return update.version() > passedOn.getOrDefault(process, 0L);
+        }).toList();
+        Set<Integer> nextNodes = new HashSet<>();
+        departures.values().stream().filter(departure -> departure.stay().jobId() == jobId)
+                .forEach(departure -> nextNodes.add(departure.next().nid()));
+        addresses.forEach((stay, next) -> {
+            if (stay.jobId() == jobId) {
+                nextNodes.add(next.nid());
+            }
+        });
+        nextNodes.remove(nid);
+        if (news.isEmpty() || nextNodes.isEmpty()) {
+            return;
+        }
+        news.forEach(update -> passedOn.merge(new JobProcess(jobId, update.process()), update.version(), Math::max));
+        nextNodes.forEach(next -> links.send(next, new NodeActor.Locations(jobId, news)));
+    }
+
+    /** The stay {@code process} of job {@code jobId} went to from its latest stay left here; null when it left none here. */
+    private Location nextStayOf(int jobId, ProcessId process) {
+        Map<Stay, Location> left = new HashMap<>(addresses);
+        departures.forEach((stay, departure) -> left.put(stay, departure.next()));
+        return left.entrySet().stream().filter(entry -> entry.getKey().jobId() == jobId && entry.getKey().process().equals(process))
+                .max(java.util.Comparator.comparingLong(entry -> entry.getKey().at().incarnation())).map(Map.Entry::getValue).orElse(null);
+    }
+
+    /** After something reached {@code channel} at {@code departure}: a channel now closed relays its marker, a stay with all closed is released. */
+    private void closed(Departure departure, ChannelForwarder channel, boolean wasClosed) {
+        if (!wasClosed && channel.closed()) {
+            ChannelMarker relay = channel.relay();
+            if (relay != null) {
+                links.send(departure.next().nid(), new NodeActor.Marker(departure.stay().jobId(), departure.next(), relay));
+            }
+            releaseIfClosed(departure);
+        }
+    }
+
+    private void releaseIfClosed(Departure departure) {
+        if (departure.closed()) {
+            departures.remove(departure.stay());
+            addresses.put(departure.stay(), departure.next());
+            staysReleased++;
+            LOG.debug("node {}: every channel to {} of job {} is closed at {}: released", nid, departure.stay().process(),
+                    departure.stay().jobId(), departure.stay().at());
+            forgetIdleJobs();
+        }
+    }
+
+    /** Whether what comes for {@code process} of job {@code jobId} waits here for it: its job's launch, or the process, is on its way. */
+    private boolean isEarly(int jobId, ProcessId process) {
+        return jobId > lastLaunchedJob || arriving.contains(new JobProcess(jobId, process));
+    }
+
+    private void clearHosted() {
+        incoming.clear();
+        hostedJob = 0;
+        hosted = null;
+        hostedAt = null;
     }
 
     /** Where {@code process} of job {@code jobId} runs now, as this node knows; null when it does not know. */
@@ -320,10 +555,17 @@ final class PortalsTransport {
         return locations.computeIfAbsent(jobId, job -> new LocationDirectory());
     }
 
-    /** Drops the directories of jobs this node neither hosts nor still sends for. */
+    /** Whether this node hosts, expects, forwards or still sends for a process of job {@code jobId}, or has yet to launch it. */
+    private boolean involvedIn(int jobId) {
+        return jobId == hostedJob || jobId > lastLaunchedJob || early.containsKey(jobId)
+                || arriving.stream().anyMatch(process -> process.jobId() == jobId)
+                || departures.keySet().stream().anyMatch(stay -> stay.jobId() == jobId)
+                || outgoing.keySet().stream().anyMatch(key -> key.jobId() == jobId);
+    }
+
+    /** Drops the directories of jobs this node is no part of any more. */
     private void forgetIdleJobs() {
-        locations.keySet().removeIf(job -> job != hostedJob && !forwarding.contains(job)
-                && outgoing.keySet().stream().noneMatch(key -> key.jobId() == job));
+        locations.keySet().removeIf(job -> !involvedIn(job));
     }
 
     private static ProcessId name(io.uniform.portals.ProcessId process) {

@@ -287,6 +287,38 @@ class MigrationProtocolTest {
     }
 
     @Test
+    void bothEndsMovingAtOnceAndAgainLoseNothingAndEveryNodeLetsTheJobGo() {
+        Nodes nodes = nodes(5, 20_000, 1, 2);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        TestProbe<NodeActor.MigrationReport> reports = testKit.createTestProbe();
+        nodes.nid(1).tell(new NodeActor.Migrate(1, 3, reports.getRef()));
+        nodes.nid(2).tell(new NodeActor.Migrate(1, 4, reports.getRef()));
+        for (int i = 0; i < 2; i++) {
+            NodeActor.MigrationReport report = reports.receiveMessage(TIMEOUT);
+            assertTrue(report.moved(), report.toString());
+        }
+        // Again at once, before the markers of the last move have all come: node 4 forwards while node 2 may still.
+        NodeActor.MigrationReport again = migrate(nodes, 4, 5);
+        assertTrue(again.moved(), again.toString());
+
+        List<JobEvent.Exited> exits = exits(yod);
+        assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
+                "all 20,000 puts arrived once each, in order");
+        assertEquals(List.of(3, 5), exits.stream().map(JobEvent.Exited::nid).toList());
+        TestProbe<NodeActor.State> states = testKit.createTestProbe();
+        states.awaitAssert(TIMEOUT, () -> {
+            for (int nid = 1; nid <= 5; nid++) {
+                nodes.nid(nid).tell(new NodeActor.GetState(states.getRef()));
+                NodeActor.PortalsTraffic traffic = states.receiveMessage(TIMEOUT).portals();
+                assertEquals(0, traffic.openStays(), "node " + nid + " still forwards: " + traffic);
+                assertEquals(0, traffic.jobsKnown(), "node " + nid + " still keeps the job's directory: " + traffic);
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aMoveThatCannotHappenLeavesTheProcessRunningWhereItWas() {
         Nodes nodes = nodes(3, 20_000, 0, 0, Partition.SERVICE);
         TestProbe<JobEvent> yod = testKit.createTestProbe();

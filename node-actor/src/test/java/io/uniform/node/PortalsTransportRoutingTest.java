@@ -56,6 +56,8 @@ class PortalsTransportRoutingTest {
                     consume(nid, node.receive(packet));
                 } else if (command instanceof NodeActor.Credit credit) {
                     node.credit(credit);
+                } else if (command instanceof NodeActor.Locations news) {
+                    node.relocate(news.jobId(), news.updates()); // passed on by a stay left there
                 } else {
                     node.marker((NodeActor.Marker) command);
                 }
@@ -100,6 +102,23 @@ class PortalsTransportRoutingTest {
         return network;
     }
 
+    /** {@code process}'s entry at {@code version}: a stay on {@code nid} (the version is also the incarnation, as a move makes it). */
+    private static LocationUpdate at(ProcessId process, long version, int nid) {
+        return LocationUpdate.at(process, version, new Location(nid, version));
+    }
+
+    private static void send(Network network, int nid, long from, long to) {
+        for (long i = from; i < to; i++) {
+            network.node(nid).send(put(i));
+        }
+    }
+
+    /** No node forwards for a stay any more, and the nodes in {@code idle} have forgotten the job. */
+    private static void assertReleased(Network network, List<Integer> idle) {
+        network.nodes.forEach((nid, node) -> assertEquals(0, node.traffic().openStays(), "stays still open at node " + nid));
+        idle.forEach(nid -> assertEquals(0, network.node(nid).traffic().jobsKnown(), "node " + nid + " still keeps the job's directory"));
+    }
+
     @Test
     void messagesGoToTheReceiversLaunchNodeAndCreditComesBack() {
         Network network = launched();
@@ -131,7 +150,7 @@ class PortalsTransportRoutingTest {
         network.settle();
         assertEquals(upTo(100), network.consumedAt(2));
         assertEquals(1, network.node(1).traffic().markersSent());
-        assertEquals(1, network.node(2).traffic().markersClosed());
+        assertEquals(1, network.node(2).traffic().markersReceived());
     }
 
     @Test
@@ -160,7 +179,7 @@ class PortalsTransportRoutingTest {
         assertEquals(upTo(20), network.consumedAt(2));
         assertEquals(LongStream.range(20, 120).boxed().toList(), network.consumedAt(3), "once each, in the order sent");
         assertEquals(40, network.node(2).traffic().forwarded());
-        assertEquals(1, network.node(2).traffic().markersClosed());
+        assertEquals(1, network.node(2).traffic().markersReceived());
         assertTrue(!network.node(1).heldForCredit(), "credit came back from the new node");
     }
 
@@ -241,6 +260,237 @@ class PortalsTransportRoutingTest {
                 Payload.EMPTY));
         assertEquals(1, network.node(1).traffic().dropped());
         assertTrue(network.links.values().stream().allMatch(Queue::isEmpty));
+    }
+
+    @Test
+    void aStayLeftIsReleasedOnceItsMarkersCameAndTheNodeForgetsTheJobYetCanHostItAgain() {
+        Network network = launched();
+        send(network, 1, 0, 50);
+        network.deliver(2, 20);
+        LocationUpdate toThree = at(RECEIVER, 2, 3);
+        NodeActor.Channels channels = network.node(2).leave(toThree);
+        network.node(3).relocate(JOB, List.of(toThree));
+        network.consume(3, network.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
+        network.deliver(2, Integer.MAX_VALUE); // forwarded; no marker yet: the sender has not heard
+        assertEquals(1, network.node(2).traffic().openStays(), "the stay forwards until its channel's marker comes");
+        assertEquals(1, network.node(2).traffic().jobsKnown());
+        network.node(1).relocate(JOB, List.of(toThree));
+        send(network, 1, 50, 80);
+        network.settle();
+        assertEquals(1, network.node(2).traffic().staysReleased());
+        assertReleased(network, List.of(2));
+
+        // Back to node 2, a new stay there: the node learns the job anew and the stream goes on.
+        LocationUpdate backToTwo = at(RECEIVER, 3, 2);
+        NodeActor.Channels back = network.node(3).leave(backToTwo);
+        network.node(2).relocate(JOB, List.of(backToTwo));
+        network.consume(2, network.node(2).host(JOB, RECEIVER, LAUNCH_NIDS, back));
+        send(network, 1, 80, 100);
+        network.node(1).relocate(JOB, List.of(backToTwo));
+        send(network, 1, 100, 130);
+        network.settle();
+        List<Long> all = new ArrayList<>(network.consumedAt(2));
+        all.addAll(network.consumedAt(3));
+        all.sort(null);
+        assertEquals(upTo(130), all, "once each");
+        assertEquals(LongStream.range(0, 20).boxed().toList(), network.consumedAt(2).subList(0, 20));
+        assertEquals(LongStream.range(80, 130).boxed().toList(), network.consumedAt(2).subList(20, 70), "in order at each stay");
+        assertReleased(network, List.of(3));
+    }
+
+    @Test
+    void aMarkerOvertakenByTheNextMoveStillClosesItsStay() {
+        Network network = launched();
+        send(network, 1, 0, 30); // all still on the link to node 2
+        LocationUpdate toThree = at(RECEIVER, 2, 3);
+        NodeActor.Channels first = network.node(2).leave(toThree);
+        network.node(3).relocate(JOB, List.of(toThree));
+        network.consume(3, network.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, first));
+        network.node(1).relocate(JOB, List.of(toThree)); // the marker to node 2 queues behind the 30
+        send(network, 1, 30, 45);
+        network.deliver(3, 5);
+        // It moves on before any of that reached node 2, and node 2 hears of the second move before its marker arrives.
+        LocationUpdate toFour = at(RECEIVER, 3, 4);
+        NodeActor.Channels second = network.node(3).leave(toFour);
+        network.node(2).relocate(JOB, List.of(toFour));
+        network.node(4).relocate(JOB, List.of(toFour));
+        network.consume(4, network.node(4).host(JOB, RECEIVER, LAUNCH_NIDS, second));
+        send(network, 1, 45, 60); // still to node 3
+        network.deliver(4, Integer.MAX_VALUE);
+        network.deliver(2, Integer.MAX_VALUE); // node 2 passes its 30 to node 3, the stay after it, whatever its directory says
+        network.node(1).relocate(JOB, List.of(toFour));
+        send(network, 1, 60, 90);
+        network.settle();
+
+        assertEquals(LongStream.range(0, 90).boxed().toList(), network.consumedAt(4), "once each, in the order sent");
+        assertEquals(2, network.node(1).traffic().markersSent());
+        assertReleased(network, List.of(2, 3));
+    }
+
+    @Test
+    void aStaySkippedByTheSenderIsClosedByTheMarkerItsPredecessorRelays() {
+        Network network = launched();
+        send(network, 1, 0, 40);
+        network.deliver(2, 5);
+        LocationUpdate toThree = at(RECEIVER, 2, 3);
+        NodeActor.Channels first = network.node(2).leave(toThree);
+        network.node(3).relocate(JOB, List.of(toThree));
+        network.consume(3, network.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, first));
+        LocationUpdate toFour = at(RECEIVER, 3, 4);
+        NodeActor.Channels second = network.node(3).leave(toFour);
+        network.node(4).relocate(JOB, List.of(toFour));
+        network.consume(4, network.node(4).host(JOB, RECEIVER, LAUNCH_NIDS, second));
+        // The sender's node never hears of the stay at node 3 in time: it learns of node 4 first, then the stale update.
+        network.node(1).relocate(JOB, List.of(toFour));
+        network.node(1).relocate(JOB, List.of(toThree));
+        send(network, 1, 40, 70);
+        network.deliver(3, Integer.MAX_VALUE);
+        assertEquals(1, network.node(3).traffic().openStays(), "node 3 waits: the marker relayed from node 2 has not come");
+        network.settle();
+
+        assertEquals(upTo(5), network.consumedAt(2));
+        assertEquals(LongStream.range(5, 70).boxed().toList(), network.consumedAt(4));
+        assertEquals(1, network.node(1).traffic().markersSent(), "the sender re-pointed once, from node 2 to node 4");
+        assertReleased(network, List.of(2, 3));
+    }
+
+    @Test
+    void bothEndsMovingAtOnceWithTheirNewsCrossingLoseNothing() {
+        for (boolean heardBeforeArrival : new boolean[] {true, false}) {
+            Network network = launched();
+            send(network, 1, 0, 100); // a window out, the rest held for credit
+            network.deliver(2, 30);
+            LocationUpdate senderMoved = at(SENDER, 2, 3);
+            LocationUpdate receiverMoved = at(RECEIVER, 2, 4);
+            network.node(3).expect(JOB, SENDER);
+            network.node(4).expect(JOB, RECEIVER);
+            NodeActor.Channels sending = network.node(1).leave(senderMoved);
+            NodeActor.Channels receiving = network.node(2).leave(receiverMoved);
+            // Each side's mover tells the other's old node, and each new node learns of the other move at its own time.
+            network.node(2).relocate(JOB, List.of(senderMoved));
+            network.node(1).relocate(JOB, List.of(receiverMoved));
+            network.node(4).relocate(JOB, List.of(receiverMoved));
+            network.node(3).relocate(JOB, List.of(senderMoved));
+            if (heardBeforeArrival) {
+                network.node(3).relocate(JOB, List.of(receiverMoved));
+            }
+            network.consume(4, network.node(4).host(JOB, RECEIVER, LAUNCH_NIDS, receiving));
+            network.consume(3, network.node(3).host(JOB, SENDER, LAUNCH_NIDS, sending));
+            send(network, 3, 100, 150);
+            network.deliver(4, Integer.MAX_VALUE);
+            network.node(4).relocate(JOB, List.of(senderMoved));
+            if (!heardBeforeArrival) {
+                network.deliver(3, Integer.MAX_VALUE);
+                network.node(3).relocate(JOB, List.of(receiverMoved));
+            }
+            send(network, 3, 150, 200);
+            network.settle();
+
+            assertEquals(upTo(30), network.consumedAt(2));
+            assertEquals(LongStream.range(30, 200).boxed().toList(), network.consumedAt(4), "once each, in order");
+            assertTrue(!network.node(3).heldForCredit());
+            assertReleased(network, List.of(1, 2));
+        }
+    }
+
+    @Test
+    void creditForASenderOnItsWayIsKeptForIt() {
+        Network network = launched();
+        int window = FlowControl.DEFAULT.window();
+        send(network, 1, 0, 2L * window); // a window out, a window held
+        LocationUpdate moved = at(SENDER, 2, 3);
+        network.node(3).expect(JOB, SENDER);
+        NodeActor.Channels channels = network.node(1).leave(moved);
+        network.node(2).relocate(JOB, List.of(moved));
+        network.deliver(2, Integer.MAX_VALUE); // consumed: every grant goes to node 3 before the sender is there
+        network.deliver(3, Integer.MAX_VALUE);
+        network.consume(3, network.node(3).host(JOB, SENDER, LAUNCH_NIDS, channels));
+        network.settle();
+
+        assertEquals(upTo(2L * window), network.consumedAt(2));
+        assertTrue(!network.node(3).heldForCredit(), "the grants waited for the sender");
+    }
+
+    @Test
+    void aSenderThatEndedDoesNotKeepAStayOpen() {
+        Network network = launched();
+        send(network, 1, 0, 10);
+        network.node(1).hostEnded(); // its final marker follows its messages
+        network.settle();
+        LocationUpdate moved = at(RECEIVER, 2, 3);
+        NodeActor.Channels channels = network.node(2).leave(moved);
+        assertEquals(1, network.node(2).traffic().staysReleased(), "released at once: nothing more can come");
+        assertEquals(0, network.node(2).traffic().jobsKnown());
+
+        // And a sender that ends after the receiver left, never having heard of it, closes the stay with its final marker.
+        Network late = launched();
+        send(late, 1, 0, 10);
+        LocationUpdate away = at(RECEIVER, 2, 3);
+        NodeActor.Channels moving = late.node(2).leave(away);
+        late.node(3).relocate(JOB, List.of(away));
+        late.consume(3, late.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, moving));
+        late.node(1).hostEnded();
+        late.settle();
+        assertEquals(upTo(10), late.consumedAt(3));
+        assertReleased(late, List.of(1, 2));
+        assertEquals(0, channels.sending().size());
+    }
+
+    @Test
+    void aFirstMessageFromAStaleNodeAfterTheStayWasReleasedIsForwardedByItsAddress() {
+        ProcessId latecomer = new ProcessId(5, 2);
+        List<Integer> nids = List.of(1, 2, 5);
+        Network network = new Network();
+        network.node(1).host(JOB, SENDER, nids, NodeActor.Channels.NONE);
+        network.node(2).host(JOB, RECEIVER, nids, NodeActor.Channels.NONE);
+        network.node(5).host(JOB, latecomer, nids, NodeActor.Channels.NONE);
+        send(network, 1, 0, 10);
+        network.settle();
+        LocationUpdate moved = at(RECEIVER, 2, 3);
+        NodeActor.Channels channels = network.node(2).leave(moved);
+        network.node(3).relocate(JOB, List.of(moved));
+        network.consume(3, network.node(3).host(JOB, RECEIVER, nids, channels));
+        network.node(1).relocate(JOB, List.of(moved));
+        network.settle();
+        assertEquals(1, network.node(2).traffic().staysReleased());
+        // Node 5 has not heard of the move: its process's first messages to the receiver go to the stay at node 2.
+        for (long i = 100; i < 105; i++) {
+            network.node(5).send(new PutRequest(portals(latecomer), 0, 1, portals(RECEIVER), 4, 0, i, 0, 0, false, 0, Payload.EMPTY));
+        }
+        network.deliver(2, Integer.MAX_VALUE);
+        assertEquals(1, network.node(2).traffic().openStays(), "opened again for the new channel");
+        network.node(5).relocate(JOB, List.of(moved));
+        network.settle();
+
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), network.consumedAt(2));
+        assertEquals(List.of(100L, 101L, 102L, 103L, 104L), network.consumedAt(3));
+        assertReleased(network, List.of(2));
+    }
+
+    @Test
+    void aLostNodeClosesTheChannelsToAndFromIt() {
+        Network network = launched();
+        send(network, 1, 0, 100);
+        assertTrue(network.node(1).heldForCredit());
+        network.node(1).nodeLost(2);
+        assertTrue(!network.node(1).heldForCredit(), "the sender is not frozen waiting for credit from a lost node");
+        assertEquals(100 - FlowControl.DEFAULT.window(), network.node(1).traffic().dropped(), "its held messages are dropped and counted");
+
+        // A stay whose sender's node is lost stops waiting for that sender's marker.
+        Network moving = launched();
+        send(moving, 1, 0, 10);
+        moving.deliver(2, 4);
+        LocationUpdate moved = at(RECEIVER, 2, 3);
+        NodeActor.Channels channels = moving.node(2).leave(moved);
+        moving.node(3).relocate(JOB, List.of(moved));
+        moving.consume(3, moving.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
+        moving.deliver(2, 2);
+        assertEquals(1, moving.node(2).traffic().openStays());
+        moving.node(2).nodeLost(1);
+        assertEquals(0, moving.node(2).traffic().openStays());
+        assertEquals(1, moving.node(2).traffic().closedByFailure());
+        moving.settle();
+        assertEquals(LongStream.range(4, 10).boxed().toList(), moving.consumedAt(3), "what it had passed on still arrives");
     }
 
     @Test

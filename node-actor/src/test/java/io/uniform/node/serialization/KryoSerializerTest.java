@@ -70,12 +70,12 @@ class KryoSerializerTest {
         PutRequest put = new PutRequest(new ProcessId(3, 0), 0, 9, new ProcessId(5, 1), 4, 0, 0xfeedL, 128, -1L, true, 0x2000,
                 Payload.copyOf(data));
         ChannelId channel = new ChannelId(new io.uniform.interconnect.ProcessId(3, 0), new io.uniform.interconnect.ProcessId(5, 1));
-        NodeActor.Packet packet = new NodeActor.Packet(9, new Envelope<>(channel, 41, put));
+        NodeActor.Packet packet = new NodeActor.Packet(9, new io.uniform.interconnect.Location(2, 3), new Envelope<>(channel, 41, put));
         NodeActor.Packet back = (NodeActor.Packet) roundTrip(packet);
         assertEquals(packet, back);
         assertArrayEquals(data, ((PutRequest) back.envelope().payload()).payload().toByteArray());
         Reply reply = new Reply(new ProcessId(5, 1), 0, 9, new ProcessId(3, 0), 4, 1, 0x3000, 0, 3, Payload.copyOf(new byte[] {1, 2, 3}));
-        assertEquals(reply, ((NodeActor.Packet) roundTrip(new NodeActor.Packet(9, new Envelope<>(channel, 0, reply)))).envelope().payload());
+        assertEquals(reply, ((NodeActor.Packet) roundTrip(new NodeActor.Packet(9, new io.uniform.interconnect.Location(2, 3), new Envelope<>(channel, 0, reply)))).envelope().payload());
     }
 
     @Test
