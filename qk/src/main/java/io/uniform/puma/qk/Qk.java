@@ -26,6 +26,7 @@ import io.uniform.process.files.FileStatus;
 import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.GuestPath;
 import io.uniform.process.image.Area;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -464,6 +465,49 @@ public final class Qk implements QkServices {
         // Its trap structure's result word, for a Portals wait the frozen state shows as ended.
         int resultAddress = p.waitingForEvent ? p.hart.register(10) + PumaAbi.TRAP_RESULT_OFFSET : FrozenRegion.NO_RESULT;
         return new FrozenRegion(p.space, areas(p, pcbOf(p)), resultAddress, Ptl.PTL_OK);
+    }
+
+    /**
+     * Begins tracking the pages process {@code pid} writes while it still runs, for a pre-copy
+     * migration (between slices only): each round lists the pages of its region written since
+     * the round before (the first, every page it has written), read as they are.
+     */
+    public DirtyPages trackWrites(int pid) {
+        Proc p = process(pid);
+        if (p.status != null || p.inTransit()) {
+            throw new IllegalStateException("process " + pid + " does not run here");
+        }
+        FlatAddressSpace space = p.space;
+        PhysicalMemory physical = space.physical();
+        physical.beginWriteRound();
+        return new DirtyPages() {
+            private boolean first = true;
+
+            @Override
+            public List<Integer> nextRound() {
+                List<Integer> pages = new ArrayList<>();
+                long end = Integer.toUnsignedLong(space.base()) + space.size();
+                for (long page = Integer.toUnsignedLong(space.base()); page < end; page += PhysicalMemory.PAGE_SIZE) {
+                    int frame = space.frameOf((int) page);
+                    if (frame >= 0 && (first || physical.writtenThisRound(frame))) {
+                        pages.add((int) page);
+                    }
+                }
+                first = false;
+                physical.beginWriteRound();
+                return pages;
+            }
+
+            @Override
+            public void read(int address, byte[] page) {
+                space.read(address, page, 0, page.length);
+            }
+
+            @Override
+            public void stop() {
+                physical.stopTrackingWrites();
+            }
+        };
     }
 
     /** The move failed: the frozen process goes on exactly as it was (still waiting, or still stopped, if it was). */

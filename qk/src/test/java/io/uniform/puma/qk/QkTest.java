@@ -12,6 +12,7 @@ import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.image.Area;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.nio.ByteBuffer;
@@ -172,6 +173,35 @@ class QkTest {
 
     private static int result(Qk qk, int pid) {
         return qk.space(pid).load32(TRAP + PumaAbi.TRAP_RESULT_OFFSET);
+    }
+
+    /** sw t1, 0(t0) */
+    private static final int STORE_T1_AT_T0 = 6 << 20 | 5 << 15 | 2 << 12 | 0x23;
+    /** t0 = HEAP; then forever: store t1 there, t1 += 1. */
+    private static final int[] STORE_LOOP = {lui(5, 0x4), STORE_T1_AT_T0, addi(6, 6, 1), jal(0, -8)};
+
+    @Test
+    void preCopyRoundsListThePagesWrittenSinceTheRoundBefore() {
+        Qk qk = node(1);
+        int pid = load(qk, 1, STORE_LOOP);
+        qk.runSlice(1000);
+        DirtyPages dirty = qk.trackWrites(pid);
+        List<Integer> first = dirty.nextRound();
+        assertTrue(first.contains(HEAP), "the first round lists every page written: " + first);
+        assertEquals(List.of(), dirty.nextRound(), "nothing ran since");
+
+        qk.runSlice(1000);
+        List<Integer> written = dirty.nextRound();
+        assertTrue(written.contains(HEAP), written::toString);
+        assertTrue(written.size() < first.size(), "its code is not written: " + written + " of " + first);
+        byte[] page = new byte[Area.PAGE_SIZE];
+        dirty.read(HEAP, page);
+        assertEquals(qk.space(pid).load32(HEAP), ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN).getInt());
+
+        dirty.stop();
+        int before = qk.space(pid).load32(HEAP);
+        qk.runSlice(1000);
+        assertTrue(qk.space(pid).load32(HEAP) > before, "the process runs on");
     }
 
     @Test
