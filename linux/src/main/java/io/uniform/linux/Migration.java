@@ -169,9 +169,14 @@ final class Migration {
                 return pages;
             }
 
+            /** A page unmapped since it was listed reads as zeros: the destination drops it, or gets it again if mapped anew. */
             @Override
             public void read(int address, byte[] page) {
-                task.space.readPage(address, page);
+                if (task.space.isFree(address, Area.PAGE_SIZE)) {
+                    java.util.Arrays.fill(page, (byte) 0);
+                } else {
+                    task.space.readPage(address, page);
+                }
             }
 
             @Override

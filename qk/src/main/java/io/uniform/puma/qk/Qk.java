@@ -469,8 +469,10 @@ public final class Qk implements QkServices {
 
     /**
      * Begins tracking the pages process {@code pid} writes while it still runs, for a pre-copy
-     * migration (between slices only): each round lists the pages of its region written since
-     * the round before (the first, every page it has written), read as they are.
+     * migration (between slices only): each round lists the pages of its areas (image, heap,
+     * stack; not the PCB, which is Puma's) written since the round before (the first, every page
+     * it has written), read as they are. A process whose PCB is corrupt lists none: it will not
+     * freeze.
      */
     public DirtyPages trackWrites(int pid) {
         Proc p = process(pid);
@@ -486,12 +488,17 @@ public final class Qk implements QkServices {
             @Override
             public List<Integer> nextRound() {
                 List<Integer> pages = new ArrayList<>();
-                long end = Integer.toUnsignedLong(space.base()) + space.size();
-                for (long page = Integer.toUnsignedLong(space.base()); page < end; page += PhysicalMemory.PAGE_SIZE) {
-                    int frame = space.frameOf((int) page);
-                    if (frame >= 0 && (first || physical.writtenThisRound(frame))) {
-                        pages.add((int) page);
+                try {
+                    for (Area area : areas(p, readPcb(p))) {
+                        for (long page = Integer.toUnsignedLong(area.start()); page < area.end(); page += Area.PAGE_SIZE) {
+                            int frame = space.frameOf((int) page);
+                            if (frame >= 0 && (first || physical.writtenThisRound(frame))) {
+                                pages.add((int) page);
+                            }
+                        }
                     }
+                } catch (Pcb.CorruptPcbException e) {
+                    pages.clear();
                 }
                 first = false;
                 physical.beginWriteRound();
