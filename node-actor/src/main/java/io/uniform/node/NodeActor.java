@@ -20,7 +20,6 @@ import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
-import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -992,29 +991,28 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         emigration.destinationOs = reserved.os();
         MigrationSettings migration = settings.migration();
-        DirtyPages dirty = migration.preCopy() ? kernel.trackWrites() : null;
-        List<Integer> written = dirty == null ? List.of() : dirty.nextRound();
-        if (written.size() <= migration.window() * migration.chunkPages()) {
-            // No pre-copy: a kernel that cannot track writes, or pages that go in one window anyway.
-            if (dirty != null) {
-                dirty.stop();
-            }
-            freezeNow();
-            return this;
-        }
-        emigration.dirty = dirty;
-        emigration.step = Emigration.Step.PRECOPYING;
-        emigration.beginRound(written, dirty::read, migration.chunkPages());
         try {
-            sendPreCopy();
+            emigration.dirty = migration.preCopy() ? kernel.trackWrites() : null;
+            List<Integer> written = emigration.dirty == null ? List.of() : emigration.dirty.nextRound();
+            if (written.size() > migration.window() * migration.chunkPages()) {
+                emigration.step = Emigration.Step.PRECOPYING;
+                emigration.beginRound(written, emigration.dirty::read, migration.chunkPages());
+                sendPreCopy();
+            } else {
+                // No pre-copy: a kernel that cannot track writes, or pages that go in one window anyway.
+                emigration.stopTracking();
+            }
         } catch (RuntimeException e) {
             preCopyFailed(e);
+            resumeAfterMove();
             return this;
         }
-        if (emigration.processRuns()) {
+        if (emigration.step == Emigration.Step.RESERVING) {
+            freezeNow();
+        } else if (emigration.processRuns()) {
             resumeAfterMove();
         } else {
-            advanceEmigration();
+            advanceEmigration(); // the pre-copy is over already
         }
         return this;
     }
