@@ -6,13 +6,18 @@ import io.uniform.puma.pct.FaultInjectingPct;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** What every job-launching command takes: the machine, where the ranks run, the files directory, the program and its arguments. */
 final class JobOptions {
-    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine).")
+    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine); "
+            + "on a cluster, the machine its members were started with.")
     String machine;
+
+    @Mixin
+    ClusterOptions cluster;
 
     /** Where the ranks run, as the command line names it. */
     enum On {

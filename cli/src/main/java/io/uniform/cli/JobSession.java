@@ -2,7 +2,6 @@ package io.uniform.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.uniform.config.MachineDescription;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
@@ -30,13 +29,12 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One job run from the command line on an embedded machine in this JVM: boots the machine,
- * sends the job, prints every rank's output as it arrives (each line prefixed with its rank
+ * One job run from the command line on an embedded machine in this JVM (or a running
+ * cluster's machine, see {@link MachineConnection}): sends the job, prints every rank's output as it arrives (each line prefixed with its rank
  * when the job has several), feeds rank 0's stdin from {@link System#in} as the program reads
  * it, kills the job on Ctrl-C, and returns the job's shell status.
  */
 final class JobSession {
-    private static final Duration SHUTDOWN = Duration.ofSeconds(30);
     private static final Duration KILL_GRACE = Duration.ofSeconds(10);
     private static final int INPUT_CHUNK = 64 << 10;
     /** Output yod may send ahead of this terminal's acknowledgements: ranks writing more wait for it. */
@@ -57,16 +55,16 @@ final class JobSession {
      * Runs {@code program} as {@code size} ranks placed as {@code placement} says and returns the shell
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
-    int run(MachineDescription description, Config settings, Program program, JobPlacement placement, int size, Yod.Options options) {
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", settings.withFallback(quietConfig()));
+    int run(MachineConnection connection, Program program, JobPlacement placement, int size, Yod.Options options) {
+        ActorSystem<?> system = connection.system();
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
         try {
             // Should the machine stop before the job finishes, stop waiting rather than hang.
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
-            ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
-            system.tell(new Machine.Run(program, placement, size, terminal, options));
+            ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1, connection.clustered()), "terminal", Props.empty());
+            connection.machine().tell(new Machine.Run(program, placement, size, terminal, options));
             return report(finished.get());
         } catch (ExecutionException e) {
             out.flush();
@@ -83,7 +81,7 @@ final class JobSession {
                 // the JVM is exiting (Ctrl-C): the hook runs and kills the job
             }
             stdinReader.shutdownNow();
-            terminate(system);
+            connection.close();
         }
     }
 
@@ -137,25 +135,14 @@ final class JobSession {
         }
     }
 
-    private void terminate(ActorSystem<?> system) {
-        system.terminate();
-        // Whatever happens while shutting down must not hide the job's status.
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            err.println("uniform: the machine did not shut down within " + SHUTDOWN);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | RuntimeException e) {
-            err.println("uniform: the machine did not shut down cleanly: " + e);
-        }
-    }
-
     /** Prints output as it arrives, answers stdin requests, completes {@link #finished} at the end. */
-    private Behavior<JobReport> terminal(boolean prefixRanks) {
+    private Behavior<JobReport> terminal(boolean prefixRanks, boolean announce) {
         Map<Long, ByteArrayOutputStream> partialLines = new HashMap<>();
         return Behaviors.receive((context, report) -> {
             if (report instanceof JobReport.JobStarted job) {
+                if (announce) { // on a cluster others may be running jobs: the operator needs the id to move its ranks
+                    err.println("uniform: job " + job.jobId() + " runs on nodes " + job.nids());
+                }
                 started.complete(job);
             } else if (report instanceof JobEvent.Output output) {
                 PrintStream stream = output.fd() == 2 ? err : out;

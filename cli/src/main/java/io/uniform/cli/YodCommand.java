@@ -94,7 +94,14 @@ final class YodCommand implements Callable<Integer> {
         }
         String filesRoot = files != null ? files.toAbsolutePath().toString() : null;
         Yod.Options options = new Yod.Options(filesRoot, interactive, pctFault, JobSession.OUTPUT_WINDOW);
-        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), placement, size, options);
+        MachineConnection connection;
+        try {
+            connection = MachineConnection.open(job.cluster, description, settings(job));
+        } catch (IllegalArgumentException | ClusterMember.Unavailable e) {
+            System.err.println("uniform: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        }
+        return new JobSession().run(connection, new Program(elf, argv, stdin), placement, size, options);
     }
 
     /** The machine's configuration as the options choose it. */
