@@ -33,6 +33,12 @@ public final class ClusterView extends AbstractBehavior<ClusterView.Command> {
     /** Ask for the machine as this member sees it now. */
     public record GetView(ActorRef<MachineView> replyTo) implements Command, CborSerializable {}
 
+    /**
+     * Ask for this member's whole report, sampled now: its nodes' answers to a question asked after
+     * this request came, so it includes whatever they did before it (a job's last messages).
+     */
+    public record SampleMember(ActorRef<MemberReport> replyTo) implements Command, CborSerializable {}
+
     /** A member's report came over the topic (local adapter). */
     private record Heard(MemberReport report) implements Command, NoSerializationVerificationNeeded {}
 
@@ -74,6 +80,7 @@ public final class ClusterView extends AbstractBehavior<ClusterView.Command> {
 
     private final Duration staleAfter;
     private final Map<String, Received> members = new HashMap<>();
+    private final ActorRef<MemberSampler.Command> sampler;
 
     private ClusterView(ActorContext<Command> context, String machine, ActorRef<Machine.Command> machineRef, Settings settings,
                         Consumer<MemberReport> local) {
@@ -82,7 +89,7 @@ public final class ClusterView extends AbstractBehavior<ClusterView.Command> {
         ActorRef<Topic.Command<MemberReport>> topic = context.spawn(Topic.create(MemberReport.class, topicName(machine)), "topic");
         topic.tell(Topic.subscribe(context.messageAdapter(MemberReport.class, Heard::new)));
         String member = context.getSystem().address().hostPort();
-        context.spawn(MemberSampler.create(machine, machineRef, member,
+        this.sampler = context.spawn(MemberSampler.create(machine, machineRef, member,
                 new MemberSampler.Settings(settings.interval(), settings.publishedNodes()), topic, local), "sampler");
     }
 
@@ -91,11 +98,17 @@ public final class ClusterView extends AbstractBehavior<ClusterView.Command> {
         return newReceiveBuilder()
                 .onMessage(Heard.class, this::onHeard)
                 .onMessage(GetView.class, this::onGetView)
+                .onMessage(SampleMember.class, this::onSampleMember)
                 .build();
     }
 
     private Behavior<Command> onHeard(Heard heard) {
         members.put(heard.report().member(), new Received(heard.report(), System.nanoTime()));
+        return this;
+    }
+
+    private Behavior<Command> onSampleMember(SampleMember sample) {
+        sampler.tell(new MemberSampler.SampleNow(sample.replyTo()));
         return this;
     }
 

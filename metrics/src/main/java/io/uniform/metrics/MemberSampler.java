@@ -28,9 +28,15 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * Samples this member's share of the machine once an interval: asks each node actor of this JVM
  * (those the machine's node listing names with a local address) for its {@link NodeActor.Figures},
  * and its machine, when it hosts one, for the jobs; computes rates from two answers of the same
- * node; hands the member's whole report to {@code local} (the Prometheus endpoint reads it) and
- * publishes it, trimmed to the busiest nodes, to the cluster's topic. The node actors count; the
- * sampler only asks between their slices, never touching a CPU.
+ * node; once every question of the round is answered, hands the member's whole report to
+ * {@code local} (the Prometheus endpoint reads it) and publishes it, trimmed to the busiest nodes,
+ * to the cluster's topic. A round still open at the next tick (a node that stopped, or is slow)
+ * is reported with what came, the silent nodes' earlier answers standing. The node actors count;
+ * the sampler only asks between their slices, never touching a CPU.
+ *
+ * <p>A report is made of the answers to its own round's questions, never an earlier round's: so
+ * {@link SampleNow}, asked after something happened on the nodes (a job's end), is answered with
+ * figures that include it.
  */
 final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     sealed interface Command extends NoSerializationVerificationNeeded {}
@@ -41,11 +47,14 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     /** The machine's node listing changed (local adapter). */
     private record NodesListed(Receptionist.Listing listing) implements Command {}
 
-    /** A node answered (local adapter). */
-    private record NodeAnswered(NodeActor.Figures figures) implements Command {}
+    /** A node answered, or (figures null) did not within an interval. */
+    private record NodeAnswered(ActorRef<NodeActor.Command> node, NodeActor.Figures figures) implements Command {}
 
-    /** The machine answered with its jobs (local adapter). */
+    /** The machine answered with its jobs, or (jobs null) did not within an interval. */
     private record JobsAnswered(Machine.Jobs jobs) implements Command {}
+
+    /** Sample now: {@code replyTo} gets this member's whole report once every node asked now has answered. */
+    record SampleNow(ActorRef<MemberReport> replyTo) implements Command {}
 
     /** How the sampler works: its interval and how many nodes of a member travel to the others. */
     record Settings(Duration interval, int publishedNodes) {}
@@ -63,14 +72,22 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     private final Settings settings;
     private final ActorRef<Topic.Command<MemberReport>> topic;
     private final Consumer<MemberReport> local;
-    private final ActorRef<NodeActor.Figures> nodeAnswers;
-    private final ActorRef<Machine.Jobs> jobAnswers;
     private final ServiceKey<NodeActor.Command> key;
     private final Set<ActorRef<NodeActor.Command>> nodes = new HashSet<>();
     // The latest answer of each node, by the node that gave it (a node that leaves the listing leaves the report).
     private final Map<ActorRef<NodeActor.Command>, Integer> nidOf = new HashMap<>();
     private final Map<Integer, Timed> samples = new TreeMap<>();
     private List<Machine.JobFigures> jobs = List.of();
+    // Questions asked and answered (or timed out), by node and to the machine: a node answers in the order asked.
+    private final Map<ActorRef<NodeActor.Command>, Long> asked = new HashMap<>();
+    private final Map<ActorRef<NodeActor.Command>, Long> answered = new HashMap<>();
+    private long jobsAsked;
+    private long jobsAnswered;
+    // Reports owed once the questions asked for them are answered: this interval's, and those asked for.
+    private final List<Owed> owed = new ArrayList<>();
+
+    /** A report owed once {@code asked} are answered: to {@code replyTo}, or (null) this interval's, published. */
+    private record Owed(Map<ActorRef<NodeActor.Command>, Long> asked, long jobsAsked, ActorRef<MemberReport> replyTo) {}
 
     private MemberSampler(ActorContext<Command> context, TimerScheduler<Command> timers, String machine,
                           ActorRef<Machine.Command> machineRef, String member, Settings settings,
@@ -81,8 +98,6 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         this.settings = settings;
         this.topic = topic;
         this.local = local;
-        this.nodeAnswers = context.messageAdapter(NodeActor.Figures.class, NodeAnswered::new);
-        this.jobAnswers = context.messageAdapter(Machine.Jobs.class, JobsAnswered::new);
         ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, NodesListed::new);
         this.key = NodeDirectory.key(machine);
         context.getSystem().receptionist().tell(Receptionist.subscribe(key, listings));
@@ -95,6 +110,7 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
                 .onMessage(NodesListed.class, this::onNodesListed)
                 .onMessage(NodeAnswered.class, this::onNodeAnswered)
                 .onMessage(JobsAnswered.class, this::onJobsAnswered)
+                .onMessage(SampleNow.class, this::onSampleNow)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
     }
@@ -106,6 +122,8 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
                 nodes.add(node);
             }
         }
+        asked.keySet().retainAll(nodes);
+        answered.keySet().retainAll(nodes);
         nidOf.keySet().removeIf(node -> {
             boolean gone = !nodes.contains(node);
             if (gone) {
@@ -113,11 +131,23 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
             }
             return gone;
         });
+        payWhatIsAnswered();
         return this;
     }
 
-    private Behavior<Command> onNodeAnswered(NodeAnswered answered) {
-        NodeActor.Figures figures = answered.figures();
+    private Behavior<Command> onNodeAnswered(NodeAnswered answer) {
+        if (nodes.contains(answer.node())) {
+            answered.merge(answer.node(), 1L, Long::sum);
+            if (answer.figures() != null) {
+                nidOf.put(answer.node(), answer.figures().state().nid());
+                record(answer.figures());
+            }
+        }
+        payWhatIsAnswered();
+        return this;
+    }
+
+    private void record(NodeActor.Figures figures) {
         int nid = figures.state().nid();
         long now = System.nanoTime();
         Timed before = samples.get(nid);
@@ -131,25 +161,77 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
             messages = Math.max(0, figures.activity().messagesIn() - then.messagesIn()) / seconds;
         }
         samples.put(nid, new Timed(new NodeSample(figures, mips, messages), now));
-        return this;
     }
 
-    private Behavior<Command> onJobsAnswered(JobsAnswered answered) {
-        jobs = answered.jobs().jobs();
+    private Behavior<Command> onJobsAnswered(JobsAnswered answer) {
+        jobsAnswered++;
+        if (answer.jobs() != null) {
+            jobs = answer.jobs().jobs();
+        }
+        payWhatIsAnswered();
         return this;
     }
 
     private Behavior<Command> onTick() {
-        MemberReport report = report();
-        local.accept(report);
-        topic.tell(Topic.publish(report.busiest(settings.publishedNodes())));
+        // Last interval's report, if a node has not answered yet: with that node's earlier figures.
+        owed.removeIf(report -> {
+            boolean periodic = report.replyTo() == null;
+            if (periodic) {
+                publish(report());
+            }
+            return periodic;
+        });
+        owed.add(ask(null));
+        payWhatIsAnswered();
+        return this;
+    }
+
+    private Behavior<Command> onSampleNow(SampleNow sample) {
+        owed.add(ask(sample.replyTo()));
+        payWhatIsAnswered();
+        return this;
+    }
+
+    /** Asks every node and the machine again, for a report owed to {@code replyTo} (null: the interval's). */
+    private Owed ask(ActorRef<MemberReport> replyTo) {
         for (ActorRef<NodeActor.Command> node : nodes) {
-            node.tell(new NodeActor.GetFigures(nodeAnswers.narrow()));
+            asked.merge(node, 1L, Long::sum);
+            getContext().ask(NodeActor.Figures.class, node, settings.interval(), NodeActor.GetFigures::new,
+                    (figures, failure) -> new NodeAnswered(node, figures));
         }
         if (machineRef != null) {
-            machineRef.tell(new Machine.GetJobs(jobAnswers));
+            jobsAsked++;
+            getContext().ask(Machine.Jobs.class, machineRef, settings.interval(), Machine.GetJobs::new,
+                    (answer, failure) -> new JobsAnswered(answer));
         }
-        return this;
+        return new Owed(Map.copyOf(asked), jobsAsked, replyTo);
+    }
+
+    /** Pays every report whose questions are all answered (a node that left the listing owes nothing). */
+    private void payWhatIsAnswered() {
+        List<Owed> payable = owed.stream().filter(this::answered).toList();
+        if (payable.isEmpty()) {
+            return;
+        }
+        owed.removeAll(payable);
+        MemberReport report = report();
+        for (Owed paid : payable) {
+            if (paid.replyTo() == null) {
+                publish(report);
+            } else {
+                paid.replyTo().tell(report);
+            }
+        }
+    }
+
+    private boolean answered(Owed report) {
+        return jobsAnswered >= report.jobsAsked() && report.asked().entrySet().stream()
+                .allMatch(question -> !nodes.contains(question.getKey()) || answered.getOrDefault(question.getKey(), 0L) >= question.getValue());
+    }
+
+    private void publish(MemberReport report) {
+        local.accept(report);
+        topic.tell(Topic.publish(report.busiest(settings.publishedNodes())));
     }
 
     /** The member now, from each node's latest answer. */

@@ -3,11 +3,7 @@ package io.uniform.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.uniform.config.MachineDescriptions;
-import io.uniform.config.Partition;
-import io.uniform.guest.GuestFiles;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
@@ -16,13 +12,9 @@ import io.uniform.node.yod.Yod;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,41 +22,18 @@ import org.junit.jupiter.api.Test;
  * machine's (instructions grow, the job's nodes are running in the compute partition, the Portals
  * traffic is token_ring's), and Prometheus' promtool accepts the text.
  */
-class MetricsEndpointTest {
+class MetricsEndpointTest extends MachineWithMetrics {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(2);
     private static final int RANKS = 3;
 
-    static {
-        org.slf4j.LoggerFactory.getILoggerFactory();
-    }
-
-    private final ActorTestKit testKit = new JUnit5TestKitBuilder()
-            .withCustomConfig(ConfigFactory.parseResources("application-test.conf").withFallback(ConfigFactory.load())).build();
-    private MemberMetrics metrics;
-
-    @AfterEach
-    void stop() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        testKit.shutdownTestKit();
-    }
-
     private ActorRef<Machine.Command> machine() throws IOException {
-        ActorRef<Machine.Command> machine = testKit.spawn(Machine.create(MachineDescriptions.defaultMachine()), "machine");
-        Config config = ConfigFactory.parseString("uniform.metrics.port = " + freePort()).withFallback(testKit.system().settings().config());
-        metrics = MemberMetrics.start(testKit.system(), "machine", machine, config);
-        return machine;
+        return machine(ConfigFactory.parseString("uniform.metrics.port = " + freePort()));
     }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    private static Program tokenRing(int laps) {
-        return new Program(GuestFiles.elf("mpp/token_ring.elf"), List.of("token_ring", Integer.toString(laps)), null);
     }
 
     private JobReport.JobStarted start(ActorRef<Machine.Command> machine, Program program, TestProbe<JobReport> client) {
