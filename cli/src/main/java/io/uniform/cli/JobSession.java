@@ -3,6 +3,7 @@ package io.uniform.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescription;
+import io.uniform.metrics.MemberMetrics;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -61,13 +63,18 @@ final class JobSession {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", settings.withFallback(quietConfig()));
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
+        MemberMetrics metrics = null;
         try {
+            metrics = startMetrics(system);
             // Should the machine stop before the job finishes, stop waiting rather than hang.
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
             system.tell(new Machine.Run(program, placement, size, terminal, options));
             return report(finished.get());
+        } catch (UncheckedIOException e) {
+            err.println("uniform: " + e.getMessage());
+            return 1;
         } catch (ExecutionException e) {
             out.flush();
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -83,8 +90,23 @@ final class JobSession {
                 // the JVM is exiting (Ctrl-C): the hook runs and kills the job
             }
             stdinReader.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
             terminate(system);
         }
+    }
+
+    /** This JVM's metrics, with an endpoint when {@code uniform.metrics.port} asks for one (which it announces); null without. */
+    private MemberMetrics startMetrics(ActorSystem<Machine.Command> system) {
+        Config config = system.settings().config();
+        if (config.getInt("uniform.metrics.port") == 0) {
+            return null;
+        }
+        // The machine is the system's guardian: its nodes are listed under the guardian's name.
+        MemberMetrics metrics = MemberMetrics.start(system, system.path().name(), system, config);
+        err.println("uniform: metrics at http://" + config.getString("uniform.metrics.host") + ":" + metrics.port() + "/metrics");
+        return metrics;
     }
 
     /** The configuration of a machine embedded in a command: warnings only, no dead-letter noise, no JVM shutdown hook. */

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,6 +61,10 @@ final class YodCommand implements Callable<Integer> {
             System.err.println("uniform: " + e.getMessage());
             return 2;
         }
+        if (job.metricsPort != null && (job.metricsPort < 1 || job.metricsPort > 65_535)) {
+            System.err.println("uniform: --metrics-port must be a port from 1 to 65535, not " + job.metricsPort);
+            return 2;
+        }
         if (files != null && !Files.isDirectory(files)) {
             System.err.println("uniform: --files " + files + " is not a directory");
             return 2;
@@ -99,6 +104,10 @@ final class YodCommand implements Callable<Integer> {
 
     /** The machine's configuration as the options choose it. */
     private static Config settings(JobOptions job) {
-        return ConfigFactory.parseMap(Map.of("uniform.pct.policy", job.pctPolicy.configName()));
+        Map<String, Object> settings = new HashMap<>(Map.of("uniform.pct.policy", job.pctPolicy.configName()));
+        if (job.metricsPort != null) {
+            settings.put("uniform.metrics.port", job.metricsPort);
+        }
+        return ConfigFactory.parseMap(settings);
     }
 }
