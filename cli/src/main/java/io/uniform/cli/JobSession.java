@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescription;
 import io.uniform.metrics.MemberMetrics;
+import io.uniform.metrics.Top;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
@@ -35,7 +36,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * One job run from the command line on an embedded machine in this JVM: boots the machine,
  * sends the job, prints every rank's output as it arrives (each line prefixed with its rank
  * when the job has several), feeds rank 0's stdin from {@link System#in} as the program reads
- * it, kills the job on Ctrl-C, and returns the job's shell status.
+ * it, kills the job on Ctrl-C, and returns the job's shell status. Under {@code top}, the
+ * screen shows the machine instead of the job's output, until the job ends or top has drawn its
+ * screens (then the job is killed).
  */
 final class JobSession {
     private static final Duration SHUTDOWN = Duration.ofSeconds(30);
@@ -54,6 +57,18 @@ final class JobSession {
         return thread;
     });
     private final InputStream in = System.in;
+    // How top shows the machine while the job runs; null: the job's output is shown instead.
+    private final Top.Settings top;
+
+    /** A session that shows the job's output. */
+    JobSession() {
+        this(null);
+    }
+
+    /** A session that shows the machine as {@code top} says while the job runs (null: the job's output). */
+    JobSession(Top.Settings top) {
+        this.top = top;
+    }
 
     /**
      * Runs {@code program} as {@code size} ranks placed as {@code placement} says and returns the shell
@@ -71,9 +86,19 @@ final class JobSession {
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
             system.tell(new Machine.Run(program, placement, size, terminal, options));
+            if (top != null) {
+                CompletableFuture.anyOf(started, finished).get(); // the machine with the job on it
+                Top.show(system, metrics.view(), top, out, finished);
+                if (!finished.isDone()) {
+                    started.get(KILL_GRACE.toSeconds(), TimeUnit.SECONDS).yod().tell(new Yod.KillJob("top has drawn its screens"));
+                }
+            }
             return report(finished.get());
         } catch (UncheckedIOException e) {
             err.println("uniform: " + e.getMessage());
+            return 1;
+        } catch (TimeoutException e) {
+            err.println("uniform: the job did not start within " + KILL_GRACE + " to be killed");
             return 1;
         } catch (ExecutionException e) {
             out.flush();
@@ -97,15 +122,25 @@ final class JobSession {
         }
     }
 
-    /** This JVM's metrics, with an endpoint when {@code uniform.metrics.port} asks for one (which it announces); null without. */
+    /**
+     * This JVM's metrics when top shows them or {@code uniform.metrics.port} asks for an endpoint
+     * (which is announced); null without either.
+     */
     private MemberMetrics startMetrics(ActorSystem<Machine.Command> system) {
         Config config = system.settings().config();
-        if (config.getInt("uniform.metrics.port") == 0) {
+        if (top != null) {
+            // Sampled as often as top draws; a member is stale after three of them at the least.
+            long staleAfter = Math.max(config.getDuration("uniform.metrics.stale-after").toMillis(), 3 * top.interval().toMillis());
+            config = ConfigFactory.parseMap(Map.of("uniform.metrics.interval", top.interval().toMillis() + "ms",
+                    "uniform.metrics.stale-after", staleAfter + "ms")).withFallback(config);
+        } else if (config.getInt("uniform.metrics.port") == 0) {
             return null;
         }
         // The machine is the system's guardian: its nodes are listed under the guardian's name.
         MemberMetrics metrics = MemberMetrics.start(system, system.path().name(), system, config);
-        err.println("uniform: metrics at http://" + config.getString("uniform.metrics.host") + ":" + metrics.port() + "/metrics");
+        if (metrics.port() != 0) {
+            err.println("uniform: metrics at http://" + config.getString("uniform.metrics.host") + ":" + metrics.port() + "/metrics");
+        }
         return metrics;
     }
 
@@ -179,6 +214,8 @@ final class JobSession {
         return Behaviors.receive((context, report) -> {
             if (report instanceof JobReport.JobStarted job) {
                 started.complete(job);
+            } else if (report instanceof JobEvent.Output output && top != null) {
+                started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length)); // the screen is top's
             } else if (report instanceof JobEvent.Output output) {
                 PrintStream stream = output.fd() == 2 ? err : out;
                 if (prefixRanks) {

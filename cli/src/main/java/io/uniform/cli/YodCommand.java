@@ -48,6 +48,11 @@ final class YodCommand implements Callable<Integer> {
 
     /** Runs a job from the command line: 2 on a usage error, 126/127 for an unusable program, else the job's status. */
     static int launch(JobOptions job, int size) {
+        return launch(job, size, new JobSession());
+    }
+
+    /** {@link #launch(JobOptions, int)} in {@code session}. */
+    static int launch(JobOptions job, int size, JobSession session) {
         Path files = job.files;
         Path program = job.program;
         if (size < 1) {
@@ -99,7 +104,7 @@ final class YodCommand implements Callable<Integer> {
         }
         String filesRoot = files != null ? files.toAbsolutePath().toString() : null;
         Yod.Options options = new Yod.Options(filesRoot, interactive, pctFault, JobSession.OUTPUT_WINDOW);
-        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), placement, size, options);
+        return session.run(description, settings(job), new Program(elf, argv, stdin), placement, size, options);
     }
 
     /** The machine's configuration as the options choose it. */

@@ -85,8 +85,9 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     private long jobsAnswered;
     // Reports owed once the questions asked for them are answered: this interval's, and those asked for.
     private final List<Owed> owed = new ArrayList<>();
+    private boolean sampledOnce;
 
-    /** A report owed once {@code asked} are answered: to {@code replyTo}, or (null) this interval's, published. */
+    /** A report owed once {@code asked} are answered (every one is published): to {@code replyTo} too, or (null) this interval's. */
     private record Owed(Map<ActorRef<NodeActor.Command>, Long> asked, long jobsAsked, ActorRef<MemberReport> replyTo) {}
 
     private MemberSampler(ActorContext<Command> context, TimerScheduler<Command> timers, String machine,
@@ -124,6 +125,10 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         }
         asked.keySet().retainAll(nodes);
         answered.keySet().retainAll(nodes);
+        if (!sampledOnce) {
+            sampledOnce = true;
+            owed.add(ask(null)); // the first figures now, not an interval after start
+        }
         nidOf.keySet().removeIf(node -> {
             boolean gone = !nodes.contains(node);
             if (gone) {
@@ -215,13 +220,8 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         }
         owed.removeAll(payable);
         MemberReport report = report();
-        for (Owed paid : payable) {
-            if (paid.replyTo() == null) {
-                publish(report);
-            } else {
-                paid.replyTo().tell(report);
-            }
-        }
+        publish(report);
+        payable.stream().map(Owed::replyTo).filter(java.util.Objects::nonNull).forEach(replyTo -> replyTo.tell(report));
     }
 
     private boolean answered(Owed report) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.uniform.config.MachineDescriptions;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
@@ -61,6 +62,11 @@ class MessageCountTest extends MachineWithMetrics {
     @Test
     void eachJobsTokensAreCountedOnceWhereSentAndWhereConsumed() {
         ActorRef<Machine.Command> machine = machine(ConfigFactory.empty());
+        int nodes = MachineDescriptions.defaultMachine().nodeCount();
+        testKit.createTestProbe().awaitAssert(JOB_TIMEOUT, () -> {
+            assertEquals(nodes, sample().size(), "the machine's nodes are listed");
+            return null;
+        });
         Map<Integer, NodeActor.Activity> before = sample();
         for (int laps : new int[] {10, 40}) {
             List<Integer> nids = run(machine, laps);
