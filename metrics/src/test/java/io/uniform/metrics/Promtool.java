@@ -29,14 +29,25 @@ final class Promtool {
 
     /** {@code promtool check metrics} on {@code text}: its status and what it printed. */
     static Result checkMetrics(String text) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        return run(text, "check", "metrics");
+    }
+
+    /** {@code promtool check config} of the configuration file {@code file}. */
+    static Result checkConfig(Path file) throws IOException, InterruptedException {
+        return run("", "check", "config", file.toString());
+    }
+
+    private static Result run(String stdin, String... arguments) throws IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("promtool"));
+        command.addAll(java.util.List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (var in = process.getOutputStream()) {
-            in.write(text.getBytes(StandardCharsets.UTF_8));
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(1, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("promtool check metrics did not finish within a minute");
+            throw new AssertionError(String.join(" ", command) + " did not finish within a minute");
         }
         return new Result(process.exitValue(), output);
     }
