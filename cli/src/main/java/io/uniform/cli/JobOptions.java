@@ -59,6 +59,11 @@ final class JobOptions {
                     + "the fault is contained, a fresh PCT is loaded, and the program goes on.")
     String pctFault;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the machine's figures (nodes, jobs, this JVM) in Prometheus text format at http://HOST:PORT/metrics "
+                    + "while the job runs (HOST: uniform.metrics.host, all interfaces by default).")
+    Integer metricsPort;
+
     @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
     Path program;
 

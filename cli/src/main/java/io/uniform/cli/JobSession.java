@@ -2,6 +2,8 @@ package io.uniform.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.uniform.metrics.MemberMetrics;
+import io.uniform.metrics.Top;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
@@ -12,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,7 +35,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * One job run from the command line on an embedded machine in this JVM (or a running
  * cluster's machine, see {@link MachineConnection}): sends the job, prints every rank's output as it arrives (each line prefixed with its rank
  * when the job has several), feeds rank 0's stdin from {@link System#in} as the program reads
- * it, kills the job on Ctrl-C, and returns the job's shell status.
+ * it, kills the job on Ctrl-C, and returns the job's shell status. Under {@code top}, the
+ * screen shows the machine instead of the job's output, until the job ends or top has drawn its
+ * screens (then the job is killed).
  */
 final class JobSession {
     private static final Duration KILL_GRACE = Duration.ofSeconds(10);
@@ -50,6 +55,18 @@ final class JobSession {
         return thread;
     });
     private final InputStream in = System.in;
+    // How top shows the machine while the job runs; null: the job's output is shown instead.
+    private final Top.Settings top;
+
+    /** A session that shows the job's output. */
+    JobSession() {
+        this(null);
+    }
+
+    /** A session that shows the machine as {@code top} says while the job runs (null: the job's output). */
+    JobSession(Top.Settings top) {
+        this.top = top;
+    }
 
     /**
      * Runs {@code program} as {@code size} ranks placed as {@code placement} says and returns the shell
@@ -59,13 +76,25 @@ final class JobSession {
         ActorSystem<?> system = connection.system();
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
+        MemberMetrics metrics = null;
         try {
+            metrics = startMetrics(connection);
             // Should the machine stop before the job finishes, stop waiting rather than hang.
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1, connection.clustered()), "terminal", Props.empty());
             connection.machine().tell(new Machine.Run(program, placement, size, terminal, options));
+            if (top != null) {
+                CompletableFuture.anyOf(started, finished).get(); // the machine with the job on it
+                Top.show(system, metrics.view(), top, out, finished);
+                if (!finished.isDone()) {
+                    started.join().yod().tell(new Yod.KillJob("top has drawn its screens")); // it started: it has not finished
+                }
+            }
             return report(finished.get());
+        } catch (UncheckedIOException e) {
+            err.println("uniform: " + e.getMessage());
+            return 1;
         } catch (ExecutionException e) {
             out.flush();
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -81,8 +110,40 @@ final class JobSession {
                 // the JVM is exiting (Ctrl-C): the hook runs and kills the job
             }
             stdinReader.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
             connection.close();
         }
+    }
+
+    /**
+     * This JVM's metrics when top shows them or {@code uniform.metrics.port} asks for an endpoint
+     * (which is announced); null without either.
+     */
+    private MemberMetrics startMetrics(MachineConnection connection) {
+        if (connection.clustered()) {
+            if (top != null) {
+                throw new UncheckedIOException(new java.io.IOException("top shows a machine embedded in this JVM; it cannot show a cluster yet"));
+            }
+            return null;
+        }
+        ActorSystem<?> system = connection.system();
+        Config config = system.settings().config();
+        if (top != null) {
+            // Sampled as often as top draws; a member is stale after three of them at the least.
+            long staleAfter = Math.max(config.getDuration("uniform.metrics.stale-after").toMillis(), 3 * top.interval().toMillis());
+            config = ConfigFactory.parseMap(Map.of("uniform.metrics.interval", top.interval().toMillis() + "ms",
+                    "uniform.metrics.stale-after", staleAfter + "ms")).withFallback(config);
+        } else if (config.getInt("uniform.metrics.port") == 0) {
+            return null;
+        }
+        // The machine is the system's guardian: its nodes are listed under the guardian's name.
+        MemberMetrics metrics = MemberMetrics.start(system, system.path().name(), connection.machine(), config);
+        if (metrics.port() != 0) {
+            err.println("uniform: metrics at http://" + config.getString("uniform.metrics.host") + ":" + metrics.port() + "/metrics");
+        }
+        return metrics;
     }
 
     /** The configuration of a machine embedded in a command: warnings only, no dead-letter noise, no JVM shutdown hook. */
@@ -144,6 +205,8 @@ final class JobSession {
                     err.println("uniform: job " + job.jobId() + " runs on nodes " + job.nids());
                 }
                 started.complete(job);
+            } else if (report instanceof JobEvent.Output output && top != null) {
+                started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length)); // the screen is top's
             } else if (report instanceof JobEvent.Output output) {
                 PrintStream stream = output.fd() == 2 ? err : out;
                 if (prefixRanks) {

@@ -146,6 +146,8 @@ public final class Linux {
     private long droppedMessages;
     private int nextPid = FIRST_PID;
     private long retiredInstructions;
+    private long traps;
+    private long pageFaultTraps;
     private Tracer tracer;
     private boolean yieldRequested;
 
@@ -312,6 +314,19 @@ public final class Linux {
         return retiredInstructions;
     }
 
+    /** Traps taken from every task so far: system calls, breakpoints, faults. */
+    public long traps() {
+        return traps;
+    }
+
+    /**
+     * Page faults so far: those the address spaces resolve by themselves (demand-zero fills,
+     * copy-on-write copies) and those that trap (stack growth, segmentation faults).
+     */
+    public long pageFaults() {
+        return memory.resolvedFaults() + pageFaultTraps;
+    }
+
     /** How often each unimplemented system call was made, by name. */
     public SortedMap<String, Long> unimplementedCalls() {
         return new TreeMap<>(unimplemented);
@@ -389,6 +404,7 @@ public final class Linux {
     // ---- traps and system calls
 
     private void handleTrap(Task task, Stop.Trap trap) {
+        traps++;
         switch (trap.cause()) {
             case ECALL_FROM_U -> {
                 task.hart.setPc(trap.pc() + 4);
@@ -398,6 +414,7 @@ public final class Linux {
             case ILLEGAL_INSTRUCTION -> kill(task, Signal.SIGILL, trap);
             case INSTRUCTION_ADDRESS_MISALIGNED -> kill(task, Signal.SIGBUS, trap);
             case LOAD_PAGE_FAULT, STORE_PAGE_FAULT -> {
+                pageFaultTraps++;
                 if (!growStack(task, trap.tval())) {
                     kill(task, Signal.SIGSEGV, trap);
                 }

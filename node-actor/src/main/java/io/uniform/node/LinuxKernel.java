@@ -94,6 +94,11 @@ final class LinuxKernel extends Kernel {
     }
 
     @Override
+    Counters counters() {
+        return new Counters(linux.instructions(), linux.traps(), linux.pageFaults());
+    }
+
+    @Override
     List<PortalsMessage> drainNetwork() {
         return linux.drainOutbox();
     }

@@ -144,6 +144,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** The answer to a {@link Release}: {@code problem} is null once the member holds no node. */
     public record Released(String member, String problem) implements CborSerializable {}
 
+    /** Ask for the jobs the machine has placed and not yet seen end. */
+    public record GetJobs(ActorRef<Jobs> replyTo) implements Command, CborSerializable {}
+
+    public record Jobs(List<JobFigures> jobs) implements CborSerializable {
+        public Jobs {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    /** A job: its id, its program's name (argv[0]), its ranks, and when it was placed (milliseconds since the epoch). */
+    public record JobFigures(int jobId, String program, int ranks, long placedAtMillis) implements CborSerializable {}
+
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
 
@@ -239,6 +251,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Set<Integer> rebooting = new HashSet<>();
     private final Map<Integer, ActorRef<Yod.Command>> jobs = new HashMap<>();
     private final Map<Integer, List<Integer>> jobNodes = new HashMap<>();
+    // What the metrics say of each job in jobNodes.
+    private final Map<Integer, JobFigures> jobFigures = new HashMap<>();
     private final Map<Integer, ActorRef<JobReport>> clients = new HashMap<>();
     // Jobs killed while their nodes were still being found: they never start.
     private final Map<Integer, String> killedBeforeStart = new HashMap<>();
@@ -287,6 +301,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(Rebooted.class, this::onRebooted)
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(GetJobs.class, this::onGetJobs)
                 .onMessage(NodeDown.class, this::onNodeDown)
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(YodStopped.class, this::onYodStopped)
@@ -330,10 +345,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         busy.addAll(nids);
         jobNodes.put(jobId, nids);
+        jobFigures.put(jobId, new JobFigures(jobId, run.program().argv().isEmpty() ? "" : run.program().argv().get(0), nids.size(),
+                System.currentTimeMillis()));
         resolve(nids, failure -> {
             String killed = killedBeforeStart.remove(jobId);
             if (failure != null || killed != null) {
-                jobNodes.remove(jobId);
+                forget(jobId);
                 busy.removeAll(nids);
                 run.client().tell(new JobReport.JobFinished(jobId, List.of(), failure != null ? failure : "killed before it started: " + killed));
                 return;
@@ -396,6 +413,17 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return this;
     }
 
+    /** The job is over for the machine: returns the nodes it had. */
+    private List<Integer> forget(int jobId) {
+        jobFigures.remove(jobId);
+        return jobNodes.remove(jobId);
+    }
+
+    private Behavior<Command> onGetJobs(GetJobs get) {
+        get.replyTo().tell(new Jobs(jobFigures.values().stream().sorted(java.util.Comparator.comparingInt(JobFigures::jobId)).toList()));
+        return this;
+    }
+
     private Behavior<Command> onKillJob(KillJob kill) {
         ActorRef<Yod.Command> yod = jobs.get(kill.jobId());
         if (yod != null) {
@@ -415,7 +443,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (jobs.remove(jobId) == null) {
             return this; // it finished and reported first
         }
-        List<Integer> nids = jobNodes.remove(jobId);
+        List<Integer> nids = forget(jobId);
         String reason = "the job's yod failed";
         nids.forEach(nid -> {
             ActorRef<NodeActor.Command> node = nodes.get(nid);
@@ -527,7 +555,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (jobs.remove(jobId) == null) {
             return this; // already ended as failed
         }
-        List<Integer> freed = jobNodes.remove(jobId);
+        List<Integer> freed = forget(jobId);
         if (freed != null) {
             busy.removeAll(freed);
         }

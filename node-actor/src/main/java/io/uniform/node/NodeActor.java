@@ -139,6 +139,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     public record GetState(ActorRef<State> replyTo) implements Command, CborSerializable {}
 
+    /** Ask for the node's state and what it has done (the metrics' question). */
+    public record GetFigures(ActorRef<Figures> replyTo) implements Command, CborSerializable {}
+
+    /** A node's state and its activity since its actor started. */
+    public record Figures(State state, Activity activity) implements CborSerializable {}
+
+    /**
+     * What a node has done since its actor started: instructions its processes retired, traps
+     * and page faults their kernels took, Portals messages and data bytes they consumed (in) and
+     * sent (out), and processes that moved in and out.
+     */
+    public record Activity(long instructions, long traps, long pageFaults, long messagesIn, long bytesIn, long messagesOut,
+                           long bytesOut, long migrationsIn, long migrationsOut) implements CborSerializable {}
+
     /**
      * Makes the PCT of the node's running Puma process fail at its {@code nth} call of
      * {@code operation} from now ("write", "brk", "schedule", ...): the operator's way to watch
@@ -469,7 +483,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // The move of this node's process under way, and the process arriving here, if any.
     private Emigration emigration;
     private Immigration immigration;
-    private long moves;
+    private final NodeActivity activity = new NodeActivity();
     // I/O calls of the process that yod has not answered yet (a process frozen with one would lose the answer).
     private final Set<Long> awaitedIo = new java.util.HashSet<>();
     private InjectPctFault pendingInjection;
@@ -500,6 +514,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(PeerLost.class, this::onPeerLost)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
+                .onMessage(GetFigures.class, this::onGetFigures)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(Migrate.class, this::onMigrate)
@@ -622,6 +637,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         sliceRunning = false;
         slices++;
+        activity.read(done.kernel());
         if (done.failure() != null) {
             Throwable cause = done.failure() instanceof CompletionException c && c.getCause() != null ? c.getCause() : done.failure();
             getContext().getLog().error("node {}: the emulator failed while running job {}", settings.nid(), jobId, cause);
@@ -640,7 +656,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             awaitedIo.add(call.sequence());
             yod.tell(new JobEvent.IoCall(jobId, rank, settings.nid(), call.sequence(), call.request()));
         }
-        result.network().forEach(transport::send); // sent during the slice: before any answer made since
+        result.network().forEach(this::send); // sent during the slice: before any answer made since
         boolean runnable = !result.waiting();
         for (IoDone answer : answers) {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
@@ -887,10 +903,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Hands a message to the kernel, which consumes it; true if the process can run. */
     private boolean deliver(Envelope<PortalsMessage> envelope) {
+        activity.consumed(envelope.payload());
         boolean runnable = kernel.deliver(envelope.payload());
-        kernel.drainNetwork().forEach(transport::send); // its answers leave now, whether or not the process runs
+        kernel.drainNetwork().forEach(this::send); // its answers leave now, whether or not the process runs
         transport.consumed(envelope);
         return runnable;
+    }
+
+    private void send(PortalsMessage message) {
+        activity.sent(message);
+        transport.send(message);
     }
 
     /** Credit for one of this node's channels: held messages go out; a process paused for credit runs again. */
@@ -950,10 +972,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onGetState(GetState get) {
-        Status status = kernel != null ? Status.RUNNING : Status.IDLE;
-        get.replyTo().tell(new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
-                slices, pctReloads, transport.traffic(), moves));
+        get.replyTo().tell(state());
         return this;
+    }
+
+    private Behavior<Command> onGetFigures(GetFigures get) {
+        get.replyTo().tell(new Figures(state(), activity.totals()));
+        return this;
+    }
+
+    private State state() {
+        Status status = kernel != null ? Status.RUNNING : Status.IDLE;
+        return new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
+                slices, pctReloads, transport.traffic(), activity.totals().migrationsIn());
     }
 
     private Behavior<Command> onReboot(Reboot reboot) {
@@ -1309,7 +1340,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             getContext().getLog().warn("node {}: job {}'s process did not move to node {}: {}", settings.nid(), ended.request.jobId(),
                     ended.destination(), reason);
         }
-        if (!moved) {
+        if (moved) {
+            activity.migratedOut();
+        } else {
             ended.yod.tell(new JobEvent.MoveFailed(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), reason));
         }
         if (ended.request.replyTo() != null) {
@@ -1440,7 +1473,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         boolean filesTaken = partition.get() != Partition.COMPUTE && request.state().os() == UnifiedLibrary.OS_PUMA;
         yod.tell(new JobEvent.Moved(jobId, rank, settings.nid(), getContext().getSelf(), filesTaken));
         sendToNode(arrived.source, new Started(arrived.move));
-        moves++;
+        activity.migratedIn();
         if (transport.heldForCredit()) {
             pausedForCredit = true;
         } else {

@@ -40,6 +40,7 @@ public final class NodeMemory {
     private int neverUsedFrom;
     private int framesInUse;
     private long committed;
+    private long resolvedFaults;
 
     /** @param capacityBytes a positive multiple of 4 KiB, at most {@link #MAX_CAPACITY} */
     public NodeMemory(int capacityBytes) {
@@ -61,6 +62,16 @@ public final class NodeMemory {
     /** Bytes promised to mappings (and whatever else the kernel charged). */
     public long committedBytes() {
         return committed;
+    }
+
+    /** Page faults the address spaces on this memory resolved by themselves: demand-zero fills and copy-on-write copies. */
+    public long resolvedFaults() {
+        return resolvedFaults;
+    }
+
+    /** An address space resolves a page fault (its slow path; never on a hit). */
+    void faultResolved() {
+        resolvedFaults++;
     }
 
     public int framesInUse() {

@@ -133,6 +133,7 @@ public final class PagedAddressSpace implements AddressSpace {
         if ((entry & (1 << access.ordinal())) == 0) {
             return ACCESS_FAULT;
         }
+        memory.faultResolved();
         return ownFrame(table, index);
     }
 

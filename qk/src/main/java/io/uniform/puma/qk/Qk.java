@@ -102,6 +102,9 @@ public final class Qk implements QkServices {
     private final ProcessClock clock;
     private final Map<Integer, Proc> processes = new LinkedHashMap<>();
     private int nextPid = 1;
+    // Counted between hart runs (never per instruction): what the node's metrics report.
+    private long instructions;
+    private long traps;
     private Pct pct;
     private String pctFailure;
     private List<QkEvent> events = new ArrayList<>();
@@ -302,6 +305,16 @@ public final class Qk implements QkServices {
             // recorded in events; processes stay as they are
         }
         return List.copyOf(events);
+    }
+
+    /** Instructions the QK's processes have retired on its harts so far. */
+    public long instructions() {
+        return instructions;
+    }
+
+    /** Traps the QK has taken from its processes so far: system calls, breakpoints, faults. */
+    public long traps() {
+        return traps;
     }
 
     /** True when no process can run (all ended, stopped, or waiting for a PCT reload). */
@@ -753,9 +766,12 @@ public final class Qk implements QkServices {
         long remaining = slice;
         while (remaining > 0 && p.runnable()) {
             long before = p.hart.cycles();
+            long retiredBefore = p.hart.instret();
             Stop stop = p.hart.run(remaining);
             remaining -= Math.max(1, p.hart.cycles() - before);
+            instructions += p.hart.instret() - retiredBefore;
             if (stop instanceof Stop.Trap trap) {
+                traps++;
                 handleTrap(p, trap);
             }
         }
