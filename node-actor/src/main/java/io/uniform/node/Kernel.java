@@ -131,8 +131,8 @@ abstract class Kernel {
         throw new IllegalStateException("no process is frozen");
     }
 
-    /** Stores a page of the arriving process (admitted, not started), as its source read it. */
-    void writePage(int address, byte[] page) {
+    /** Stores a page of the arriving process (admitted, not started), as its source read it: the page at {@code offset} of {@code from}. */
+    void writePage(int address, byte[] from, int offset) {
         throw new IllegalStateException("no process is arriving");
     }
 
