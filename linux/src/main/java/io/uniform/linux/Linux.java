@@ -636,6 +636,11 @@ public final class Linux {
         return Migration.trackWrites(task);
     }
 
+    /** The bytes {@code task} has mapped: what a destination makes room for before the task is frozen to move there. */
+    public long mappedBytes(Task task) {
+        return task.space.mappedBytes();
+    }
+
     /** The move failed: the frozen task runs on as if nothing had happened. */
     public void thaw(Task task) {
         Migration.thaw(this, task);

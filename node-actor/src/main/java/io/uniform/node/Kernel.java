@@ -121,6 +121,11 @@ abstract class Kernel {
         return null;
     }
 
+    /** The bytes the process's memory spans, for a destination to make room for before the freeze; 0 if unknown. */
+    long memoryBytes() {
+        return 0;
+    }
+
     /** The memory of the process {@link #freeze} stopped. */
     FrozenMemory frozenMemory() {
         throw new IllegalStateException("no process is frozen");

@@ -67,9 +67,20 @@ final class LinuxKernel extends Kernel {
         return kernel;
     }
 
-    /** A landing for a node that will boot Linux on {@code memoryBytes}: the node memory, and the arriving process's space in it. */
-    static Landed land(long memoryBytes) {
+    /**
+     * A landing for a node that will boot Linux on {@code memoryBytes}: the node memory, grown
+     * to hold the {@code processBytes} the arriving process maps (so neither its pages nor its
+     * admission grow it), and the process's space in it.
+     *
+     * @throws MigrationRefused if the JVM cannot hold that memory
+     */
+    static Landed land(long memoryBytes, long processBytes) throws MigrationRefused {
         NodeMemory memory = new NodeMemory(Linux.Config.forNode(memoryBytes).memoryBytes());
+        try {
+            memory.prepare(processBytes);
+        } catch (MappingException e) {
+            throw new MigrationRefused("the node cannot make room for the process's " + (processBytes >> 10) + " KiB: " + e.getMessage());
+        }
         return new Landed(memory, new PagedAddressSpace(memory));
     }
 
@@ -173,6 +184,11 @@ final class LinuxKernel extends Kernel {
     @Override
     DirtyPages trackWrites() {
         return linux.trackWrites(first);
+    }
+
+    @Override
+    long memoryBytes() {
+        return linux.mappedBytes(first);
     }
 
     @Override

@@ -183,9 +183,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * Source to destination: keep yourself free for rank {@code rank} of job {@code jobId},
-     * coming from node {@code source}, which the machine's {@code directory} finds.
+     * coming from node {@code source}, which the machine's {@code directory} finds; its memory
+     * spans {@code memoryBytes} now (0: unknown), for which the destination makes room.
      */
-    public record Reserve(String move, int source, int jobId, int rank, ActorRef<NodeDirectory.Command> directory)
+    public record Reserve(String move, int source, int jobId, int rank, long memoryBytes, ActorRef<NodeDirectory.Command> directory)
             implements MoveStep, CborSerializable {}
 
     /** Destination to source: reserved; it runs {@code os} ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}). */
@@ -388,8 +389,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
 
             @Override
-            public Landing land(Settings node, Partition partition) {
-                return STANDARD_KERNELS.land(node, partition);
+            public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+                return STANDARD_KERNELS.land(node, partition, processBytes);
             }
 
             @Override
@@ -405,7 +406,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals) throws ElfFormatException, ExecFailure;
 
         /** Where an arriving process's pre-copied pages go before it is admitted; staged by address unless the kernel lands them itself. */
-        default Landing land(Settings node, Partition partition) {
+        default Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
             return new StagedPages();
         }
 
@@ -425,8 +426,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
         /** Linux lands pre-copied pages straight into frames of the memory it will boot on; Puma's QK stages them. */
         @Override
-        public Landing land(Settings node, Partition partition) {
-            return partition == Partition.COMPUTE ? new StagedPages() : LinuxKernel.land(node.memoryBytes());
+        public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+            return partition == Partition.COMPUTE ? new StagedPages() : LinuxKernel.land(node.memoryBytes(), processBytes);
         }
 
         @Override
@@ -1021,7 +1022,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return;
         }
         emigration.step = Emigration.Step.RESERVING;
-        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, directory));
+        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, kernel.memoryBytes(), directory));
     }
 
     /** The move goes on where it waited for the process to be between slices and to wait for nothing from yod. */
@@ -1360,7 +1361,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
             return this;
         }
-        immigration = new Immigration(reserve.move(), reserve.source(), kernels.land(settings, partition.get()));
+        Landing landing;
+        try {
+            landing = kernels.land(settings, partition.get(), reserve.memoryBytes());
+        } catch (MigrationRefused refused) {
+            sendToNode(reserve.source(), new Abandon(reserve.move(), refused.getMessage()));
+            return this;
+        }
+        immigration = new Immigration(reserve.move(), reserve.source(), landing);
         armTimeout(immigration.move, immigration.progress);
         sendToNode(reserve.source(), new Reserved(reserve.move(),
                 partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX));

@@ -62,7 +62,7 @@ class LinuxKernelMigrationTest {
         }
         assertNull(before.ended, "still running");
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
-        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY));
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY, 0));
         FrozenMemory memory = source.frozenMemory();
         byte[] page = new byte[4096];
         for (int address : memory.pages()) {
@@ -93,8 +93,8 @@ class LinuxKernelMigrationTest {
         CapturedRun before = new CapturedRun();
         before.slice(source, SLICE);
         DirtyPages dirty = source.trackWrites();
-        LinuxKernel.Landed landed = LinuxKernel.land(MEMORY);
-        LinuxKernel.Landed abandoned = LinuxKernel.land(MEMORY);
+        LinuxKernel.Landed landed = LinuxKernel.land(MEMORY, source.memoryBytes());
+        LinuxKernel.Landed abandoned = LinuxKernel.land(MEMORY, 0);
         byte[] page = new byte[4096];
         List<Integer> first = dirty.nextRound();
         for (int address : first) {
@@ -137,9 +137,9 @@ class LinuxKernelMigrationTest {
         assertTrue(refused.getMessage().contains("above Puma's user limit"), refused.getMessage());
 
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
-        MigrationRefused full = assertThrows(MigrationRefused.class, () -> LinuxKernel.admit(SMALL_MEMORY, files.toString(), portals, state, LinuxKernel.land(SMALL_MEMORY)));
+        MigrationRefused full = assertThrows(MigrationRefused.class, () -> LinuxKernel.admit(SMALL_MEMORY, files.toString(), portals, state, LinuxKernel.land(SMALL_MEMORY, 0)));
         assertTrue(full.getMessage().startsWith("the node's memory cannot hold the process's "), full.getMessage());
-        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY));
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY, 0));
         destination.release(); // the transfer failed: the destination forgets the arrival
         source.thaw();
         captured.finish(source);
