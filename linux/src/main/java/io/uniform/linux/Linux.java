@@ -153,8 +153,21 @@ public final class Linux {
 
     /** @param fileSystem what tasks see as "/" and as their working directory; null for none (every path is ENOENT) */
     public Linux(Config config, ServiceFileSystem fileSystem, ProcessClock clock) {
+        this(config, fileSystem, clock, new NodeMemory(config.memoryBytes()));
+    }
+
+    /**
+     * A kernel on {@code memory}, which may already hold an address space for {@link #admit}
+     * (a migration's destination lands pre-copied pages before it boots); its capacity is the
+     * node's.
+     */
+    public Linux(Config config, ServiceFileSystem fileSystem, ProcessClock clock, NodeMemory memory) {
+        if (memory.capacityBytes() != config.memoryBytes()) {
+            throw new IllegalArgumentException("the node memory holds " + memory.capacityBytes() + " bytes, the config says "
+                    + config.memoryBytes());
+        }
         this.config = config;
-        this.memory = new NodeMemory(config.memoryBytes());
+        this.memory = memory;
         this.fileSystem = fileSystem;
         this.clock = clock;
         this.random = new Random(clock.seed());
@@ -640,6 +653,11 @@ public final class Linux {
         return Migration.trackWrites(task);
     }
 
+    /** The bytes {@code task} has mapped: what a destination makes room for before the task is frozen to move there. */
+    public long mappedBytes(Task task) {
+        return task.space.mappedBytes();
+    }
+
     /** The move failed: the frozen task runs on as if nothing had happened. */
     public void thaw(Task task) {
         Migration.thaw(this, task);
@@ -667,7 +685,20 @@ public final class Linux {
      * @throws IllegalArgumentException for a state whose fields contradict each other
      */
     public Task admit(ProcessState state, Console console) throws MigrationRefused {
-        return Migration.admit(this, state, console);
+        return Migration.admit(this, state, console, new PagedAddressSpace(memory), true);
+    }
+
+    /**
+     * {@link #admit(ProcessState, Console)} into {@code landed}, an address space on this
+     * kernel's memory that already holds pages of the process (pre-copied): its pages inside the
+     * state's areas stay where they are, with the areas' protections; those outside go. Only the
+     * pages still to come are written then. A refusal leaves {@code landed} to its caller to release.
+     */
+    public Task admit(ProcessState state, Console console, PagedAddressSpace landed) throws MigrationRefused {
+        if (landed.memory() != memory) {
+            throw new IllegalArgumentException("the landed pages are in another node's memory");
+        }
+        return Migration.admit(this, state, console, landed, false);
     }
 
     /**
@@ -677,7 +708,12 @@ public final class Linux {
      * @throws IllegalArgumentException for a page outside every area, or not a page long
      */
     public void writePage(Task task, int address, byte[] page) {
-        Migration.writePage(task, address, page);
+        writePage(task, address, page, 0);
+    }
+
+    /** {@link #writePage(Task, int, byte[])} from {@code from} at {@code offset} (a page inside a chunk). */
+    public void writePage(Task task, int address, byte[] from, int offset) {
+        Migration.writePage(task, address, from, offset);
     }
 
     /** Every page of an arriving task is in: its OS flag is rewritten to Linux and it runs from the next slice. */

@@ -134,6 +134,11 @@ abstract class Kernel {
         return null;
     }
 
+    /** The bytes the process's memory spans, for a destination to make room for before the freeze; 0 if unknown. */
+    long memoryBytes() {
+        return 0;
+    }
+
     /** The memory of the process {@link #freeze} stopped. */
     FrozenMemory frozenMemory() {
         throw new IllegalStateException("no process is frozen");
@@ -144,8 +149,8 @@ abstract class Kernel {
         throw new IllegalStateException("no process is frozen");
     }
 
-    /** Stores a page of the arriving process (admitted, not started), as its source read it. */
-    void writePage(int address, byte[] page) {
+    /** Stores a page of the arriving process (admitted, not started), as its source read it: the page at {@code offset} of {@code from}. */
+    void writePage(int address, byte[] from, int offset) {
         throw new IllegalStateException("no process is arriving");
     }
 

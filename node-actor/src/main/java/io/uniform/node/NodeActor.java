@@ -197,9 +197,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * Source to destination: keep yourself free for rank {@code rank} of job {@code jobId},
-     * coming from node {@code source}, which the machine's {@code directory} finds.
+     * coming from node {@code source}, which the machine's {@code directory} finds; its memory
+     * spans {@code memoryBytes} now (0: unknown), for which the destination makes room.
      */
-    public record Reserve(String move, int source, int jobId, int rank, ActorRef<NodeDirectory.Command> directory)
+    public record Reserve(String move, int source, int jobId, int rank, long memoryBytes, ActorRef<NodeDirectory.Command> directory)
             implements MoveStep, CborSerializable {}
 
     /** Destination to source: reserved; it runs {@code os} ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}). */
@@ -402,8 +403,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
 
             @Override
-            public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
-                return wrap.apply(STANDARD_KERNELS.admit(node, partition, immigrate, portals));
+            public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+                return STANDARD_KERNELS.land(node, partition, processBytes);
+            }
+
+            @Override
+            public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals, Landing landing)
+                    throws MigrationRefused {
+                return wrap.apply(STANDARD_KERNELS.admit(node, partition, immigrate, portals, landing));
             }
         });
     }
@@ -412,7 +419,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     interface Kernels {
         Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals) throws ElfFormatException, ExecFailure;
 
-        Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused;
+        /** Where an arriving process's pre-copied pages go before it is admitted; staged by address unless the kernel lands them itself. */
+        default Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+            return new StagedPages();
+        }
+
+        /** Admits the arriving process, with the pages {@code landing} (from {@link #land}) holds. */
+        Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals, Landing landing) throws MigrationRefused;
     }
 
     /** Puma's QK and PCT on compute nodes, the Linux personality on the others. */
@@ -425,13 +438,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     : LinuxKernel.exec(node.memoryBytes(), launch.program(), launch.filesRoot(), portals);
         }
 
+        /** Linux lands pre-copied pages straight into frames of the memory it will boot on; Puma's QK stages them. */
         @Override
-        public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
+        public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+            return partition == Partition.COMPUTE ? new StagedPages() : LinuxKernel.land(node.memoryBytes(), processBytes);
+        }
+
+        @Override
+        public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals, Landing landing)
+                throws MigrationRefused {
             if (partition == Partition.COMPUTE) {
                 return PumaKernel.admit(node.memoryBytes(), node.pumaRegionBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
                         immigrate.size(), immigrate.state(), portals);
             }
-            return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state());
+            return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state(), (LinuxKernel.Landed) landing);
         }
     };
 
@@ -1033,7 +1053,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return;
         }
         emigration.step = Emigration.Step.RESERVING;
-        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, directory));
+        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, kernel.memoryBytes(), directory));
     }
 
     /** The move goes on where it waited for the process to be between slices and to wait for nothing from yod. */
@@ -1175,7 +1195,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         pages.addAll(emigration.unsent);
         pages.addAll(emigration.dirty.nextRound());
         pages.addAll(memory.settledPages());
-        return pages.stream().filter(page -> Immigration.inAreas(areas, page)).toList();
+        return pages.stream().filter(page -> Landing.inAreas(areas, page)).toList();
     }
 
     private ProcessStateAndMemory freeze(int os, List<io.uniform.process.image.OpenFile> yodFiles) throws MigrationRefused {
@@ -1374,7 +1394,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
             return this;
         }
-        immigration = new Immigration(reserve.move(), reserve.source());
+        Landing landing;
+        try {
+            landing = kernels.land(settings, partition.get(), reserve.memoryBytes());
+        } catch (MigrationRefused refused) {
+            sendToNode(reserve.source(), new Abandon(reserve.move(), refused.getMessage()));
+            return this;
+        }
+        immigration = new Immigration(reserve.move(), reserve.source(), landing);
         armTimeout(immigration.move, immigration.progress);
         sendToNode(reserve.source(), new Reserved(reserve.move(),
                 partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX));
@@ -1387,8 +1414,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         immigration.request = immigrate;
         try {
-            immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate));
-            immigration.applyStaged(immigrate.state().areas());
+            immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate), immigration.landing);
+            immigration.landing.admitted(immigration.kernel, immigrate.state().areas());
             // Peers may learn of the move and send here before the handoff does: their messages wait for it.
             transport.expect(immigrate.jobId(), name(portals(immigrate).identity().id()));
             List<io.uniform.process.image.OpenFile> files = immigrate.state().files();
@@ -1429,13 +1456,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         try {
-            for (PageChunk.Page page : PageChunk.decode(pages.chunk(), settings.migration().chunkPages())) {
-                if (immigration.kernel == null) {
-                    immigration.stage(page);
-                } else {
-                    immigration.kernel.writePage(page.address(), page.zeros() ? new byte[io.uniform.process.image.Area.PAGE_SIZE] : page.bytes());
-                }
-            }
+            PageChunk.decode(pages.chunk(), settings.migration().chunkPages(),
+                    immigration.kernel == null ? immigration.landing : new KernelPages(immigration.kernel));
         } catch (RuntimeException e) {
             refuseImmigration("a page of the process could not be stored on node " + settings.nid() + ": " + describe(e));
             return this;
@@ -1443,6 +1465,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         immigration.chunksStored++;
         sendToNode(immigration.source, new PagesStored(immigration.move, immigration.chunksStored));
         return this;
+    }
+
+    /** Pages after admission go straight into the kernel; a page of zeros is written as zeros. */
+    private record KernelPages(Kernel kernel) implements PageChunk.Sink {
+        private static final byte[] ZEROS = new byte[io.uniform.process.image.Area.PAGE_SIZE];
+
+        @Override
+        public void page(int address, byte[] chunk, int offset) {
+            kernel.writePage(address, chunk, offset);
+        }
+
+        @Override
+        public void zeros(int address) {
+            kernel.writePage(address, ZEROS, 0);
+        }
     }
 
     private Behavior<Command> onHandoff(Handoff handoff) {
@@ -1505,12 +1542,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 request.yod().<Yod.Command>unsafeUpcast().tell(new Yod.DropFiles(request.rank()));
             }
         }
-        if (immigration.kernel != null) {
-            try {
+        try {
+            if (immigration.kernel != null) {
                 immigration.kernel.release();
-            } catch (RuntimeException e) {
-                getContext().getLog().warn("node {}: releasing a process that did not arrive failed", settings.nid(), e);
+            } else {
+                immigration.landing.release();
             }
+        } catch (RuntimeException e) {
+            getContext().getLog().warn("node {}: releasing a process that did not arrive failed", settings.nid(), e);
         }
         immigration = null;
     }

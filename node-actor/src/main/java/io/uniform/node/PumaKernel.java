@@ -298,8 +298,8 @@ final class PumaKernel extends Kernel {
     }
 
     @Override
-    void writePage(int address, byte[] page) {
-        qk.writePage(pid, address, page);
+    void writePage(int address, byte[] from, int offset) {
+        qk.writePage(pid, address, from, offset);
     }
 
     @Override

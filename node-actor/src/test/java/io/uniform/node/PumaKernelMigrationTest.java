@@ -74,7 +74,7 @@ class PumaKernelMigrationTest {
         byte[] page = new byte[4096];
         for (int address : memory.pages()) {
             memory.read(address, page);
-            destination.writePage(address, page);
+            destination.writePage(address, page, 0);
         }
         source.release();
         destination.start();

@@ -96,6 +96,16 @@ public final class NodeMemory {
         committed += bytes;
     }
 
+    /**
+     * Grows the physical memory to hold {@code bytes} (at most the capacity) without charging
+     * them: a migration's destination makes room for the arriving process before it freezes.
+     *
+     * @throws MappingException ENOMEM if the JVM heap cannot hold the memory
+     */
+    public void prepare(long bytes) throws MappingException {
+        growToHold(Math.min(bytes, capacityBytes()));
+    }
+
     /** Returns {@code bytes} of an earlier {@link #commit}. */
     public void uncommit(long bytes) {
         if (bytes < 0 || bytes > committed) {
