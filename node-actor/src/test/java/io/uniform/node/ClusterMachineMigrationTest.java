@@ -74,8 +74,12 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
      * then showed messages lost in the middle of a channel: a receiver (and each stay it had
      * left) waiting for a gap of 1 to 44 sequence numbers that never came, while its sender,
      * past them, waits for credit that only their delivery would give; for some channels the
-     * gap was already at the receiver's launch stay, before it ever moved. On failure the test
-     * prints every node's state. Run it by hand:
+     * gap was already at the receiver's launch stay, before it ever moved. The cause: Artery
+     * drops remote messages when an association's send queue (outbound-message-queue-size,
+     * 3072) is full ("dropped. Due to overflow of send queue", only an INFO dead letter):
+     * Packets and Pages were dropped so in a run that then hung. Per-channel credit does not
+     * bound a node pair's traffic (64 per channel, over a hundred channels each way). On failure
+     * the test prints every node's state. Run it by hand:
      * {@code mvn verify -pl node-actor -am -Dtest='ClusterMachineMigrationTest#aSixteen*'}.
      */
     @Override
