@@ -69,24 +69,59 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
     }
 
     /**
-     * Not proven over two systems yet: on a 2-core host shared with other builds (load 12) the
-     * job, its moves made and no frame dropped, printed nothing for 5 minutes. Run it by hand
-     * on a quiet host: {@code mvn verify -pl node-actor -Dtest='ClusterMachineMigrationTest#aSixteen*'}.
+     * Not proven over two systems yet: in two of four runs (November 2026, loaded 2-core host)
+     * the job stopped for good after its moves, every process idle. The nodes' transports
+     * then showed messages lost in the middle of a channel: a receiver (and each stay it had
+     * left) waiting for a gap of 1 to 44 sequence numbers that never came, while its sender,
+     * past them, waits for credit that only their delivery would give; for some channels the
+     * gap was already at the receiver's launch stay, before it ever moved. The cause: Artery
+     * drops remote messages when an association's send queue (outbound-message-queue-size,
+     * 3072) is full ("dropped. Due to overflow of send queue", only an INFO dead letter):
+     * Packets and Pages were dropped so in a run that then hung. Per-channel credit does not
+     * bound a node pair's traffic (64 per channel, over a hundred channels each way). On failure
+     * the test prints every node's state. Run it by hand:
+     * {@code mvn verify -pl node-actor -am -Dtest='ClusterMachineMigrationTest#aSixteen*'}.
      */
     @Override
     @Test
-    @org.junit.jupiter.api.Disabled("not finished within 5 minutes over two systems on the loaded 2-core host; see the javadoc")
+    @org.junit.jupiter.api.Disabled("over two systems, messages of a moved sender are sometimes lost and the job waits forever; see the javadoc")
     void aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom() {
-        super.aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom();
+        try {
+            super.aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom();
+        } catch (AssertionError failure) {
+            failure.addSuppressed(new AssertionError("the nodes then:\n" + nodeStates(lastMachine, lastDescription)));
+            throw failure;
+        }
+    }
+
+    private ActorRef<Machine.Command> lastMachine;
+    private MachineDescription lastDescription;
+
+    /** Every node's state and Portals traffic, a line each, as the machine's nodes answer. */
+    private String nodeStates(ActorRef<Machine.Command> machine, MachineDescription description) {
+        StringBuilder states = new StringBuilder();
+        TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
+        TestProbe<NodeActor.State> state = testKit.createTestProbe();
+        for (Partition partition : Partition.values()) {
+            for (int nid : description.nids(partition)) {
+                machine.tell(new Machine.GetNode(nid, refs.getRef()));
+                refs.receiveMessage(PLACED).node().tell(new NodeActor.GetState(state.getRef()));
+                NodeActor.State answer = state.receiveMessage(PLACED);
+                states.append(answer).append(' ').append(answer.portals()).append('\n');
+            }
+        }
+        return states.toString();
     }
 
     /** Machine {@code name} started on both members; returned once each member hosts its share. */
     @Override
     ActorRef<Machine.Command> spawnMachine(MachineDescription machine, String name) {
         MachineDescription split = machine.withPlacement(ROUND_ROBIN);
+        lastDescription = split;
         ActorRef<Machine.Command> proxy = MachineCluster.startMember(testKit.system(), name, split, refusal -> {});
         MachineCluster.startMember(b.system(), name, split, refusal -> {});
         awaitPlacedOn(proxy, split, Set.of(hostPort(testKit), hostPort(b)));
+        lastMachine = proxy;
         return proxy;
     }
 
