@@ -41,6 +41,10 @@ final class TopCommand implements Callable<Integer> {
             System.err.println("uniform: --interval must be from 0.01 to 3600 seconds, not " + intervalSeconds);
             return 2;
         }
+        if (job.cluster.given()) {
+            System.err.println("uniform: top shows a machine embedded in this JVM; it cannot show a cluster yet");
+            return 2;
+        }
         if (iterations < 0) {
             System.err.println("uniform: --iterations must be at least 0, not " + iterations);
             return 2;

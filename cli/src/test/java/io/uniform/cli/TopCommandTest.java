@@ -39,4 +39,12 @@ class TopCommandTest {
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("--interval must be from 0.01 to 3600 seconds, not 0.0"), run::toString);
     }
+
+    @Test
+    void aClusterIsRefusedBeforeAnyJoin() {
+        // An address nobody listens at: a join would take the join timeout and fail otherwise.
+        CommandRun run = uniform("top", "--cluster", "127.0.0.1:1", guest("elf/tests/hello.elf"));
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.err().contains("top shows a machine embedded in this JVM; it cannot show a cluster yet"), run::toString);
+    }
 }

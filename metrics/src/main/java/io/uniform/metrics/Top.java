@@ -55,7 +55,10 @@ public final class Top {
             try {
                 machine = AskPattern.<ClusterView.Command, MachineView>ask(view, ClusterView.GetView::new, settings.interval(),
                         system.scheduler()).toCompletableFuture().get();
-            } catch (ExecutionException e) {
+            } catch (ExecutionException | RuntimeException e) {
+                if (last) {
+                    break; // stopped, and the view cannot draw a last screen (busy, or its system ended)
+                }
                 continue; // the view was busy past an interval: the next screen comes at the next one
             }
             if (screens == 0 && !last && machine.members().stream().noneMatch(member -> member.takenAtMillis() >= startedMillis)
