@@ -13,7 +13,6 @@ import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.image.DirtyPages;
-import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
 import java.nio.file.Path;
@@ -63,14 +62,7 @@ class LinuxKernelMigrationTest {
         assertNull(before.ended, "still running");
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
         LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY, 0));
-        FrozenMemory memory = source.frozenMemory();
-        byte[] page = new byte[4096];
-        for (int address : memory.pages()) {
-            memory.read(address, page);
-            destination.writePage(address, page, 0);
-        }
-        source.release();
-        destination.start();
+        CapturedRun.handOver(source, destination, source.frozenMemory().pages());
 
         CapturedRun after = new CapturedRun();
         after.finish(destination);
@@ -113,13 +105,7 @@ class LinuxKernelMigrationTest {
         dirty.stop();
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
         LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, landed);
-        FrozenMemory memory = source.frozenMemory();
-        for (int address : last) {
-            memory.read(address, page);
-            destination.writePage(address, page, 0);
-        }
-        source.release();
-        destination.start();
+        CapturedRun.handOver(source, destination, last);
 
         CapturedRun after = new CapturedRun();
         after.finish(destination);
