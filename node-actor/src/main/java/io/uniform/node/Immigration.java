@@ -2,7 +2,7 @@ package io.uniform.node;
 
 /**
  * The destination's side of one move: reserved for a process, landing its pre-copied pages,
- * then holding its admitted kernel while its last pages come in; the node actor drives it
+ * then holding its admitted kernel while its last pages and the handoff come in; the node actor drives it
  * (docs/ARCHITECTURE.md, "Migration").
  */
 final class Immigration {
@@ -17,10 +17,22 @@ final class Immigration {
     final Landing landing;
     /** yod opened the process's files for it (a Linux process arriving on Puma): undone if it does not arrive. */
     boolean filesAdopted;
+    /** The source was told the process is admitted. */
+    boolean admitted;
+    /** The parts of the handoff that came so far; null before the first. */
+    HandoffParts handoff;
 
     Immigration(String move, int source, Landing landing) {
         this.move = move;
         this.source = source;
         this.landing = landing;
+    }
+
+    /**
+     * Whether the handoff is what comes next: the process is admitted and every page stored. The
+     * source let the process go when it sent it, so from here on its silence loses the process.
+     */
+    boolean awaitsHandoff() {
+        return admitted && chunksStored == request.chunks();
     }
 }

@@ -51,8 +51,11 @@ import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 
 /**
  * One MPP node: hosts the CPU and the kernel of its partition (Puma's QK + PCT on a compute
@@ -231,15 +234,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public record PagesStored(String move, int chunks) implements MoveStep, CborSerializable {}
 
     /**
-     * Source to destination: the process's channels and the messages its kernel had not taken,
-     * and its directory entry at the destination: start it.
+     * What the source hands over once every page is stored: the process's channels and the
+     * messages its kernel had not taken, and its directory entry at the destination. It travels
+     * serialized (Kryo) in {@link HandoffPart}s, as it grows with those messages.
      */
-    public record Handoff(String move, Channels channels, List<Envelope<PortalsMessage>> inbox, LocationUpdate location)
-            implements MoveStep, KryoSerializable {
+    public record Handoff(Channels channels, List<Envelope<PortalsMessage>> inbox, LocationUpdate location) implements KryoSerializable {
         public Handoff {
             inbox = List.copyOf(inbox);
         }
     }
+
+    /**
+     * Source to destination: part {@code index} of {@code parts} of the move's serialized
+     * {@link Handoff} ({@link HandoffParts}); the last one starts the process.
+     */
+    public record HandoffPart(String move, int index, int parts, byte[] bytes) implements MoveStep, KryoSerializable {}
 
     /**
      * The channels of a process that moves, as they travel with it: the receiving ends (expected
@@ -360,21 +369,26 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * How a node moves its process: pages per chunk, chunks sent before the destination has
      * stored them (the stream's window), whether chunks are deflated, and how long each side
-     * waits for the other before it gives the move up.
+     * waits for the other before it gives the move up; the handoff's largest part, and how long
+     * a destination that stored every page waits for the handoff before it reports the process lost.
      */
     public record MigrationSettings(int chunkPages, int window, boolean compress, Duration timeout, boolean preCopy, int preCopyRounds,
-                                    long preCopySliceInstructions) {
+                                    long preCopySliceInstructions, int handoffPartBytes, Duration handoffTimeout) {
         public MigrationSettings {
             if (chunkPages <= 0 || window <= 0 || timeout.isNegative() || timeout.isZero() || preCopyRounds <= 0
-                    || preCopySliceInstructions <= 0) {
-                throw new IllegalArgumentException("migration chunks, window, timeout and pre-copy rounds and slices must be positive");
+                    || preCopySliceInstructions <= 0 || handoffPartBytes <= 0) {
+                throw new IllegalArgumentException("migration chunks, window, timeout, pre-copy rounds and slices and handoff parts must be positive");
+            }
+            if (handoffTimeout.isNegative() || handoffTimeout.isZero()) {
+                throw new IllegalArgumentException("the migration's handoff-timeout must be positive: " + handoffTimeout);
             }
         }
 
         public static MigrationSettings of(com.typesafe.config.Config migration) {
             return new MigrationSettings(migration.getInt("chunk-pages"), migration.getInt("window"), migration.getBoolean("compress"),
                     migration.getDuration("timeout"), migration.getBoolean("pre-copy"), migration.getInt("pre-copy-rounds"),
-                    migration.getLong("pre-copy-slice-instructions"));
+                    migration.getLong("pre-copy-slice-instructions"), (int) migration.getBytes("handoff-part-bytes").longValue(),
+                    migration.getDuration("handoff-timeout"));
         }
     }
 
@@ -492,6 +506,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // The channels of the node's processes, with credit flow control so that a fast sender waits
     // on its own node instead of filling its receiver's mailbox, and where each job's processes run.
     private final PortalsTransport transport;
+    // Serializes a move's handoff, which travels in parts.
+    private final Serialization serialization;
     // The process was runnable when its messages ran out of credit: it runs again when credit comes.
     private boolean pausedForCredit;
     // The machine's node directory, as the last launch named it: kept between jobs, for the credit owed to ended ones.
@@ -519,6 +535,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.partition = partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
         this.transport = new PortalsTransport(settings.nid(), this::sendToNode);
+        this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
     }
 
     @Override
@@ -545,7 +562,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Admitted.class, this::onAdmitted)
                 .onMessage(Pages.class, this::onPages)
                 .onMessage(PagesStored.class, this::onPagesStored)
-                .onMessage(Handoff.class, this::onHandoff)
+                .onMessage(HandoffPart.class, this::onHandoffPart)
                 .onMessage(Started.class, this::onStarted)
                 .onMessage(MoveTimeout.class, this::onMoveTimeout)
                 .onMessage(DeficiencyMoveEnded.class, this::onDeficiencyMoveEnded)
@@ -891,8 +908,28 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         peerNodes.remove(lost.nid());
         getContext().getLog().warn("node {}: node {} was lost; its channels are closed", settings.nid(), lost.nid());
         transport.nodeLost(lost.nid());
+        moveLost(lost.nid());
         resumeIfCreditCame();
         return this;
+    }
+
+    /** A move with node {@code nid} on the other side ends now, as its timeout would have ended it. */
+    private void moveLost(int nid) {
+        String reason = "node " + nid + " was lost";
+        if (emigration != null && emigration.destination() == nid) {
+            if (emigration.step == Emigration.Step.HANDED_OFF) {
+                lostAfterHandoff(reason + " after the handoff: the process is lost with it");
+            } else if (emigration.step != Emigration.Step.WAITING) {
+                failEmigration(reason, false);
+                resumeAfterMove();
+            }
+        } else if (immigration != null && immigration.source == nid) {
+            if (immigration.awaitsHandoff()) {
+                loseArrival(reason + " before its handoff came");
+            } else {
+                dropImmigration(); // the process was lost with its source, whose loss its yod hears of
+            }
+        }
     }
 
     /** A Portals message for this node: delivered between slices, in channel order; it may wake the process. */
@@ -1040,7 +1077,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         // Unique across restarts of this actor, so a late step of an older move never matches a new one.
         emigration = new Emigration(jobId + "/" + rank + "/" + nid + "/" + java.util.UUID.randomUUID(), migrate, rank, yod, System.nanoTime());
-        armTimeout(emigration.move, emigration.progress);
+        armEmigrationTimeout();
         if (!sliceRunning) {
             beginEmigration();
         }
@@ -1272,10 +1309,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         int job = jobId;
         Set<Integer> peersToTell = transport.nodesOf(job); // before leaving: a stay with nothing to forward lets the job go at once
         Channels channels = transport.leave(moved);
-        sendToNode(destination, new Handoff(emigration.move, channels, List.copyOf(arrived), moved));
+        // All parts at once: the unread messages are bounded by the channels' credit, and a process waiting for credit sends nothing more.
+        List<byte[]> parts = HandoffParts.cut(serialization.serialize(new Handoff(channels, arrived, moved)).get(),
+                settings.migration().handoffPartBytes());
+        for (int index = 0; index < parts.size(); index++) {
+            sendToNode(destination, new HandoffPart(emigration.move, index, parts.size(), parts.get(index)));
+        }
         Locations news = new Locations(job, List.of(moved));
         peersToTell.stream().filter(nid -> nid != settings.nid() && nid != destination).forEach(nid -> sendToNode(nid, news));
         emigration.step = Emigration.Step.HANDED_OFF;
+        emigration.progress++;
+        armEmigrationTimeout();
         try {
             kernel.release();
         } catch (RuntimeException e) {
@@ -1329,7 +1373,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return false;
         }
         emigration.progress++;
-        armTimeout(emigration.move, emigration.progress);
+        armEmigrationTimeout();
         return true;
     }
 
@@ -1362,12 +1406,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         if (moved) {
             activity.migratedOut();
-        } else {
+        } else if (ended.step != Emigration.Step.HANDED_OFF) {
             ended.yod.tell(new JobEvent.MoveFailed(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), reason));
         }
         if (ended.request.replyTo() != null) {
             ended.request.replyTo().tell(report);
         }
+    }
+
+    /** The process left with its handoff and is lost where it went: the move failed, and its yod hears that the rank ended. */
+    private void lostAfterHandoff(String reason) {
+        Emigration ended = emigration;
+        ended.yod.tell(new JobEvent.Exited(ended.request.jobId(), ended.rank, ended.destination(), ExitStatus.killed(Signal.SIGKILL),
+                "the process was lost in its move to node " + ended.destination() + ": " + reason, 0));
+        endEmigration(false, reason);
     }
 
     /** The process stayed: the messages it missed while frozen reach it, and it runs again. */
@@ -1402,7 +1454,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         immigration = new Immigration(reserve.move(), reserve.source(), landing);
-        armTimeout(immigration.move, immigration.progress);
+        armImmigrationTimeout();
         sendToNode(reserve.source(), new Reserved(reserve.move(),
                 partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX));
         return this;
@@ -1427,7 +1479,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                         (adopted, failure) -> new FilesAdoptedForMove(move, adopted == null
                                 ? "yod did not answer: " + describe(failure) : adopted.refusal()));
             } else {
-                sendToNode(immigration.source, new Admitted(immigration.move));
+                admitted();
             }
         } catch (MigrationRefused | RuntimeException refused) {
             refuseImmigration(refused instanceof MigrationRefused ? refused.getMessage()
@@ -1444,7 +1496,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             refuseImmigration(adopted.refusal());
         } else {
             immigration.filesAdopted = true;
-            sendToNode(immigration.source, new Admitted(immigration.move));
+            admitted();
         }
         return this;
     }
@@ -1464,6 +1516,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         immigration.chunksStored++;
         sendToNode(immigration.source, new PagesStored(immigration.move, immigration.chunksStored));
+        if (immigration.awaitsHandoff()) {
+            armImmigrationTimeout();
+        }
         return this;
     }
 
@@ -1482,27 +1537,38 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
     }
 
-    private Behavior<Command> onHandoff(Handoff handoff) {
-        if (!destinationOf(handoff) || immigration.kernel == null || immigration.chunksStored != immigration.request.chunks()) {
+    /** A part of the handoff, after every page is stored: the last one restarts the process here. */
+    private Behavior<Command> onHandoffPart(HandoffPart part) {
+        if (!destinationOf(part) || !immigration.awaitsHandoff()) {
+            return this;
+        }
+        Handoff handoff;
+        try {
+            if (immigration.handoff == null) {
+                immigration.handoff = new HandoffParts(part.parts(), settings.migration().handoffPartBytes());
+            }
+            byte[] whole = immigration.handoff.add(part.index(), part.parts(), part.bytes());
+            if (whole == null) {
+                return this;
+            }
+            handoff = serialization.deserialize(whole, Handoff.class).get();
+        } catch (RuntimeException e) {
+            getContext().getLog().error("node {}: the handoff of job {}'s process is unreadable", settings.nid(), immigration.request.jobId(), e);
+            loseArrival("its handoff came unreadable to node " + settings.nid() + ": " + describe(e));
             return this;
         }
         Immigration arrived = immigration;
-        immigration = null;
         Immigrate request = arrived.request;
-        ProcessPortals processPortals = portals(request);
         try {
             arrived.kernel.start();
         } catch (RuntimeException e) {
             getContext().getLog().error("node {}: the process of job {} that moved here could not start", settings.nid(), request.jobId(), e);
-            String report = "the process could not restart on node " + settings.nid() + " after its move: " + describe(e);
-            request.yod().tell(new JobEvent.Exited(request.jobId(), request.rank(), settings.nid(), ExitStatus.killed(Signal.SIGKILL),
-                    report, 0));
-            immigration = arrived;
-            refuseImmigration(report);
+            loseArrival("it could not restart on node " + settings.nid() + " after its move: " + describe(e));
             return this;
         }
+        immigration = null;
         host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(),
-                request.filesRoot(), processPortals, request.yod());
+                request.filesRoot(), portals(request), request.yod());
         transport.relocate(jobId, List.of(handoff.location()));
         List<Envelope<PortalsMessage>> ready = transport.host(jobId, handoff.location().process(), launchNids, handoff.channels());
         handoff.inbox().forEach(this::deliver);
@@ -1519,14 +1585,43 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return this;
     }
 
+    /**
+     * The process arriving here is lost after its source let it go (its handoff did not come
+     * whole, or it could not restart): its yod hears that the rank ended, the source why, and
+     * what it held here is freed.
+     */
+    private void loseArrival(String reason) {
+        Immigrate request = immigration.request;
+        String report = "the process was lost in its move from node " + immigration.source + ": " + reason;
+        getContext().getLog().warn("node {}: job {} rank {}: {}", settings.nid(), request.jobId(), request.rank(), report);
+        request.yod().tell(new JobEvent.Exited(request.jobId(), request.rank(), settings.nid(), ExitStatus.killed(Signal.SIGKILL), report, 0));
+        refuseImmigration(report);
+    }
+
     /** Whether {@code step} belongs to the process arriving here; counts it as progress. */
     private boolean destinationOf(MoveStep step) {
         if (immigration == null || !immigration.move.equals(step.move())) {
             return false;
         }
-        immigration.progress++;
-        armTimeout(immigration.move, immigration.progress);
+        armImmigrationTimeout();
         return true;
+    }
+
+    /** Counts a step of the arriving process; its handoff, once every page is stored, has the shorter bound. */
+    private void armImmigrationTimeout() {
+        immigration.progress++;
+        MigrationSettings migration = settings.migration();
+        getContext().scheduleOnce(immigration.awaitsHandoff() ? migration.handoffTimeout() : migration.timeout(), getContext().getSelf(),
+                new MoveTimeout(immigration.move, immigration.progress));
+    }
+
+    /** Tells the source the process is admitted; once its pages are all stored too, the handoff is due. */
+    private void admitted() {
+        immigration.admitted = true;
+        sendToNode(immigration.source, new Admitted(immigration.move));
+        if (immigration.awaitsHandoff()) {
+            armImmigrationTimeout();
+        }
     }
 
     private void refuseImmigration(String reason) {
@@ -1558,7 +1653,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onAbandon(Abandon abandon) {
         if (emigration != null && emigration.move.equals(abandon.move()) && emigration.step == Emigration.Step.HANDED_OFF) {
-            endEmigration(false, abandon.reason()); // the process could not restart there: yod has its end
+            endEmigration(false, abandon.reason()); // the process was lost there: yod has its end from the destination
         } else if (emigration != null && emigration.move.equals(abandon.move())) {
             failEmigration(abandon.reason(), false);
             resumeAfterMove();
@@ -1568,29 +1663,36 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return this;
     }
 
-    private void armTimeout(String move, int progress) {
-        getContext().scheduleOnce(settings.migration().timeout(), getContext().getSelf(), new MoveTimeout(move, progress));
+    /** After the handoff the source waits for the destination's own bound on it too, so that it hears the destination's verdict. */
+    private void armEmigrationTimeout() {
+        MigrationSettings migration = settings.migration();
+        Duration timeout = emigration.step == Emigration.Step.HANDED_OFF ? migration.timeout().plus(migration.handoffTimeout()) : migration.timeout();
+        getContext().scheduleOnce(timeout, getContext().getSelf(), new MoveTimeout(emigration.move, emigration.progress));
     }
 
     private Behavior<Command> onMoveTimeout(MoveTimeout timeout) {
-        String silent = "no answer from node %d within " + settings.migration().timeout().toSeconds() + " s";
         if (emigration != null && emigration.move.equals(timeout.move()) && emigration.progress == timeout.progress()) {
+            String silent = "no answer from node " + emigration.destination() + " within " + settings.migration().timeout().toSeconds() + " s";
             if (emigration.step == Emigration.Step.HANDED_OFF) {
-                // The process is the destination's now, wherever its restart stands: the report says moved.
-                endEmigration(true, String.format(silent, emigration.destination()) + " after the handoff: its restart is unconfirmed");
+                // Alive, the destination would have said within its handoff-timeout whether the process runs there.
+                lostAfterHandoff("no answer from node " + emigration.destination() + " after the handoff: the process is lost with it");
             } else if (emigration.step == Emigration.Step.WAITING) {
                 endEmigration(false, "the process waited for yod's answer to an I/O call all along");
                 resumeAfterMove();
             } else {
-                failEmigration(String.format(silent, emigration.destination()), true);
+                failEmigration(silent, true);
                 resumeAfterMove();
             }
-        } else if (immigration != null && immigration.move.equals(timeout.move()) && immigration.progress == timeout.progress()
-                && (immigration.request == null || immigration.chunksStored < immigration.request.chunks())) {
-            // Once every chunk is stored the source's handoff is on its way, and the process is no longer the source's to resume.
-            getContext().getLog().warn("node {}: " + silent + "; the process it was sending is dropped here", settings.nid(),
-                    immigration.source);
-            dropImmigration();
+        } else if (immigration != null && immigration.move.equals(timeout.move()) && immigration.progress == timeout.progress()) {
+            if (immigration.awaitsHandoff()) {
+                loseArrival("its handoff did not come within " + settings.migration().handoffTimeout().toSeconds()
+                        + " s after its last pages");
+            } else {
+                // The source still holds the process, and resumes it when it gives the move up in turn.
+                getContext().getLog().warn("node {}: no answer from node {} within {} s; the process it was sending is dropped here",
+                        settings.nid(), immigration.source, settings.migration().timeout().toSeconds());
+                dropImmigration();
+            }
         }
         return this;
     }

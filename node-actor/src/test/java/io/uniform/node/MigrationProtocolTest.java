@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.cpu.HartState;
@@ -27,11 +28,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,10 +63,13 @@ class MigrationProtocolTest {
     private static final int STATE_PAGE = 0x1000;
     private static final int SENDER = 1;
     private static final int RECEIVER = 2;
-    private static final int PUTS_PER_SLICE = 8;
 
     @JUnit5TestKit
-    ActorTestKit testKit = TestKits.serializing();
+    ActorTestKit testKit = newTestKit();
+
+    ActorTestKit newTestKit() {
+        return TestKits.serializing();
+    }
 
     /**
      * A kernel whose process is a role and counters in one page: a sender puts numbered messages
@@ -75,12 +89,14 @@ class MigrationProtocolTest {
             this.portals = portals;
         }
 
-        static PagedKernel launched(ProcessPortals portals, int count, int senderMoves, int receiverMoves) {
+        static PagedKernel launched(ProcessPortals portals, Stream stream) {
             PagedKernel kernel = new PagedKernel(portals);
             boolean sender = portals.identity().id().pid() == 0;
             kernel.word(0, sender ? SENDER : RECEIVER);
-            kernel.word(1, count);
-            kernel.word(5, sender ? senderMoves : receiverMoves);
+            kernel.word(1, stream.count());
+            kernel.word(5, sender ? stream.senderMoves() : stream.receiverMoves());
+            kernel.word(6, stream.putsPerSlice());
+            kernel.word(7, stream.payloadBytes());
             kernel.started = true;
             return kernel;
         }
@@ -97,7 +113,8 @@ class MigrationProtocolTest {
             page().putInt(4 * index, value);
         }
 
-        // Words: 0 role, 1 count, 2 next (sent or expected), 3 out of order, 4 moves made, 5 moves to wait for.
+        // Words: 0 role, 1 count, 2 next (sent or expected), 3 out of order or not as sent, 4 moves made, 5 moves to wait for,
+        // 6 puts a slice, 7 bytes a put.
         @Override
         SliceResult runSlice(long budget) {
             if (!started || frozen) {
@@ -116,8 +133,8 @@ class MigrationProtocolTest {
             if (word(2) >= until && !moved) {
                 return new SliceResult(List.of(), List.of(), List.of(), null, true, 0, 0); // until a move restarts it
             }
-            while (puts.size() < PUTS_PER_SLICE && word(2) < until) {
-                puts.add(new PutRequest(self, 0, 1, peer, 4, 0, word(2), 0, 0, false, 0, Payload.EMPTY));
+            while (puts.size() < word(6) && word(2) < until) {
+                puts.add(new PutRequest(self, 0, 1, peer, 4, 0, word(2), 0, 0, false, 0, Payload.copyOf(payload(word(2), word(7)))));
                 word(2, word(2) + 1);
             }
             Ended ended = word(2) >= count ? new Ended(ExitStatus.exited(0), null) : null;
@@ -129,8 +146,9 @@ class MigrationProtocolTest {
             if (frozen || !started) {
                 throw new IllegalStateException("a message delivered to a process that is " + (frozen ? "frozen" : "not started"));
             }
-            long bits = ((PutRequest) message).matchBits();
-            if (bits == word(2)) {
+            PutRequest put = (PutRequest) message;
+            long bits = put.matchBits();
+            if (bits == word(2) && java.util.Arrays.equals(put.payload().toByteArray(), payload((int) bits, word(7)))) {
                 word(2, word(2) + 1);
             } else {
                 word(3, word(3) + 1);
@@ -190,11 +208,30 @@ class MigrationProtocolTest {
         }
     }
 
-    private static NodeActor.Kernels pagedKernels(int count, int senderMoves, int receiverMoves) {
+    /** The {@code bytes} bytes of put {@code sequence}: each tells where it belongs, so a receiver sees any mix-up. */
+    private static byte[] payload(int sequence, int bytes) {
+        byte[] payload = new byte[bytes];
+        for (int i = 0; i < bytes; i++) {
+            payload[i] = (byte) (sequence + i);
+        }
+        return payload;
+    }
+
+    /**
+     * What the kernels do: a sender puts {@code count} messages of {@code payloadBytes} bytes,
+     * {@code putsPerSlice} a slice, to a receiver; each waits for its moves as {@link PagedKernel} says.
+     */
+    private record Stream(int count, int senderMoves, int receiverMoves, int putsPerSlice, int payloadBytes) {
+        static Stream of(int count, int senderMoves, int receiverMoves) {
+            return new Stream(count, senderMoves, receiverMoves, 8, 0);
+        }
+    }
+
+    private static NodeActor.Kernels pagedKernels(Stream stream) {
         return new NodeActor.Kernels() {
             @Override
             public Kernel launch(NodeActor.Settings node, Partition partition, NodeActor.Launch launch, ProcessPortals portals) {
-                return PagedKernel.launched(portals, count, senderMoves, receiverMoves);
+                return PagedKernel.launched(portals, stream);
             }
 
             @Override
@@ -216,18 +253,30 @@ class MigrationProtocolTest {
     }
 
     private Nodes nodes(int count, int messages, int senderMoves, int receiverMoves, Partition... partitions) {
+        return nodes(count, Stream.of(messages, senderMoves, receiverMoves), "", nid -> node -> node, partitions);
+    }
+
+    /** Nodes with {@code settings} (HOCON) over the test's configuration, each node's behavior as {@code wrapping} makes it for its nid. */
+    private Nodes nodes(int count, Stream stream, String settings, IntFunction<UnaryOperator<Behavior<NodeActor.Command>>> wrapping,
+                        Partition... partitions) {
         String machine = "migration-" + MACHINES.incrementAndGet();
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
         List<ActorRef<NodeActor.Command>> refs = new ArrayList<>();
         for (int nid = 1; nid <= count; nid++) {
             Partition partition = partitions.length == 0 ? Partition.COMPUTE : partitions[(nid - 1) % partitions.length];
-            NodeActor.Settings settings = NodeActor.Settings.of(nid, partition, MachineDescriptions.defaultMachine().memoryPerNode(),
-                    testKit.system().settings().config());
-            ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings, pagedKernels(messages, senderMoves, receiverMoves)));
-            NodeDirectory.register(testKit.system(), machine, node);
-            refs.add(node);
+            ActorTestKit kit = kitOf(nid);
+            NodeActor.Settings node = NodeActor.Settings.of(nid, partition, MachineDescriptions.defaultMachine().memoryPerNode(),
+                    ConfigFactory.parseString(settings).withFallback(kit.system().settings().config()));
+            ActorRef<NodeActor.Command> ref = kit.spawn(wrapping.apply(nid).apply(NodeActor.create(node, pagedKernels(stream))));
+            NodeDirectory.register(kit.system(), machine, ref);
+            refs.add(ref);
         }
         return new Nodes(List.copyOf(refs), directory);
+    }
+
+    /** The actor system node {@code nid} lives in. */
+    ActorTestKit kitOf(int nid) {
+        return testKit;
     }
 
     private static void launch(Nodes nodes, TestProbe<JobEvent> yod, int senderNid, int receiverNid) {
@@ -237,9 +286,16 @@ class MigrationProtocolTest {
     }
 
     private NodeActor.MigrationReport migrate(Nodes nodes, int from, int to) {
-        TestProbe<NodeActor.MigrationReport> reports = testKit.createTestProbe();
+        TestProbe<NodeActor.MigrationReport> reports = kitOf(from).createTestProbe();
         nodes.nid(from).tell(new NodeActor.Migrate(1, to, reports.getRef()));
         return reports.receiveMessage(TIMEOUT);
+    }
+
+    /** Node {@code nid}'s state, asked from its own actor system (where its replies' ref is local). */
+    private NodeActor.State state(Nodes nodes, int nid) {
+        TestProbe<NodeActor.State> states = kitOf(nid).createTestProbe();
+        nodes.nid(nid).tell(new NodeActor.GetState(states.getRef()));
+        return states.receiveMessage(TIMEOUT);
     }
 
     /** Both ranks' exits, in rank order, ignoring the moves yod hears of. */
@@ -306,11 +362,9 @@ class MigrationProtocolTest {
         assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
                 "all 20,000 puts arrived once each, in order");
         assertEquals(List.of(3, 5), exits.stream().map(JobEvent.Exited::nid).toList());
-        TestProbe<NodeActor.State> states = testKit.createTestProbe();
-        states.awaitAssert(TIMEOUT, () -> {
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
             for (int nid = 1; nid <= 5; nid++) {
-                nodes.nid(nid).tell(new NodeActor.GetState(states.getRef()));
-                NodeActor.PortalsTraffic traffic = states.receiveMessage(TIMEOUT).portals();
+                NodeActor.PortalsTraffic traffic = state(nodes, nid).portals();
                 assertEquals(0, traffic.openStays(), "node " + nid + " still forwards: " + traffic);
                 assertEquals(0, traffic.jobsKnown(), "node " + nid + " still keeps the job's directory: " + traffic);
             }
@@ -337,5 +391,146 @@ class MigrationProtocolTest {
         List<JobEvent.Exited> exits = exits(yod);
         assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList());
         assertEquals(List.of(1, 2), exits.stream().map(JobEvent.Exited::nid).toList());
+    }
+
+    // ---- the handoff: streamed in parts, and a destination that never gets it
+
+    /** Artery's default frame (pekko.remote.artery.advanced.maximum-frame-size), which no message of a move may come near. */
+    private static final int FRAME_BYTES = 256 * 1024;
+    private static final int HANDOFF_PART_BYTES = 64 * 1024;
+    /** A short bound on the handoff. */
+    private static final String HANDOFF_BOUND = "uniform.migration.handoff-timeout = 2s";
+
+    /** What becomes of a message at a node: null passes it on; otherwise the node's next behavior, without it. */
+    @FunctionalInterface
+    private interface Gate {
+        Behavior<NodeActor.Command> check(ActorContext<NodeActor.Command> node, NodeActor.Command message);
+    }
+
+    /** A node behind a gate of its own ({@code gates} makes one for each node it wraps). */
+    private static UnaryOperator<Behavior<NodeActor.Command>> gated(java.util.function.Supplier<Gate> gates) {
+        return node -> Behaviors.intercept(() -> new BehaviorInterceptor<NodeActor.Command, NodeActor.Command>(NodeActor.Command.class) {
+            private final Gate gate = gates.get();
+
+            @Override
+            public Behavior<NodeActor.Command> aroundReceive(TypedActorContext<NodeActor.Command> context, NodeActor.Command message,
+                                                            ReceiveTarget<NodeActor.Command> target) {
+                Behavior<NodeActor.Command> instead = gate.check(context.asJava(), message);
+                return instead != null ? instead : target.apply(context, message);
+            }
+        }, node);
+    }
+
+    /** Holds the credit grants for the node's sender until its process has moved away, so that its messages wait with it. */
+    private static Gate creditHeldUntilMoved() {
+        List<NodeActor.Command> held = new ArrayList<>();
+        boolean[] moved = {false};
+        return (node, message) -> {
+            if (!moved[0] && message instanceof NodeActor.Credit) {
+                held.add(message);
+                return Behaviors.same();
+            }
+            if (message instanceof NodeActor.Started) {
+                moved[0] = true;
+                held.forEach(node.getSelf()::tell); // after the handoff: the grants follow the sender
+            }
+            return null;
+        };
+    }
+
+    /** Passes every message on, noting the largest serialized step of a move and the handoff's parts. */
+    private static Gate measuring(AtomicInteger largestStep, AtomicInteger handoffParts) {
+        return (node, message) -> {
+            if (message instanceof NodeActor.MoveStep step) {
+                Serialization serialization = SerializationExtension.get(Adapter.toClassic(node.getSystem()));
+                largestStep.accumulateAndGet(serialization.serialize(step).get().length, Math::max);
+                if (step instanceof NodeActor.HandoffPart) {
+                    handoffParts.incrementAndGet();
+                }
+            }
+            return null;
+        };
+    }
+
+    @Test
+    void aSenderWithThousandsOfMessagesWaitingForCreditTakesThemAlongInPartsFarBelowAFrame() {
+        int puts = 3_000;
+        int payload = 1_024;
+        AtomicInteger largestStep = new AtomicInteger();
+        AtomicInteger handoffParts = new AtomicInteger();
+        UnaryOperator<Behavior<NodeActor.Command>> measured = gated(() -> measuring(largestStep, handoffParts));
+        UnaryOperator<Behavior<NodeActor.Command>> holdingCredit = gated(MigrationProtocolTest::creditHeldUntilMoved);
+        // The sender puts 3,000 messages in its first slice: 64 go on credit, the rest wait in its channel and move with it.
+        Nodes nodes = nodes(3, new Stream(2 * puts, 1, 0, puts, payload), "",
+                nid -> nid == 1 ? node -> measured.apply(holdingCredit.apply(node)) : measured);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport report = migrate(nodes, 1, 3);
+        assertTrue(report.moved(), report.toString());
+
+        List<JobEvent.Exited> exits = exits(yod);
+        assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
+                "all 6,000 puts arrived once each, in order and as sent");
+        assertEquals(3, exits.get(0).nid(), "the sender ended where it moved");
+        int heldBytes = (puts - io.uniform.interconnect.FlowControl.DEFAULT.window()) * payload;
+        assertTrue(handoffParts.get() >= heldBytes / HANDOFF_PART_BYTES, "the handoff came in " + handoffParts + " parts");
+        assertTrue(largestStep.get() <= FRAME_BYTES / 2, "a step of the move serialized to " + largestStep + " bytes");
+    }
+
+    @Test
+    void aDestinationThatNeverGetsTheHandoffGivesTheMoveUpAndFreesItselfAndTheRankIsReportedLost() {
+        Nodes nodes = nodes(3, Stream.of(20_000, 0, 1), HANDOFF_BOUND,
+                nid -> nid == 3 ? gated(MigrationProtocolTest::firstHandoffLost) : node -> node);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport report = migrate(nodes, 2, 3);
+        assertFalse(report.moved(), report.toString());
+        assertEquals("the process was lost in its move from node 2: its handoff did not come within 2 s after its last pages",
+                report.reason());
+        JobEvent.Exited lost = lostRank(yod);
+        assertEquals(3, lost.nid());
+        assertEquals(report.reason(), lost.report());
+        aNodeFreeToTakeAProcess(nodes, 3);
+    }
+
+    @Test
+    void aSourceThatStopsBeforeItsHandoffLeavesTheDestinationFreeAndTheRankReportedLost() {
+        Gate stopsAtItsLastPages = (node, message) -> message instanceof NodeActor.PagesStored ? Behaviors.stopped() : null;
+        Nodes nodes = nodes(3, Stream.of(20_000, 0, 1), HANDOFF_BOUND, nid -> nid == 2 ? gated(() -> stopsAtItsLastPages) : node -> node);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        nodes.nid(2).tell(new NodeActor.Migrate(1, 3, kitOf(2).<NodeActor.MigrationReport>createTestProbe().getRef()));
+        JobEvent.Exited lost = lostRank(yod);
+        assertEquals(3, lost.nid());
+        assertTrue(lost.report().startsWith("the process was lost in its move from node 2: "), lost.report());
+        aNodeFreeToTakeAProcess(nodes, 3);
+    }
+
+    /** Drops every part of the first move's handoff. */
+    private static Gate firstHandoffLost() {
+        String[] lost = {null};
+        return (node, message) -> {
+            if (message instanceof NodeActor.HandoffPart part && (lost[0] == null || lost[0].equals(part.move()))) {
+                lost[0] = part.move();
+                return Behaviors.same();
+            }
+            return null;
+        };
+    }
+
+    /** The receiver's end, killed, as its yod hears it; yod hears nothing else of the move (no "it runs on"). */
+    private static JobEvent.Exited lostRank(TestProbe<JobEvent> yod) {
+        JobEvent event = yod.receiveMessage(TIMEOUT);
+        JobEvent.Exited lost = org.junit.jupiter.api.Assertions.assertInstanceOf(JobEvent.Exited.class, event);
+        assertEquals(1, lost.rank());
+        assertEquals(ExitStatus.killed(io.uniform.process.Signal.SIGKILL), lost.status());
+        return lost;
+    }
+
+    /** Node {@code nid} is idle and takes the sender from node 1. */
+    private void aNodeFreeToTakeAProcess(Nodes nodes, int nid) {
+        assertEquals(NodeActor.Status.IDLE, state(nodes, nid).status());
+        NodeActor.MigrationReport report = migrate(nodes, 1, nid);
+        assertTrue(report.moved(), report.toString());
     }
 }

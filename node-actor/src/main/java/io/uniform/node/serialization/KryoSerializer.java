@@ -127,6 +127,7 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(NodeActor.Immigrate.class);
         kryo.register(NodeActor.Pages.class);
         kryo.register(NodeActor.Handoff.class);
+        kryo.register(NodeActor.HandoffPart.class);
         kryo.register(NodeActor.Channels.class);
         kryo.register(io.uniform.interconnect.ChannelReceiver.State.class);
         kryo.register(io.uniform.interconnect.ChannelReceiver.Stats.class);
