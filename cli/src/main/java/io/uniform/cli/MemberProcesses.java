@@ -5,7 +5,9 @@ import io.uniform.node.Machine;
 import io.uniform.node.cluster.MachineCluster;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +45,15 @@ public final class MemberProcesses {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    private static boolean listening(MemberAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address.host(), address.port()), (int) POLL.toMillis());
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
     /** A port free on {@code hostname} now. */
     public static int freePort(String hostname) throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(hostname))) {
@@ -50,8 +61,20 @@ public final class MemberProcesses {
         }
     }
 
-    /** Joins the cluster at {@code seed} as a client while its members are starting: the seed may listen only after a while. */
-    public static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable {
+    /**
+     * Joins the cluster at {@code seed} as a client while its members are starting. It first waits
+     * for the seed to listen: a client whose handshakes fail while the seed's JVM starts backs off
+     * and took a minute longer to join on a loaded host.
+     */
+    public static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable, InterruptedException {
+        MemberAddress address = MemberAddress.parse(seed);
+        long deadline = System.nanoTime() + forming.toNanos();
+        while (!listening(address)) {
+            if (System.nanoTime() > deadline) {
+                throw new ClusterMember.Unavailable("the seed " + seed + " did not listen within " + forming.toSeconds() + " s");
+            }
+            Thread.sleep(POLL.toMillis()); // another process's port: there is no event to wait on
+        }
         return MachineConnection.cluster(seed, ConfigFactory.parseMap(Map.of(
                 "uniform.cluster.join-timeout", forming.toSeconds() + "s",
                 "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", forming.toSeconds() + "s")));

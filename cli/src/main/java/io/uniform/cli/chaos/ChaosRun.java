@@ -82,7 +82,7 @@ public final class ChaosRun {
                 + " members; the schedule (times from the start of the chaos):");
         schedule.actions().forEach(timed -> history.note(String.format("  +%8.3f s  %s", timed.at().toMillis() / 1000.0, timed.action())));
         history.note("chaos: only members other than the oldest are killed or asked to leave: the oldest holds the machine and every "
-                + "yod, whose loss is not survived yet; members are not partitioned (no partition tool yet)");
+                + "yod, whose loss is not survived yet; members are not partitioned (not feasible here: see ARCHITECTURE, 'Chaos')");
         Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
         Runtime.getRuntime().addShutdownHook(stopMembers);
         try {

@@ -120,7 +120,7 @@ public final class HistoryChecker {
             }
         });
         checkNodesAtEnd(events, ended, startedJobs);
-        checkMembers(events);
+        checkMembers(events, counts);
         return new Verdict(violations, checks, counts);
     }
 
@@ -159,13 +159,16 @@ public final class HistoryChecker {
         }
     }
 
-    private void checkMembers(List<Event> events) {
+    private void checkMembers(List<Event> events, Map<String, Integer> counts) {
         for (int i = 0; i < events.size(); i++) {
             Event event = events.get(i);
             List<Event> later = events.subList(i + 1, events.size());
             if (event instanceof MemberKilled killed) {
-                expect(later.stream().anyMatch(e -> e instanceof MemberRemoved removed && removed.member().equals(killed.member())),
+                java.util.Optional<Event> removal = later.stream()
+                        .filter(e -> e instanceof MemberRemoved removed && removed.member().equals(killed.member())).findFirst();
+                expect(removal.isPresent(),
                         () -> "member " + killed.member() + ", killed at " + seconds(killed.atMillis()) + ", was never removed from the cluster");
+                removal.ifPresent(removed -> counts.merge("longest kill to removal (ms)", (int) (removed.atMillis() - killed.atMillis()), Math::max));
             } else if (event instanceof MemberAskedToLeave leaving) {
                 expect(later.stream().anyMatch(e -> e instanceof MemberExited exited && exited.member().equals(leaving.member())
                                 && exited.status() == 0),

@@ -79,6 +79,7 @@ class HistoryCheckerTest {
         assertEquals(1, verdict.counts().get("jobs failed"));
         assertEquals(1, verdict.counts().get("jobs refused"));
         assertEquals(1, verdict.counts().get("members killed"));
+        assertEquals(10, verdict.counts().get("longest kill to removal (ms)"), "killed at 30 ms, removed at 40 ms");
         assertTrue(verdict.checks() >= 10, verdict::toString);
     }
 
