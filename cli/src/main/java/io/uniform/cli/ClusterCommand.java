@@ -64,7 +64,7 @@ final class ClusterCommand {
             Runtime.getRuntime().addShutdownHook(stopMembers);
             for (int i = 0; i < members; i++) {
                 Path log = logs.resolve("member-" + i + ".log");
-                processes.add(MemberProcesses.start(hostname, ports.get(i), i == 0 ? null : seed, preset, config, log));
+                processes.add(MemberProcesses.start(hostname, ports.get(i), i == 0 ? null : seed, preset, config, log, FORMING));
                 System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", log " + log);
             }
             try (MachineConnection client = MemberProcesses.joinWhileStarting(seed, FORMING)) {

@@ -30,11 +30,14 @@ public final class MemberProcesses {
     /**
      * Starts {@code uniform member} on {@code hostname:port} with this JVM's class path: the seed
      * when {@code seed} is null, else joining it; the machine is {@code preset} or the file
-     * {@code config} (both null: the default); its output goes to {@code log}.
+     * {@code config} (both null: the default); its output goes to {@code log}. It waits up to
+     * {@code joinTimeout} to join: members started together on a loaded host may take a minute
+     * to start, the seed among them.
      */
-    public static Process start(String hostname, int port, String seed, String preset, Path config, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
-                Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname));
+    public static Process start(String hostname, int port, String seed, String preset, Path config, Path log, Duration joinTimeout)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Duniform.cluster.join-timeout=" + joinTimeout.toSeconds() + "s",
+                "-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname));
         command.addAll(seed == null ? List.of("--seed") : List.of("--join", seed));
         if (preset != null) {
             command.add(preset);
@@ -43,6 +46,18 @@ public final class MemberProcesses {
             command.addAll(List.of("--config", config.toAbsolutePath().toString()));
         }
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until a member listens at {@code member} (HOST:PORT); else says it did not within {@code timeout}. */
+    public static void awaitListening(String member, Duration timeout) throws ClusterMember.Unavailable, InterruptedException {
+        MemberAddress address = MemberAddress.parse(member);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!listening(address)) {
+            if (System.nanoTime() > deadline) {
+                throw new ClusterMember.Unavailable("the member " + member + " did not listen within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(POLL.toMillis()); // another process's port: there is no event to wait on
+        }
     }
 
     private static boolean listening(MemberAddress address) {
@@ -67,14 +82,7 @@ public final class MemberProcesses {
      * and took a minute longer to join on a loaded host.
      */
     public static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable, InterruptedException {
-        MemberAddress address = MemberAddress.parse(seed);
-        long deadline = System.nanoTime() + forming.toNanos();
-        while (!listening(address)) {
-            if (System.nanoTime() > deadline) {
-                throw new ClusterMember.Unavailable("the seed " + seed + " did not listen within " + forming.toSeconds() + " s");
-            }
-            Thread.sleep(POLL.toMillis()); // another process's port: there is no event to wait on
-        }
+        awaitListening(seed, forming);
         return MachineConnection.cluster(seed, ConfigFactory.parseMap(Map.of(
                 "uniform.cluster.join-timeout", forming.toSeconds() + "s",
                 "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", forming.toSeconds() + "s")));

@@ -111,6 +111,8 @@ public final class ChaosRun {
 
     private void formCluster() throws IOException, InterruptedException, ClusterMember.Unavailable {
         seed = startMember(true);
+        // The others join a seed that listens: started together on a loaded host, joiners gave up before the seed was up.
+        MemberProcesses.awaitListening(seed, FORMING);
         for (int i = 1; i < settings.members(); i++) {
             startMember(false);
         }
@@ -125,7 +127,8 @@ public final class ChaosRun {
         int port = MemberProcesses.freePort(settings.hostname());
         String address = settings.hostname() + ":" + port;
         Path log = settings.logs().resolve("member-" + members.size() + "-" + port + ".log");
-        Process process = MemberProcesses.start(settings.hostname(), port, first ? null : seed, settings.preset(), settings.config(), log);
+        Process process = MemberProcesses.start(settings.hostname(), port, first ? null : seed, settings.preset(), settings.config(), log,
+                FORMING);
         members.put(address, process);
         history.add(new ChaosHistory.MemberStarted(now(), address));
         process.onExit().thenAccept(ended -> history.add(new ChaosHistory.MemberExited(now(), address, ended.exitValue())));
