@@ -1,10 +1,6 @@
 package io.uniform.cli;
 
-import io.uniform.node.Machine;
 import io.uniform.node.cluster.MachineCluster;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,11 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Leave;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,32 +56,19 @@ final class ClusterCommand {
             Files.createDirectories(logs);
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < members; i++) {
-                ports.add(port != 0 ? port + i : freePort());
+                ports.add(port != 0 ? port + i : MemberProcesses.freePort(hostname));
             }
             String seed = new MemberAddress(hostname, ports.get(0)).hostPort();
             List<Process> processes = new ArrayList<>();
             Thread stopMembers = new Thread(() -> stop(processes), "uniform-cluster-down");
             Runtime.getRuntime().addShutdownHook(stopMembers);
             for (int i = 0; i < members; i++) {
-                List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
-                        Uniform.class.getName(), "member", "--port", "" + ports.get(i), "--hostname", hostname));
-                command.addAll(i == 0 ? List.of("--seed") : List.of("--join", seed));
-                if (preset != null) {
-                    command.add(preset);
-                }
-                if (config != null) {
-                    command.addAll(List.of("--config", config.toAbsolutePath().toString()));
-                }
                 Path log = logs.resolve("member-" + i + ".log");
-                processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                processes.add(MemberProcesses.start(hostname, ports.get(i), i == 0 ? null : seed, preset, config, log, FORMING));
                 System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", log " + log);
             }
-            // The members are starting too: the client may knock before the seed listens.
-            com.typesafe.config.Config patient = com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
-                    "uniform.cluster.join-timeout", FORMING.toSeconds() + "s",
-                    "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", FORMING.toSeconds() + "s"));
-            try (MachineConnection client = MachineConnection.cluster(seed, patient)) {
-                awaitMembers(client, processes);
+            try (MachineConnection client = MemberProcesses.joinWhileStarting(seed, FORMING)) {
+                MemberProcesses.awaitMembers(client, processes, processes.size(), FORMING);
                 for (Member member : Cluster.get(client.system()).state().getMembers()) {
                     if (member.hasRole(MachineCluster.HOST_ROLE)) {
                         System.out.println("member " + member.address() + " is up");
@@ -111,38 +91,6 @@ final class ClusterCommand {
             return status;
         }
 
-        /** Waits until every member is Up and the machine has placed all its nodes on them; throws if a member died first. */
-        private static void awaitMembers(MachineConnection client, List<Process> processes) throws InterruptedException {
-            long deadline = System.nanoTime() + FORMING.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (Process process : processes) {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("member pid " + process.pid() + " exited with status " + process.exitValue());
-                    }
-                }
-                int up = 0;
-                for (Member member : Cluster.get(client.system()).state().getMembers()) {
-                    up += member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(MemberStatus.up()) ? 1 : 0;
-                }
-                if (up == processes.size() && placedOn(client) == processes.size()) {
-                    return;
-                }
-                Thread.sleep(POLL.toMillis()); // polling other processes: there is no event to wait on
-            }
-            throw new IllegalStateException("the members were not all up within " + FORMING.toSeconds() + " s");
-        }
-
-        /** How many members host nodes, as the machine says (0 if it does not answer yet). */
-        private static long placedOn(MachineConnection client) {
-            try {
-                Machine.Status status = AskPattern.<Machine.Command, Machine.Status>ask(client.machine(), Machine.GetStatus::new,
-                        Duration.ofSeconds(5), client.system().scheduler()).toCompletableFuture().get(6, TimeUnit.SECONDS);
-                return status.members().values().stream().distinct().count();
-            } catch (Exception notYet) {
-                return 0;
-            }
-        }
-
         private static void stop(List<Process> processes) {
             // SIGTERM: each member leaves gracefully (its JVM's shutdown hook runs the coordinated shutdown).
             processes.forEach(Process::destroy);
@@ -153,16 +101,6 @@ final class ClusterCommand {
                     Thread.currentThread().interrupt();
                 }
             }
-        }
-
-        private int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(hostname))) {
-                return socket.getLocalPort();
-            }
-        }
-
-        private static String javaCommand() {
-            return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         }
     }
 
@@ -181,16 +119,7 @@ final class ClusterCommand {
             }
             try (MachineConnection client = MachineConnection.cluster(seed)) {
                 Cluster self = Cluster.get(client.system());
-                List<Member> hosts = new ArrayList<>();
-                for (Member member : self.state().getMembers()) {
-                    if (member.hasRole(MachineCluster.HOST_ROLE)) {
-                        hosts.add(member);
-                    }
-                }
-                // The oldest (the machine's) last: the others first hand their nodes to it.
-                hosts.sort((a, b) -> a.isOlderThan(b) ? 1 : b.isOlderThan(a) ? -1 : 0);
-                for (Member member : hosts) {
-                    self.manager().tell(Leave.create(member.address()));
+                for (Member member : MemberProcesses.askHostsToLeave(self)) {
                     System.out.println("member " + member.address() + " is leaving");
                 }
                 long deadline = System.nanoTime() + FORMING.toNanos();

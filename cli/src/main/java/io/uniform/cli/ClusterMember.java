@@ -18,13 +18,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Cluster;
 
 /** Starting, joining and leaving a uniform cluster from the command line: the parts every member and client share. */
-final class ClusterMember {
+public final class ClusterMember {
     /** The actor system's name: members must share it to form a cluster. */
     static final String SYSTEM = "uniform";
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(90);
 
     /** The cluster could not be joined, or this member could not start: the message says why. */
-    static final class Unavailable extends Exception {
+    public static final class Unavailable extends Exception {
         Unavailable(String message) {
             super(message);
         }

@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * The machine a command works on: one it boots in this JVM, or a running cluster's, which the
  * command joins as a client-only member (it hosts no node) and leaves gracefully when done.
  */
-final class MachineConnection implements AutoCloseable {
+public final class MachineConnection implements AutoCloseable {
     private static final Duration SHUTDOWN = Duration.ofSeconds(30);
 
     private final ActorSystem<?> system;
@@ -36,12 +36,12 @@ final class MachineConnection implements AutoCloseable {
     }
 
     /** The machine of the cluster whose member listens at {@code seed} (HOST:PORT), joined as a client. */
-    static MachineConnection cluster(String seed) throws ClusterMember.Unavailable {
+    public static MachineConnection cluster(String seed) throws ClusterMember.Unavailable {
         return cluster(seed, com.typesafe.config.ConfigFactory.empty());
     }
 
     /** As {@link #cluster(String)}, with {@code overrides} over the client's configuration. */
-    static MachineConnection cluster(String seed, Config overrides) throws ClusterMember.Unavailable {
+    public static MachineConnection cluster(String seed, Config overrides) throws ClusterMember.Unavailable {
         ActorSystem<Void> system = ClusterMember.start(overrides.withFallback(ClusterMember.config(ClusterMember.hostnameFacing(seed), 0,
                 MachineCluster.CLIENT_ROLE, seed)));
         ClusterMember.awaitUp(system, seed);
@@ -53,7 +53,7 @@ final class MachineConnection implements AutoCloseable {
         return cluster.given() ? cluster(cluster.seed()) : local(description, settings);
     }
 
-    ActorSystem<?> system() {
+    public ActorSystem<?> system() {
         return system;
     }
 
@@ -62,7 +62,7 @@ final class MachineConnection implements AutoCloseable {
         return clustered;
     }
 
-    ActorRef<Machine.Command> machine() {
+    public ActorRef<Machine.Command> machine() {
         return machine;
     }
 

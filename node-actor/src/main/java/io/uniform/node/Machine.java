@@ -74,6 +74,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public record InjectPctFault(int nid, String operation, int nth) implements Command, CborSerializable {}
 
     /**
+     * Crash node {@code nid} as a hardware fault would (a fault an operator or a chaos run
+     * injects): its actor stops, so a rank on it is lost to its job, and its host boots it afresh.
+     */
+    public record CrashNode(int nid) implements Command, CborSerializable {}
+
+    /**
      * Re-boot node {@code nid} into {@code partition}'s operating system: refused while it holds
      * a job or is down; once the node accepts, the machine allocates it in its new partition.
      */
@@ -306,6 +312,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(YodStopped.class, this::onYodStopped)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
+                .onMessage(CrashNode.class, this::onCrashNode)
                 .onMessage(JobDone.class, this::onJobDone)
                 .onMessage(Migrate.class, this::onMigrate)
                 .onMessage(Drain.class, this::onDrain)
@@ -468,6 +475,28 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 }
             });
         }
+        return this;
+    }
+
+    private Behavior<Command> onCrashNode(CrashNode crash) {
+        int nid = crash.nid();
+        ActorRef<NodeHost.Command> host = hostOf.get(nid);
+        if (host == null || handingOver.contains(nid) || !listedHosts.contains(host)) {
+            getContext().getLog().warn("node {} is not crashed: no host runs it now", nid);
+            return this;
+        }
+        getContext().getLog().warn("node {} crashes (injected)", nid);
+        // Out of use until its host answers with the new actor, as in a hand-over.
+        handingOver.add(nid);
+        ActorRef<NodeActor.Command> node = nodes.remove(nid);
+        if (node != null) {
+            getContext().unwatch(node);
+        }
+        // A host stops the nodes it is no longer assigned and boots those it lacks as a new actor.
+        hostOf.remove(nid);
+        assign(host);
+        hostOf.put(nid, host);
+        assign(host);
         return this;
     }
 

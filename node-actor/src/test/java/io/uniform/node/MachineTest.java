@@ -313,6 +313,28 @@ class MachineTest {
     }
 
     @Test
+    void aCrashedNodeLosesItsRankToTheJobAndIsBootedAgain() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        // The process waits for input it never gets: it runs until its node crashes.
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("tests/stdin_echo.elf"), List.of("stdin_echo"), null),
+                JobPlacement.COMPUTE, 1, client.getRef(), new Yod.Options(null, true, null, 0)));
+        JobReport.JobStarted started = client.expectMessageClass(JobReport.JobStarted.class, JOB_TIMEOUT);
+        int nid = started.nids().get(0);
+        machine.tell(new Machine.CrashNode(nid));
+        Outcome crashed = collect(client);
+        JobReport.RankStatus lost = crashed.rank0();
+        assertEquals(Signal.SIGKILL, lost.status().signal(), crashed.finished()::toString);
+        assertEquals("node " + nid + " was lost", lost.report());
+        // Every compute node, the crashed one booted again among them, takes a rank of the next job.
+        int computeNodes = description.count(Partition.COMPUTE);
+        machine.tell(run(Partition.COMPUTE, "tests/hello.elf", List.of("hello"), client, computeNodes));
+        Outcome next = collect(client);
+        assertEquals(0, next.finished().shellStatus(), next.finished()::toString);
+        assertTrue(next.nids().contains(nid), next.nids()::toString);
+    }
+
+    @Test
     void theMachineOwnsThePartitionMapAndAllocatesFromTheBoundaryAsRebooted() {
         ActorRef<Machine.Command> machine = machine();
         TestProbe<Machine.Status> status = testKit.createTestProbe();

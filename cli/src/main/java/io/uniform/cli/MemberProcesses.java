@@ -1,0 +1,143 @@
+package io.uniform.cli;
+
+import com.typesafe.config.ConfigFactory;
+import io.uniform.node.Machine;
+import io.uniform.node.cluster.MachineCluster;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+
+/** Member JVMs started on this host as child processes ({@code cluster up}, {@code chaos}), and waiting for them. */
+public final class MemberProcesses {
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private MemberProcesses() {}
+
+    /**
+     * Starts {@code uniform member} on {@code hostname:port} with this JVM's class path: the seed
+     * when {@code seed} is null, else joining it; the machine is {@code preset} or the file
+     * {@code config} (both null: the default); its output goes to {@code log}. It waits up to
+     * {@code joinTimeout} to join: members started together on a loaded host may take a minute
+     * to start, the seed among them.
+     */
+    public static Process start(String hostname, int port, String seed, String preset, Path config, Path log, Duration joinTimeout)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Duniform.cluster.join-timeout=" + joinTimeout.toSeconds() + "s",
+                "-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname));
+        command.addAll(seed == null ? List.of("--seed") : List.of("--join", seed));
+        if (preset != null) {
+            command.add(preset);
+        }
+        if (config != null) {
+            command.addAll(List.of("--config", config.toAbsolutePath().toString()));
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until a member listens at {@code member} (HOST:PORT); else says it did not within {@code timeout}. */
+    public static void awaitListening(String member, Duration timeout) throws ClusterMember.Unavailable, InterruptedException {
+        MemberAddress address = MemberAddress.parse(member);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!listening(address)) {
+            if (System.nanoTime() > deadline) {
+                throw new ClusterMember.Unavailable("the member " + member + " did not listen within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(POLL.toMillis()); // another process's port: there is no event to wait on
+        }
+    }
+
+    private static boolean listening(MemberAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address.host(), address.port()), (int) POLL.toMillis());
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    /** A port free on {@code hostname} now. */
+    public static int freePort(String hostname) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(hostname))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Joins the cluster at {@code seed} as a client while its members are starting. It first waits
+     * for the seed to listen: a client whose handshakes fail while the seed's JVM starts backs off
+     * and took a minute longer to join on a loaded host.
+     */
+    public static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable, InterruptedException {
+        awaitListening(seed, forming);
+        return MachineConnection.cluster(seed, ConfigFactory.parseMap(Map.of(
+                "uniform.cluster.join-timeout", forming.toSeconds() + "s",
+                "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", forming.toSeconds() + "s")));
+    }
+
+    /**
+     * Waits until {@code count} host members are Up and the machine has placed its nodes on that
+     * many; throws if one of {@code processes} died first or the time ran out.
+     */
+    public static void awaitMembers(MachineConnection client, Collection<Process> processes, int count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Process process : processes) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("member pid " + process.pid() + " exited with status " + process.exitValue());
+                }
+            }
+            int up = 0;
+            for (Member member : Cluster.get(client.system()).state().getMembers()) {
+                up += member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(MemberStatus.up()) ? 1 : 0;
+            }
+            if (up == count && placedOn(client) == count) {
+                return;
+            }
+            Thread.sleep(POLL.toMillis()); // polling other processes: there is no event to wait on
+        }
+        throw new IllegalStateException("the members were not all up within " + timeout.toSeconds() + " s");
+    }
+
+    /** How many members host nodes, as the machine says (0 if it does not answer yet). */
+    private static long placedOn(MachineConnection client) {
+        try {
+            Machine.Status status = AskPattern.<Machine.Command, Machine.Status>ask(client.machine(), Machine.GetStatus::new,
+                    Duration.ofSeconds(5), client.system().scheduler()).toCompletableFuture().get(6, TimeUnit.SECONDS);
+            return status.members().values().stream().distinct().count();
+        } catch (Exception notYet) {
+            return 0;
+        }
+    }
+
+    /** Asks every host member to leave gracefully, the oldest (the machine's) last, so that the others first hand their nodes to it. */
+    public static List<Member> askHostsToLeave(Cluster self) {
+        List<Member> hosts = new ArrayList<>();
+        for (Member member : self.state().getMembers()) {
+            if (member.hasRole(MachineCluster.HOST_ROLE)) {
+                hosts.add(member);
+            }
+        }
+        hosts.sort((a, b) -> a.isOlderThan(b) ? 1 : b.isOlderThan(a) ? -1 : 0);
+        hosts.forEach(member -> self.manager().tell(Leave.create(member.address())));
+        return hosts;
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}

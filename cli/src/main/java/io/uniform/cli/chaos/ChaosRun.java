@@ -1,0 +1,374 @@
+package io.uniform.cli.chaos;
+
+import io.uniform.cli.ClusterMember;
+import io.uniform.cli.MachineConnection;
+import io.uniform.cli.MemberProcesses;
+import io.uniform.cli.chaos.ChaosHistory.ActionSkipped;
+import io.uniform.config.NodeState;
+import io.uniform.config.Partition;
+import io.uniform.node.Machine;
+import io.uniform.node.NodeActor;
+
+import io.uniform.node.cluster.MachineCluster;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+
+/**
+ * One chaos run: starts a cluster of member JVMs on this host, records each job kind's output
+ * without faults, then runs jobs continuously while it takes the schedule's actions, lets the
+ * last jobs end, asks every member to leave, and hands the history to the {@link HistoryChecker}.
+ * One thread drives it (a loop that takes due actions, keeps jobs running and watches the
+ * membership); the jobs' terminals and the moves' answers record into the history from actor
+ * threads.
+ */
+public final class ChaosRun {
+    /** What a run is asked to do; {@code preset} or {@code config} (or neither: the default machine) describe the machine. */
+    public record Settings(long seed, Duration duration, int members, String preset, Path config, String hostname, Path logs,
+                           int jobsInFlight, Duration settle) {}
+
+    private static final Duration FORMING = Duration.ofSeconds(120);
+    private static final Duration TICK = Duration.ofMillis(100);
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MOVE_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration REFERENCE_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration REFUSED_BACKOFF = Duration.ofSeconds(2);
+
+    private final Settings settings;
+    private final ChaosSchedule schedule;
+    private final ChaosHistory history;
+    private final List<ChaosJobs.Kind> kinds = ChaosJobs.KINDS;
+    private final long startNanos = System.nanoTime();
+    // The member JVMs by HOST:PORT in the order they started: the first is the seed, the oldest.
+    private final Map<String, Process> members = new LinkedHashMap<>();
+    // Members killed or asked to leave: no longer candidates for either.
+    private final Set<String> leaving = new HashSet<>();
+    private final Set<String> seenUp = new HashSet<>();
+    private Set<String> present = Set.of();
+    private final Map<Integer, ChaosJobs.Running> running = new ConcurrentHashMap<>();
+    private final AtomicInteger pendingMoves = new AtomicInteger();
+    private String seed;
+    private MachineConnection client;
+    private ChaosJobs jobs;
+    private int nextSequence;
+    // When the next job may be launched (milliseconds of the run): later after a refusal.
+    private volatile long nextLaunch;
+
+    public ChaosRun(Settings settings, ChaosHistory history) {
+        this.settings = settings;
+        this.schedule = ChaosSchedule.plan(settings.seed(), settings.duration());
+        this.history = history;
+    }
+
+    /** Runs the chaos and checks its history; throws only if the cluster could not be formed or the run was interrupted. */
+    public HistoryChecker.Verdict run() throws IOException, InterruptedException, ClusterMember.Unavailable {
+        history.note("chaos: seed " + settings.seed() + ", " + settings.duration().toSeconds() + " s, " + settings.members()
+                + " members; the schedule (times from the start of the chaos):");
+        schedule.actions().forEach(timed -> history.note(String.format("  +%8.3f s  %s", timed.at().toMillis() / 1000.0, timed.action())));
+        history.note("chaos: only members other than the oldest are killed or asked to leave: the oldest holds the machine and every "
+                + "yod, whose loss is not survived yet; members are not partitioned (not feasible here: see ARCHITECTURE, 'Chaos')");
+        Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
+        Runtime.getRuntime().addShutdownHook(stopMembers);
+        try {
+            formCluster();
+            recordReferences();
+            chaos();
+            settle();
+            leaveAll();
+        } finally {
+            members.values().forEach(Process::destroyForcibly);
+            if (client != null) {
+                client.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopMembers);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+        }
+        return HistoryChecker.check(history);
+    }
+
+    private long now() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    private void formCluster() throws IOException, InterruptedException, ClusterMember.Unavailable {
+        seed = startMember(true);
+        // The others join a seed that listens: started together on a loaded host, joiners gave up before the seed was up.
+        MemberProcesses.awaitListening(seed, FORMING);
+        for (int i = 1; i < settings.members(); i++) {
+            startMember(false);
+        }
+        client = MemberProcesses.joinWhileStarting(seed, FORMING);
+        jobs = new ChaosJobs(client, history, this::now);
+        MemberProcesses.awaitMembers(client, members.values(), settings.members(), FORMING);
+        observeMembers();
+    }
+
+    /** Starts a member JVM (the seed, or one joining it); returns its HOST:PORT. */
+    private String startMember(boolean first) throws IOException {
+        int port = MemberProcesses.freePort(settings.hostname());
+        String address = settings.hostname() + ":" + port;
+        Path log = settings.logs().resolve("member-" + members.size() + "-" + port + ".log");
+        Process process = MemberProcesses.start(settings.hostname(), port, first ? null : seed, settings.preset(), settings.config(), log,
+                FORMING);
+        members.put(address, process);
+        history.add(new ChaosHistory.MemberStarted(now(), address));
+        process.onExit().thenAccept(ended -> history.add(new ChaosHistory.MemberExited(now(), address, ended.exitValue())));
+        return address;
+    }
+
+    /** Runs every job kind once before any fault: the outputs completed jobs must match. */
+    private void recordReferences() throws InterruptedException {
+        for (ChaosJobs.Kind kind : kinds) {
+            ChaosJobs.Running job = jobs.launch(kind, -1);
+            ChaosHistory.JobEnded ended;
+            try {
+                ended = job.ended().get(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                history.add(new ChaosHistory.ReferenceRun(now(), kind.label(), List.of(), -1, "no end within " + REFERENCE_TIMEOUT.toSeconds() + " s"));
+                continue;
+            }
+            int status = ended.ranks().stream().mapToInt(ChaosHistory.RankEnd::shellStatus).filter(s -> s != 0).findFirst().orElse(0);
+            history.add(new ChaosHistory.ReferenceRun(now(), kind.label(), ended.stdout(), status, ended.error()));
+        }
+    }
+
+    private void chaos() throws InterruptedException, IOException {
+        long chaosStart = now();
+        history.note(String.format("chaos: begins at %.3f s", chaosStart / 1000.0));
+        List<ChaosSchedule.Timed> due = schedule.actions();
+        int next = 0;
+        long end = chaosStart + settings.duration().toMillis();
+        while (now() < end) {
+            observeMembers();
+            while (next < due.size() && now() >= chaosStart + due.get(next).at().toMillis()) {
+                act(due.get(next++).action());
+            }
+            if (now() >= nextLaunch && running.size() < settings.jobsInFlight()) {
+                launch();
+            }
+            Thread.sleep(TICK.toMillis()); // the loop's pace: actions are due at times, not on events
+        }
+        history.add(new ChaosHistory.ChaosEnded(now()));
+    }
+
+    /** Launches the next job; a refused one (no room on the machine now) holds the next launch back a while. */
+    private void launch() {
+        int sequence = nextSequence++;
+        ChaosJobs.Running job = jobs.launch(kinds.get(schedule.jobKind(sequence, kinds.size())), sequence);
+        running.put(sequence, job);
+        job.ended().thenAccept(ended -> {
+            running.remove(sequence);
+            if (ended.error() != null) {
+                nextLaunch = now() + REFUSED_BACKOFF.toMillis();
+            }
+        });
+    }
+
+    /** Lets the running jobs and moves end, then records which nodes are still allocated. */
+    private void settle() throws InterruptedException {
+        long deadline = now() + settings.settle().toMillis();
+        while ((!running.isEmpty() || pendingMoves.get() > 0) && now() < deadline) {
+            observeMembers();
+            Thread.sleep(TICK.toMillis());
+        }
+        observeMembers();
+        try {
+            Machine.Status status = status();
+            Map<Integer, Integer> allocated = new TreeMap<>();
+            status.states().forEach((nid, state) -> {
+                if (state.kind() == NodeState.Kind.RUNNING) {
+                    allocated.put(nid, (int) state.job());
+                }
+            });
+            history.add(new ChaosHistory.NodesAtEnd(now(), allocated, null));
+        } catch (RuntimeException e) {
+            history.add(new ChaosHistory.NodesAtEnd(now(), null, "the machine did not answer: " + e));
+        }
+    }
+
+    /** Asks every member to leave, the oldest last, and waits for each JVM to exit. */
+    private void leaveAll() throws InterruptedException {
+        for (Member member : MemberProcesses.askHostsToLeave(Cluster.get(client.system()))) {
+            history.add(new ChaosHistory.MemberAskedToLeave(now(), hostPort(member)));
+        }
+        long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
+        for (Process process : members.values()) {
+            process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        observeMembers();
+    }
+
+    /** Records members that came up or were removed since the last look. */
+    private void observeMembers() {
+        Set<String> now = new HashSet<>();
+        for (Member member : Cluster.get(client.system()).state().getMembers()) {
+            if (!member.hasRole(MachineCluster.HOST_ROLE)) {
+                continue;
+            }
+            String address = hostPort(member);
+            now.add(address);
+            if (!member.status().equals(MemberStatus.joining()) && !member.status().equals(MemberStatus.weaklyUp()) && seenUp.add(address)) {
+                history.add(new ChaosHistory.MemberUp(now(), address));
+            }
+        }
+        for (String address : present) {
+            if (!now.contains(address)) {
+                history.add(new ChaosHistory.MemberRemoved(now(), address));
+            }
+        }
+        present = now;
+    }
+
+    private static String hostPort(Member member) {
+        return member.address().host().getOrElse(() -> "?") + ":" + member.address().port().getOrElse(() -> 0);
+    }
+
+    private void act(ChaosAction action) throws IOException {
+        if (action instanceof ChaosAction.KillMember kill) {
+            String member = memberToRemove(action, kill.pick());
+            if (member != null) {
+                leaving.add(member);
+                members.get(member).destroyForcibly(); // SIGKILL
+                history.add(new ChaosHistory.MemberKilled(now(), member));
+            }
+        } else if (action instanceof ChaosAction.LeaveMember leave) {
+            String member = memberToRemove(action, leave.pick());
+            if (member != null) {
+                leaving.add(member);
+                Cluster cluster = Cluster.get(client.system());
+                for (Member candidate : cluster.state().getMembers()) {
+                    if (hostPort(candidate).equals(member)) {
+                        cluster.manager().tell(Leave.create(candidate.address()));
+                    }
+                }
+                history.add(new ChaosHistory.MemberAskedToLeave(now(), member));
+            }
+        } else if (action instanceof ChaosAction.StartMember) {
+            startMember(false);
+        } else if (action instanceof ChaosAction.CrashNode crash) {
+            crashNode(action, crash.pick());
+        } else if (action instanceof ChaosAction.PctFault fault) {
+            injectPctFault(action, fault);
+        } else if (action instanceof ChaosAction.Migrate migrate) {
+            migrate(action, migrate);
+        }
+    }
+
+    /** The member a kill or leave picks among those up, other than the oldest; null (and logged) if there is none. */
+    private String memberToRemove(ChaosAction action, int pick) {
+        List<String> candidates = new ArrayList<>();
+        for (Map.Entry<String, Process> member : members.entrySet()) {
+            if (!member.getKey().equals(seed) && !leaving.contains(member.getKey()) && member.getValue().isAlive()
+                    && present.contains(member.getKey()) && seenUp.contains(member.getKey())) {
+                candidates.add(member.getKey());
+            }
+        }
+        return pick(action, candidates, pick, "no member but the oldest is up");
+    }
+
+    /** The candidate {@code pick} chooses (modulo their number); null, with the action logged as skipped for {@code why}, if there is none. */
+    private <T> T pick(ChaosAction action, List<T> candidates, int pick, String why) {
+        if (candidates.isEmpty()) {
+            history.add(new ActionSkipped(now(), action.toString(), why));
+            return null;
+        }
+        return candidates.get(Math.floorMod(pick, candidates.size()));
+    }
+
+    /** The machine's status, or null (the action logged as skipped) if it does not answer. */
+    private Machine.Status statusFor(ChaosAction action) {
+        try {
+            return status();
+        } catch (RuntimeException e) {
+            history.add(new ActionSkipped(now(), action.toString(), "the machine did not answer: " + e));
+            return null;
+        }
+    }
+
+    private void crashNode(ChaosAction action, int pick) {
+        Machine.Status status = statusFor(action);
+        if (status == null) {
+            return;
+        }
+        List<Integer> busy = new ArrayList<>();
+        List<Integer> hosted = new ArrayList<>();
+        new TreeMap<>(status.states()).forEach((nid, state) -> {
+            if (state.kind() == NodeState.Kind.RUNNING) {
+                busy.add(nid);
+            } else if (state.kind() == NodeState.Kind.IDLE && !Machine.Status.NONE.equals(status.members().get(nid))) {
+                hosted.add(nid);
+            }
+        });
+        Integer nid = pick(action, busy.isEmpty() ? hosted : busy, pick, "no node is hosted");
+        if (nid == null) {
+            return;
+        }
+        client.machine().tell(new Machine.CrashNode(nid));
+        history.add(new ChaosHistory.NodeCrashed(now(), nid, status.states().get(nid) + " on member " + status.members().get(nid)));
+    }
+
+    private void injectPctFault(ChaosAction action, ChaosAction.PctFault fault) {
+        Machine.Status status = statusFor(action);
+        if (status == null) {
+            return;
+        }
+        List<ChaosJobs.RankAt> candidates = runningRanks().stream()
+                .filter(rank -> status.partitions().get(rank.nid()) == Partition.COMPUTE).toList();
+        ChaosJobs.RankAt target = pick(action, candidates, fault.pick(), "no rank runs on a compute node");
+        if (target == null) {
+            return;
+        }
+        client.machine().tell(new Machine.InjectPctFault(target.nid(), fault.operation(), 1));
+        history.add(new ChaosHistory.PctFaultInjected(now(), target.nid(), target.jobId(), target.rank(), fault.operation()));
+    }
+
+    private void migrate(ChaosAction action, ChaosAction.Migrate migrate) {
+        ChaosJobs.RankAt target = pick(action, runningRanks(), migrate.pick(), "no job is running");
+        if (target == null) {
+            return;
+        }
+        Partition partition = migrate.toService() ? Partition.SERVICE : Partition.COMPUTE;
+        history.add(new ChaosHistory.MigrationAsked(now(), target.jobId(), target.rank(), partition.label()));
+        pendingMoves.incrementAndGet();
+        AskPattern.<Machine.Command, NodeActor.MigrationReport>ask(client.machine(),
+                        replyTo -> new Machine.Migrate(target.jobId(), target.rank(), Machine.ANY_NODE, partition, replyTo),
+                        MOVE_TIMEOUT, client.system().scheduler())
+                .whenComplete((report, failure) -> {
+                    history.add(new ChaosHistory.MigrationEnded(now(), target.jobId(), target.rank(), report != null && report.moved(),
+                            report == null ? "no answer within " + MOVE_TIMEOUT.toSeconds() + " s: " + failure
+                                    : report.moved() ? "from node " + report.from() + " to node " + report.to() : report.reason()));
+                    pendingMoves.decrementAndGet();
+                });
+    }
+
+    /** Every rank of the running jobs, by job and rank: the candidates of faults and moves. */
+    private List<ChaosJobs.RankAt> runningRanks() {
+        List<ChaosJobs.RankAt> ranks = new ArrayList<>();
+        new TreeMap<>(running).values().forEach(job -> ranks.addAll(job.ranks()));
+        return ranks;
+    }
+
+    private Machine.Status status() {
+        return AskPattern.<Machine.Command, Machine.Status>ask(client.machine(), Machine.GetStatus::new, ASK_TIMEOUT,
+                client.system().scheduler()).toCompletableFuture().join();
+    }
+}
