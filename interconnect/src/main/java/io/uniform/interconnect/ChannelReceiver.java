@@ -32,7 +32,8 @@ import java.util.Optional;
  * to the sender. So the messages delivered but not consumed, buffered, and in flight together
  * never exceed the window. {@link #flush()} grants early (the kernel has gone idle, say), and
  * {@link #currentGrant()} repeats the current limit after a grant may have been lost (the
- * sender migrated).
+ * sender migrated). Every grant also carries the number delivered so far: it is the sender's
+ * acknowledgement ({@link CreditGrant#delivered()}).
  *
  * <h2>Migration</h2>
  * {@link #state()} (expected number, consumption, granted limit, buffered envelopes) moves with
@@ -63,14 +64,24 @@ public final class ChannelReceiver<T> {
      *
      * @param delivered the envelopes now deliverable, in sequence order: empty unless
      *     {@code outcome} is {@link Outcome#DELIVERED}
+     * @param answer the grant to send the sender again, for a resent copy of the last delivered
+     *     number (its acknowledgement or credit was lost); null otherwise
      */
-    public record Arrival<T>(Outcome outcome, List<Envelope<T>> delivered) {
+    public record Arrival<T>(Outcome outcome, List<Envelope<T>> delivered, CreditGrant answer) {
         public Arrival {
             Objects.requireNonNull(outcome, "outcome");
             delivered = List.copyOf(delivered);
             if ((outcome == Outcome.DELIVERED) == delivered.isEmpty()) {
                 throw new IllegalArgumentException(outcome + " with " + delivered.size() + " delivered");
             }
+            if (answer != null && outcome != Outcome.DUPLICATE) {
+                throw new IllegalArgumentException("only a duplicate is answered, not " + outcome);
+            }
+        }
+
+        /** An arrival that needs no answer. */
+        public Arrival(Outcome outcome, List<Envelope<T>> delivered) {
+            this(outcome, delivered, null);
         }
     }
 
@@ -143,7 +154,7 @@ public final class ChannelReceiver<T> {
         long sequence = envelope.sequence();
         if (sequence < expected) {
             duplicates++;
-            return new Arrival<>(Outcome.DUPLICATE, List.of());
+            return new Arrival<>(Outcome.DUPLICATE, List.of(), sequence == expected - 1 ? currentGrant() : null);
         }
         if (sequence >= granted) {
             refused++;
@@ -201,13 +212,13 @@ public final class ChannelReceiver<T> {
 
     /** The limit granted so far, to send again when a grant may have been lost. */
     public CreditGrant currentGrant() {
-        return new CreditGrant(id, granted);
+        return new CreditGrant(id, granted, expected);
     }
 
     private CreditGrant grantNow() {
         granted = consumed + flow.window();
         grants++;
-        return new CreditGrant(id, granted);
+        return currentGrant();
     }
 
     @SuppressWarnings("unchecked")
