@@ -64,6 +64,11 @@ class MachineMigrationTest {
         return 200;
     }
 
+    /** How many rounds the all-to-all job runs: long enough that at least 20 of its moves are made while it runs. */
+    int allToAllRounds() {
+        return 2000;
+    }
+
     private ActorRef<Machine.Command> machine() {
         return spawnMachine(description, "moving-machine-" + MACHINES.incrementAndGet());
     }
@@ -178,7 +183,8 @@ class MachineMigrationTest {
     void aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom() {
         ActorRef<Machine.Command> machine = spawnMachine(MachineDescriptions.preset("paragon"), "moving-paragon-" + MACHINES.incrementAndGet());
         TestProbe<JobReport> client = testKit.createTestProbe();
-        machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "2000"), null),
+        int rounds = allToAllRounds();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "" + rounds), null),
                 Partition.COMPUTE, 16, client.getRef()));
         MachineJob job = new MachineJob(client);
         int jobId = job.started.jobId();
@@ -203,8 +209,9 @@ class MachineMigrationTest {
         // Ranks moved to Linux poll for events where Puma would sleep (Linux answers a timed wait at
         // once), so on a busy host the job may take minutes after the moves; it prints only at its end.
         JobReport.JobFinished finished = job.finish(Duration.ofMinutes(5));
-        assertEquals(0, finished.shellStatus(), () -> finished + " after moves " + moved);
-        assertTrue(job.out().lines().anyMatch("alltoall: 16 ranks, 2000 rounds, 512000 messages, ok"::equals), job::out);
+        assertEquals(0, finished.shellStatus(), () -> finished + " after moves " + moved + "\n" + job.err());
+        String ok = "alltoall: 16 ranks, " + rounds + " rounds, " + 16 * 16 * rounds + " messages, ok";
+        assertTrue(job.out().lines().anyMatch(ok::equals), job::out);
         assertTrue(moved.size() >= 20, "moves made while the job ran: " + moved + "; refused: " + refused);
     }
 
