@@ -17,12 +17,14 @@ import java.util.Optional;
  * sent from its old node race those from the new one. So an envelope ahead of the next
  * expected number is kept in a reorder buffer, and delivered with the gap's filler; the brief's
  * rule that forwarded messages come before the direct ones that follow them falls out of the
- * sequence numbers. Refusing such envelopes instead would need a resend, which nobody would do
- * (nothing is lost). The buffer cannot grow past the window: the sender never transmits a
+ * sequence numbers. Refusing such envelopes instead would cost a resend of what was not lost.
+ * The buffer cannot grow past the window: the sender never transmits a
  * number at or above the granted limit, which is at most {@code consumed + window}, so every
  * accepted number lies within a window of the next expected one. An envelope at or past the
  * granted limit broke the credit rule and is {@link Outcome#REFUSED}; one already delivered or
  * buffered is a {@link Outcome#DUPLICATE} and dropped. Both are counted, neither changes state.
+ * A duplicate of a delivered number is answered with the current grant ({@link Arrival#answer()}):
+ * it is what a sender resends, or probes with, when its acknowledgement (or credit) did not come.
  *
  * <h2>Credit</h2>
  * Delivering is not consuming: delivered messages wait in the receiving kernel's inbox until it
@@ -64,8 +66,8 @@ public final class ChannelReceiver<T> {
      *
      * @param delivered the envelopes now deliverable, in sequence order: empty unless
      *     {@code outcome} is {@link Outcome#DELIVERED}
-     * @param answer the grant to send the sender again, for a resent copy of the last delivered
-     *     number (its acknowledgement or credit was lost); null otherwise
+     * @param answer the grant to send the sender again, for a resent copy of a delivered number
+     *     (its acknowledgement or credit was lost); null otherwise
      */
     public record Arrival<T>(Outcome outcome, List<Envelope<T>> delivered, CreditGrant answer) {
         public Arrival {
@@ -154,7 +156,7 @@ public final class ChannelReceiver<T> {
         long sequence = envelope.sequence();
         if (sequence < expected) {
             duplicates++;
-            return new Arrival<>(Outcome.DUPLICATE, List.of(), sequence == expected - 1 ? currentGrant() : null);
+            return new Arrival<>(Outcome.DUPLICATE, List.of(), currentGrant());
         }
         if (sequence >= granted) {
             refused++;

@@ -29,10 +29,10 @@ import java.util.Optional;
  * sender keeps each envelope it sent until a grant acknowledges it ({@link CreditGrant#delivered()},
  * the receiver's cumulative delivered count), and the host calls {@link #overdue()} at a fixed
  * interval: when something was outstanding at the last call and no grant has brought progress
- * since, every unacknowledged envelope goes out again, to where the channel points now. The
- * receiver drops what it has already and answers the resent copy of its last delivered number
- * with its current grant ({@link ChannelReceiver.Arrival#answer()}), which repairs a lost grant as
- * well. A sender out of credit with everything acknowledged keeps its last envelope as a probe
+ * since, the oldest unacknowledged envelope goes out again as a probe, and after a second such
+ * interval every unacknowledged one, to where the channel points now. The receiver drops what it
+ * has already and answers a resent copy with its current grant
+ * ({@link ChannelReceiver.Arrival#answer()}), which repairs a lost grant as well. A sender out of credit with everything acknowledged keeps its last envelope as a probe
  * to resend for that answer. What is kept is bounded by the window: a grant's limit is at most
  * {@code delivered + window}, so at most a window of envelopes is ever unacknowledged.
  *
@@ -88,6 +88,8 @@ public final class ChannelSender<T> {
     private final List<ChannelMarker> notices = new ArrayList<>();
     private long acked;
     private boolean outstandingAtLastCheck;
+    // Stalled for one interval already: its probe went, and a second interval without progress resends everything.
+    private boolean probed;
     private long ackedAtLastCheck;
     private long limitAtLastCheck;
     private long resends;
@@ -217,9 +219,12 @@ public final class ChannelSender<T> {
 
     /**
      * Called by the host once per resend interval: the envelopes to send again to
-     * {@link #target()}, in order. They are every unacknowledged one (or the probe, when the
-     * channel waits for credit with everything acknowledged), when something was outstanding at
-     * the last call and no grant has acknowledged more or raised the limit since; else none.
+     * {@link #target()}, in order, when something was outstanding at the last call and no grant
+     * has acknowledged more or raised the limit since. The first such interval sends one probe,
+     * the oldest unacknowledged envelope (or the kept one, when the channel waits for credit
+     * with everything acknowledged), whose answer acknowledges what arrived: a receiver that is
+     * only slow to grant costs one envelope and one grant. A second interval without progress
+     * sends every unacknowledged envelope. Otherwise none.
      */
     public List<Envelope<T>> overdue() {
         boolean stalled = outstandingAtLastCheck && acked == ackedAtLastCheck && limit == limitAtLastCheck;
@@ -227,13 +232,16 @@ public final class ChannelSender<T> {
         ackedAtLastCheck = acked;
         limitAtLastCheck = limit;
         if (!stalled || !outstandingAtLastCheck) {
+            probed = false;
             return List.of();
         }
         resends++;
-        if (!unacked.isEmpty()) {
-            return List.copyOf(unacked);
+        if (unacked.isEmpty()) {
+            return probe == null ? List.of() : List.of(probe);
         }
-        return probe == null ? List.of() : List.of(probe);
+        boolean everything = probed;
+        probed = true;
+        return everything ? List.copyOf(unacked) : List.of(unacked.peekFirst());
     }
 
     /** Whether anything waits for the receiver: an unacknowledged envelope or a message held for credit. */

@@ -197,13 +197,17 @@ class ChannelSenderTest {
         sender.grant(new CreditGrant(AB, 4, 2));
         assertEquals(2, sender.unacknowledged());
         assertEquals(List.of(), sender.overdue(), "an acknowledgement came during the interval");
-        assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "a whole interval without one: the rest again");
+        assertEquals(List.of(2L), sequences(sender.overdue()), "a whole interval without one: the oldest probes");
+        assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "a second one: all of them again");
         assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "and again while nothing comes");
+        sender.grant(new CreditGrant(AB, 6, 3));
+        assertEquals(List.of(), sender.overdue(), "progress");
+        assertEquals(List.of(3L), sequences(sender.overdue()), "a probe first again");
         sender.grant(new CreditGrant(AB, 6, 4));
         assertEquals(0, sender.unacknowledged());
         assertEquals(List.of(), sender.overdue());
         assertEquals(List.of(), sender.overdue(), "nothing outstanding: nothing to resend");
-        assertEquals(2, sender.resends());
+        assertEquals(4, sender.resends());
     }
 
     @Test
@@ -254,7 +258,7 @@ class ChannelSenderTest {
         assertTrue(sender.closed());
         assertThrows(IllegalStateException.class, sender::close, "once");
         sender.overdue();
-        assertEquals(List.of(1L), sequences(sender.overdue()), "b is resent after the end");
+        assertEquals(List.of(1L), sequences(sender.overdue()), "b is probed for after the end");
         sender.grant(new CreditGrant(AB, 2, 2));
         assertEquals(List.of(new ChannelMarker(AB, HOME, null, 2, 2)), sender.drainNotices());
         assertTrue(!sender.outstanding());

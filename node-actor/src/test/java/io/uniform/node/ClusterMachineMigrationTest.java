@@ -38,7 +38,8 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
     private static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
     /** A host member, with the frame size the CLI's members use (uniform-cluster.conf: a move's handoff under traffic needs it). */
     private static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
-            + "pekko.remote.artery.advanced.maximum-frame-size = 2MiB";
+            + "pekko.remote.artery.advanced.maximum-frame-size = 2MiB\n"
+            + "pekko.remote.artery.advanced.outbound-message-queue-size = 30720";
 
     private ActorTestKit b;
 
@@ -60,18 +61,6 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
             // B releases its nodes to A, which is still there: the machines drain and hand them over first.
             ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
         }
-    }
-
-    /** Fewer moves than in one JVM: each crosses Artery on a 2-core host, and 40 still leave 20 made while the job runs. */
-    @Override
-    int randomMoveAttempts() {
-        return 40;
-    }
-
-    /** Twice the single system's rounds: moves across Artery take longer, and 20 must be made while the job runs. */
-    @Override
-    int allToAllRounds() {
-        return 4000;
     }
 
     /**
