@@ -27,6 +27,12 @@ import java.util.TreeSet;
  * the channel if the sender skipped that location too, and is ignored otherwise. Sequence numbers
  * are passed in any order (a sender that moved races its old node's messages with its new
  * node's); what has been passed is kept as a low-water mark and the few numbers above it.
+ *
+ * <p>A number lost on its way here is resent by its sender to where it sends now, never here,
+ * and a marker may be lost too: a marker's {@link ChannelMarker#delivered()} (the sender's
+ * acknowledgement when it made it, or its notice once the receiver had everything below the end)
+ * counts as passed, since the process has those numbers already. A notice closes the channel here
+ * whatever was lost before it; it is relayed like the closing marker, carrying what it knows.
  */
 public final class ChannelForwarder {
     private final ChannelId id;
@@ -36,6 +42,7 @@ public final class ChannelForwarder {
     private long passedBelow;
     private final TreeSet<Long> passedAbove = new TreeSet<>();
     private ChannelMarker closing;
+    private long deliveredKnown;
     private boolean knownAtDeparture;
 
     private ChannelForwarder(ChannelId id, Location self, Location next, long passedBelow) {
@@ -57,7 +64,7 @@ public final class ChannelForwarder {
         ChannelForwarder forwarder = new ChannelForwarder(frozen.id(), self, next, frozen.expected());
         frozen.buffered().forEach(envelope -> forwarder.passed(envelope.sequence()));
         if (frozen.senderEnd() != ChannelReceiver.OPEN) {
-            forwarder.closing = new ChannelMarker(frozen.id(), self, null, frozen.senderEnd());
+            forwarder.closing = new ChannelMarker(frozen.id(), self, null, frozen.senderEnd(), frozen.expected());
             forwarder.knownAtDeparture = true;
         }
         return forwarder;
@@ -74,22 +81,31 @@ public final class ChannelForwarder {
             return;
         }
         passedAbove.add(sequence);
-        while (!passedAbove.isEmpty() && passedAbove.first() == passedBelow) {
-            passedAbove.pollFirst();
-            passedBelow++;
+        advance();
+    }
+
+    private void advance() {
+        while (!passedAbove.isEmpty() && passedAbove.first() <= passedBelow) {
+            passedBelow = Math.max(passedBelow, passedAbove.pollFirst() + 1);
         }
     }
 
     /**
      * A marker of the channel reached this location: true when it is the channel's closing
      * marker here (see the class comment), false when it is ignored (relayed to where the sender
-     * came next, or a second one, which a sender's final marker after its re-pointing may be).
+     * came next, or a second one, which a sender's final marker after its re-pointing, or a
+     * notice, may be). Either way what it says was delivered needs no passing on.
      *
      * @throws IllegalArgumentException for another channel's marker
      */
     public boolean marker(ChannelMarker marker) {
         if (!marker.channel().equals(id)) {
             throw new IllegalArgumentException("a marker of " + marker.channel() + " given to the forwarder of " + id);
+        }
+        deliveredKnown = Math.max(deliveredKnown, marker.delivered());
+        if (deliveredKnown > passedBelow) {
+            passedBelow = deliveredKnown;
+            advance();
         }
         if (closing != null || !closes(marker, self)) {
             return false;
@@ -104,7 +120,7 @@ public final class ChannelForwarder {
      */
     public void senderLost() {
         if (!closed()) {
-            closing = new ChannelMarker(id, self, null, passedBelow);
+            closing = new ChannelMarker(id, self, null, passedBelow, passedBelow);
             knownAtDeparture = false;
         }
     }
@@ -132,7 +148,7 @@ public final class ChannelForwarder {
         if (!closed()) {
             throw new IllegalStateException(this + " is still open");
         }
-        return knownAtDeparture ? null : closing;
+        return knownAtDeparture ? null : closing.withDelivered(deliveredKnown);
     }
 
     /** The channel. */

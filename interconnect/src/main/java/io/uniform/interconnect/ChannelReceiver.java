@@ -17,12 +17,14 @@ import java.util.Optional;
  * sent from its old node race those from the new one. So an envelope ahead of the next
  * expected number is kept in a reorder buffer, and delivered with the gap's filler; the brief's
  * rule that forwarded messages come before the direct ones that follow them falls out of the
- * sequence numbers. Refusing such envelopes instead would need a resend, which nobody would do
- * (nothing is lost). The buffer cannot grow past the window: the sender never transmits a
+ * sequence numbers. Refusing such envelopes instead would cost a resend of what was not lost.
+ * The buffer cannot grow past the window: the sender never transmits a
  * number at or above the granted limit, which is at most {@code consumed + window}, so every
  * accepted number lies within a window of the next expected one. An envelope at or past the
  * granted limit broke the credit rule and is {@link Outcome#REFUSED}; one already delivered or
  * buffered is a {@link Outcome#DUPLICATE} and dropped. Both are counted, neither changes state.
+ * A duplicate of a delivered number is answered with the current grant ({@link Arrival#answer()}):
+ * it is what a sender resends, or probes with, when its acknowledgement (or credit) did not come.
  *
  * <h2>Credit</h2>
  * Delivering is not consuming: delivered messages wait in the receiving kernel's inbox until it
@@ -32,7 +34,8 @@ import java.util.Optional;
  * to the sender. So the messages delivered but not consumed, buffered, and in flight together
  * never exceed the window. {@link #flush()} grants early (the kernel has gone idle, say), and
  * {@link #currentGrant()} repeats the current limit after a grant may have been lost (the
- * sender migrated).
+ * sender migrated). Every grant also carries the number delivered so far: it is the sender's
+ * acknowledgement ({@link CreditGrant#delivered()}).
  *
  * <h2>Migration</h2>
  * {@link #state()} (expected number, consumption, granted limit, buffered envelopes) moves with
@@ -63,14 +66,24 @@ public final class ChannelReceiver<T> {
      *
      * @param delivered the envelopes now deliverable, in sequence order: empty unless
      *     {@code outcome} is {@link Outcome#DELIVERED}
+     * @param answer the grant to send the sender again, for a resent copy of a delivered number
+     *     (its acknowledgement or credit was lost); null otherwise
      */
-    public record Arrival<T>(Outcome outcome, List<Envelope<T>> delivered) {
+    public record Arrival<T>(Outcome outcome, List<Envelope<T>> delivered, CreditGrant answer) {
         public Arrival {
             Objects.requireNonNull(outcome, "outcome");
             delivered = List.copyOf(delivered);
             if ((outcome == Outcome.DELIVERED) == delivered.isEmpty()) {
                 throw new IllegalArgumentException(outcome + " with " + delivered.size() + " delivered");
             }
+            if (answer != null && outcome != Outcome.DUPLICATE) {
+                throw new IllegalArgumentException("only a duplicate is answered, not " + outcome);
+            }
+        }
+
+        /** An arrival that needs no answer. */
+        public Arrival(Outcome outcome, List<Envelope<T>> delivered) {
+            this(outcome, delivered, null);
         }
     }
 
@@ -143,7 +156,7 @@ public final class ChannelReceiver<T> {
         long sequence = envelope.sequence();
         if (sequence < expected) {
             duplicates++;
-            return new Arrival<>(Outcome.DUPLICATE, List.of());
+            return new Arrival<>(Outcome.DUPLICATE, List.of(), currentGrant());
         }
         if (sequence >= granted) {
             refused++;
@@ -201,13 +214,13 @@ public final class ChannelReceiver<T> {
 
     /** The limit granted so far, to send again when a grant may have been lost. */
     public CreditGrant currentGrant() {
-        return new CreditGrant(id, granted);
+        return new CreditGrant(id, granted, expected);
     }
 
     private CreditGrant grantNow() {
         granted = consumed + flow.window();
         grants++;
-        return new CreditGrant(id, granted);
+        return currentGrant();
     }
 
     @SuppressWarnings("unchecked")

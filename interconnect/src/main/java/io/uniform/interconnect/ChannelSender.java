@@ -23,6 +23,19 @@ import java.util.Optional;
  * held queue is the sending process's own backlog, on its own node: the host stops scheduling a
  * process whose backlog it finds too long ({@link #held()}), as a blocking send would.
  *
+ * <h2>Acknowledged resend</h2>
+ * The transport between nodes may drop a message (Artery drops what overflows a connection's
+ * send queue) and, forwarded by a stay the receiver left, deliver it twice or late. So the
+ * sender keeps each envelope it sent until a grant acknowledges it ({@link CreditGrant#delivered()},
+ * the receiver's cumulative delivered count), and the host calls {@link #overdue()} at a fixed
+ * interval: when something was outstanding at the last call and no grant has brought progress
+ * since, the oldest unacknowledged envelope goes out again as a probe, and after a second such
+ * interval every unacknowledged one, to where the channel points now. The receiver drops what it
+ * has already and answers a resent copy with its current grant
+ * ({@link ChannelReceiver.Arrival#answer()}), which repairs a lost grant as well. A sender out of credit with everything acknowledged keeps its last envelope as a probe
+ * to resend for that answer. What is kept is bounded by the window: a grant's limit is at most
+ * {@code delivered + window}, so at most a window of envelopes is ever unacknowledged.
+ *
  * <h2>Why credits, and not Pekko's reliable delivery</h2>
  * <ul>
  *   <li><b>Channels are per process pair, multiplexed over node actors.</b> Reliable delivery
@@ -32,21 +45,16 @@ import java.util.Optional;
  *       has a million channels, which would be a million controller pairs, or one pair per node
  *       pair with no per-process bound. Credits are two small objects per channel inside the
  *       node actors that already exist, and bound each process pair separately.</li>
- *   <li><b>It resends what we do not lose.</b> Between two actors Pekko keeps order, and a
- *       message is lost only when the association is lost: a JVM failed or was quarantined,
- *       which for us is a hardware failure of its nodes, handled by failure detection and
- *       checkpoints, not by retrying into a dead node. Reliable delivery's unconfirmed-message
- *       buffers, resend timers and confirmation traffic would be cost without benefit.</li>
  *   <li><b>Migration moves a channel's end.</b> A channel's state (next sequence number,
- *       credit limit, held messages; the receiver's expected number and reorder buffer) is
- *       plain data that travels with the process's image ({@link #state()}, {@link #restore})
- *       and belongs in a checkpoint. Reliable delivery's state lives in controller actors
- *       pinned to where they were spawned, and re-registering a consumer resends from the
- *       producer, while the brief's protocol forwards from the old location and closes it with
- *       markers.</li>
+ *       credit limit, held and unacknowledged messages; the receiver's expected number and
+ *       reorder buffer) is plain data that travels with the process's image ({@link #state()},
+ *       {@link #restore}) and belongs in a checkpoint. Reliable delivery's state lives in
+ *       controller actors pinned to where they were spawned, and re-registering a consumer
+ *       resends from the producer, while the brief's protocol forwards from the old location
+ *       and closes it with markers.</li>
  * </ul>
- * The same idea as its {@code flow-control-window} (the consumer asks for more when part of
- * the window is used) is kept: a window of messages, granted in batches.
+ * The same ideas as its {@code flow-control-window} (the consumer asks for more when part of
+ * the window is used) and its resend of unconfirmed messages are kept, inside the channel.
  *
  * <h2>Migration hooks</h2>
  * <ul>
@@ -71,6 +79,21 @@ public final class ChannelSender<T> {
     private final ChannelId id;
     private final FlowControl flow;
     private final ArrayDeque<T> held = new ArrayDeque<>();
+    // Sent and not acknowledged yet, in sequence order: every number from acked to nextSequence.
+    private final ArrayDeque<Envelope<T>> unacked = new ArrayDeque<>();
+    // The last envelope sent, kept after its acknowledgement while the channel has no credit: resent, it asks for a lost grant.
+    private Envelope<T> probe;
+    // Markers whose end the receiver had not delivered when they left: sent again as notices once it has.
+    private final List<ChannelMarker> unsettled = new ArrayList<>();
+    private final List<ChannelMarker> notices = new ArrayList<>();
+    private long acked;
+    private boolean outstandingAtLastCheck;
+    // Stalled for one interval already: its probe went, and a second interval without progress resends everything.
+    private boolean probed;
+    private long ackedAtLastCheck;
+    private long limitAtLastCheck;
+    private long resends;
+    private boolean closed;
     private Location target;
     private long targetVersion;
     private long nextSequence;
@@ -100,7 +123,11 @@ public final class ChannelSender<T> {
         ChannelSender<T> sender = new ChannelSender<>(state.id(), state.flow(), state.target(), state.targetVersion());
         sender.nextSequence = state.nextSequence();
         sender.limit = state.limit();
+        sender.acked = state.acked();
         sender.held.addAll(state.held());
+        sender.unacked.addAll(state.unacked());
+        sender.probe = state.probe();
+        sender.unsettled.addAll(state.unsettled());
         sender.peakHeld = state.held().size();
         sender.hops = state.hops();
         return sender;
@@ -108,7 +135,8 @@ public final class ChannelSender<T> {
 
     /** What moves with the sending process: an immutable copy of this sender's state. */
     public State<T> state() {
-        return new State<>(id, flow, target, targetVersion, nextSequence, limit, List.copyOf(held), hops);
+        return new State<>(id, flow, target, targetVersion, nextSequence, limit, List.copyOf(held), acked, List.copyOf(unacked),
+                probe, List.copyOf(unsettled), hops);
     }
 
     /**
@@ -118,17 +146,26 @@ public final class ChannelSender<T> {
     public Optional<Envelope<T>> send(T payload) {
         Objects.requireNonNull(payload, "payload");
         if (held.isEmpty() && nextSequence < limit) {
-            return Optional.of(new Envelope<>(id, nextSequence++, payload));
+            return Optional.of(sent(payload));
         }
         held.addLast(payload);
         peakHeld = Math.max(peakHeld, held.size());
         return Optional.empty();
     }
 
+    private Envelope<T> sent(T payload) {
+        Envelope<T> envelope = new Envelope<>(id, nextSequence++, payload);
+        if (envelope.sequence() >= acked) {
+            unacked.addLast(envelope);
+        }
+        probe = null;
+        return envelope;
+    }
+
     /**
-     * Applies a grant: the held messages it releases, in order, as envelopes to route to
-     * {@link #target()}. A grant no higher than the limit already known is stale and changes
-     * nothing.
+     * Applies a grant: the envelopes it acknowledges are let go, and the held messages it
+     * releases are returned, in order, as envelopes to route to {@link #target()}. A grant that
+     * neither raises the limit nor acknowledges more is stale and changes nothing.
      *
      * @throws IllegalArgumentException for another channel's grant
      */
@@ -136,16 +173,91 @@ public final class ChannelSender<T> {
         if (!grant.channel().equals(id)) {
             throw new IllegalArgumentException("a grant for " + grant.channel() + " given to channel " + id);
         }
+        boolean acknowledges = grant.delivered() > acked;
+        if (acknowledges) {
+            acknowledge(grant.delivered());
+        }
         if (grant.limit() <= limit) {
-            staleGrants++;
+            if (!acknowledges) {
+                staleGrants++;
+            }
+            keepProbeWhileOutOfCredit();
             return List.of();
         }
         limit = grant.limit();
         List<Envelope<T>> released = new ArrayList<>();
         while (!held.isEmpty() && nextSequence < limit) {
-            released.add(new Envelope<>(id, nextSequence++, held.removeFirst()));
+            released.add(sent(held.removeFirst()));
         }
+        keepProbeWhileOutOfCredit();
         return released;
+    }
+
+    private void acknowledge(long delivered) {
+        acked = delivered;
+        Envelope<T> last = null;
+        while (!unacked.isEmpty() && unacked.peekFirst().sequence() < acked) {
+            last = unacked.removeFirst();
+        }
+        if (last != null) {
+            probe = last;
+        }
+        unsettled.removeIf(marker -> {
+            boolean settled = acked >= marker.endSequence();
+            if (settled) {
+                notices.add(marker.withDelivered(acked));
+            }
+            return settled;
+        });
+    }
+
+    private void keepProbeWhileOutOfCredit() {
+        if (!unacked.isEmpty() || nextSequence < limit) {
+            probe = null;
+        }
+    }
+
+    /**
+     * Called by the host once per resend interval: the envelopes to send again to
+     * {@link #target()}, in order, when something was outstanding at the last call and no grant
+     * has acknowledged more or raised the limit since. The first such interval sends one probe,
+     * the oldest unacknowledged envelope (or the kept one, when the channel waits for credit
+     * with everything acknowledged), whose answer acknowledges what arrived: a receiver that is
+     * only slow to grant costs one envelope and one grant. A second interval without progress
+     * sends every unacknowledged envelope. Otherwise none.
+     */
+    public List<Envelope<T>> overdue() {
+        boolean stalled = outstandingAtLastCheck && acked == ackedAtLastCheck && limit == limitAtLastCheck;
+        outstandingAtLastCheck = outstanding();
+        ackedAtLastCheck = acked;
+        limitAtLastCheck = limit;
+        if (!stalled || !outstandingAtLastCheck) {
+            probed = false;
+            return List.of();
+        }
+        resends++;
+        if (unacked.isEmpty()) {
+            return probe == null ? List.of() : List.of(probe);
+        }
+        boolean everything = probed;
+        probed = true;
+        return everything ? List.copyOf(unacked) : List.of(unacked.peekFirst());
+    }
+
+    /** Whether anything waits for the receiver: an unacknowledged envelope or a message held for credit. */
+    public boolean outstanding() {
+        return !unacked.isEmpty() || !held.isEmpty();
+    }
+
+    /**
+     * Markers to send again, now that the receiver has delivered everything before them: each
+     * {@link ChannelMarker#settles()} and closes its location even if the first one, or a message
+     * before it, was lost. Taken once: the list is empty afterwards.
+     */
+    public List<ChannelMarker> drainNotices() {
+        List<ChannelMarker> taken = List.copyOf(notices);
+        notices.clear();
+        return taken;
     }
 
     /**
@@ -165,7 +277,10 @@ public final class ChannelSender<T> {
         if (to.equals(target)) {
             return Optional.empty();
         }
-        ChannelMarker marker = new ChannelMarker(id, target, to, nextSequence);
+        ChannelMarker marker = new ChannelMarker(id, target, to, nextSequence, Math.min(acked, nextSequence));
+        if (!marker.settles()) {
+            unsettled.add(marker);
+        }
         target = to;
         markers++;
         return Optional.of(marker);
@@ -174,15 +289,26 @@ public final class ChannelSender<T> {
     /**
      * The sending process has ended and this channel holds nothing more: the final marker, for
      * {@link #target()}, which tells every location of the receiver that nothing at or past
-     * {@link #nextSequence()} will come.
+     * {@link #nextSequence()} will come. What is unacknowledged is still resent, and a notice
+     * follows once it is delivered.
      *
-     * @throws IllegalStateException while messages wait for credit
+     * @throws IllegalStateException while messages wait for credit, or when closed already
      */
     public ChannelMarker close() {
-        if (!held.isEmpty()) {
-            throw new IllegalStateException("channel " + id + " still holds " + held.size() + " messages");
+        if (!held.isEmpty() || closed) {
+            throw new IllegalStateException("channel " + id + (closed ? " is closed already" : " still holds " + held.size() + " messages"));
         }
-        return new ChannelMarker(id, target, null, nextSequence);
+        closed = true;
+        ChannelMarker last = new ChannelMarker(id, target, null, nextSequence, Math.min(acked, nextSequence));
+        if (!last.settles()) {
+            unsettled.add(last);
+        }
+        return last;
+    }
+
+    /** Whether {@link #close()} has given the final marker. */
+    public boolean closed() {
+        return closed;
     }
 
     /**
@@ -193,6 +319,10 @@ public final class ChannelSender<T> {
     public List<T> abandon() {
         List<T> given = List.copyOf(held);
         held.clear();
+        unacked.clear();
+        unsettled.clear();
+        probe = null;
+        acked = Long.MAX_VALUE;
         limit = Long.MAX_VALUE;
         return given;
     }
@@ -242,6 +372,21 @@ public final class ChannelSender<T> {
         return held.size();
     }
 
+    /** Envelopes sent and not acknowledged yet. */
+    public int unacknowledged() {
+        return unacked.size();
+    }
+
+    /** Every sequence number below this has been delivered to the receiver, as its grants said. */
+    public long acknowledged() {
+        return acked;
+    }
+
+    /** How many times {@link #overdue()} found the channel stalled and sent again (since the last restore). */
+    public long resends() {
+        return resends;
+    }
+
     /** The most messages ever waiting for credit at once (since the last restore). */
     public int peakHeld() {
         return peakHeld;
@@ -264,22 +409,40 @@ public final class ChannelSender<T> {
 
     @Override
     public String toString() {
-        return "sender " + id + " -> " + target + ": next " + nextSequence + ", limit " + limit + ", held " + held.size();
+        return "sender " + id + " -> " + target + ": next " + nextSequence + ", limit " + limit + ", acked " + acked + ", held "
+                + held.size();
     }
 
     /**
      * A sender's state, to move with the sending process (and to checkpoint).
      *
      * @param held the payloads waiting for credit, oldest first
+     * @param acked every number below this has been acknowledged
+     * @param unacked the envelopes sent and not acknowledged, in order: every number from {@code acked} on
+     * @param probe the last envelope, acknowledged, kept while the channel waits for credit; or null
+     * @param unsettled the markers sent before the receiver had delivered their end
      */
     public record State<T>(ChannelId id, FlowControl flow, Location target, long targetVersion, long nextSequence,
-                           long limit, List<T> held, HopCount hops) {
+                           long limit, List<T> held, long acked, List<Envelope<T>> unacked, Envelope<T> probe,
+                           List<ChannelMarker> unsettled, HopCount hops) {
         public State {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(flow, "flow");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(hops, "hops");
             held = List.copyOf(held);
+            unacked = List.copyOf(unacked);
+            unsettled = List.copyOf(unsettled);
+            long expected = acked;
+            for (Envelope<T> envelope : unacked) {
+                if (!envelope.channel().equals(id) || envelope.sequence() != expected++) {
+                    throw new IllegalArgumentException("unacknowledged envelopes run from " + acked + " in order: #"
+                            + envelope.sequence() + " of " + envelope.channel());
+                }
+            }
+            if (acked != Long.MAX_VALUE && expected != nextSequence) {
+                throw new IllegalArgumentException("the unacknowledged envelopes kept end at " + expected + ", not at " + nextSequence);
+            }
             if (targetVersion < 0 || nextSequence < 0 || limit < flow.window() || nextSequence > limit) {
                 throw new IllegalArgumentException("inconsistent sender state: next " + nextSequence + ", limit " + limit
                         + ", window " + flow.window() + ", version " + targetVersion);

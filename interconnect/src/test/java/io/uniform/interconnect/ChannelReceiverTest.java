@@ -90,7 +90,7 @@ class ChannelReceiverTest {
             receiver.accept(env(i));
         }
         assertOutcome(REFUSED, receiver.accept(env(4)), "delivered, but not consumed: no new credit");
-        assertEquals(Optional.of(new CreditGrant(AB, 8)), receiver.consumed(4));
+        assertEquals(Optional.of(new CreditGrant(AB, 8, 4)), receiver.consumed(4));
         assertEquals(List.of(4L), delivered(receiver.accept(env(4))));
         assertOutcome(BUFFERED, receiver.accept(env(7)));
         assertOutcome(REFUSED, receiver.accept(env(8)));
@@ -99,19 +99,19 @@ class ChannelReceiverTest {
     @Test
     void creditIsGrantedInBatchesOfConsumption() {
         ChannelReceiver<String> receiver = new ChannelReceiver<>(AB, new FlowControl(8, 3));
-        assertEquals(new CreditGrant(AB, 8), receiver.currentGrant());
+        assertEquals(new CreditGrant(AB, 8, 0), receiver.currentGrant());
         for (long i = 0; i < 8; i++) {
             receiver.accept(env(i));
         }
         assertEquals(Optional.empty(), receiver.consumed(1));
         assertEquals(Optional.empty(), receiver.consumed(1));
-        assertEquals(Optional.of(new CreditGrant(AB, 11)), receiver.consumed(1), "three consumed: a batch");
+        assertEquals(Optional.of(new CreditGrant(AB, 11, 8)), receiver.consumed(1), "three consumed: a batch");
         assertEquals(Optional.empty(), receiver.consumed(0));
         assertEquals(Optional.empty(), receiver.consumed(2));
-        assertEquals(Optional.of(new CreditGrant(AB, 13)), receiver.flush(), "a flush grants what is consumed now");
+        assertEquals(Optional.of(new CreditGrant(AB, 13, 8)), receiver.flush(), "a flush grants what is consumed now");
         assertEquals(Optional.empty(), receiver.flush(), "and only once");
-        assertEquals(Optional.of(new CreditGrant(AB, 16)), receiver.consumed(3));
-        assertEquals(new CreditGrant(AB, 16), receiver.currentGrant());
+        assertEquals(Optional.of(new CreditGrant(AB, 16, 8)), receiver.consumed(3));
+        assertEquals(new CreditGrant(AB, 16, 8), receiver.currentGrant());
         assertEquals(3, receiver.stats().grants());
         assertEquals(new ChannelReceiver.Stats(8, 8, 0, 0, 3, 0), receiver.stats());
     }
@@ -174,7 +174,7 @@ class ChannelReceiverTest {
         assertEquals(List.of(2L), delivered(moved.accept(env(2))));
         assertEquals(List.of(3L, 4L), delivered(moved.accept(env(3))));
         assertEquals(List.of(5L, 6L), delivered(moved.accept(env(5))));
-        assertEquals(Optional.of(new CreditGrant(AB, 12)), moved.consumed(4));
+        assertEquals(Optional.of(new CreditGrant(AB, 12, 7)), moved.consumed(4));
     }
 
     @Test
@@ -219,10 +219,12 @@ class ChannelReceiverTest {
     void valuesRefuseNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new Envelope<>(AB, -1, "x"));
         assertThrows(NullPointerException.class, () -> new Envelope<>(AB, 0, null));
-        assertThrows(IllegalArgumentException.class, () -> new CreditGrant(AB, -1));
+        assertThrows(IllegalArgumentException.class, () -> new CreditGrant(AB, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new CreditGrant(AB, 4, 5), "delivered past the limit");
         Location here = new Location(1, 0);
-        assertThrows(IllegalArgumentException.class, () -> new ChannelMarker(AB, here, here, 0));
-        assertThrows(IllegalArgumentException.class, () -> new ChannelMarker(AB, here, new Location(1, 1), -1));
+        assertThrows(IllegalArgumentException.class, () -> new ChannelMarker(AB, here, here, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ChannelMarker(AB, here, new Location(1, 1), -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ChannelMarker(AB, here, new Location(1, 1), 0, -1));
         assertThrows(IllegalArgumentException.class, () -> new ProcessId(-1, 0));
         assertThrows(IllegalArgumentException.class, () -> new ProcessId(0, -1));
         assertThrows(IllegalArgumentException.class, () -> new Location(0, -1));

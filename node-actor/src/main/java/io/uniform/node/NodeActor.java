@@ -286,10 +286,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * consumed, packets forwarded to where their receiver runs now, packets dropped for want of
      * a receiver (or given up for a lost one), markers sent (re-pointed and ended channels) and
      * received; stays left here that still forward ({@code openStays}) and those released, the
-     * jobs whose directory it keeps, and channels closed by a node's failure.
+     * jobs whose directory it keeps, channels closed by a node's failure, and envelopes resent
+     * because their channel stalled (a message or its acknowledgement was lost).
      */
     public record PortalsTraffic(long sent, long delivered, long forwarded, long dropped, long markersSent, long markersReceived,
-                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure) implements CborSerializable {}
+                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure, long resent)
+            implements CborSerializable {}
 
     /** The answer to a {@link Reboot}: accepted (the node now runs {@code partition}'s OS) or refused with a reason. */
     public record RebootResult(int nid, boolean accepted, Partition partition, String reason) implements CborSerializable {}
@@ -320,6 +322,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** The sleep of {@code kernel}'s processes is over (local only, like {@link SliceDone}). */
     private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
+
+    /** A resend interval has passed since the transport last had packets outstanding (local only). */
+    private record ResendDue() implements Command, NoSerializationVerificationNeeded {}
 
     /**
      * How a node is built: not a message, so it may hold PCT factories. {@code bootPct} makes the
@@ -508,6 +513,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private final PortalsTransport transport;
     // Serializes a move's handoff, which travels in parts.
     private final Serialization serialization;
+    // The transport's resend interval, and whether its next one is scheduled: only while packets wait for acknowledgement.
+    private final Duration resendInterval;
+    private boolean resendScheduled;
     // The process was runnable when its messages ran out of credit: it runs again when credit comes.
     private boolean pausedForCredit;
     // The machine's node directory, as the last launch named it: kept between jobs, for the credit owed to ended ones.
@@ -534,7 +542,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.kernels = kernels;
         this.partition = partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
-        this.transport = new PortalsTransport(settings.nid(), this::sendToNode);
+        this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
+        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink);
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
     }
 
@@ -570,6 +579,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(FilesAdoptedForMove.class, this::onFilesAdoptedForMove)
                 .onMessage(SliceDone.class, this::onSliceDone)
                 .onMessage(Wake.class, this::onWake)
+                .onMessage(ResendDue.class, this::onResendDue)
                 .onSignal(PreRestart.class, this::onPreRestart)
                 .build();
     }
@@ -733,6 +743,29 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             } else if (result.sleepNanos() > 0) {
                 getContext().scheduleOnce(Duration.ofNanos(result.sleepNanos()), getContext().getSelf(), new Wake(kernel));
             }
+        }
+        return this;
+    }
+
+    /** The transport's link to node {@code nid}: a packet sent makes sure a resend interval is scheduled. */
+    private void sendOnLink(int nid, Command command) {
+        sendToNode(nid, command);
+        if (command instanceof Packet) {
+            scheduleResend();
+        }
+    }
+
+    private void scheduleResend() {
+        if (!resendScheduled) {
+            resendScheduled = true;
+            getContext().scheduleOnce(resendInterval, getContext().getSelf(), new ResendDue());
+        }
+    }
+
+    private Behavior<Command> onResendDue(ResendDue due) {
+        resendScheduled = false;
+        if (transport.resendOverdue()) {
+            scheduleResend();
         }
         return this;
     }

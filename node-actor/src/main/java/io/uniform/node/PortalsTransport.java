@@ -47,15 +47,25 @@ import org.slf4j.LoggerFactory;
  * for a sender moving here. Anything else has no receiver: it is dropped and its channel's sender
  * is given unlimited credit, so that it is not frozen waiting for a grant that would never come.
  *
+ * <h2>Exactly once over a transport that loses messages</h2>
+ * Artery drops what overflows a connection's send queue, so a channel's sender keeps what it
+ * sent until a grant acknowledges it, and the host calls {@link #resendOverdue()} once per resend
+ * interval, which sends again what a stalled channel has outstanding ({@link ChannelSender}); the
+ * receiving end drops duplicates and answers a resent copy of its last delivered number with its
+ * grant, which also repairs a lost grant. Markers settle once the receiver has delivered their end
+ * (notices), so a stay closes even if a message to it, or its marker, was lost.
+ *
  * <h2>A stay left behind</h2>
  * Packets and markers are addressed to a stay of their receiver ({@link Location}, incarnation
  * included). When the hosted process leaves, its stay here becomes a {@link Departure}: a
  * {@link ChannelForwarder} per channel to it passes on to the next stay what still comes, and the
  * stay is released when every channel is closed there by its marker (its sender's, relayed from
  * the stay before, or its sender's final one), or by the loss of its sender's node. What remains
- * of a released stay is its forwarding address (job, process, stay, next stay): should a packet of
- * a channel the process never heard of before it left still come (a peer's first message, sent
- * from a stale directory), the stay is opened again for that channel and closed by its marker.
+ * of a released stay is its forwarding address (job, process, stay, next stay, the channels closed
+ * there): a late or resent packet of a closed channel, or its notice, is passed on to the next stay;
+ * should a packet of a channel the process never heard of before it left still come (a peer's first
+ * message, sent from a stale directory), the stay is opened again for that channel and closed by
+ * its marker.
  * Once the node hosts no process of a job and forwards for none, it forgets the job's directory.
  */
 final class PortalsTransport {
@@ -74,8 +84,22 @@ final class PortalsTransport {
     /** A stay of a process of a job: where its packets and markers are addressed. */
     private record Stay(int jobId, ProcessId process, Location at) {}
 
+    /** What remains of a released stay: where its process went, and the channels closed there. */
+    private record Address(Location next, Set<ChannelId> closed) {}
+
     /** A stay of a process that has left this node for {@code next}, with a forwarder per channel to it until all are closed. */
-    private record Departure(Stay stay, Location next, Map<ChannelId, ChannelForwarder> channels) {
+    private record Departure(Stay stay, Location next, Map<ChannelId, ChannelForwarder> channels, Set<ChannelId> closedBefore) {
+        /** A stay just left: no channel closed yet. */
+        Departure(Stay stay, Location next) {
+            this(stay, next, new HashMap<>(), Set.of());
+        }
+
+        Address address() {
+            Set<ChannelId> closed = new HashSet<>(closedBefore);
+            closed.addAll(channels.keySet());
+            return new Address(next, Set.copyOf(closed));
+        }
+
         ChannelForwarder channel(ChannelId id) {
             return channels.computeIfAbsent(id, channel -> ChannelForwarder.unheardOf(channel, stay.at(), next));
         }
@@ -102,13 +126,14 @@ final class PortalsTransport {
     private final Set<JobProcess> arriving = new HashSet<>();
     // Stays left here whose channels are not all closed yet, and the forwarding addresses of those released.
     private final Map<Stay, Departure> departures = new HashMap<>();
-    private final Map<Stay, Location> addresses = new HashMap<>();
+    private final Map<Stay, Address> addresses = new HashMap<>();
     // The newest version of each process's entry passed on to those stays' next ones.
     private final Map<JobProcess, Long> passedOn = new HashMap<>();
     private long sent;
     private long delivered;
     private long forwarded;
     private long dropped;
+    private long resent;
     private long markersSent;
     private long markersReceived;
     private long staysReleased;
@@ -190,7 +215,7 @@ final class PortalsTransport {
             throw new IllegalArgumentException("node " + nid + " hosts " + hosted + ", which cannot leave for " + movedTo);
         }
         int job = hostedJob;
-        Departure departure = new Departure(new Stay(job, hosted, hostedAt), movedTo.location(), new HashMap<>());
+        Departure departure = new Departure(new Stay(job, hosted, hostedAt), movedTo.location());
         relocate(job, List.of(movedTo));
         List<ChannelSender.State<PortalsMessage>> sending = new ArrayList<>();
         outgoing.entrySet().removeIf(entry -> {
@@ -224,13 +249,7 @@ final class PortalsTransport {
      * final markers, at once or, while they hold messages, once those have gone out.
      */
     void hostEnded() {
-        outgoing.entrySet().removeIf(entry -> {
-            boolean done = entry.getKey().jobId() == hostedJob && entry.getValue().held() == 0;
-            if (done) {
-                close(hostedJob, entry.getValue());
-            }
-            return done;
-        });
+        outgoing.entrySet().removeIf(entry -> entry.getKey().jobId() == hostedJob && closeIfEmpty(hostedJob, entry.getValue()));
         clearHosted();
         forgetIdleJobs();
     }
@@ -269,6 +288,12 @@ final class PortalsTransport {
         Envelope<PortalsMessage> envelope = packet.envelope();
         ChannelId id = envelope.channel();
         Stay stay = new Stay(job, id.receiver(), packet.to());
+        Address released = addresses.get(stay);
+        if (released != null && released.closed().contains(id)) {
+            forwarded++; // a late or resent copy: the process has it or will get it again; the stay stays released
+            links.send(released.next().nid(), new NodeActor.Packet(job, released.next(), envelope));
+            return List.of();
+        }
         Departure departure = departure(stay);
         if (departure != null) {
             // Passed on along the process's own path, so that each stay it left sees what it waits for.
@@ -281,8 +306,12 @@ final class PortalsTransport {
             return List.of();
         }
         if (job == hostedJob && id.receiver().equals(hosted)) {
-            return incoming.computeIfAbsent(id, channel -> new ChannelReceiver<>(channel, FlowControl.DEFAULT))
-                    .accept(envelope).delivered();
+            ChannelReceiver.Arrival<PortalsMessage> arrival = incoming.computeIfAbsent(id,
+                    channel -> new ChannelReceiver<>(channel, FlowControl.DEFAULT)).accept(envelope);
+            if (arrival.answer() != null) {
+                credit(job, arrival.answer()); // its sender resent it: its acknowledgement or credit was lost
+            }
+            return arrival.delivered();
         }
         Location now = locationOf(job, id.receiver());
         if (isEarly(job, id.receiver())) {
@@ -293,7 +322,7 @@ final class PortalsTransport {
         } else {
             dropped++;
             LOG.debug("node {}: a Portals message for {} of job {} finds no process here and is dropped", nid, id.receiver(), job);
-            credit(job, new CreditGrant(id, Long.MAX_VALUE));
+            credit(job, CreditGrant.unlimited(id));
         }
         return List.of();
     }
@@ -323,9 +352,10 @@ final class PortalsTransport {
             return; // otherwise a job that has ended here with nothing left to send
         }
         channel.grant(credit.grant()).forEach(envelope -> transmit(job, channel, envelope));
-        if (job != hostedJob && channel.held() == 0) {
-            outgoing.remove(key); // an ended job's last held messages have gone out
-            close(job, channel);
+        // Notices are markers sent again, not counted as markers.
+        channel.drainNotices().forEach(notice -> links.send(notice.closed().nid(), new NodeActor.Marker(job, notice.closed(), notice)));
+        if (job != hostedJob && closeIfEmpty(job, channel)) {
+            outgoing.remove(key); // an ended job's last held messages have gone out, and been acknowledged
             forgetIdleJobs();
         }
     }
@@ -340,7 +370,15 @@ final class PortalsTransport {
         ChannelMarker closing = marker.marker();
         ProcessId receiver = closing.channel().receiver();
         Stay stay = new Stay(marker.jobId(), receiver, marker.to());
-        // A released stay opens again only for a channel new to it: one it closed gets no second closing marker.
+        Address released = addresses.get(stay);
+        if (released != null && released.closed().contains(closing.channel())) {
+            // Closed here already: a notice goes on for a stay after this one that may wait for it; anything else is spent.
+            if (closing.settles() && ChannelForwarder.closes(closing, marker.to())) {
+                links.send(released.next().nid(), new NodeActor.Marker(marker.jobId(), released.next(), closing));
+            }
+            return;
+        }
+        // A released stay opens again only for a channel new to it.
         Departure departure = departures.containsKey(stay) || ChannelForwarder.closes(closing, marker.to()) ? departure(stay) : null;
         if (departure != null) {
             ChannelForwarder channel = departure.channel(closing.channel());
@@ -436,7 +474,7 @@ final class PortalsTransport {
 
     NodeActor.PortalsTraffic traffic() {
         return new NodeActor.PortalsTraffic(sent, delivered, forwarded, dropped, markersSent, markersReceived, departures.size(),
-                staysReleased, locations.size(), closedByFailure);
+                staysReleased, locations.size(), closedByFailure, resent);
     }
 
     private void transmit(int jobId, ChannelSender<PortalsMessage> channel, Envelope<PortalsMessage> envelope) {
@@ -444,17 +482,41 @@ final class PortalsTransport {
     }
 
     private void repoint(int jobId, ChannelSender<PortalsMessage> channel, Location to, long version) {
-        channel.repoint(to, version).ifPresent(marker -> {
-            markersSent++;
-            links.send(marker.closed().nid(), new NodeActor.Marker(jobId, marker.closed(), marker));
-        });
+        channel.repoint(to, version).ifPresent(marker -> sendMarker(jobId, marker));
     }
 
-    /** A sender whose process has ended and that holds nothing: its final marker tells its receiver's stays. */
-    private void close(int jobId, ChannelSender<PortalsMessage> channel) {
-        ChannelMarker last = channel.close();
+    /**
+     * A sender whose process has ended: once it holds nothing, its final marker tells its
+     * receiver's stays. Returns whether it is done, its messages all acknowledged too.
+     */
+    private boolean closeIfEmpty(int jobId, ChannelSender<PortalsMessage> channel) {
+        if (channel.held() == 0 && !channel.closed()) {
+            sendMarker(jobId, channel.close());
+        }
+        return channel.closed() && !channel.outstanding();
+    }
+
+    private void sendMarker(int jobId, ChannelMarker marker) {
         markersSent++;
-        links.send(last.closed().nid(), new NodeActor.Marker(jobId, last.closed(), last));
+        links.send(marker.closed().nid(), new NodeActor.Marker(jobId, marker.closed(), marker));
+    }
+
+    /**
+     * The resend interval has passed: what stalled channels have outstanding goes out again
+     * ({@link ChannelSender#overdue()}). Returns whether any channel still waits for its
+     * receiver, so that the host knows whether to call again after the next interval.
+     */
+    boolean resendOverdue() {
+        boolean waiting = false;
+        for (Map.Entry<JobChannel, ChannelSender<PortalsMessage>> entry : outgoing.entrySet()) {
+            ChannelSender<PortalsMessage> channel = entry.getValue();
+            for (Envelope<PortalsMessage> envelope : channel.overdue()) {
+                resent++;
+                transmit(entry.getKey().jobId(), channel, envelope);
+            }
+            waiting |= channel.outstanding();
+        }
+        return waiting;
     }
 
     private void credit(int jobId, CreditGrant grant) {
@@ -468,11 +530,11 @@ final class PortalsTransport {
         if (open != null) {
             return open;
         }
-        Location next = addresses.remove(stay);
-        if (next == null) {
+        Address address = addresses.remove(stay);
+        if (address == null) {
             return null;
         }
-        Departure reopened = new Departure(stay, next, new HashMap<>());
+        Departure reopened = new Departure(stay, address.next(), new HashMap<>(), address.closed());
         departures.put(stay, reopened);
         return reopened;
     }
@@ -490,9 +552,9 @@ final class PortalsTransport {
         Set<Integer> nextNodes = new HashSet<>();
         departures.values().stream().filter(departure -> departure.stay().jobId() == jobId)
                 .forEach(departure -> nextNodes.add(departure.next().nid()));
-        addresses.forEach((stay, next) -> {
+        addresses.forEach((stay, address) -> {
             if (stay.jobId() == jobId) {
-                nextNodes.add(next.nid());
+                nextNodes.add(address.next().nid());
             }
         });
         nextNodes.remove(nid);
@@ -505,7 +567,8 @@ final class PortalsTransport {
 
     /** The stay {@code process} of job {@code jobId} went to from its latest stay left here; null when it left none here. */
     private Location nextStayOf(int jobId, ProcessId process) {
-        Map<Stay, Location> left = new HashMap<>(addresses);
+        Map<Stay, Location> left = new HashMap<>();
+        addresses.forEach((stay, address) -> left.put(stay, address.next()));
         departures.forEach((stay, departure) -> left.put(stay, departure.next()));
         return left.entrySet().stream().filter(entry -> entry.getKey().jobId() == jobId && entry.getKey().process().equals(process))
                 .max(java.util.Comparator.comparingLong(entry -> entry.getKey().at().incarnation())).map(Map.Entry::getValue).orElse(null);
@@ -525,7 +588,7 @@ final class PortalsTransport {
     private void releaseIfClosed(Departure departure) {
         if (departure.closed()) {
             departures.remove(departure.stay());
-            addresses.put(departure.stay(), departure.next());
+            addresses.put(departure.stay(), departure.address());
             staysReleased++;
             LOG.debug("node {}: every channel to {} of job {} is closed at {}: released", nid, departure.stay().process(),
                     departure.stay().jobId(), departure.stay().at());

@@ -59,10 +59,8 @@ class MachineMigrationTest {
         return testKit.spawn(Machine.create(machine), name);
     }
 
-    /** How many random moves the all-to-all job is asked for. */
-    int randomMoveAttempts() {
-        return 200;
-    }
+    /** How many random moves the all-to-all job is asked for (those still asked when its ranks end are not made). */
+    private static final int RANDOM_MOVE_ATTEMPTS = 200;
 
     private ActorRef<Machine.Command> machine() {
         return spawnMachine(description, "moving-machine-" + MACHINES.incrementAndGet());
@@ -186,7 +184,7 @@ class MachineMigrationTest {
         List<String> moved = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         int rank = 0;
-        for (int attempt = 0; attempt < randomMoveAttempts(); attempt++) {
+        for (int attempt = 0; attempt < RANDOM_MOVE_ATTEMPTS; attempt++) {
             rank = random.nextInt(4) == 0 ? rank : random.nextInt(16); // now and then the same rank again
             Partition to = random.nextBoolean() ? Partition.COMPUTE : Partition.SERVICE;
             int movingRank = rank;
@@ -203,7 +201,7 @@ class MachineMigrationTest {
         // Ranks moved to Linux poll for events where Puma would sleep (Linux answers a timed wait at
         // once), so on a busy host the job may take minutes after the moves; it prints only at its end.
         JobReport.JobFinished finished = job.finish(Duration.ofMinutes(5));
-        assertEquals(0, finished.shellStatus(), () -> finished + " after moves " + moved);
+        assertEquals(0, finished.shellStatus(), () -> finished + " after moves " + moved + "\n" + job.out() + job.err());
         assertTrue(job.out().lines().anyMatch("alltoall: 16 ranks, 2000 rounds, 512000 messages, ok"::equals), job::out);
         assertTrue(moved.size() >= 20, "moves made while the job ran: " + moved + "; refused: " + refused);
     }

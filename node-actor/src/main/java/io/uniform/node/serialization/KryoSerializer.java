@@ -136,6 +136,7 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(io.uniform.interconnect.HopCount.class);
         kryo.register(io.uniform.interconnect.LocationUpdate.class);
         kryo.register(io.uniform.interconnect.Location.class);
+        kryo.register(io.uniform.interconnect.ChannelMarker.class);
         return kryo;
     }
 

@@ -79,6 +79,27 @@ class KryoSerializerTest {
     }
 
     @Test
+    void sendingChannelsComeBackWithTheirUnacknowledgedEnvelopesProbesAndUnsettledMarkers() {
+        ChannelId channel = new ChannelId(new io.uniform.interconnect.ProcessId(3, 0), new io.uniform.interconnect.ProcessId(5, 1));
+        List<io.uniform.interconnect.ChannelSender<io.uniform.portals.PortalsMessage>> senders = new java.util.ArrayList<>();
+        for (long delivered : new long[] {1, 2}) {
+            io.uniform.interconnect.ChannelSender<io.uniform.portals.PortalsMessage> sender = new io.uniform.interconnect.ChannelSender<>(
+                    channel, new io.uniform.interconnect.FlowControl(2, 1), new io.uniform.interconnect.Location(5, 0), 1);
+            for (int i = 0; i < 3; i++) {
+                sender.send(new Reply(new ProcessId(3, 0), 0, 9, new ProcessId(5, 1), 4, 1, i, 0, 0, Payload.EMPTY));
+            }
+            sender.grant(new io.uniform.interconnect.CreditGrant(channel, 2, delivered)); // 1: one unacknowledged; 2: a probe kept
+            sender.repoint(new io.uniform.interconnect.Location(6, 2), 2); // 1: a marker not settled yet
+            senders.add(sender);
+        }
+        NodeActor.Channels channels = new NodeActor.Channels(List.of(), senders.stream().map(sender -> sender.state()).toList());
+        assertEquals(channels, roundTrip(channels));
+        assertEquals(1, channels.sending().get(0).unacked().size());
+        assertEquals(1, channels.sending().get(0).unsettled().size());
+        assertEquals(1L, channels.sending().get(1).probe().sequence());
+    }
+
+    @Test
     void aRunComesBackWithItsOptions() {
         TestProbe<JobReport> client = TEST_KIT.createTestProbe();
         Machine.Run run = new Machine.Run(new Program(new byte[] {1, 2, 3}, List.of(), null), JobPlacement.MIXED, 2, client.getRef(),
