@@ -47,6 +47,11 @@ final class ClusterCommand {
                 description = "The first member's port; the others take the next ones (default: free ports the system picks).")
         int port;
 
+        @Option(names = "--metrics-port", paramLabel = "P", defaultValue = "0",
+                description = "The first member's metrics port (Prometheus text at /metrics); the others take the next ones "
+                        + "(default: free ports the system picks).")
+        int metricsPort;
+
         @Option(names = "--hostname", paramLabel = "H", defaultValue = "127.0.0.1", description = "The members' address (default: ${DEFAULT-VALUE}).")
         String hostname;
 
@@ -61,9 +66,14 @@ final class ClusterCommand {
             Path file = clusterFile != null ? clusterFile : ClusterOptions.defaultFile();
             Path logs = file.toAbsolutePath().getParent().resolve(file.getFileName() + "-logs");
             Files.createDirectories(logs);
+            if (port < 0 || port + members - 1 > 65535 || metricsPort < 0 || metricsPort + members - 1 > 65535) {
+                return usage("up", "--port and --metrics-port must leave room for " + members + " ports below 65536");
+            }
             List<Integer> ports = new ArrayList<>();
+            List<Integer> metricsPorts = new ArrayList<>();
             for (int i = 0; i < members; i++) {
                 ports.add(port != 0 ? port + i : freePort());
+                metricsPorts.add(metricsPort != 0 ? metricsPort + i : freePort());
             }
             String seed = new MemberAddress(hostname, ports.get(0)).hostPort();
             List<Process> processes = new ArrayList<>();
@@ -71,7 +81,8 @@ final class ClusterCommand {
             Runtime.getRuntime().addShutdownHook(stopMembers);
             for (int i = 0; i < members; i++) {
                 List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
-                        Uniform.class.getName(), "member", "--port", "" + ports.get(i), "--hostname", hostname));
+                        Uniform.class.getName(), "member", "--port", "" + ports.get(i), "--hostname", hostname,
+                        "--metrics-port", "" + metricsPorts.get(i)));
                 command.addAll(i == 0 ? List.of("--seed") : List.of("--join", seed));
                 if (preset != null) {
                     command.add(preset);
@@ -81,7 +92,8 @@ final class ClusterCommand {
                 }
                 Path log = logs.resolve("member-" + i + ".log");
                 processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
-                System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", log " + log);
+                System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", " + hostname + ":" + ports.get(i)
+                        + ", metrics http://" + hostname + ":" + metricsPorts.get(i) + "/metrics, log " + log);
             }
             // The members are starting too: the client may knock before the seed listens.
             com.typesafe.config.Config patient = com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(

@@ -122,10 +122,11 @@ final class JobSession {
      * (which is announced); null without either.
      */
     private MemberMetrics startMetrics(MachineConnection connection) {
-        if (connection.clustered()) {
-            return null; // a cluster's members serve their own figures; top and --metrics-port refuse --cluster first
-        }
         ActorSystem<?> system = connection.system();
+        if (connection.clustered()) {
+            // A cluster's members serve their own figures (--metrics-port refuses --cluster); top hears them.
+            return top == null ? null : MemberMetrics.listening(system, ClusterMember.machineName(system), system.settings().config());
+        }
         Config config = system.settings().config();
         if (top != null) {
             // Sampled as often as top draws; a member is stale after three of them at the least.
