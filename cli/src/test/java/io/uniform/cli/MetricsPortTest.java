@@ -103,7 +103,7 @@ class MetricsPortTest {
         assertTrue(run.err().contains("--metrics-port must be a port from 1 to 65535, not 70000"), run::toString);
     }
 
-    private static String scrape(int port) throws IOException, InterruptedException {
+    static String scrape(int port) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
@@ -111,7 +111,7 @@ class MetricsPortTest {
     }
 
     /** The sum of the samples of {@code name} whose labels contain each of {@code labelParts}. */
-    private static double sum(String text, String name, String... labelParts) {
+    static double sum(String text, String name, String... labelParts) {
         double sum = 0;
         Matcher sample = SAMPLE.matcher(text);
         while (sample.find()) {
