@@ -69,37 +69,18 @@ final class ClusterCommand {
             if (port < 0 || port + members - 1 > 65535 || metricsPort < 0 || metricsPort + members - 1 > 65535) {
                 return usage("up", "--port and --metrics-port must leave room for " + members + " ports below 65536");
             }
-            List<Integer> ports = new ArrayList<>();
-            List<Integer> metricsPorts = new ArrayList<>();
-            for (int i = 0; i < members; i++) {
-                ports.add(port != 0 ? port + i : freePort());
-                metricsPorts.add(metricsPort != 0 ? metricsPort + i : freePort());
+            List<String> machine = new ArrayList<>();
+            if (preset != null) {
+                machine.add(preset);
             }
-            String seed = new MemberAddress(hostname, ports.get(0)).hostPort();
+            if (config != null) {
+                machine.addAll(List.of("--config", config.toAbsolutePath().toString()));
+            }
             List<Process> processes = new ArrayList<>();
             Thread stopMembers = new Thread(() -> stop(processes), "uniform-cluster-down");
             Runtime.getRuntime().addShutdownHook(stopMembers);
-            for (int i = 0; i < members; i++) {
-                List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
-                        Uniform.class.getName(), "member", "--port", "" + ports.get(i), "--hostname", hostname,
-                        "--metrics-port", "" + metricsPorts.get(i)));
-                command.addAll(i == 0 ? List.of("--seed") : List.of("--join", seed));
-                if (preset != null) {
-                    command.add(preset);
-                }
-                if (config != null) {
-                    command.addAll(List.of("--config", config.toAbsolutePath().toString()));
-                }
-                Path log = logs.resolve("member-" + i + ".log");
-                processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
-                System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", " + hostname + ":" + ports.get(i)
-                        + ", metrics http://" + hostname + ":" + metricsPorts.get(i) + "/metrics, log " + log);
-            }
-            // The members are starting too: the client may knock before the seed listens.
-            com.typesafe.config.Config patient = com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
-                    "uniform.cluster.join-timeout", FORMING.toSeconds() + "s",
-                    "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", FORMING.toSeconds() + "s"));
-            try (MachineConnection client = MachineConnection.cluster(seed, patient)) {
+            String seed = startMembers(members, hostname, port, metricsPort, machine, logs, processes);
+            try (MachineConnection client = joinForming(seed)) {
                 awaitMembers(client, processes);
                 for (Member member : Cluster.get(client.system()).state().getMembers()) {
                     if (member.hasRole(MachineCluster.HOST_ROLE)) {
@@ -123,8 +104,55 @@ final class ClusterCommand {
             return status;
         }
 
+        /**
+         * Starts {@code members} member JVMs on this host (Artery on {@code hostname}, from {@code port} and metrics from
+         * {@code metricsPort}, free ones where 0), each with {@code machine}'s arguments and its output in {@code logs}, adding
+         * each to {@code processes} as it starts (so that a shutdown hook can stop them); returns the seed's HOST:PORT.
+         */
+        static String startMembers(int members, String hostname, int port, int metricsPort, List<String> machine, Path logs,
+                                   List<Process> processes) throws IOException {
+            List<Integer> ports = new ArrayList<>();
+            List<Integer> metricsPorts = new ArrayList<>();
+            for (int i = 0; i < members; i++) {
+                ports.add(port != 0 ? port + i : freePort(hostname));
+                metricsPorts.add(metricsPort != 0 ? metricsPort + i : freePort(hostname));
+            }
+            String seed = new MemberAddress(hostname, ports.get(0)).hostPort();
+            for (int i = 0; i < members; i++) {
+                List<String> command = new ArrayList<>(List.of(javaCommand()));
+                command.addAll(settingsPassedOn());
+                command.addAll(List.of("-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member",
+                        "--port", "" + ports.get(i), "--hostname", hostname, "--metrics-port", "" + metricsPorts.get(i)));
+                command.addAll(i == 0 ? List.of("--seed") : List.of("--join", seed));
+                command.addAll(machine);
+                Path log = logs.resolve("member-" + i + ".log");
+                processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", " + hostname + ":" + ports.get(i)
+                        + ", metrics http://" + hostname + ":" + metricsPorts.get(i) + "/metrics, log " + log);
+            }
+            return seed;
+        }
+
+        /**
+         * This JVM's {@code -Dpekko.*} and {@code -Duniform.*} settings, for the members it starts: so that
+         * {@code UNIFORM_JAVA_OPTS="-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=10s"} tunes a whole cluster.
+         */
+        private static List<String> settingsPassedOn() {
+            List<String> settings = new ArrayList<>();
+            System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("pekko.") || name.startsWith("uniform."))
+                    .sorted().forEach(name -> settings.add("-D" + name + "=" + System.getProperty(name)));
+            return settings;
+        }
+
+        /** A client of the members just started: patient, as it may knock before the seed listens. */
+        static MachineConnection joinForming(String seed) throws ClusterMember.Unavailable {
+            return MachineConnection.cluster(seed, com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
+                    "uniform.cluster.join-timeout", FORMING.toSeconds() + "s",
+                    "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", FORMING.toSeconds() + "s")));
+        }
+
         /** Waits until every member is Up and the machine has placed all its nodes on them; throws if a member died first. */
-        private static void awaitMembers(MachineConnection client, List<Process> processes) throws InterruptedException {
+        static void awaitMembers(MachineConnection client, List<Process> processes) throws InterruptedException {
             long deadline = System.nanoTime() + FORMING.toNanos();
             while (System.nanoTime() < deadline) {
                 for (Process process : processes) {
@@ -155,7 +183,7 @@ final class ClusterCommand {
             }
         }
 
-        private static void stop(List<Process> processes) {
+        static void stop(List<Process> processes) {
             // SIGTERM: each member leaves gracefully (its JVM's shutdown hook runs the coordinated shutdown).
             processes.forEach(Process::destroy);
             for (Process process : processes) {
@@ -167,7 +195,7 @@ final class ClusterCommand {
             }
         }
 
-        private int freePort() throws IOException {
+        private static int freePort(String hostname) throws IOException {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(hostname))) {
                 return socket.getLocalPort();
             }
