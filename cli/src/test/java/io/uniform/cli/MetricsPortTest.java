@@ -97,6 +97,20 @@ class MetricsPortTest {
     }
 
     @Test
+    void aMembersMetricsPortInUseIsAClearErrorAndTheMemberExits() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0); ServerSocket artery = new ServerSocket(0)) {
+            int port = artery.getLocalPort();
+            artery.close(); // a free port for the member's Artery
+            Process member = ClusterCommandTest.uniformProcess("member", "--seed", "--port", "" + port, "--metrics-port",
+                    "" + taken.getLocalPort()).redirectErrorStream(true).start();
+            assertTrue(member.waitFor(120, TimeUnit.SECONDS), "the member exits");
+            String output = new String(member.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(MemberCommand.EXIT_PORT_IN_USE, member.exitValue(), output);
+            assertTrue(output.contains("uniform: member: the metrics endpoint cannot listen on 0.0.0.0:" + taken.getLocalPort()), output);
+        }
+    }
+
+    @Test
     void aPortOutOfRangeIsAUsageError() {
         CommandRun run = uniform("run", "--metrics-port", "70000", guest("elf/tests/hello.elf"));
         assertEquals(2, run.status(), run::toString);
