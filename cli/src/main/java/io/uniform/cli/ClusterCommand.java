@@ -40,6 +40,11 @@ final class ClusterCommand {
                 description = "The first member's port; the others take the next ones (default: free ports the system picks).")
         int port;
 
+        @Option(names = "--metrics-port", paramLabel = "P", defaultValue = "0",
+                description = "The first member's metrics port (Prometheus text at /metrics); the others take the next ones "
+                        + "(default: free ports the system picks).")
+        int metricsPort;
+
         @Option(names = "--hostname", paramLabel = "H", defaultValue = "127.0.0.1", description = "The members' address (default: ${DEFAULT-VALUE}).")
         String hostname;
 
@@ -54,19 +59,13 @@ final class ClusterCommand {
             Path file = clusterFile != null ? clusterFile : ClusterOptions.defaultFile();
             Path logs = file.toAbsolutePath().getParent().resolve(file.getFileName() + "-logs");
             Files.createDirectories(logs);
-            List<Integer> ports = new ArrayList<>();
-            for (int i = 0; i < members; i++) {
-                ports.add(port != 0 ? port + i : MemberProcesses.freePort(hostname));
+            if (port < 0 || port + members - 1 > 65535 || metricsPort < 0 || metricsPort + members - 1 > 65535) {
+                return usage("up", "--port and --metrics-port must leave room for " + members + " ports below 65536");
             }
-            String seed = new MemberAddress(hostname, ports.get(0)).hostPort();
             List<Process> processes = new ArrayList<>();
-            Thread stopMembers = new Thread(() -> stop(processes), "uniform-cluster-down");
+            Thread stopMembers = new Thread(() -> MemberProcesses.stop(processes), "uniform-cluster-down");
             Runtime.getRuntime().addShutdownHook(stopMembers);
-            for (int i = 0; i < members; i++) {
-                Path log = logs.resolve("member-" + i + ".log");
-                processes.add(MemberProcesses.start(hostname, ports.get(i), i == 0 ? null : seed, preset, config, log, FORMING));
-                System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", log " + log);
-            }
+            String seed = MemberProcesses.startMembers(members, hostname, port, metricsPort, preset, config, logs, processes, FORMING);
             try (MachineConnection client = MemberProcesses.joinWhileStarting(seed, FORMING)) {
                 MemberProcesses.awaitMembers(client, processes, processes.size(), FORMING);
                 for (Member member : Cluster.get(client.system()).state().getMembers()) {
@@ -89,18 +88,6 @@ final class ClusterCommand {
             Files.deleteIfExists(file);
             System.out.println("every member has left");
             return status;
-        }
-
-        private static void stop(List<Process> processes) {
-            // SIGTERM: each member leaves gracefully (its JVM's shutdown hook runs the coordinated shutdown).
-            processes.forEach(Process::destroy);
-            for (Process process : processes) {
-                try {
-                    process.waitFor(100, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 

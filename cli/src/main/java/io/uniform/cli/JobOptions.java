@@ -64,7 +64,7 @@ final class JobOptions {
                     + "while the job runs (HOST: uniform.metrics.host, all interfaces by default).")
     Integer metricsPort;
 
-    @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
     Path program;
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments passed to the program (every rank).")

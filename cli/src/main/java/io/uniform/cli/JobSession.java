@@ -25,10 +25,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -41,6 +44,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 final class JobSession {
     private static final Duration KILL_GRACE = Duration.ofSeconds(10);
+    /**
+     * How long a cluster client waits for the job's end after its yod was seen to stop: the
+     * end travels on Artery's ordinary lane, the death notice on its control lane, so the notice
+     * may come first.
+     */
+    static final Duration YOD_GONE_GRACE = Duration.ofSeconds(5);
     private static final int INPUT_CHUNK = 64 << 10;
     /** Output yod may send ahead of this terminal's acknowledgements: ranks writing more wait for it. */
     static final long OUTPUT_WINDOW = 1 << 20;
@@ -75,7 +84,18 @@ final class JobSession {
     int run(MachineConnection connection, Program program, JobPlacement placement, int size, Yod.Options options) {
         ActorSystem<?> system = connection.system();
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
-        Runtime.getRuntime().addShutdownHook(interrupt);
+        if (connection.clustered()) {
+            // Ctrl-C runs Pekko's shutdown hook too, which leaves the cluster: a JVM hook of our own
+            // would race it, and the kill could go out after the client had left. The first phase of
+            // the coordinated shutdown runs before the leaving, whatever started it.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "uniform-kill-job",
+                    () -> CompletableFuture.supplyAsync(() -> {
+                        killOnInterrupt();
+                        return Done.getInstance();
+                    }));
+        } else {
+            Runtime.getRuntime().addShutdownHook(interrupt);
+        }
         MemberMetrics metrics = null;
         try {
             metrics = startMetrics(connection);
@@ -105,7 +125,9 @@ final class JobSession {
             return 130;
         } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(interrupt);
+                if (!connection.clustered()) {
+                    Runtime.getRuntime().removeShutdownHook(interrupt);
+                }
             } catch (IllegalStateException shuttingDown) {
                 // the JVM is exiting (Ctrl-C): the hook runs and kills the job
             }
@@ -122,10 +144,11 @@ final class JobSession {
      * (which is announced); null without either.
      */
     private MemberMetrics startMetrics(MachineConnection connection) {
-        if (connection.clustered()) {
-            return null; // a cluster's members serve their own figures; top and --metrics-port refuse --cluster first
-        }
         ActorSystem<?> system = connection.system();
+        if (connection.clustered()) {
+            // A cluster's members serve their own figures (--metrics-port refuses --cluster); top hears them.
+            return top == null ? null : MemberMetrics.listening(system, ClusterMember.machineName(system), system.settings().config());
+        }
         Config config = system.settings().config();
         if (top != null) {
             // Sampled as often as top draws; a member is stale after three of them at the least.
@@ -200,6 +223,7 @@ final class JobSession {
             if (report instanceof JobReport.JobStarted job) {
                 if (announce) { // on a cluster others may be running jobs: the operator needs the id to move its ranks
                     err.println("uniform: job " + job.jobId() + " runs on nodes " + job.nids());
+                    context.spawn(watchYod(job.yod()), "yod-watch");
                 }
                 started.complete(job);
             } else if (report instanceof JobEvent.Output output && top != null) {
@@ -234,6 +258,25 @@ final class JobSession {
                 return Behaviors.stopped();
             }
             return Behaviors.same();
+        });
+    }
+
+    /**
+     * Watches a cluster job's yod, which lives with the machine on another member: should that
+     * member die or leave, the yod stops with it and nobody else would say so. Once it has stopped,
+     * the job ends with an error unless its end arrives within {@link #YOD_GONE_GRACE}.
+     */
+    private Behavior<Void> watchYod(ActorRef<Yod.Command> yod) {
+        return Behaviors.setup(context -> {
+            context.watch(yod);
+            return Behaviors.receive(Void.class).onSignal(Terminated.class, gone -> {
+                org.apache.pekko.actor.Address address = yod.path().address();
+                String member = address.getHost().orElse("?") + ":" + address.getPort().orElse(0);
+                CompletableFuture.delayedExecutor(YOD_GONE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() ->
+                        finished.completeExceptionally(new IllegalStateException("the job's yod is gone with its member " + member
+                                + " (it left or died): the job ended with it, and its output may be incomplete")));
+                return Behaviors.stopped();
+            }).build();
         });
     }
 

@@ -338,13 +338,19 @@ final class MachineBenchCommand implements Callable<Integer> {
      */
     static BenchCommand.Measured runJob(ActorSystem<Machine.Command> system, Program program, JobPlacement placement, int size)
             throws Exception {
+        return runJob(system, system, program, placement, size);
+    }
+
+    /** {@link #runJob(ActorSystem, Program, JobPlacement, int)} on {@code machine}, reached from {@code system} (a cluster's, from a client). */
+    static BenchCommand.Measured runJob(ActorSystem<?> system, ActorRef<Machine.Command> machine, Program program, JobPlacement placement,
+                                        int size) throws Exception {
         CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         // Should the machine stop before the job finishes, stop waiting rather than hang.
         system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(new IllegalStateException("the machine stopped")));
         ActorRef<JobReport> client = system.systemActorOf(client(stdout, finished), "bench-client-" + CLIENTS.incrementAndGet(), Props.empty());
         long start = System.nanoTime();
-        system.tell(new Machine.Run(program, placement, size, client, Yod.Options.NONE));
+        machine.tell(new Machine.Run(program, placement, size, client, Yod.Options.NONE));
         JobReport.JobFinished done = finished.get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
         String refused = done.error() != null ? done.error()

@@ -5,10 +5,16 @@ import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineConfigException;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
+import io.uniform.metrics.MemberMetrics;
+import io.uniform.node.Machine;
 import io.uniform.node.cluster.MachineCluster;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
@@ -24,7 +30,7 @@ import picocli.CommandLine.Parameters;
         description = {"Start one cluster member that hosts nodes of the machine: --seed for the first member (it joins itself), "
                 + "--join HOST:PORT for the others.",
                 "Runs until Ctrl-C or `uniform cluster down`. Exit status 0 after a graceful leave, 1 if it cannot join, "
-                        + "2 on bad input, 3 if its port is in use, 4 if the cluster runs another machine."})
+                        + "2 on bad input, 3 if its port (or its metrics port) is in use, 4 if the cluster runs another machine."})
 final class MemberCommand implements Callable<Integer> {
     static final int EXIT_PORT_IN_USE = 3;
     static final int EXIT_OTHER_MACHINE = 4;
@@ -49,6 +55,11 @@ final class MemberCommand implements Callable<Integer> {
             description = "The address other members reach this one at (default: ${DEFAULT-VALUE}; another host's members need a routable one).")
     String hostname;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve this member's figures (its nodes, its JVM, the jobs if it runs the machine) in Prometheus text format at "
+                    + "http://HOST:PORT/metrics (HOST: uniform.metrics.host, all interfaces by default); 0: no endpoint (default).")
+    int metricsPort;
+
     /** Ends the member with this exit status when the cluster's machine is another one. */
     static final class OtherMachine implements CoordinatedShutdown.Reason {}
 
@@ -65,6 +76,9 @@ final class MemberCommand implements Callable<Integer> {
             }
             description = config != null ? MachineDescriptions.fromFile(config)
                     : preset == null ? MachineDescriptions.defaultMachine() : MachineDescriptions.preset(preset);
+            if (metricsPort < 0 || metricsPort > 65535) {
+                return usage("--metrics-port " + metricsPort + ": a port from 1 to 65535 (0: no endpoint)");
+            }
             if (port < 0 || port > 65535 || seed && port == 0) {
                 return usage("--port " + port + ": a member listens on a port from 1 to 65535 (0: any free one, not for the seed)");
             }
@@ -84,10 +98,24 @@ final class MemberCommand implements Callable<Integer> {
             return EXIT_PORT_IN_USE;
         }
         AtomicInteger status = new AtomicInteger();
-        MachineCluster.startMember(system, ClusterMember.machineName(system), description, refusal -> {
+        String machine = ClusterMember.machineName(system);
+        ActorRef<Machine.Command> proxy = MachineCluster.startMember(system, machine, description, refusal -> {
             System.err.println("uniform: member: refused: " + refusal);
             status.set(EXIT_OTHER_MACHINE);
             CoordinatedShutdown.get(system).runAll(new OtherMachine());
+        });
+        MemberMetrics metrics;
+        try {
+            metrics = MemberMetrics.onMember(system, machine, proxy,
+                    ConfigFactory.parseMap(java.util.Map.of("uniform.metrics.port", metricsPort)).withFallback(system.settings().config()));
+        } catch (UncheckedIOException e) {
+            System.err.println("uniform: member: " + e.getMessage());
+            system.terminate();
+            return EXIT_PORT_IN_USE;
+        }
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "uniform-metrics", () -> {
+            metrics.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
         });
         try {
             ClusterMember.awaitUp(system, seedAddress);
@@ -96,7 +124,9 @@ final class MemberCommand implements Callable<Integer> {
             return 1;
         }
         System.out.println("member " + Cluster.get(system).selfMember().address() + " is up: it hosts nodes of machine "
-                + description.name() + " (fingerprint " + description.fingerprint() + ")");
+                + description.name() + " (fingerprint " + description.fingerprint() + ")"
+                + (metrics.port() == 0 ? "" : "; metrics at http://" + system.settings().config().getString("uniform.metrics.host") + ":"
+                + metrics.port() + "/metrics"));
         System.out.flush();
         system.getWhenTerminated().toCompletableFuture().join();
         return status.get();

@@ -28,16 +28,21 @@ public final class MemberProcesses {
     private MemberProcesses() {}
 
     /**
-     * Starts {@code uniform member} on {@code hostname:port} with this JVM's class path: the seed
-     * when {@code seed} is null, else joining it; the machine is {@code preset} or the file
-     * {@code config} (both null: the default); its output goes to {@code log}. It waits up to
-     * {@code joinTimeout} to join: members started together on a loaded host may take a minute
-     * to start, the seed among them.
+     * Starts {@code uniform member} on {@code hostname:port} with this JVM's class path and its
+     * {@code -Dpekko.*} / {@code -Duniform.*} settings (so that {@code UNIFORM_JAVA_OPTS} tunes a
+     * whole cluster): the seed when {@code seed} is null, else joining it; Prometheus text on
+     * {@code metricsPort} (0: none); the machine is {@code preset} or the file {@code config}
+     * (both null: the default); its output goes to {@code log}. It waits up to {@code joinTimeout}
+     * to join: members started together on a loaded host may take a minute to start, the seed
+     * among them.
      */
-    public static Process start(String hostname, int port, String seed, String preset, Path config, Path log, Duration joinTimeout)
-            throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Duniform.cluster.join-timeout=" + joinTimeout.toSeconds() + "s",
-                "-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname));
+    public static Process start(String hostname, int port, int metricsPort, String seed, String preset, Path config, Path log,
+                                Duration joinTimeout) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaCommand()));
+        command.addAll(settingsPassedOn());
+        command.addAll(List.of("-Duniform.cluster.join-timeout=" + joinTimeout.toSeconds() + "s",
+                "-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname,
+                "--metrics-port", "" + metricsPort));
         command.addAll(seed == null ? List.of("--seed") : List.of("--join", seed));
         if (preset != null) {
             command.add(preset);
@@ -46,6 +51,43 @@ public final class MemberProcesses {
             command.addAll(List.of("--config", config.toAbsolutePath().toString()));
         }
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Starts {@code count} members on this host (Artery from {@code port} and metrics from
+     * {@code metricsPort}, free ports where 0), the first the seed and the others once it listens,
+     * their output in {@code logs}, adding each to {@code processes} as it starts (so that a
+     * shutdown hook can stop them) and printing where it listens; returns the seed's HOST:PORT.
+     */
+    public static String startMembers(int count, String hostname, int port, int metricsPort, String preset, Path config, Path logs,
+                                      List<Process> processes, Duration joinTimeout)
+            throws IOException, ClusterMember.Unavailable, InterruptedException {
+        String seed = null;
+        for (int i = 0; i < count; i++) {
+            int memberPort = port != 0 ? port + i : freePort(hostname);
+            int memberMetrics = metricsPort != 0 ? metricsPort + i : freePort(hostname);
+            Path log = logs.resolve("member-" + i + ".log");
+            processes.add(start(hostname, memberPort, memberMetrics, seed, preset, config, log, joinTimeout));
+            System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", " + hostname + ":" + memberPort
+                    + ", metrics http://" + hostname + ":" + memberMetrics + "/metrics, log " + log);
+            if (seed == null) {
+                seed = new MemberAddress(hostname, memberPort).hostPort();
+                awaitListening(seed, joinTimeout);
+            }
+        }
+        return seed;
+    }
+
+    /** Stops member JVMs gracefully: SIGTERM, so that each leaves (its shutdown hook runs the coordinated shutdown). */
+    public static void stop(List<Process> processes) {
+        processes.forEach(Process::destroy);
+        for (Process process : processes) {
+            try {
+                process.waitFor(100, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Waits until a member listens at {@code member} (HOST:PORT); else says it did not within {@code timeout}. */
@@ -135,6 +177,14 @@ public final class MemberProcesses {
         hosts.sort((a, b) -> a.isOlderThan(b) ? 1 : b.isOlderThan(a) ? -1 : 0);
         hosts.forEach(member -> self.manager().tell(Leave.create(member.address())));
         return hosts;
+    }
+
+    /** This JVM's {@code -Dpekko.*} and {@code -Duniform.*} settings, for the members it starts. */
+    private static List<String> settingsPassedOn() {
+        List<String> settings = new ArrayList<>();
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("pekko.") || name.startsWith("uniform."))
+                .sorted().forEach(name -> settings.add("-D" + name + "=" + System.getProperty(name)));
+        return settings;
     }
 
     private static String javaCommand() {

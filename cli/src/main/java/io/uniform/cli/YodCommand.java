@@ -55,6 +55,10 @@ final class YodCommand implements Callable<Integer> {
     static int launch(JobOptions job, int size, JobSession session) {
         Path files = job.files;
         Path program = job.program;
+        if (program == null) {
+            System.err.println("uniform: give the program to run: PROG.elf [ARGS]");
+            return 2;
+        }
         if (size < 1) {
             System.err.println("uniform: -sz must be at least 1, not " + size);
             return 2;

@@ -97,13 +97,27 @@ class MetricsPortTest {
     }
 
     @Test
+    void aMembersMetricsPortInUseIsAClearErrorAndTheMemberExits() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0); ServerSocket artery = new ServerSocket(0)) {
+            int port = artery.getLocalPort();
+            artery.close(); // a free port for the member's Artery
+            Process member = ClusterCommandTest.uniformProcess("member", "--seed", "--port", "" + port, "--metrics-port",
+                    "" + taken.getLocalPort()).redirectErrorStream(true).start();
+            assertTrue(member.waitFor(120, TimeUnit.SECONDS), "the member exits");
+            String output = new String(member.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(MemberCommand.EXIT_PORT_IN_USE, member.exitValue(), output);
+            assertTrue(output.contains("uniform: member: the metrics endpoint cannot listen on 0.0.0.0:" + taken.getLocalPort()), output);
+        }
+    }
+
+    @Test
     void aPortOutOfRangeIsAUsageError() {
         CommandRun run = uniform("run", "--metrics-port", "70000", guest("elf/tests/hello.elf"));
         assertEquals(2, run.status(), run::toString);
         assertTrue(run.err().contains("--metrics-port must be a port from 1 to 65535, not 70000"), run::toString);
     }
 
-    private static String scrape(int port) throws IOException, InterruptedException {
+    static String scrape(int port) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
@@ -111,7 +125,7 @@ class MetricsPortTest {
     }
 
     /** The sum of the samples of {@code name} whose labels contain each of {@code labelParts}. */
-    private static double sum(String text, String name, String... labelParts) {
+    static double sum(String text, String name, String... labelParts) {
         double sum = 0;
         Matcher sample = SAMPLE.matcher(text);
         while (sample.find()) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -67,30 +68,39 @@ public final class ClusterView extends AbstractBehavior<ClusterView.Command> {
     }
 
     /**
-     * The view of machine {@code machine} (the name its nodes are listed under) on this member;
-     * {@code machineRef}, if not null, is the machine this member hosts (for its jobs);
+     * The view of machine {@code machine} (the name its nodes are listed under) on a member that
+     * samples its own nodes; {@code jobsFrom} gives the machine whose jobs this member reports, or
+     * null while it reports none (only the member that runs the machine does);
      * {@code local} receives this member's full report at every sampling.
      */
-    public static Behavior<Command> create(String machine, ActorRef<Machine.Command> machineRef, Settings settings,
+    public static Behavior<Command> create(String machine, Supplier<ActorRef<Machine.Command>> jobsFrom, Settings settings,
                                            Consumer<MemberReport> local) {
-        return Behaviors.setup(context -> new ClusterView(context, machine, machineRef, settings, local));
+        return Behaviors.setup(context -> new ClusterView(context, machine, settings, new Sampling(jobsFrom, local)));
     }
+
+    /** The view of machine {@code machine} on a member with nothing to report of itself (a command that only looks: top). */
+    public static Behavior<Command> listening(String machine, Settings settings) {
+        return Behaviors.setup(context -> new ClusterView(context, machine, settings, null));
+    }
+
+    /** What a sampling member samples its jobs from and hands its full report to. */
+    private record Sampling(Supplier<ActorRef<Machine.Command>> jobsFrom, Consumer<MemberReport> local) {}
 
     private record Received(MemberReport report, long atNanos) {}
 
     private final Duration staleAfter;
     private final Map<String, Received> members = new HashMap<>();
+    // null on a member that only listens.
     private final ActorRef<MemberSampler.Command> sampler;
 
-    private ClusterView(ActorContext<Command> context, String machine, ActorRef<Machine.Command> machineRef, Settings settings,
-                        Consumer<MemberReport> local) {
+    private ClusterView(ActorContext<Command> context, String machine, Settings settings, Sampling sampling) {
         super(context);
         this.staleAfter = settings.staleAfter();
         ActorRef<Topic.Command<MemberReport>> topic = context.spawn(Topic.create(MemberReport.class, topicName(machine)), "topic");
         topic.tell(Topic.subscribe(context.messageAdapter(MemberReport.class, Heard::new)));
-        String member = context.getSystem().address().hostPort();
-        this.sampler = context.spawn(MemberSampler.create(machine, machineRef, member,
-                new MemberSampler.Settings(settings.interval(), settings.publishedNodes()), topic, local), "sampler");
+        this.sampler = sampling == null ? null : context.spawn(MemberSampler.create(machine, sampling.jobsFrom(),
+                context.getSystem().address().hostPort(), new MemberSampler.Settings(settings.interval(), settings.publishedNodes()),
+                topic, sampling.local()), "sampler");
     }
 
     @Override
@@ -108,6 +118,9 @@ public final class ClusterView extends AbstractBehavior<ClusterView.Command> {
     }
 
     private Behavior<Command> onSampleMember(SampleMember sample) {
+        if (sampler == null) {
+            return this; // nothing of this member to sample: the asker times out
+        }
         sampler.tell(new MemberSampler.SampleNow(sample.replyTo()));
         return this;
     }

@@ -46,12 +46,24 @@ public final class Exposition implements MultiCollector {
         NODE_MIGRATIONS_OUT("uniform_node_migrations_out_total", true, Scope.NODE, "Processes that moved away from the node"),
         NODE_SLICES("uniform_node_slices_total", true, Scope.NODE, "CPU slices the node ran"),
         NODE_PCT_RELOADS("uniform_node_pct_reloads_total", true, Scope.NODE, "PCT faults the node contained by reloading its PCT"),
+        NODE_MAILBOX("uniform_node_mailbox_messages", false, Scope.NODE, "Messages waiting in the node actor's mailbox"),
         MEMBER_NODES("uniform_member_nodes", false, Scope.MEMBER, "Nodes the member hosts, by partition and state"),
         MEMBER_HEAP_USED("uniform_member_heap_used_bytes", false, Scope.MEMBER, "Heap the member JVM uses"),
         MEMBER_HEAP_MAX("uniform_member_heap_max_bytes", false, Scope.MEMBER, "The member JVM's heap limit"),
         MEMBER_GC_COLLECTIONS("uniform_member_gc_collections_total", true, Scope.MEMBER, "Garbage collections of the member JVM"),
         MEMBER_GC_SECONDS("uniform_member_gc_seconds_total", true, Scope.MEMBER, "Time the member JVM spent collecting garbage"),
         MEMBER_CPU_LOAD("uniform_member_cpu_load_ratio", false, Scope.MEMBER, "Share of the host's CPU the member JVM used lately (0 to 1)"),
+        MEMBER_MAILBOX("uniform_member_mailbox_messages", false, Scope.MEMBER, "Messages waiting in all the member's actor mailboxes"),
+        MEMBER_MAILBOX_DEEPEST("uniform_member_mailbox_deepest_messages", false, Scope.MEMBER,
+                "Messages waiting in the member's deepest actor mailbox"),
+        MEMBER_ARTERY_MESSAGES_SENT("uniform_member_artery_messages_sent_total", true, Scope.MEMBER,
+                "Messages the member's Artery sent to other members"),
+        MEMBER_ARTERY_MESSAGES_RECEIVED("uniform_member_artery_messages_received_total", true, Scope.MEMBER,
+                "Messages the member's Artery received from other members"),
+        MEMBER_ARTERY_BYTES_SENT("uniform_member_artery_sent_bytes_total", true, Scope.MEMBER,
+                "Serialized bytes of the messages the member's Artery sent"),
+        MEMBER_ARTERY_BYTES_RECEIVED("uniform_member_artery_received_bytes_total", true, Scope.MEMBER,
+                "Serialized bytes of the messages the member's Artery received"),
         JOB_RANKS("uniform_job_ranks", false, Scope.JOB, "Ranks of a job the member's machine placed"),
         JOB_RUNTIME("uniform_job_runtime_seconds", false, Scope.JOB, "Time since the job was placed");
 
@@ -113,6 +125,9 @@ public final class Exposition implements MultiCollector {
                     Map.entry(Family.NODE_SLICES, s -> state.slices()),
                     Map.entry(Family.NODE_PCT_RELOADS, s -> state.pctReloads()));
             values.forEach((family, value) -> points.get(family).add(new Point(node, value.applyAsDouble(sample))));
+            if (sample.mailboxMessages() >= 0) {
+                points.get(Family.NODE_MAILBOX).add(new Point(node, sample.mailboxMessages()));
+            }
         }
         Labels member = Labels.of("member", report.member());
         for (MemberReport.StateCount count : report.states()) {
@@ -125,6 +140,16 @@ public final class Exposition implements MultiCollector {
         points.get(Family.MEMBER_GC_COLLECTIONS).add(new Point(member, jvm.gcCollections()));
         points.get(Family.MEMBER_GC_SECONDS).add(new Point(member, jvm.gcSeconds()));
         points.get(Family.MEMBER_CPU_LOAD).add(new Point(member, jvm.cpuLoad()));
+        if (jvm.mailboxes() != null) {
+            points.get(Family.MEMBER_MAILBOX).add(new Point(member, jvm.mailboxes().messages()));
+            points.get(Family.MEMBER_MAILBOX_DEEPEST).add(new Point(member, jvm.mailboxes().deepest()));
+        }
+        if (jvm.artery() != null) {
+            points.get(Family.MEMBER_ARTERY_MESSAGES_SENT).add(new Point(member, jvm.artery().messagesSent()));
+            points.get(Family.MEMBER_ARTERY_MESSAGES_RECEIVED).add(new Point(member, jvm.artery().messagesReceived()));
+            points.get(Family.MEMBER_ARTERY_BYTES_SENT).add(new Point(member, jvm.artery().bytesSent()));
+            points.get(Family.MEMBER_ARTERY_BYTES_RECEIVED).add(new Point(member, jvm.artery().bytesReceived()));
+        }
         for (Machine.JobFigures job : report.jobs()) {
             Labels labels = member.add("job_id", Integer.toString(job.jobId())).add("program", job.program());
             points.get(Family.JOB_RANKS).add(new Point(labels, job.ranks()));

@@ -8,12 +8,15 @@ import java.lang.management.MemoryUsage;
 /**
  * A member JVM's figures: heap used and its limit, garbage collections and the time they took
  * since the JVM started (every collector added up), the share of the host's CPU the JVM used
- * lately (0 to 1; 0 until the JVM can tell), and the processors it sees.
+ * lately (0 to 1; 0 until the JVM can tell), the processors it sees, how deep its actors'
+ * mailboxes are (null unless it uses the {@link CountingMailbox}) and what its Artery moved to and
+ * from other members (null without the {@link ArteryTraffic} instrument: no remoting).
  */
-public record JvmFigures(long heapUsedBytes, long heapMaxBytes, long gcCollections, double gcSeconds, double cpuLoad, int processors)
+public record JvmFigures(long heapUsedBytes, long heapMaxBytes, long gcCollections, double gcSeconds, double cpuLoad, int processors,
+                         CountingMailbox.Depths mailboxes, ArteryTraffic.Figures artery)
         implements CborSerializable {
-    /** This JVM's figures now. */
-    public static JvmFigures now() {
+    /** This JVM's figures now, with {@code system}'s mailboxes and Artery traffic. */
+    public static JvmFigures now(org.apache.pekko.actor.ActorSystem system) {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long collections = 0;
         long gcMillis = 0;
@@ -24,6 +27,6 @@ public record JvmFigures(long heapUsedBytes, long heapMaxBytes, long gcCollectio
         double cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? Math.max(0, os.getProcessCpuLoad()) : 0;
         return new JvmFigures(heap.getUsed(), heap.getMax(), collections, gcMillis / 1000.0, cpu,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), CountingMailbox.depths(system), ArteryTraffic.of(system));
     }
 }

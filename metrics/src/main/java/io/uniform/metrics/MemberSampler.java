@@ -12,10 +12,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
@@ -61,13 +63,14 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
 
     private record Timed(NodeSample sample, long atNanos) {}
 
-    static Behavior<Command> create(String machine, ActorRef<Machine.Command> machineRef, String member, Settings settings,
+    static Behavior<Command> create(String machine, Supplier<ActorRef<Machine.Command>> jobsFrom, String member, Settings settings,
                                     ActorRef<Topic.Command<MemberReport>> topic, Consumer<MemberReport> local) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new MemberSampler(context, timers, machine, machineRef, member, settings, topic, local)));
+                new MemberSampler(context, timers, machine, jobsFrom, member, settings, topic, local)));
     }
 
-    private final ActorRef<Machine.Command> machineRef;
+    // The machine whose jobs this member reports; null while it reports none.
+    private final Supplier<ActorRef<Machine.Command>> jobsFrom;
     private final String member;
     private final Settings settings;
     private final ActorRef<Topic.Command<MemberReport>> topic;
@@ -91,10 +94,10 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     private record Owed(Map<ActorRef<NodeActor.Command>, Long> asked, long jobsAsked, ActorRef<MemberReport> replyTo) {}
 
     private MemberSampler(ActorContext<Command> context, TimerScheduler<Command> timers, String machine,
-                          ActorRef<Machine.Command> machineRef, String member, Settings settings,
+                          Supplier<ActorRef<Machine.Command>> jobsFrom, String member, Settings settings,
                           ActorRef<Topic.Command<MemberReport>> topic, Consumer<MemberReport> local) {
         super(context);
-        this.machineRef = machineRef;
+        this.jobsFrom = jobsFrom;
         this.member = member;
         this.settings = settings;
         this.topic = topic;
@@ -145,14 +148,14 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
             answered.merge(answer.node(), 1L, Long::sum);
             if (answer.figures() != null) {
                 nidOf.put(answer.node(), answer.figures().state().nid());
-                record(answer.figures());
+                record(answer.node(), answer.figures());
             }
         }
         payWhatIsAnswered();
         return this;
     }
 
-    private void record(NodeActor.Figures figures) {
+    private void record(ActorRef<NodeActor.Command> node, NodeActor.Figures figures) {
         int nid = figures.state().nid();
         long now = System.nanoTime();
         Timed before = samples.get(nid);
@@ -165,7 +168,8 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
             mips = Math.max(0, figures.activity().instructions() - then.instructions()) / seconds / 1e6;
             messages = Math.max(0, figures.activity().messagesIn() - then.messagesIn()) / seconds;
         }
-        samples.put(nid, new Timed(new NodeSample(figures, mips, messages), now));
+        long mailbox = CountingMailbox.depth(Adapter.toClassic(getContext().getSystem()), Adapter.toClassic(node));
+        samples.put(nid, new Timed(new NodeSample(figures, mips, messages, mailbox), now));
     }
 
     private Behavior<Command> onJobsAnswered(JobsAnswered answer) {
@@ -204,7 +208,10 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
             getContext().ask(NodeActor.Figures.class, node, settings.interval(), NodeActor.GetFigures::new,
                     (figures, failure) -> new NodeAnswered(node, figures));
         }
-        if (machineRef != null) {
+        ActorRef<Machine.Command> machineRef = jobsFrom.get();
+        if (machineRef == null) {
+            jobs = List.of();
+        } else {
             jobsAsked++;
             getContext().ask(Machine.Jobs.class, machineRef, settings.interval(), Machine.GetJobs::new,
                     (answer, failure) -> new JobsAnswered(answer));
@@ -245,7 +252,7 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         }
         List<MemberReport.StateCount> states = new ArrayList<>();
         counts.forEach((partition, byStatus) -> byStatus.forEach((status, n) -> states.add(new MemberReport.StateCount(partition, status, n))));
-        return new MemberReport(member, System.currentTimeMillis(), JvmFigures.now(), states,
+        return new MemberReport(member, System.currentTimeMillis(), JvmFigures.now(Adapter.toClassic(getContext().getSystem())), states,
                 Activities.sum(sampled.stream().map(sample -> sample.figures().activity()).toList()),
                 sampled.stream().mapToDouble(NodeSample::mips).sum(), sampled.stream().mapToDouble(NodeSample::messagesPerSecond).sum(),
                 sampled, jobs);

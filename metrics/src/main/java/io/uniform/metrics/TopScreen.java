@@ -27,13 +27,15 @@ public final class TopScreen {
         long jobs = members.stream().mapToLong(member -> member.jobs().size()).sum();
         screen.append(String.format(Locale.ROOT, "uniform top: %d member%s, %d nodes, %d job%s, %.1f MIPS, %.0f msg/s%n",
                 members.size(), members.size() == 1 ? "" : "s", nodes, jobs, jobs == 1 ? "" : "s", mips, messages));
-        screen.append('\n').append(String.format(Locale.ROOT, "%-28s %6s %8s %9s %9s %6s %6s%n",
-                "MEMBER", "NODES", "MIPS", "MSG/S", "HEAP MiB", "CPU%", "GC"));
+        screen.append('\n').append(String.format(Locale.ROOT, "%-28s %6s %8s %9s %9s %6s %6s %7s %11s%n",
+                "MEMBER", "NODES", "MIPS", "MSG/S", "HEAP MiB", "CPU%", "GC", "MAILBOX", "ARTERY MiB"));
         for (MemberReport member : members) {
             JvmFigures jvm = member.jvm();
-            screen.append(String.format(Locale.ROOT, "%-28s %6d %8.1f %9.0f %4d/%-4d %6.0f %6d%n", member.member(), member.nodeCount(),
-                    member.mips(), member.messagesPerSecond(), jvm.heapUsedBytes() >> 20, jvm.heapMaxBytes() >> 20, jvm.cpuLoad() * 100,
-                    jvm.gcCollections()));
+            String mailbox = jvm.mailboxes() == null ? "-" : Long.toString(jvm.mailboxes().messages());
+            String artery = jvm.artery() == null ? "-" : (jvm.artery().bytesSent() >> 20) + "/" + (jvm.artery().bytesReceived() >> 20);
+            screen.append(String.format(Locale.ROOT, "%-28s %6d %8.1f %9.0f %4d/%-4d %6.0f %6d %7s %11s%n", member.member(),
+                    member.nodeCount(), member.mips(), member.messagesPerSecond(), jvm.heapUsedBytes() >> 20, jvm.heapMaxBytes() >> 20,
+                    jvm.cpuLoad() * 100, jvm.gcCollections(), mailbox, artery));
         }
         Map<String, Map<NodeActor.Status, Integer>> states = new TreeMap<>();
         members.forEach(member -> member.states().forEach(count -> states.computeIfAbsent(count.partition(), p -> new TreeMap<>())

@@ -1,6 +1,7 @@
 package io.uniform.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -26,7 +27,12 @@ import org.junit.jupiter.api.Test;
 class ClusterViewTest {
     private static final String MACHINE = "test";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final String METRICS = "uniform.metrics { interval = 200ms, stale-after = 2s }";
+    // As members run: mailboxes that count, Artery's traffic counted.
+    private static final String METRICS = """
+            uniform.metrics { interval = 200ms, stale-after = 2s }
+            pekko.actor.typed.default-mailbox.mailbox-type = "io.uniform.metrics.CountingMailbox"
+            pekko.remote.artery.advanced.instruments = ["io.uniform.metrics.ArteryTraffic"]
+            """;
 
     private final List<ActorTestKit> members = List.of(TwoSystemClusterTest.member(METRICS), TwoSystemClusterTest.member(METRICS));
     private final List<MemberMetrics> metrics = new java.util.ArrayList<>();
@@ -63,7 +69,13 @@ class ClusterViewTest {
                 Map<String, List<Integer>> seen = view.members().stream().collect(Collectors.toMap(MemberReport::member,
                         report -> report.nodes().stream().map(NodeSample::nid).sorted().toList()));
                 assertEquals(hosted, seen, "each member with its own nodes");
-                view.members().forEach(report -> assertEquals(2, report.nodeCount(), report.member() + "'s nodes by state"));
+                view.members().forEach(report -> {
+                    assertEquals(2, report.nodeCount(), report.member() + "'s nodes by state");
+                    // Reports cross between the members: each has sent and received over Artery.
+                    assertTrue(report.jvm().artery().messagesSent() > 0 && report.jvm().artery().bytesReceived() > 0, report::toString);
+                    assertTrue(report.jvm().mailboxes().messages() >= 0, report::toString);
+                    report.nodes().forEach(node -> assertTrue(node.mailboxMessages() >= 0, "a node actor's mailbox counts: " + node));
+                });
                 return null;
             });
         }

@@ -552,7 +552,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 continue;
             }
             partitions.put(nid, description.partition(nid));
-            states.put(nid, down.contains(nid) ? NodeState.DOWN : jobOf.containsKey(nid) ? NodeState.running(jobOf.get(nid)) : NodeState.IDLE);
+            states.put(nid, down.contains(nid) || onUnreachableMember(nid) ? NodeState.DOWN
+                    : jobOf.containsKey(nid) ? NodeState.running(jobOf.get(nid)) : NodeState.IDLE);
             ActorRef<NodeHost.Command> host = hostOf.get(nid);
             members.put(nid, host == null || handingOver.contains(nid) ? Status.NONE : cluster == null ? Status.LOCAL : hostPort(memberAddress(host)));
         }
@@ -697,7 +698,21 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** True when {@code nid} can take a job or a process now. */
     private boolean free(int nid) {
-        return !busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid) && !handingOver.contains(nid) && onUsableHost(nid);
+        return !busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid) && !handingOver.contains(nid) && onUsableHost(nid)
+                && !onUnreachableMember(nid);
+    }
+
+    /**
+     * True while the failure detector finds {@code nid}'s member unreachable: its nodes are down
+     * on the map (and get no job) from then on, not only once the resolver has removed it.
+     */
+    private boolean onUnreachableMember(int nid) {
+        ActorRef<NodeHost.Command> host = hostOf.get(nid);
+        if (cluster == null || host == null) {
+            return false;
+        }
+        Address member = memberAddress(host);
+        return cluster.state().getUnreachable().stream().anyMatch(unreachable -> unreachable.address().equals(member));
     }
 
     private boolean onUsableHost(int nid) {

@@ -127,7 +127,7 @@ public final class ChaosRun {
         int port = MemberProcesses.freePort(settings.hostname());
         String address = settings.hostname() + ":" + port;
         Path log = settings.logs().resolve("member-" + members.size() + "-" + port + ".log");
-        Process process = MemberProcesses.start(settings.hostname(), port, first ? null : seed, settings.preset(), settings.config(), log,
+        Process process = MemberProcesses.start(settings.hostname(), port, 0, first ? null : seed, settings.preset(), settings.config(), log,
                 FORMING);
         members.put(address, process);
         history.add(new ChaosHistory.MemberStarted(now(), address));
