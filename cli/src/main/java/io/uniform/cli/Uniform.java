@@ -9,7 +9,7 @@ import picocli.CommandLine;
         versionProvider = Uniform.Version.class,
         description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
         subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
-                PortalsBenchCommand.class,
+                PortalsBenchCommand.class, MigrationBenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Uniform {
     /** Exit status when the program file cannot be read. */

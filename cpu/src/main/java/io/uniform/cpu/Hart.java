@@ -689,6 +689,7 @@ public final class Hart {
             if (space.mappingEpoch() != seenMappingEpoch) { // the translation changed a mapping (copy-on-write)
                 flushTlb();
             }
+            ram.noteWrite(frame); // each write TLB entry begins with a miss: what tracking dirty pages relies on
             if (ram.decodedPage(frame) == null) {
                 writeTag[entry] = vpn;
                 writeFrame[entry] = frame;

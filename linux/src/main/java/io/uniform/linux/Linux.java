@@ -34,6 +34,7 @@ import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -612,6 +613,14 @@ public final class Linux {
     /** The memory of a frozen task: its populated pages (a page never touched is not listed), read as they are. */
     public FrozenMemory frozenMemory(Task task) {
         return Migration.frozenMemory(task);
+    }
+
+    /**
+     * Begins tracking the pages {@code task} writes while it still runs, for a pre-copy
+     * migration (between slices only); {@link DirtyPages#stop} ends it.
+     */
+    public DirtyPages trackWrites(Task task) {
+        return Migration.trackWrites(task);
     }
 
     /** The move failed: the frozen task runs on as if nothing had happened. */

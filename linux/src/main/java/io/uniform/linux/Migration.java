@@ -1,16 +1,20 @@
 package io.uniform.linux;
 
 import io.uniform.cpu.Hart;
+import io.uniform.cpu.memory.PhysicalMemory;
 import io.uniform.linux.files.Descriptors;
 import io.uniform.linux.memory.MappingException;
 import io.uniform.linux.memory.PagedAddressSpace;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.image.Area;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.OpenFile;
 import io.uniform.process.image.ProcessState;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -129,6 +133,55 @@ final class Migration {
             public void read(int address, byte[] page) {
                 requireTransit(task, Task.Transit.FROZEN);
                 task.space.readPage(address, page);
+            }
+        };
+    }
+
+    /**
+     * The pages of a running task, round by round: each round lists the pages whose frame its
+     * node memory saw written since the round before, and those backed anew since they were
+     * listed (another frame after copy-on-write, or none after an unmap and a map).
+     */
+    static DirtyPages trackWrites(Task task) {
+        requireTransit(task, Task.Transit.NONE);
+        PhysicalMemory physical = task.space.physical();
+        physical.beginWriteRound();
+        return new DirtyPages() {
+            // The frame each page was listed with, NOT_POPULATED for one listed as zeros.
+            private final Map<Integer, Integer> listed = new HashMap<>();
+            private boolean first = true;
+
+            @Override
+            public List<Integer> nextRound() {
+                List<Integer> pages = new ArrayList<>();
+                task.space.forEachMappedPage((address, protection, frame) -> {
+                    Integer before = listed.get(address);
+                    boolean changed = first ? frame != PagedAddressSpace.NOT_POPULATED
+                            : before == null ? frame != PagedAddressSpace.NOT_POPULATED
+                            : before != frame || frame != PagedAddressSpace.NOT_POPULATED && physical.writtenThisRound(frame);
+                    if (changed) {
+                        pages.add(address);
+                        listed.put(address, frame);
+                    }
+                });
+                first = false;
+                physical.beginWriteRound();
+                return pages;
+            }
+
+            /** A page unmapped since it was listed reads as zeros: the destination drops it, or gets it again if mapped anew. */
+            @Override
+            public void read(int address, byte[] page) {
+                if (task.space.isFree(address, Area.PAGE_SIZE)) {
+                    java.util.Arrays.fill(page, (byte) 0);
+                } else {
+                    task.space.readPage(address, page);
+                }
+            }
+
+            @Override
+            public void stop() {
+                physical.stopTrackingWrites();
             }
         };
     }

@@ -13,6 +13,7 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.ServiceFileSystem;
 import io.uniform.process.image.Area;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.OpenFile;
@@ -175,6 +176,76 @@ class MigrationTest {
         assertEquals(reference.stdout(), source.stdout() + destination.stdout());
         assertEquals(reference.status(), status);
         assertEquals(ExitStatus.exited(ROUNDS), status);
+    }
+
+    /**
+     * Pre-copy: pages copied in rounds while the migrant runs on (each round what it wrote since
+     * the one before), staged by address, then the last round after the freeze; the staged pages
+     * of its final areas, then the last round, make a process that ends as one that stayed.
+     */
+    @Test
+    void aProcessPreCopiedInRoundsWhileItRunsPrintsAndEndsAsOneThatStayed() throws Exception {
+        Reference reference = reference();
+        Node source = new Node();
+        Task task = source.spawn("moved.txt");
+        source.run(100);
+        DirtyPages dirty = source.linux.trackWrites(task);
+        Map<Integer, byte[]> staged = new java.util.HashMap<>();
+        List<Integer> first = dirty.nextRound();
+        assertEquals(populated(task), first, "the first round lists every populated page");
+        copy(first, dirty::read, staged);
+        assertEquals(List.of(), dirty.nextRound(), "nothing ran: nothing written");
+        List<Integer> rounds = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            source.run(30);
+            List<Integer> written = dirty.nextRound();
+            assertFalse(written.isEmpty(), "the migrant writes its stack at least");
+            int populated = populated(task).size();
+            assertTrue(written.size() < populated - 2, "its code is not written: " + written.size() + " of " + populated);
+            rounds.add(written.size());
+            copy(written, dirty::read, staged);
+        }
+        source.run(30);
+        ProcessState state = source.linux.freeze(task, UnifiedLibrary.OS_LINUX);
+        List<Integer> last = dirty.nextRound();
+        dirty.stop();
+
+        Node destination = new Node(Linux.Config.DEFAULT, 9_000_000_000L);
+        Task arrived = destination.linux.admit(state, destination.console);
+        staged.forEach((address, bytes) -> {
+            if (state.areas().stream().anyMatch(area -> Integer.toUnsignedLong(area.start()) <= Integer.toUnsignedLong(address)
+                    && Integer.toUnsignedLong(address) < area.end())) {
+                destination.linux.writePage(arrived, address, bytes);
+            }
+        });
+        FrozenMemory memory = source.linux.frozenMemory(task);
+        byte[] page = new byte[PAGE];
+        for (int address : last) {
+            memory.read(address, page);
+            destination.linux.writePage(arrived, address, page);
+        }
+        source.linux.release(task);
+        destination.linux.start(arrived);
+        assertEquals(reference.status(), destination.finish(arrived), "rounds of " + rounds + " pages, then " + last.size());
+        assertEquals(reference.stdout(), source.stdout() + destination.stdout());
+    }
+
+    private static List<Integer> populated(Task task) {
+        List<Integer> populated = new ArrayList<>();
+        task.space.forEachMappedPage((address, protection, frame) -> {
+            if (frame != PagedAddressSpace.NOT_POPULATED) {
+                populated.add(address);
+            }
+        });
+        return populated;
+    }
+
+    private static void copy(List<Integer> pages, java.util.function.BiConsumer<Integer, byte[]> read, Map<Integer, byte[]> staged) {
+        for (int address : pages) {
+            byte[] page = new byte[PAGE];
+            read.accept(address, page);
+            staged.put(address, page);
+        }
     }
 
     @Test

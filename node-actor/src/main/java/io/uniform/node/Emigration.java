@@ -1,7 +1,7 @@
 package io.uniform.node;
 
 import io.uniform.node.yod.JobEvent;
-import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.DirtyPages;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -16,6 +16,12 @@ final class Emigration {
         WAITING,
         /** The destination is asked to keep itself free. */
         RESERVING,
+        /** Pre-copy: the process runs on while rounds of its pages go to the destination, which stages them. */
+        PRECOPYING,
+        /** Pre-copy is done: waits for the slice to end and for yod's answers, then freezes. */
+        FREEZING,
+        /** Stopped: yod describes the files it serves the process (which goes to Linux, and takes them along). */
+        DESCRIBING_FILES,
         /** Frozen; the destination is admitting the process. */
         ADMITTING,
         /** Frozen; its pages are on their way. */
@@ -34,8 +40,24 @@ final class Emigration {
     /** Counts the steps the other side took, so a timeout knows whether it is stale. */
     int progress;
     long frozenAt;
-    FrozenMemory memory;
+    /** The OS of the destination, known once it has reserved itself. */
+    int destinationOs;
+    /** Pre-copy: the pages the process writes, tracked while it runs; null when it moves frozen only. */
+    DirtyPages dirty;
+    /** Pre-copy: rounds sent, and the pages of the last round listed but not sent (the freeze sends them). */
+    int rounds;
+    List<Integer> unsent = List.of();
+    /** Pre-copy: when the stream's turn after the last slice ends, and whether the process waits for that to run again. */
+    long turnEndsAt;
+    boolean resumeAfterTurn;
+    /** Where the round's pages are read: the running process's memory while pre-copying, then the frozen one's. */
+    PageChunk.Source source;
+    /** Whether a page of zeros must travel (it may replace what an earlier round sent). */
+    boolean replacing;
+    /** The pages of the round under way, and the index of its first chunk among all the move's chunks. */
     List<Integer> pages = List.of();
+    int roundFirstChunk;
+    /** Chunks of the move planned so far (every round's). */
     int chunks;
     int chunksSent;
     int chunksStored;
@@ -59,8 +81,32 @@ final class Emigration {
         return step == Step.ADMITTING || step == Step.STREAMING;
     }
 
-    /** The page addresses of chunk {@code index}. */
+    /** Whether the process runs on meanwhile. */
+    boolean processRuns() {
+        return step == Step.PRECOPYING;
+    }
+
+    /** Begins a round of {@code roundPages}, read from {@code from}, in chunks of {@code chunkPages}. */
+    void beginRound(List<Integer> roundPages, PageChunk.Source from, int chunkPages) {
+        pages = roundPages;
+        source = from;
+        replacing = rounds > 0;
+        roundFirstChunk = chunks;
+        chunks += (roundPages.size() + chunkPages - 1) / chunkPages;
+        rounds++;
+    }
+
+    /** The page addresses of chunk {@code index} (of the round under way). */
     List<Integer> chunk(int index, int chunkPages) {
-        return pages.subList(index * chunkPages, Math.min(pages.size(), (index + 1) * chunkPages));
+        int first = (index - roundFirstChunk) * chunkPages;
+        return pages.subList(first, Math.min(pages.size(), first + chunkPages));
+    }
+
+    /** Stops tracking the pages the process writes, if it was. */
+    void stopTracking() {
+        if (dirty != null) {
+            dirty.stop();
+            dirty = null;
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.uniform.node;
 import io.uniform.portals.PortalsMessage;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.io.IoReply;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -110,6 +111,14 @@ abstract class Kernel {
      */
     ProcessState freeze(int destinationOs) throws MigrationRefused {
         throw new MigrationRefused("this node's kernel cannot move its process");
+    }
+
+    /**
+     * Begins tracking the pages the running process writes, for a pre-copy migration (between
+     * slices); null when this kernel cannot, and its process moves frozen only.
+     */
+    DirtyPages trackWrites() {
+        return null;
     }
 
     /** The memory of the process {@link #freeze} stopped. */

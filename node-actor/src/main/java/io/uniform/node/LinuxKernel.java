@@ -11,6 +11,7 @@ import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.files.ServiceFileSystem;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -113,6 +114,11 @@ final class LinuxKernel extends Kernel {
     @Override
     ProcessState freeze(int destinationOs) throws MigrationRefused {
         return linux.freeze(first, destinationOs);
+    }
+
+    @Override
+    DirtyPages trackWrites() {
+        return linux.trackWrites(first);
     }
 
     @Override

@@ -198,8 +198,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * Source to destination: the frozen process's state, its Portals interface block and what its
-     * launch said (job, rank, the nid it was launched on, its peers, yod, files); {@code chunks}
-     * chunks of pages follow.
+     * launch said (job, rank, the nid it was launched on, its peers, yod, files); the move has
+     * {@code chunks} chunks of pages in all, those pre-copied before it included.
      */
     public record Immigrate(String move, int jobId, int rank, int size, int launchNid, JobPeers peers, ProcessState state,
                             int portalsInterface, int chunks, ActorRef<JobEvent> yod, String filesRoot)
@@ -208,7 +208,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Destination to source: the process is admitted; send its pages. */
     public record Admitted(String move) implements MoveStep, CborSerializable {}
 
-    /** Source to destination: chunk {@code index} of the process's pages ({@link PageChunk}). */
+    /**
+     * Source to destination: chunk {@code index} of the process's pages ({@link PageChunk}); one
+     * that comes before {@link Immigrate} is pre-copied, and staged until the process is admitted.
+     */
     public record Pages(String move, int index, byte[] chunk) implements MoveStep, KryoSerializable {}
 
     /** Destination to source: the first {@code chunks} chunks are stored. */
@@ -358,14 +361,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      */
     public record Settings(int nid, Partition partition, long memoryBytes, long sliceInstructions, int outputChunkBytes,
                            Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
-                           MigrationSettings migration) {
+                           MigrationSettings migration, int pumaRegionBytes) {
         public Settings {
             Objects.requireNonNull(partition, "partition");
             Objects.requireNonNull(bootPct, "bootPct");
             Objects.requireNonNull(reloadPct, "reloadPct");
             Objects.requireNonNull(migration, "migration");
-            if (sliceInstructions <= 0 || outputChunkBytes <= 0) {
-                throw new IllegalArgumentException("slices and output chunks must be positive");
+            if (sliceInstructions <= 0 || outputChunkBytes <= 0 || pumaRegionBytes <= 0 || (pumaRegionBytes & 0xfff) != 0) {
+                throw new IllegalArgumentException("slices, output chunks and Puma regions must be positive (regions in whole pages)");
             }
         }
 
@@ -382,17 +385,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             Function<YodDirectory, PctFactory> standard = PumaKernel.standard(policy, pct.getLong("quantum"));
             return new Settings(nid, partition, memoryBytes, config.getLong("uniform.node.slice-instructions"),
                     (int) config.getBytes("uniform.node.output-chunk-bytes").longValue(), standard, standard,
-                    MigrationSettings.of(config.getConfig("uniform.migration")));
+                    MigrationSettings.of(config.getConfig("uniform.migration")), (int) config.getBytes("uniform.node.puma-region-bytes").longValue());
         }
 
         /** The same node booting its PCTs from {@code factory} (reloads keep their own factory). */
         public Settings withBootPct(Function<YodDirectory, PctFactory> factory) {
-            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, factory, reloadPct, migration);
+            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, factory, reloadPct, migration, pumaRegionBytes);
         }
 
         /** The same node reloading a faulted PCT from {@code factory}. */
         public Settings withReloadPct(Function<YodDirectory, PctFactory> factory) {
-            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, bootPct, factory, migration);
+            return new Settings(nid, partition, memoryBytes, sliceInstructions, outputChunkBytes, bootPct, factory, migration, pumaRegionBytes);
         }
     }
 
@@ -401,16 +404,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * stored them (the stream's window), whether chunks are deflated, and how long each side
      * waits for the other before it gives the move up.
      */
-    public record MigrationSettings(int chunkPages, int window, boolean compress, Duration timeout) {
+    public record MigrationSettings(int chunkPages, int window, boolean compress, Duration timeout, boolean preCopy, int preCopyRounds,
+                                    long preCopySliceInstructions) {
         public MigrationSettings {
-            if (chunkPages <= 0 || window <= 0 || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("migration chunks, window and timeout must be positive");
+            if (chunkPages <= 0 || window <= 0 || timeout.isNegative() || timeout.isZero() || preCopyRounds <= 0
+                    || preCopySliceInstructions <= 0) {
+                throw new IllegalArgumentException("migration chunks, window, timeout and pre-copy rounds and slices must be positive");
             }
         }
 
-        static MigrationSettings of(com.typesafe.config.Config migration) {
+        public static MigrationSettings of(com.typesafe.config.Config migration) {
             return new MigrationSettings(migration.getInt("chunk-pages"), migration.getInt("window"), migration.getBoolean("compress"),
-                    migration.getDuration("timeout"));
+                    migration.getDuration("timeout"), migration.getBoolean("pre-copy"), migration.getInt("pre-copy-rounds"),
+                    migration.getLong("pre-copy-slice-instructions"));
         }
     }
 
@@ -457,7 +463,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         @Override
         public Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals) throws ElfFormatException, ExecFailure {
             return partition == Partition.COMPUTE
-                    ? PumaKernel.load(node.memoryBytes(), node.bootPct(), node.reloadPct(), launch.jobId(), launch.rank(), launch.size(),
+                    ? PumaKernel.load(node.memoryBytes(), node.pumaRegionBytes(), node.bootPct(), node.reloadPct(), launch.jobId(), launch.rank(), launch.size(),
                             launch.program().image(), launch.program().argv(), portals)
                     : LinuxKernel.exec(node.memoryBytes(), launch.program(), launch.filesRoot(), portals);
         }
@@ -465,7 +471,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         @Override
         public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
             if (partition == Partition.COMPUTE) {
-                return PumaKernel.admit(node.memoryBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
+                return PumaKernel.admit(node.memoryBytes(), node.pumaRegionBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
                         immigrate.size(), immigrate.state(), portals);
             }
             return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state());
@@ -501,6 +507,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private String deficiencyRefusal;
     private ProcessPortals hostedPortals;
     private boolean sliceRunning;
+    private long sliceStartedAt;
     // Answers that came while a slice ran: passed to the kernel when it returns.
     private final List<IoDone> answers = new ArrayList<>();
     // Portals messages that came while a slice ran: delivered when it returns.
@@ -696,8 +703,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private void runSlice() {
         Kernel running = kernel;
-        long budget = settings.sliceInstructions();
+        // Pre-copy reads pages between slices only: shorter slices keep its stream going while the process runs.
+        long budget = emigration != null && emigration.processRuns()
+                ? Math.min(settings.sliceInstructions(), settings.migration().preCopySliceInstructions()) : settings.sliceInstructions();
         sliceRunning = true;
+        sliceStartedAt = System.nanoTime();
         CompletableFuture<Kernel.SliceResult> slice = CompletableFuture.supplyAsync(() -> running.runSlice(budget), cpu);
         getContext().pipeToSelf(slice, (result, failure) -> new SliceDone(running, result, failure));
     }
@@ -733,12 +743,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         answers.clear();
         runnable |= cutAndDeliverHeld();
+        if (emigration != null && emigration.processRuns() && result.ended() == null && pendingKill == null) {
+            // The stream's turn: as long as the slice took, during which the process waits for the stored chunks.
+            emigration.turnEndsAt = System.nanoTime() + (System.nanoTime() - sliceStartedAt);
+            try {
+                sendPreCopy();
+            } catch (RuntimeException e) {
+                preCopyFailed(e); // the process runs on
+            }
+        }
         if (result.ended() != null) {
             finish(result.ended());
         } else if (pendingKill != null) {
             killNow(pendingKill);
-        } else if (emigration != null) {
-            beginEmigration();
+        } else if (emigration != null && !emigration.processRuns()) {
+            advanceEmigration();
         } else if (kernel.deficiency() != null && deficiencyRefusal != null) {
             finish(kernel.deficient(deficiencyRefusal));
         } else if (kernel.deficiency() != null) {
@@ -747,6 +766,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             applyInjection();
             if (runnable && transport.heldForCredit()) {
                 pausedForCredit = true;
+            } else if (runnable && streamsInItsTurn()) {
+                emigration.resumeAfterTurn = true;
             } else if (runnable) {
                 runSlice();
             } else if (result.sleepNanos() > 0) {
@@ -805,7 +826,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (runnable && mayRun()) {
             runSlice();
         } else if (emigration != null) {
-            beginEmigration();
+            advanceEmigration();
         }
         return this;
     }
@@ -953,9 +974,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return this;
     }
 
-    /** Whether the process may get a slice now: none runs, none waits for credit, and it is not about to move. */
+    /** Whether the process may get a slice now: none runs, none waits for credit, and it is not about to move (pre-copy aside). */
     private boolean mayRun() {
-        return kernel != null && !sliceRunning && !pausedForCredit && emigration == null;
+        return kernel != null && !sliceRunning && !pausedForCredit && (emigration == null || emigration.processRuns());
     }
 
     private String busy() {
@@ -1093,24 +1114,103 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, directory));
     }
 
+    /** The move goes on where it waited for the process to be between slices and to wait for nothing from yod. */
+    private void advanceEmigration() {
+        if (emigration.step == Emigration.Step.WAITING) {
+            beginEmigration();
+        } else if (emigration.step == Emigration.Step.FREEZING && !sliceRunning && awaitedIo.isEmpty()) {
+            freezeNow();
+        }
+    }
+
     private Behavior<Command> onReserved(Reserved reserved) {
         if (!sourceAt(reserved, Emigration.Step.RESERVING)) {
             return this;
         }
-        if (partition.get() == Partition.COMPUTE && reserved.os() == UnifiedLibrary.OS_LINUX) {
-            // Linux serves files itself: the process takes along those yod serves it now.
-            String move = emigration.move;
-            getContext().ask(Yod.FilesDescribed.class, yod.<Yod.Command>unsafeUpcast(), settings.migration().timeout(),
-                    replyTo -> new Yod.DescribeFiles(rank, replyTo),
-                    (described, failure) -> new FilesDescribedForMove(move, reserved.os(), described, failure));
+        emigration.destinationOs = reserved.os();
+        MigrationSettings migration = settings.migration();
+        try {
+            emigration.dirty = migration.preCopy() ? kernel.trackWrites() : null;
+            List<Integer> written = emigration.dirty == null ? List.of() : emigration.dirty.nextRound();
+            if (written.size() > migration.window() * migration.chunkPages()) {
+                emigration.step = Emigration.Step.PRECOPYING;
+                emigration.beginRound(written, emigration.dirty::read, migration.chunkPages());
+                sendPreCopy();
+            } else {
+                // No pre-copy: a kernel that cannot track writes, or pages that go in one window anyway.
+                emigration.stopTracking();
+            }
+        } catch (RuntimeException e) {
+            preCopyFailed(e);
+            resumeAfterMove();
+            return this;
+        }
+        if (emigration.step == Emigration.Step.RESERVING) {
+            freezeNow();
+        } else if (emigration.processRuns()) {
+            resumeAfterMove();
         } else {
-            freezeAndSend(reserved.os(), List.of());
+            advanceEmigration(); // the pre-copy is over already
         }
         return this;
     }
 
+    /**
+     * Pre-copy, between slices: sends the round's chunks up to the window ahead of what the
+     * destination stored. A round all stored begins the next with the pages written meanwhile,
+     * while their number at least halves from round to round, is more than a chunk, and the
+     * rounds last; otherwise those pages wait for the freeze.
+     */
+    private void sendPreCopy() {
+        MigrationSettings migration = settings.migration();
+        sendChunks();
+        while (emigration.chunksStored == emigration.chunks) {
+            List<Integer> written = emigration.dirty.nextRound();
+            if (emigration.rounds < migration.preCopyRounds() && written.size() <= emigration.pages.size() / 2
+                    && written.size() > migration.chunkPages()) {
+                emigration.beginRound(written, emigration.dirty::read, migration.chunkPages());
+                sendChunks();
+            } else {
+                emigration.unsent = written;
+                emigration.step = Emigration.Step.FREEZING;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Whether pre-copy keeps the process waiting after a slice: the stream and the process take
+     * turns of equal length (pages are read between slices only), so a busy process neither
+     * starves its move nor stops for it; the stream's turn ends early when its round waits for nothing.
+     */
+    private boolean streamsInItsTurn() {
+        return emigration != null && emigration.processRuns() && emigration.chunksStored < emigration.chunks
+                && System.nanoTime() < emigration.turnEndsAt;
+    }
+
+    /** Reading the running process's pages failed (a bug, not the process's doing): the move ends, the process runs on. */
+    private void preCopyFailed(RuntimeException e) {
+        getContext().getLog().error("node {}: pre-copying job {}'s process failed", settings.nid(), jobId, e);
+        failEmigration("its pages could not be read on node " + settings.nid() + ": " + describe(e), true);
+    }
+
+    /** The process stops now: a Puma process going to Linux first learns from yod which files it serves it; then it freezes. */
+    private void freezeNow() {
+        int os = emigration.destinationOs;
+        if (partition.get() == Partition.COMPUTE && os == UnifiedLibrary.OS_LINUX) {
+            // Linux serves files itself: the process takes along those yod serves it now.
+            emigration.step = Emigration.Step.DESCRIBING_FILES;
+            String move = emigration.move;
+            getContext().ask(Yod.FilesDescribed.class, yod.<Yod.Command>unsafeUpcast(), settings.migration().timeout(),
+                    replyTo -> new Yod.DescribeFiles(rank, replyTo),
+                    (described, failure) -> new FilesDescribedForMove(move, os, described, failure));
+        } else {
+            freezeAndSend(os, List.of());
+        }
+    }
+
     private Behavior<Command> onFilesDescribedForMove(FilesDescribedForMove described) {
-        if (emigration == null || !emigration.move.equals(described.move()) || emigration.step != Emigration.Step.RESERVING) {
+        if (emigration == null || !emigration.move.equals(described.move()) || emigration.step != Emigration.Step.DESCRIBING_FILES) {
             return this;
         }
         if (described.files() == null) {
@@ -1126,10 +1226,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private void freezeAndSend(int os, List<io.uniform.process.image.OpenFile> files) {
         try {
             ProcessStateAndMemory frozen = freeze(os, files);
-            emigration.memory = frozen.memory();
-            emigration.pages = frozen.memory().pages();
-            int chunkPages = settings.migration().chunkPages();
-            emigration.chunks = (emigration.pages.size() + chunkPages - 1) / chunkPages;
+            FrozenMemory memory = frozen.memory();
+            List<Integer> pages = emigration.dirty == null ? memory.pages() : lastDirtyPages(memory, frozen.state().areas());
+            emigration.stopTracking();
+            emigration.beginRound(pages, memory::read, settings.migration().chunkPages());
             emigration.step = Emigration.Step.ADMITTING;
             sendToNode(emigration.destination(), new Immigrate(emigration.move, jobId, rank, jobSize,
                     hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine()), frozen.state(),
@@ -1142,6 +1242,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private record ProcessStateAndMemory(ProcessState state, FrozenMemory memory) {}
+
+    /**
+     * After pre-copy: the pages written since its last round was sent, and those the freeze
+     * settled, in order; pages outside the frozen {@code areas} (given up since they were
+     * listed) are left out, as the destination drops them.
+     */
+    private List<Integer> lastDirtyPages(FrozenMemory memory, List<io.uniform.process.image.Area> areas) {
+        java.util.SortedSet<Integer> pages = new java.util.TreeSet<>(Integer::compareUnsigned);
+        pages.addAll(emigration.unsent);
+        pages.addAll(emigration.dirty.nextRound());
+        pages.addAll(memory.settledPages());
+        return pages.stream().filter(page -> Immigration.inAreas(areas, page)).toList();
+    }
 
     private ProcessStateAndMemory freeze(int os, List<io.uniform.process.image.OpenFile> yodFiles) throws MigrationRefused {
         ProcessState state = kernel.freeze(os);
@@ -1160,25 +1273,47 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onPagesStored(PagesStored stored) {
-        if (sourceAt(stored, Emigration.Step.STREAMING)) {
+        Emigration.Step step = emigration == null ? null : emigration.step;
+        if (step == Emigration.Step.STREAMING && sourceAt(stored, step)) {
             emigration.chunksStored = Math.max(emigration.chunksStored, stored.chunks());
             streamPages();
+        } else if (step == Emigration.Step.PRECOPYING && sourceAt(stored, step)) {
+            emigration.chunksStored = Math.max(emigration.chunksStored, stored.chunks());
+            if (!sliceRunning) { // otherwise the slice's end sends more
+                try {
+                    sendPreCopy();
+                    advanceEmigration();
+                } catch (RuntimeException e) {
+                    preCopyFailed(e);
+                    resumeAfterMove();
+                    return this;
+                }
+                if (emigration != null && emigration.processRuns() && emigration.resumeAfterTurn && !streamsInItsTurn()) {
+                    emigration.resumeAfterTurn = false;
+                    resumeAfterMove();
+                }
+            }
         }
         return this;
     }
 
-    /** Sends chunks up to a window ahead of what the destination stored; hands the process over once all are stored. */
+    /** Sends the frozen process's last chunks; hands the process over once all are stored. */
     private void streamPages() {
+        sendChunks();
+        if (emigration.chunksStored == emigration.chunks) {
+            handOff();
+        }
+    }
+
+    /** Sends the round's chunks up to a window ahead of what the destination stored. */
+    private void sendChunks() {
         MigrationSettings migration = settings.migration();
         while (emigration.chunksSent < emigration.chunks && emigration.chunksSent < emigration.chunksStored + migration.window()) {
-            PageChunk.Encoded chunk = PageChunk.encode(emigration.memory, emigration.chunk(emigration.chunksSent, migration.chunkPages()),
-                    migration.compress());
+            PageChunk.Encoded chunk = PageChunk.encode(emigration.source, emigration.chunk(emigration.chunksSent, migration.chunkPages()),
+                    migration.compress(), emigration.replacing);
             emigration.pagesSent += chunk.pages();
             emigration.bytesSent += chunk.bytes().length;
             sendToNode(emigration.destination(), new Pages(emigration.move, emigration.chunksSent++, chunk.bytes()));
-        }
-        if (emigration.chunksStored == emigration.chunks) {
-            handOff();
         }
     }
 
@@ -1271,6 +1406,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private void endEmigration(boolean moved, String reason) {
         Emigration ended = emigration;
         emigration = null;
+        ended.stopTracking();
         long now = System.nanoTime();
         long downtime = ended.frozenAt == 0 ? 0 : now - ended.frozenAt;
         MigrationReport report = new MigrationReport(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), moved, reason,
@@ -1328,6 +1464,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         immigration.request = immigrate;
         try {
             immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate));
+            immigration.applyStaged(immigrate.state().areas());
             // Peers may learn of the move and send here before the handoff does: their messages wait for it.
             transport.expect(immigrate.jobId(), name(portals(immigrate).identity().id()));
             List<io.uniform.process.image.OpenFile> files = immigrate.state().files();
@@ -1361,13 +1498,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return this;
     }
 
+    /** Pages before the process is admitted (pre-copy) are staged; after, they go into its kernel. */
     private Behavior<Command> onPages(Pages pages) {
-        if (!destinationOf(pages) || immigration.kernel == null || pages.index() != immigration.chunksStored) {
+        if (!destinationOf(pages) || pages.index() != immigration.chunksStored
+                || immigration.kernel == null && immigration.request != null) {
             return this;
         }
         try {
             for (PageChunk.Page page : PageChunk.decode(pages.chunk(), settings.migration().chunkPages())) {
-                immigration.kernel.writePage(page.address(), page.bytes());
+                if (immigration.kernel == null) {
+                    immigration.stage(page);
+                } else {
+                    immigration.kernel.writePage(page.address(), page.zeros() ? new byte[io.uniform.process.image.Area.PAGE_SIZE] : page.bytes());
+                }
             }
         } catch (RuntimeException e) {
             refuseImmigration("a page of the process could not be stored on node " + settings.nid() + ": " + describe(e));
@@ -1566,8 +1709,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 List<Integer> pages = memory.pages();
                 int chunkPages = settings.migration().chunkPages();
                 for (int from = 0; from < pages.size(); from += chunkPages) {
-                    chunks.add(PageChunk.encode(memory, pages.subList(from, Math.min(pages.size(), from + chunkPages)),
-                            settings.migration().compress()).bytes());
+                    chunks.add(PageChunk.encode(memory::read, pages.subList(from, Math.min(pages.size(), from + chunkPages)),
+                            settings.migration().compress(), false).bytes());
                 }
             } finally {
                 kernel.thaw();

@@ -1,7 +1,6 @@
 package io.uniform.node;
 
 import io.uniform.process.image.Area;
-import io.uniform.process.image.FrozenMemory;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,33 +19,53 @@ import java.util.zip.Inflater;
 final class PageChunk {
     private PageChunk() {}
 
-    /** A page that travels: its address and its bytes. */
-    record Page(int address, byte[] bytes) {}
+    /** A page that travels: its address and its bytes, or null bytes for a page of zeros that replaces an earlier round's. */
+    record Page(int address, byte[] bytes) {
+        /** Whether the page is zeros now (sent only to replace what an earlier round sent of it). */
+        boolean zeros() {
+            return bytes == null;
+        }
+    }
 
     /** What {@link #encode} made: the bytes to send and how many pages they hold. */
     record Encoded(byte[] bytes, int pages) {}
 
-    private static final int HEADER = 5; // a flag byte (deflated or not) and the page count
+    /** Where the pages are read from: a frozen process's memory, or a running one's between slices. */
+    @FunctionalInterface
+    interface Source {
+        void read(int address, byte[] page);
+    }
+
+    private static final int HEADER = 9; // a flag byte (deflated or not), the page count, the count of pages of zeros
+    /** Marks an address (page aligned, so its low bits are free) that stands for a page of zeros. */
+    private static final int ZEROS = 1;
 
     /**
      * Reads {@code addresses} from {@code memory} and encodes the pages that hold a non-zero
-     * byte, deflated when {@code compress} is set.
+     * byte, deflated when {@code compress} is set. Pages of zeros stay behind, unless
+     * {@code replacing} (a pre-copy's later round, whose page may have been sent non-zero
+     * before): then each travels as its address alone.
      */
-    static Encoded encode(FrozenMemory memory, List<Integer> addresses, boolean compress) {
+    static Encoded encode(Source memory, List<Integer> addresses, boolean compress, boolean replacing) {
         byte[] page = new byte[Area.PAGE_SIZE];
         ByteBuffer raw = ByteBuffer.allocate(addresses.size() * (4 + Area.PAGE_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
         int pages = 0;
+        int zeros = 0;
         for (int address : addresses) {
             memory.read(address, page);
-            if (isZero(page)) {
+            if (!isZero(page)) {
+                raw.putInt(address).put(page);
+            } else if (replacing) {
+                raw.putInt(address | ZEROS);
+                zeros++;
+            } else {
                 continue;
             }
-            raw.putInt(address).put(page);
             pages++;
         }
         byte[] body = compress ? deflate(raw.array(), raw.position()) : java.util.Arrays.copyOf(raw.array(), raw.position());
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) (compress ? 1 : 0)).putInt(pages).put(body);
+        out.put((byte) (compress ? 1 : 0)).putInt(pages).putInt(zeros).put(body);
         return new Encoded(out.array(), pages);
     }
 
@@ -62,10 +81,11 @@ final class PageChunk {
         ByteBuffer in = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         boolean deflated = in.get() == 1;
         int pages = in.getInt();
-        if (pages < 0 || pages > maxPages) {
-            throw new IllegalArgumentException("a page chunk claims " + pages + " pages, not 0 to " + maxPages);
+        int zeros = in.getInt();
+        if (pages < 0 || pages > maxPages || zeros < 0 || zeros > pages) {
+            throw new IllegalArgumentException("a page chunk claims " + pages + " pages (" + zeros + " of zeros), not 0 to " + maxPages);
         }
-        int size = pages * (4 + Area.PAGE_SIZE);
+        int size = pages * 4 + (pages - zeros) * Area.PAGE_SIZE;
         byte[] body = new byte[size];
         if (deflated) {
             inflate(chunk, HEADER, body);
@@ -78,9 +98,19 @@ final class PageChunk {
         List<Page> decoded = new ArrayList<>(pages);
         for (int i = 0; i < pages; i++) {
             int address = raw.getInt();
+            if ((address & ZEROS) != 0) {
+                decoded.add(new Page(address & ~ZEROS, null));
+                continue;
+            }
+            if (raw.remaining() < Area.PAGE_SIZE) {
+                throw new IllegalArgumentException("a page chunk holds more pages of zeros than it claims (" + zeros + ")");
+            }
             byte[] bytes = new byte[Area.PAGE_SIZE];
             raw.get(bytes);
             decoded.add(new Page(address, bytes));
+        }
+        if (raw.hasRemaining()) {
+            throw new IllegalArgumentException("a page chunk holds fewer pages of zeros than it claims (" + zeros + ")");
         }
         return decoded;
     }

@@ -11,11 +11,13 @@ import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.StandardPct;
 import io.uniform.puma.pct.YodDirectory;
 import io.uniform.puma.pct.YodPort;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
 import io.uniform.puma.qk.Arrival;
 import io.uniform.puma.qk.LoadRequest;
+import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.PctFactory;
 import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
@@ -66,10 +68,10 @@ final class PumaKernel extends Kernel {
      * Boots a QK of {@code memoryBytes} with the PCT {@code bootPct} makes and loads one rank;
      * returns the kernel, or throws {@link IllegalArgumentException} with the PCT's refusal.
      */
-    static PumaKernel load(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
+    static PumaKernel load(long memoryBytes, int regionBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                            int jobId, int rank, int size, byte[] elf, List<String> argv, ProcessPortals portals) {
         PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
-        LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region(memoryBytes), LoadRequest.DEFAULT_STACK_BYTES);
+        LoadRequest request = new LoadRequest(elf, argv, Map.of(), jobId, rank, size, region(memoryBytes, regionBytes), LoadRequest.DEFAULT_STACK_BYTES);
         LoadRequest.Result result = kernel.qk.load(request);
         if (!result.ok()) {
             throw new IllegalArgumentException(result.error());
@@ -86,10 +88,10 @@ final class PumaKernel extends Kernel {
      * @throws MigrationRefused the process does not fit this node, and why
      * @throws IllegalArgumentException the state is malformed
      */
-    static PumaKernel admit(long memoryBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
+    static PumaKernel admit(long memoryBytes, int regionBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                             int jobId, int rank, int size, ProcessState state, ProcessPortals portals) throws MigrationRefused {
         // A Puma process's files are yod's to serve: the node has yod open them (Yod.AdoptFiles).
-        Arrival arrival = Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes));
+        Arrival arrival = Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes, regionBytes));
         PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
         LoadRequest.Result result = kernel.qk.admit(arrival);
         if (!result.ok()) {
@@ -105,9 +107,12 @@ final class PumaKernel extends Kernel {
         return kernel;
     }
 
-    /** The region a node gives its process: the default, or all of a smaller node's memory. */
-    static int region(long memoryBytes) {
-        return (int) Math.min(LoadRequest.DEFAULT_REGION_BYTES, memoryBytes & ~0xfffL);
+    /**
+     * The region a node gives its process: {@code regionBytes} ({@code uniform.node.puma-region-bytes}),
+     * or all of a smaller node's memory, or all that fits below Puma's user limit.
+     */
+    static int region(long memoryBytes, int regionBytes) {
+        return (int) Math.min(Math.min(regionBytes, memoryBytes & ~0xfffL), PumaAbi.USER_LIMIT - PumaAbi.REGION_BASE);
     }
 
     private PumaKernel hosting(int processId, ProcessPortals portals) {
@@ -269,6 +274,11 @@ final class PumaKernel extends Kernel {
             throw new MigrationRefused("the process has ended");
         }
         return qk.freeze(pid, destinationOs);
+    }
+
+    @Override
+    DirtyPages trackWrites() {
+        return result != null ? null : qk.trackWrites(pid);
     }
 
     @Override

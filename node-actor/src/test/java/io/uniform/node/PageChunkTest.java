@@ -42,7 +42,7 @@ class PageChunkTest {
     @ValueSource(booleans = {false, true})
     void pagesTravelWithTheirAddressesAndPagesOfZerosStayBehind(boolean compress) {
         FrozenMemory memory = memory(Map.of(0x1000, page(3), 0x2000, new byte[Area.PAGE_SIZE], 0x7fff_f000, page(5)));
-        PageChunk.Encoded encoded = PageChunk.encode(memory, memory.pages(), compress);
+        PageChunk.Encoded encoded = PageChunk.encode(memory::read, memory.pages(), compress, false);
         assertEquals(2, encoded.pages());
         List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes(), 16);
         assertEquals(List.of(0x1000, 0x7fff_f000), decoded.stream().map(PageChunk.Page::address).toList());
@@ -54,7 +54,7 @@ class PageChunkTest {
     @ValueSource(booleans = {false, true})
     void aChunkOfZeroPagesTravelsEmpty(boolean compress) {
         FrozenMemory memory = memory(Map.of(0x1000, new byte[Area.PAGE_SIZE], 0x2000, new byte[Area.PAGE_SIZE]));
-        PageChunk.Encoded encoded = PageChunk.encode(memory, memory.pages(), compress);
+        PageChunk.Encoded encoded = PageChunk.encode(memory::read, memory.pages(), compress, false);
         assertEquals(0, encoded.pages());
         assertEquals(List.of(), PageChunk.decode(encoded.bytes(), 16));
     }
@@ -63,7 +63,7 @@ class PageChunkTest {
     @ValueSource(booleans = {false, true})
     void aTruncatedOrCorruptChunkIsRefusedWithAReason(boolean compress) {
         FrozenMemory memory = memory(Map.of(0x1000, page(3)));
-        byte[] bytes = PageChunk.encode(memory, memory.pages(), compress).bytes();
+        byte[] bytes = PageChunk.encode(memory::read, memory.pages(), compress, false).bytes();
         IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
                 () -> PageChunk.decode(Arrays.copyOf(bytes, bytes.length - 10), 16));
         assertTrue(truncated.getMessage().contains("page chunk"), truncated.getMessage());
@@ -73,11 +73,26 @@ class PageChunkTest {
         assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying, 16));
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPageOfZerosThatReplacesAnEarlierRoundsTravelsAsItsAddressAlone(boolean compress) {
+        FrozenMemory memory = memory(Map.of(0x1000, page(3), 0x2000, new byte[Area.PAGE_SIZE], 0x3000, page(4)));
+        PageChunk.Encoded encoded = PageChunk.encode(memory::read, memory.pages(), compress, true);
+        assertEquals(3, encoded.pages());
+        List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes(), 16);
+        assertEquals(List.of(0x1000, 0x2000, 0x3000), decoded.stream().map(PageChunk.Page::address).toList());
+        assertEquals(List.of(false, true, false), decoded.stream().map(PageChunk.Page::zeros).toList());
+        assertArrayEquals(page(4), decoded.get(2).bytes());
+        byte[] lying = encoded.bytes().clone();
+        lying[5] = 0; // claims no page of zeros
+        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying, 16));
+    }
+
     @org.junit.jupiter.api.Test
     void compressionShrinksRegularPages() {
         FrozenMemory memory = memory(Map.of(0x1000, page(1), 0x2000, page(1), 0x3000, page(1)));
-        PageChunk.Encoded plain = PageChunk.encode(memory, memory.pages(), false);
-        PageChunk.Encoded deflated = PageChunk.encode(memory, memory.pages(), true);
+        PageChunk.Encoded plain = PageChunk.encode(memory::read, memory.pages(), false, false);
+        PageChunk.Encoded deflated = PageChunk.encode(memory::read, memory.pages(), true, false);
         assertTrue(deflated.bytes().length < plain.bytes().length / 4, deflated.bytes().length + " vs " + plain.bytes().length);
     }
 }

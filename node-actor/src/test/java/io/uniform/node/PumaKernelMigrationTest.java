@@ -22,6 +22,7 @@ import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
 import io.uniform.puma.pct.SchedulingPolicy;
 import io.uniform.puma.pct.YodDirectory;
+import io.uniform.puma.qk.LoadRequest;
 import io.uniform.puma.qk.PctFactory;
 import java.util.List;
 import java.util.function.Function;
@@ -44,7 +45,7 @@ class PumaKernelMigrationTest {
 
     private PumaKernel load(String program, long memory) {
         GuestManifest.Entry entry = GuestManifest.load().entry(program);
-        return PumaKernel.load(memory, FIFO, FIFO, JOB, 0, 1, entry.elfBytes(), List.of(program), portals);
+        return PumaKernel.load(memory, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, entry.elfBytes(), List.of(program), portals);
     }
 
     /** The run of a rank that never moves. */
@@ -55,7 +56,7 @@ class PumaKernelMigrationTest {
     }
 
     private PumaKernel admit(ProcessState state, long memory) throws MigrationRefused {
-        return PumaKernel.admit(memory, FIFO, FIFO, JOB, 0, 1, state, portals);
+        return PumaKernel.admit(memory, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, state, portals);
     }
 
     @Test
@@ -109,7 +110,7 @@ class PumaKernelMigrationTest {
     void aRankStoppedForACallPumaLacksFreezesAfterTheEbreakAndThawsStillWaitingToMove() throws Exception {
         byte[] elf = GuestFiles.elf("linux/unimplemented.elf");
         int osWord = ElfFile.parse(elf, 0, 1L << 32).sections().get(".uniform").address() + UnifiedLibrary.OS_FLAG_OFFSET;
-        PumaKernel kernel = PumaKernel.load(MEMORY, FIFO, FIFO, JOB, 0, 1, elf, List.of("unimplemented"), portals);
+        PumaKernel kernel = PumaKernel.load(MEMORY, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, elf, List.of("unimplemented"), portals);
         CapturedRun captured = new CapturedRun();
         for (int i = 0; i < 100 && kernel.deficiency() == null; i++) {
             captured.run(kernel, SLICE);

@@ -160,11 +160,20 @@ public final class FlatAddressSpace implements AddressSpace {
      * sends of the region).
      */
     public boolean written(int virtualAddress) {
+        return frameOf(virtualAddress) >= 0;
+    }
+
+    /**
+     * The physical frame holding the page of {@code virtualAddress} (inside the region), or -1 for
+     * a demand-zero page never written: what tells a migration's pre-copy whether the page was
+     * written since a round began ({@link PhysicalMemory#writtenThisRound}).
+     */
+    public int frameOf(int virtualAddress) {
         if (!contains(virtualAddress)) {
             throw new IllegalArgumentException(String.format("0x%08x is outside the region [0x%08x, 0x%08x)",
                     virtualAddress, base, Integer.toUnsignedLong(base) + size));
         }
-        return backingFrame((virtualAddress - base) & ~PhysicalMemory.PAGE_MASK) >= 0;
+        return backingFrame((virtualAddress - base) & ~PhysicalMemory.PAGE_MASK);
     }
 
     /**

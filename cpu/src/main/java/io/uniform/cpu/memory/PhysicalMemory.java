@@ -30,6 +30,8 @@ public final class PhysicalMemory {
     private byte[] bytes;
     private DecodedPage[] decoded;
     private int codeEpoch;
+    /** One bit per page written since the round of write tracking began; null while nothing tracks writes. */
+    private long[] writtenPages;
 
     /** A memory of {@code size} bytes, a positive multiple of {@link #PAGE_SIZE}, all allocated now. */
     public PhysicalMemory(int size) {
@@ -104,7 +106,10 @@ public final class PhysicalMemory {
         return bytes;
     }
 
-    /** Incremented whenever a page gains decoded code, so harts know to stop writing to it directly. */
+    /**
+     * Incremented whenever a page gains decoded code, so harts know to stop writing to it directly,
+     * and when a round of write tracking begins, so harts drop every direct write translation.
+     */
     public int codeEpoch() {
         return codeEpoch;
     }
@@ -143,6 +148,52 @@ public final class PhysicalMemory {
         }
     }
 
+    /**
+     * Begins tracking which pages are written (a pre-copy migration's dirty pages), or a new
+     * round of it: every page counts as unwritten from now on. Harts take their next write to
+     * any page through {@link #noteWrite}, since the new code epoch empties their write TLBs, and
+     * every kernel-side write notes itself. Must not be called while a hart runs over this memory.
+     */
+    public void beginWriteRound() {
+        int words = ((capacity >>> PAGE_SHIFT) + 63) >>> 6;
+        if (writtenPages == null) {
+            writtenPages = new long[words];
+        } else {
+            Arrays.fill(writtenPages, 0);
+        }
+        codeEpoch++;
+    }
+
+    /** Stops tracking writes: nothing is noted any more. */
+    public void stopTrackingWrites() {
+        writtenPages = null;
+    }
+
+    /** Whether the page at physical offset {@code frame} was written since the round began (false when nothing tracks writes). */
+    public boolean writtenThisRound(int frame) {
+        long[] written = writtenPages;
+        int index = frame >>> PAGE_SHIFT;
+        return written != null && (written[index >>> 6] & 1L << index) != 0;
+    }
+
+    /**
+     * The page at physical offset {@code physical} is about to be written: a hart calls this when it
+     * enters the page in its write TLB, so it costs one test per write-TLB miss when nothing tracks.
+     */
+    public void noteWrite(int physical) {
+        long[] written = writtenPages;
+        if (written != null) {
+            int index = physical >>> PAGE_SHIFT;
+            written[index >>> 6] |= 1L << index;
+        }
+    }
+
+    /** Every write that does not come from a hart's write TLB: decoded code there is stale, and a round of tracking hears of it. */
+    private void beforeWrite(int physical) {
+        invalidateCode(physical);
+        noteWrite(physical);
+    }
+
     public int read8(int physical) {
         return bytes[physical] & 0xff;
     }
@@ -156,17 +207,17 @@ public final class PhysicalMemory {
     }
 
     public void write8(int physical, int value) {
-        invalidateCode(physical);
+        beforeWrite(physical);
         bytes[physical] = (byte) value;
     }
 
     public void write16(int physical, int value) {
-        invalidateCode(physical);
+        beforeWrite(physical);
         SHORT.set(bytes, physical, (short) value);
     }
 
     public void write32(int physical, int value) {
-        invalidateCode(physical);
+        beforeWrite(physical);
         INT.set(bytes, physical, value);
     }
 
@@ -177,19 +228,19 @@ public final class PhysicalMemory {
 
     /** Copies within one page. */
     public void write(int physical, byte[] from, int offset, int length) {
-        invalidateCode(physical);
+        beforeWrite(physical);
         System.arraycopy(from, offset, bytes, physical, length);
     }
 
     /** Copies the page at physical offset {@code from} over the page at {@code to}. */
     public void copyPage(int from, int to) {
-        invalidateCode(to);
+        beforeWrite(to);
         System.arraycopy(bytes, from, bytes, to, PAGE_SIZE);
     }
 
     /** Zeroes within one page. */
     public void zero(int physical, int length) {
-        invalidateCode(physical);
+        beforeWrite(physical);
         Arrays.fill(bytes, physical, physical + length, (byte) 0);
     }
 }

@@ -12,4 +12,12 @@ public interface FrozenMemory {
 
     /** Copies the page at {@code address} (one of {@link #pages()}) into {@code page} ({@link Area#PAGE_SIZE} bytes). */
     void read(int address, byte[] page);
+
+    /**
+     * The pages {@link #read} shows otherwise than the running process's memory held them (a
+     * word the freeze settles): a pre-copy sends them again at the end even if no one wrote them.
+     */
+    default List<Integer> settledPages() {
+        return List.of();
+    }
 }

@@ -42,6 +42,11 @@ final class FrozenRegion implements FrozenMemory {
     }
 
     @Override
+    public List<Integer> settledPages() {
+        return resultAddress == NO_RESULT ? List.of() : List.of(resultAddress & -Area.PAGE_SIZE);
+    }
+
+    @Override
     public void read(int address, byte[] page) {
         if (page.length != Area.PAGE_SIZE || !Qk.inAreas(areas, address)) {
             throw new IllegalArgumentException(String.format("0x%08x is not a page of the frozen process's areas %s (or the buffer "

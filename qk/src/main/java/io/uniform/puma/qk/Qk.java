@@ -26,6 +26,7 @@ import io.uniform.process.files.FileStatus;
 import io.uniform.process.files.FileSystemException;
 import io.uniform.process.files.GuestPath;
 import io.uniform.process.image.Area;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -464,6 +465,56 @@ public final class Qk implements QkServices {
         // Its trap structure's result word, for a Portals wait the frozen state shows as ended.
         int resultAddress = p.waitingForEvent ? p.hart.register(10) + PumaAbi.TRAP_RESULT_OFFSET : FrozenRegion.NO_RESULT;
         return new FrozenRegion(p.space, areas(p, pcbOf(p)), resultAddress, Ptl.PTL_OK);
+    }
+
+    /**
+     * Begins tracking the pages process {@code pid} writes while it still runs, for a pre-copy
+     * migration (between slices only): each round lists the pages of its areas (image, heap,
+     * stack; not the PCB, which is Puma's) written since the round before (the first, every page
+     * it has written), read as they are. A process whose PCB is corrupt lists none: it will not
+     * freeze.
+     */
+    public DirtyPages trackWrites(int pid) {
+        Proc p = process(pid);
+        if (p.status != null || p.inTransit()) {
+            throw new IllegalStateException("process " + pid + " does not run here");
+        }
+        FlatAddressSpace space = p.space;
+        PhysicalMemory physical = space.physical();
+        physical.beginWriteRound();
+        return new DirtyPages() {
+            private boolean first = true;
+
+            @Override
+            public List<Integer> nextRound() {
+                List<Integer> pages = new ArrayList<>();
+                try {
+                    for (Area area : areas(p, readPcb(p))) {
+                        for (long page = Integer.toUnsignedLong(area.start()); page < area.end(); page += Area.PAGE_SIZE) {
+                            int frame = space.frameOf((int) page);
+                            if (frame >= 0 && (first || physical.writtenThisRound(frame))) {
+                                pages.add((int) page);
+                            }
+                        }
+                    }
+                } catch (Pcb.CorruptPcbException e) {
+                    pages.clear();
+                }
+                first = false;
+                physical.beginWriteRound();
+                return pages;
+            }
+
+            @Override
+            public void read(int address, byte[] page) {
+                space.read(address, page, 0, page.length);
+            }
+
+            @Override
+            public void stop() {
+                physical.stopTrackingWrites();
+            }
+        };
     }
 
     /** The move failed: the frozen process goes on exactly as it was (still waiting, or still stopped, if it was). */

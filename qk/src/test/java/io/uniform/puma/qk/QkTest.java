@@ -12,6 +12,7 @@ import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.image.Area;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.nio.ByteBuffer;
@@ -172,6 +173,38 @@ class QkTest {
 
     private static int result(Qk qk, int pid) {
         return qk.space(pid).load32(TRAP + PumaAbi.TRAP_RESULT_OFFSET);
+    }
+
+    /** sw t1, 0(t0) */
+    private static final int STORE_T1_AT_T0 = 6 << 20 | 5 << 15 | 2 << 12 | 0x23;
+    /** A word of the stack (the region's top 64 KiB below 0x101000). */
+    private static final int STACK_WORD = 0x100000;
+    /** t0 = STACK_WORD; then forever: store t1 there, t1 += 1. */
+    private static final int[] STORE_LOOP = {lui(5, STACK_WORD >>> 12), STORE_T1_AT_T0, addi(6, 6, 1), jal(0, -8)};
+
+    @Test
+    void preCopyRoundsListThePagesWrittenSinceTheRoundBefore() {
+        Qk qk = node(1);
+        int pid = load(qk, 1, STORE_LOOP);
+        qk.runSlice(1000);
+        DirtyPages dirty = qk.trackWrites(pid);
+        List<Integer> first = dirty.nextRound();
+        assertTrue(first.contains(STACK_WORD), "the first round lists every page written: " + first);
+        assertFalse(first.contains(PumaAbi.PCB_ADDRESS), "the PCB is Puma's, not the process's");
+        assertEquals(List.of(), dirty.nextRound(), "nothing ran since");
+
+        qk.runSlice(1000);
+        List<Integer> written = dirty.nextRound();
+        assertTrue(written.contains(STACK_WORD), written::toString);
+        assertTrue(written.size() < first.size(), "its code is not written: " + written + " of " + first);
+        byte[] page = new byte[Area.PAGE_SIZE];
+        dirty.read(STACK_WORD, page);
+        assertEquals(qk.space(pid).load32(STACK_WORD), ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN).getInt());
+
+        dirty.stop();
+        int before = qk.space(pid).load32(STACK_WORD);
+        qk.runSlice(1000);
+        assertTrue(qk.space(pid).load32(STACK_WORD) > before, "the process runs on");
     }
 
     @Test

@@ -1,0 +1,69 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.uniform.process.image.Area;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The destination's staging of pre-copied pages: a later round's page replaces an earlier
+ * one's, a page that became zeros drops what was staged, and at admission only the pages of the
+ * process's final areas go into its kernel.
+ */
+class ImmigrationStagingTest {
+    private static final int PAGE = Area.PAGE_SIZE;
+
+    /** A kernel that only records the pages written into it. */
+    private static final class RecordingKernel extends Kernel {
+        final Map<Integer, byte[]> written = new TreeMap<>();
+
+        @Override
+        SliceResult runSlice(long budget) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        Ended kill(String report) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        void writePage(int address, byte[] page) {
+            written.put(address, page.clone());
+        }
+
+        @Override
+        void release() {}
+    }
+
+    private static byte[] page(int fill) {
+        byte[] page = new byte[PAGE];
+        Arrays.fill(page, (byte) fill);
+        return page;
+    }
+
+    @Test
+    void laterRoundsReplaceEarlierOnesAndOnlyTheFinalAreasAreApplied() {
+        Immigration immigration = new Immigration("move", 1);
+        immigration.stage(new PageChunk.Page(0x10000, page(1)));
+        immigration.stage(new PageChunk.Page(0x11000, page(2)));
+        immigration.stage(new PageChunk.Page(0x20000, page(3))); // memory the process unmaps before it freezes
+        immigration.stage(new PageChunk.Page(0x10000, page(4))); // a later round
+        immigration.stage(new PageChunk.Page(0x11000, null)); // zeros now
+        RecordingKernel kernel = new RecordingKernel();
+        immigration.kernel = kernel;
+
+        immigration.applyStaged(List.of(new Area(0x10000, 2 * PAGE, 3), new Area(0x30000, PAGE, 3)));
+
+        assertEquals(List.of(0x10000), List.copyOf(kernel.written.keySet()));
+        assertArrayEquals(page(4), kernel.written.get(0x10000));
+        kernel.written.clear();
+        immigration.applyStaged(List.of(new Area(0x10000, 2 * PAGE, 3)));
+        assertEquals(Map.of(), kernel.written, "applied once, then forgotten");
+    }
+}
