@@ -94,11 +94,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * job's processes reach no other node); and the machine that places a process which must
      * move (the deficiency routine's).
      */
-    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
+    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine,
+                           int portalsJid) {
         public static final JobPeers NONE = new JobPeers(List.of(), null, null);
 
         public JobPeers {
             nids = List.copyOf(nids);
+        }
+
+        /** Peers of a job whose Portals job id is its own. */
+        public JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
+            this(nids, directory, machine, 0);
         }
 
         /** Peers of a job no machine places (a process of it that lacks a call cannot move). */
@@ -677,7 +683,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** The Portals state of a process that arrives: as its launch made it, its interface block where it was. */
     private static ProcessPortals portals(Immigrate immigrate) {
-        return portals(immigrate.portalsInterface(), immigrate.jobId(), immigrate.rank(), immigrate.peers().nids(), immigrate.launchNid());
+        // A job restarted from a snapshot keeps the Portals job id its processes' interfaces and access lists hold.
+        int jid = immigrate.peers().portalsJid() != 0 ? immigrate.peers().portalsJid() : immigrate.jobId();
+        return portals(immigrate.portalsInterface(), jid, immigrate.rank(), immigrate.peers().nids(), immigrate.launchNid());
     }
 
     /** Rank {@code rank}'s Portals state, its interface block at {@code ni}; a rank of no peers is a job of its own on {@code nid}. */
@@ -1232,7 +1240,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             emigration.beginRound(pages, memory::read, settings.migration().chunkPages());
             emigration.step = Emigration.Step.ADMITTING;
             sendToNode(emigration.destination(), new Immigrate(emigration.move, jobId, rank, jobSize,
-                    hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine()), frozen.state(),
+                    hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine(), peers.portalsJid()), frozen.state(),
                     hostedPortals.ni(), emigration.chunks, yod, filesRoot));
         } catch (MigrationRefused refused) {
             sendToNode(emigration.destination(), new Abandon(emigration.move, refused.getMessage()));
@@ -1666,7 +1674,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private void beginRecording(String snapshot) {
-        recording = new SnapshotRecording(snapshot, jobId, launchNids.isEmpty() ? 0 : jobSize - 1);
+        recording = new SnapshotRecording(snapshot, jobId, launchNids.isEmpty() ? 0 : jobSize); // itself included
         getContext().scheduleOnce(snapshots.timeout(), getContext().getSelf(), new SnapshotTimeout(snapshot));
         if (cutAndDeliverHeld() && mayRun()) {
             runSlice();

@@ -220,20 +220,22 @@ final class PortalsTransport {
 
     /**
      * Where a snapshot's cut leaves the channel from the hosted process to {@code receiver}: the
-     * node its messages go to now, and the first sequence number sent after the cut (0: none sent).
+     * node its messages go to now, and the sequence number the first message the process sends
+     * after the cut will have (0: it sent none before). Messages held for credit at the cut were
+     * sent before it: they get the sequences just below, once credit releases them.
      */
     record Cut(ProcessId receiver, int nid, long sequence) {}
 
-    /** The cut of every channel from the hosted process to another process of its job (those it never sent to included). */
+    /** The cut of every channel from the hosted process to a running process of its job, itself and those it never sent to included. */
     List<Cut> cuts() {
         List<Cut> cuts = new ArrayList<>();
         for (LocationUpdate entry : directory(hostedJob).snapshot()) {
-            if (entry.isEnd() || entry.process().equals(hosted)) {
+            if (entry.isEnd()) {
                 continue;
             }
             ChannelSender<PortalsMessage> channel = outgoing.get(new JobChannel(hostedJob, new ChannelId(hosted, entry.process())));
             cuts.add(channel == null ? new Cut(entry.process(), entry.location().nid(), 0)
-                    : new Cut(entry.process(), channel.target().nid(), channel.nextSequence()));
+                    : new Cut(entry.process(), channel.target().nid(), channel.nextSequence() + channel.held()));
         }
         return cuts;
     }

@@ -19,7 +19,7 @@ import java.util.Map;
 final class SnapshotRecording {
     final String snapshot;
     final int jobId;
-    /** The other processes of the job, whose markers the recording waits for. */
+    /** The processes of the job whose markers the recording waits for: itself included, as its messages to itself travel a channel too. */
     final int peers;
     /** The cut has been taken (the process recorded); until then arriving messages wait for it. */
     boolean recorded;

@@ -35,7 +35,11 @@ class MachineSnapshotTest {
     private static final AtomicInteger MACHINES = new AtomicInteger();
     private static final Duration LONG = Duration.ofMinutes(5);
     private static final int ROUNDS = 600;
-    private static final String RESULT = "alltoall: 16 ranks, " + ROUNDS + " rounds, " + (16 * 16 * ROUNDS) + " messages, ok";
+    private static final String RESULT = result(16);
+
+    private static String result(int ranks) {
+        return "alltoall: " + ranks + " ranks, " + ROUNDS + " rounds, " + (ranks * ranks * ROUNDS) + " messages, ok";
+    }
 
     @JUnit5TestKit
     ActorTestKit testKit = TestKits.serializing();
@@ -56,8 +60,12 @@ class MachineSnapshotTest {
     }
 
     private MachineJob run(ActorRef<Machine.Command> machine, Program program) {
+        return run(machine, program, 16);
+    }
+
+    private MachineJob run(ActorRef<Machine.Command> machine, Program program, int ranks) {
         TestProbe<JobReport> client = testKit.createTestProbe();
-        machine.tell(new Machine.Run(program, JobPlacement.of(Partition.COMPUTE), 16, client.getRef(), options()));
+        machine.tell(new Machine.Run(program, JobPlacement.of(Partition.COMPUTE), ranks, client.getRef(), options()));
         return new MachineJob(client);
     }
 
@@ -80,6 +88,29 @@ class MachineSnapshotTest {
         return client.expectMessageClass(JobReport.JobFinished.class, MachineJob.TIMEOUT);
     }
 
+    /** The smallest case: two ranks of the all-to-all, snapshotted mid-run and restarted on other nodes, print the same result. */
+    @Test
+    void aSnapshotOfTwoRanksRestartsOnOtherNodesToTheSameResult() {
+        ActorRef<Machine.Command> machine = paragon();
+        MachineJob original = run(machine, alltoall(ROUNDS), 2);
+        Checkpoint.Taken taken = checkpoint(machine, original.started.jobId());
+        assertTrue(taken.written(), taken::toString);
+        MachineJob restarted = restart(machine, taken.file(), alltoall(ROUNDS));
+        assertEquals(Set.of(), overlap(restarted, original), "the restarted job runs on other nodes");
+        JobReport.JobFinished restartedEnd = restarted.finish(LONG);
+        assertEquals(0, restartedEnd.shellStatus(), () -> restartedEnd + restarted.out() + restarted.err());
+        assertEquals(result(2) + "\n", restarted.out());
+        JobReport.JobFinished originalEnd = original.finish(LONG);
+        assertEquals(0, originalEnd.shellStatus(), originalEnd::toString);
+        assertEquals(original.out(), restarted.out());
+    }
+
+    private static Set<Integer> overlap(MachineJob restarted, MachineJob original) {
+        Set<Integer> overlap = new HashSet<>(restarted.started.nids());
+        overlap.retainAll(original.started.nids());
+        return overlap;
+    }
+
     /**
      * The 16-rank sequenced all-to-all, snapshotted while its messages are in flight (every
      * sender is ahead of its receivers by up to a credit window) and restarted on 16 other
@@ -95,9 +126,7 @@ class MachineSnapshotTest {
         assertTrue(taken.written(), taken::toString);
         assertTrue(Files.exists(Path.of(taken.file())), taken::toString);
         MachineJob restarted = restart(machine, taken.file(), alltoall(ROUNDS));
-        Set<Integer> overlap = new HashSet<>(restarted.started.nids());
-        overlap.retainAll(original.started.nids());
-        assertEquals(Set.of(), overlap, "the restarted job runs on other nodes");
+        assertEquals(Set.of(), overlap(restarted, original), "the restarted job runs on other nodes");
         JobReport.JobFinished restartedEnd = restarted.finish(LONG);
         assertEquals(0, restartedEnd.shellStatus(), () -> restartedEnd + restarted.out() + restarted.err());
         assertEquals(RESULT + "\n", restarted.out());

@@ -49,7 +49,7 @@ import org.apache.pekko.serialization.Serializers;
  */
 public final class SnapshotFile {
     static final byte[] MAGIC = "uniform-snapshot".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final int DIGEST = 32;
     private static final int TRAILER = Long.BYTES + DIGEST;
 
@@ -63,7 +63,7 @@ public final class SnapshotFile {
     }
 
     /** What the snapshot is of. */
-    public record Header(byte[] programDigest, byte[] image, List<String> argv, byte[] stdin, List<Rank> ranks) {
+    public record Header(byte[] programDigest, byte[] image, List<String> argv, byte[] stdin, List<Rank> ranks, int portalsJid) {
         public Header {
             programDigest = programDigest.clone();
             image = image.clone();
@@ -175,6 +175,7 @@ public final class SnapshotFile {
             data.writeLong(rank.stdoutBytes());
             data.writeLong(rank.stderrBytes());
         }
+        data.writeInt(header.portalsJid);
     }
 
     /**
@@ -278,7 +279,7 @@ public final class SnapshotFile {
                 for (int i = 0; i < count; i++) {
                     ranks.add(new Rank(in.readInt(), in.readInt(), in.readLong(), in.readLong()));
                 }
-                this.header = new Header(digest, image, argv, stdin, ranks);
+                this.header = new Header(digest, image, argv, stdin, ranks, in.readInt());
             } catch (EOFException | NegativeArraySizeException e) {
                 in.close();
                 throw new BadSnapshot("the snapshot " + file + " has a malformed header");
@@ -340,7 +341,7 @@ public final class SnapshotFile {
         }
     }
 
-    static Header header(byte[] image, List<String> argv, byte[] stdin, List<Rank> ranks) {
-        return new Header(digest(Objects.requireNonNull(image)), image, argv, stdin, ranks);
+    static Header header(byte[] image, List<String> argv, byte[] stdin, List<Rank> ranks, int portalsJid) {
+        return new Header(digest(Objects.requireNonNull(image)), image, argv, stdin, ranks, portalsJid);
     }
 }

@@ -76,8 +76,12 @@ final class Snapshots {
         }
     }
 
+    // The Portals job id the ranks' interfaces hold: the id of the job as first launched, kept through restarts.
+    private int portalsJid;
+
     Snapshots(Yod yod, ActorContext<Yod.Command> context) {
         this.yod = yod;
+        this.portalsJid = yod.job().jobId();
         this.context = context;
         this.serialization = SerializationExtension.get(context.getSystem());
         com.typesafe.config.Config config = context.getSystem().settings().config().getConfig("uniform.snapshots");
@@ -184,7 +188,7 @@ final class Snapshots {
         Taking done = taking;
         taking = null;
         SnapshotFile.Header header = SnapshotFile.header(yod.job().program().image(), yod.job().program().argv(), yod.unreadInput(),
-                List.of(done.ranks));
+                List.of(done.ranks), portalsJid);
         long bytes = done.writer.finish(header);
         last = done.file.toString();
         long nanos = System.nanoTime() - done.startedAt;
@@ -250,6 +254,7 @@ final class Snapshots {
             yod.restoreOutput(rank, at.stdoutBytes(), at.stderrBytes(), shown(restoration.shownStdout(), rank),
                     shown(restoration.shownStderr(), rank));
         }
+        portalsJid = reader.header().portalsJid();
         restoring = new Restoring(reader, ranks.size());
         return ranks.stream().map(SnapshotFile.Rank::launchNid).toList();
     }
@@ -315,7 +320,7 @@ final class Snapshots {
         }
         List<Integer> placed = job.placements().stream().map(Yod.Placement::nid).toList();
         return new NodeActor.Restore(job.jobId(), state.rank(), yod.ranks(),
-                new NodeActor.JobPeers(yod.launchNids(), job.directory(), job.machine()), placed, process, state.portalsInterface(),
+                new NodeActor.JobPeers(yod.launchNids(), job.directory(), job.machine(), portalsJid), placed, process, state.portalsInterface(),
                 state.chunks(), context.getSelf().narrow(), job.options().filesRoot());
     }
 
