@@ -6,13 +6,18 @@ import io.uniform.puma.pct.FaultInjectingPct;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** What every job-launching command takes: the machine, where the ranks run, the files directory, the program and its arguments. */
 final class JobOptions {
-    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine).")
+    @Option(names = "--machine", paramLabel = "PRESET", description = "The machine preset (default: the configured default machine); "
+            + "on a cluster, the machine its members were started with.")
     String machine;
+
+    @Mixin
+    ClusterOptions cluster;
 
     /** Where the ranks run, as the command line names it. */
     enum On {
@@ -53,6 +58,11 @@ final class JobOptions {
             description = "Make the PCT of every rank's compute node fail at its N-th (default 1st) call of OP (write, read, brk, schedule, ...): "
                     + "the fault is contained, a fresh PCT is loaded, and the program goes on.")
     String pctFault;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the machine's figures (nodes, jobs, this JVM) in Prometheus text format at http://HOST:PORT/metrics "
+                    + "while the job runs (HOST: uniform.metrics.host, all interfaces by default).")
+    Integer metricsPort;
 
     @Parameters(index = "0", paramLabel = "PROG.elf", description = "The program: a static RV32IM ELF executable linked with the unified library.")
     Path program;

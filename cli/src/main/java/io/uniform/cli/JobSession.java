@@ -2,7 +2,8 @@ package io.uniform.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.uniform.config.MachineDescription;
+import io.uniform.metrics.MemberMetrics;
+import io.uniform.metrics.Top;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,13 +32,14 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One job run from the command line on an embedded machine in this JVM: boots the machine,
- * sends the job, prints every rank's output as it arrives (each line prefixed with its rank
+ * One job run from the command line on an embedded machine in this JVM (or a running
+ * cluster's machine, see {@link MachineConnection}): sends the job, prints every rank's output as it arrives (each line prefixed with its rank
  * when the job has several), feeds rank 0's stdin from {@link System#in} as the program reads
- * it, kills the job on Ctrl-C, and returns the job's shell status.
+ * it, kills the job on Ctrl-C, and returns the job's shell status. Under {@code top}, the
+ * screen shows the machine instead of the job's output, until the job ends or top has drawn its
+ * screens (then the job is killed).
  */
 final class JobSession {
-    private static final Duration SHUTDOWN = Duration.ofSeconds(30);
     private static final Duration KILL_GRACE = Duration.ofSeconds(10);
     private static final int INPUT_CHUNK = 64 << 10;
     /** Output yod may send ahead of this terminal's acknowledgements: ranks writing more wait for it. */
@@ -52,22 +55,46 @@ final class JobSession {
         return thread;
     });
     private final InputStream in = System.in;
+    // How top shows the machine while the job runs; null: the job's output is shown instead.
+    private final Top.Settings top;
+
+    /** A session that shows the job's output. */
+    JobSession() {
+        this(null);
+    }
+
+    /** A session that shows the machine as {@code top} says while the job runs (null: the job's output). */
+    JobSession(Top.Settings top) {
+        this.top = top;
+    }
 
     /**
      * Runs {@code program} as {@code size} ranks placed as {@code placement} says and returns the shell
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
-    int run(MachineDescription description, Config settings, Program program, JobPlacement placement, int size, Yod.Options options) {
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), "uniform", settings.withFallback(quietConfig()));
+    int run(MachineConnection connection, Program program, JobPlacement placement, int size, Yod.Options options) {
+        ActorSystem<?> system = connection.system();
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         Runtime.getRuntime().addShutdownHook(interrupt);
+        MemberMetrics metrics = null;
         try {
+            metrics = startMetrics(connection);
             // Should the machine stop before the job finishes, stop waiting rather than hang.
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
-            ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1), "terminal", Props.empty());
-            system.tell(new Machine.Run(program, placement, size, terminal, options));
+            ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1, connection.clustered()), "terminal", Props.empty());
+            connection.machine().tell(new Machine.Run(program, placement, size, terminal, options));
+            if (top != null) {
+                CompletableFuture.anyOf(started, finished).get(); // the machine with the job on it
+                Top.show(system, metrics.view(), top, out, finished);
+                if (!finished.isDone()) {
+                    started.join().yod().tell(new Yod.KillJob("top has drawn its screens")); // it started: it has not finished
+                }
+            }
             return report(finished.get());
+        } catch (UncheckedIOException e) {
+            err.println("uniform: " + e.getMessage());
+            return 1;
         } catch (ExecutionException e) {
             out.flush();
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -83,8 +110,37 @@ final class JobSession {
                 // the JVM is exiting (Ctrl-C): the hook runs and kills the job
             }
             stdinReader.shutdownNow();
-            terminate(system);
+            if (metrics != null) {
+                metrics.close();
+            }
+            connection.close();
         }
+    }
+
+    /**
+     * This JVM's metrics when top shows them or {@code uniform.metrics.port} asks for an endpoint
+     * (which is announced); null without either.
+     */
+    private MemberMetrics startMetrics(MachineConnection connection) {
+        if (connection.clustered()) {
+            return null; // a cluster's members serve their own figures; top and --metrics-port refuse --cluster first
+        }
+        ActorSystem<?> system = connection.system();
+        Config config = system.settings().config();
+        if (top != null) {
+            // Sampled as often as top draws; a member is stale after three of them at the least.
+            long staleAfter = Math.max(config.getDuration("uniform.metrics.stale-after").toMillis(), 3 * top.interval().toMillis());
+            config = ConfigFactory.parseMap(Map.of("uniform.metrics.interval", top.interval().toMillis() + "ms",
+                    "uniform.metrics.stale-after", staleAfter + "ms")).withFallback(config);
+        } else if (config.getInt("uniform.metrics.port") == 0) {
+            return null;
+        }
+        // The machine is the system's guardian: its nodes are listed under the guardian's name.
+        MemberMetrics metrics = MemberMetrics.start(system, system.path().name(), connection.machine(), config);
+        if (metrics.port() != 0) {
+            err.println("uniform: metrics at http://" + config.getString("uniform.metrics.host") + ":" + metrics.port() + "/metrics");
+        }
+        return metrics;
     }
 
     /** The configuration of a machine embedded in a command: warnings only, no dead-letter noise, no JVM shutdown hook. */
@@ -137,26 +193,17 @@ final class JobSession {
         }
     }
 
-    private void terminate(ActorSystem<?> system) {
-        system.terminate();
-        // Whatever happens while shutting down must not hide the job's status.
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            err.println("uniform: the machine did not shut down within " + SHUTDOWN);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | RuntimeException e) {
-            err.println("uniform: the machine did not shut down cleanly: " + e);
-        }
-    }
-
     /** Prints output as it arrives, answers stdin requests, completes {@link #finished} at the end. */
-    private Behavior<JobReport> terminal(boolean prefixRanks) {
+    private Behavior<JobReport> terminal(boolean prefixRanks, boolean announce) {
         Map<Long, ByteArrayOutputStream> partialLines = new HashMap<>();
         return Behaviors.receive((context, report) -> {
             if (report instanceof JobReport.JobStarted job) {
+                if (announce) { // on a cluster others may be running jobs: the operator needs the id to move its ranks
+                    err.println("uniform: job " + job.jobId() + " runs on nodes " + job.nids());
+                }
                 started.complete(job);
+            } else if (report instanceof JobEvent.Output output && top != null) {
+                started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length)); // the screen is top's
             } else if (report instanceof JobEvent.Output output) {
                 PrintStream stream = output.fd() == 2 ? err : out;
                 if (prefixRanks) {

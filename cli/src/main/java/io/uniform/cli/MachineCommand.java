@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 /**
@@ -31,6 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "machine",
         description = {"Print a machine as a mesh map: each node's partition (C compute, S service, I I/O, Y system).",
                 "With --reboot, re-boot nodes into other partitions and show the changed boundary (lower case).",
+                "With --cluster, draw the running cluster's machine live, and which member hosts which nodes.",
                 "Exit status 2 on bad input (unknown preset, bad machine file, bad --reboot)."})
 final class MachineCommand implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
@@ -53,6 +55,9 @@ final class MachineCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the presets with their sizes.")
     boolean list;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = "--boot", description = "Boot the machine (one actor per node) in this JVM, apply --reboot through it, "
             + "and draw each node's live state: . idle, # running, x down.")
     boolean boot;
@@ -69,6 +74,12 @@ final class MachineCommand implements Callable<Integer> {
             }
             if (preset != null && config != null) {
                 return usage("give a PRESET or --config FILE, not both");
+            }
+            if (cluster.given()) {
+                if (preset != null || config != null || boot) {
+                    return usage("on a cluster, the machine is the one its members run: no PRESET, --config or --boot");
+                }
+                return onCluster(cluster.seed(), reboots);
             }
             MachineDescription machine = config != null ? MachineDescriptions.fromFile(config)
                     : preset != null ? MachineDescriptions.preset(preset) : MachineDescriptions.defaultMachine();
@@ -110,29 +121,86 @@ final class MachineCommand implements Callable<Integer> {
             }
             System.out.print(MeshMap.diff(machine, after));
             return 0;
-        } catch (MachineConfigException e) {
+        } catch (MachineConfigException | IllegalArgumentException e) {
             return usage(e.getMessage());
         }
     }
 
-    /** Boots {@code machine}, asks it to re-boot the nodes, and draws its live status: 1 if a re-boot was refused or the machine did not answer. */
-    private static int bootAndDraw(MachineDescription machine, Map<Integer, Partition> reboots) {
-        ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(machine), "uniform", JobSession.quietConfig());
+    /** Draws the running cluster's machine (after the --reboot requests), with the member of each node below the map. */
+    private static int onCluster(String seed, List<String> reboots) {
+        MachineConnection connection;
         try {
-            return rebootAndDraw(system, machine, reboots);
+            connection = MachineConnection.cluster(seed);
+        } catch (ClusterMember.Unavailable e) {
+            System.err.println("uniform: machine: " + e.getMessage());
+            return 1;
+        }
+        try (connection) {
+            Machine.Status status = AskPattern.<Machine.Command, Machine.Status>ask(connection.machine(), Machine.GetStatus::new, ASK_TIMEOUT,
+                    connection.system().scheduler()).toCompletableFuture().join();
+            // The members' machine: a preset, or a machine file of the same name beside it (names its own otherwise).
+            MachineDescription machine = MachineDescriptions.presetNames().contains(status.machine())
+                    ? MachineDescriptions.preset(status.machine()) : null;
+            Map<Integer, Partition> asked = new LinkedHashMap<>();
+            for (String reboot : reboots) {
+                Matcher matcher = REBOOT.matcher(reboot);
+                Optional<Partition> partition = matcher.matches() ? Partition.parse(matcher.group(2)).filter(Partition::isNode) : Optional.empty();
+                if (partition.isEmpty()) {
+                    return usage("--reboot '" + reboot + "': expected NID=PARTITION, e.g. 5=service");
+                }
+                asked.put(Integer.parseInt(matcher.group(1)), partition.get());
+            }
+            int result = machine != null ? rebootAndDraw(connection, machine, asked) : 0;
+            System.out.print(membersText(AskPattern.<Machine.Command, Machine.Status>ask(connection.machine(), Machine.GetStatus::new,
+                    ASK_TIMEOUT, connection.system().scheduler()).toCompletableFuture().join()));
+            return result;
         } catch (CompletionException e) {
             System.err.println("uniform: machine: the machine did not answer: " + e.getCause());
             return 1;
-        } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().join();
         }
     }
 
-    private static int rebootAndDraw(ActorSystem<Machine.Command> system, MachineDescription machine, Map<Integer, Partition> reboots) {
+    /** Each member and the nids it hosts, as ranges: "member 127.0.0.1:25520: nodes 0-5 (6)". */
+    static String membersText(Machine.Status status) {
+        Map<String, java.util.TreeSet<Integer>> byMember = new java.util.TreeMap<>();
+        status.members().forEach((nid, member) -> byMember.computeIfAbsent(member, m -> new java.util.TreeSet<>()).add(nid));
+        StringBuilder out = new StringBuilder();
+        byMember.forEach((member, nids) -> {
+            List<String> ranges = new ArrayList<>();
+            Integer first = null;
+            Integer last = null;
+            for (int nid : nids) {
+                if (last != null && nid == last + 1) {
+                    last = nid;
+                    continue;
+                }
+                if (first != null) {
+                    ranges.add(first.equals(last) ? "" + first : first + "-" + last);
+                }
+                first = nid;
+                last = nid;
+            }
+            ranges.add(first.equals(last) ? "" + first : first + "-" + last);
+            out.append("member ").append(member).append(": nodes ").append(String.join(",", ranges)).append(" (").append(nids.size()).append(")\n");
+        });
+        return out.toString();
+    }
+
+    /** Boots {@code machine}, asks it to re-boot the nodes, and draws its live status: 1 if a re-boot was refused or the machine did not answer. */
+    private static int bootAndDraw(MachineDescription machine, Map<Integer, Partition> reboots) {
+        try (MachineConnection connection = MachineConnection.local(machine, com.typesafe.config.ConfigFactory.empty())) {
+            return rebootAndDraw(connection, machine, reboots);
+        } catch (CompletionException e) {
+            System.err.println("uniform: machine: the machine did not answer: " + e.getCause());
+            return 1;
+        }
+    }
+
+    private static int rebootAndDraw(MachineConnection connection, MachineDescription machine, Map<Integer, Partition> reboots) {
+        ActorSystem<?> system = connection.system();
         int status = 0;
         for (Map.Entry<Integer, Partition> reboot : reboots.entrySet()) {
-            NodeActor.RebootResult result = AskPattern.<Machine.Command, NodeActor.RebootResult>ask(system,
+            NodeActor.RebootResult result = AskPattern.<Machine.Command, NodeActor.RebootResult>ask(connection.machine(),
                     replyTo -> new Machine.Reboot(reboot.getKey(), reboot.getValue(), replyTo), ASK_TIMEOUT, system.scheduler())
                     .toCompletableFuture().join();
             if (!result.accepted()) {
@@ -140,7 +208,7 @@ final class MachineCommand implements Callable<Integer> {
                 status = 1;
             }
         }
-        Machine.Status live = AskPattern.<Machine.Command, Machine.Status>ask(system, Machine.GetStatus::new, ASK_TIMEOUT,
+        Machine.Status live = AskPattern.<Machine.Command, Machine.Status>ask(connection.machine(), Machine.GetStatus::new, ASK_TIMEOUT,
                 system.scheduler()).toCompletableFuture().join();
         System.out.print(MeshMap.render(live.applyTo(machine), machine, live.states()::get, MeshMap.DEFAULT_WIDTH));
         return status;

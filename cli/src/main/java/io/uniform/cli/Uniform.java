@@ -8,8 +8,9 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Uniform.Version.class,
         description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
-        subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
-                PortalsBenchCommand.class, MigrationBenchCommand.class,
+        subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, TopCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
+                PortalsBenchCommand.class, MigrationBenchCommand.class, ClusterCommand.class, MemberCommand.class,
+                MoveCommand.Migrate.class, MoveCommand.Drain.class,
                 CommandLine.HelpCommand.class})
 public final class Uniform {
     /** Exit status when the program file cannot be read. */
@@ -39,6 +40,7 @@ public final class Uniform {
         commandLine.getSubcommands().get("exec").setStopAtPositional(true);
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
         commandLine.getSubcommands().get("yod").setStopAtPositional(true);
+        commandLine.getSubcommands().get("top").setStopAtPositional(true);
         return commandLine;
     }
 

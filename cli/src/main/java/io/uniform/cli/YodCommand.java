@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,6 +48,11 @@ final class YodCommand implements Callable<Integer> {
 
     /** Runs a job from the command line: 2 on a usage error, 126/127 for an unusable program, else the job's status. */
     static int launch(JobOptions job, int size) {
+        return launch(job, size, new JobSession());
+    }
+
+    /** {@link #launch(JobOptions, int)} in {@code session}. */
+    static int launch(JobOptions job, int size, JobSession session) {
         Path files = job.files;
         Path program = job.program;
         if (size < 1) {
@@ -58,6 +64,10 @@ final class YodCommand implements Callable<Integer> {
             pctFault = job.pctFault();
         } catch (IllegalArgumentException e) {
             System.err.println("uniform: " + e.getMessage());
+            return 2;
+        }
+        if (job.metricsPort != null && (job.metricsPort < 1 || job.metricsPort > 65_535)) {
+            System.err.println("uniform: --metrics-port must be a port from 1 to 65535, not " + job.metricsPort);
             return 2;
         }
         if (files != null && !Files.isDirectory(files)) {
@@ -94,11 +104,26 @@ final class YodCommand implements Callable<Integer> {
         }
         String filesRoot = files != null ? files.toAbsolutePath().toString() : null;
         Yod.Options options = new Yod.Options(filesRoot, interactive, pctFault, JobSession.OUTPUT_WINDOW);
-        return new JobSession().run(description, settings(job), new Program(elf, argv, stdin), placement, size, options);
+        if (job.metricsPort != null && job.cluster.given()) {
+            System.err.println("uniform: --metrics-port serves a machine embedded in this JVM, not a cluster's");
+            return 2;
+        }
+        MachineConnection connection;
+        try {
+            connection = MachineConnection.open(job.cluster, description, settings(job));
+        } catch (IllegalArgumentException | ClusterMember.Unavailable e) {
+            System.err.println("uniform: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        }
+        return session.run(connection, new Program(elf, argv, stdin), placement, size, options);
     }
 
     /** The machine's configuration as the options choose it. */
     private static Config settings(JobOptions job) {
-        return ConfigFactory.parseMap(Map.of("uniform.pct.policy", job.pctPolicy.configName()));
+        Map<String, Object> settings = new HashMap<>(Map.of("uniform.pct.policy", job.pctPolicy.configName()));
+        if (job.metricsPort != null) {
+            settings.put("uniform.metrics.port", job.metricsPort);
+        }
+        return ConfigFactory.parseMap(settings);
     }
 }

@@ -47,9 +47,10 @@ public final class MachineDescription {
     /** Partition ordinal per nid; never modified after construction. */
     private final byte[] partitions;
     private final int[] counts;
+    private final MemberPlacement placement;
 
     MachineDescription(String name, String description, String source, int x, int y, int z, int nodesPerRouter,
-                       long memoryPerNode, long linkBandwidthBytesPerSecond, byte[] partitions) {
+                       long memoryPerNode, long linkBandwidthBytesPerSecond, byte[] partitions, MemberPlacement placement) {
         this.name = Objects.requireNonNull(name, "name");
         this.description = Objects.requireNonNull(description, "description");
         this.source = Objects.requireNonNull(source, "source");
@@ -83,6 +84,8 @@ public final class MachineDescription {
         this.memoryPerNode = memoryPerNode;
         this.linkBandwidthBytesPerSecond = linkBandwidthBytesPerSecond;
         this.partitions = partitions;
+        this.placement = Objects.requireNonNull(placement, "placement");
+        placement.memberOf().keySet().forEach(this::checkNid);
         this.counts = new int[Partition.values().length];
         for (byte partition : partitions) {
             counts[partition]++;
@@ -112,12 +115,12 @@ public final class MachineDescription {
         if (x <= 0 || y <= 0 || z <= 0 || nodesPerRouter <= 0 || positions > MachineDescriptions.MAX_NODES) {
             // Let the constructor report it, without allocating an absurd array first.
             return new MachineDescription(name, "", "", x, y, z, nodesPerRouter, memoryPerNode,
-                    linkBandwidthBytesPerSecond, new byte[0]);
+                    linkBandwidthBytesPerSecond, new byte[0], MemberPlacement.DEFAULT);
         }
         byte[] all = new byte[(int) positions];
         Arrays.fill(all, (byte) Partition.COMPUTE.ordinal());
         return new MachineDescription(name, "", "", x, y, z, nodesPerRouter, memoryPerNode,
-                linkBandwidthBytesPerSecond, all);
+                linkBandwidthBytesPerSecond, all, MemberPlacement.DEFAULT);
     }
 
     /** The machine's name (the preset name, or the one its file gives). */
@@ -266,7 +269,34 @@ public final class MachineDescription {
         byte[] changed = partitions.clone();
         changed[nid] = (byte) partition.ordinal();
         return new MachineDescription(name, description, source, x, y, z, nodesPerRouter, memoryPerNode,
-                linkBandwidthBytesPerSecond, changed);
+                linkBandwidthBytesPerSecond, changed, placement);
+    }
+
+    /** Which cluster member hosts which node. */
+    public MemberPlacement placement() {
+        return placement;
+    }
+
+    /** This machine with its nodes placed on members by {@code placement} (this one is unchanged). */
+    public MachineDescription withPlacement(MemberPlacement placement) {
+        return new MachineDescription(name, description, source, x, y, z, nodesPerRouter, memoryPerNode,
+                linkBandwidthBytesPerSecond, partitions, placement);
+    }
+
+    /**
+     * A short digest of everything that shapes the machine (name, mesh, memory, links, partitions,
+     * placement; not the free text): members of one cluster must agree on it.
+     */
+    public String fingerprint() {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update((name + "|" + x + "x" + y + "x" + z + "|" + nodesPerRouter + "|" + memoryPerNode + "|"
+                    + linkBandwidthBytesPerSecond + "|" + placement + "|").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(partitions);
+            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** True when {@code other} has the same mesh (dimensions and nodes per router). */
@@ -311,7 +341,7 @@ public final class MachineDescription {
                 && x == that.x && y == that.y && z == that.z && nodesPerRouter == that.nodesPerRouter
                 && memoryPerNode == that.memoryPerNode
                 && linkBandwidthBytesPerSecond == that.linkBandwidthBytesPerSecond
-                && Arrays.equals(partitions, that.partitions);
+                && Arrays.equals(partitions, that.partitions) && placement.equals(that.placement);
     }
 
     @Override

@@ -39,6 +39,10 @@ import java.util.regex.Pattern;
  *     system = []
  *     absent = []                          # router slots with no node
  *   }
+ *   placement {                            # optional: which cluster member hosts which nodes
+ *     policy = blocks                      # blocks (default), round-robin or explicit
+ *     members { 0 = [0-7], 1 = [8-15] }    # explicit only: member index (oldest first) to nids
+ *   }
  * </pre>
  * A file (or {@link Config}) is either such a block, optionally starting from a preset with
  * {@code preset = NAME} and overriding parts of it, or a root configuration with a
@@ -61,7 +65,8 @@ public final class MachineDescriptions {
     public static final long MAX_MEMORY_PER_NODE = 1L << 30;
 
     private static final Set<String> KEYS = Set.of("preset", "name", "description", "source", "mesh",
-            "nodes-per-router", "memory-per-node", "link-bandwidth-bytes-per-second", "partitions");
+            "nodes-per-router", "memory-per-node", "link-bandwidth-bytes-per-second", "partitions", "placement");
+    private static final Set<String> PLACEMENT_KEYS = Set.of("policy", "members");
     private static final Set<String> MESH_KEYS = Set.of("x", "y", "z");
     private static final Pattern RANGE = Pattern.compile("\\s*(\\d+)\\s*(?:-\\s*(\\d+)\\s*(?:/\\s*(\\d+)\\s*)?)?");
 
@@ -283,7 +288,47 @@ public final class MachineDescriptions {
                 }
             }
         }
-        return new MachineDescription(name, description, source, x, y, z, perRouter, memory, bandwidth, partitions);
+        MemberPlacement placement = block.hasPath("placement") ? placement(reader, partitions.length) : MemberPlacement.DEFAULT;
+        return new MachineDescription(name, description, source, x, y, z, perRouter, memory, bandwidth, partitions, placement);
+    }
+
+    private static MemberPlacement placement(Reader reader, int positions) {
+        ConfigObject placement = reader.object("placement");
+        for (String key : placement.keySet()) {
+            if (!PLACEMENT_KEYS.contains(key)) {
+                throw reader.error("placement." + key, placement.get(key), "unknown key; a placement has policy and members");
+            }
+        }
+        String policyName = reader.optionalString("placement.policy", MemberPlacement.Policy.BLOCKS.key());
+        MemberPlacement.Policy policy = Arrays.stream(MemberPlacement.Policy.values()).filter(p -> p.key().equals(policyName))
+                .findFirst().orElseThrow(() -> reader.error("placement.policy", placement.get("policy"),
+                        "unknown policy '" + policyName + "'; the policies are blocks, round-robin and explicit"));
+        if (!placement.containsKey("members")) {
+            if (policy == MemberPlacement.Policy.EXPLICIT) {
+                throw reader.missing("placement.members", "the nids of each member index: members { 0 = [0-7], 1 = [8-15] }");
+            }
+            return new MemberPlacement(policy, Map.of());
+        }
+        if (policy != MemberPlacement.Policy.EXPLICIT) {
+            throw reader.error("placement.members", placement.get("members"), "only the explicit policy names members");
+        }
+        ConfigObject members = reader.object("placement.members");
+        Map<Integer, Integer> memberOf = new java.util.HashMap<>();
+        Map<Integer, String> owner = new java.util.HashMap<>();
+        for (String key : new TreeSet<>(members.keySet())) {
+            String path = "placement.members." + quoteKey(key);
+            if (!key.matches("\\d{1,6}")) {
+                throw reader.error(path, members.get(key), "'" + key + "' is not a member index (0 is the oldest member)");
+            }
+            for (int nid : reader.nids(path, members.get(key), positions)) {
+                if (owner.containsKey(nid)) {
+                    throw reader.error(path, members.get(key), "nid " + nid + " is also in " + owner.get(nid));
+                }
+                owner.put(nid, path);
+                memberOf.put(nid, Integer.parseInt(key));
+            }
+        }
+        return new MemberPlacement(policy, memberOf);
     }
 
     /** Typed reads of one block that turn every problem into a {@link MachineConfigException}. */

@@ -146,13 +146,28 @@ public final class Linux {
     private long droppedMessages;
     private int nextPid = FIRST_PID;
     private long retiredInstructions;
+    private long traps;
+    private long pageFaultTraps;
     private Tracer tracer;
     private boolean yieldRequested;
 
     /** @param fileSystem what tasks see as "/" and as their working directory; null for none (every path is ENOENT) */
     public Linux(Config config, ServiceFileSystem fileSystem, ProcessClock clock) {
+        this(config, fileSystem, clock, new NodeMemory(config.memoryBytes()));
+    }
+
+    /**
+     * A kernel on {@code memory}, which may already hold an address space for {@link #admit}
+     * (a migration's destination lands pre-copied pages before it boots); its capacity is the
+     * node's.
+     */
+    public Linux(Config config, ServiceFileSystem fileSystem, ProcessClock clock, NodeMemory memory) {
+        if (memory.capacityBytes() != config.memoryBytes()) {
+            throw new IllegalArgumentException("the node memory holds " + memory.capacityBytes() + " bytes, the config says "
+                    + config.memoryBytes());
+        }
         this.config = config;
-        this.memory = new NodeMemory(config.memoryBytes());
+        this.memory = memory;
         this.fileSystem = fileSystem;
         this.clock = clock;
         this.random = new Random(clock.seed());
@@ -312,6 +327,19 @@ public final class Linux {
         return retiredInstructions;
     }
 
+    /** Traps taken from every task so far: system calls, breakpoints, faults. */
+    public long traps() {
+        return traps;
+    }
+
+    /**
+     * Page faults so far: those the address spaces resolve by themselves (demand-zero fills,
+     * copy-on-write copies) and those that trap (stack growth, segmentation faults).
+     */
+    public long pageFaults() {
+        return memory.resolvedFaults() + pageFaultTraps;
+    }
+
     /** How often each unimplemented system call was made, by name. */
     public SortedMap<String, Long> unimplementedCalls() {
         return new TreeMap<>(unimplemented);
@@ -389,6 +417,7 @@ public final class Linux {
     // ---- traps and system calls
 
     private void handleTrap(Task task, Stop.Trap trap) {
+        traps++;
         switch (trap.cause()) {
             case ECALL_FROM_U -> {
                 task.hart.setPc(trap.pc() + 4);
@@ -398,6 +427,7 @@ public final class Linux {
             case ILLEGAL_INSTRUCTION -> kill(task, Signal.SIGILL, trap);
             case INSTRUCTION_ADDRESS_MISALIGNED -> kill(task, Signal.SIGBUS, trap);
             case LOAD_PAGE_FAULT, STORE_PAGE_FAULT -> {
+                pageFaultTraps++;
                 if (!growStack(task, trap.tval())) {
                     kill(task, Signal.SIGSEGV, trap);
                 }
@@ -623,6 +653,11 @@ public final class Linux {
         return Migration.trackWrites(task);
     }
 
+    /** The bytes {@code task} has mapped: what a destination makes room for before the task is frozen to move there. */
+    public long mappedBytes(Task task) {
+        return task.space.mappedBytes();
+    }
+
     /** The move failed: the frozen task runs on as if nothing had happened. */
     public void thaw(Task task) {
         Migration.thaw(this, task);
@@ -650,7 +685,20 @@ public final class Linux {
      * @throws IllegalArgumentException for a state whose fields contradict each other
      */
     public Task admit(ProcessState state, Console console) throws MigrationRefused {
-        return Migration.admit(this, state, console);
+        return Migration.admit(this, state, console, new PagedAddressSpace(memory), true);
+    }
+
+    /**
+     * {@link #admit(ProcessState, Console)} into {@code landed}, an address space on this
+     * kernel's memory that already holds pages of the process (pre-copied): its pages inside the
+     * state's areas stay where they are, with the areas' protections; those outside go. Only the
+     * pages still to come are written then. A refusal leaves {@code landed} to its caller to release.
+     */
+    public Task admit(ProcessState state, Console console, PagedAddressSpace landed) throws MigrationRefused {
+        if (landed.memory() != memory) {
+            throw new IllegalArgumentException("the landed pages are in another node's memory");
+        }
+        return Migration.admit(this, state, console, landed, false);
     }
 
     /**
@@ -660,7 +708,12 @@ public final class Linux {
      * @throws IllegalArgumentException for a page outside every area, or not a page long
      */
     public void writePage(Task task, int address, byte[] page) {
-        Migration.writePage(task, address, page);
+        writePage(task, address, page, 0);
+    }
+
+    /** {@link #writePage(Task, int, byte[])} from {@code from} at {@code offset} (a page inside a chunk). */
+    public void writePage(Task task, int address, byte[] from, int offset) {
+        Migration.writePage(task, address, from, offset);
     }
 
     /** Every page of an arriving task is in: its OS flag is rewritten to Linux and it runs from the next slice. */

@@ -130,9 +130,9 @@ final class Migration {
             }
 
             @Override
-            public void read(int address, byte[] page) {
+            public void read(int address, byte[] into, int offset) {
                 requireTransit(task, Task.Transit.FROZEN);
-                task.space.readPage(address, page);
+                task.space.readPage(address, into, offset);
             }
         };
     }
@@ -171,11 +171,11 @@ final class Migration {
 
             /** A page unmapped since it was listed reads as zeros: the destination drops it, or gets it again if mapped anew. */
             @Override
-            public void read(int address, byte[] page) {
+            public void read(int address, byte[] into, int offset) {
                 if (task.space.isFree(address, Area.PAGE_SIZE)) {
-                    java.util.Arrays.fill(page, (byte) 0);
+                    java.util.Arrays.fill(into, offset, offset + Area.PAGE_SIZE, (byte) 0);
                 } else {
-                    task.space.readPage(address, page);
+                    task.space.readPage(address, into, offset);
                 }
             }
 
@@ -204,28 +204,35 @@ final class Migration {
         task.transit = Task.Transit.MOVED;
     }
 
-    static Task admit(Linux linux, ProcessState state, Console console) throws MigrationRefused {
+    /**
+     * Admits the process into {@code space}: empty, or holding pre-copied pages that stay where
+     * they are inside the state's areas (taking the areas' protections) and go outside them.
+     * Work proportional to the page tables, never to the pages' bytes. A refusal releases the
+     * space if {@code releaseOnRefusal}, and otherwise leaves it to whoever landed its pages.
+     */
+    static Task admit(Linux linux, ProcessState state, Console console, PagedAddressSpace space, boolean releaseOnRefusal)
+            throws MigrationRefused {
         validate(state);
         if (linux.atTaskLimit()) {
             throw new MigrationRefused("the node runs " + linux.allTasks().size() + " tasks, its limit");
         }
-        PagedAddressSpace space = new PagedAddressSpace(linux.memory());
         Hart hart = linux.newHart(space);
         hart.restore(state.hart()); // refuses a hart state of the wrong shape or privilege before anything is held
         Descriptors descriptors = linux.newDescriptors(console);
         try {
-            for (Area area : state.areas()) {
-                space.map(area.start(), area.length(), area.protection());
-            }
             for (OpenFile file : state.files()) {
                 descriptors.reopen(file);
             }
+            unmapOutside(space, state.areas());
+            for (Area area : state.areas()) {
+                space.mapKeeping(area.start(), area.length(), area.protection());
+            }
         } catch (MappingException e) {
-            discard(space, descriptors);
+            discard(space, descriptors, releaseOnRefusal);
             throw new MigrationRefused(String.format("the node's memory cannot hold the process's %d KiB: %s",
                     state.areas().stream().mapToLong(Area::length).sum() >> 10, e.getMessage()));
         } catch (MigrationRefused | RuntimeException e) {
-            discard(space, descriptors);
+            discard(space, descriptors, releaseOnRefusal);
             throw e;
         }
         Task task = linux.enter(descriptors);
@@ -238,9 +245,28 @@ final class Migration {
         return task;
     }
 
-    private static void discard(PagedAddressSpace space, Descriptors descriptors) {
+    /** Unmaps the landed pages outside {@code areas} (in address order, as validated): memory the process gave up since they came. */
+    private static void unmapOutside(PagedAddressSpace space, List<Area> areas) throws MappingException {
+        long from = 0;
+        for (Area area : areas) {
+            unmapBetween(space, from, Integer.toUnsignedLong(area.start()));
+            from = area.end();
+        }
+        unmapBetween(space, from, Integer.toUnsignedLong(PagedAddressSpace.USER_END));
+    }
+
+    private static void unmapBetween(PagedAddressSpace space, long start, long end) throws MappingException {
+        if (start < end) {
+            space.unmap((int) start, (int) (end - start));
+        }
+    }
+
+    /** Undoes a refused admission: descriptors closed, and the space released if {@code release}. */
+    private static void discard(PagedAddressSpace space, Descriptors descriptors, boolean release) {
         descriptors.closeAll();
-        space.release();
+        if (release) {
+            space.release();
+        }
     }
 
     /** A state this kernel can install: what its fields promise of each other. */
@@ -285,9 +311,9 @@ final class Migration {
                 && (area.protection() & PagedAddressSpace.PROT_WRITE) != 0);
     }
 
-    static void writePage(Task task, int address, byte[] page) {
+    static void writePage(Task task, int address, byte[] from, int offset) {
         requireTransit(task, Task.Transit.ARRIVING);
-        task.space.writePage(address, page);
+        task.space.writePage(address, from, offset);
     }
 
     /** Every page is in: the image learns it runs on Linux now, and the task takes its turns. */

@@ -52,6 +52,14 @@ abstract class Kernel {
         }
     }
 
+    /**
+     * What the kernel's processes have done since it was built, as the kernel counts it between
+     * hart runs (never per instruction): instructions retired, traps taken, page faults.
+     */
+    record Counters(long instructions, long traps, long pageFaults) {
+        static final Counters NONE = new Counters(0, 0, 0);
+    }
+
     private final List<Chunk> output = new ArrayList<>();
 
     /** Runs up to {@code budget} instructions. */
@@ -80,6 +88,11 @@ abstract class Kernel {
      */
     List<PortalsMessage> drainNetwork() {
         return List.of();
+    }
+
+    /** What the kernel's processes have done so far (between slices); a kernel that counts nothing says so with zeros. */
+    Counters counters() {
+        return Counters.NONE;
     }
 
     /** Ends the process now (between slices), with {@code report} as the reason. */
@@ -121,6 +134,11 @@ abstract class Kernel {
         return null;
     }
 
+    /** The bytes the process's memory spans, for a destination to make room for before the freeze; 0 if unknown. */
+    long memoryBytes() {
+        return 0;
+    }
+
     /** The memory of the process {@link #freeze} stopped. */
     FrozenMemory frozenMemory() {
         throw new IllegalStateException("no process is frozen");
@@ -131,8 +149,8 @@ abstract class Kernel {
         throw new IllegalStateException("no process is frozen");
     }
 
-    /** Stores a page of the arriving process (admitted, not started), as its source read it. */
-    void writePage(int address, byte[] page) {
+    /** Stores a page of the arriving process (admitted, not started), as its source read it: the page at {@code offset} of {@code from}. */
+    void writePage(int address, byte[] from, int offset) {
         throw new IllegalStateException("no process is arriving");
     }
 

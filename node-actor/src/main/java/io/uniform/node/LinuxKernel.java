@@ -4,6 +4,10 @@ import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.linux.Console;
 import io.uniform.linux.Linux;
 import io.uniform.linux.Task;
+import io.uniform.linux.memory.MappingException;
+import io.uniform.linux.memory.NodeMemory;
+import io.uniform.linux.memory.PagedAddressSpace;
+import io.uniform.process.image.Area;
 import io.uniform.portals.PortalsMessage;
 import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExecFailure;
@@ -55,17 +59,78 @@ final class LinuxKernel extends Kernel {
      *
      * @throws MigrationRefused if the node's memory cannot take it, or a file it holds is gone
      */
-    static LinuxKernel admit(long memoryBytes, String filesRoot, ProcessPortals portals, ProcessState state)
+    static LinuxKernel admit(long memoryBytes, String filesRoot, ProcessPortals portals, ProcessState state, Landed landed)
             throws MigrationRefused {
-        LinuxKernel kernel = boot(memoryBytes, filesRoot);
-        kernel.first = kernel.linux.admit(state, kernel.console(new byte[0]));
+        LinuxKernel kernel = boot(Linux.Config.forNode(memoryBytes), filesRoot, landed.memory);
+        kernel.first = kernel.linux.admit(state, kernel.console(new byte[0]), landed.space);
         kernel.linux.attachPortals(kernel.first, portals);
         return kernel;
     }
 
+    /**
+     * A landing for a node that will boot Linux on {@code memoryBytes}: the node memory, grown
+     * to hold the {@code processBytes} the arriving process maps (so neither its pages nor its
+     * admission grow it), and the process's space in it.
+     *
+     * @throws MigrationRefused if the JVM cannot hold that memory
+     */
+    static Landed land(long memoryBytes, long processBytes) throws MigrationRefused {
+        NodeMemory memory = new NodeMemory(Linux.Config.forNode(memoryBytes).memoryBytes());
+        try {
+            memory.prepare(processBytes);
+        } catch (MappingException e) {
+            throw new MigrationRefused("the node cannot make room for the process's " + (processBytes >> 10) + " KiB: " + e.getMessage());
+        }
+        return new Landed(memory, new PagedAddressSpace(memory));
+    }
+
+    /**
+     * Pre-copied pages landed in their final frames: each is mapped (its memory committed) and
+     * written as it comes, a page of zeros unmapped; the admission then only fits the space to
+     * the frozen areas, and the freeze's last pages are all that is written after it.
+     */
+    record Landed(NodeMemory memory, PagedAddressSpace space) implements Landing {
+        @Override
+        public void page(int address, byte[] chunk, int offset) {
+            try {
+                if (space.isFree(address, Area.PAGE_SIZE)) {
+                    space.map(address, Area.PAGE_SIZE, PagedAddressSpace.PROT_READ | PagedAddressSpace.PROT_WRITE);
+                }
+            } catch (MappingException e) {
+                throw new IllegalStateException("the node's memory cannot hold the arriving process: " + e.getMessage(), e);
+            }
+            space.writePage(address, chunk, offset);
+        }
+
+        @Override
+        public void zeros(int address) {
+            try {
+                if (!space.isFree(address, Area.PAGE_SIZE)) {
+                    space.unmap(address, Area.PAGE_SIZE);
+                }
+            } catch (MappingException e) {
+                throw new IllegalArgumentException("no page of user space at " + Integer.toHexString(address) + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The space is the admitted task's now, pages outside its areas already gone. */
+        @Override
+        public void admitted(Kernel kernel, List<Area> areas) {}
+
+        @Override
+        public void release() {
+            space.release();
+        }
+    }
+
     private static LinuxKernel boot(long memoryBytes, String filesRoot) {
+        Linux.Config config = Linux.Config.forNode(memoryBytes);
+        return boot(config, filesRoot, new NodeMemory(config.memoryBytes()));
+    }
+
+    private static LinuxKernel boot(Linux.Config config, String filesRoot, NodeMemory memory) {
         ServiceFileSystem fileSystem = filesRoot == null ? null : new ServiceFileSystem(Path.of(filesRoot));
-        return new LinuxKernel(new Linux(Linux.Config.forNode(memoryBytes), fileSystem, ProcessClock.host()));
+        return new LinuxKernel(new Linux(config, fileSystem, ProcessClock.host(), memory));
     }
 
     private Console console(byte[] stdin) {
@@ -91,6 +156,11 @@ final class LinuxKernel extends Kernel {
     private Ended end(String report) {
         ExitStatus status = first.exitStatus().orElse(ExitStatus.killed(Signal.SIGKILL));
         return new Ended(status, report != null ? report : first.killReport().orElse(null));
+    }
+
+    @Override
+    Counters counters() {
+        return new Counters(linux.instructions(), linux.traps(), linux.pageFaults());
     }
 
     @Override
@@ -122,6 +192,11 @@ final class LinuxKernel extends Kernel {
     }
 
     @Override
+    long memoryBytes() {
+        return linux.mappedBytes(first);
+    }
+
+    @Override
     FrozenMemory frozenMemory() {
         return linux.frozenMemory(first);
     }
@@ -132,8 +207,8 @@ final class LinuxKernel extends Kernel {
     }
 
     @Override
-    void writePage(int address, byte[] page) {
-        linux.writePage(first, address, page);
+    void writePage(int address, byte[] from, int offset) {
+        linux.writePage(first, address, from, offset);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.uniform.config.NodeAllocator;
 import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
 import io.uniform.interconnect.Mesh;
+import io.uniform.node.cluster.MachineCluster;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -28,6 +30,12 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The root of an embedded machine: spawns one {@link NodeActor} per node of a
@@ -35,6 +43,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * compact box of the mesh when one is free, first fit otherwise), and runs
  * each job under its own {@link Yod}. Nodes are found by nid through a {@link NodeDirectory},
  * wherever they run; the machine owns the partition map (re-boots go through it).
+ *
+ * <p>The nodes run in {@link NodeHost}s: in one JVM ({@link #create}) a host of the machine's
+ * own; on a cluster ({@link #onCluster}, run as the cluster's singleton) the host of every Up
+ * member that hosts nodes, found through the receptionist. The description's
+ * {@link io.uniform.config.MemberPlacement} says which host runs which node; when the hosts
+ * change, idle nodes are handed over (stopped on the old host, booted on the new one), busy ones
+ * once their job lets them go, and the busy nodes of a member that is leaving are drained first.
  */
 public final class Machine extends AbstractBehavior<Machine.Command> {
     public sealed interface Command {}
@@ -86,11 +101,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** Ask for every node's partition and state. */
     public record GetStatus(ActorRef<Status> replyTo) implements Command, CborSerializable {}
 
-    /** The machine now: each nid's partition (as re-booted) and state. */
-    public record Status(String machine, Map<Integer, Partition> partitions, Map<Integer, NodeState> states) implements CborSerializable {
+    /** The machine now: each nid's partition (as re-booted), state, and the member that hosts it ({@link #LOCAL} in one JVM). */
+    public record Status(String machine, Map<Integer, Partition> partitions, Map<Integer, NodeState> states, Map<Integer, String> members)
+            implements CborSerializable {
+        /** The member of every node of a machine in one JVM. */
+        public static final String LOCAL = "local";
+        /** The member of a node no member runs now: none is there to host it, or it is being handed over. */
+        public static final String NONE = "none";
+
         public Status {
             partitions = Map.copyOf(partitions);
             states = Map.copyOf(states);
+            members = Map.copyOf(members);
         }
 
         /** {@code description} with this status's partitions. */
@@ -131,6 +153,28 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
     }
 
+    /**
+     * The cluster member at {@code member} (its address) is about to leave: its busy nodes are
+     * drained to other members and its idle ones handed over; {@code replyTo} hears when it
+     * holds none (or why it cannot be released).
+     */
+    public record Release(String member, ActorRef<Released> replyTo) implements Command, CborSerializable {}
+
+    /** The answer to a {@link Release}: {@code problem} is null once the member holds no node. */
+    public record Released(String member, String problem) implements CborSerializable {}
+
+    /** Ask for the jobs the machine has placed and not yet seen end. */
+    public record GetJobs(ActorRef<Jobs> replyTo) implements Command, CborSerializable {}
+
+    public record Jobs(List<JobFigures> jobs) implements CborSerializable {
+        public Jobs {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    /** A job: its id, its program's name (argv[0]), its ranks, and when it was placed (milliseconds since the epoch). */
+    public record JobFigures(int jobId, String program, int ranks, long placedAtMillis) implements CborSerializable {}
+
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
 
@@ -148,7 +192,25 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private record YodStopped(int jobId) implements Command, NoSerializationVerificationNeeded {}
 
     /** A node actor stopped for good (local: a watch notification). */
-    private record NodeDown(int nid) implements Command, NoSerializationVerificationNeeded {}
+    private record NodeDown(int nid, ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
+
+    /** The receptionist's listing of the members' hosts changed (local: an adapter's). */
+    private record HostsListed(Receptionist.Listing listing) implements Command, NoSerializationVerificationNeeded {}
+
+    /** A member joined, left or changed status (local: an adapter's). */
+    private record MembersChanged(ClusterEvent.MemberEvent event) implements Command, NoSerializationVerificationNeeded {}
+
+    /** A host answered an assignment (local: an adapter's). */
+    private record HostAnswered(NodeHost.Hosting hosting) implements Command, NoSerializationVerificationNeeded {}
+
+    /** Stop waiting for every host member's host before the first placement (local: sent to itself). */
+    private enum StopWaitingForHosts implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+    /** How long a machine on a cluster waits for a host on every Up host member before it places its nodes on those there are. */
+    private static final Duration HOSTS_SETTLE = Duration.ofSeconds(5);
+
+    /** A {@link Release} waiting for its member to hold no node. */
+    private record PendingRelease(Address member, ActorRef<Released> replyTo) {}
 
     /** A move the machine asked a node for has ended (local: a message adapter's). */
     private record MoveEnded(NodeActor.MigrationReport report) implements Command, NoSerializationVerificationNeeded {}
@@ -162,13 +224,44 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** How long the machine waits for the directory to find a node. */
     private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** A machine in this JVM: one host of its own runs every node. */
     public static Behavior<Command> create(MachineDescription description) {
-        return Behaviors.setup(context -> new Machine(context, description));
+        return Behaviors.setup(context -> new Machine(context, description, null));
+    }
+
+    /**
+     * Machine {@code machine} over the members of this JVM's cluster (run it as the cluster's
+     * singleton): its nodes run in the {@link NodeHost}s listed under {@link NodeHost#key} of
+     * {@code machine} on Up members.
+     */
+    public static Behavior<Command> onCluster(String machine, MachineDescription description) {
+        return Behaviors.setup(context -> new Machine(context, description, Objects.requireNonNull(machine, "machine")));
     }
 
     // The partition of every node as re-booted at run time: what jobs are allocated from.
     private MachineDescription description;
+    // As described, before any re-boot: what the hosts must agree on (its fingerprint) and the placement.
+    private final MachineDescription baseline;
+    private final String machineName;
+    private final Cluster cluster; // null in one JVM
     private final ActorRef<NodeDirectory.Command> directory;
+    // The hosts listed (every one in one JVM); those that have accepted this machine's description
+    // (only they get nodes), and those that refused it.
+    private Set<ActorRef<NodeHost.Command>> listedHosts = Set.of();
+    private final Set<ActorRef<NodeHost.Command>> acceptedHosts = new HashSet<>();
+    private final Set<ActorRef<NodeHost.Command>> refusedHosts = new HashSet<>();
+    // Members asked to be released (about to leave): they get no nodes.
+    private final Set<Address> releasing = new HashSet<>();
+    private final List<PendingRelease> releases = new ArrayList<>();
+    // The host each node runs on (or is being booted on), and the nids being handed from one host to another.
+    private final Map<Integer, ActorRef<NodeHost.Command>> hostOf = new HashMap<>();
+    // False until every Up host member's host has answered (or HOSTS_SETTLE passed): placing on the
+    // first host listed would hand most nodes over again a moment later.
+    private boolean hostsSettled;
+    private final Set<Integer> handingOver = new HashSet<>();
+    private final ActorRef<NodeHost.Hosting> hostAnswers;
+    // Who hears how a move off a leaving member went: no one (the machine logs a failed move).
+    private final ActorRef<NodeActor.MigrationReport> leavingDrained;
     // The nodes the directory has resolved so far (watched).
     private final Map<Integer, ActorRef<NodeActor.Command>> nodes = new TreeMap<>();
     private final Set<Integer> busy = new HashSet<>();
@@ -177,6 +270,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Set<Integer> rebooting = new HashSet<>();
     private final Map<Integer, ActorRef<Yod.Command>> jobs = new HashMap<>();
     private final Map<Integer, List<Integer>> jobNodes = new HashMap<>();
+    // What the metrics say of each job in jobNodes.
+    private final Map<Integer, JobFigures> jobFigures = new HashMap<>();
     private final Map<Integer, ActorRef<JobReport>> clients = new HashMap<>();
     // Jobs killed while their nodes were still being found: they never start.
     private final Map<Integer, String> killedBeforeStart = new HashMap<>();
@@ -188,24 +283,32 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
 
-    private Machine(ActorContext<Command> context, MachineDescription description) {
+    /** {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM (named as its actor is). */
+    private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine) {
         super(context);
         this.description = description;
-        List<NodeHost.HostedNode> hosted = new ArrayList<>();
-        for (Partition partition : Partition.values()) {
-            if (partition.isNode()) {
-                for (int nid : description.nids(partition)) {
-                    hosted.add(new NodeHost.HostedNode(nid, partition));
-                }
-            }
-        }
-        // This JVM hosts every node for now; the machine finds them, wherever they run, by nid.
-        String machine = context.getSelf().path().name();
-        context.spawn(NodeHost.create(machine, hosted, description.memoryPerNode()), "nodes");
-        this.directory = context.spawn(NodeDirectory.create(machine), "directory");
+        this.baseline = description;
+        boolean clustered = clusterMachine != null;
+        this.machineName = clustered ? clusterMachine : context.getSelf().path().name();
+        this.cluster = clustered ? Cluster.get(context.getSystem()) : null;
+        this.directory = context.spawn(NodeDirectory.create(machineName), "directory");
         this.doneAdapter = context.messageAdapter(JobReport.JobFinished.class, JobDone::new);
         this.mesh = Mesh.of(description);
         this.moveEnded = context.messageAdapter(NodeActor.MigrationReport.class, MoveEnded::new);
+        this.hostAnswers = context.messageAdapter(NodeHost.Hosting.class, HostAnswered::new);
+        this.leavingDrained = context.getSystem().ignoreRef(); // not an adapter: one per message class, moveEnded's
+        if (clustered) {
+            context.scheduleOnce(HOSTS_SETTLE, context.getSelf(), StopWaitingForHosts.INSTANCE);
+            context.getSystem().receptionist().tell(Receptionist.subscribe(NodeHost.key(machineName),
+                    context.messageAdapter(Receptionist.Listing.class, HostsListed::new)));
+            cluster.subscriptions().tell(Subscribe.create(context.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
+                    ClusterEvent.MemberEvent.class));
+        } else {
+            listedHosts = Set.of(context.spawn(NodeHost.create(machineName, List.of(), description.memoryPerNode()), "nodes"));
+            acceptedHosts.addAll(listedHosts); // its own: the same description
+            hostsSettled = true;
+            rebalance();
+        }
     }
 
     @Override
@@ -217,6 +320,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(Rebooted.class, this::onRebooted)
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(GetJobs.class, this::onGetJobs)
                 .onMessage(NodeDown.class, this::onNodeDown)
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(YodStopped.class, this::onYodStopped)
@@ -228,6 +332,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Checkpoint.class, this::onCheckpoint)
                 .onMessage(Restart.class, this::onRestart)
                 .onMessage(RestartJob.class, this::onRestartJob)
+                .onMessage(HostsListed.class, this::onHostsListed)
+                .onMessage(MembersChanged.class, this::onMembersChanged)
+                .onMessage(HostAnswered.class, this::onHostAnswered)
+                .onMessage(Release.class, this::onRelease)
+                .onMessageEquals(StopWaitingForHosts.INSTANCE, this::onStopWaitingForHosts)
                 .build();
     }
 
@@ -258,10 +367,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         busy.addAll(nids);
         jobNodes.put(jobId, nids);
+        jobFigures.put(jobId, new JobFigures(jobId, run.program().argv().isEmpty() ? "" : run.program().argv().get(0), nids.size(),
+                System.currentTimeMillis()));
         resolve(nids, failure -> {
             String killed = killedBeforeStart.remove(jobId);
             if (failure != null || killed != null) {
-                jobNodes.remove(jobId);
+                forget(jobId);
                 busy.removeAll(nids);
                 run.client().tell(new JobReport.JobFinished(jobId, List.of(), failure != null ? failure : "killed before it started: " + killed));
                 return;
@@ -282,7 +393,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         int total = 0;
         for (int nid : description.nids(partition)) {
             total++;
-            if (!busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid)) {
+            if (free(nid)) {
                 free.add(nid);
             }
         }
@@ -317,10 +428,21 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         resolved.known().nodes().forEach((nid, node) -> {
             if (nodes.putIfAbsent(nid, node) == null) {
                 down.remove(nid);
-                getContext().watchWith(node, new NodeDown(nid));
+                getContext().watchWith(node, new NodeDown(nid, node));
             }
         });
         resolved.then().accept(null);
+        return this;
+    }
+
+    /** The job is over for the machine: returns the nodes it had. */
+    private List<Integer> forget(int jobId) {
+        jobFigures.remove(jobId);
+        return jobNodes.remove(jobId);
+    }
+
+    private Behavior<Command> onGetJobs(GetJobs get) {
+        get.replyTo().tell(new Jobs(jobFigures.values().stream().sorted(java.util.Comparator.comparingInt(JobFigures::jobId)).toList()));
         return this;
     }
 
@@ -343,7 +465,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (jobs.remove(jobId) == null) {
             return this; // it finished and reported first
         }
-        List<Integer> nids = jobNodes.remove(jobId);
+        List<Integer> nids = forget(jobId);
         String reason = "the job's yod failed";
         nids.forEach(nid -> {
             ActorRef<NodeActor.Command> node = nodes.get(nid);
@@ -356,6 +478,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (client != null) {
             client.tell(new JobReport.JobFinished(jobId, List.of(), reason + "; its ranks were killed"));
         }
+        rebalance();
         return this;
     }
 
@@ -414,6 +537,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private Behavior<Command> onGetStatus(GetStatus get) {
         Map<Integer, Partition> partitions = new HashMap<>();
         Map<Integer, NodeState> states = new HashMap<>();
+        Map<Integer, String> members = new HashMap<>();
         Map<Integer, Integer> jobOf = new HashMap<>();
         jobNodes.forEach((job, nids) -> nids.forEach(nid -> jobOf.put(nid, job)));
         for (int nid = 0; nid < description.positionCount(); nid++) {
@@ -422,12 +546,17 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             partitions.put(nid, description.partition(nid));
             states.put(nid, down.contains(nid) ? NodeState.DOWN : jobOf.containsKey(nid) ? NodeState.running(jobOf.get(nid)) : NodeState.IDLE);
+            ActorRef<NodeHost.Command> host = hostOf.get(nid);
+            members.put(nid, host == null || handingOver.contains(nid) ? Status.NONE : cluster == null ? Status.LOCAL : hostPort(memberAddress(host)));
         }
-        get.replyTo().tell(new Status(description.name(), partitions, states));
+        get.replyTo().tell(new Status(description.name(), partitions, states, members));
         return this;
     }
 
     private Behavior<Command> onNodeDown(NodeDown nodeDown) {
+        if (!nodeDown.node().equals(nodes.get(nodeDown.nid()))) {
+            return this; // a node handed over to another host, or one the directory still listed
+        }
         getContext().getLog().warn("node {} is down", nodeDown.nid());
         down.add(nodeDown.nid());
         nodes.remove(nodeDown.nid()); // found again through the directory if it comes back
@@ -448,7 +577,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (jobs.remove(jobId) == null) {
             return this; // already ended as failed
         }
-        List<Integer> freed = jobNodes.remove(jobId);
+        List<Integer> freed = forget(jobId);
         if (freed != null) {
             busy.removeAll(freed);
         }
@@ -456,6 +585,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (client != null) {
             client.tell(done.finished());
         }
+        rebalance(); // nodes the job held may have been waiting to be handed over
         return this;
     }
 
@@ -477,7 +607,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 : !description.contains(to) || !description.partition(to).isNode() ? "there is no node " + to
                 : down.contains(to) ? "node " + to + " is down"
                 : rebooting.contains(to) ? "node " + to + " is re-booting"
-                : busy.contains(to) ? "node " + to + " is running a job" : null;
+                : busy.contains(to) ? "node " + to + " is running a job"
+                : handingOver.contains(to) ? "node " + to + " is being handed over to another member"
+                : !onUsableHost(to) ? "node " + to + "'s member is leaving" : null;
         if (refusal != null) {
             return refuseMove(migrate, from, refusal);
         }
@@ -507,7 +639,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         int best = ANY_NODE;
         int bestHops = Integer.MAX_VALUE;
         for (int candidate : description.nids(partition)) {
-            if (busy.contains(candidate) || down.contains(candidate) || rebooting.contains(candidate)) {
+            if (!free(candidate)) {
                 continue;
             }
             int hops = mesh.hops(nid, candidate);
@@ -540,6 +672,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (move == null) {
             return this;
         }
+        if (!report.moved() && move.replyTo().equals(leavingDrained)) {
+            getContext().getLog().warn("rank {} of job {} could not move off a leaving member (node {}): {}", report.rank(), report.jobId(),
+                    report.from(), report.reason());
+        }
         List<Integer> nids = jobNodes.get(move.jobId());
         if (report.moved() && nids != null) {
             nids.set(move.rank(), move.to());
@@ -548,6 +684,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             busy.remove(move.to()); // it did not move, or its job ended meanwhile and let its other nodes go
         }
         move.replyTo().tell(report);
+        rebalance();
         return this;
     }
 
@@ -640,6 +777,228 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             getContext().watchWith(yod, new YodStopped(jobId));
             jobs.put(jobId, yod);
             clients.put(jobId, client);
+        });
+    }
+
+    /** True when {@code nid} can take a job or a process now. */
+    private boolean free(int nid) {
+        return !busy.contains(nid) && !down.contains(nid) && !rebooting.contains(nid) && !handingOver.contains(nid) && onUsableHost(nid);
+    }
+
+    private boolean onUsableHost(int nid) {
+        ActorRef<NodeHost.Command> host = hostOf.get(nid);
+        return host != null && usableHosts().contains(host);
+    }
+
+    /**
+     * The hosts that get nodes, in the placement's order: every listed host of an Up member that
+     * is not being released and has accepted the machine's description, oldest member first.
+     */
+    private List<ActorRef<NodeHost.Command>> usableHosts() {
+        if (cluster == null) {
+            return List.copyOf(listedHosts);
+        }
+        Map<Address, Member> up = new HashMap<>();
+        for (Member member : cluster.state().getMembers()) {
+            if (member.status().equals(MemberStatus.up()) && !releasing.contains(member.address())) {
+                up.put(member.address(), member);
+            }
+        }
+        List<ActorRef<NodeHost.Command>> usable = new ArrayList<>();
+        for (ActorRef<NodeHost.Command> host : listedHosts) {
+            if (up.containsKey(memberAddress(host)) && acceptedHosts.contains(host)) {
+                usable.add(host);
+            }
+        }
+        usable.sort((a, b) -> {
+            Member first = up.get(memberAddress(a));
+            Member second = up.get(memberAddress(b));
+            return first.isOlderThan(second) ? -1 : second.isOlderThan(first) ? 1 : first.address().toString().compareTo(second.address().toString());
+        });
+        return usable;
+    }
+
+    /** A member's address as people write it: HOST:PORT. */
+    private static String hostPort(Address member) {
+        return member.host().getOrElse(() -> "?") + ":" + member.port().getOrElse(() -> 0);
+    }
+
+    /** The member {@code host} runs on (this one for a local reference). */
+    private Address memberAddress(ActorRef<?> host) {
+        Address address = host.path().address();
+        return address.hasGlobalScope() || cluster == null ? address : cluster.selfMember().address();
+    }
+
+    /**
+     * Places the nodes on the usable hosts as the description's placement says: a node whose host
+     * changes is handed over (stopped on the old host, booted on the new) once it is idle, at
+     * once if its old host is gone; a leaving member's busy nodes are drained first.
+     */
+    private void rebalance() {
+        if (!hostsSettled && !everyHostMemberAnswered()) {
+            return;
+        }
+        hostsSettled = true;
+        Map<Integer, ActorRef<NodeHost.Command>> placed = baseline.placement().hosts(baseline, usableHosts());
+        Set<ActorRef<NodeHost.Command>> changed = new HashSet<>();
+        placed.forEach((nid, wanted) -> {
+            ActorRef<NodeHost.Command> current = hostOf.get(nid);
+            if (wanted.equals(current) || current != null && listedHosts.contains(current) && (busy.contains(nid) || rebooting.contains(nid))) {
+                return;
+            }
+            // A node booted for the first time is found through the directory like any; one
+            // handed over is not used until its new host says it runs (the directory may still list the old one).
+            if (current != null) {
+                changed.add(current);
+                handingOver.add(nid);
+                ActorRef<NodeActor.Command> node = nodes.remove(nid);
+                if (node != null) {
+                    getContext().unwatch(node);
+                }
+            }
+            hostOf.put(nid, wanted);
+            changed.add(wanted);
+        });
+        changed.forEach(this::assign);
+        drainLeaving();
+        answerReleases();
+    }
+
+    /** True when every Up member with the host role has a host of this machine that has answered. */
+    private boolean everyHostMemberAnswered() {
+        Set<Address> answered = new HashSet<>();
+        for (ActorRef<NodeHost.Command> host : listedHosts) {
+            if (acceptedHosts.contains(host) || refusedHosts.contains(host)) {
+                answered.add(memberAddress(host));
+            }
+        }
+        for (Member member : cluster.state().getMembers()) {
+            if (member.status().equals(MemberStatus.up()) && member.hasRole(MachineCluster.HOST_ROLE) && !answered.contains(member.address())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Behavior<Command> onStopWaitingForHosts() {
+        hostsSettled = true;
+        rebalance();
+        return this;
+    }
+
+    private void assign(ActorRef<NodeHost.Command> host) {
+        List<NodeHost.HostedNode> assigned = new ArrayList<>();
+        hostOf.forEach((nid, assignedHost) -> {
+            if (assignedHost.equals(host)) {
+                assigned.add(new NodeHost.HostedNode(nid, description.partition(nid)));
+            }
+        });
+        host.tell(new NodeHost.Assign(machineName, baseline.fingerprint(), assigned, hostAnswers));
+    }
+
+    /** Moves every process off the nodes of hosts whose members are leaving. */
+    private void drainLeaving() {
+        Set<Address> leaving = new HashSet<>(releasing);
+        if (cluster != null) {
+            for (Member member : cluster.state().getMembers()) {
+                if (member.status().equals(MemberStatus.leaving()) || member.status().equals(MemberStatus.exiting())) {
+                    leaving.add(member.address());
+                }
+            }
+        }
+        jobNodes.forEach((jobId, nids) -> {
+            for (int rank = 0; rank < nids.size(); rank++) {
+                int nid = nids.get(rank);
+                ActorRef<NodeHost.Command> host = hostOf.get(nid);
+                if (host != null && listedHosts.contains(host) && leaving.contains(memberAddress(host)) && !moving.containsKey(nid)
+                        && jobs.containsKey(jobId)) {
+                    onMigrate(new Migrate(jobId, rank, ANY_NODE, description.partition(nid), leavingDrained));
+                }
+            }
+        });
+    }
+
+    private Behavior<Command> onHostsListed(HostsListed listed) {
+        listedHosts = Set.copyOf(listed.listing().getAllServiceInstances(NodeHost.key(machineName)));
+        refusedHosts.retainAll(listedHosts);
+        acceptedHosts.retainAll(listedHosts);
+        for (ActorRef<NodeHost.Command> host : listedHosts) {
+            if (!acceptedHosts.contains(host) && !refusedHosts.contains(host)) {
+                assign(host); // nothing yet: it answers whether it serves this machine
+            }
+        }
+        rebalance();
+        return this;
+    }
+
+    private Behavior<Command> onMembersChanged(MembersChanged changed) {
+        if (changed.event() instanceof ClusterEvent.MemberRemoved removed) {
+            releasing.remove(removed.member().address()); // the address may come back as a new member
+        }
+        rebalance();
+        return this;
+    }
+
+    /** A host booted what it was assigned (its nodes are now the machine's to use), or refused the machine. */
+    private Behavior<Command> onHostAnswered(HostAnswered answered) {
+        NodeHost.Hosting hosting = answered.hosting();
+        if (hosting.refusal() != null) {
+            getContext().getLog().error("the host {} refused the machine: {}", hosting.host().path(), hosting.refusal());
+            refusedHosts.add(hosting.host());
+            return this;
+        }
+        if (acceptedHosts.add(hosting.host())) {
+            rebalance();
+        }
+        hosting.nodes().forEach((nid, node) -> {
+            if (!hosting.host().equals(hostOf.get(nid))) {
+                return; // assigned elsewhere since
+            }
+            handingOver.remove(nid);
+            ActorRef<NodeActor.Command> known = nodes.get(nid);
+            if (!node.equals(known)) {
+                if (known != null) {
+                    getContext().unwatch(known);
+                }
+                nodes.put(nid, node);
+                down.remove(nid);
+                getContext().watchWith(node, new NodeDown(nid, node));
+            }
+        });
+        return this;
+    }
+
+    private Behavior<Command> onRelease(Release release) {
+        Address member = null;
+        for (Member candidate : cluster == null ? List.<Member>of() : cluster.state().getMembers()) {
+            member = candidate.address().toString().equals(release.member()) ? candidate.address() : member;
+        }
+        if (member == null) {
+            release.replyTo().tell(new Released(release.member(), "no member " + release.member() + " is in the cluster"));
+            return this;
+        }
+        if (member.equals(cluster.selfMember().address())) {
+            release.replyTo().tell(new Released(release.member(), "the member runs the machine itself: its jobs end with it"));
+            return this;
+        }
+        releasing.add(member);
+        releases.add(new PendingRelease(member, release.replyTo()));
+        rebalance();
+        return this;
+    }
+
+    /** Tells each released member that waits once it holds no node (or once no member is left to take them). */
+    private void answerReleases() {
+        if (!releases.isEmpty() && usableHosts().isEmpty()) {
+            releases.forEach(release -> release.replyTo().tell(new Released(release.member().toString(), "no member is left to take its nodes")));
+            releases.clear();
+        }
+        releases.removeIf(release -> {
+            boolean holdsNodes = hostOf.values().stream().anyMatch(host -> memberAddress(host).equals(release.member()));
+            if (!holdsNodes) {
+                release.replyTo().tell(new Released(release.member().toString(), null));
+            }
+            return !holdsNodes;
         });
     }
 }

@@ -23,6 +23,7 @@ import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.image.Area;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -147,6 +148,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     public record GetState(ActorRef<State> replyTo) implements Command, CborSerializable {}
 
+    /** Ask for the node's state and what it has done (the metrics' question). */
+    public record GetFigures(ActorRef<Figures> replyTo) implements Command, CborSerializable {}
+
+    /** A node's state and its activity since its actor started. */
+    public record Figures(State state, Activity activity) implements CborSerializable {}
+
+    /**
+     * What a node has done since its actor started: instructions its processes retired, traps
+     * and page faults their kernels took, Portals messages and data bytes they consumed (in) and
+     * sent (out), and processes that moved in and out.
+     */
+    public record Activity(long instructions, long traps, long pageFaults, long messagesIn, long bytesIn, long messagesOut,
+                           long bytesOut, long migrationsIn, long migrationsOut) implements CborSerializable {}
+
     /**
      * Makes the PCT of the node's running Puma process fail at its {@code nth} call of
      * {@code operation} from now ("write", "brk", "schedule", ...): the operator's way to watch
@@ -191,9 +206,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * Source to destination: keep yourself free for rank {@code rank} of job {@code jobId},
-     * coming from node {@code source}, which the machine's {@code directory} finds.
+     * coming from node {@code source}, which the machine's {@code directory} finds; its memory
+     * spans {@code memoryBytes} now (0: unknown), for which the destination makes room.
      */
-    public record Reserve(String move, int source, int jobId, int rank, ActorRef<NodeDirectory.Command> directory)
+    public record Reserve(String move, int source, int jobId, int rank, long memoryBytes, ActorRef<NodeDirectory.Command> directory)
             implements MoveStep, CborSerializable {}
 
     /** Destination to source: reserved; it runs {@code os} ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}). */
@@ -451,8 +467,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
 
             @Override
-            public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
-                return wrap.apply(STANDARD_KERNELS.admit(node, partition, immigrate, portals));
+            public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+                return STANDARD_KERNELS.land(node, partition, processBytes);
+            }
+
+            @Override
+            public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals, Landing landing)
+                    throws MigrationRefused {
+                return wrap.apply(STANDARD_KERNELS.admit(node, partition, immigrate, portals, landing));
             }
         });
     }
@@ -461,7 +483,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     interface Kernels {
         Kernel launch(Settings node, Partition partition, Launch launch, ProcessPortals portals) throws ElfFormatException, ExecFailure;
 
-        Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused;
+        /** Where an arriving process's pre-copied pages go before it is admitted; staged by address unless the kernel lands them itself. */
+        default Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+            return new StagedPages();
+        }
+
+        /** Admits the arriving process, with the pages {@code landing} (from {@link #land}) holds. */
+        Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals, Landing landing) throws MigrationRefused;
     }
 
     /** Puma's QK and PCT on compute nodes, the Linux personality on the others. */
@@ -474,13 +502,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     : LinuxKernel.exec(node.memoryBytes(), launch.program(), launch.filesRoot(), portals);
         }
 
+        /** Linux lands pre-copied pages straight into frames of the memory it will boot on; Puma's QK stages them. */
         @Override
-        public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals) throws MigrationRefused {
+        public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
+            return partition == Partition.COMPUTE ? new StagedPages() : LinuxKernel.land(node.memoryBytes(), processBytes);
+        }
+
+        @Override
+        public Kernel admit(Settings node, Partition partition, Immigrate immigrate, ProcessPortals portals, Landing landing)
+                throws MigrationRefused {
             if (partition == Partition.COMPUTE) {
                 return PumaKernel.admit(node.memoryBytes(), node.pumaRegionBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
                         immigrate.size(), immigrate.state(), portals);
             }
-            return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state());
+            return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state(), (LinuxKernel.Landed) landing);
         }
     };
 
@@ -532,7 +567,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // The move of this node's process under way, and the process arriving here, if any.
     private Emigration emigration;
     private Immigration immigration;
-    private long moves;
+    private final NodeActivity activity = new NodeActivity();
     // I/O calls of the process that yod has not answered yet (a process frozen with one would lose the answer).
     private final Set<Long> awaitedIo = new java.util.HashSet<>();
     private InjectPctFault pendingInjection;
@@ -592,6 +627,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(PeerLost.class, this::onPeerLost)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
+                .onMessage(GetFigures.class, this::onGetFigures)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(Reboot.class, this::onReboot)
                 .onMessage(Migrate.class, this::onMigrate)
@@ -726,6 +762,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         sliceRunning = false;
         slices++;
+        activity.read(done.kernel());
         if (done.failure() != null) {
             Throwable cause = done.failure() instanceof CompletionException c && c.getCause() != null ? c.getCause() : done.failure();
             getContext().getLog().error("node {}: the emulator failed while running job {}", settings.nid(), jobId, cause);
@@ -744,7 +781,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             awaitedIo.add(call.sequence());
             yod.tell(new JobEvent.IoCall(jobId, rank, settings.nid(), call.sequence(), call.request()));
         }
-        result.network().forEach(transport::send); // sent during the slice: before any answer made since
+        result.network().forEach(this::send); // sent during the slice: before any answer made since
         boolean runnable = !result.waiting();
         for (IoDone answer : answers) {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
@@ -995,14 +1032,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Hands a message to the kernel, which consumes it; true if the process can run. */
     private boolean deliver(Envelope<PortalsMessage> envelope) {
+        activity.consumed(envelope.payload());
         boolean runnable = kernel.deliver(envelope.payload());
-        kernel.drainNetwork().forEach(transport::send); // its answers leave now, whether or not the process runs
+        kernel.drainNetwork().forEach(this::send); // its answers leave now, whether or not the process runs
         transport.consumed(envelope);
         if (recording != null && recording.recorded) {
             recording.taken(envelope);
             sendChannelsIfComplete();
         }
         return runnable;
+    }
+
+    private void send(PortalsMessage message) {
+        activity.sent(message);
+        transport.send(message);
     }
 
     /** Credit for one of this node's channels: held messages go out; a process paused for credit runs again. */
@@ -1066,10 +1109,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onGetState(GetState get) {
-        Status status = kernel != null ? Status.RUNNING : Status.IDLE;
-        get.replyTo().tell(new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
-                slices, pctReloads, transport.traffic(), moves));
+        get.replyTo().tell(state());
         return this;
+    }
+
+    private Behavior<Command> onGetFigures(GetFigures get) {
+        get.replyTo().tell(new Figures(state(), activity.totals()));
+        return this;
+    }
+
+    private State state() {
+        Status status = kernel != null ? Status.RUNNING : Status.IDLE;
+        return new State(settings.nid(), partition.get(), status, kernel != null ? jobId : 0, kernel != null ? rank : 0,
+                slices, pctReloads, transport.traffic(), activity.totals().migrationsIn());
     }
 
     private Behavior<Command> onReboot(Reboot reboot) {
@@ -1119,7 +1171,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return;
         }
         emigration.step = Emigration.Step.RESERVING;
-        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, directory));
+        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, kernel.memoryBytes(), directory));
     }
 
     /** The move goes on where it waited for the process to be between slices and to wait for nothing from yod. */
@@ -1261,7 +1313,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         pages.addAll(emigration.unsent);
         pages.addAll(emigration.dirty.nextRound());
         pages.addAll(memory.settledPages());
-        return pages.stream().filter(page -> Immigration.inAreas(areas, page)).toList();
+        return pages.stream().filter(page -> Landing.inAreas(areas, page)).toList();
     }
 
     private ProcessStateAndMemory freeze(int os, List<io.uniform.process.image.OpenFile> yodFiles) throws MigrationRefused {
@@ -1426,7 +1478,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             getContext().getLog().warn("node {}: job {}'s process did not move to node {}: {}", settings.nid(), ended.request.jobId(),
                     ended.destination(), reason);
         }
-        if (!moved) {
+        if (moved) {
+            activity.migratedOut();
+        } else {
             ended.yod.tell(new JobEvent.MoveFailed(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), reason));
         }
         if (ended.request.replyTo() != null) {
@@ -1458,7 +1512,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
             return this;
         }
-        immigration = new Immigration(reserve.move(), reserve.source());
+        Landing landing;
+        try {
+            landing = kernels.land(settings, partition.get(), reserve.memoryBytes());
+        } catch (MigrationRefused refused) {
+            sendToNode(reserve.source(), new Abandon(reserve.move(), refused.getMessage()));
+            return this;
+        }
+        immigration = new Immigration(reserve.move(), reserve.source(), landing);
         armTimeout(immigration.move, immigration.progress);
         sendToNode(reserve.source(), new Reserved(reserve.move(),
                 partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX));
@@ -1471,8 +1532,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         immigration.request = immigrate;
         try {
-            immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate));
-            immigration.applyStaged(immigrate.state().areas());
+            immigration.kernel = kernels.admit(settings, partition.get(), immigrate, portals(immigrate), immigration.landing);
+            immigration.landing.admitted(immigration.kernel, immigrate.state().areas());
             // Peers may learn of the move and send here before the handoff does: their messages wait for it.
             transport.expect(immigrate.jobId(), name(portals(immigrate).identity().id()));
             List<io.uniform.process.image.OpenFile> files = immigrate.state().files();
@@ -1513,13 +1574,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         try {
-            for (PageChunk.Page page : PageChunk.decode(pages.chunk(), settings.migration().chunkPages())) {
-                if (immigration.kernel == null) {
-                    immigration.stage(page);
-                } else {
-                    immigration.kernel.writePage(page.address(), page.zeros() ? new byte[io.uniform.process.image.Area.PAGE_SIZE] : page.bytes());
-                }
-            }
+            PageChunk.decode(pages.chunk(), settings.migration().chunkPages(),
+                    immigration.kernel == null ? immigration.landing : new KernelPages(immigration.kernel));
         } catch (RuntimeException e) {
             refuseImmigration("a page of the process could not be stored on node " + settings.nid() + ": " + describe(e));
             return this;
@@ -1527,6 +1583,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         immigration.chunksStored++;
         sendToNode(immigration.source, new PagesStored(immigration.move, immigration.chunksStored));
         return this;
+    }
+
+    /** Pages after admission go straight into the kernel; a page of zeros is written as zeros. */
+    private record KernelPages(Kernel kernel) implements PageChunk.Sink {
+        private static final byte[] ZEROS = new byte[Area.PAGE_SIZE];
+
+        @Override
+        public void page(int address, byte[] chunk, int offset) {
+            kernel.writePage(address, chunk, offset);
+        }
+
+        @Override
+        public void zeros(int address) {
+            kernel.writePage(address, ZEROS, 0);
+        }
     }
 
     private Behavior<Command> onHandoff(Handoff handoff) {
@@ -1557,7 +1628,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         boolean filesTaken = partition.get() != Partition.COMPUTE && request.state().os() == UnifiedLibrary.OS_PUMA;
         yod.tell(new JobEvent.Moved(jobId, rank, settings.nid(), getContext().getSelf(), filesTaken));
         sendToNode(arrived.source, new Started(arrived.move));
-        moves++;
+        activity.migratedIn();
         if (transport.heldForCredit()) {
             pausedForCredit = true;
         } else {
@@ -1589,12 +1660,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 request.yod().<Yod.Command>unsafeUpcast().tell(new Yod.DropFiles(request.rank()));
             }
         }
-        if (immigration.kernel != null) {
-            try {
+        try {
+            if (immigration.kernel != null) {
                 immigration.kernel.release();
-            } catch (RuntimeException e) {
-                getContext().getLog().warn("node {}: releasing a process that did not arrive failed", settings.nid(), e);
+            } else {
+                immigration.landing.release();
             }
+        } catch (RuntimeException e) {
+            getContext().getLog().warn("node {}: releasing a process that did not arrive failed", settings.nid(), e);
         }
         immigration = null;
     }
@@ -1816,7 +1889,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 restore.size(), restore.peers().nids().get(restore.rank()), restore.peers(), restore.state(), restore.portalsInterface(),
                 restore.chunks(), restore.yod(), restore.filesRoot());
         try {
-            restoring = new Restoring(restore, admitted, kernels.admit(settings, partition.get(), admitted, portals(admitted)));
+            // Nothing is pre-copied: the kernel is admitted on an empty landing, and the pages follow into it.
+            long processBytes = restore.state().areas().stream().mapToLong(Area::length).sum();
+            Landing landing = kernels.land(settings, partition.get(), processBytes);
+            Kernel restored = kernels.admit(settings, partition.get(), admitted, portals(admitted), landing);
+            landing.admitted(restored, restore.state().areas());
+            restoring = new Restoring(restore, admitted, restored);
         } catch (MigrationRefused | RuntimeException e) {
             restore.yod().tell(new JobEvent.LaunchRefused(restore.jobId(), restore.rank(), nid, e instanceof MigrationRefused
                     ? e.getMessage() : "node " + nid + " could not restore the process: " + describe(e)));
@@ -1834,9 +1912,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         try {
-            for (PageChunk.Page page : PageChunk.decode(pages.chunk(), settings.migration().chunkPages())) {
-                restoring.kernel.writePage(page.address(), page.bytes());
-            }
+            PageChunk.decode(pages.chunk(), settings.migration().chunkPages(), new KernelPages(restoring.kernel));
         } catch (RuntimeException e) {
             failRestore("a page of the process could not be stored on node " + settings.nid() + ": " + describe(e));
             return this;

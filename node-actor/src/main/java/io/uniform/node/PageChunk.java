@@ -1,10 +1,10 @@
 package io.uniform.node;
 
 import io.uniform.process.image.Area;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -19,142 +19,182 @@ import java.util.zip.Inflater;
 final class PageChunk {
     private PageChunk() {}
 
-    /** A page that travels: its address and its bytes, or null bytes for a page of zeros that replaces an earlier round's. */
-    record Page(int address, byte[] bytes) {
-        /** Whether the page is zeros now (sent only to replace what an earlier round sent of it). */
-        boolean zeros() {
-            return bytes == null;
-        }
-    }
-
     /** What {@link #encode} made: the bytes to send and how many pages they hold. */
     record Encoded(byte[] bytes, int pages) {}
 
     /** Where the pages are read from: a frozen process's memory, or a running one's between slices. */
     @FunctionalInterface
     interface Source {
-        void read(int address, byte[] page);
+        /** Copies the page at {@code address} into {@code into} from {@code offset}. */
+        void read(int address, byte[] into, int offset);
+    }
+
+    /** Takes the pages of a decoded chunk in order, without a copy or an object per page. */
+    interface Sink {
+        /** The page at {@code address} is {@link Area#PAGE_SIZE} bytes of {@code chunk} from {@code offset}. */
+        void page(int address, byte[] chunk, int offset);
+
+        /** The page at {@code address} is zeros now (it replaces what an earlier round sent of it). */
+        void zeros(int address);
     }
 
     private static final int HEADER = 9; // a flag byte (deflated or not), the page count, the count of pages of zeros
     /** Marks an address (page aligned, so its low bits are free) that stands for a page of zeros. */
     private static final int ZEROS = 1;
+    private static final int ENTRY = 4 + Area.PAGE_SIZE;
+    private static final byte[] ZERO_PAGE = new byte[Area.PAGE_SIZE];
 
     /**
      * Reads {@code addresses} from {@code memory} and encodes the pages that hold a non-zero
      * byte, deflated when {@code compress} is set. Pages of zeros stay behind, unless
      * {@code replacing} (a pre-copy's later round, whose page may have been sent non-zero
-     * before): then each travels as its address alone.
+     * before): then each travels as its address alone. Each page is read straight into the
+     * chunk behind its address and tested there (one copy out of guest memory).
      */
     static Encoded encode(Source memory, List<Integer> addresses, boolean compress, boolean replacing) {
-        byte[] page = new byte[Area.PAGE_SIZE];
-        ByteBuffer raw = ByteBuffer.allocate(addresses.size() * (4 + Area.PAGE_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
+        int start = compress ? 0 : HEADER; // a deflated body goes behind the header later; a plain one is built in place
+        byte[] raw = new byte[start + addresses.size() * ENTRY];
+        int at = start;
         int pages = 0;
         int zeros = 0;
-        for (int address : addresses) {
-            memory.read(address, page);
-            if (!isZero(page)) {
-                raw.putInt(address).put(page);
+        for (int i = 0, n = addresses.size(); i < n; i++) {
+            int address = addresses.get(i);
+            memory.read(address, raw, at + 4);
+            if (!isZero(raw, at + 4)) {
+                putInt(raw, at, address);
+                at += ENTRY;
             } else if (replacing) {
-                raw.putInt(address | ZEROS);
+                putInt(raw, at, address | ZEROS);
+                at += 4;
                 zeros++;
             } else {
                 continue;
             }
             pages++;
         }
-        byte[] body = compress ? deflate(raw.array(), raw.position()) : java.util.Arrays.copyOf(raw.array(), raw.position());
-        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) (compress ? 1 : 0)).putInt(pages).putInt(zeros).put(body);
-        return new Encoded(out.array(), pages);
+        byte[] out;
+        if (compress) {
+            out = deflate(raw, at);
+        } else {
+            out = at == raw.length ? raw : Arrays.copyOf(raw, at);
+        }
+        out[0] = (byte) (compress ? 1 : 0);
+        putInt(out, 1, pages);
+        putInt(out, 5, zeros);
+        return new Encoded(out, pages);
     }
 
     /**
-     * The pages of an encoded chunk of at most {@code maxPages} pages.
+     * Hands the pages of an encoded chunk of at most {@code maxPages} pages to {@code sink}, in
+     * order; nothing goes to it if the chunk is not well formed.
      *
      * @throws IllegalArgumentException when the bytes are not such a chunk (truncated, corrupt, too long)
      */
-    static List<Page> decode(byte[] chunk, int maxPages) {
+    static void decode(byte[] chunk, int maxPages, Sink sink) {
         if (chunk.length < HEADER) {
             throw new IllegalArgumentException("a page chunk of " + chunk.length + " bytes has no header");
         }
-        ByteBuffer in = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-        boolean deflated = in.get() == 1;
-        int pages = in.getInt();
-        int zeros = in.getInt();
+        boolean deflated = chunk[0] == 1;
+        int pages = getInt(chunk, 1);
+        int zeros = getInt(chunk, 5);
         if (pages < 0 || pages > maxPages || zeros < 0 || zeros > pages) {
             throw new IllegalArgumentException("a page chunk claims " + pages + " pages (" + zeros + " of zeros), not 0 to " + maxPages);
         }
         int size = pages * 4 + (pages - zeros) * Area.PAGE_SIZE;
-        byte[] body = new byte[size];
+        byte[] body;
+        int from;
         if (deflated) {
-            inflate(chunk, HEADER, body);
-        } else if (in.remaining() == size) {
-            in.get(body);
+            body = inflate(chunk, HEADER, size);
+            from = 0;
+        } else if (chunk.length - HEADER == size) {
+            body = chunk;
+            from = HEADER;
         } else {
-            throw new IllegalArgumentException("a page chunk of " + pages + " pages holds " + in.remaining() + " bytes");
+            throw new IllegalArgumentException("a page chunk of " + pages + " pages holds " + (chunk.length - HEADER) + " bytes");
         }
-        ByteBuffer raw = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
-        List<Page> decoded = new ArrayList<>(pages);
+        requireZerosAsClaimed(body, from, pages, zeros);
+        int at = from;
         for (int i = 0; i < pages; i++) {
-            int address = raw.getInt();
+            int address = getInt(body, at);
             if ((address & ZEROS) != 0) {
-                decoded.add(new Page(address & ~ZEROS, null));
-                continue;
+                sink.zeros(address & ~ZEROS);
+                at += 4;
+            } else {
+                sink.page(address, body, at + 4);
+                at += ENTRY;
             }
-            if (raw.remaining() < Area.PAGE_SIZE) {
-                throw new IllegalArgumentException("a page chunk holds more pages of zeros than it claims (" + zeros + ")");
-            }
-            byte[] bytes = new byte[Area.PAGE_SIZE];
-            raw.get(bytes);
-            decoded.add(new Page(address, bytes));
         }
-        if (raw.hasRemaining()) {
-            throw new IllegalArgumentException("a page chunk holds fewer pages of zeros than it claims (" + zeros + ")");
-        }
-        return decoded;
     }
 
-    private static boolean isZero(byte[] page) {
-        for (byte b : page) {
-            if (b != 0) {
-                return false;
+    /** The pages of zeros flagged in the body are as many as the header says: checked before any page is handed on. */
+    private static void requireZerosAsClaimed(byte[] body, int from, int pages, int zeros) {
+        int end = from + pages * 4 + (pages - zeros) * Area.PAGE_SIZE;
+        int flagged = 0;
+        int at = from;
+        for (int i = 0; i < pages && at + 4 <= end; i++) {
+            if ((getInt(body, at) & ZEROS) != 0) {
+                flagged++;
+                at += 4;
+            } else {
+                at += ENTRY;
             }
         }
-        return true;
+        if (flagged != zeros || at != end) {
+            throw new IllegalArgumentException("a page chunk holds " + (flagged > zeros ? "more" : "fewer")
+                    + " pages of zeros than it claims (" + zeros + ")");
+        }
     }
 
+    /** Whether the page at {@code offset} of {@code bytes} is all zeros (vectorized by the JIT). */
+    private static boolean isZero(byte[] bytes, int offset) {
+        return Arrays.mismatch(bytes, offset, offset + Area.PAGE_SIZE, ZERO_PAGE, 0, Area.PAGE_SIZE) < 0;
+    }
+
+    private static void putInt(byte[] bytes, int at, int value) {
+        INT.set(bytes, at, value);
+    }
+
+    private static int getInt(byte[] bytes, int at) {
+        return (int) INT.get(bytes, at);
+    }
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The first {@code length} bytes deflated, behind {@link #HEADER} bytes of room. */
     private static byte[] deflate(byte[] bytes, int length) {
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
             deflater.setInput(bytes, 0, length);
             deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 4 + 64);
-            byte[] buffer = new byte[16 * 1024];
+            byte[] out = new byte[HEADER + length / 2 + 64];
+            int filled = HEADER;
             while (!deflater.finished()) {
-                out.write(buffer, 0, deflater.deflate(buffer));
+                if (filled == out.length) {
+                    out = Arrays.copyOf(out, out.length * 2);
+                }
+                filled += deflater.deflate(out, filled, out.length - filled);
             }
-            return out.toByteArray();
+            return Arrays.copyOf(out, filled);
         } finally {
             deflater.end();
         }
     }
 
-    private static void inflate(byte[] chunk, int offset, byte[] into) {
+    private static byte[] inflate(byte[] chunk, int offset, int size) {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(chunk, offset, chunk.length - offset);
             // One byte of room more than the chunk claims, so that a stream holding more shows it.
-            byte[] out = new byte[into.length + 1];
+            byte[] out = new byte[size + 1];
             int filled = 0;
             while (!inflater.finished() && !inflater.needsInput() && !inflater.needsDictionary() && filled < out.length) {
                 filled += inflater.inflate(out, filled, out.length - filled);
             }
-            if (filled != into.length || !inflater.finished()) {
-                throw new IllegalArgumentException("a deflated page chunk of " + into.length + " bytes holds "
-                        + (filled > into.length ? "more" : filled + (inflater.finished() ? "" : " and is cut short")));
+            if (filled != size || !inflater.finished()) {
+                throw new IllegalArgumentException("a deflated page chunk of " + size + " bytes holds "
+                        + (filled > size ? "more" : filled + (inflater.finished() ? "" : " and is cut short")));
             }
-            System.arraycopy(out, 0, into, 0, into.length);
+            return out;
         } catch (DataFormatException e) {
             throw new IllegalArgumentException("a corrupt deflated page chunk: " + e.getMessage(), e);
         } finally {

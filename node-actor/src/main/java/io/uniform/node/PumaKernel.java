@@ -146,6 +146,12 @@ final class PumaKernel extends Kernel {
         return new SliceResult(drainOutput(), calls, qk.drainOutbox(), ended, waiting && ended == null, pctReloads - reloadsBefore, sleepNanos);
     }
 
+    /** Puma has no demand paging: a page fault is a trap that ends the process, so none is counted apart. */
+    @Override
+    Counters counters() {
+        return new Counters(qk.instructions(), qk.traps(), 0);
+    }
+
     @Override
     boolean complete(long sequence, IoReply reply) {
         return result == null && qk.complete(pid, sequence, reply);
@@ -292,8 +298,8 @@ final class PumaKernel extends Kernel {
     }
 
     @Override
-    void writePage(int address, byte[] page) {
-        qk.writePage(pid, address, page);
+    void writePage(int address, byte[] from, int offset) {
+        qk.writePage(pid, address, from, offset);
     }
 
     @Override

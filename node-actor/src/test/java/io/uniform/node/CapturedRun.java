@@ -6,6 +6,7 @@ import io.uniform.process.io.IoReply;
 import io.uniform.process.io.IoRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * What a node and yod made of a kernel's slices, as the kernel migration tests drive them: the
@@ -49,5 +50,19 @@ final class CapturedRun {
 
     String stdout() {
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The end of a move between two kernels: {@code pages} of the frozen {@code source} are written
+     * into the admitted {@code destination}, the source lets go and the destination starts.
+     */
+    static void handOver(Kernel source, Kernel destination, List<Integer> pages) {
+        byte[] page = new byte[4096];
+        for (int address : pages) {
+            source.frozenMemory().read(address, page);
+            destination.writePage(address, page, 0);
+        }
+        source.release();
+        destination.start();
     }
 }

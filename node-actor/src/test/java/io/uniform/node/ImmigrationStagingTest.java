@@ -33,8 +33,8 @@ class ImmigrationStagingTest {
         }
 
         @Override
-        void writePage(int address, byte[] page) {
-            written.put(address, page.clone());
+        void writePage(int address, byte[] from, int offset) {
+            written.put(address, Arrays.copyOfRange(from, offset, offset + PAGE));
         }
 
         @Override
@@ -49,21 +49,20 @@ class ImmigrationStagingTest {
 
     @Test
     void laterRoundsReplaceEarlierOnesAndOnlyTheFinalAreasAreApplied() {
-        Immigration immigration = new Immigration("move", 1);
-        immigration.stage(new PageChunk.Page(0x10000, page(1)));
-        immigration.stage(new PageChunk.Page(0x11000, page(2)));
-        immigration.stage(new PageChunk.Page(0x20000, page(3))); // memory the process unmaps before it freezes
-        immigration.stage(new PageChunk.Page(0x10000, page(4))); // a later round
-        immigration.stage(new PageChunk.Page(0x11000, null)); // zeros now
+        StagedPages staged = new StagedPages();
+        staged.page(0x10000, page(1), 0);
+        staged.page(0x11000, page(2), 0);
+        staged.page(0x20000, page(3), 0); // memory the process unmaps before it freezes
+        staged.page(0x10000, page(4), 0); // a later round
+        staged.zeros(0x11000); // zeros now
         RecordingKernel kernel = new RecordingKernel();
-        immigration.kernel = kernel;
 
-        immigration.applyStaged(List.of(new Area(0x10000, 2 * PAGE, 3), new Area(0x30000, PAGE, 3)));
+        staged.admitted(kernel, List.of(new Area(0x10000, 2 * PAGE, 3), new Area(0x30000, PAGE, 3)));
 
         assertEquals(List.of(0x10000), List.copyOf(kernel.written.keySet()));
         assertArrayEquals(page(4), kernel.written.get(0x10000));
         kernel.written.clear();
-        immigration.applyStaged(List.of(new Area(0x10000, 2 * PAGE, 3)));
+        staged.admitted(kernel, List.of(new Area(0x10000, 2 * PAGE, 3)));
         assertEquals(Map.of(), kernel.written, "applied once, then forgotten");
     }
 }

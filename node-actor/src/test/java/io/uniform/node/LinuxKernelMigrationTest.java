@@ -12,7 +12,7 @@ import io.uniform.portals.ProcessId;
 import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.UnifiedLibrary;
-import io.uniform.process.image.FrozenMemory;
+import io.uniform.process.image.DirtyPages;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
 import java.nio.file.Path;
@@ -61,15 +61,8 @@ class LinuxKernelMigrationTest {
         }
         assertNull(before.ended, "still running");
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
-        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state);
-        FrozenMemory memory = source.frozenMemory();
-        byte[] page = new byte[4096];
-        for (int address : memory.pages()) {
-            memory.read(address, page);
-            destination.writePage(address, page);
-        }
-        source.release();
-        destination.start();
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY, 0));
+        CapturedRun.handOver(source, destination, source.frozenMemory().pages());
 
         CapturedRun after = new CapturedRun();
         after.finish(destination);
@@ -77,6 +70,47 @@ class LinuxKernelMigrationTest {
         assertEquals(new Kernel.Ended(ExitStatus.exited(6), null), after.ended);
         assertEquals(stayed.ended, after.ended);
         assertTrue(source.drainOutput().isEmpty(), "the source says nothing more: no exit, no output");
+    }
+
+    /**
+     * Pre-copy's landing: the running rank's pages land in frames of the destination's memory
+     * before it freezes (committed there, as the node's account shows), admission keeps them
+     * and only the pages written since are written after it; the output is the unmoved run's.
+     * A landing given up returns every byte it committed.
+     */
+    @Test
+    void pagesLandedBeforeTheFreezeStayInPlaceAtAdmission() throws Exception {
+        CapturedRun stayed = stayed();
+        LinuxKernel source = exec("moved.txt");
+        CapturedRun before = new CapturedRun();
+        before.slice(source, SLICE);
+        DirtyPages dirty = source.trackWrites();
+        LinuxKernel.Landed landed = LinuxKernel.land(MEMORY, source.memoryBytes());
+        LinuxKernel.Landed abandoned = LinuxKernel.land(MEMORY, 0);
+        byte[] page = new byte[4096];
+        List<Integer> first = dirty.nextRound();
+        for (int address : first) {
+            dirty.read(address, page, 0);
+            landed.page(address, page, 0);
+            abandoned.page(address, page, 0);
+        }
+        assertTrue(landed.memory().committedBytes() >= (long) first.size() * 4096, "landed pages are committed");
+        abandoned.release();
+        assertEquals(0, abandoned.memory().committedBytes(), "a landing given up keeps nothing");
+        for (int i = 0; i < 19; i++) {
+            before.slice(source, SLICE);
+        }
+        assertNull(before.ended, "still running");
+        List<Integer> last = dirty.nextRound();
+        dirty.stop();
+        ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, landed);
+        CapturedRun.handOver(source, destination, last);
+
+        CapturedRun after = new CapturedRun();
+        after.finish(destination);
+        assertEquals(stayed.stdout(), before.stdout() + after.stdout());
+        assertEquals(stayed.ended, after.ended);
     }
 
     @Test
@@ -89,9 +123,9 @@ class LinuxKernelMigrationTest {
         assertTrue(refused.getMessage().contains("above Puma's user limit"), refused.getMessage());
 
         ProcessState state = source.freeze(UnifiedLibrary.OS_LINUX);
-        MigrationRefused full = assertThrows(MigrationRefused.class, () -> LinuxKernel.admit(SMALL_MEMORY, files.toString(), portals, state));
+        MigrationRefused full = assertThrows(MigrationRefused.class, () -> LinuxKernel.admit(SMALL_MEMORY, files.toString(), portals, state, LinuxKernel.land(SMALL_MEMORY, 0)));
         assertTrue(full.getMessage().startsWith("the node's memory cannot hold the process's "), full.getMessage());
-        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state);
+        LinuxKernel destination = LinuxKernel.admit(MEMORY, files.toString(), portals, state, LinuxKernel.land(MEMORY, 0));
         destination.release(); // the transfer failed: the destination forgets the arrival
         source.thaw();
         captured.finish(source);

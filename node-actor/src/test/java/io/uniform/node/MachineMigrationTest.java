@@ -42,15 +42,30 @@ class MachineMigrationTest {
     private static final int SORT_ROUNDS = 200;
 
     @JUnit5TestKit
-    ActorTestKit testKit = TestKits.serializing();
+    ActorTestKit testKit = newTestKit();
 
     @TempDir
     Path files;
 
     private final MachineDescription description = MachineDescriptions.defaultMachine();
 
+    /** The kit the machines, the probes and the clients live in. */
+    ActorTestKit newTestKit() {
+        return TestKits.serializing();
+    }
+
+    /** A new machine of {@code machine} named {@code name}, ready for jobs. */
+    ActorRef<Machine.Command> spawnMachine(MachineDescription machine, String name) {
+        return testKit.spawn(Machine.create(machine), name);
+    }
+
+    /** How many random moves the all-to-all job is asked for. */
+    int randomMoveAttempts() {
+        return 200;
+    }
+
     private ActorRef<Machine.Command> machine() {
-        return testKit.spawn(Machine.create(description), "moving-machine-" + MACHINES.incrementAndGet());
+        return spawnMachine(description, "moving-machine-" + MACHINES.incrementAndGet());
     }
 
     /** guest/linux/migrant on one service node: {@code rounds} rounds with a sleep of {@code sleepMs} each. */
@@ -161,8 +176,7 @@ class MachineMigrationTest {
      */
     @Test
     void aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom() {
-        ActorRef<Machine.Command> machine = testKit.spawn(Machine.create(MachineDescriptions.preset("paragon")),
-                "moving-paragon-" + MACHINES.incrementAndGet());
+        ActorRef<Machine.Command> machine = spawnMachine(MachineDescriptions.preset("paragon"), "moving-paragon-" + MACHINES.incrementAndGet());
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "2000"), null),
                 Partition.COMPUTE, 16, client.getRef()));
@@ -172,7 +186,7 @@ class MachineMigrationTest {
         List<String> moved = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         int rank = 0;
-        for (int attempt = 0; attempt < 200; attempt++) {
+        for (int attempt = 0; attempt < randomMoveAttempts(); attempt++) {
             rank = random.nextInt(4) == 0 ? rank : random.nextInt(16); // now and then the same rank again
             Partition to = random.nextBoolean() ? Partition.COMPUTE : Partition.SERVICE;
             int movingRank = rank;

@@ -167,8 +167,8 @@ class MigrationProtocolTest {
                 }
 
                 @Override
-                public void read(int address, byte[] page) {
-                    System.arraycopy(pages.get(address), 0, page, 0, Area.PAGE_SIZE);
+                public void read(int address, byte[] into, int offset) {
+                    System.arraycopy(pages.get(address), 0, into, offset, Area.PAGE_SIZE);
                 }
             };
         }
@@ -179,8 +179,8 @@ class MigrationProtocolTest {
         }
 
         @Override
-        void writePage(int address, byte[] page) {
-            pages.put(address, page.clone());
+        void writePage(int address, byte[] from, int offset) {
+            pages.put(address, java.util.Arrays.copyOfRange(from, offset, offset + Area.PAGE_SIZE));
         }
 
         @Override
@@ -198,8 +198,8 @@ class MigrationProtocolTest {
             }
 
             @Override
-            public Kernel admit(NodeActor.Settings node, Partition partition, NodeActor.Immigrate immigrate, ProcessPortals portals)
-                    throws MigrationRefused {
+            public Kernel admit(NodeActor.Settings node, Partition partition, NodeActor.Immigrate immigrate, ProcessPortals portals,
+                                Landing landing) throws MigrationRefused {
                 if (immigrate.state().areas().isEmpty()) {
                     throw new MigrationRefused("nothing to admit");
                 }

@@ -24,10 +24,33 @@ class PageChunkTest {
             }
 
             @Override
-            public void read(int address, byte[] page) {
-                System.arraycopy(sorted.get(address), 0, page, 0, Area.PAGE_SIZE);
+            public void read(int address, byte[] into, int offset) {
+                System.arraycopy(sorted.get(address), 0, into, offset, Area.PAGE_SIZE);
             }
         };
+    }
+
+    /** A decoded page: its address, and its bytes or null for a page of zeros. */
+    private record Page(int address, byte[] bytes) {
+        boolean zeros() {
+            return bytes == null;
+        }
+    }
+
+    private static List<Page> decode(byte[] chunk, int maxPages) {
+        List<Page> pages = new java.util.ArrayList<>();
+        PageChunk.decode(chunk, maxPages, new PageChunk.Sink() {
+            @Override
+            public void page(int address, byte[] bytes, int offset) {
+                pages.add(new Page(address, Arrays.copyOfRange(bytes, offset, offset + Area.PAGE_SIZE)));
+            }
+
+            @Override
+            public void zeros(int address) {
+                pages.add(new Page(address, null));
+            }
+        });
+        return pages;
     }
 
     private static byte[] page(int seed) {
@@ -44,8 +67,8 @@ class PageChunkTest {
         FrozenMemory memory = memory(Map.of(0x1000, page(3), 0x2000, new byte[Area.PAGE_SIZE], 0x7fff_f000, page(5)));
         PageChunk.Encoded encoded = PageChunk.encode(memory::read, memory.pages(), compress, false);
         assertEquals(2, encoded.pages());
-        List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes(), 16);
-        assertEquals(List.of(0x1000, 0x7fff_f000), decoded.stream().map(PageChunk.Page::address).toList());
+        List<Page> decoded = decode(encoded.bytes(), 16);
+        assertEquals(List.of(0x1000, 0x7fff_f000), decoded.stream().map(Page::address).toList());
         assertArrayEquals(page(3), decoded.get(0).bytes());
         assertArrayEquals(page(5), decoded.get(1).bytes());
     }
@@ -56,7 +79,7 @@ class PageChunkTest {
         FrozenMemory memory = memory(Map.of(0x1000, new byte[Area.PAGE_SIZE], 0x2000, new byte[Area.PAGE_SIZE]));
         PageChunk.Encoded encoded = PageChunk.encode(memory::read, memory.pages(), compress, false);
         assertEquals(0, encoded.pages());
-        assertEquals(List.of(), PageChunk.decode(encoded.bytes(), 16));
+        assertEquals(List.of(), decode(encoded.bytes(), 16));
     }
 
     @ParameterizedTest
@@ -65,12 +88,12 @@ class PageChunkTest {
         FrozenMemory memory = memory(Map.of(0x1000, page(3)));
         byte[] bytes = PageChunk.encode(memory::read, memory.pages(), compress, false).bytes();
         IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
-                () -> PageChunk.decode(Arrays.copyOf(bytes, bytes.length - 10), 16));
+                () -> decode(Arrays.copyOf(bytes, bytes.length - 10), 16));
         assertTrue(truncated.getMessage().contains("page chunk"), truncated.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(new byte[3], 16));
+        assertThrows(IllegalArgumentException.class, () -> decode(new byte[3], 16));
         byte[] lying = bytes.clone();
         lying[1] = 100; // claims 100 pages
-        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying, 16));
+        assertThrows(IllegalArgumentException.class, () -> decode(lying, 16));
     }
 
     @ParameterizedTest
@@ -79,13 +102,13 @@ class PageChunkTest {
         FrozenMemory memory = memory(Map.of(0x1000, page(3), 0x2000, new byte[Area.PAGE_SIZE], 0x3000, page(4)));
         PageChunk.Encoded encoded = PageChunk.encode(memory::read, memory.pages(), compress, true);
         assertEquals(3, encoded.pages());
-        List<PageChunk.Page> decoded = PageChunk.decode(encoded.bytes(), 16);
-        assertEquals(List.of(0x1000, 0x2000, 0x3000), decoded.stream().map(PageChunk.Page::address).toList());
-        assertEquals(List.of(false, true, false), decoded.stream().map(PageChunk.Page::zeros).toList());
+        List<Page> decoded = decode(encoded.bytes(), 16);
+        assertEquals(List.of(0x1000, 0x2000, 0x3000), decoded.stream().map(Page::address).toList());
+        assertEquals(List.of(false, true, false), decoded.stream().map(Page::zeros).toList());
         assertArrayEquals(page(4), decoded.get(2).bytes());
         byte[] lying = encoded.bytes().clone();
         lying[5] = 0; // claims no page of zeros
-        assertThrows(IllegalArgumentException.class, () -> PageChunk.decode(lying, 16));
+        assertThrows(IllegalArgumentException.class, () -> decode(lying, 16));
     }
 
     @org.junit.jupiter.api.Test

@@ -17,7 +17,6 @@ import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
-import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
 import io.uniform.puma.pct.SchedulingPolicy;
@@ -70,14 +69,7 @@ class PumaKernelMigrationTest {
         assertNull(captured.ended, "still running");
         ProcessState state = source.freeze(UnifiedLibrary.OS_PUMA);
         PumaKernel destination = admit(state, MEMORY);
-        FrozenMemory memory = source.frozenMemory();
-        byte[] page = new byte[4096];
-        for (int address : memory.pages()) {
-            memory.read(address, page);
-            destination.writePage(address, page);
-        }
-        source.release();
-        destination.start();
+        CapturedRun.handOver(source, destination, source.frozenMemory().pages());
 
         captured.finish(destination);
         assertEquals(stayed.stdout(), captured.stdout());

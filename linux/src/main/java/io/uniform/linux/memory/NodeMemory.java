@@ -40,6 +40,7 @@ public final class NodeMemory {
     private int neverUsedFrom;
     private int framesInUse;
     private long committed;
+    private long resolvedFaults;
 
     /** @param capacityBytes a positive multiple of 4 KiB, at most {@link #MAX_CAPACITY} */
     public NodeMemory(int capacityBytes) {
@@ -63,6 +64,16 @@ public final class NodeMemory {
         return committed;
     }
 
+    /** Page faults the address spaces on this memory resolved by themselves: demand-zero fills and copy-on-write copies. */
+    public long resolvedFaults() {
+        return resolvedFaults;
+    }
+
+    /** An address space resolves a page fault (its slow path; never on a hit). */
+    void faultResolved() {
+        resolvedFaults++;
+    }
+
     public int framesInUse() {
         return framesInUse;
     }
@@ -83,6 +94,16 @@ public final class NodeMemory {
         }
         growToHold(committed + bytes);
         committed += bytes;
+    }
+
+    /**
+     * Grows the physical memory to hold {@code bytes} (at most the capacity) without charging
+     * them: a migration's destination makes room for the arriving process before it freezes.
+     *
+     * @throws MappingException ENOMEM if the JVM heap cannot hold the memory
+     */
+    public void prepare(long bytes) throws MappingException {
+        growToHold(Math.min(bytes, capacityBytes()));
     }
 
     /** Returns {@code bytes} of an earlier {@link #commit}. */

@@ -133,6 +133,7 @@ public final class PagedAddressSpace implements AddressSpace {
         if ((entry & (1 << access.ordinal())) == 0) {
             return ACCESS_FAULT;
         }
+        memory.faultResolved();
         return ownFrame(table, index);
     }
 
@@ -173,6 +174,37 @@ public final class PagedAddressSpace implements AddressSpace {
         memory.commit((long) (range.count - countMapped(range)) * PAGE_SIZE);
         clear(range);
         fill(range, MAPPED | rights);
+    }
+
+    /**
+     * Maps {@code [start, start + length)} as {@link #map} does, but keeps the pages already
+     * mapped there with their frames and contents (their protection becomes {@code prot}): for a
+     * migration's destination, whose pre-copied pages landed before it knew the final areas.
+     *
+     * @throws MappingException as {@link #map}; ENOMEM leaves the range as it was
+     */
+    public void mapKeeping(int start, int length, int prot) throws MappingException {
+        checkUsable();
+        int rights = rights(prot);
+        Pages range = userPages(start, length);
+        memory.commit((long) (range.count - countMapped(range)) * PAGE_SIZE);
+        int added = 0;
+        for (int page = range.first; page < range.end(); page++) {
+            int t = page >>> TABLE_SHIFT;
+            if (directory[t] == null) {
+                directory[t] = new int[ENTRIES];
+            }
+            int entry = directory[t][page & ENTRY_MASK];
+            if (entry == 0) {
+                directory[t][page & ENTRY_MASK] = MAPPED | rights;
+                mappedInTable[t]++;
+                added++;
+            } else {
+                directory[t][page & ENTRY_MASK] = (entry & ~PROT_MASK) | rights;
+            }
+        }
+        mappedPages += added;
+        epoch++; // rights may have been revoked
     }
 
     /**
@@ -322,11 +354,16 @@ public final class PagedAddressSpace implements AddressSpace {
      * @throws IllegalArgumentException if the page is not mapped, or {@code page} is not a page long
      */
     public void readPage(int address, byte[] page) {
-        int entry = mappedEntry(address, page);
+        readPage(address, page, 0);
+    }
+
+    /** {@link #readPage(int, byte[])} into {@code into} from {@code offset}. */
+    public void readPage(int address, byte[] into, int offset) {
+        int entry = mappedEntry(address, into, offset);
         if ((entry & PRESENT) == 0) {
-            Arrays.fill(page, (byte) 0);
+            Arrays.fill(into, offset, offset + PAGE_SIZE, (byte) 0);
         } else {
-            memory.physical().read(entry & FRAME, page, 0, PAGE_SIZE);
+            memory.physical().read(entry & FRAME, into, offset, PAGE_SIZE);
         }
     }
 
@@ -338,17 +375,22 @@ public final class PagedAddressSpace implements AddressSpace {
      * @throws IllegalArgumentException if the page is not mapped, or {@code page} is not a page long
      */
     public void writePage(int address, byte[] page) {
-        checkUsable();
-        mappedEntry(address, page);
-        int frame = ownFrame(directory[address >>> DIRECTORY_SHIFT], (address >>> PAGE_SHIFT) & ENTRY_MASK);
-        memory.physical().write(frame, page, 0, PAGE_SIZE);
+        writePage(address, page, 0);
     }
 
-    /** The entry of the mapped page at {@code address}, for a whole-page copy into or out of {@code page}. */
-    private int mappedEntry(int address, byte[] page) {
-        if (page.length != PAGE_SIZE || (address & PAGE_MASK) != 0) {
+    /** {@link #writePage(int, byte[])} from {@code from} at {@code offset}. */
+    public void writePage(int address, byte[] from, int offset) {
+        checkUsable();
+        mappedEntry(address, from, offset);
+        int frame = ownFrame(directory[address >>> DIRECTORY_SHIFT], (address >>> PAGE_SHIFT) & ENTRY_MASK);
+        memory.physical().write(frame, from, offset, PAGE_SIZE);
+    }
+
+    /** The entry of the mapped page at {@code address}, for a whole-page copy into or out of {@code bytes} at {@code offset}. */
+    private int mappedEntry(int address, byte[] bytes, int offset) {
+        if (offset < 0 || bytes.length - offset < PAGE_SIZE || (address & PAGE_MASK) != 0) {
             throw new IllegalArgumentException(String.format(
-                    "a page copy takes a page-aligned address and %d bytes: 0x%08x, %d bytes", PAGE_SIZE, address, page.length));
+                    "a page copy takes a page-aligned address and %d bytes: 0x%08x, %d bytes", PAGE_SIZE, address, bytes.length - offset));
         }
         int[] table = directory[address >>> DIRECTORY_SHIFT];
         int entry = table == null ? 0 : table[(address >>> PAGE_SHIFT) & ENTRY_MASK];

@@ -89,7 +89,7 @@ class NodeDirectoryScaleBench {
         try {
             TwoSystemClusterTest.formCluster(a, b);
             long start = System.nanoTime();
-            ActorRef<Void> host = b.spawn(NodeHost.create(MACHINE, nodes, machine.memoryPerNode()), "host");
+            ActorRef<NodeHost.Command> host = b.spawn(NodeHost.create(MACHINE, nodes, machine.memoryPerNode()), "host");
             long known = millisUntilKnown(a, nids, "directory");
             System.out.printf("two members, %d nodes on B: A's directory knows all %d ms after B's host spawned (%d ms after the directory started)%n",
                     nodes.size(), (System.nanoTime() - start) / 1_000_000, known);

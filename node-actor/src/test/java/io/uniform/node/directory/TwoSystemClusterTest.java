@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestInstance;
  * on a node that lives in system B, found through the {@link NodeDirectory} by nid alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TwoSystemClusterTest {
+public class TwoSystemClusterTest {
     private static final String MACHINE = "test";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int REMOTE_NID = 5;
@@ -49,7 +49,7 @@ class TwoSystemClusterTest {
      * A cluster member on an ephemeral loopback port, with {@code overrides} (HOCON) over the
      * test's settings; members must share the system name to join.
      */
-    static ActorTestKit member(String overrides) {
+    public static ActorTestKit member(String overrides) {
         Config config = ConfigFactory.parseString(overrides).withFallback(ConfigFactory.parseString("""
                 pekko.actor.provider = cluster
                 pekko.actor.serialize-messages = on
@@ -74,7 +74,7 @@ class TwoSystemClusterTest {
      * cluster there is retried only after {@code retry-unsuccessful-join-after}, 10 s). Returns
      * when every system sees all of them Up.
      */
-    static void formCluster(ActorTestKit... members) {
+    public static void formCluster(ActorTestKit... members) {
         Address seed = Cluster.get(members[0].system()).selfMember().address();
         Cluster.get(members[0].system()).manager().tell(Join.create(seed));
         awaitUp(members[0], 1);

@@ -16,8 +16,13 @@ public interface DirtyPages {
      */
     List<Integer> nextRound();
 
-    /** Copies the page at {@code address} as it is now ({@link Area#PAGE_SIZE} bytes; zeros if never written). */
-    void read(int address, byte[] page);
+    /** Copies the page at {@code address} as it is now into {@code into} from {@code offset} ({@link Area#PAGE_SIZE} bytes; zeros if never written). */
+    void read(int address, byte[] into, int offset);
+
+    /** Copies the page at {@code address} as it is now into {@code page}, a page long. */
+    default void read(int address, byte[] page) {
+        read(address, page, 0);
+    }
 
     /** Ends the tracking (the move was frozen or given up): writes cost nothing more. */
     void stop();

@@ -10,8 +10,13 @@ public interface FrozenMemory {
     /** The addresses of the pages that may hold a non-zero byte, in increasing order. */
     List<Integer> pages();
 
-    /** Copies the page at {@code address} (one of {@link #pages()}) into {@code page} ({@link Area#PAGE_SIZE} bytes). */
-    void read(int address, byte[] page);
+    /** Copies the page at {@code address} (one of {@link #pages()}) into {@code into} from {@code offset} ({@link Area#PAGE_SIZE} bytes). */
+    void read(int address, byte[] into, int offset);
+
+    /** Copies the page at {@code address} into {@code page}, a page long. */
+    default void read(int address, byte[] page) {
+        read(address, page, 0);
+    }
 
     /**
      * The pages {@link #read} shows otherwise than the running process's memory held them (a

@@ -47,16 +47,16 @@ final class FrozenRegion implements FrozenMemory {
     }
 
     @Override
-    public void read(int address, byte[] page) {
-        if (page.length != Area.PAGE_SIZE || !Qk.inAreas(areas, address)) {
+    public void read(int address, byte[] into, int offset) {
+        if (offset < 0 || into.length - offset < Area.PAGE_SIZE || !Qk.inAreas(areas, address)) {
             throw new IllegalArgumentException(String.format("0x%08x is not a page of the frozen process's areas %s (or the buffer "
                     + "is not %d bytes)", address, areas, Area.PAGE_SIZE));
         }
-        space.read(address, page, 0, page.length);
+        space.read(address, into, offset, Area.PAGE_SIZE);
         if (resultAddress != NO_RESULT && (resultAddress & -Area.PAGE_SIZE) == address) {
-            int at = resultAddress - address;
+            int at = offset + resultAddress - address;
             for (int i = 0; i < 4; i++) {
-                page[at + i] = (byte) (result >>> (8 * i));
+                into[at + i] = (byte) (result >>> (8 * i));
             }
         }
     }

@@ -102,6 +102,9 @@ public final class Qk implements QkServices {
     private final ProcessClock clock;
     private final Map<Integer, Proc> processes = new LinkedHashMap<>();
     private int nextPid = 1;
+    // Counted between hart runs (never per instruction): what the node's metrics report.
+    private long instructions;
+    private long traps;
     private Pct pct;
     private String pctFailure;
     private List<QkEvent> events = new ArrayList<>();
@@ -302,6 +305,16 @@ public final class Qk implements QkServices {
             // recorded in events; processes stay as they are
         }
         return List.copyOf(events);
+    }
+
+    /** Instructions the QK's processes have retired on its harts so far. */
+    public long instructions() {
+        return instructions;
+    }
+
+    /** Traps the QK has taken from its processes so far: system calls, breakpoints, faults. */
+    public long traps() {
+        return traps;
     }
 
     /** True when no process can run (all ended, stopped, or waiting for a PCT reload). */
@@ -506,8 +519,8 @@ public final class Qk implements QkServices {
             }
 
             @Override
-            public void read(int address, byte[] page) {
-                space.read(address, page, 0, page.length);
+            public void read(int address, byte[] into, int offset) {
+                space.read(address, into, offset, Area.PAGE_SIZE);
             }
 
             @Override
@@ -556,16 +569,24 @@ public final class Qk implements QkServices {
      *     image, heap or stack), or the page is not a page
      */
     public void writePage(int pid, int address, byte[] page) {
+        if (page.length != Area.PAGE_SIZE) {
+            throw new IllegalArgumentException("a page is " + Area.PAGE_SIZE + " bytes, not " + page.length);
+        }
+        writePage(pid, address, page, 0);
+    }
+
+    /** {@link #writePage(int, int, byte[])} from {@code from} at {@code offset} (a page inside a chunk). */
+    public void writePage(int pid, int address, byte[] from, int offset) {
         Proc p = process(pid);
         if (!p.arriving) {
             throw new IllegalStateException("process " + pid + " is not arriving");
         }
         List<Area> areas = areas(p, p.owned);
-        if (page.length != Area.PAGE_SIZE || !inAreas(areas, address)) {
+        if (offset < 0 || from.length - offset < Area.PAGE_SIZE || !inAreas(areas, address)) {
             throw new IllegalArgumentException(String.format("0x%08x is not a page of the arriving process's areas %s (or the "
-                    + "page is %d bytes, not %d)", address, areas, page.length, Area.PAGE_SIZE));
+                    + "page is %d bytes, not %d)", address, areas, from.length - offset, Area.PAGE_SIZE));
         }
-        p.space.write(address, page, 0, page.length);
+        p.space.write(address, from, offset, Area.PAGE_SIZE);
     }
 
     /** Every page of the arriving process is stored: its OS word now says PUMA, and it runs from the next slice. */
@@ -753,9 +774,12 @@ public final class Qk implements QkServices {
         long remaining = slice;
         while (remaining > 0 && p.runnable()) {
             long before = p.hart.cycles();
+            long retiredBefore = p.hart.instret();
             Stop stop = p.hart.run(remaining);
             remaining -= Math.max(1, p.hart.cycles() - before);
+            instructions += p.hart.instret() - retiredBefore;
             if (stop instanceof Stop.Trap trap) {
+                traps++;
                 handleTrap(p, trap);
             }
         }

@@ -1,0 +1,148 @@
+package io.uniform.cli;
+
+import static io.uniform.cli.CommandRun.guest;
+import static io.uniform.cli.CommandRun.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/**
+ * A cluster of real member JVMs on loopback, driven through the CLI as an operator would:
+ * {@code cluster up} starts two members, a {@code yod --cluster} job's ranks span them, the
+ * operator moves a rank with {@code migrate} and empties a node with {@code drain} while it runs,
+ * bad input is refused clearly, and {@code cluster down} makes every member leave and exit.
+ */
+@Isolated
+class ClusterCommandTest {
+    private static final Pattern SEED = Pattern.compile("the cluster's seed is (\\S+) ");
+    private static final Pattern JOB = Pattern.compile("uniform: job (\\d+) runs on nodes \\[([0-9, ]+)\\]");
+
+    @TempDir
+    Path directory;
+
+    private static ProcessBuilder uniformProcess(String... args) {
+        return uniformProcess(List.of(), args);
+    }
+
+    /** {@code uniform ARGS} in a JVM of its own, with {@code javaOptions}. */
+    private static ProcessBuilder uniformProcess(List<String> javaOptions, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Uniform.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
+    }
+
+    /** Reads {@code process}'s lines until one matches {@code pattern}; fails with what it read if it ends first. */
+    private static Matcher awaitLine(BufferedReader lines, Pattern pattern) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            seen.append(line).append('\n');
+            Matcher matcher = pattern.matcher(line);
+            if (matcher.find()) {
+                return matcher;
+            }
+        }
+        throw new AssertionError("no line like " + pattern + " in:\n" + seen);
+    }
+
+    @Test
+    void aJobSpansTheMembersAndMovesThroughTheOperatorsCommands() throws Exception {
+        Path clusterFile = directory.resolve("cluster");
+        // Nodes dealt round-robin: the job's two ranks are on both members, and moves to the nearest node cross them.
+        Path machineFile = Files.writeString(directory.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
+        Process up = uniformProcess("cluster", "up", "--members", "2", "--config", machineFile.toString(), "--cluster-file", clusterFile.toString())
+                .redirectErrorStream(true).start();
+        Process job = null;
+        try {
+            BufferedReader upOut = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
+            String seed = awaitLine(upOut, SEED).group(1);
+            assertEquals(seed, Files.readString(clusterFile).trim());
+            String port = seed.substring(seed.indexOf(':') + 1);
+
+            CommandRun machine = uniform("machine", "--cluster", "--cluster-file", clusterFile.toString());
+            assertEquals(0, machine.status(), machine::toString);
+            assertEquals(2, machine.out().lines().filter(line -> line.matches("member 127\\.0\\.0\\.1:\\d+: nodes [0-9,-]+ \\(8\\)")).count(),
+                    machine::toString);
+
+            job = uniformProcess("yod", "--cluster=" + seed, "-sz", "2", guest("elf/bench/bench_sort.elf"), "2000").start();
+            BufferedReader jobErr = new BufferedReader(new InputStreamReader(job.getErrorStream(), StandardCharsets.UTF_8));
+            Matcher started = awaitLine(jobErr, JOB);
+            String jobId = started.group(1);
+            int rankOneNode = Integer.parseInt(started.group(2).split(", ")[1]);
+
+            CommandRun migrate = uniform("migrate", jobId, "0", "--partition", "service", "--cluster", "--cluster-file", clusterFile.toString());
+            assertEquals(0, migrate.status(), migrate::toString);
+            assertTrue(migrate.out().matches("job " + jobId + " rank 0 moved from node \\d+ to node \\d+: .*\\n"), migrate::toString);
+            CommandRun drain = uniform("drain", "" + rankOneNode, "--cluster=" + seed);
+            assertEquals(0, drain.status(), drain::toString);
+            assertTrue(drain.out().startsWith("job " + jobId + " rank 1 moved from node " + rankOneNode + " to node "), drain::toString);
+            CommandRun refused = uniform("migrate", jobId, "0", "--to", "999", "--cluster=" + seed);
+            assertEquals(1, refused.status(), refused::toString);
+            assertTrue(refused.err().contains("uniform: migrate: refused: there is no node 999"), refused::toString);
+
+            assertTrue(job.waitFor(120, TimeUnit.SECONDS), "the job ends");
+            String out = new String(job.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, job.exitValue(), out);
+            List<String> results = out.lines().map(line -> line.replaceFirst("^\\[\\d\\] ", "")).toList();
+            assertEquals(2, results.size(), out);
+            assertTrue(results.get(0).startsWith("bench_sort rounds 2000 checksum 0x"), out);
+            assertEquals(results.get(0), results.get(1), "the moved ranks computed what the other would have");
+
+            Process portInUse = uniformProcess("member", "--join", seed, "--port", port).redirectErrorStream(true).start();
+            assertTrue(portInUse.waitFor(60, TimeUnit.SECONDS));
+            String portError = new String(portInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(MemberCommand.EXIT_PORT_IN_USE, portInUse.exitValue(), portError);
+            assertTrue(portError.contains("cannot listen on 127.0.0.1:" + port + ": the port is in use"), portError);
+
+            Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
+            assertTrue(otherMachine.waitFor(60, TimeUnit.SECONDS));
+            String otherError = new String(otherMachine.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(MemberCommand.EXIT_OTHER_MACHINE, otherMachine.exitValue(), otherError);
+            assertTrue(otherError.contains("refused: this member's machine description"), otherError);
+
+            CommandRun down = uniform("cluster", "down", "--cluster-file", clusterFile.toString());
+            assertEquals(0, down.status(), down::toString);
+            assertTrue(up.waitFor(60, TimeUnit.SECONDS), "cluster up returns once its members have left");
+            assertEquals(0, up.exitValue());
+            assertTrue(Files.notExists(clusterFile), "the cluster file is gone with the cluster");
+        } finally {
+            if (job != null) {
+                job.destroyForcibly();
+            }
+            up.destroy();
+            up.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void commandsThatNeedAClusterSaySoAndAnUnreachableSeedIsReportedAfterItsBound() throws Exception {
+        CommandRun migrate = uniform("migrate", "1", "0", "--partition", "service");
+        assertEquals(2, migrate.status(), migrate::toString);
+        assertTrue(migrate.err().contains("uniform: migrate: needs a running cluster: start one with `uniform cluster up`"), migrate::toString);
+        CommandRun drain = uniform("drain", "3", "--cluster", "--cluster-file", directory.resolve("none").toString());
+        assertEquals(2, drain.status(), drain::toString);
+        assertTrue(drain.err().contains("cannot be read"), drain::toString);
+
+        Process run = uniformProcess(List.of("-Duniform.cluster.join-timeout=5s"), "run", "--cluster=127.0.0.1:1", guest("elf/tests/hello.elf"))
+                .redirectErrorStream(true).start();
+        assertTrue(run.waitFor(60, TimeUnit.SECONDS));
+        String err = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, run.exitValue(), err);
+        assertTrue(err.contains("uniform: cannot join the cluster at 127.0.0.1:1 within 5 s"), err);
+    }
+}
