@@ -691,8 +691,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private Behavior<Command> onCheckpoint(Checkpoint checkpoint) {
         ActorRef<Yod.Command> yod = jobs.get(checkpoint.jobId());
         if (yod == null) {
-            checkpoint.replyTo().tell(new io.uniform.node.yod.Checkpoint.Taken(checkpoint.jobId(), false, null,
-                    "there is no running job " + checkpoint.jobId(), 0, 0));
+            checkpoint.replyTo().tell(io.uniform.node.yod.Checkpoint.Taken.refused(checkpoint.jobId(), null,
+                    "there is no running job " + checkpoint.jobId(), 0));
         } else {
             yod.tell(new io.uniform.node.yod.Checkpoint.Take(checkpoint.replyTo()));
         }

@@ -75,6 +75,20 @@ class MachineSnapshotTest {
         return taken.receiveMessage(LONG);
     }
 
+    /**
+     * Snapshots of a running job until one holds messages in flight on its channels (the first
+     * ones may be taken before the ranks have sent any); each is written.
+     */
+    private Checkpoint.Taken checkpointInFlight(ActorRef<Machine.Command> machine, int jobId) {
+        Checkpoint.Taken taken = null;
+        for (int attempt = 0; attempt < 20 && (taken == null || taken.channelMessages() == 0); attempt++) {
+            taken = checkpoint(machine, jobId);
+            assertTrue(taken.written(), taken::toString);
+        }
+        assertTrue(taken.channelMessages() > 0, "no snapshot of 20 caught a message in flight: " + taken);
+        return taken;
+    }
+
     private MachineJob restart(ActorRef<Machine.Command> machine, String file, Program expected) {
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Restart(file, expected, client.getRef(), options()));
@@ -118,12 +132,10 @@ class MachineSnapshotTest {
      * checks every sender's sequence, so a channel message lost or delivered twice fails it.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("the restarted job is placed and restored but never reports its end: under investigation")
     void aSnapshotOfTheAllToAllTakenMidRunRestartsOnOtherNodesToTheSameResult() {
         ActorRef<Machine.Command> machine = paragon();
         MachineJob original = run(machine, alltoall(ROUNDS));
-        Checkpoint.Taken taken = checkpoint(machine, original.started.jobId());
-        assertTrue(taken.written(), taken::toString);
+        Checkpoint.Taken taken = checkpointInFlight(machine, original.started.jobId());
         assertTrue(Files.exists(Path.of(taken.file())), taken::toString);
         MachineJob restarted = restart(machine, taken.file(), alltoall(ROUNDS));
         assertEquals(Set.of(), overlap(restarted, original), "the restarted job runs on other nodes");

@@ -18,9 +18,15 @@ public sealed interface Checkpoint extends Yod.Command {
 
     /**
      * How a snapshot went: written to {@code file} ({@code bytes} long, {@code nanos} from the
-     * request to the file's rename), or not, and why ({@code reason}; the job runs on either way).
+     * request to the file's rename, {@code channelMessages} messages recorded in flight on the
+     * job's channels), or not, and why ({@code reason}; the job runs on either way).
      */
-    record Taken(int jobId, boolean written, String file, String reason, long bytes, long nanos) implements JobReport {}
+    record Taken(int jobId, boolean written, String file, String reason, long bytes, long nanos, long channelMessages) implements JobReport {
+        /** Snapshot {@code file} (null: none begun) of job {@code jobId} was not written, for {@code reason}. */
+        public static Taken refused(int jobId, String file, String reason, long nanos) {
+            return new Taken(jobId, false, file, reason, 0, nanos, 0);
+        }
+    }
 
     /** A part of one rank's recording of snapshot {@code snapshot}. */
     sealed interface Part extends Checkpoint {

@@ -6,6 +6,7 @@ import io.uniform.process.files.FileSystemException;
 import io.uniform.process.image.OpenFile;
 import io.uniform.process.image.ProcessState;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ final class Snapshots {
     private int taken;
     private Taking taking;
     private String last;
+    // The last periodic snapshot: the next one written replaces it (those asked for stay).
+    private Path lastPeriodic;
     private Restoring restoring;
 
     /** A snapshot under way. */
@@ -43,6 +46,7 @@ final class Snapshots {
         final SnapshotFile.Rank[] ranks;
         final int[] stored;
         int recorded;
+        long channelMessages;
 
         Taking(String id, Path file, SnapshotFile.Writer writer, ActorRef<Checkpoint.Taken> replyTo, int size) {
             this.id = id;
@@ -57,12 +61,14 @@ final class Snapshots {
     /** A restore under way: the snapshot read record by record, page chunks a window ahead of what the nodes stored. */
     private static final class Restoring {
         final SnapshotFile.Reader reader;
+        final boolean[] begun;
         final int[] sent;
         final int[] stored;
         boolean read;
 
         Restoring(SnapshotFile.Reader reader, int size) {
             this.reader = reader;
+            this.begun = new boolean[size];
             this.sent = new int[size];
             this.stored = new int[size];
         }
@@ -88,7 +94,7 @@ final class Snapshots {
         this.timeout = config.getDuration("timeout");
         this.window = config.getInt("window");
         String dir = yod.job().options().snapshotDir();
-        this.directory = Path.of(dir != null ? dir : config.getString("dir"));
+        this.directory = Path.of(dir != null ? dir : config.getString("dir")).toAbsolutePath(); // named to people who may be elsewhere
     }
 
     /** The last snapshot written completely; null if none. */
@@ -112,7 +118,7 @@ final class Snapshots {
                 : restoring != null ? "the job is being restored"
                 : ended >= 0 ? "rank " + ended + " has ended" : null;
         if (refusal != null) {
-            to.tell(new Checkpoint.Taken(jobId, false, null, refusal, 0, 0));
+            to.tell(Checkpoint.Taken.refused(jobId, null, refusal, 0));
             return yod;
         }
         String id = jobId + "." + (++taken) + "." + java.util.UUID.randomUUID();
@@ -121,10 +127,8 @@ final class Snapshots {
         try {
             writer = new SnapshotFile.Writer(serialization, file);
         } catch (IOException | RuntimeException e) {
-            to.tell(new Checkpoint.Taken(jobId, false, file.toString(), "the snapshot directory " + directory + " cannot be written: "
-                    + e, 0, 0));
-            schedulePeriodicIfClient(replyTo);
-            return yod;
+            to.tell(Checkpoint.Taken.refused(jobId, file.toString(), "the snapshot directory " + directory + " cannot be written: " + e, 0));
+            return yod; // a periodic one is due again a period later (due)
         }
         taking = new Taking(id, file, writer, to, yod.ranks());
         for (int rank = 0; rank < yod.ranks(); rank++) {
@@ -140,8 +144,8 @@ final class Snapshots {
             if (taking == null && restoring == null && yod.endedRank() < 0) {
                 take(null);
             }
-            if (taking == null) {
-                schedulePeriodic();
+            if (taking == null || !periodic(taking.replyTo)) {
+                schedulePeriodic(); // else once the periodic one under way is over
             }
         } else if (taking != null && taking.id.equals(id)) {
             abandon("not complete within " + timeout.toSeconds() + " s (" + taking.recorded + " of " + yod.ranks() + " ranks recorded)");
@@ -173,6 +177,7 @@ final class Snapshots {
                 yod.nodeOf(rank).tell(new NodeActor.SnapshotStored(taking.id, taking.stored[rank]));
             } else if (part instanceof Checkpoint.RankChannels channels) {
                 taking.writer.append(channels);
+                taking.channelMessages += channels.messages().size();
             } else if (part instanceof Checkpoint.RankRefused refused) {
                 abandon(refused.reason());
             } else if (part instanceof Checkpoint.RankRecorded && ++taking.recorded == yod.ranks()) {
@@ -193,8 +198,23 @@ final class Snapshots {
         last = done.file.toString();
         long nanos = System.nanoTime() - done.startedAt;
         context.getLog().info("job {}: snapshot {} written ({} bytes, {} ms)", yod.job().jobId(), done.file, bytes, nanos / 1_000_000);
-        done.replyTo.tell(new Checkpoint.Taken(yod.job().jobId(), true, last, null, bytes, nanos));
+        done.replyTo.tell(new Checkpoint.Taken(yod.job().jobId(), true, last, null, bytes, nanos, done.channelMessages));
+        if (periodic(done.replyTo)) {
+            if (lastPeriodic != null) {
+                try {
+                    Files.deleteIfExists(lastPeriodic);
+                } catch (IOException e) {
+                    context.getLog().warn("job {}: the replaced snapshot {} stays: {}", yod.job().jobId(), lastPeriodic, e.toString());
+                }
+            }
+            lastPeriodic = done.file;
+        }
         schedulePeriodicIfClient(done.replyTo);
+    }
+
+    /** A periodic snapshot reports to the job's client. */
+    private boolean periodic(ActorRef<Checkpoint.Taken> replyTo) {
+        return replyTo.equals(yod.client().narrow());
     }
 
     /** The snapshot under way, if any, is given up for {@code reason}: the nodes stop recording, the file is not written. */
@@ -213,14 +233,13 @@ final class Snapshots {
             context.getLog().warn("job {}: the records of an abandoned snapshot stay in {}", yod.job().jobId(), given.file, e);
         }
         context.getLog().warn("job {}: snapshot {} abandoned: {}", yod.job().jobId(), given.file, reason);
-        given.replyTo.tell(new Checkpoint.Taken(yod.job().jobId(), false, given.file.toString(), reason, 0,
-                System.nanoTime() - given.startedAt));
+        given.replyTo.tell(Checkpoint.Taken.refused(yod.job().jobId(), given.file.toString(), reason, System.nanoTime() - given.startedAt));
         schedulePeriodicIfClient(given.replyTo);
     }
 
     /** A periodic snapshot (whose report goes to the client) is over: the next one is due a period later. */
     private void schedulePeriodicIfClient(ActorRef<Checkpoint.Taken> replyTo) {
-        if (replyTo != null && replyTo.equals(yod.client().narrow())) {
+        if (periodic(replyTo)) {
             schedulePeriodic();
         }
     }
@@ -228,10 +247,7 @@ final class Snapshots {
     /** yod stops: what is under way ends. */
     void close() {
         abandon("the job ended");
-        if (restoring != null) {
-            restoring.reader.close();
-            restoring = null;
-        }
+        stopRestore();
     }
 
     // ---- Restoring a job
@@ -255,6 +271,7 @@ final class Snapshots {
                     shown(restoration.shownStderr(), rank));
         }
         portalsJid = reader.header().portalsJid();
+        last = restoration.snapshotFile(); // lost again before its next snapshot, the job restarts from this one
         restoring = new Restoring(reader, ranks.size());
         return ranks.stream().map(SnapshotFile.Rank::launchNid).toList();
     }
@@ -271,12 +288,15 @@ final class Snapshots {
         return yod;
     }
 
-    /** A rank could not be restored: the restore stops (the job fails). */
-    void restoreFailed() {
-        if (restoring != null) {
-            restoring.reader.close();
-            restoring = null;
+    /** The job ends while it is restored: the restore stops. Returns the ranks whose restore had not begun (their nodes know nothing of the job). */
+    List<Integer> stopRestore() {
+        if (restoring == null) {
+            return List.of();
         }
+        restoring.reader.close();
+        List<Integer> unbegun = java.util.stream.IntStream.range(0, restoring.begun.length).filter(rank -> !restoring.begun[rank]).boxed().toList();
+        restoring = null;
+        return unbegun;
     }
 
     /** Sends what the snapshot holds next, up to a window of page chunks the nodes have not stored; starts the ranks at its end. */
@@ -289,6 +309,7 @@ final class Snapshots {
                 if (record == null) {
                     restoring.read = true;
                 } else if (record instanceof Checkpoint.RankState state) {
+                    restoring.begun[state.rank()] = true;
                     yod.nodeOf(state.rank()).tell(restoreOf(state));
                 } else if (record instanceof Checkpoint.RankPages pages) {
                     restoring.sent[pages.rank()]++;
@@ -325,10 +346,7 @@ final class Snapshots {
     }
 
     private void failRestore(String reason) {
-        restoreFailed();
-        for (int rank = 0; rank < yod.ranks(); rank++) {
-            yod.nodeOf(rank).tell(new NodeActor.Kill(yod.job().jobId(), reason));
-        }
         context.getLog().error("job {}: {}", yod.job().jobId(), reason);
+        yod.killOthers(reason);
     }
 }

@@ -194,8 +194,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private final java.util.Set<ActorRef<NodeActor.Command>> watched = new java.util.HashSet<>();
     // Why the job's ranks were told to end, if they were: a rank that moves meanwhile is told again.
     private String killReason;
-    // Ranks lost with their nodes, those nodes, and the snapshot the job restarts from (null: it does not).
-    private final java.util.SortedSet<Integer> lostRanks = new java.util.TreeSet<>();
+    // Nodes lost with ranks on them, and the snapshot the job restarts from (null: it does not).
     private final java.util.SortedSet<Integer> lostNids = new java.util.TreeSet<>();
     private String restartFrom;
     private int ended;
@@ -243,20 +242,19 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         this.produced = new long[statuses.length][2];
         this.shown = new long[statuses.length][2];
         this.snapshots = new Snapshots(this, context);
-        if (restoration != null) {
-            this.launchNids = snapshots.restore(restoration);
-            snapshots.pump();
-            client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
-            return;
+        this.launchNids = restoration != null ? snapshots.restore(restoration) : job.placements().stream().map(Placement::nid).toList();
+        for (Placement placement : placements) {
+            watch(placement.node()); // a node that stops never reports its rank
         }
-        this.launchNids = job.placements().stream().map(Placement::nid).toList();
-        snapshots.schedulePeriodic();
-        NodeActor.JobPeers peers = new NodeActor.JobPeers(launchNids, job.directory(), job.machine());
-        for (int rank = 0; rank < statuses.length; rank++) {
-            ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
-            watch(node); // a node that stops never reports its rank
-            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
-                    job.options().filesRoot(), peers));
+        if (restoration != null) {
+            snapshots.pump();
+        } else {
+            snapshots.schedulePeriodic();
+            NodeActor.JobPeers peers = new NodeActor.JobPeers(launchNids, job.directory(), job.machine());
+            for (int rank = 0; rank < statuses.length; rank++) {
+                job.placements().get(rank).node().tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self,
+                        job.options().pctFault(), job.options().filesRoot(), peers));
+            }
         }
         // After the launches: whatever the client does about the job once it hears of it comes after them.
         client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
@@ -494,11 +492,6 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return node(rank);
     }
 
-    /** A rank could not be restored: the job fails as a launch that was refused does. */
-    Behavior<Command> restoreRefused(JobEvent.LaunchRefused refused) {
-        return onLaunchRefused(refused);
-    }
-
     private Behavior<Command> onMoveFailed(JobEvent.MoveFailed failed) {
         client.tell(failed);
         return this;
@@ -563,7 +556,6 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     private Behavior<Command> onLaunchRefused(JobEvent.LaunchRefused refused) {
-        snapshots.restoreFailed();
         // The other ranks cannot finish a job one rank of which never started.
         killOthers("rank " + refused.rank() + " could not start: " + refused.reason());
         return record(refused.rank(), new JobReport.RankStatus(refused.rank(), refused.nid(), null, refused.reason()));
@@ -581,8 +573,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Behavior<Command> next = this;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null && placements[rank].node().equals(lost.node())) {
-                String report = "node " + placements[rank].nid() + " was lost";
-                lostRanks.add(rank);
+                String report = "node " + placements[rank].nid() + " was lost" + memberOf(lost.node());
                 lostNids.add(placements[rank].nid());
                 snapshots.abandon(report);
                 boolean restart = snapshots.last() != null && job.machine() != null;
@@ -597,6 +588,12 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return next;
     }
 
+    /** " with its member HOST:PORT" for a node of another member; "" for one of this JVM. */
+    private static String memberOf(ActorRef<?> node) {
+        org.apache.pekko.actor.Address address = node.path().address();
+        return address.hasGlobalScope() ? " with its member " + address.host().getOrElse(() -> "?") + ":" + address.port().getOrElse(() -> 0) : "";
+    }
+
     private Behavior<Command> onDropFiles(DropFiles drop) {
         if (drop.rank() >= 0 && drop.rank() < files.length) {
             files[drop.rank()].closeAll();
@@ -609,12 +606,17 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return this;
     }
 
-    private void killOthers(String reason) {
+    /** Ends every rank still running or being restored; a rank whose restore had not begun yet ends as not started. */
+    void killOthers(String reason) {
         killReason = reason;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null) {
                 node(rank).tell(new NodeActor.Kill(job.jobId(), reason));
             }
+        }
+        for (int rank : snapshots.stopRestore()) {
+            getContext().getSelf().tell(new JobEvent.LaunchRefused(job.jobId(), rank, placements[rank].nid(),
+                    "the job ended before the rank was restored: " + reason));
         }
     }
 
@@ -633,9 +635,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             job.machine().tell(new Machine.RestartJob(job.jobId(), restartFrom, shown(1), shown(2), job.options(), List.copyOf(lostNids)));
             return Behaviors.stopped();
         }
-        String lost = lostRanks.isEmpty() ? null : "rank(s) " + lostRanks + " lost with node(s) " + lostNids
-                + "; no snapshot of the job to restart from";
-        JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), List.of(statuses), lost);
+        JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), List.of(statuses), null);
         done.tell(finished); // the allocator frees the nodes, then passes it on to the client
         return Behaviors.stopped();
     }
