@@ -10,7 +10,7 @@ import picocli.CommandLine;
         description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
         subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, TopCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
                 PortalsBenchCommand.class, MigrationBenchCommand.class, ClusterCommand.class, MemberCommand.class,
-                MoveCommand.Migrate.class, MoveCommand.Drain.class,
+                MoveCommand.Migrate.class, MoveCommand.Drain.class, CheckpointCommand.class, RestartCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Uniform {
     /** Exit status when the program file cannot be read. */
