@@ -39,7 +39,7 @@ class ClusterCommandTest {
     }
 
     /** {@code uniform ARGS} in a JVM of its own, with {@code javaOptions}. */
-    private static ProcessBuilder uniformProcess(List<String> javaOptions, String... args) {
+    static ProcessBuilder uniformProcess(List<String> javaOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(javaOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Uniform.class.getName()));
@@ -48,7 +48,7 @@ class ClusterCommandTest {
     }
 
     /** Reads {@code process}'s lines until one matches {@code pattern}; fails with what it read if it ends first. */
-    private static Matcher awaitLine(BufferedReader lines, Pattern pattern) throws IOException {
+    static Matcher awaitLine(BufferedReader lines, Pattern pattern) throws IOException {
         StringBuilder seen = new StringBuilder();
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             seen.append(line).append('\n');

@@ -31,6 +31,8 @@ final class Snapshots {
     private final Path directory;
     private int taken;
     private Taking taking;
+    // Requests that came while a snapshot was under way: each gets the next one.
+    private final java.util.ArrayDeque<ActorRef<Checkpoint.Taken>> waiting = new java.util.ArrayDeque<>();
     private String last;
     // The last periodic snapshot: the next one written replaces it (those asked for stay).
     private Path lastPeriodic;
@@ -109,13 +111,21 @@ final class Snapshots {
         }
     }
 
-    /** Starts a snapshot of the job; {@code replyTo} (null: the client) hears how it went. */
+    /**
+     * Starts a snapshot of the job; {@code replyTo} (null: the client, periodically) hears how it
+     * went. Asked for while one is under way, it is taken after it (a periodic one is skipped).
+     */
     Behavior<Yod.Command> take(ActorRef<Checkpoint.Taken> replyTo) {
         int jobId = yod.job().jobId();
         ActorRef<Checkpoint.Taken> to = replyTo != null ? replyTo : yod.client().narrow();
         int ended = yod.endedRank();
-        String refusal = taking != null ? "snapshot " + taking.file + " is being taken"
-                : restoring != null ? "the job is being restored"
+        if (taking != null) {
+            if (replyTo != null) {
+                waiting.add(replyTo);
+            }
+            return yod;
+        }
+        String refusal = restoring != null ? "the job is being restored"
                 : ended >= 0 ? "rank " + ended + " has ended" : null;
         if (refusal != null) {
             to.tell(Checkpoint.Taken.refused(jobId, null, refusal, 0));
@@ -210,6 +220,15 @@ final class Snapshots {
             lastPeriodic = done.file;
         }
         schedulePeriodicIfClient(done.replyTo);
+        takeWaiting();
+    }
+
+    /** The next snapshot someone asked for while one was under way. */
+    private void takeWaiting() {
+        ActorRef<Checkpoint.Taken> next = waiting.poll();
+        if (next != null) {
+            take(next);
+        }
     }
 
     /** A periodic snapshot reports to the job's client. */
@@ -235,6 +254,7 @@ final class Snapshots {
         context.getLog().warn("job {}: snapshot {} abandoned: {}", yod.job().jobId(), given.file, reason);
         given.replyTo.tell(Checkpoint.Taken.refused(yod.job().jobId(), given.file.toString(), reason, System.nanoTime() - given.startedAt));
         schedulePeriodicIfClient(given.replyTo);
+        takeWaiting();
     }
 
     /** A periodic snapshot (whose report goes to the client) is over: the next one is due a period later. */
