@@ -19,6 +19,9 @@ final class JobOptions {
     @Mixin
     ClusterOptions cluster;
 
+    @Mixin
+    SnapshotOptions snapshots;
+
     /** Where the ranks run, as the command line names it. */
     enum On {
         compute(JobPlacement.COMPUTE), service(JobPlacement.SERVICE), mixed(JobPlacement.MIXED);

@@ -7,6 +7,7 @@ import io.uniform.metrics.Top;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
+import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -58,6 +60,8 @@ final class JobSession {
     private final PrintStream err = System.err;
     private final CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
     private final CompletableFuture<JobReport.JobStarted> started = new CompletableFuture<>();
+    // The job as it runs now: a job restarted from its snapshot after a loss runs again under a new id and yod.
+    private volatile JobReport.JobStarted current;
     private final ExecutorService stdinReader = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "uniform-stdin");
         thread.setDaemon(true); // a read blocked on a terminal must not keep the JVM alive
@@ -82,6 +86,15 @@ final class JobSession {
      * status: the job's, 1 if it could not start, 130 if interrupted.
      */
     int run(MachineConnection connection, Program program, JobPlacement placement, int size, Yod.Options options) {
+        return run(connection, size > 1, terminal -> new Machine.Run(program, placement, size, terminal, options));
+    }
+
+    /**
+     * Runs the job {@code job} asks the machine for (a run or a restart, reporting to the
+     * terminal it is given) and returns its shell status as {@link #run(MachineConnection,
+     * Program, JobPlacement, int, Yod.Options)} does; {@code prefixRanks}: the job has several ranks.
+     */
+    int run(MachineConnection connection, boolean prefixRanks, Function<ActorRef<JobReport>, Machine.Command> job) {
         ActorSystem<?> system = connection.system();
         Thread interrupt = new Thread(() -> killOnInterrupt(), "uniform-interrupt");
         if (connection.clustered()) {
@@ -102,13 +115,13 @@ final class JobSession {
             // Should the machine stop before the job finishes, stop waiting rather than hang.
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
-            ActorRef<JobReport> terminal = system.systemActorOf(terminal(size > 1, connection.clustered()), "terminal", Props.empty());
-            connection.machine().tell(new Machine.Run(program, placement, size, terminal, options));
+            ActorRef<JobReport> terminal = system.systemActorOf(terminal(prefixRanks, connection.clustered()), "terminal", Props.empty());
+            connection.machine().tell(job.apply(terminal));
             if (top != null) {
                 CompletableFuture.anyOf(started, finished).get(); // the machine with the job on it
                 Top.show(system, metrics.view(), top, out, finished);
                 if (!finished.isDone()) {
-                    started.join().yod().tell(new Yod.KillJob("top has drawn its screens")); // it started: it has not finished
+                    current.yod().tell(new Yod.KillJob("top has drawn its screens")); // it started: it has not finished
                 }
             }
             return report(finished.get());
@@ -202,7 +215,7 @@ final class JobSession {
 
     /** Ctrl-C: kill the job, so that its nodes are freed, and wait a little for its end to print it. */
     private void killOnInterrupt() {
-        JobReport.JobStarted job = started.getNow(null);
+        JobReport.JobStarted job = current;
         if (job == null || finished.isDone()) {
             return;
         }
@@ -221,13 +234,20 @@ final class JobSession {
         Map<Long, ByteArrayOutputStream> partialLines = new HashMap<>();
         return Behaviors.receive((context, report) -> {
             if (report instanceof JobReport.JobStarted job) {
-                if (announce) { // on a cluster others may be running jobs: the operator needs the id to move its ranks
+                if (current != null) {
+                    err.println("uniform: job " + current.jobId() + " restarts from its snapshot as job " + job.jobId() + " on nodes " + job.nids());
+                } else if (announce) { // on a cluster others may be running jobs: the operator needs the id to move its ranks
                     err.println("uniform: job " + job.jobId() + " runs on nodes " + job.nids());
-                    context.spawn(watchYod(job.yod()), "yod-watch");
                 }
+                if (announce) {
+                    context.spawn(watchYod(job.yod()), "yod-watch-" + job.jobId());
+                }
+                current = job;
                 started.complete(job);
+            } else if (report instanceof Checkpoint.Taken taken) {
+                err.println("uniform: " + CheckpointCommand.describe(taken));
             } else if (report instanceof JobEvent.Output output && top != null) {
-                started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length)); // the screen is top's
+                current.yod().tell(new Yod.OutputAck(output.bytes().length)); // the screen is top's
             } else if (report instanceof JobEvent.Output output) {
                 PrintStream stream = output.fd() == 2 ? err : out;
                 if (prefixRanks) {
@@ -237,13 +257,13 @@ final class JobSession {
                     stream.write(output.bytes(), 0, output.bytes().length);
                 }
                 stream.flush();
-                started.getNow(null).yod().tell(new Yod.OutputAck(output.bytes().length));
+                current.yod().tell(new Yod.OutputAck(output.bytes().length));
             } else if (report instanceof JobEvent.Moved moved) {
                 err.println("uniform: rank " + moved.rank() + " moved to node " + moved.nid());
             } else if (report instanceof JobEvent.MoveFailed failed) {
                 err.println("uniform: rank " + failed.rank() + " did not move to node " + failed.to() + ": " + failed.reason());
             } else if (report instanceof JobReport.InputWanted) {
-                ActorRef<Yod.Command> yod = started.getNow(null).yod();
+                ActorRef<Yod.Command> yod = current.yod();
                 stdinReader.execute(() -> yod.tell(new Yod.Input(readInput())));
             } else if (report instanceof JobReport.JobFinished done) {
                 partialLines.forEach((key, line) -> {
@@ -272,9 +292,13 @@ final class JobSession {
             return Behaviors.receive(Void.class).onSignal(Terminated.class, gone -> {
                 org.apache.pekko.actor.Address address = yod.path().address();
                 String member = address.getHost().orElse("?") + ":" + address.getPort().orElse(0);
-                CompletableFuture.delayedExecutor(YOD_GONE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() ->
+                // A yod whose job restarted from its snapshot under another yod is no longer the job's.
+                CompletableFuture.delayedExecutor(YOD_GONE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                    if (current.yod().equals(yod)) {
                         finished.completeExceptionally(new IllegalStateException("the job's yod is gone with its member " + member
-                                + " (it left or died): the job ended with it, and its output may be incomplete")));
+                                + " (it left or died): the job ended with it, and its output may be incomplete"));
+                    }
+                });
                 return Behaviors.stopped();
             }).build();
         });

@@ -5,10 +5,8 @@ import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,7 +55,7 @@ final class MoveCommand {
             if (to.partition != null) {
                 partition = Partition.parse(to.partition).filter(Partition::isNode).orElse(null);
                 if (partition == null) {
-                    return usage("migrate", "unknown partition '" + to.partition + "' (compute, service, io, system)");
+                    return ClusterRequest.usage("migrate", "unknown partition '" + to.partition + "' (compute, service, io, system)");
                 }
             }
             int destination = to.nid != null ? to.nid : Machine.ANY_NODE;
@@ -84,32 +82,14 @@ final class MoveCommand {
     }
 
     private static int move(String command, ClusterOptions cluster, Function<ActorRef<NodeActor.MigrationReport>, Machine.Command> request) {
-        if (!cluster.given()) {
-            return usage(command, "needs a running cluster: start one with `uniform cluster up`, then give --cluster "
-                    + "(HOST:PORT of a member, or nothing for the address in the cluster file)");
-        }
-        MachineConnection connection;
-        try {
-            connection = MachineConnection.cluster(cluster.seed());
-        } catch (IllegalArgumentException e) {
-            return usage(command, e.getMessage());
-        } catch (ClusterMember.Unavailable e) {
-            System.err.println("uniform: " + command + ": " + e.getMessage());
-            return 1;
-        }
-        try (connection) {
-            NodeActor.MigrationReport report = AskPattern.<Machine.Command, NodeActor.MigrationReport>ask(connection.machine(),
-                    request::apply, MOVE_TIMEOUT, connection.system().scheduler()).toCompletableFuture().join();
+        return ClusterRequest.ask(command, cluster, request, MOVE_TIMEOUT, report -> {
             if (report.moved()) {
                 System.out.println(describe(report));
                 return 0;
             }
             System.err.println("uniform: " + command + ": refused: " + report.reason());
             return 1;
-        } catch (CompletionException e) {
-            System.err.println("uniform: " + command + ": the machine did not answer within " + MOVE_TIMEOUT.toSeconds() + " s: " + e.getCause());
-            return 1;
-        }
+        });
     }
 
     /** A move that was made, for people. */
@@ -117,10 +97,5 @@ final class MoveCommand {
         return String.format("job %d rank %d moved from node %d to node %d: %d pages, %,d bytes sent, downtime %.1f ms, total %.1f ms",
                 report.jobId(), report.rank(), report.from(), report.to(), report.pages(), report.bytesSent(),
                 report.downtimeNanos() / 1e6, report.totalNanos() / 1e6);
-    }
-
-    private static int usage(String command, String message) {
-        System.err.println("uniform: " + command + ": " + message);
-        return 2;
     }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine;
         subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, TopCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
                 PortalsBenchCommand.class, MigrationBenchCommand.class, ClusterBenchCommand.class, ClusterCommand.class, MemberCommand.class,
                 MoveCommand.Migrate.class, MoveCommand.Drain.class, io.uniform.cli.chaos.ChaosCommand.class,
+                CheckpointCommand.class, RestartCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Uniform {
     /** Exit status when the program file cannot be read. */

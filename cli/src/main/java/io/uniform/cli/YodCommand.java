@@ -107,7 +107,13 @@ final class YodCommand implements Callable<Integer> {
             return 1;
         }
         String filesRoot = files != null ? files.toAbsolutePath().toString() : null;
-        Yod.Options options = new Yod.Options(filesRoot, interactive, pctFault, JobSession.OUTPUT_WINDOW);
+        Yod.Options options;
+        try {
+            options = job.snapshots.apply(new Yod.Options(filesRoot, interactive, pctFault, JobSession.OUTPUT_WINDOW));
+        } catch (IllegalArgumentException e) {
+            System.err.println("uniform: " + e.getMessage());
+            return 2;
+        }
         if (job.metricsPort != null && job.cluster.given()) {
             System.err.println("uniform: --metrics-port serves a machine embedded in this JVM, not a cluster's");
             return 2;

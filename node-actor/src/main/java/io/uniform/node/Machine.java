@@ -67,6 +67,25 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
     }
 
+    /** Take a snapshot of job {@code jobId} now (its yod does); how it went goes to {@code replyTo}. */
+    public record Checkpoint(int jobId, ActorRef<io.uniform.node.yod.Checkpoint.Taken> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * Run a job again from the snapshot in {@code snapshotFile}: each rank on a free node of its
+     * OS's partition, from where the snapshot left it. {@code expected}, if not null, is the
+     * program the snapshot must be of. {@code client} hears the job as for {@link Run}.
+     */
+    public record Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options)
+            implements Command, KryoSerializable {}
+
+    /**
+     * From a job's yod that lost a node: free the job's nodes ({@code lost} are down) and run it
+     * again from {@code snapshotFile} for the same client; the output it had shown past the
+     * snapshot ({@code shownStdout}, {@code shownStderr} per rank) is not shown again.
+     */
+    public record RestartJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
+                             List<Integer> lost) implements Command, CborSerializable {}
+
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
 
@@ -317,6 +336,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Migrate.class, this::onMigrate)
                 .onMessage(Drain.class, this::onDrain)
                 .onMessage(MoveEnded.class, this::onMoveEnded)
+                .onMessage(Checkpoint.class, this::onCheckpoint)
+                .onMessage(Restart.class, this::onRestart)
+                .onMessage(RestartJob.class, this::onRestartJob)
                 .onMessage(HostsListed.class, this::onHostsListed)
                 .onMessage(MembersChanged.class, this::onMembersChanged)
                 .onMessage(HostAnswered.class, this::onHostAnswered)
@@ -694,6 +716,98 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         move.replyTo().tell(report);
         rebalance();
         return this;
+    }
+
+    private Behavior<Command> onCheckpoint(Checkpoint checkpoint) {
+        ActorRef<Yod.Command> yod = jobs.get(checkpoint.jobId());
+        if (yod == null) {
+            checkpoint.replyTo().tell(io.uniform.node.yod.Checkpoint.Taken.refused(checkpoint.jobId(), null,
+                    "there is no running job " + checkpoint.jobId(), 0));
+        } else {
+            yod.tell(new io.uniform.node.yod.Checkpoint.Take(checkpoint.replyTo()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onRestart(Restart restart) {
+        restart(restart.snapshotFile(), restart.expected(), restart.client(),
+                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options());
+        return this;
+    }
+
+    private Behavior<Command> onRestartJob(RestartJob restart) {
+        ActorRef<JobReport> client = clients.remove(restart.jobId());
+        if (jobs.remove(restart.jobId()) == null || client == null) {
+            return this;
+        }
+        down.addAll(restart.lost()); // before the machine's own watch may tell it
+        List<Integer> freed = jobNodes.remove(restart.jobId());
+        if (freed != null) {
+            busy.removeAll(freed);
+        }
+        getContext().getLog().warn("job {} lost node(s) {}: restarting it from {}", restart.jobId(), restart.lost(), restart.snapshotFile());
+        restart(restart.snapshotFile(), null, client,
+                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options());
+        return this;
+    }
+
+    /**
+     * Places every rank of a snapshot on a free node of its OS's partition (Puma: compute, Linux:
+     * service) and has a yod restore the job there; a snapshot that cannot be read, is of another
+     * program, or does not fit the free nodes ends the job at once with the reason.
+     */
+    private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options) {
+        int jobId = nextJobId++;
+        io.uniform.node.yod.SnapshotFile.Header header;
+        try {
+            header = io.uniform.node.yod.SnapshotFile.header(java.nio.file.Path.of(file));
+        } catch (io.uniform.node.yod.SnapshotFile.BadSnapshot e) {
+            client.tell(new JobReport.JobFinished(jobId, List.of(), e.getMessage()));
+            return;
+        }
+        if (expected != null && !java.util.Arrays.equals(header.programDigest(), io.uniform.node.yod.SnapshotFile.digest(expected.image()))) {
+            client.tell(new JobReport.JobFinished(jobId, List.of(), "the snapshot " + file + " is of another program ("
+                    + String.join(" ", header.argv()) + "), not of this one (" + String.join(" ", expected.argv()) + ")"));
+            return;
+        }
+        List<io.uniform.node.yod.SnapshotFile.Rank> ranks = header.ranks();
+        Integer[] placed = new Integer[ranks.size()];
+        for (Partition partition : List.of(Partition.COMPUTE, Partition.SERVICE)) {
+            int os = partition == Partition.COMPUTE ? io.uniform.process.UnifiedLibrary.OS_PUMA : io.uniform.process.UnifiedLibrary.OS_LINUX;
+            List<Integer> ofOs = java.util.stream.IntStream.range(0, ranks.size()).filter(rank -> ranks.get(rank).os() == os).boxed().toList();
+            if (ofOs.isEmpty()) {
+                continue;
+            }
+            List<Integer> nids = new ArrayList<>();
+            String refusal = allocate(partition, ofOs.size(), nids);
+            if (refusal != null) {
+                client.tell(new JobReport.JobFinished(jobId, List.of(), "the snapshot's " + ofOs.size() + " " + (partition == Partition.COMPUTE ? "Puma" : "Linux")
+                        + " rank(s) cannot be placed (a rank restarts on its own OS): " + refusal));
+                java.util.Arrays.stream(placed).filter(Objects::nonNull).forEach(busy::remove);
+                return;
+            }
+            for (int i = 0; i < ofOs.size(); i++) {
+                placed[ofOs.get(i)] = nids.get(i);
+                busy.add(nids.get(i));
+            }
+        }
+        List<Integer> nids = List.of(placed);
+        jobNodes.put(jobId, new ArrayList<>(nids));
+        Program program = new Program(header.image(), header.argv(), header.stdin());
+        resolve(nids, failure -> {
+            if (failure != null) {
+                jobNodes.remove(jobId);
+                busy.removeAll(nids);
+                client.tell(new JobReport.JobFinished(jobId, List.of(), failure));
+                return;
+            }
+            List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
+            Yod.Job job = new Yod.Job(jobId, program, placements, options, directory, getContext().getSelf());
+            ActorRef<Yod.Command> yod = getContext().spawn(Yod.restore(job, restoration, client, doneAdapter), "yod-" + jobId);
+            getContext().watchWith(yod, new YodStopped(jobId));
+            jobs.put(jobId, yod);
+            clients.put(jobId, client);
+        });
     }
 
     /** True when {@code nid} can take a job or a process now. */

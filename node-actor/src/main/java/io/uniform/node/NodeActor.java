@@ -3,6 +3,7 @@ package io.uniform.node;
 import io.uniform.config.Partition;
 import io.uniform.cpu.elf.ElfFormatException;
 import io.uniform.interconnect.CreditGrant;
+import io.uniform.interconnect.ChannelId;
 import io.uniform.interconnect.ChannelMarker;
 import io.uniform.interconnect.ChannelReceiver;
 import io.uniform.interconnect.ChannelSender;
@@ -10,6 +11,7 @@ import io.uniform.interconnect.Envelope;
 import io.uniform.interconnect.Location;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.node.directory.NodeDirectory;
+import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.Yod;
 import io.uniform.portals.Identity;
@@ -21,6 +23,7 @@ import io.uniform.process.ExecFailure;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.Signal;
 import io.uniform.process.UnifiedLibrary;
+import io.uniform.process.image.Area;
 import io.uniform.process.image.FrozenMemory;
 import io.uniform.process.image.MigrationRefused;
 import io.uniform.process.image.ProcessState;
@@ -95,11 +98,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * job's processes reach no other node); and the machine that places a process which must
      * move (the deficiency routine's).
      */
-    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
+    public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine,
+                           int portalsJid) {
         public static final JobPeers NONE = new JobPeers(List.of(), null, null);
 
         public JobPeers {
             nids = List.copyOf(nids);
+        }
+
+        /** Peers of a job whose Portals job id is its own. */
+        public JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
+            this(nids, directory, machine, 0);
         }
 
         /** Peers of a job no machine places (a process of it that lacks a call cannot move). */
@@ -269,6 +278,55 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Destination to source: the process runs here. */
     public record Started(String move) implements MoveStep, CborSerializable {}
 
+    // ---- Snapshots of a job (docs/ARCHITECTURE.md, "Snapshots")
+
+    /**
+     * yod to a rank's node: record the node's process of job {@code jobId} for snapshot
+     * {@code snapshot} (between slices, when no I/O call of it waits for yod), unless a marker of
+     * the snapshot made it do so already.
+     */
+    public record TakeSnapshot(String snapshot, int jobId) implements Command, CborSerializable {}
+
+    /**
+     * A rank's node to another's, after the messages it sent there before: the sender of
+     * {@code channel} recorded itself for snapshot {@code snapshot} having sent the sequences
+     * below {@code sequence}. The first marker (or {@link TakeSnapshot}) a node gets makes it record.
+     */
+    public record SnapshotMarker(int jobId, String snapshot, ChannelId channel, long sequence) implements Command, CborSerializable {}
+
+    /** yod has stored the first {@code chunks} page chunks of this node's part of snapshot {@code snapshot}. */
+    public record SnapshotStored(String snapshot, int chunks) implements Command, CborSerializable {}
+
+    /** yod gave snapshot {@code snapshot} up: the node stops recording (its process ran on all along). */
+    public record AbandonSnapshot(String snapshot) implements Command, CborSerializable {}
+
+    /**
+     * yod to a node: take rank {@code rank} of job {@code jobId}, restarted from a snapshot, in
+     * {@code state}; its ranks keep their Portals ids ({@code peers.nids()}, where they were
+     * launched) and run on {@code placed}; {@code chunks} chunks of pages follow
+     * ({@link RestorePages}), then the messages its channels held ({@link RestoreChannels}), then
+     * {@link RestoreStart}. A busy node or a kernel that cannot admit it answers {@link JobEvent.LaunchRefused}.
+     */
+    public record Restore(int jobId, int rank, int size, JobPeers peers, List<Integer> placed, ProcessState state, int portalsInterface,
+                          int chunks, ActorRef<JobEvent> yod, String filesRoot) implements Command, KryoSerializable {
+        public Restore {
+            placed = List.copyOf(placed);
+        }
+    }
+
+    /** Chunk {@code index} of the restored process's pages ({@link PageChunk}); the node answers {@link Checkpoint.Restored}. */
+    public record RestorePages(int jobId, int index, byte[] chunk) implements Command, KryoSerializable {}
+
+    /** Messages on the restored process's channels at the snapshot: its kernel takes them first, in this order. */
+    public record RestoreChannels(int jobId, List<Envelope<PortalsMessage>> messages) implements Command, KryoSerializable {
+        public RestoreChannels {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** Every part of the restored process has come: it runs. */
+    public record RestoreStart(int jobId) implements Command, CborSerializable {}
+
     /** A node's state: {@code jobId} and {@code rank} are meaningful when RUNNING. */
     public record State(int nid, Partition partition, Status status, int jobId, int rank, long slices, int pctReloads,
                         PortalsTraffic portals, long moves) implements CborSerializable {
@@ -316,6 +374,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** How the move the machine made for a deficient process went (local only: a message adapter's). */
     private record DeficiencyMoveEnded(MigrationReport report) implements Command, NoSerializationVerificationNeeded {}
+
+    /** Snapshot {@code snapshot} has had its time (local only). */
+    private record SnapshotTimeout(String snapshot) implements Command, NoSerializationVerificationNeeded {}
+
+    /** The restore of job {@code jobId}'s rank here has had its time (local only). */
+    private record RestoreTimeout(int jobId) implements Command, NoSerializationVerificationNeeded {}
 
     /** Nothing came for move {@code move} since its {@code progress}-th step (local only). */
     private record MoveTimeout(String move, int progress) implements Command, NoSerializationVerificationNeeded {}
@@ -531,6 +595,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // I/O calls of the process that yod has not answered yet (a process frozen with one would lose the answer).
     private final Set<Long> awaitedIo = new java.util.HashSet<>();
     private InjectPctFault pendingInjection;
+    // This node's part of a snapshot of its process's job under way, the snapshots it has done with
+    // (a late marker of one starts nothing), and a process being restored here from a snapshot.
+    private SnapshotRecording recording;
+    private final Set<String> snapshotsDone = new java.util.HashSet<>();
+    private Restoring restoring;
+    private final SnapshotSettings snapshots;
     // PCT reloads of the process the node holds now.
     private int processPctReloads;
     private long slices;
@@ -545,6 +615,29 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
         this.transport = new PortalsTransport(settings.nid(), this::sendOnLink);
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
+        this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"));
+    }
+
+    /** How a node takes part in snapshots: how long it records, page chunks ahead of yod, channel messages per batch. */
+    private record SnapshotSettings(Duration timeout, int window, int channelBatch) {
+        static SnapshotSettings of(com.typesafe.config.Config config) {
+            return new SnapshotSettings(config.getDuration("timeout"), config.getInt("window"), config.getInt("channel-batch"));
+        }
+    }
+
+    /** A process being restored here: its kernel, admitted, while its pages and channel messages come. */
+    private static final class Restoring {
+        final Restore request;
+        final Immigrate admitted;
+        final Kernel kernel;
+        int chunksStored;
+        final List<Envelope<PortalsMessage>> inbox = new ArrayList<>();
+
+        Restoring(Restore request, Immigrate admitted, Kernel kernel) {
+            this.request = request;
+            this.admitted = admitted;
+            this.kernel = kernel;
+        }
     }
 
     @Override
@@ -577,6 +670,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(DeficiencyMoveEnded.class, this::onDeficiencyMoveEnded)
                 .onMessage(FilesDescribedForMove.class, this::onFilesDescribedForMove)
                 .onMessage(FilesAdoptedForMove.class, this::onFilesAdoptedForMove)
+                .onMessage(TakeSnapshot.class, this::onTakeSnapshot)
+                .onMessage(SnapshotMarker.class, this::onSnapshotMarker)
+                .onMessage(SnapshotStored.class, this::onSnapshotStored)
+                .onMessage(AbandonSnapshot.class, this::onAbandonSnapshot)
+                .onMessage(SnapshotTimeout.class, this::onSnapshotTimeout)
+                .onMessage(Restore.class, this::onRestore)
+                .onMessage(RestorePages.class, this::onRestorePages)
+                .onMessage(RestoreChannels.class, this::onRestoreChannels)
+                .onMessage(RestoreStart.class, this::onRestoreStart)
+                .onMessage(RestoreTimeout.class, this::onRestoreTimeout)
                 .onMessage(SliceDone.class, this::onSliceDone)
                 .onMessage(Wake.class, this::onWake)
                 .onMessage(ResendDue.class, this::onResendDue)
@@ -586,7 +689,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onLaunch(Launch launch) {
         int nid = settings.nid();
-        if (kernel != null || immigration != null) {
+        if (kernel != null || immigration != null || restoring != null) {
             launch.yod().tell(new JobEvent.LaunchRefused(launch.jobId(), launch.rank(), nid, busy()));
             return this;
         }
@@ -643,7 +746,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** The Portals state of a process that arrives: as its launch made it, its interface block where it was. */
     private static ProcessPortals portals(Immigrate immigrate) {
-        return portals(immigrate.portalsInterface(), immigrate.jobId(), immigrate.rank(), immigrate.peers().nids(), immigrate.launchNid());
+        // A job restarted from a snapshot keeps the Portals job id its processes' interfaces and access lists hold.
+        int jid = immigrate.peers().portalsJid() != 0 ? immigrate.peers().portalsJid() : immigrate.jobId();
+        return portals(immigrate.portalsInterface(), jid, immigrate.rank(), immigrate.peers().nids(), immigrate.launchNid());
     }
 
     /** Rank {@code rank}'s Portals state, its interface block at {@code ni}; a rank of no peers is a job of its own on {@code nid}. */
@@ -709,10 +814,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             runnable |= kernel.complete(answer.sequence(), answer.reply());
         }
         answers.clear();
-        for (Envelope<PortalsMessage> envelope : arrived) {
-            runnable |= deliver(envelope);
-        }
-        arrived.clear();
+        runnable |= cutAndDeliverHeld();
         if (emigration != null && emigration.processRuns() && result.ended() == null && pendingKill == null) {
             // The stream's turn: as long as the slice took, during which the process waits for the stored chunks.
             emigration.turnEndsAt = System.nanoTime() + (System.nanoTime() - sliceStartedAt);
@@ -812,7 +914,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         awaitedIo.remove(done.sequence());
         if (sliceRunning) {
             answers.add(done);
-        } else if (kernel.complete(done.sequence(), done.reply()) && mayRun()) {
+            return this;
+        }
+        boolean runnable = kernel.complete(done.sequence(), done.reply());
+        runnable |= cutAndDeliverHeld();
+        if (runnable && mayRun()) {
             runSlice();
         } else if (emigration != null) {
             advanceEmigration();
@@ -879,6 +985,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         awaitedIo.clear();
         pausedForCredit = false;
         sliceRunning = false;
+        recording = null;
     }
 
     /**
@@ -969,8 +1076,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onPacket(Packet packet) {
         boolean runnable = false;
         for (Envelope<PortalsMessage> ready : transport.receive(packet)) {
-            if (sliceRunning || emigration != null && emigration.frozen()) {
-                arrived.add(ready); // the kernel is the CPU's, or frozen: it takes them later, here or where it goes
+            if (sliceRunning || emigration != null && emigration.frozen() || recording != null && !recording.recorded) {
+                // The kernel is the CPU's, or frozen (it takes them later, here or where it goes), or waits for a snapshot's cut.
+                arrived.add(ready);
             } else {
                 runnable |= deliver(ready);
             }
@@ -988,6 +1096,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private String busy() {
         return kernel != null ? "node " + settings.nid() + " is running job " + jobId
+                : restoring != null ? "node " + settings.nid() + " is restoring a rank of job " + restoring.request.jobId()
                 : "node " + settings.nid() + " is receiving a process from node " + immigration.source;
     }
 
@@ -997,6 +1106,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         boolean runnable = kernel.deliver(envelope.payload());
         kernel.drainNetwork().forEach(this::send); // its answers leave now, whether or not the process runs
         transport.consumed(envelope);
+        if (recording != null && recording.recorded) {
+            recording.taken(envelope);
+            sendChannelsIfComplete();
+        }
         return runnable;
     }
 
@@ -1033,6 +1146,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private Behavior<Command> onKill(Kill kill) {
+        if (kernel == null && restoring != null && restoring.request.jobId() == kill.jobId()) {
+            failRestore(kill.reason() == null ? "killed" : kill.reason());
+            return this;
+        }
         if (kernel == null && emigration != null && emigration.request.jobId() == kill.jobId()) {
             sendToNode(emigration.destination(), kill); // handed over: the process is the destination's now
             return this;
@@ -1098,6 +1215,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         int nid = settings.nid();
         String refusal = kernel == null || migrate.jobId() != jobId ? "node " + nid + " runs no process of job " + migrate.jobId()
                 : emigration != null ? "the process is already moving to node " + emigration.destination()
+                : recording != null ? "a snapshot of job " + jobId + " is being taken"
                 : migrate.destination() == nid ? "the process already runs on node " + nid
                 : migrate.destination() < 0 ? "no node has nid " + migrate.destination()
                 : null;
@@ -1244,7 +1362,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             emigration.beginRound(pages, memory::read, settings.migration().chunkPages());
             emigration.step = Emigration.Step.ADMITTING;
             sendToNode(emigration.destination(), new Immigrate(emigration.move, jobId, rank, jobSize,
-                    hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine()), frozen.state(),
+                    hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine(), peers.portalsJid()), frozen.state(),
                     hostedPortals.ni(), emigration.chunks, yod, filesRoot));
         } catch (MigrationRefused refused) {
             sendToNode(emigration.destination(), new Abandon(emigration.move, refused.getMessage()));
@@ -1475,7 +1593,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (directory == null) {
             directory = reserve.directory(); // a node that never ran a job learns the machine's directory here
         }
-        if (kernel != null || immigration != null) {
+        if (kernel != null || immigration != null || restoring != null) {
             sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
             return this;
         }
@@ -1557,7 +1675,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Pages after admission go straight into the kernel; a page of zeros is written as zeros. */
     private record KernelPages(Kernel kernel) implements PageChunk.Sink {
-        private static final byte[] ZEROS = new byte[io.uniform.process.image.Area.PAGE_SIZE];
+        private static final byte[] ZEROS = new byte[Area.PAGE_SIZE];
 
         @Override
         public void page(int address, byte[] chunk, int offset) {
@@ -1728,5 +1846,275 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
         }
         return this;
+    }
+
+    // ---- Snapshots: recording this node's part
+
+    private Behavior<Command> onTakeSnapshot(TakeSnapshot take) {
+        if (kernel == null || take.jobId() != jobId || snapshotsDone.contains(take.snapshot())
+                || recording != null && recording.snapshot.equals(take.snapshot())) {
+            return this; // yod hears of an ended process otherwise; a marker began this one already
+        }
+        String refusal = emigration != null ? "its process is moving to node " + emigration.destination()
+                : recording != null ? "it is still recording snapshot " + recording.snapshot : null;
+        if (refusal != null) {
+            tellYod(new Checkpoint.RankRefused(take.snapshot(), rank, "node " + settings.nid() + " cannot record rank " + rank + ": "
+                    + refusal));
+            return this;
+        }
+        beginRecording(take.snapshot());
+        return this;
+    }
+
+    private Behavior<Command> onSnapshotMarker(SnapshotMarker marker) {
+        if (kernel == null || marker.jobId() != jobId || emigration != null || snapshotsDone.contains(marker.snapshot())
+                || !marker.channel().receiver().equals(name(hostedPortals.identity().id()))) {
+            return this; // yod abandons a snapshot whose rank ended or moves
+        }
+        if (recording == null) {
+            beginRecording(marker.snapshot());
+        }
+        if (recording != null && recording.snapshot.equals(marker.snapshot())) {
+            recording.marker(marker.channel(), marker.sequence());
+            sendChannelsIfComplete();
+        }
+        return this;
+    }
+
+    private void beginRecording(String snapshot) {
+        recording = new SnapshotRecording(snapshot, jobId, launchNids.isEmpty() ? 0 : jobSize); // itself included
+        getContext().scheduleOnce(snapshots.timeout(), getContext().getSelf(), new SnapshotTimeout(snapshot));
+        if (cutAndDeliverHeld() && mayRun()) {
+            runSlice();
+        }
+    }
+
+    /**
+     * Takes the cut if a snapshot waits for it and it may be taken now (between slices, no I/O
+     * call waiting for yod's answer, as a move waits), then hands the kernel the messages held
+     * for it. Returns whether the process can run.
+     */
+    private boolean cutAndDeliverHeld() {
+        if (sliceRunning) {
+            return false;
+        }
+        if (recording != null && !recording.recorded) {
+            if (!awaitedIo.isEmpty()) {
+                return false;
+            }
+            cut();
+        }
+        boolean runnable = false;
+        List<Envelope<PortalsMessage>> held = List.copyOf(arrived);
+        arrived.clear();
+        for (Envelope<PortalsMessage> envelope : held) {
+            runnable |= deliver(envelope);
+        }
+        return runnable;
+    }
+
+    /** Records the process (freeze, copy its pages, thaw: it runs on) and sends a marker on every channel to its job's other processes. */
+    private void cut() {
+        String snapshot = recording.snapshot;
+        ProcessState state;
+        List<byte[]> chunks = new ArrayList<>();
+        try {
+            state = kernel.freeze(partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX);
+            try {
+                FrozenMemory memory = kernel.frozenMemory();
+                List<Integer> pages = memory.pages();
+                int chunkPages = settings.migration().chunkPages();
+                for (int from = 0; from < pages.size(); from += chunkPages) {
+                    chunks.add(PageChunk.encode(memory::read, pages.subList(from, Math.min(pages.size(), from + chunkPages)),
+                            settings.migration().compress(), false).bytes());
+                }
+            } finally {
+                kernel.thaw();
+            }
+        } catch (MigrationRefused | RuntimeException e) {
+            dropRecording("node " + settings.nid() + " could not record rank " + rank + ": " + describe(e));
+            return;
+        }
+        recording.cut(transport.consumedCounts(), chunks);
+        tellYod(new Checkpoint.RankState(snapshot, rank, settings.nid(), state, hostedPortals.ni(), chunks.size()));
+        io.uniform.interconnect.ProcessId self = name(hostedPortals.identity().id());
+        for (PortalsTransport.Cut channel : transport.cuts()) {
+            sendToNode(channel.nid(), new SnapshotMarker(jobId, snapshot, new ChannelId(self, channel.receiver()), channel.sequence()));
+        }
+        sendSnapshotChunks();
+        sendChannelsIfComplete();
+    }
+
+    private void sendSnapshotChunks() {
+        SnapshotRecording part = recording;
+        while (part.chunksSent < part.chunks.size() && part.chunksSent < part.chunksStored + snapshots.window()) {
+            tellYod(new Checkpoint.RankPages(part.snapshot, rank, part.chunksSent, part.chunks.get(part.chunksSent)));
+            part.chunksSent++;
+        }
+        endRecordingIfSent();
+    }
+
+    private void sendChannelsIfComplete() {
+        SnapshotRecording part = recording;
+        if (part == null || !part.recorded || part.channelsSent || !part.channelsComplete()) {
+            return;
+        }
+        part.channelBatches(snapshots.channelBatch()).forEach(batch -> tellYod(new Checkpoint.RankChannels(part.snapshot, rank, batch)));
+        part.channelsSent = true;
+        endRecordingIfSent();
+    }
+
+    private void endRecordingIfSent() {
+        if (recording != null && recording.sent()) {
+            tellYod(new Checkpoint.RankRecorded(recording.snapshot, rank));
+            snapshotsDone.add(recording.snapshot);
+            recording = null;
+        }
+    }
+
+    private Behavior<Command> onSnapshotStored(SnapshotStored stored) {
+        if (recording != null && recording.snapshot.equals(stored.snapshot())) {
+            recording.chunksStored = Math.max(recording.chunksStored, stored.chunks());
+            sendSnapshotChunks();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onAbandonSnapshot(AbandonSnapshot abandon) {
+        snapshotsDone.add(abandon.snapshot());
+        if (recording != null && recording.snapshot.equals(abandon.snapshot())) {
+            dropRecording(null);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSnapshotTimeout(SnapshotTimeout timeout) {
+        if (recording != null && recording.snapshot.equals(timeout.snapshot())) {
+            dropRecording("node " + settings.nid() + " did not complete its part of the snapshot within "
+                    + snapshots.timeout().toSeconds() + " s");
+        }
+        return this;
+    }
+
+    /** The recording ends unfinished (yod told why, unless {@code reason} is null); the process runs on with what was held for the cut. */
+    private void dropRecording(String reason) {
+        if (reason != null) {
+            tellYod(new Checkpoint.RankRefused(recording.snapshot, rank, reason));
+        }
+        snapshotsDone.add(recording.snapshot);
+        recording = null;
+        if (cutAndDeliverHeld() && mayRun()) {
+            runSlice();
+        }
+    }
+
+    private void tellYod(Checkpoint part) {
+        yod.<Yod.Command>unsafeUpcast().tell(part);
+    }
+
+    // ---- Snapshots: a rank restarted here
+
+    private Behavior<Command> onRestore(Restore restore) {
+        int nid = settings.nid();
+        if (kernel != null || immigration != null || restoring != null) {
+            restore.yod().tell(new JobEvent.LaunchRefused(restore.jobId(), restore.rank(), nid, busy()));
+            return this;
+        }
+        Immigrate admitted = new Immigrate("restore/" + restore.jobId() + "/" + restore.rank(), restore.jobId(), restore.rank(),
+                restore.size(), restore.peers().nids().get(restore.rank()), restore.peers(), restore.state(), restore.portalsInterface(),
+                restore.chunks(), restore.yod(), restore.filesRoot());
+        try {
+            // Nothing is pre-copied: the kernel is admitted on an empty landing, and the pages follow into it.
+            long processBytes = restore.state().areas().stream().mapToLong(Area::length).sum();
+            Landing landing = kernels.land(settings, partition.get(), processBytes);
+            Kernel restored = kernels.admit(settings, partition.get(), admitted, portals(admitted), landing);
+            landing.admitted(restored, restore.state().areas());
+            restoring = new Restoring(restore, admitted, restored);
+        } catch (MigrationRefused | RuntimeException e) {
+            restore.yod().tell(new JobEvent.LaunchRefused(restore.jobId(), restore.rank(), nid, e instanceof MigrationRefused
+                    ? e.getMessage() : "node " + nid + " could not restore the process: " + describe(e)));
+            return this;
+        }
+        if (restore.peers().directory() != null) {
+            directory = restore.peers().directory();
+        }
+        getContext().scheduleOnce(snapshots.timeout(), getContext().getSelf(), new RestoreTimeout(restore.jobId()));
+        return this;
+    }
+
+    private Behavior<Command> onRestorePages(RestorePages pages) {
+        if (restoring == null || restoring.request.jobId() != pages.jobId() || pages.index() != restoring.chunksStored) {
+            return this;
+        }
+        try {
+            PageChunk.decode(pages.chunk(), settings.migration().chunkPages(), new KernelPages(restoring.kernel));
+        } catch (RuntimeException e) {
+            failRestore("a page of the process could not be stored on node " + settings.nid() + ": " + describe(e));
+            return this;
+        }
+        restoring.chunksStored++;
+        restoring.request.yod().<Yod.Command>unsafeUpcast().tell(new Checkpoint.Restored(pages.jobId(), restoring.request.rank(),
+                restoring.chunksStored));
+        return this;
+    }
+
+    private Behavior<Command> onRestoreChannels(RestoreChannels channels) {
+        if (restoring != null && restoring.request.jobId() == channels.jobId()) {
+            restoring.inbox.addAll(channels.messages());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onRestoreStart(RestoreStart start) {
+        if (restoring == null || restoring.request.jobId() != start.jobId()) {
+            return this;
+        }
+        Restoring restored = restoring;
+        Restore request = restored.request;
+        if (restored.chunksStored != request.chunks()) {
+            failRestore("only " + restored.chunksStored + " of " + request.chunks() + " page chunks came");
+            return this;
+        }
+        try {
+            restored.kernel.start();
+        } catch (RuntimeException e) {
+            failRestore("the process could not start on node " + settings.nid() + ": " + describe(e));
+            return this;
+        }
+        restoring = null;
+        ProcessPortals processPortals = portals(restored.admitted);
+        host(restored.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(), request.filesRoot(),
+                processPortals, request.yod());
+        List<Envelope<PortalsMessage>> ready = transport.host(jobId, name(processPortals.identity().id()), launchNids, request.placed(),
+                Channels.NONE);
+        for (Envelope<PortalsMessage> message : restored.inbox) {
+            kernel.deliver(message.payload()); // off the snapshot, not off a channel of this job: no credit to give back
+            kernel.drainNetwork().forEach(transport::send);
+        }
+        ready.forEach(this::deliver);
+        if (transport.heldForCredit()) {
+            pausedForCredit = true;
+        } else {
+            runSlice();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onRestoreTimeout(RestoreTimeout timeout) {
+        if (restoring != null && restoring.request.jobId() == timeout.jobId()) {
+            failRestore("the restore did not complete within " + snapshots.timeout().toSeconds() + " s");
+        }
+        return this;
+    }
+
+    private void failRestore(String reason) {
+        Restore request = restoring.request;
+        try {
+            restoring.kernel.release();
+        } catch (RuntimeException e) {
+            getContext().getLog().warn("node {}: releasing a process that was not restored failed", settings.nid(), e);
+        }
+        restoring = null;
+        request.yod().tell(new JobEvent.LaunchRefused(request.jobId(), request.rank(), settings.nid(), reason));
     }
 }

@@ -153,6 +153,15 @@ final class PortalsTransport {
      * the messages that came for it before it did, now in order, for its kernel.
      */
     List<Envelope<PortalsMessage>> host(int jobId, ProcessId self, List<Integer> nids, NodeActor.Channels channels) {
+        return host(jobId, self, nids, nids, channels);
+    }
+
+    /**
+     * As {@link #host(int, ProcessId, List, NodeActor.Channels)}, for a job whose rank r, launched
+     * on node {@code nids.get(r)} (its logical id), starts on node {@code placed.get(r)}: a job
+     * restarted from a snapshot keeps its ranks' ids on new nodes.
+     */
+    List<Envelope<PortalsMessage>> host(int jobId, ProcessId self, List<Integer> nids, List<Integer> placed, NodeActor.Channels channels) {
         hostedJob = jobId;
         hosted = Objects.requireNonNull(self, "self");
         arriving.remove(new JobProcess(jobId, self));
@@ -161,7 +170,7 @@ final class PortalsTransport {
         for (int rank = 0; rank < nids.size(); rank++) {
             int launchNid = nids.get(rank);
             // Version 1 is the launch placement, the same on every node; a move already heard of is newer and stays.
-            directory.apply(LocationUpdate.at(new ProcessId(launchNid, rank), 1, new Location(launchNid, 0)));
+            directory.apply(LocationUpdate.at(new ProcessId(launchNid, rank), 1, new Location(placed.get(rank), 0)));
         }
         hostedAt = directory.lookup(self).orElse(new Location(nid, 0));
         for (ChannelSender.State<PortalsMessage> state : channels.sending()) {
@@ -232,6 +241,35 @@ final class PortalsTransport {
         clearHosted();
         releaseIfClosed(departure);
         return new NodeActor.Channels(receiving, sending);
+    }
+
+    /**
+     * Where a snapshot's cut leaves the channel from the hosted process to {@code receiver}: the
+     * node its messages go to now, and the sequence number the first message the process sends
+     * after the cut will have (0: it sent none before). Messages held for credit at the cut were
+     * sent before it: they get the sequences just below, once credit releases them.
+     */
+    record Cut(ProcessId receiver, int nid, long sequence) {}
+
+    /** The cut of every channel from the hosted process to a running process of its job, itself and those it never sent to included. */
+    List<Cut> cuts() {
+        List<Cut> cuts = new ArrayList<>();
+        for (LocationUpdate entry : directory(hostedJob).snapshot()) {
+            if (entry.isEnd()) {
+                continue;
+            }
+            ChannelSender<PortalsMessage> channel = outgoing.get(new JobChannel(hostedJob, new ChannelId(hosted, entry.process())));
+            cuts.add(channel == null ? new Cut(entry.process(), entry.location().nid(), 0)
+                    : new Cut(entry.process(), channel.target().nid(), channel.nextSequence() + channel.held()));
+        }
+        return cuts;
+    }
+
+    /** How many messages the hosted process's kernel has taken off each of its receiving channels. */
+    Map<ChannelId, Long> consumedCounts() {
+        Map<ChannelId, Long> counts = new HashMap<>();
+        incoming.forEach((id, channel) -> counts.put(id, channel.consumedCount()));
+        return counts;
     }
 
     /** The nodes where job {@code jobId}'s processes run now, as this node knows. */

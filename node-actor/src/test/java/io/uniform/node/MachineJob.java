@@ -21,6 +21,10 @@ final class MachineJob {
     final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     final List<JobEvent.Moved> moves = new ArrayList<>();
     final List<JobEvent.MoveFailed> failedMoves = new ArrayList<>();
+    /** The job's later starts: it restarted from its snapshot (after a loss) as these jobs. */
+    final List<JobReport.JobStarted> restarts = new ArrayList<>();
+    /** What stdout held when the job first restarted. */
+    String outBeforeRestart;
     final JobReport.JobStarted started;
     private JobReport.JobFinished finished;
 
@@ -44,7 +48,12 @@ final class MachineJob {
 
     /** Takes reports until stdout holds {@code line} as a whole line. */
     void awaitLine(String line) {
-        while (out().lines().noneMatch(line::equals)) {
+        awaitLines(line, 1);
+    }
+
+    /** Takes reports until stdout holds {@code line} as a whole line {@code count} times. */
+    void awaitLines(String line, int count) {
+        while (out().lines().filter(line::equals).count() < count) {
             if (finished != null) {
                 throw new AssertionError("the job ended without printing \"" + line + "\": " + finished + "\n" + out() + err());
             }
@@ -60,6 +69,9 @@ final class MachineJob {
             moves.add(moved);
         } else if (report instanceof JobEvent.MoveFailed failed) {
             failedMoves.add(failed);
+        } else if (report instanceof JobReport.JobStarted restarted) {
+            outBeforeRestart = restarts.isEmpty() ? out() : outBeforeRestart;
+            restarts.add(restarted);
         } else if (report instanceof JobReport.JobFinished end) {
             finished = end;
         }

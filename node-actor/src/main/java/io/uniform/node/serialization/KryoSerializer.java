@@ -137,6 +137,14 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(io.uniform.interconnect.LocationUpdate.class);
         kryo.register(io.uniform.interconnect.Location.class);
         kryo.register(io.uniform.interconnect.ChannelMarker.class);
+        // Snapshots: a rank's parts on their way to yod and into the snapshot file, and back to a node restoring it.
+        kryo.register(io.uniform.node.yod.Checkpoint.RankState.class);
+        kryo.register(io.uniform.node.yod.Checkpoint.RankPages.class);
+        kryo.register(io.uniform.node.yod.Checkpoint.RankChannels.class);
+        kryo.register(NodeActor.Restore.class);
+        kryo.register(NodeActor.RestorePages.class);
+        kryo.register(NodeActor.RestoreChannels.class);
+        kryo.register(Machine.Restart.class);
         return kryo;
     }
 

@@ -6,7 +6,8 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** What the requester of a job (the CLI, a test) hears: the job started, its output, its end. */
-public sealed interface JobReport extends CborSerializable permits JobEvent.Output, JobEvent.Moved, JobEvent.MoveFailed, JobReport.JobStarted, JobReport.InputWanted, JobReport.JobFinished {
+public sealed interface JobReport extends CborSerializable permits JobEvent.Output, JobEvent.Moved, JobEvent.MoveFailed, JobReport.JobStarted, JobReport.InputWanted, JobReport.JobFinished,
+        Checkpoint.Taken {
     int jobId();
 
     /**

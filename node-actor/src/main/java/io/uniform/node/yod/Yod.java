@@ -41,7 +41,15 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Yod extends AbstractBehavior<Yod.Command> {
     /** The protocol of yod: the nodes' {@link JobEvent}s, and a kill from the machine. */
-    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, DescribeFiles, AdoptFiles, DropFiles, NodeLost {}
+    public sealed interface Command permits JobEvent, KillJob, Input, OutputAck, DescribeFiles, AdoptFiles, DropFiles, NodeLost, Checkpoint,
+            SnapshotDue {}
+
+    /** A periodic snapshot is due, or snapshot {@code snapshot} has had its time (local only). */
+    private record SnapshotDue(String snapshot) implements Command, NoSerializationVerificationNeeded {}
+
+    static Command snapshotDue(String snapshot) {
+        return new SnapshotDue(snapshot);
+    }
 
     /** Kill every rank still running. */
     public record KillJob(String reason) implements Command, CborSerializable {}
@@ -107,14 +115,41 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
      * {@link OutputAck}s: a rank whose write would pass it waits, so a slow terminal slows the
      * job instead of filling a mailbox (0: the client does not acknowledge, no limit).
      */
-    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault, long outputWindow) {
+    public record Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault, long outputWindow,
+                          long checkpointEveryMillis, String snapshotDir) {
         /** No files; stdin is the program's bytes; no fault; no output window. */
         public static final Options NONE = new Options(null, false, null, 0);
 
         public Options {
-            if (outputWindow < 0) {
-                throw new IllegalArgumentException("the output window cannot be negative: " + outputWindow);
+            if (outputWindow < 0 || checkpointEveryMillis < 0) {
+                throw new IllegalArgumentException("the output window and the snapshot period cannot be negative");
             }
+        }
+
+        /** No periodic snapshots; snapshots (if asked for) go to {@code uniform.snapshots.dir}. */
+        public Options(String filesRoot, boolean interactiveInput, NodeActor.InjectPctFault pctFault, long outputWindow) {
+            this(filesRoot, interactiveInput, pctFault, outputWindow, 0, null);
+        }
+
+        /**
+         * The same options with a snapshot every {@code millis} ms (0: none) written under {@code dir}
+         * (null: {@code uniform.snapshots.dir}); a job with a snapshot restarts from its last one when it loses a node.
+         */
+        public Options withSnapshots(long millis, String dir) {
+            return new Options(filesRoot, interactiveInput, pctFault, outputWindow, millis, dir);
+        }
+    }
+
+    /**
+     * A job restarted from {@code snapshotFile}: the output its ranks had produced past the
+     * snapshot's counts and the user has seen already ({@code shownStdout}, {@code shownStderr},
+     * per rank; empty: none) is not forwarded again.
+     */
+    public record Restoration(String snapshotFile, List<Long> shownStdout, List<Long> shownStderr) {
+        public Restoration {
+            Objects.requireNonNull(snapshotFile, "snapshotFile");
+            shownStdout = List.copyOf(shownStdout);
+            shownStderr = List.copyOf(shownStderr);
         }
     }
 
@@ -138,7 +173,13 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     public static Behavior<Command> create(Job job, ActorRef<JobReport> client, ActorRef<JobReport.JobFinished> done) {
-        return Behaviors.setup(context -> new Yod(context, job, client, done));
+        return Behaviors.setup(context -> new Yod(context, job, client, done, null));
+    }
+
+    /** yod for a job restarted from a snapshot ({@code job.placements()} are its new nodes): it restores every rank, then runs as usual. */
+    public static Behavior<Command> restore(Job job, Restoration restoration, ActorRef<JobReport> client,
+                                            ActorRef<JobReport.JobFinished> done) {
+        return Behaviors.setup(context -> new Yod(context, job, client, done, Objects.requireNonNull(restoration)));
     }
 
     /** What fstat says of stdio: a character device (S_IFCHR, rw--w----), like a terminal. */
@@ -153,6 +194,9 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     private final java.util.Set<ActorRef<NodeActor.Command>> watched = new java.util.HashSet<>();
     // Why the job's ranks were told to end, if they were: a rank that moves meanwhile is told again.
     private String killReason;
+    // Nodes lost with ranks on them, and the snapshot the job restarts from (null: it does not).
+    private final java.util.SortedSet<Integer> lostNids = new java.util.TreeSet<>();
+    private String restartFrom;
     private int ended;
     private final FileTable[] files;
     // Exactly-once I/O: per rank, the last request answered and its answer (resent to a retry).
@@ -169,8 +213,15 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     // Output sent to the client and not yet acknowledged, and the writes waiting for room.
     private long unacknowledged;
     private final java.util.ArrayDeque<JobEvent.IoCall> heldWrites = new java.util.ArrayDeque<>();
+    // Snapshots: the Portals ids of the ranks (the nodes they were first launched on), the output each
+    // rank has produced and the output the user has seen, per fd (stdout, stderr), since the job first started.
+    private final List<Integer> launchNids;
+    private final long[][] produced;
+    private final long[][] shown;
+    private final Snapshots snapshots;
 
-    private Yod(ActorContext<Command> context, Job job, ActorRef<JobReport> client, ActorRef<JobReport.JobFinished> done) {
+    private Yod(ActorContext<Command> context, Job job, ActorRef<JobReport> client, ActorRef<JobReport.JobFinished> done,
+                Restoration restoration) {
         super(context);
         this.job = Objects.requireNonNull(job);
         this.client = client;
@@ -188,13 +239,22 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         this.files = new FileTable[statuses.length];
         Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
-        NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory(),
-                job.machine());
-        for (int rank = 0; rank < statuses.length; rank++) {
-            ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
-            watch(node); // a node that stops never reports its rank
-            node.tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self, job.options().pctFault(),
-                    job.options().filesRoot(), peers));
+        this.produced = new long[statuses.length][2];
+        this.shown = new long[statuses.length][2];
+        this.snapshots = new Snapshots(this, context);
+        this.launchNids = restoration != null ? snapshots.restore(restoration) : job.placements().stream().map(Placement::nid).toList();
+        for (Placement placement : placements) {
+            watch(placement.node()); // a node that stops never reports its rank
+        }
+        if (restoration != null) {
+            snapshots.pump();
+        } else {
+            snapshots.schedulePeriodic();
+            NodeActor.JobPeers peers = new NodeActor.JobPeers(launchNids, job.directory(), job.machine());
+            for (int rank = 0; rank < statuses.length; rank++) {
+                job.placements().get(rank).node().tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self,
+                        job.options().pctFault(), job.options().filesRoot(), peers));
+            }
         }
         // After the launches: whatever the client does about the job once it hears of it comes after them.
         client.tell(new JobReport.JobStarted(job.jobId(), job.placements().stream().map(Placement::nid).toList(), context.getSelf()));
@@ -216,13 +276,39 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(KillJob.class, this::onKillJob)
                 .onMessage(NodeLost.class, this::onNodeLost)
                 .onMessage(DropFiles.class, this::onDropFiles)
+                .onMessage(Checkpoint.Take.class, take -> snapshots.take(take.replyTo()))
+                .onMessage(Checkpoint.Part.class, snapshots::part)
+                .onMessage(Checkpoint.Restored.class, snapshots::restored)
+                .onMessage(SnapshotDue.class, due -> snapshots.due(due.snapshot()))
                 .build();
     }
 
     private Behavior<Command> onOutput(JobEvent.Output output) {
-        client.tell(output);
-        unacknowledged += output.bytes().length; // a Linux node's console: counted, not held
+        forward(output.rank(), output.fd(), output.bytes()); // a Linux node's console: counted, not held
         return this;
+    }
+
+    /**
+     * Passes a rank's output to the client, but for the bytes the user has seen already: a job
+     * restarted from a snapshot produces again what it produced after the snapshot, and the
+     * bytes up to what was shown before are left out (per rank and fd, by position in the stream).
+     */
+    private void forward(int rank, int fd, byte[] bytes) {
+        if (rank < 0 || rank >= produced.length || fd < 1 || fd > 2) {
+            client.tell(new JobEvent.Output(job.jobId(), rank, fd, bytes));
+            unacknowledged += bytes.length;
+            return;
+        }
+        long start = produced[rank][fd - 1];
+        long end = start + bytes.length;
+        int seen = (int) Math.max(0, Math.min(bytes.length, shown[rank][fd - 1] - start));
+        produced[rank][fd - 1] = end;
+        shown[rank][fd - 1] = Math.max(shown[rank][fd - 1], end);
+        if (seen < bytes.length) {
+            byte[] fresh = seen == 0 ? bytes : Arrays.copyOfRange(bytes, seen, bytes.length);
+            client.tell(new JobEvent.Output(job.jobId(), rank, fd, fresh));
+            unacknowledged += fresh.length;
+        }
     }
 
     /**
@@ -264,8 +350,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             if (fd == 0) {
                 return IoReply.error(Errno.EBADF);
             }
-            client.tell(new JobEvent.Output(job.jobId(), call.rank(), fd, write.bytes()));
-            unacknowledged += write.length();
+            forward(call.rank(), fd, write.bytes());
             return IoReply.of(write.length());
         }
         if (request instanceof IoRequest.Read) {
@@ -350,6 +435,63 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return placements[rank].node();
     }
 
+    // ---- What the snapshots (Snapshots) use of yod's state
+
+    Job job() {
+        return job;
+    }
+
+    ActorRef<JobReport> client() {
+        return client;
+    }
+
+    int ranks() {
+        return statuses.length;
+    }
+
+    /** The first rank that has ended, or -1. */
+    int endedRank() {
+        for (int rank = 0; rank < statuses.length; rank++) {
+            if (statuses[rank] != null) {
+                return rank;
+            }
+        }
+        return -1;
+    }
+
+    List<Integer> launchNids() {
+        return launchNids;
+    }
+
+    long[] produced(int rank) {
+        return produced[rank].clone();
+    }
+
+    /** The output rank {@code rank} has produced and the user has seen, once restored from a snapshot. */
+    void restoreOutput(int rank, long stdout, long stderr, long shownStdout, long shownStderr) {
+        produced[rank][0] = stdout;
+        produced[rank][1] = stderr;
+        shown[rank][0] = Math.max(stdout, shownStdout);
+        shown[rank][1] = Math.max(stderr, shownStderr);
+    }
+
+    List<Long> shown(int fd) {
+        return Arrays.stream(shown).map(counts -> counts[fd - 1]).toList();
+    }
+
+    /** Standard input not read yet (rank 0's). */
+    byte[] unreadInput() {
+        return Arrays.copyOfRange(input, inputPosition, input.length);
+    }
+
+    FileTable files(int rank) {
+        return files[rank];
+    }
+
+    ActorRef<NodeActor.Command> nodeOf(int rank) {
+        return node(rank);
+    }
+
     private Behavior<Command> onMoveFailed(JobEvent.MoveFailed failed) {
         client.tell(failed);
         return this;
@@ -385,6 +527,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         }
         placements[rank] = new Placement(moved.nid(), moved.node());
         watch(moved.node());
+        snapshots.abandon("rank " + rank + " moved to node " + moved.nid());
         if (killReason != null) {
             moved.node().tell(new NodeActor.Kill(job.jobId(), killReason)); // the kill may have gone to the node it left
         }
@@ -408,6 +551,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     }
 
     private Behavior<Command> onExited(JobEvent.Exited exited) {
+        snapshots.abandon("rank " + exited.rank() + " ended");
         return record(exited.rank(), new JobReport.RankStatus(exited.rank(), exited.nid(), exited.status(), exited.report(), exited.pctReloads()));
     }
 
@@ -429,12 +573,25 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Behavior<Command> next = this;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null && placements[rank].node().equals(lost.node())) {
-                String report = "node " + placements[rank].nid() + " was lost";
-                killOthers("rank " + rank + " ended: " + report);
+                String report = "node " + placements[rank].nid() + " was lost" + memberOf(lost.node());
+                lostNids.add(placements[rank].nid());
+                snapshots.abandon(report);
+                boolean restart = snapshots.last() != null && job.machine() != null;
+                if (restart && restartFrom == null) {
+                    restartFrom = snapshots.last();
+                    getContext().getLog().warn("job {}: {}; restarting from {}", job.jobId(), report, restartFrom);
+                }
+                killOthers(restart ? "the job restarts from its snapshot: " + report : "rank " + rank + " ended: " + report);
                 next = record(rank, new JobReport.RankStatus(rank, placements[rank].nid(), ExitStatus.killed(Signal.SIGKILL), report));
             }
         }
         return next;
+    }
+
+    /** " with its member HOST:PORT" for a node of another member; "" for one of this JVM. */
+    private static String memberOf(ActorRef<?> node) {
+        org.apache.pekko.actor.Address address = node.path().address();
+        return address.hasGlobalScope() ? " with its member " + address.host().getOrElse(() -> "?") + ":" + address.port().getOrElse(() -> 0) : "";
     }
 
     private Behavior<Command> onDropFiles(DropFiles drop) {
@@ -449,12 +606,17 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return this;
     }
 
-    private void killOthers(String reason) {
+    /** Ends every rank still running or being restored; a rank whose restore had not begun yet ends as not started. */
+    void killOthers(String reason) {
         killReason = reason;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null) {
                 node(rank).tell(new NodeActor.Kill(job.jobId(), reason));
             }
+        }
+        for (int rank : snapshots.stopRestore()) {
+            getContext().getSelf().tell(new JobEvent.LaunchRefused(job.jobId(), rank, placements[rank].nid(),
+                    "the job ended before the rank was restored: " + reason));
         }
     }
 
@@ -467,6 +629,12 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             return this;
         }
         Arrays.stream(files).forEach(FileTable::closeAll);
+        snapshots.close();
+        if (restartFrom != null) {
+            // The machine frees this job's nodes and runs it again from its snapshot, for the same client; this yod is done.
+            job.machine().tell(new Machine.RestartJob(job.jobId(), restartFrom, shown(1), shown(2), job.options(), List.copyOf(lostNids)));
+            return Behaviors.stopped();
+        }
         JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), List.of(statuses), null);
         done.tell(finished); // the allocator frees the nodes, then passes it on to the client
         return Behaviors.stopped();

@@ -1,0 +1,120 @@
+package io.uniform.cli;
+
+import static io.uniform.cli.ClusterCommandTest.awaitLine;
+import static io.uniform.cli.ClusterCommandTest.uniformProcess;
+import static io.uniform.cli.CommandRun.guest;
+import static io.uniform.cli.CommandRun.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/**
+ * Three member JVMs as real processes: a {@code yod --cluster --checkpoint-every} job spans
+ * them, one member (not the machine's) is killed with SIGKILL mid-job, and the job restarts from
+ * its last snapshot on the surviving members and prints what a run without failure prints.
+ */
+@Isolated
+class ClusterRestartCommandTest {
+    private static final Pattern MEMBER_PID = Pattern.compile("member \\d+: pid (\\d+), log ");
+    private static final Pattern SEED = Pattern.compile("the cluster's seed is (\\S+) ");
+    private static final Pattern JOB = Pattern.compile("uniform: job (\\d+) runs on nodes \\[([0-9, ]+)\\]");
+    private static final Pattern SNAPSHOT = Pattern.compile("uniform: snapshot of job \\d+: ");
+    private static final Pattern MEMBER = Pattern.compile("member 127\\.0\\.0\\.1:(\\d+): nodes ([0-9,-]+) \\(\\d+\\)");
+    private static final int RANKS = 4;
+    private static final int ROUNDS = 4000;
+
+    @TempDir
+    Path directory;
+
+    /** The port a member process was started with ({@code member --port P}), from Linux's /proc (ProcessHandle drops long command lines). */
+    private static int port(ProcessHandle member) {
+        List<String> args;
+        try {
+            args = List.of(Files.readString(Path.of("/proc", "" + member.pid(), "cmdline")).split("\0"));
+        } catch (java.io.IOException e) {
+            throw new AssertionError("the command line of member pid " + member.pid() + " cannot be read", e);
+        }
+        return Integer.parseInt(args.get(args.indexOf("--port") + 1));
+    }
+
+    /** Each member's port and the nids it hosts, as {@code uniform machine --cluster} prints them. */
+    private static Map<Integer, Set<Integer>> hosted(String seed) {
+        CommandRun machine = uniform("machine", "--cluster=" + seed);
+        assertEquals(0, machine.status(), machine::toString);
+        Map<Integer, Set<Integer>> hosted = new HashMap<>();
+        machine.out().lines().map(MEMBER::matcher).filter(Matcher::matches).forEach(member -> hosted.put(Integer.parseInt(member.group(1)),
+                Pattern.compile(",").splitAsStream(member.group(2)).flatMap(range -> {
+                    String[] ends = range.split("-");
+                    return IntStream.rangeClosed(Integer.parseInt(ends[0]), Integer.parseInt(ends[ends.length - 1])).boxed();
+                }).collect(Collectors.toSet())));
+        return hosted;
+    }
+
+    @Test
+    void aJobRestartsFromItsSnapshotWhenAMemberIsKilledAndPrintsTheFailureFreeResult() throws Exception {
+        // Nodes dealt round-robin: the job's ranks are on every member.
+        Path machineFile = Files.writeString(directory.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
+        Path clusterFile = directory.resolve("cluster");
+        Process up = uniformProcess(List.of(), "cluster", "up", "--members", "3", "--config", machineFile.toString(), "--cluster-file",
+                clusterFile.toString()).redirectErrorStream(true).start();
+        Process job = null;
+        List<ProcessHandle> members = new ArrayList<>();
+        try {
+            BufferedReader upOut = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
+            for (int i = 0; i < 3; i++) {
+                long pid = Long.parseLong(awaitLine(upOut, MEMBER_PID).group(1));
+                members.add(ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("member pid " + pid + " is gone")));
+            }
+            String seed = awaitLine(upOut, SEED).group(1);
+            Map<Integer, Set<Integer>> hosted = hosted(seed);
+            assertEquals(3, hosted.size(), () -> "every member hosts nodes: " + hosted);
+
+            Path snapshots = directory.resolve("snapshots");
+            job = uniformProcess(List.of(), "yod", "--cluster=" + seed, "-sz", "" + RANKS, "--checkpoint-every", "1", "--snapshots",
+                    snapshots.toString(), guest("elf/mpp/alltoall.elf"), "" + ROUNDS).start();
+            BufferedReader jobErr = new BufferedReader(new InputStreamReader(job.getErrorStream(), StandardCharsets.UTF_8));
+            Matcher started = awaitLine(jobErr, JOB);
+            List<Integer> nids = Pattern.compile(", ").splitAsStream(started.group(2)).map(Integer::parseInt).toList();
+            awaitLine(jobErr, SNAPSHOT);
+            // The machine (and yod) run on the seed, the oldest member: another member that hosts a rank is killed.
+            Map<Integer, Set<Integer>> placed = hosted(seed);
+            ProcessHandle victim = members.stream().skip(1).filter(member -> nids.stream().anyMatch(placed.get(port(member))::contains))
+                    .findFirst().orElseThrow(() -> new AssertionError("no rank of " + nids + " on a member other than the seed: " + placed));
+            long killedAt = System.nanoTime();
+            assertTrue(victim.destroyForcibly(), "SIGKILL sent");
+            awaitLine(jobErr, Pattern.compile("uniform: job \\d+ restarts from its snapshot as job \\d+ on nodes"));
+            System.out.printf("ClusterRestartCommandTest: from SIGKILL to the restarted job's start %.1f s%n", (System.nanoTime() - killedAt) / 1e9);
+
+            assertTrue(job.waitFor(300, TimeUnit.SECONDS), "the job ends");
+            String out = new String(job.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = jobErr.lines().collect(Collectors.joining("\n"));
+            assertEquals(0, job.exitValue(), out + err);
+            assertEquals("[0] alltoall: " + RANKS + " ranks, " + ROUNDS + " rounds, " + (RANKS * RANKS * ROUNDS) + " messages, ok\n", out, err);
+        } finally {
+            if (job != null) {
+                job.destroyForcibly();
+            }
+            up.destroy(); // its shutdown hook stops the members it started
+            up.waitFor(60, TimeUnit.SECONDS);
+            members.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}

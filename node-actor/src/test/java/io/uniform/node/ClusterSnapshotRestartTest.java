@@ -1,0 +1,180 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
+import io.uniform.config.MemberPlacement;
+import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
+import io.uniform.node.cluster.MachineCluster;
+import io.uniform.node.directory.TwoSystemClusterTest;
+import io.uniform.node.yod.Checkpoint;
+import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job whose ranks span two members of a cluster in this JVM loses one member as a crash
+ * loses it (its actor system stops without leaving; the split brain resolver downs it): yod
+ * learns which ranks were lost and restarts the job from its last snapshot on the surviving
+ * member's nodes, to the output of a run without failure; without a snapshot the job fails,
+ * its report naming the lost ranks' nodes and member.
+ */
+class ClusterSnapshotRestartTest {
+    private static final Duration PLACED = Duration.ofSeconds(30);
+    private static final Duration LONG = Duration.ofMinutes(3);
+    private static final int RANKS = 4;
+    private static final int ROUNDS = 10_000;
+    private static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
+    /** Host members that keep the oldest (where the machine runs) when the other one is lost, and down a lost one after 5 s. */
+    private static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
+            + "pekko.remote.artery.advanced.maximum-frame-size = 2MiB\n"
+            + "pekko.cluster.split-brain-resolver.active-strategy = keep-oldest\n"
+            + "pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone = off\n"
+            + "pekko.cluster.split-brain-resolver.stable-after = 5s\n";
+    /** A member that, stopped, vanishes as a crashed JVM does: no leaving, no hand-over of its nodes. */
+    private static final String CRASHING_MEMBER = HOST_MEMBER + "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n";
+
+    @TempDir
+    Path snapshots;
+
+    private ActorTestKit a;
+    private ActorTestKit b;
+    private ActorRef<Machine.Command> machine;
+
+    @BeforeEach
+    void startMachineOnTwoMembers() {
+        a = TwoSystemClusterTest.member(HOST_MEMBER);
+        b = TwoSystemClusterTest.member(CRASHING_MEMBER);
+        TwoSystemClusterTest.formCluster(a, b);
+        MachineDescription split = MachineDescriptions.defaultMachine().withPlacement(ROUND_ROBIN);
+        machine = MachineCluster.startMember(a.system(), "restarting", split, refusal -> {});
+        MachineCluster.startMember(b.system(), "restarting", split, refusal -> {});
+        TestProbe<Machine.Status> status = a.createTestProbe();
+        status.awaitAssert(PLACED, () -> {
+            machine.tell(new Machine.GetStatus(status.getRef()));
+            Machine.Status placed = status.receiveMessage(PLACED);
+            assertEquals(Set.of(hostPort(a), hostPort(b)), Set.copyOf(placed.members().values()));
+            assertEquals(split.nodeCount(), placed.members().size());
+            return null;
+        });
+    }
+
+    @AfterEach
+    void stopMembers() {
+        b.shutdownTestKit();
+        a.shutdownTestKit();
+    }
+
+    private static String hostPort(ActorTestKit member) {
+        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
+        return address.host().get() + ":" + address.port().get();
+    }
+
+    private MachineJob alltoall() {
+        TestProbe<JobReport> client = a.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "" + ROUNDS), null),
+                JobPlacement.of(Partition.COMPUTE), RANKS, client.getRef(), Yod.Options.NONE.withSnapshots(0, snapshots.toString())));
+        return new MachineJob(client);
+    }
+
+    /** The nodes of {@code job} that member B hosts (round-robin: some of every job of several ranks). */
+    private List<Integer> onB(MachineJob job) {
+        TestProbe<Machine.Status> status = a.createTestProbe();
+        machine.tell(new Machine.GetStatus(status.getRef()));
+        Map<Integer, String> members = status.receiveMessage(PLACED).members();
+        List<Integer> nids = job.started.nids().stream().filter(nid -> members.get(nid).equals(hostPort(b))).toList();
+        assertTrue(!nids.isEmpty(), () -> "no rank on member B: " + job.started.nids() + " of " + members);
+        return nids;
+    }
+
+    @Test
+    void aJobThatLosesAMemberRestartsFromItsSnapshotOnTheSurvivorToTheFailureFreeOutput() {
+        MachineJob job = alltoall();
+        List<Integer> lost = onB(job);
+        Checkpoint.Taken taken;
+        do {
+            TestProbe<Checkpoint.Taken> answer = a.createTestProbe();
+            machine.tell(new Machine.Checkpoint(job.started.jobId(), answer.getRef()));
+            taken = answer.receiveMessage(LONG);
+            assertTrue(taken.written(), taken::toString);
+        } while (taken.channelMessages() == 0);
+
+        b.system().terminate(); // as a crash: B's nodes and their ranks vanish mid-job
+
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
+        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertTrue(job.restarts.get(0).nids().stream().noneMatch(lost::contains), () -> "restarted on " + job.restarts.get(0).nids());
+        assertEquals("alltoall: " + RANKS + " ranks, " + ROUNDS + " rounds, " + (RANKS * RANKS * ROUNDS) + " messages, ok\n", job.out(),
+                "the output of a run without failure, once");
+    }
+
+    /**
+     * Every rank prints a line, then computes and prints its checksum. The snapshot is taken
+     * after the first lines and member B is lost at once: the ranks on A print their checksums
+     * before the loss is known, and restarted from the snapshot print them again; yod passes
+     * on none of what the user has seen.
+     */
+    @Test
+    void aRestartedJobPrintsNothingTwice() {
+        TestProbe<JobReport> client = a.createTestProbe();
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("bench/bench_migrate.elf"), List.of("bench_migrate", "1", "800"), null),
+                JobPlacement.of(Partition.COMPUTE), RANKS, client.getRef(), Yod.Options.NONE.withSnapshots(0, snapshots.toString())));
+        MachineJob job = new MachineJob(client);
+        onB(job);
+        job.awaitLines("bench_migrate touched 1 MiB", RANKS);
+        TestProbe<Checkpoint.Taken> answer = a.createTestProbe();
+        machine.tell(new Machine.Checkpoint(job.started.jobId(), answer.getRef()));
+        Checkpoint.Taken taken = answer.receiveMessage(LONG);
+        assertTrue(taken.written(), taken::toString);
+
+        b.system().terminate();
+
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
+        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertTrue(job.outBeforeRestart.contains(" checksum 0x"), () -> "no rank finished before the restart: " + job.outBeforeRestart);
+        List<String> lines = job.out().lines().toList();
+        assertEquals(RANKS, lines.stream().filter("bench_migrate touched 1 MiB"::equals).count(), job::out);
+        List<String> checksums = lines.stream().filter(line -> line.startsWith("bench_migrate rounds 800 checksum 0x")).toList();
+        assertEquals(RANKS, checksums.size(), job::out);
+        assertEquals(1, checksums.stream().distinct().count(), job::out);
+        assertEquals(2 * RANKS, lines.size(), job::out);
+    }
+
+    @Test
+    void aJobThatLosesAMemberWithoutASnapshotFailsNamingTheLostRanksAndMember() {
+        MachineJob job = alltoall();
+        List<Integer> lost = onB(job);
+        String member = hostPort(b);
+
+        b.system().terminate();
+
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(137, end.shellStatus(), end::toString);
+        assertEquals(List.of(), job.restarts);
+        for (JobReport.RankStatus rank : end.statuses()) {
+            String lostOne = "node " + rank.nid() + " was lost with its member " + member;
+            if (lost.contains(rank.nid())) {
+                assertEquals(lostOne, rank.report(), end::toString);
+            } else {
+                assertTrue(rank.report().matches("rank \\d+ ended: node \\d+ was lost with its member " + member), end::toString);
+            }
+        }
+    }
+}
