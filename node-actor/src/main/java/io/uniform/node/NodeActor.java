@@ -1568,8 +1568,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The process left with its handoff and is lost where it went: the move failed, and its yod hears that the rank ended. */
     private void lostAfterHandoff(String reason) {
         Emigration ended = emigration;
-        ended.yod.tell(new JobEvent.Exited(ended.request.jobId(), ended.rank, ended.destination(), ExitStatus.killed(Signal.SIGKILL),
-                "the process was lost in its move to node " + ended.destination() + ": " + reason, 0));
+        ended.yod.tell(new JobEvent.Lost(ended.request.jobId(), ended.rank, ended.destination(),
+                "the process was lost in its move to node " + ended.destination() + ": " + reason));
         endEmigration(false, reason);
     }
 
@@ -1745,7 +1745,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         Immigrate request = immigration.request;
         String report = "the process was lost in its move from node " + immigration.source + ": " + reason;
         getContext().getLog().warn("node {}: job {} rank {}: {}", settings.nid(), request.jobId(), request.rank(), report);
-        request.yod().tell(new JobEvent.Exited(request.jobId(), request.rank(), settings.nid(), ExitStatus.killed(Signal.SIGKILL), report, 0));
+        request.yod().tell(new JobEvent.Lost(request.jobId(), request.rank(), settings.nid(), report));
         refuseImmigration(report);
     }
 

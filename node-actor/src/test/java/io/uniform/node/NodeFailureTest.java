@@ -144,6 +144,26 @@ class NodeFailureTest {
     }
 
     @Test
+    void yodEndsTheJobWhenARankIsLostInItsMove() {
+        TestProbe<NodeActor.Command> first = testKit.createTestProbe();
+        TestProbe<NodeActor.Command> second = testKit.createTestProbe();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        TestProbe<JobReport.JobFinished> done = testKit.createTestProbe();
+        ActorRef<Yod.Command> yod = testKit.spawn(Yod.create(new Yod.Job(5, new Program(GuestFiles.elf("tests/hello.elf"), List.of("hello"), null),
+                List.of(new Yod.Placement(17, first.getRef()), new Yod.Placement(18, second.getRef()))), client.getRef(), done.getRef()));
+        first.expectMessageClass(NodeActor.Launch.class);
+        second.expectMessageClass(NodeActor.Launch.class);
+        yod.tell(new JobEvent.Lost(5, 0, 19, "the process was lost in its move to node 19: node 19 was lost"));
+        NodeActor.Kill kill = second.expectMessageClass(NodeActor.Kill.class);
+        assertTrue(kill.reason().contains("node 19 was lost"), kill::toString);
+        yod.tell(new JobEvent.Exited(5, 1, 18, io.uniform.process.ExitStatus.killed(Signal.SIGKILL), kill.reason(), 0));
+        JobReport.JobFinished finished = done.receiveMessage(JOB_TIMEOUT);
+        assertEquals(137, finished.shellStatus(), finished::toString);
+        assertEquals("the process was lost in its move to node 19: node 19 was lost", finished.statuses().get(0).report());
+        assertEquals(19, finished.statuses().get(0).nid());
+    }
+
+    @Test
     void aRebootIsAnsweredAtOnceAndRefusedForANonNodePartition() {
         ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings()));
         TestProbe<NodeActor.RebootResult> reboots = testKit.createTestProbe();

@@ -43,6 +43,13 @@ public sealed interface JobEvent extends Yod.Command, CborSerializable {
     /** A move of the rank's process from node {@code from} to node {@code to} did not happen, for {@code reason}: it runs on at {@code from}. */
     record MoveFailed(int jobId, int rank, int from, int to, String reason) implements JobEvent, JobReport {}
 
+    /**
+     * The rank's process was lost on its way between nodes (its move's source or destination
+     * failed after the source had let it go): the job goes on as when a node is lost, from its
+     * snapshot if it has one, else it ends with the rank killed and {@code report} saying why.
+     */
+    record Lost(int jobId, int rank, int nid, String report) implements JobEvent {}
+
     /** The node could not start the rank (busy, booting, unloadable image); nothing ran. */
     record LaunchRefused(int jobId, int rank, int nid, String reason) implements JobEvent {}
 }

@@ -268,6 +268,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
                 .onMessage(Input.class, this::onInput)
                 .onMessage(OutputAck.class, this::onOutputAck)
                 .onMessage(JobEvent.Exited.class, this::onExited)
+                .onMessage(JobEvent.Lost.class, this::onLost)
                 .onMessage(JobEvent.LaunchRefused.class, this::onLaunchRefused)
                 .onMessage(JobEvent.Moved.class, this::onMoved)
                 .onMessage(JobEvent.MoveFailed.class, this::onMoveFailed)
@@ -573,19 +574,30 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Behavior<Command> next = this;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null && placements[rank].node().equals(lost.node())) {
-                String report = "node " + placements[rank].nid() + " was lost" + memberOf(lost.node());
-                lostNids.add(placements[rank].nid());
-                snapshots.abandon(report);
-                boolean restart = snapshots.last() != null && job.machine() != null;
-                if (restart && restartFrom == null) {
-                    restartFrom = snapshots.last();
-                    getContext().getLog().warn("job {}: {}; restarting from {}", job.jobId(), report, restartFrom);
-                }
-                killOthers(restart ? "the job restarts from its snapshot: " + report : "rank " + rank + " ended: " + report);
-                next = record(rank, new JobReport.RankStatus(rank, placements[rank].nid(), ExitStatus.killed(Signal.SIGKILL), report));
+                next = lose(rank, placements[rank].nid(), "node " + placements[rank].nid() + " was lost" + memberOf(lost.node()));
             }
         }
         return next;
+    }
+
+    private Behavior<Command> onLost(JobEvent.Lost lost) {
+        if (lost.rank() < 0 || lost.rank() >= statuses.length || statuses[lost.rank()] != null) {
+            return this;
+        }
+        return lose(lost.rank(), lost.nid(), lost.report());
+    }
+
+    /** Rank {@code rank} is lost with node {@code nid}: the job restarts from its last snapshot if it has one, else it ends. */
+    private Behavior<Command> lose(int rank, int nid, String report) {
+        lostNids.add(nid);
+        snapshots.abandon(report);
+        boolean restart = snapshots.last() != null && job.machine() != null;
+        if (restart && restartFrom == null) {
+            restartFrom = snapshots.last();
+            getContext().getLog().warn("job {}: {}; restarting from {}", job.jobId(), report, restartFrom);
+        }
+        killOthers(restart ? "the job restarts from its snapshot: " + report : "rank " + rank + " ended: " + report);
+        return record(rank, new JobReport.RankStatus(rank, nid, ExitStatus.killed(Signal.SIGKILL), report));
     }
 
     /** " with its member HOST:PORT" for a node of another member; "" for one of this JVM. */
