@@ -479,7 +479,7 @@ class MigrationProtocolTest {
 
     @Test
     void aDestinationThatNeverGetsTheHandoffGivesTheMoveUpAndFreesItselfAndTheRankIsReportedLost() {
-        Nodes nodes = nodes(3, Stream.of(20_000, 0, 1), HANDOFF_BOUND,
+        Nodes nodes = nodes(3, Stream.of(SENDS_OUTLIVING_A_LOST_MOVE, 0, 1), HANDOFF_BOUND,
                 nid -> nid == 3 ? gated(MigrationProtocolTest::firstHandoffLost) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
@@ -496,7 +496,7 @@ class MigrationProtocolTest {
     @Test
     void aSourceThatStopsBeforeItsHandoffLeavesTheDestinationFreeAndTheRankReportedLost() {
         Gate stopsAtItsLastPages = (node, message) -> message instanceof NodeActor.PagesStored ? Behaviors.stopped() : null;
-        Nodes nodes = nodes(3, Stream.of(20_000, 0, 1), HANDOFF_BOUND, nid -> nid == 2 ? gated(() -> stopsAtItsLastPages) : node -> node);
+        Nodes nodes = nodes(3, Stream.of(SENDS_OUTLIVING_A_LOST_MOVE, 0, 1), HANDOFF_BOUND, nid -> nid == 2 ? gated(() -> stopsAtItsLastPages) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
         nodes.nid(2).tell(new NodeActor.Migrate(1, 3, kitOf(2).<NodeActor.MigrationReport>createTestProbe().getRef()));
@@ -530,6 +530,12 @@ class MigrationProtocolTest {
         assertEquals(1, lost.rank());
         return lost;
     }
+
+    /**
+     * Puts of the sender in the lost-move tests: enough that it still runs when the test moves it
+     * (once its receiver is lost, its channel no longer waits for credit and it sends at full speed).
+     */
+    private static final int SENDS_OUTLIVING_A_LOST_MOVE = 1_000_000;
 
     /** Node {@code nid} is idle and takes the sender from node 1. */
     private void aNodeFreeToTakeAProcess(Nodes nodes, int nid) {
