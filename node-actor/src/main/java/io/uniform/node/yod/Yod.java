@@ -189,7 +189,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Arrays.setAll(files, rank -> new FileTable(fileSystem));
         ActorRef<JobEvent> self = context.getSelf().narrow();
         NodeActor.JobPeers peers = new NodeActor.JobPeers(job.placements().stream().map(Placement::nid).toList(), job.directory(),
-                job.machine());
+                job.machine(), job.placements().stream().map(Placement::node).toList());
         for (int rank = 0; rank < statuses.length; rank++) {
             ActorRef<NodeActor.Command> node = job.placements().get(rank).node();
             watch(node); // a node that stops never reports its rank
