@@ -948,14 +948,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * A peer node stopped: nothing waits for it any more (credit, markers); it is looked up again
      * if sent to. An actor a launch had replaced takes only what was on it: the channels of the
-     * job placed on its successor stay.
+     * job placed on its successor stay, and those of the job this node holds now (later still).
      */
     private Behavior<Command> onPeerLost(PeerLost lost) {
         Integer placedOnSuccessor = replacedPeers.remove(lost.node());
         if (placedOnSuccessor != null) {
             getContext().getLog().warn("node {}: an older actor of node {} ended; its channels are closed, job {}'s stay", settings.nid(),
                     lost.nid(), placedOnSuccessor);
-            transport.nodeLost(lost.nid(), job -> job == placedOnSuccessor);
+            int hosted = jobId;
+            transport.nodeLost(lost.nid(), job -> job == placedOnSuccessor || job == hosted);
         } else if (lost.node().equals(peerNodes.get(lost.nid()))) {
             peerNodes.remove(lost.nid());
             getContext().getLog().warn("node {}: node {} was lost; its channels are closed", settings.nid(), lost.nid());
