@@ -95,18 +95,31 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * Where a job's other ranks are, for the Portals messages of its processes: the nid of each
      * rank, in rank order, and the node directory that finds a node actor by nid (null: the
-     * job's processes reach no other node); and the machine that places a process which must
-     * move (the deficiency routine's).
+     * job's processes reach no other node); the machine that places a process which must move
+     * (the deficiency routine's); the Portals job id its processes' interfaces hold (0: the job's
+     * own; a job restarted from a snapshot keeps the one it was taken with); and the node actor
+     * each rank was placed on, in rank order (empty: found through the directory), so that a node
+     * never sends the job's traffic to an older actor of the same nid (a node crashed and booted
+     * again may still be ending).
      */
     public record JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine,
-                           int portalsJid) {
+                           int portalsJid, List<ActorRef<Command>> nodes) {
         public static final JobPeers NONE = new JobPeers(List.of(), null, null);
 
         public JobPeers {
             nids = List.copyOf(nids);
+            nodes = List.copyOf(nodes);
+            if (!nodes.isEmpty() && nodes.size() != nids.size()) {
+                throw new IllegalArgumentException(nodes.size() + " nodes for " + nids.size() + " ranks");
+            }
         }
 
-        /** Peers of a job whose Portals job id is its own. */
+        /** Peers found through the directory, with the job's Portals job id {@code portalsJid}. */
+        public JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine, int portalsJid) {
+            this(nids, directory, machine, portalsJid, List.of());
+        }
+
+        /** Peers of a job whose Portals job id is its own, found through the directory. */
         public JobPeers(List<Integer> nids, ActorRef<NodeDirectory.Command> directory, ActorRef<Machine.Command> machine) {
             this(nids, directory, machine, 0);
         }
@@ -585,6 +598,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // The machine's node directory, as the last launch named it: kept between jobs, for the credit owed to ended ones.
     private ActorRef<NodeDirectory.Command> directory;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
+    // Peer actors a launch replaced by a newer actor of their nid, with the job it placed there.
+    private final Map<ActorRef<Command>, Integer> replacedPeers = new HashMap<>();
     // Messages waiting, in order, for the directory to find their node (kept past the end of their job).
     private final Map<Integer, List<Command>> unrouted = new HashMap<>();
     private String pendingKill;
@@ -734,6 +749,38 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             directory = jobPeers.directory();
         }
         pendingKill = null;
+        usePlacedPeers(job, jobPeers);
+    }
+
+    /**
+     * The job's traffic goes to the actors its ranks were placed on. A peer cached from an
+     * earlier job may be an older actor of the nid, crashed and replaced: still ending, it
+     * would take the new job's messages and drop them, and its end would close the channels to
+     * the new one. Its end now closes only what was on it (see {@link #onPeerLost}).
+     */
+    private void usePlacedPeers(int job, JobPeers jobPeers) {
+        for (int rank = 0; rank < jobPeers.nodes().size(); rank++) {
+            int nid = jobPeers.nids().get(rank);
+            ActorRef<Command> placed = jobPeers.nodes().get(rank);
+            ActorRef<Command> cached = peerNodes.get(nid);
+            if (nid == settings.nid() || placed.equals(cached)) {
+                continue;
+            }
+            if (cached != null) {
+                replacedPeers.put(cached, job);
+            }
+            usePeer(nid, placed);
+        }
+    }
+
+    /** Node {@code nid} is {@code node} from now on: what waited for it goes there, and its end is heard. */
+    private void usePeer(int nid, ActorRef<Command> node) {
+        peerNodes.put(nid, node);
+        getContext().watchWith(node, new PeerLost(nid, node));
+        List<Command> waiting = unrouted.remove(nid);
+        if (waiting != null) {
+            waiting.forEach(node::tell);
+        }
     }
 
     /**
@@ -1022,33 +1069,44 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onPeerLocated(PeerLocated located) {
         int nid = located.nid();
+        if (!unrouted.containsKey(nid)) {
+            return this; // a launch named the node meanwhile, and its messages went there
+        }
         if (located.node() == null && located.attempt() < PEER_LOOKUP_ATTEMPTS) {
             getContext().getLog().warn("node {}: node {} is not found yet ({}); asking the directory again", settings.nid(), nid,
                     located.failure() == null ? "unknown nid" : describe(located.failure()));
             lookUp(nid, located.attempt() + 1);
             return this;
         }
-        List<Command> waiting = unrouted.remove(nid);
         if (located.node() == null) {
             getContext().getLog().error("node {}: node {} was not found in {} attempts; {} messages for it are dropped", settings.nid(),
-                    nid, PEER_LOOKUP_ATTEMPTS, waiting.size());
+                    nid, PEER_LOOKUP_ATTEMPTS, unrouted.remove(nid).size());
             return this;
         }
-        peerNodes.put(nid, located.node());
-        getContext().watchWith(located.node(), new PeerLost(nid, located.node()));
-        waiting.forEach(located.node()::tell);
+        usePeer(nid, located.node());
         return this;
     }
 
-    /** A peer node stopped: nothing waits for it any more (credit, markers); it is looked up again if sent to. */
+    /**
+     * A peer node stopped: nothing waits for it any more (credit, markers); it is looked up again
+     * if sent to. An actor a launch had replaced takes only what was on it: the channels of the
+     * job placed on its successor stay, and those of the job this node holds now (later still).
+     */
     private Behavior<Command> onPeerLost(PeerLost lost) {
-        if (!lost.node().equals(peerNodes.get(lost.nid()))) {
+        Integer placedOnSuccessor = replacedPeers.remove(lost.node());
+        if (placedOnSuccessor != null) {
+            getContext().getLog().warn("node {}: an older actor of node {} ended; its channels are closed, job {}'s stay", settings.nid(),
+                    lost.nid(), placedOnSuccessor);
+            int hosted = jobId;
+            transport.nodeLost(lost.nid(), job -> job == placedOnSuccessor || job == hosted);
+        } else if (lost.node().equals(peerNodes.get(lost.nid()))) {
+            peerNodes.remove(lost.nid());
+            getContext().getLog().warn("node {}: node {} was lost; its channels are closed", settings.nid(), lost.nid());
+            transport.nodeLost(lost.nid(), job -> false);
+            moveLost(lost.nid());
+        } else {
             return this;
         }
-        peerNodes.remove(lost.nid());
-        getContext().getLog().warn("node {}: node {} was lost; its channels are closed", settings.nid(), lost.nid());
-        transport.nodeLost(lost.nid());
-        moveLost(lost.nid());
         resumeIfCreditCame();
         return this;
     }

@@ -482,12 +482,13 @@ final class PortalsTransport {
     /**
      * Node {@code lost} has failed: channels to processes there give up the messages waiting for
      * credit (counted as dropped) and never wait for credit again; stays left here stop waiting
-     * for markers from senders there, and a stay whose process was there now is released.
+     * for markers from senders there, and a stay whose process was there now is released. The
+     * jobs {@code onItsSuccessor} names run on a newer actor of the nid: theirs are kept.
      */
-    void nodeLost(int lost) {
+    void nodeLost(int lost, java.util.function.IntPredicate onItsSuccessor) {
         outgoing.entrySet().removeIf(entry -> {
             ChannelSender<PortalsMessage> channel = entry.getValue();
-            if (channel.target().nid() != lost) {
+            if (channel.target().nid() != lost || onItsSuccessor.test(entry.getKey().jobId())) {
                 return false;
             }
             dropped += channel.abandon().size();
@@ -496,6 +497,9 @@ final class PortalsTransport {
         });
         for (Departure departure : List.copyOf(departures.values())) {
             Stay stay = departure.stay();
+            if (onItsSuccessor.test(stay.jobId())) {
+                continue;
+            }
             Location now = locationOf(stay.jobId(), stay.process());
             boolean processLost = departure.next().nid() == lost || now != null && now.nid() == lost;
             for (ChannelForwarder channel : List.copyOf(departure.channels().values())) {

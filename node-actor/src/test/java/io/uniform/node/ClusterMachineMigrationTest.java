@@ -37,7 +37,7 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
     private static final AtomicInteger MISMATCHES = new AtomicInteger();
     private static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
     /** A host member, with Artery's default frame as the CLI's members have it (uniform-cluster.conf). */
-    private static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
+    static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
             + "pekko.remote.artery.advanced.maximum-frame-size = 256KiB\n"
             + "pekko.remote.artery.advanced.outbound-message-queue-size = 30720";
 
@@ -110,12 +110,17 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
     /** Machine {@code name} started on both members; returned once each member hosts its share. */
     @Override
     ActorRef<Machine.Command> spawnMachine(MachineDescription machine, String name) {
+        lastDescription = machine.withPlacement(ROUND_ROBIN);
+        lastMachine = spawnRoundRobin(testKit, b, machine, name);
+        return lastMachine;
+    }
+
+    /** Machine {@code name} started on members {@code a} and {@code b}, its nodes dealt to them in turn; returned (a's proxy) once each hosts its share. */
+    static ActorRef<Machine.Command> spawnRoundRobin(ActorTestKit a, ActorTestKit b, MachineDescription machine, String name) {
         MachineDescription split = machine.withPlacement(ROUND_ROBIN);
-        lastDescription = split;
-        ActorRef<Machine.Command> proxy = MachineCluster.startMember(testKit.system(), name, split, refusal -> {});
+        ActorRef<Machine.Command> proxy = MachineCluster.startMember(a.system(), name, split, refusal -> {});
         MachineCluster.startMember(b.system(), name, split, refusal -> {});
-        awaitPlacedOn(proxy, split, Set.of(hostPort(testKit), hostPort(b)));
-        lastMachine = proxy;
+        awaitPlacedOn(a, proxy, split, Set.of(hostPort(a), hostPort(b)));
         return proxy;
     }
 
@@ -186,7 +191,12 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
 
     /** Waits until every node of {@code machine} is placed, on exactly {@code members}. */
     private void awaitPlacedOn(ActorRef<Machine.Command> proxy, MachineDescription machine, Set<String> members) {
-        TestProbe<Machine.Status> status = testKit.createTestProbe();
+        awaitPlacedOn(testKit, proxy, machine, members);
+    }
+
+    /** Returns once {@code proxy}'s machine has every node of {@code machine} on one of {@code members}. */
+    static void awaitPlacedOn(ActorTestKit kit, ActorRef<Machine.Command> proxy, MachineDescription machine, Set<String> members) {
+        TestProbe<Machine.Status> status = kit.createTestProbe();
         status.awaitAssert(PLACED, () -> {
             proxy.tell(new Machine.GetStatus(status.getRef()));
             Machine.Status placed = status.receiveMessage(PLACED);

@@ -562,7 +562,7 @@ class PortalsTransportRoutingTest {
         Network network = launched();
         send(network, 1, 0, 100);
         assertTrue(network.node(1).heldForCredit());
-        network.node(1).nodeLost(2);
+        network.node(1).nodeLost(2, job -> false);
         assertTrue(!network.node(1).heldForCredit(), "the sender is not frozen waiting for credit from a lost node");
         assertEquals(100 - FlowControl.DEFAULT.window(), network.node(1).traffic().dropped(), "its held messages are dropped and counted");
 
@@ -576,7 +576,7 @@ class PortalsTransportRoutingTest {
         moving.consume(3, moving.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
         moving.deliver(2, 2);
         assertEquals(1, moving.node(2).traffic().openStays());
-        moving.node(2).nodeLost(1);
+        moving.node(2).nodeLost(1, job -> false);
         assertEquals(0, moving.node(2).traffic().openStays());
         assertEquals(1, moving.node(2).traffic().closedByFailure());
         moving.settle();

@@ -76,6 +76,9 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     /** Apply the latest listing received (sent to itself: never leaves this JVM). */
     private enum ApplyListing implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+    /** A node the directory knew has stopped (a watch notification: never leaves this JVM). */
+    private record NodeStopped(ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
+
     /** A listed node answered with its state, or did not in time (local: never leaves this JVM). */
     private record Identified(ActorRef<NodeActor.Command> node, NodeActor.State state, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
@@ -106,6 +109,8 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     private final Set<ActorRef<NodeActor.Command>> unreachedUnidentified = new HashSet<>();
     // Listed nodes that have let an ask of their nid time out.
     private final Set<ActorRef<NodeActor.Command>> silent = new HashSet<>();
+    // Nodes known to have stopped that the listing may still hold (it drops them late, by gossip in a cluster).
+    private final Set<ActorRef<NodeActor.Command>> stopped = new HashSet<>();
     private int identifying;
     // The newest listing not yet applied; null when none waits.
     private Receptionist.Listing latest;
@@ -125,6 +130,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
                 .onMessage(ListingChanged.class, this::onListingChanged)
                 .onMessageEquals(ApplyListing.INSTANCE, this::onApplyListing)
                 .onMessage(Identified.class, this::onIdentified)
+                .onMessage(NodeStopped.class, this::onNodeStopped)
                 .build();
     }
 
@@ -192,8 +198,9 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         Set<ActorRef<NodeActor.Command>> registered = latest.getAllServiceInstances(key);
         reachable = latest.getServiceInstances(key);
         latest = null;
+        stopped.retainAll(registered);
         for (ActorRef<NodeActor.Command> node : registered) {
-            if (listed.add(node)) {
+            if (!stopped.contains(node) && listed.add(node)) {
                 unreachedUnidentified.add(node);
             }
         }
@@ -229,6 +236,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     }
 
     private void forget(ActorRef<NodeActor.Command> node) {
+        getContext().unwatch(node);
         silent.remove(node);
         unreachedUnidentified.remove(node);
         Integer nid = nidOf.remove(node);
@@ -240,6 +248,22 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
                 }
             }
         }
+    }
+
+    /**
+     * A node stopped: it is forgotten at once, not when the listing drops it. A crashed node's
+     * nid is booted again as a new actor, and a job may be placed on it before the listing
+     * changes (in a cluster the listing travels by gossip, the death notice at once): a peer
+     * given the dead ref would send the new job's traffic into it, and its loss would close the
+     * peer's channels to the new node too. A lookup of the nid now waits for the new node.
+     */
+    private Behavior<Command> onNodeStopped(NodeStopped stoppedNode) {
+        ActorRef<NodeActor.Command> node = stoppedNode.node();
+        if (listed.remove(node)) {
+            stopped.add(node);
+            forget(node);
+        }
+        return this;
     }
 
     private Behavior<Command> onIdentified(Identified identified) {
@@ -274,6 +298,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
             nidOf.remove(previous);
         }
         nidOf.put(node, nid);
+        getContext().watchWith(node, new NodeStopped(node));
         for (Waiter waiter : waitingFor.getOrDefault(nid, List.of())) {
             if (waiter.missing().remove(nid) && waiter.missing().isEmpty() && waiting.remove(waiter)) {
                 answer(waiter.request());

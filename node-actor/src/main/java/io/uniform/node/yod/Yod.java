@@ -250,7 +250,8 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             snapshots.pump();
         } else {
             snapshots.schedulePeriodic();
-            NodeActor.JobPeers peers = new NodeActor.JobPeers(launchNids, job.directory(), job.machine());
+            NodeActor.JobPeers peers = new NodeActor.JobPeers(launchNids, job.directory(), job.machine(), 0,
+                    job.placements().stream().map(Placement::node).toList());
             for (int rank = 0; rank < statuses.length; rank++) {
                 job.placements().get(rank).node().tell(new NodeActor.Launch(job.jobId(), rank, statuses.length, job.program(), self,
                         job.options().pctFault(), job.options().filesRoot(), peers));
