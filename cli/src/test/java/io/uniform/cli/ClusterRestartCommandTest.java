@@ -33,7 +33,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Isolated
 class ClusterRestartCommandTest {
-    private static final Pattern MEMBER_PID = Pattern.compile("member \\d+: pid (\\d+), log ");
+    private static final Pattern MEMBER_PID = Pattern.compile("member \\d+: pid (\\d+), ");
     private static final Pattern SEED = Pattern.compile("the cluster's seed is (\\S+) ");
     private static final Pattern JOB = Pattern.compile("uniform: job (\\d+) runs on nodes \\[([0-9, ]+)\\]");
     private static final Pattern SNAPSHOT = Pattern.compile("uniform: snapshot of job \\d+: ");

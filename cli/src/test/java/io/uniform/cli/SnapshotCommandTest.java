@@ -32,10 +32,12 @@ class SnapshotCommandTest {
     @Test
     void aPeriodicallySnapshottedJobKeepsItsLastSnapshotAndRestartsFromItToTheSameOutput() throws Exception {
         Path snapshots = directory.resolve("snapshots");
+        // Long enough for two snapshots on a quiet host too, where 3,000 rounds ended during the first (which took 2 s).
+        String rounds = "12000";
         CommandRun run = uniform("yod", "-sz", "4", "--checkpoint-every", "0.2", "--snapshots", snapshots.toString(),
-                guest("elf/mpp/alltoall.elf"), ROUNDS);
+                guest("elf/mpp/alltoall.elf"), rounds);
         assertEquals(0, run.status(), run::toString);
-        assertEquals("[0] alltoall: 4 ranks, " + ROUNDS + " rounds, " + (16 * Integer.parseInt(ROUNDS)) + " messages, ok\n", run.out());
+        assertEquals("[0] alltoall: 4 ranks, " + rounds + " rounds, " + (16 * Integer.parseInt(rounds)) + " messages, ok\n", run.out());
         List<String> written = run.err().lines().map(SNAPSHOT::matcher).filter(Matcher::matches).map(matcher -> matcher.group(1)).toList();
         assertTrue(written.size() >= 2, () -> "at least two periodic snapshots: " + run);
         try (Stream<Path> kept = Files.list(snapshots)) {
