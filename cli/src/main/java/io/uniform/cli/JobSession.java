@@ -62,6 +62,8 @@ final class JobSession {
     private final CompletableFuture<JobReport.JobStarted> started = new CompletableFuture<>();
     // The job as it runs now: a job restarted from its snapshot after a loss runs again under a new id and yod.
     private volatile JobReport.JobStarted current;
+    // Yods that said their job restarts under another: their end is not the job's.
+    private final java.util.Set<ActorRef<Yod.Command>> restartingYods = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService stdinReader = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "uniform-stdin");
         thread.setDaemon(true); // a read blocked on a terminal must not keep the JVM alive
@@ -244,6 +246,8 @@ final class JobSession {
                 }
                 current = job;
                 started.complete(job);
+            } else if (report instanceof JobReport.Restarting restarting) {
+                restartingYods.add(current.yod());
             } else if (report instanceof Checkpoint.Taken taken) {
                 err.println("uniform: " + CheckpointCommand.describe(taken));
             } else if (report instanceof JobEvent.Output output && top != null) {
@@ -292,9 +296,9 @@ final class JobSession {
             return Behaviors.receive(Void.class).onSignal(Terminated.class, gone -> {
                 org.apache.pekko.actor.Address address = yod.path().address();
                 String member = address.getHost().orElse("?") + ":" + address.getPort().orElse(0);
-                // A yod whose job restarted from its snapshot under another yod is no longer the job's.
+                // A yod that restarts its job from a snapshot stops: another yod takes the job (the machine may take a while to start it).
                 CompletableFuture.delayedExecutor(YOD_GONE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-                    if (current.yod().equals(yod)) {
+                    if (current.yod().equals(yod) && !restartingYods.contains(yod)) {
                         finished.completeExceptionally(new IllegalStateException("the job's yod is gone with its member " + member
                                 + " (it left or died): the job ended with it, and its output may be incomplete"));
                     }

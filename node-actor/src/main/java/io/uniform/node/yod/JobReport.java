@@ -7,7 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /** What the requester of a job (the CLI, a test) hears: the job started, its output, its end. */
 public sealed interface JobReport extends CborSerializable permits JobEvent.Output, JobEvent.Moved, JobEvent.MoveFailed, JobReport.JobStarted, JobReport.InputWanted, JobReport.JobFinished,
-        Checkpoint.Taken {
+        JobReport.Restarting, Checkpoint.Taken {
     int jobId();
 
     /**
@@ -19,6 +19,12 @@ public sealed interface JobReport extends CborSerializable permits JobEvent.Outp
             nids = nids == null ? List.of() : List.copyOf(nids);
         }
     }
+
+    /**
+     * The job lost a rank and restarts from {@code snapshot} as a new job (its {@link JobStarted}
+     * follows, from another yod); the yod that sends this stops.
+     */
+    record Restarting(int jobId, String snapshot) implements JobReport {}
 
     /** Rank 0 waits to read standard input: answer with {@link Yod.Input} (empty bytes: end of input). */
     record InputWanted(int jobId) implements JobReport {}

@@ -575,6 +575,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         Behavior<Command> next = this;
         for (int rank = 0; rank < statuses.length; rank++) {
             if (statuses[rank] == null && placements[rank].node().equals(lost.node())) {
+                lostNids.add(placements[rank].nid());
                 next = lose(rank, placements[rank].nid(), "node " + placements[rank].nid() + " was lost" + memberOf(lost.node()));
             }
         }
@@ -588,9 +589,12 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         return lose(lost.rank(), lost.nid(), lost.report());
     }
 
-    /** Rank {@code rank} is lost with node {@code nid}: the job restarts from its last snapshot if it has one, else it ends. */
+    /**
+     * Rank {@code rank} is lost (last on node {@code nid}): the job restarts from its last snapshot
+     * if it has one, else it ends. Only a node that stopped counts as lost for the restart's
+     * placement: a rank lost in a move leaves both its nodes running.
+     */
     private Behavior<Command> lose(int rank, int nid, String report) {
-        lostNids.add(nid);
         snapshots.abandon(report);
         boolean restart = snapshots.last() != null && job.machine() != null;
         if (restart && restartFrom == null) {
@@ -645,6 +649,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
         snapshots.close();
         if (restartFrom != null) {
             // The machine frees this job's nodes and runs it again from its snapshot, for the same client; this yod is done.
+            client.tell(new JobReport.Restarting(job.jobId(), restartFrom)); // before this yod stops: its client waits for the next
             job.machine().tell(new Machine.RestartJob(job.jobId(), restartFrom, shown(1), shown(2), job.options(), List.copyOf(lostNids)));
             return Behaviors.stopped();
         }
