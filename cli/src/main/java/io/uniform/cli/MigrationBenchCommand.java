@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  * several sizes and a Puma process with a 1 GiB region and 1 MiB touched, with and without
  * compression and pre-copy (a machine each, the four taking turns), and a plain Pekko actor pair
  * moving the same bytes in chunks of the same size with the same window in the same run
- * ({@link ActorChunkStream}), the reference for throughput.
+ * ({@link ActorChunkStream}, chunk buffer to chunk buffer and memory to memory), the reference for throughput.
  */
 @Command(name = "bench-migration",
         description = {"Benchmark process migration: bench_migrate moved between nodes of an embedded machine, Linux to Linux",
@@ -75,8 +75,13 @@ final class MigrationBenchCommand implements Callable<Integer> {
     /** One row: a process of {@code mib} MiB touched, started in {@code from}. */
     private record Case(String name, Partition from, int mib) {}
 
-    /** What one move measured, and the reference pair's seconds for its bytes. */
-    private record Measured(double downtimeMs, double totalMs, long bytes, int pages, double pairSeconds) {}
+    /**
+     * What one move measured (the stream: its frozen round's first chunk sent to its last one
+     * stored), and the reference pair's seconds for its bytes, chunk buffer to chunk buffer and
+     * memory to memory.
+     */
+    private record Measured(double downtimeMs, double totalMs, double streamMs, long bytes, int pages, double pairSeconds,
+                            double pairWholeSeconds) {}
 
     @Override
     public Integer call() throws Exception {
@@ -157,8 +162,10 @@ final class MigrationBenchCommand implements Callable<Integer> {
             throw new IllegalStateException(row.name() + ": the move failed: " + report);
         }
         int chunkBytes = migration.chunkPages() * 4096;
-        double pair = ActorChunkStream.seconds(machine, report.bytesSent(), chunkBytes, migration.window());
-        return new Measured(report.downtimeNanos() / 1e6, report.totalNanos() / 1e6, report.bytesSent(), report.pages(), pair);
+        double pair = ActorChunkStream.seconds(machine, report.bytesSent(), chunkBytes, migration.window(), ActorChunkStream.Memory.ONE_CHUNK);
+        double pairWhole = ActorChunkStream.seconds(machine, report.bytesSent(), chunkBytes, migration.window(), ActorChunkStream.Memory.WHOLE);
+        return new Measured(report.downtimeNanos() / 1e6, report.totalNanos() / 1e6, report.streamNanos() / 1e6, report.bytesSent(),
+                report.pages(), pair, pairWhole);
     }
 
     /** Completes {@code touched} with the job's id once its process says it touched its memory, {@code finished} at its end. */
@@ -185,28 +192,35 @@ final class MigrationBenchCommand implements Callable<Integer> {
 
     private void print(List<Case> cases, Measured[][][] figures) {
         System.out.printf("bench-migration: %s moved to a Linux node, %d KiB rewritten while it runs; median of %d runs; "
-                        + "pekko: a Pekko actor pair moving the same bytes in %d KiB chunks with the same window%n",
+                        + "pekko: a Pekko actor pair moving the same bytes in %d KiB chunks with the same window, "
+                        + "chunk buffer to chunk buffer (1 chunk) and memory to memory (whole)%n",
                 PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), workingSetKib, runs, 64);
         for (int m = 0; m < MODES.size(); m++) {
             int mode = m;
             System.out.println(MODES.get(m).name());
-            System.out.printf("%-22s %12s %12s %12s %8s %12s %16s%n", "process", "downtime ms", "total ms", "sent KiB", "pages",
-                    "pekko ms", "sent/total MiB/s");
+            System.out.printf("%-22s %12s %12s %12s %12s %8s %14s %14s%n", "process", "downtime ms", "total ms", "stream ms", "sent KiB",
+                    "pages", "pekko 1 ch ms", "pekko whole ms");
             for (int c = 0; c < cases.size(); c++) {
                 Measured[] runs = figures[c][mode];
-                System.out.printf("%-22s %12.1f %12.1f %12.0f %8.0f %12.1f %16.1f%n", cases.get(c).name(), median(runs, Measured::downtimeMs),
-                        median(runs, Measured::totalMs), median(runs, run -> run.bytes() / 1024.0), median(runs, Measured::pages),
-                        median(runs, run -> run.pairSeconds() * 1e3), median(runs, run -> run.bytes() / 1048576.0 / (run.totalMs() / 1e3)));
+                System.out.printf("%-22s %12.1f %12.1f %12.1f %12.0f %8.0f %14.1f %14.1f%n", cases.get(c).name(),
+                        median(runs, Measured::downtimeMs), median(runs, Measured::totalMs), median(runs, Measured::streamMs),
+                        median(runs, run -> run.bytes() / 1024.0), median(runs, Measured::pages), median(runs, run -> run.pairSeconds() * 1e3),
+                        median(runs, run -> run.pairWholeSeconds() * 1e3));
             }
         }
-        System.out.println("ratios (median of the per-run ratios)");
-        System.out.printf("%-22s %30s %30s %30s%n", "process", "stop-and-copy rate/pekko's", "pre-copy down/stop-and-copy's",
-                "pre-copy down/1st row's");
+        System.out.println("ratios (median of the per-run ratios, range): stop-and-copy's rate against the pair's, "
+                + "its bytes over the whole downtime or over the stream alone; pre-copy's downtime");
+        System.out.printf("%-22s %20s %20s %20s %20s %20s %20s%n", "process", "down/pekko 1 ch", "down/pekko whole", "stream/pekko 1 ch",
+                "stream/pekko whole", "pre down/s-a-c's", "pre down/1st row's");
         for (int c = 0; c < cases.size(); c++) {
             int row = c;
-            // Stop-and-copy streams every page while the process is down: its bytes over its downtime, against the pair's rate.
-            System.out.printf("%-22s %30s %30s %30s%n", cases.get(c).name(),
-                    ratio(r -> figures[row][0][r].pairSeconds() * 1e3 / figures[row][0][r].downtimeMs()),
+            // Stop-and-copy streams every page while the process is down: its bytes over its downtime or its stream, against the pair's rate.
+            Measured[] stopAndCopy = figures[row][0];
+            System.out.printf("%-22s %20s %20s %20s %20s %20s %20s%n", cases.get(c).name(),
+                    ratio(r -> stopAndCopy[r].pairSeconds() * 1e3 / stopAndCopy[r].downtimeMs()),
+                    ratio(r -> stopAndCopy[r].pairWholeSeconds() * 1e3 / stopAndCopy[r].downtimeMs()),
+                    ratio(r -> stopAndCopy[r].pairSeconds() * 1e3 / stopAndCopy[r].streamMs()),
+                    ratio(r -> stopAndCopy[r].pairWholeSeconds() * 1e3 / stopAndCopy[r].streamMs()),
                     ratio(r -> figures[row][2][r].downtimeMs() / figures[row][0][r].downtimeMs()),
                     ratio(r -> figures[row][2][r].downtimeMs() / figures[0][2][r].downtimeMs()));
         }

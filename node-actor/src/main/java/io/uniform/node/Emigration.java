@@ -40,6 +40,9 @@ final class Emigration {
     /** Counts the steps the other side took, so a timeout knows whether it is stale. */
     int progress;
     long frozenAt;
+    /** The frozen round's stream: its first chunk sent, and its last one stored (0 until then). */
+    long streamStartedAt;
+    long streamEndedAt;
     /** The OS of the destination, known once it has reserved itself. */
     int destinationOs;
     /** Pre-copy: the pages the process writes, tracked while it runs; null when it moves frozen only. */

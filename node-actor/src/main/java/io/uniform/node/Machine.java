@@ -647,7 +647,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         moving.put(from, new PendingMove(migrate.jobId(), migrate.rank(), to, migrate.replyTo()));
         resolve(List.of(from, to), failure -> {
             if (failure != null) {
-                moveEnded.tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, to, false, failure, 0, 0, 0, 0));
+                moveEnded.tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, to, false, failure, 0, 0, 0, 0, 0));
             } else {
                 nodes.get(from).tell(new NodeActor.Migrate(migrate.jobId(), to, moveEnded));
             }
@@ -657,7 +657,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private Behavior<Command> refuseMove(Migrate migrate, int from, String reason) {
         migrate.replyTo().tell(new NodeActor.MigrationReport(migrate.jobId(), migrate.rank(), from, migrate.destination(), false, reason,
-                0, 0, 0, 0));
+                0, 0, 0, 0, 0));
         return this;
     }
 
@@ -691,7 +691,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         drain.replyTo().tell(new NodeActor.MigrationReport(0, -1, nid, ANY_NODE, false,
                 description.contains(nid) && description.partition(nid).isNode() ? "node " + nid + " holds no process"
-                        : "there is no node " + nid, 0, 0, 0, 0));
+                        : "there is no node " + nid, 0, 0, 0, 0, 0));
         return this;
     }
 

@@ -208,7 +208,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * request; {@code pages} and {@code bytesSent} count the memory stream.
      */
     public record MigrationReport(int jobId, int rank, int from, int to, boolean moved, String reason, long downtimeNanos,
-                                  long totalNanos, int pages, long bytesSent) implements CborSerializable {}
+                                  long totalNanos, int pages, long bytesSent, long streamNanos) implements CborSerializable {}
 
     /**
      * The steps of a move between two node actors, addressed by nid and named by the move's id
@@ -1280,7 +1280,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (refusal != null) {
             if (migrate.replyTo() != null) {
                 migrate.replyTo().tell(new MigrationReport(migrate.jobId(), kernel == null ? -1 : rank, nid, migrate.destination(), false,
-                        refusal, 0, 0, 0, 0));
+                        refusal, 0, 0, 0, 0, 0));
             }
             return this;
         }
@@ -1455,6 +1455,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onAdmitted(Admitted admitted) {
         if (sourceAt(admitted, Emigration.Step.ADMITTING)) {
             emigration.step = Emigration.Step.STREAMING;
+            emigration.streamStartedAt = System.nanoTime();
             streamPages();
         }
         return this;
@@ -1489,6 +1490,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private void streamPages() {
         sendChunks();
         if (emigration.chunksStored == emigration.chunks) {
+            emigration.streamEndedAt = System.nanoTime();
             handOff();
         }
     }
@@ -1605,7 +1607,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         long now = System.nanoTime();
         long downtime = ended.frozenAt == 0 ? 0 : now - ended.frozenAt;
         MigrationReport report = new MigrationReport(ended.request.jobId(), ended.rank, settings.nid(), ended.destination(), moved, reason,
-                downtime, now - ended.requestedAt, ended.pagesSent, ended.bytesSent);
+                downtime, now - ended.requestedAt, ended.pagesSent, ended.bytesSent, ended.streamEndedAt - ended.streamStartedAt);
         if (moved && reason == null) {
             getContext().getLog().info("node {}: job {}'s process moved to node {} ({} pages, {} bytes, down {} ms)", settings.nid(),
                     ended.request.jobId(), ended.destination(), ended.pagesSent, ended.bytesSent, downtime / 1_000_000);

@@ -93,6 +93,7 @@ class MachineMigrationTest {
         assertEquals(first, nearest.from());
         assertEquals(Partition.SERVICE, description.partition(nearest.to()));
         assertTrue(nearest.pages() > 0 && nearest.bytesSent() > 0 && nearest.downtimeNanos() > 0, nearest.toString());
+        assertTrue(nearest.streamNanos() >= 0 && nearest.streamNanos() < nearest.downtimeNanos(), "the stream is part of the downtime: " + nearest);
         int back = first;
         NodeActor.MigrationReport named = ask(machine, replyTo -> new Machine.Migrate(jobId, 0, back, null, replyTo));
         assertTrue(named.moved(), named.toString());
