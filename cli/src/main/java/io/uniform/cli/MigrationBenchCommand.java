@@ -69,8 +69,15 @@ final class MigrationBenchCommand implements Callable<Integer> {
     /** One way of moving: a machine configured for it. */
     private record Mode(String name, boolean preCopy, boolean compress) {}
 
-    private static final List<Mode> MODES = List.of(new Mode("stop-and-copy", false, false), new Mode("stop-and-copy+deflate", false, true),
-            new Mode("pre-copy", true, false), new Mode("pre-copy+deflate", true, true));
+    private static final Mode STOP_AND_COPY = new Mode("stop-and-copy", false, false);
+    private static final Mode PRE_COPY = new Mode("pre-copy", true, false);
+    private static final List<Mode> MODES = List.of(STOP_AND_COPY, new Mode("stop-and-copy+deflate", false, true), PRE_COPY,
+            new Mode("pre-copy+deflate", true, true));
+
+    @Option(names = "--without-deflate", description = "Leave out the two modes that deflate (the slowest by far).")
+    boolean withoutDeflate;
+
+    private List<Mode> modes = MODES;
 
     /** One row: a process of {@code mib} MiB touched, started in {@code from}. */
     private record Case(String name, Partition from, int mib) {}
@@ -96,6 +103,9 @@ final class MigrationBenchCommand implements Callable<Integer> {
             System.err.println("uniform: " + e.getMessage());
             return e.exitStatus();
         }
+        if (withoutDeflate) {
+            modes = MODES.stream().filter(mode -> !mode.compress()).toList();
+        }
         List<Case> cases = new ArrayList<>();
         sizes.forEach(mib -> cases.add(new Case("linux " + mib + " MiB", Partition.SERVICE, mib)));
         cases.add(new Case("puma 1 MiB of 1 GiB", Partition.COMPUTE, 1));
@@ -105,19 +115,19 @@ final class MigrationBenchCommand implements Callable<Integer> {
         }
         List<ActorSystem<Machine.Command>> machines = new ArrayList<>();
         // [case][mode][run]
-        Measured[][][] figures = new Measured[cases.size()][MODES.size()][runs];
+        Measured[][][] figures = new Measured[cases.size()][modes.size()][runs];
         try {
-            for (Mode mode : MODES) {
+            for (Mode mode : modes) {
                 machines.add(ActorSystem.create(Machine.create(description), "uniform-bench-migration-" + machines.size(), config(mode)));
             }
             for (int run = 0; run < runs; run++) {
                 for (int c = 0; c < cases.size(); c++) {
-                    for (int turn = 0; turn < MODES.size(); turn++) {
+                    for (int turn = 0; turn < modes.size(); turn++) {
                         // The modes take turns, each starting a run in turn, so that the host's load hits them alike.
-                        int m = (turn + run + c) % MODES.size();
+                        int m = (turn + run + c) % modes.size();
                         Measured measured = move(machines.get(m), elf, cases.get(c), settings(machines.get(m)));
                         figures[c][m][run] = measured;
-                        System.err.printf("run %d, %s, %s: %s%n", run + 1, cases.get(c).name(), MODES.get(m).name(), measured);
+                        System.err.printf("run %d, %s, %s: %s%n", run + 1, cases.get(c).name(), modes.get(m).name(), measured);
                     }
                 }
             }
@@ -195,9 +205,9 @@ final class MigrationBenchCommand implements Callable<Integer> {
                         + "pekko: a Pekko actor pair moving the same bytes in %d KiB chunks with the same window, "
                         + "chunk buffer to chunk buffer (1 chunk) and memory to memory (whole)%n",
                 PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), workingSetKib, runs, 64);
-        for (int m = 0; m < MODES.size(); m++) {
+        for (int m = 0; m < modes.size(); m++) {
             int mode = m;
-            System.out.println(MODES.get(m).name());
+            System.out.println(modes.get(m).name());
             System.out.printf("%-22s %12s %12s %12s %12s %8s %14s %14s%n", "process", "downtime ms", "total ms", "stream ms", "sent KiB",
                     "pages", "pekko 1 ch ms", "pekko whole ms");
             for (int c = 0; c < cases.size(); c++) {
@@ -215,14 +225,16 @@ final class MigrationBenchCommand implements Callable<Integer> {
         for (int c = 0; c < cases.size(); c++) {
             int row = c;
             // Stop-and-copy streams every page while the process is down: its bytes over its downtime or its stream, against the pair's rate.
-            Measured[] stopAndCopy = figures[row][0];
+            Measured[] stopAndCopy = figures[row][modes.indexOf(STOP_AND_COPY)];
+            Measured[] preCopy = figures[row][modes.indexOf(PRE_COPY)];
+            Measured[] firstPreCopy = figures[0][modes.indexOf(PRE_COPY)];
             System.out.printf("%-22s %20s %20s %20s %20s %20s %20s%n", cases.get(c).name(),
                     ratio(r -> stopAndCopy[r].pairSeconds() * 1e3 / stopAndCopy[r].downtimeMs()),
                     ratio(r -> stopAndCopy[r].pairWholeSeconds() * 1e3 / stopAndCopy[r].downtimeMs()),
                     ratio(r -> stopAndCopy[r].pairSeconds() * 1e3 / stopAndCopy[r].streamMs()),
                     ratio(r -> stopAndCopy[r].pairWholeSeconds() * 1e3 / stopAndCopy[r].streamMs()),
-                    ratio(r -> figures[row][2][r].downtimeMs() / figures[row][0][r].downtimeMs()),
-                    ratio(r -> figures[row][2][r].downtimeMs() / figures[0][2][r].downtimeMs()));
+                    ratio(r -> preCopy[r].downtimeMs() / stopAndCopy[r].downtimeMs()),
+                    ratio(r -> preCopy[r].downtimeMs() / firstPreCopy[r].downtimeMs()));
         }
     }
 
