@@ -19,6 +19,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 final class ActorChunkStream {
     private static final AtomicInteger PAIRS = new AtomicInteger();
+    /**
+     * {@link Memory#WHOLE}'s two arrays, kept from pair to pair and replaced only by larger ones:
+     * allocating hundreds of MiB for each pair would start garbage collections that overlap its
+     * timing and slow the reference down.
+     */
+    private static byte[] wholeSource = new byte[0];
+    private static byte[] wholeDestination = new byte[0];
 
     private ActorChunkStream() {}
 
@@ -38,15 +45,17 @@ final class ActorChunkStream {
     static double seconds(ActorSystem<?> system, long bytes, int chunkBytes, int window, Memory memory) throws Exception {
         long chunks = Math.max(1, (bytes + chunkBytes - 1) / chunkBytes);
         int span = Math.toIntExact(memory == Memory.ONE_CHUNK ? chunkBytes : chunks * chunkBytes);
+        byte[] source = memory == Memory.ONE_CHUNK ? new byte[span] : wholeArray(span, true);
+        byte[] destination = memory == Memory.ONE_CHUNK ? new byte[span] : wholeArray(span, false);
+        Arrays.fill(source, 0, span, (byte) 0x5a);
+        Arrays.fill(destination, 0, span, (byte) 1); // touched before the first chunk, as a destination's memory is grown before the freeze
         CompletableFuture<Double> done = new CompletableFuture<>();
         system.systemActorOf(Behaviors.<Integer>setup(context -> {
-            byte[] source = new byte[span];
-            Arrays.fill(source, (byte) 0x5a);
-            ActorRef<byte[]> receiver = context.spawn(receiver(context.getSelf(), chunkBytes, span), "receiver");
+            ActorRef<byte[]> receiver = context.spawn(receiver(context.getSelf(), chunkBytes, destination, span), "receiver");
             long start = System.nanoTime();
             long[] sent = {0};
             for (; sent[0] < Math.min(window, chunks); sent[0]++) {
-                receiver.tell(chunk(source, sent[0], chunkBytes));
+                receiver.tell(chunk(source, sent[0], chunkBytes, span));
             }
             return Behaviors.receiveMessage(stored -> {
                 if (stored == chunks) {
@@ -54,7 +63,7 @@ final class ActorChunkStream {
                     return Behaviors.stopped();
                 }
                 for (; sent[0] < Math.min(stored + window, chunks); sent[0]++) {
-                    receiver.tell(chunk(source, sent[0], chunkBytes));
+                    receiver.tell(chunk(source, sent[0], chunkBytes, span));
                 }
                 return Behaviors.same();
             });
@@ -62,16 +71,26 @@ final class ActorChunkStream {
         return done.get(10, TimeUnit.MINUTES);
     }
 
-    /** Chunk {@code index} read out of {@code source} (the one chunk again when it holds one). */
-    private static byte[] chunk(byte[] source, long index, int chunkBytes) {
-        int from = (int) (index * chunkBytes % source.length);
+    /** {@link Memory#WHOLE}'s source or destination, at least {@code span} bytes. */
+    private static synchronized byte[] wholeArray(int span, boolean source) {
+        if ((source ? wholeSource : wholeDestination).length < span) {
+            if (source) {
+                wholeSource = new byte[span];
+            } else {
+                wholeDestination = new byte[span];
+            }
+        }
+        return source ? wholeSource : wholeDestination;
+    }
+
+    /** Chunk {@code index} read out of the first {@code span} bytes of {@code source} (the one chunk again when they hold one). */
+    private static byte[] chunk(byte[] source, long index, int chunkBytes, int span) {
+        int from = (int) (index * chunkBytes % span);
         return Arrays.copyOfRange(source, from, from + chunkBytes);
     }
 
-    /** Copies each chunk into its memory, at the chunk's place, and acknowledges the count stored, as a destination confirms its pages. */
-    private static Behavior<byte[]> receiver(ActorRef<Integer> sender, int chunkBytes, int span) {
-        byte[] destination = new byte[span];
-        Arrays.fill(destination, (byte) 1); // touched before the first chunk, as a destination's memory is grown before the freeze
+    /** Copies each chunk into {@code destination}, at the chunk's place, and acknowledges the count stored, as a destination confirms its pages. */
+    private static Behavior<byte[]> receiver(ActorRef<Integer> sender, int chunkBytes, byte[] destination, int span) {
         int[] stored = {0};
         return Behaviors.receiveMessage(chunk -> {
             System.arraycopy(chunk, 0, destination, (int) ((long) stored[0] * chunkBytes % span), chunk.length);
