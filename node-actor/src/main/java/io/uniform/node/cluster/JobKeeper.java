@@ -59,11 +59,11 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     /**
      * A keeper of the job {@code job} makes of the keeper's report address (a {@link Machine.Run}
      * or {@link Machine.Restart}), sent to {@code machine} at once; {@code client} hears the job's
-     * reports as from the machine. {@code options} are the job's (a recovered job keeps them).
+     * reports as from the machine. A recovered job keeps the request's options.
      */
     public static Behavior<Command> create(ActorRef<Machine.Command> machine, Function<ActorRef<JobReport>, Machine.Command> job,
-                                           Yod.Options options, ActorRef<JobReport> client) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new JobKeeper(context, timers, machine, job, options, client)));
+                                           ActorRef<JobReport> client) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new JobKeeper(context, timers, machine, job, client)));
     }
 
     private final TimerScheduler<Command> timers;
@@ -79,16 +79,18 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     private final List<long[]> shown = new ArrayList<>();
 
     private JobKeeper(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<Machine.Command> machine,
-                      Function<ActorRef<JobReport>, Machine.Command> job, Yod.Options options, ActorRef<JobReport> client) {
+                      Function<ActorRef<JobReport>, Machine.Command> job, ActorRef<JobReport> client) {
         super(context);
         this.timers = timers;
         this.machine = machine;
-        this.options = options == null ? Yod.Options.NONE : options;
         this.client = client;
         this.reports = context.messageAdapter(JobReport.class, Report::new);
         Machine.Command request = job.apply(reports);
         if (request instanceof Machine.Restart restart) {
             lastSnapshot = restart.snapshotFile();
+            options = restart.options();
+        } else {
+            options = request instanceof Machine.Run run ? run.options() : Yod.Options.NONE;
         }
         machine.tell(request);
     }
