@@ -44,6 +44,11 @@ final class ClusterOptions {
                         + "); start a cluster with `uniform cluster up`, or give --cluster HOST:PORT");
             }
         }
-        return MemberAddress.parseList(address).stream().map(MemberAddress::hostPort).collect(java.util.stream.Collectors.joining(","));
+        return normalized(address);
+    }
+
+    /** {@code HOST:PORT[,HOST:PORT...]} checked and written back; an {@link IllegalArgumentException} says what is wrong. */
+    static String normalized(String addresses) {
+        return MemberAddress.parseList(addresses).stream().map(MemberAddress::hostPort).collect(java.util.stream.Collectors.joining(","));
     }
 }

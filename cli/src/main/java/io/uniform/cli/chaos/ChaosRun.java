@@ -63,7 +63,7 @@ public final class ChaosRun {
     private Set<String> present = Set.of();
     private final Map<Integer, ChaosJobs.Running> running = new ConcurrentHashMap<>();
     private final AtomicInteger pendingMoves = new AtomicInteger();
-    // The oldest member still there: new members join it, and only KillOldest kills it.
+    // The member new ones join: the first, until KillOldest kills the one it is.
     private String seed;
     private MachineConnection client;
     private ChaosJobs jobs;
@@ -279,7 +279,7 @@ public final class ChaosRun {
     /** The member a kill or leave picks among those up, other than the oldest; null (and logged) if there is none. */
     private String memberToRemove(ChaosAction action, int pick) {
         List<String> candidates = membersUp();
-        candidates.remove(seed);
+        candidates.remove(oldestHost());
         return pick(action, candidates, pick, "no member but the oldest is up");
     }
 
@@ -295,19 +295,32 @@ public final class ChaosRun {
         return up;
     }
 
-    /** Kills the oldest member, if another is up to take the machine over; the next oldest is the seed new members join from then on. */
+    /** The oldest host member Up (the machine's), as HOST:PORT; null if none is. */
+    private String oldestHost() {
+        Member oldest = null;
+        for (Member member : Cluster.get(client.system()).state().getMembers()) {
+            if (member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(MemberStatus.up())
+                    && (oldest == null || member.isOlderThan(oldest))) {
+                oldest = member;
+            }
+        }
+        return oldest == null ? null : hostPort(oldest);
+    }
+
+    /** Kills the oldest member, if another is up to take the machine over; new members join another from then on. */
     private void killOldest(ChaosAction action) {
         List<String> up = membersUp();
-        if (!up.contains(seed) || up.size() < 2) {
-            history.add(new ActionSkipped(now(), action.toString(), up.contains(seed) ? "no other member is up to take the machine over"
-                    : "the oldest member is not up"));
+        String oldest = oldestHost();
+        if (oldest == null || !up.contains(oldest) || up.size() < 2) {
+            history.add(new ActionSkipped(now(), action.toString(), oldest != null && up.contains(oldest)
+                    ? "no other member is up to take the machine over" : "the oldest member is not one of this run's up"));
             return;
         }
-        String oldest = seed;
         leaving.add(oldest);
         members.get(oldest).destroyForcibly(); // SIGKILL
         history.add(new ChaosHistory.MemberKilled(now(), oldest));
-        seed = up.get(1);
+        up.remove(oldest);
+        seed = up.get(0);
     }
 
     /** The candidate {@code pick} chooses (modulo their number); null, with the action logged as skipped for {@code why}, if there is none. */
