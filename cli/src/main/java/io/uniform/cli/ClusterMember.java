@@ -32,23 +32,24 @@ public final class ClusterMember {
 
     private ClusterMember() {}
 
-    /** A member at {@code hostname:port} (0: any free port) with {@code role}, joining {@code seed} (HOST:PORT). */
+    /** A member at {@code hostname:port} (0: any free port) with {@code role}, joining {@code seed} (HOST:PORT, or several, comma-separated). */
     static Config config(String hostname, int port, String role, String seed) {
         org.slf4j.LoggerFactory.getILoggerFactory(); // bind SLF4J before the system's threads race to
         return ConfigFactory.parseMap(java.util.Map.of(
                         "pekko.remote.artery.canonical.hostname", hostname,
                         "pekko.remote.artery.canonical.port", port,
                         "pekko.cluster.roles", List.of(role)))
-                .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of(MemberAddress.parse(seed).pekkoAddress())))
+                .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(
+                        MemberAddress.parseList(seed).stream().map(MemberAddress::pekkoAddress).toList()))
                 .withFallback(ConfigFactory.systemProperties()) // -D settings win over the cluster defaults
                 .withFallback(ConfigFactory.parseResources("uniform-cluster.conf"))
                 .withFallback(ConfigFactory.load())
                 .resolve();
     }
 
-    /** The address this host is reached at from {@code seed}'s host: loopback for a seed on loopback. */
+    /** The address this host is reached at from {@code seed}'s host (the first's, of several): loopback for a seed on loopback. */
     static String hostnameFacing(String seed) {
-        MemberAddress address = MemberAddress.parse(seed);
+        MemberAddress address = MemberAddress.parseList(seed).get(0);
         try (DatagramSocket probe = new DatagramSocket()) {
             probe.connect(new InetSocketAddress(address.host(), address.port())); // no packet is sent: it picks the route
             return probe.getLocalAddress().getHostAddress();

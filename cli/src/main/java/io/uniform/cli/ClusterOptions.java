@@ -13,9 +13,10 @@ final class ClusterOptions {
     }
 
     /** "" when {@code --cluster} is given without an address: the cluster file's then. */
-    @Option(names = "--cluster", arity = "0..1", fallbackValue = "", paramLabel = "HOST:PORT",
-            description = "Work on a running cluster: join it at HOST:PORT (a member's address) as a client; without HOST:PORT, "
-                    + "at the address `uniform cluster up` wrote to the cluster file.")
+    @Option(names = "--cluster", arity = "0..1", fallbackValue = "", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Work on a running cluster: join it at HOST:PORT (any member's address; several, comma-separated: the first "
+                    + "that answers, so that a member that died does not matter) as a client; without HOST:PORT, at the address "
+                    + "`uniform cluster up` wrote to the cluster file.")
     String cluster;
 
     @Option(names = "--cluster-file", paramLabel = "FILE",
@@ -31,7 +32,7 @@ final class ClusterOptions {
         return clusterFile != null ? clusterFile : defaultFile();
     }
 
-    /** The seed's HOST:PORT, from the option or the cluster file; a usage error if neither names one. */
+    /** The seed's HOST:PORT (or several, comma-separated), from the option or the cluster file; a usage error if neither names one. */
     String seed() {
         String address = cluster;
         if (address == null || address.isEmpty()) {
@@ -43,6 +44,11 @@ final class ClusterOptions {
                         + "); start a cluster with `uniform cluster up`, or give --cluster HOST:PORT");
             }
         }
-        return MemberAddress.parse(address).hostPort();
+        return normalized(address);
+    }
+
+    /** {@code HOST:PORT[,HOST:PORT...]} checked and written back; an {@link IllegalArgumentException} says what is wrong. */
+    static String normalized(String addresses) {
+        return MemberAddress.parseList(addresses).stream().map(MemberAddress::hostPort).collect(java.util.stream.Collectors.joining(","));
     }
 }

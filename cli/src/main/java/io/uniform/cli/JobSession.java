@@ -7,6 +7,7 @@ import io.uniform.metrics.Top;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
+import io.uniform.node.cluster.JobKeeper;
 import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
@@ -33,7 +34,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -46,12 +46,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 final class JobSession {
     private static final Duration KILL_GRACE = Duration.ofSeconds(10);
-    /**
-     * How long a cluster client waits for the job's end after its yod was seen to stop: the
-     * end travels on Artery's ordinary lane, the death notice on its control lane, so the notice
-     * may come first.
-     */
-    static final Duration YOD_GONE_GRACE = Duration.ofSeconds(5);
     private static final int INPUT_CHUNK = 64 << 10;
     /** Output yod may send ahead of this terminal's acknowledgements: ranks writing more wait for it. */
     static final long OUTPUT_WINDOW = 1 << 20;
@@ -62,8 +56,6 @@ final class JobSession {
     private final CompletableFuture<JobReport.JobStarted> started = new CompletableFuture<>();
     // The job as it runs now: a job restarted from its snapshot after a loss runs again under a new id and yod.
     private volatile JobReport.JobStarted current;
-    // Yods that said their job restarts under another: their end is not the job's.
-    private final java.util.Set<ActorRef<Yod.Command>> restartingYods = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService stdinReader = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "uniform-stdin");
         thread.setDaemon(true); // a read blocked on a terminal must not keep the JVM alive
@@ -118,7 +110,12 @@ final class JobSession {
             system.getWhenTerminated().whenComplete((done, failure) ->
                     finished.completeExceptionally(new IllegalStateException("the machine stopped before the job finished")));
             ActorRef<JobReport> terminal = system.systemActorOf(terminal(prefixRanks, connection.clustered()), "terminal", Props.empty());
-            connection.machine().tell(job.apply(terminal));
+            if (connection.clustered()) {
+                // The job's yod lives with the machine on another member: should that member die, the keeper has the job recovered.
+                system.systemActorOf(JobKeeper.create(connection.machine(), job, terminal), "job-keeper", Props.empty());
+            } else {
+                connection.machine().tell(job.apply(terminal));
+            }
             if (top != null) {
                 CompletableFuture.anyOf(started, finished).get(); // the machine with the job on it
                 Top.show(system, metrics.view(), top, out, finished);
@@ -241,13 +238,8 @@ final class JobSession {
                 } else if (announce) { // on a cluster others may be running jobs: the operator needs the id to move its ranks
                     err.println("uniform: job " + job.jobId() + " runs on nodes " + job.nids());
                 }
-                if (announce) {
-                    context.spawn(watchYod(job.yod()), "yod-watch-" + job.jobId());
-                }
                 current = job;
                 started.complete(job);
-            } else if (report instanceof JobReport.Restarting restarting) {
-                restartingYods.add(current.yod());
             } else if (report instanceof Checkpoint.Taken taken) {
                 err.println("uniform: " + CheckpointCommand.describe(taken));
             } else if (report instanceof JobEvent.Output output && top != null) {
@@ -282,29 +274,6 @@ final class JobSession {
                 return Behaviors.stopped();
             }
             return Behaviors.same();
-        });
-    }
-
-    /**
-     * Watches a cluster job's yod, which lives with the machine on another member: should that
-     * member die or leave, the yod stops with it and nobody else would say so. Once it has stopped,
-     * the job ends with an error unless its end arrives within {@link #YOD_GONE_GRACE}.
-     */
-    private Behavior<Void> watchYod(ActorRef<Yod.Command> yod) {
-        return Behaviors.setup(context -> {
-            context.watch(yod);
-            return Behaviors.receive(Void.class).onSignal(Terminated.class, gone -> {
-                org.apache.pekko.actor.Address address = yod.path().address();
-                String member = address.getHost().orElse("?") + ":" + address.getPort().orElse(0);
-                // A yod that restarts its job from a snapshot stops: another yod takes the job (the machine may take a while to start it).
-                CompletableFuture.delayedExecutor(YOD_GONE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-                    if (current.yod().equals(yod) && !restartingYods.contains(yod)) {
-                        finished.completeExceptionally(new IllegalStateException("the job's yod is gone with its member " + member
-                                + " (it left or died): the job ended with it, and its output may be incomplete"));
-                    }
-                });
-                return Behaviors.stopped();
-            }).build();
         });
     }
 

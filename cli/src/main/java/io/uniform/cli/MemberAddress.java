@@ -20,6 +20,14 @@ record MemberAddress(String host, int port) {
         return new MemberAddress(text.substring(0, colon), port);
     }
 
+    /**
+     * Parses {@code HOST:PORT[,HOST:PORT...]}: members of one cluster, any of which a new member
+     * or client can join through (the first that answers), so that one that died does not matter.
+     */
+    static java.util.List<MemberAddress> parseList(String text) {
+        return java.util.Arrays.stream(text.split(",", -1)).map(String::trim).map(MemberAddress::parse).toList();
+    }
+
     String hostPort() {
         return host + ":" + port;
     }

@@ -42,7 +42,8 @@ final class MemberCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A HOCON machine file instead of a PRESET (as `uniform machine --config`).")
     java.nio.file.Path config;
 
-    @Option(names = "--join", paramLabel = "HOST:PORT", description = "A running member's address (the seed) to join.")
+    @Option(names = "--join", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "A running member's address to join (several, comma-separated: the first that answers).")
     String join;
 
     @Option(names = "--seed", description = "Be the first member: join this member's own address.")
@@ -82,7 +83,7 @@ final class MemberCommand implements Callable<Integer> {
             if (port < 0 || port > 65535 || seed && port == 0) {
                 return usage("--port " + port + ": a member listens on a port from 1 to 65535 (0: any free one, not for the seed)");
             }
-            seedAddress = seed ? new MemberAddress(hostname, port).hostPort() : MemberAddress.parse(join).hostPort();
+            seedAddress = seed ? new MemberAddress(hostname, port).hostPort() : ClusterOptions.normalized(join);
         } catch (MachineConfigException | IllegalArgumentException e) {
             return usage(e.getMessage());
         }

@@ -22,14 +22,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Three member JVMs as real processes: a {@code yod --cluster --checkpoint-every} job spans
- * them, one member (not the machine's) is killed with SIGKILL mid-job, and the job restarts from
- * its last snapshot on the surviving members and prints what a run without failure prints.
+ * them, one member is killed with SIGKILL mid-job, and the job restarts from its last snapshot
+ * on the surviving members and prints what a run without failure prints. The member killed is
+ * one that hosts a rank and not the machine (its yod restarts the job), or the oldest, the seed,
+ * which holds the machine and the job's yod (the client's keeper has the job recovered by the
+ * machine that starts on the next oldest).
  */
 @Isolated
 class ClusterRestartCommandTest {
@@ -68,8 +72,17 @@ class ClusterRestartCommandTest {
         return hosted;
     }
 
-    @Test
-    void aJobRestartsFromItsSnapshotWhenAMemberIsKilledAndPrintsTheFailureFreeResult() throws Exception {
+    /** Which member the test kills. */
+    enum Victim {
+        /** A member other than the seed that hosts a rank of the job. */
+        A_MEMBER_WITH_A_RANK,
+        /** The seed: the oldest member, the machine's and the job's yod's. */
+        THE_OLDEST
+    }
+
+    @ParameterizedTest
+    @EnumSource(Victim.class)
+    void aJobRestartsFromItsSnapshotWhenAMemberIsKilledAndPrintsTheFailureFreeResult(Victim killed) throws Exception {
         // Nodes dealt round-robin: the job's ranks are on every member.
         Path machineFile = Files.writeString(directory.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
         Path clusterFile = directory.resolve("cluster");
@@ -94,20 +107,28 @@ class ClusterRestartCommandTest {
             Matcher started = awaitLine(jobErr, JOB);
             List<Integer> nids = Pattern.compile(", ").splitAsStream(started.group(2)).map(Integer::parseInt).toList();
             awaitLine(jobErr, SNAPSHOT);
-            // The machine (and yod) run on the seed, the oldest member: another member that hosts a rank is killed.
+            // The machine (and yod) run on the seed, the oldest member.
             Map<Integer, Set<Integer>> placed = hosted(seed);
-            ProcessHandle victim = members.stream().skip(1).filter(member -> nids.stream().anyMatch(placed.get(port(member))::contains))
-                    .findFirst().orElseThrow(() -> new AssertionError("no rank of " + nids + " on a member other than the seed: " + placed));
+            ProcessHandle victim = killed == Victim.THE_OLDEST ? members.get(0)
+                    : members.stream().skip(1).filter(member -> nids.stream().anyMatch(placed.get(port(member))::contains)).findFirst()
+                            .orElseThrow(() -> new AssertionError("no rank of " + nids + " on a member other than the seed: " + placed));
             long killedAt = System.nanoTime();
             assertTrue(victim.destroyForcibly(), "SIGKILL sent");
             awaitLine(jobErr, Pattern.compile("uniform: job \\d+ restarts from its snapshot as job \\d+ on nodes"));
-            System.out.printf("ClusterRestartCommandTest: from SIGKILL to the restarted job's start %.1f s%n", (System.nanoTime() - killedAt) / 1e9);
+            System.out.printf("ClusterRestartCommandTest (%s killed): from SIGKILL to the restarted job's start %.1f s%n", killed,
+                    (System.nanoTime() - killedAt) / 1e9);
 
             assertTrue(job.waitFor(300, TimeUnit.SECONDS), "the job ends");
             String out = new String(job.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = jobErr.lines().collect(Collectors.joining("\n"));
             assertEquals(0, job.exitValue(), out + err);
             assertEquals("[0] alltoall: " + RANKS + " ranks, " + ROUNDS + " rounds, " + (RANKS * RANKS * ROUNDS) + " messages, ok\n", out, err);
+            if (killed == Victim.THE_OLDEST) {
+                // A client given the dead seed and a live member joins through the live one: the machine runs on the survivors.
+                String survivor = "127.0.0.1:" + port(members.get(1));
+                Map<Integer, Set<Integer>> after = hosted(seed + "," + survivor);
+                assertEquals(2, after.size(), () -> "the two survivors host the nodes: " + after);
+            }
         } finally {
             if (job != null) {
                 job.destroyForcibly();

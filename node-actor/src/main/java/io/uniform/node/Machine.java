@@ -86,6 +86,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public record RestartJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
                              List<Integer> lost) implements Command, CborSerializable {}
 
+    /**
+     * From the keeper of a job ({@link io.uniform.node.cluster.JobKeeper}) whose yod was lost with
+     * the machine's member: run job {@code jobId} of the machine before this one again from
+     * {@code snapshotFile} for {@code client}, not showing again what it had shown
+     * ({@code shownStdout}, {@code shownStderr} per rank). A job recovered already is not
+     * recovered twice (the keeper sends this again until it hears of the job).
+     */
+    public record RecoverJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
+                             ActorRef<JobReport> client) implements Command, CborSerializable {}
+
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
 
@@ -288,6 +298,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final ActorRef<NodeActor.MigrationReport> moveEnded;
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
+    // Jobs asked for before the first placement on a cluster: they would find no node free yet.
+    private final List<Command> waitingForPlacement = new ArrayList<>();
+    // The jobs of the machine before this one (lost with its member) that were recovered here.
+    private final Set<Integer> recovered = new HashSet<>();
 
     /** {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM (named as its actor is). */
     private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine) {
@@ -339,6 +353,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Checkpoint.class, this::onCheckpoint)
                 .onMessage(Restart.class, this::onRestart)
                 .onMessage(RestartJob.class, this::onRestartJob)
+                .onMessage(RecoverJob.class, this::onRecoverJob)
                 .onMessage(HostsListed.class, this::onHostsListed)
                 .onMessage(MembersChanged.class, this::onMembersChanged)
                 .onMessage(HostAnswered.class, this::onHostAnswered)
@@ -347,7 +362,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .build();
     }
 
+    /** True (and {@code command} kept for later) while a machine on a cluster has not placed its nodes yet. */
+    private boolean heldForPlacement(Command command) {
+        if (!hostsSettled) {
+            waitingForPlacement.add(command);
+        }
+        return !hostsSettled;
+    }
+
     private Behavior<Command> onRun(Run run) {
+        if (heldForPlacement(run)) {
+            return this;
+        }
         int jobId = nextJobId++;
         if (run.size() < 1) {
             run.client().tell(new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
@@ -730,6 +756,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onRestart(Restart restart) {
+        if (heldForPlacement(restart)) {
+            return this;
+        }
         restart(restart.snapshotFile(), restart.expected(), restart.client(),
                 new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options());
         return this;
@@ -748,6 +777,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         getContext().getLog().warn("job {} lost node(s) {}: restarting it from {}", restart.jobId(), restart.lost(), restart.snapshotFile());
         restart(restart.snapshotFile(), null, client,
                 new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options());
+        return this;
+    }
+
+    private Behavior<Command> onRecoverJob(RecoverJob recover) {
+        if (heldForPlacement(recover) || !recovered.add(recover.jobId())) {
+            return this;
+        }
+        // Its ranks kept their Portals job id; new ids stay clear of the lost machine's, as far as its keepers tell.
+        nextJobId = Math.max(nextJobId, recover.jobId() + 1);
+        getContext().getLog().warn("job {} of the machine before this one lost its yod: recovering it from {}", recover.jobId(),
+                recover.snapshotFile());
+        restart(recover.snapshotFile(), null, recover.client(),
+                new Yod.Restoration(recover.snapshotFile(), recover.shownStdout(), recover.shownStderr()), recover.options());
         return this;
     }
 
@@ -883,6 +925,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return;
         }
         hostsSettled = true;
+        waitingForPlacement.forEach(getContext().getSelf()::tell);
+        waitingForPlacement.clear();
         Map<Integer, ActorRef<NodeHost.Command>> placed = baseline.placement().hosts(baseline, usableHosts());
         Set<ActorRef<NodeHost.Command>> changed = new HashSet<>();
         placed.forEach((nid, wanted) -> {

@@ -374,6 +374,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** A peer node this node sends to has stopped: its channels are closed by the failure (local: a watch notification). */
     private record PeerLost(int nid, ActorRef<Command> node) implements Command, NoSerializationVerificationNeeded {}
 
+    /**
+     * The yod of job {@code jobId}, whose process this node holds, has stopped without ending it
+     * (its member died with the machine): the process is killed, so the node is free for whatever
+     * the machine that takes over gives it (local: a watch notification).
+     */
+    private record YodGone(int jobId, ActorRef<JobEvent> yod) implements Command, NoSerializationVerificationNeeded {}
+
     /** The directory answered, at the {@code attempt}-th question, where node {@code nid} is (local only). */
     private record PeerLocated(int nid, ActorRef<Command> node, int attempt, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
@@ -666,6 +673,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Locations.class, this::onLocations)
                 .onMessage(PeerLocated.class, this::onPeerLocated)
                 .onMessage(PeerLost.class, this::onPeerLost)
+                .onMessage(YodGone.class, this::onYodGone)
                 .onMessage(Kill.class, this::onKill)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(GetFigures.class, this::onGetFigures)
@@ -743,6 +751,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         filesRoot = files;
         hostedPortals = processPortals;
         yod = jobYod;
+        getContext().watchWith(jobYod, new YodGone(job, jobYod));
         deficiencyPlaced = false;
         deficiencyRefusal = null;
         if (jobPeers.directory() != null) {
@@ -1022,6 +1031,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The node holds no process any more (it ended, or moved). */
     private void clearProcess() {
         kernel = null;
+        if (yod != null) {
+            getContext().unwatch(yod);
+        }
         yod = null;
         hostedPortals = null;
         pendingKill = null;
@@ -1225,6 +1237,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             killNow(reason);
         }
         return this;
+    }
+
+    private Behavior<Command> onYodGone(YodGone gone) {
+        return gone.yod().equals(yod) ? onKill(new Kill(gone.jobId(), "the job's yod is gone (its member left or died)")) : this;
     }
 
     /** The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored. */

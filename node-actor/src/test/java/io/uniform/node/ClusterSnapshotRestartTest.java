@@ -35,19 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
  * its report naming the lost ranks' nodes and member.
  */
 class ClusterSnapshotRestartTest {
-    private static final Duration PLACED = Duration.ofSeconds(30);
-    private static final Duration LONG = Duration.ofMinutes(3);
-    private static final int RANKS = 4;
-    private static final int ROUNDS = 10_000;
-    private static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
+    static final Duration PLACED = Duration.ofSeconds(30);
+    static final Duration LONG = Duration.ofMinutes(3);
+    static final int RANKS = 4;
+    static final int ROUNDS = 10_000;
+    static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
     /** Host members that keep the oldest (where the machine runs) when the other one is lost, and down a lost one after 5 s. */
-    private static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
+    static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
             + "pekko.remote.artery.advanced.maximum-frame-size = 2MiB\n"
             + "pekko.cluster.split-brain-resolver.active-strategy = keep-oldest\n"
             + "pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone = off\n"
             + "pekko.cluster.split-brain-resolver.stable-after = 5s\n";
     /** A member that, stopped, vanishes as a crashed JVM does: no leaving, no hand-over of its nodes. */
-    private static final String CRASHING_MEMBER = HOST_MEMBER + "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n";
+    static final String CRASHING_MEMBER = HOST_MEMBER + "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n";
 
     @TempDir
     Path snapshots;

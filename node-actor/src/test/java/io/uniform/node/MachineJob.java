@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
 import java.io.ByteArrayOutputStream;
@@ -23,6 +24,8 @@ final class MachineJob {
     final List<JobEvent.MoveFailed> failedMoves = new ArrayList<>();
     /** The job's later starts: it restarted from its snapshot (after a loss) as these jobs. */
     final List<JobReport.JobStarted> restarts = new ArrayList<>();
+    /** The written snapshots whose reports reached the client (periodic ones). */
+    final List<Checkpoint.Taken> snapshots = new ArrayList<>();
     /** What stdout held when the job first restarted. */
     String outBeforeRestart;
     final JobReport.JobStarted started;
@@ -61,6 +64,17 @@ final class MachineJob {
         }
     }
 
+    /** Takes reports until a written snapshot's has come. */
+    Checkpoint.Taken awaitSnapshot() {
+        while (snapshots.isEmpty()) {
+            if (finished != null) {
+                throw new AssertionError("the job ended before a snapshot was written: " + finished);
+            }
+            take(TIMEOUT);
+        }
+        return snapshots.get(snapshots.size() - 1);
+    }
+
     private void take(Duration quiet) {
         JobReport report = client.receiveMessage(quiet);
         if (report instanceof JobEvent.Output output) {
@@ -72,6 +86,8 @@ final class MachineJob {
         } else if (report instanceof JobReport.JobStarted restarted) {
             outBeforeRestart = restarts.isEmpty() ? out() : outBeforeRestart;
             restarts.add(restarted);
+        } else if (report instanceof Checkpoint.Taken taken && taken.written()) {
+            snapshots.add(taken);
         } else if (report instanceof JobReport.JobFinished end) {
             finished = end;
         }

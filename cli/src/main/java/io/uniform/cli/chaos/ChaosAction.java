@@ -6,8 +6,14 @@ package io.uniform.cli.chaos;
  * so the schedule is a function of the seed alone while the targets follow the run.
  */
 public sealed interface ChaosAction {
-    /** SIGKILL a member JVM other than the oldest (which holds the machine and every yod: its loss is not survived yet). */
+    /** SIGKILL a member JVM other than the oldest. */
     record KillMember(int pick) implements ChaosAction {}
+
+    /**
+     * SIGKILL the oldest member JVM, which holds the machine singleton and every yod: the machine
+     * starts again on the next oldest, and the jobs' keepers have their jobs recovered.
+     */
+    record KillOldest() implements ChaosAction {}
 
     /** Ask a member other than the oldest to leave gracefully: its ranks are drained to other members first. */
     record LeaveMember(int pick) implements ChaosAction {}

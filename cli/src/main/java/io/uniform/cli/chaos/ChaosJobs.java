@@ -4,6 +4,7 @@ import io.uniform.cli.MachineConnection;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
+import io.uniform.node.cluster.JobKeeper;
 import io.uniform.node.Program;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
@@ -99,7 +100,9 @@ final class ChaosJobs {
         Program program = new Program(GuestFiles.elf("mpp/" + kind.program() + ".elf"), argv, null);
         ActorRef<JobReport> terminal = client.system().systemActorOf(terminal(kind, sequence, job),
                 "chaos-terminal-" + terminals.incrementAndGet(), Props.empty());
-        client.machine().tell(new Machine.Run(program, kind.placement(), kind.size(), terminal, new Yod.Options(null, false, null, OUTPUT_WINDOW)));
+        // Through a keeper: a job whose yod dies with the oldest member is recovered from its snapshot (or reported failed).
+        client.system().systemActorOf(JobKeeper.create(client.machine(), keeper -> new Machine.Run(program, kind.placement(), kind.size(),
+                keeper, new Yod.Options(null, false, null, OUTPUT_WINDOW)), terminal), "chaos-keeper-" + terminals.get(), Props.empty());
         return job;
     }
 

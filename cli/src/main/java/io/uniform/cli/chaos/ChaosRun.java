@@ -55,7 +55,7 @@ public final class ChaosRun {
     private final ChaosHistory history;
     private final List<ChaosJobs.Kind> kinds = ChaosJobs.KINDS;
     private final long startNanos = System.nanoTime();
-    // The member JVMs by HOST:PORT in the order they started: the first is the seed, the oldest.
+    // The member JVMs by HOST:PORT in the order they started: the first is the first seed, the oldest.
     private final Map<String, Process> members = new LinkedHashMap<>();
     // Members killed or asked to leave: no longer candidates for either.
     private final Set<String> leaving = new HashSet<>();
@@ -63,6 +63,7 @@ public final class ChaosRun {
     private Set<String> present = Set.of();
     private final Map<Integer, ChaosJobs.Running> running = new ConcurrentHashMap<>();
     private final AtomicInteger pendingMoves = new AtomicInteger();
+    // The member new ones join: the first, until KillOldest kills the one it is.
     private String seed;
     private MachineConnection client;
     private ChaosJobs jobs;
@@ -81,8 +82,8 @@ public final class ChaosRun {
         history.note("chaos: seed " + settings.seed() + ", " + settings.duration().toSeconds() + " s, " + settings.members()
                 + " members; the schedule (times from the start of the chaos):");
         schedule.actions().forEach(timed -> history.note(String.format("  +%8.3f s  %s", timed.at().toMillis() / 1000.0, timed.action())));
-        history.note("chaos: only members other than the oldest are killed or asked to leave: the oldest holds the machine and every "
-                + "yod, whose loss is not survived yet; members are not partitioned (not feasible here: see ARCHITECTURE, 'Chaos')");
+        history.note("chaos: the oldest member (the machine's, every yod's) is killed only by KillOldest; members are not partitioned "
+                + "(not feasible here: see ARCHITECTURE, 'Chaos')");
         Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
         Runtime.getRuntime().addShutdownHook(stopMembers);
         try {
@@ -250,6 +251,8 @@ public final class ChaosRun {
                 members.get(member).destroyForcibly(); // SIGKILL
                 history.add(new ChaosHistory.MemberKilled(now(), member));
             }
+        } else if (action instanceof ChaosAction.KillOldest) {
+            killOldest(action);
         } else if (action instanceof ChaosAction.LeaveMember leave) {
             String member = memberToRemove(action, leave.pick());
             if (member != null) {
@@ -275,14 +278,49 @@ public final class ChaosRun {
 
     /** The member a kill or leave picks among those up, other than the oldest; null (and logged) if there is none. */
     private String memberToRemove(ChaosAction action, int pick) {
-        List<String> candidates = new ArrayList<>();
+        List<String> candidates = membersUp();
+        candidates.remove(oldestHost());
+        return pick(action, candidates, pick, "no member but the oldest is up");
+    }
+
+    /** The members up and not on their way out, oldest first (in the order they started). */
+    private List<String> membersUp() {
+        List<String> up = new ArrayList<>();
         for (Map.Entry<String, Process> member : members.entrySet()) {
-            if (!member.getKey().equals(seed) && !leaving.contains(member.getKey()) && member.getValue().isAlive()
-                    && present.contains(member.getKey()) && seenUp.contains(member.getKey())) {
-                candidates.add(member.getKey());
+            if (!leaving.contains(member.getKey()) && member.getValue().isAlive() && present.contains(member.getKey())
+                    && seenUp.contains(member.getKey())) {
+                up.add(member.getKey());
             }
         }
-        return pick(action, candidates, pick, "no member but the oldest is up");
+        return up;
+    }
+
+    /** The oldest host member Up (the machine's), as HOST:PORT; null if none is. */
+    private String oldestHost() {
+        Member oldest = null;
+        for (Member member : Cluster.get(client.system()).state().getMembers()) {
+            if (member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(MemberStatus.up())
+                    && (oldest == null || member.isOlderThan(oldest))) {
+                oldest = member;
+            }
+        }
+        return oldest == null ? null : hostPort(oldest);
+    }
+
+    /** Kills the oldest member, if another is up to take the machine over; new members join another from then on. */
+    private void killOldest(ChaosAction action) {
+        List<String> up = membersUp();
+        String oldest = oldestHost();
+        if (oldest == null || !up.contains(oldest) || up.size() < 2) {
+            history.add(new ActionSkipped(now(), action.toString(), oldest != null && up.contains(oldest)
+                    ? "no other member is up to take the machine over" : "the oldest member is not one of this run's up"));
+            return;
+        }
+        leaving.add(oldest);
+        members.get(oldest).destroyForcibly(); // SIGKILL
+        history.add(new ChaosHistory.MemberKilled(now(), oldest));
+        up.remove(oldest);
+        seed = up.get(0);
     }
 
     /** The candidate {@code pick} chooses (modulo their number); null, with the action logged as skipped for {@code why}, if there is none. */

@@ -12,9 +12,11 @@ import java.util.SplittableRandom;
  * own, split from the seed in a fixed order, at its own pace:
  *
  * <ul>
- *   <li>member churn: from 20-35 s on, a member other than the oldest is killed with SIGKILL
- *       (seven times in ten) or asked to leave, and a new member is started 15-25 s later, then
- *       25-50 s pass; no churn starts in the last 30 s, so that its end can be seen;
+ *   <li>member churn: from 20-35 s on, a member is killed with SIGKILL (seven times in ten) or
+ *       one other than the oldest asked to leave, and a new member is started 15-25 s later, then
+ *       25-50 s pass; no churn starts in the last 30 s, so that its end can be seen. A kill
+ *       whose drawn number has its top two bits clear (one in four) kills the oldest member, the
+ *       machine's; the others kill another;
  *   <li>a node crash every 20-40 s, a PCT fault every 8-20 s, a migration every 4-10 s.
  * </ul>
  */
@@ -48,7 +50,9 @@ public record ChaosSchedule(long seed, Duration duration, List<Timed> actions) {
         for (long at = between(churn, 20, 35); at <= churnEnd; ) {
             boolean kill = churn.nextInt(10) < 7;
             int pick = churn.nextInt(1 << 16);
-            actions.add(new Timed(Duration.ofMillis(at), kill ? new ChaosAction.KillMember(pick) : new ChaosAction.LeaveMember(pick)));
+            ChaosAction removal = !kill ? new ChaosAction.LeaveMember(pick)
+                    : pick >>> 14 == 0 ? new ChaosAction.KillOldest() : new ChaosAction.KillMember(pick);
+            actions.add(new Timed(Duration.ofMillis(at), removal));
             long restart = at + between(churn, 15, 25);
             if (restart <= end) {
                 actions.add(new Timed(Duration.ofMillis(restart), new ChaosAction.StartMember()));

@@ -28,8 +28,8 @@ class ChaosScheduleTest {
     @Test
     void everyKindOfFaultComesUpInALongRunInTimeOrderWithinTheDuration() {
         List<ChaosSchedule.Timed> actions = ChaosSchedule.plan(7, TEN_MINUTES).actions();
-        for (Class<?> kind : List.of(ChaosAction.KillMember.class, ChaosAction.StartMember.class, ChaosAction.CrashNode.class,
-                ChaosAction.PctFault.class, ChaosAction.Migrate.class)) {
+        for (Class<?> kind : List.of(ChaosAction.KillMember.class, ChaosAction.KillOldest.class, ChaosAction.StartMember.class,
+                ChaosAction.CrashNode.class, ChaosAction.PctFault.class, ChaosAction.Migrate.class)) {
             assertTrue(actions.stream().anyMatch(timed -> kind.isInstance(timed.action())), kind + " in " + actions);
         }
         for (int i = 1; i < actions.size(); i++) {
@@ -44,7 +44,8 @@ class ChaosScheduleTest {
             List<ChaosSchedule.Timed> actions = ChaosSchedule.plan(seed, Duration.ofMinutes(3)).actions();
             int away = 0;
             for (ChaosSchedule.Timed timed : actions) {
-                if (timed.action() instanceof ChaosAction.KillMember || timed.action() instanceof ChaosAction.LeaveMember) {
+                if (timed.action() instanceof ChaosAction.KillMember || timed.action() instanceof ChaosAction.KillOldest
+                        || timed.action() instanceof ChaosAction.LeaveMember) {
                     assertTrue(timed.at().compareTo(Duration.ofSeconds(150)) <= 0, "seed " + seed + ": " + timed);
                     away++;
                 } else if (timed.action() instanceof ChaosAction.StartMember) {

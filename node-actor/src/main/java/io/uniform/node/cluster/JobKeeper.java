@@ -1,0 +1,175 @@
+package io.uniform.node.cluster;
+
+import io.uniform.node.Machine;
+import io.uniform.node.yod.Checkpoint;
+import io.uniform.node.yod.JobEvent;
+import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * Keeps a cluster client's job alive across the loss of the machine's member. A job's yod lives
+ * with the machine singleton on the oldest host member; when that member dies, the yod dies with
+ * it and no one on the cluster remembers the job. The keeper, on the client's member, stands
+ * between the machine and the client: it passes every report on, and remembers what a new
+ * machine needs to run the job again: the job's last snapshot (a periodic one's report, the one
+ * a restart came from) and how much of each rank's output the client has been shown. When the
+ * yod stops without the job's end (after {@link #END_GRACE}: the end travels on Artery's
+ * ordinary lane, the death notice on its control lane), the keeper waits until the yod's member
+ * has left the membership (the singleton moves to the next oldest only then) and asks the
+ * machine, through its proxy, to {@link Machine.RecoverJob recover} the job from that snapshot,
+ * again every {@link #RECOVER_RETRY} until a new yod answers (the proxy drops what it sends
+ * while it still knows the old singleton). Without a snapshot the job ends with an error naming
+ * the member and the job's nodes.
+ */
+public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
+    /** How long the keeper waits for the job's end after its yod stopped. */
+    public static final Duration END_GRACE = Duration.ofSeconds(5);
+    /** How often a recovery is asked for again until a new yod takes the job. */
+    static final Duration RECOVER_RETRY = Duration.ofSeconds(5);
+    private static final Duration MEMBERSHIP_POLL = Duration.ofMillis(500);
+
+    public sealed interface Command {}
+
+    /** A report of the job from its yod or the machine (local: the keeper's adapter wraps it). */
+    private record Report(JobReport report) implements Command, NoSerializationVerificationNeeded {}
+
+    /** The job's yod stopped (local: a watch notification). */
+    private record YodStopped(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
+
+    /** The grace for the end of a job whose yod stopped is over (local). */
+    private record GraceOver(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
+
+    /** Time to look whether the lost yod's member has left, and to ask for the job's recovery (local). */
+    private record RecoverDue(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
+
+    /**
+     * A keeper of the job {@code job} makes of the keeper's report address (a {@link Machine.Run}
+     * or {@link Machine.Restart}), sent to {@code machine} at once; {@code client} hears the job's
+     * reports as from the machine. A recovered job keeps the request's options.
+     */
+    public static Behavior<Command> create(ActorRef<Machine.Command> machine, Function<ActorRef<JobReport>, Machine.Command> job,
+                                           ActorRef<JobReport> client) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new JobKeeper(context, timers, machine, job, client)));
+    }
+
+    private final TimerScheduler<Command> timers;
+    private final ActorRef<Machine.Command> machine;
+    private final Yod.Options options;
+    private final ActorRef<JobReport> client;
+    private final ActorRef<JobReport> reports;
+    private JobReport.JobStarted current;
+    // The yod that said it restarts its job under another: its stop is not a loss.
+    private ActorRef<Yod.Command> restarting;
+    private String lastSnapshot;
+    // Output passed to the client, per rank: stdout and stderr bytes.
+    private final List<long[]> shown = new ArrayList<>();
+
+    private JobKeeper(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<Machine.Command> machine,
+                      Function<ActorRef<JobReport>, Machine.Command> job, ActorRef<JobReport> client) {
+        super(context);
+        this.timers = timers;
+        this.machine = machine;
+        this.client = client;
+        this.reports = context.messageAdapter(JobReport.class, Report::new);
+        Machine.Command request = job.apply(reports);
+        if (request instanceof Machine.Restart restart) {
+            lastSnapshot = restart.snapshotFile();
+            options = restart.options();
+        } else {
+            options = request instanceof Machine.Run run ? run.options() : Yod.Options.NONE;
+        }
+        machine.tell(request);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Report.class, this::onReport)
+                .onMessage(YodStopped.class, this::onYodStopped)
+                .onMessage(GraceOver.class, this::onGraceOver)
+                .onMessage(RecoverDue.class, this::onRecoverDue)
+                .build();
+    }
+
+    private Behavior<Command> onReport(Report wrapped) {
+        JobReport report = wrapped.report();
+        if (report instanceof JobReport.JobStarted started) {
+            timers.cancelAll(); // a lost job runs again
+            if (current != null) {
+                getContext().unwatch(current.yod());
+            }
+            current = started;
+            getContext().watchWith(started.yod(), new YodStopped(started.yod()));
+        } else if (report instanceof JobReport.Restarting restart && current != null) {
+            restarting = current.yod();
+            lastSnapshot = restart.snapshot();
+        } else if (report instanceof Checkpoint.Taken taken && taken.written()) {
+            lastSnapshot = taken.file();
+        } else if (report instanceof JobEvent.Output output && output.rank() >= 0 && output.fd() >= 1 && output.fd() <= 2) {
+            while (shown.size() <= output.rank()) {
+                shown.add(new long[2]);
+            }
+            shown.get(output.rank())[output.fd() - 1] += output.bytes().length;
+        }
+        client.tell(report);
+        return report instanceof JobReport.JobFinished ? Behaviors.stopped() : this;
+    }
+
+    private Behavior<Command> onYodStopped(YodStopped stopped) {
+        if (!stopped.yod().equals(restarting)) {
+            timers.startSingleTimer(new GraceOver(stopped.yod()), END_GRACE);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onGraceOver(GraceOver over) {
+        if (current == null || !current.yod().equals(over.yod())) {
+            return this; // the job runs on under another yod
+        }
+        Address address = over.yod().path().address();
+        String member = address.host().getOrElse(() -> "?") + ":" + address.port().getOrElse(() -> 0);
+        if (lastSnapshot == null) {
+            client.tell(new JobReport.JobFinished(current.jobId(), List.of(), "the job's yod is gone with its member " + member
+                    + " (it left or died): the job ended with it (it had no snapshot to restart from; its ranks on nodes "
+                    + current.nids() + " were killed), and its output may be incomplete"));
+            return Behaviors.stopped();
+        }
+        getContext().getLog().warn("job {} lost its yod with member {}: recovering it from {}", current.jobId(), member, lastSnapshot);
+        return onRecoverDue(new RecoverDue(over.yod()));
+    }
+
+    /** Asks for the recovery once the lost yod's member has left the membership, and again until a new yod answers. */
+    private Behavior<Command> onRecoverDue(RecoverDue due) {
+        if (current == null || !current.yod().equals(due.yod())) {
+            return this;
+        }
+        Address lost = due.yod().path().address();
+        boolean stillMember = java.util.stream.StreamSupport.stream(Cluster.get(getContext().getSystem()).state().getMembers().spliterator(), false)
+                .anyMatch(member -> member.address().equals(lost));
+        if (stillMember) {
+            timers.startSingleTimer(due, MEMBERSHIP_POLL);
+            return this;
+        }
+        machine.tell(new Machine.RecoverJob(current.jobId(), lastSnapshot, shown(0), shown(1), options, reports));
+        timers.startSingleTimer(due, RECOVER_RETRY);
+        return this;
+    }
+
+    private List<Long> shown(int fd) {
+        return shown.stream().map(counts -> counts[fd]).toList();
+    }
+}
