@@ -65,9 +65,8 @@ final class ClusterBenchCommand implements Callable<Integer> {
         List<Process> processes = new ArrayList<>();
         Thread stopMembers = new Thread(() -> MemberProcesses.stop(processes), "uniform-bench-cluster-down");
         Runtime.getRuntime().addShutdownHook(stopMembers);
-        try (MachineConnection cluster = MemberProcesses.joinWhileStarting(
-                MemberProcesses.startMembers(members, "127.0.0.1", 0, 0, machine, null, logs, processes, FORMING), FORMING)) {
-            MemberProcesses.awaitMembers(cluster, processes, processes.size(), FORMING);
+        try (MemberProcesses.Formed formed = MemberProcesses.startMembers(members, "127.0.0.1", 0, 0, machine, null, logs, processes, FORMING)) {
+            MachineConnection cluster = formed.client();
             System.out.printf(Locale.ROOT, "%s, %d ranks of %s: one JVM against %d members (logs in %s)%n", machine, size, elf, members, logs);
             System.out.printf(Locale.ROOT, "%-5s %12s %12s %10s%n", "run", "one JVM s", "cluster s", "ratio");
             double[] ratios = new double[runs];

@@ -65,16 +65,17 @@ final class ClusterCommand {
             List<Process> processes = new ArrayList<>();
             Thread stopMembers = new Thread(() -> MemberProcesses.stop(processes), "uniform-cluster-down");
             Runtime.getRuntime().addShutdownHook(stopMembers);
-            String seed = MemberProcesses.startMembers(members, hostname, port, metricsPort, preset, config, logs, processes, FORMING);
-            try (MachineConnection client = MemberProcesses.joinWhileStarting(seed, FORMING)) {
-                MemberProcesses.awaitMembers(client, processes, processes.size(), FORMING);
-                for (Member member : Cluster.get(client.system()).state().getMembers()) {
+            String seed;
+            try (MemberProcesses.Formed formed = MemberProcesses.startMembers(members, hostname, port, metricsPort, preset, config, logs,
+                    processes, FORMING)) {
+                seed = formed.seed();
+                for (Member member : Cluster.get(formed.client().system()).state().getMembers()) {
                     if (member.hasRole(MachineCluster.HOST_ROLE)) {
                         System.out.println("member " + member.address() + " is up");
                     }
                 }
             } catch (ClusterMember.Unavailable | IllegalStateException e) {
-                System.err.println("uniform: cluster up: " + e.getMessage() + " (see the logs in " + logs + ")");
+                System.err.println("uniform: cluster up: " + e.getMessage()); // it ends with the members' logs
                 return 1;
             }
             Files.createDirectories(file.toAbsolutePath().getParent());

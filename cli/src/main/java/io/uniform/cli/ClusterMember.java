@@ -62,7 +62,7 @@ public final class ClusterMember {
     static ActorSystem<Void> start(Config config) throws Unavailable {
         try {
             return ActorSystem.create(Behaviors.empty(), SYSTEM, config);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala code throws checked exceptions too: Artery's bind timeout is a TimeoutException
             String where = config.getString("pekko.remote.artery.canonical.hostname") + ":" + config.getInt("pekko.remote.artery.canonical.port");
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof java.net.BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {

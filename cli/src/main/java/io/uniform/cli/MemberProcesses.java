@@ -4,10 +4,12 @@ import com.typesafe.config.ConfigFactory;
 import io.uniform.node.Machine;
 import io.uniform.node.cluster.MachineCluster;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -24,6 +27,9 @@ import org.apache.pekko.cluster.typed.Leave;
 /** Member JVMs started on this host as child processes ({@code cluster up}, {@code chaos}), and waiting for them. */
 public final class MemberProcesses {
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final int LOG_TAIL_LINES = 25;
+    /** A started member logs to a file read after the fact: with times, and the cluster's membership changes (logback-member.xml). */
+    private static final List<String> MEMBER_LOGGING = List.of("-Dlogback.configurationFile=logback-member.xml", "-Dpekko.loglevel=INFO");
 
     private MemberProcesses() {}
 
@@ -39,6 +45,7 @@ public final class MemberProcesses {
     public static Process start(String hostname, int port, int metricsPort, String seed, String preset, Path config, Path log,
                                 Duration joinTimeout) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaCommand()));
+        command.addAll(MEMBER_LOGGING);
         command.addAll(settingsPassedOn());
         command.addAll(List.of("-Duniform.cluster.join-timeout=" + joinTimeout.toSeconds() + "s",
                 "-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname,
@@ -53,29 +60,70 @@ public final class MemberProcesses {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** Starts one member JVM: the seed when {@code seed} is null, else one joining {@code seed} (HOST:PORT); returns its HOST:PORT. */
+    @FunctionalInterface
+    public interface MemberStart {
+        String start(String seed) throws IOException;
+    }
+
+    /** A cluster of member JVMs this JVM formed: the seed's HOST:PORT and a client joined to it (closing it leaves). */
+    public record Formed(String seed, MachineConnection client) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
     /**
      * Starts {@code count} members on this host (Artery from {@code port} and metrics from
-     * {@code metricsPort}, free ports where 0), the first the seed and the others once it listens,
-     * their output in {@code logs}, adding each to {@code processes} as it starts (so that a
-     * shutdown hook can stop them) and printing where it listens; returns the seed's HOST:PORT.
+     * {@code metricsPort}, free ports where 0), their output in {@code logs}, adding each to
+     * {@code processes} as it starts (so that a shutdown hook can stop them) and printing where it
+     * listens; returns once all are Up and hold nodes ({@link #form}).
      */
-    public static String startMembers(int count, String hostname, int port, int metricsPort, String preset, Path config, Path logs,
-                                      List<Process> processes, Duration joinTimeout)
+    public static Formed startMembers(int count, String hostname, int port, int metricsPort, String preset, Path config, Path logs,
+                                      List<Process> processes, Duration forming)
             throws IOException, ClusterMember.Unavailable, InterruptedException {
-        String seed = null;
-        for (int i = 0; i < count; i++) {
+        return form(count, seed -> {
+            int i = processes.size();
             int memberPort = port != 0 ? port + i : freePort(hostname);
             int memberMetrics = metricsPort != 0 ? metricsPort + i : freePort(hostname);
             Path log = logs.resolve("member-" + i + ".log");
-            processes.add(start(hostname, memberPort, memberMetrics, seed, preset, config, log, joinTimeout));
+            processes.add(start(hostname, memberPort, memberMetrics, seed, preset, config, log, forming));
             System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", " + hostname + ":" + memberPort
                     + ", metrics http://" + hostname + ":" + memberMetrics + "/metrics, log " + log);
-            if (seed == null) {
-                seed = new MemberAddress(hostname, memberPort).hostPort();
-                awaitListening(seed, joinTimeout);
+            return new MemberAddress(hostname, memberPort).hostPort();
+        }, processes, logs, forming);
+    }
+
+    /**
+     * Forms a cluster of {@code count} members that {@code start} starts ({@code processes} holds
+     * them, their logs are in {@code logs}): the seed first, and the others only once the seed runs
+     * the machine with its nodes placed, as a client joined to it sees. Started beside the seed on
+     * a loaded 2-core host, the other JVMs starved it: its receptionist's start took longer than
+     * Pekko's creation timeout and failed, and the machine never heard of any host. Each step has
+     * {@code forming}; a failure says how far the cluster got and ends with each member's log.
+     */
+    public static Formed form(int count, MemberStart start, Collection<Process> processes, Path logs, Duration forming)
+            throws IOException, ClusterMember.Unavailable, InterruptedException {
+        String seed = start.start(null);
+        MachineConnection client = null;
+        try {
+            client = joinWhileStarting(seed, forming);
+            client = awaitMembers(client, seed, processes, 1, forming, logs);
+            for (int i = 1; i < count; i++) {
+                start.start(seed);
+            }
+            client = awaitMembers(client, seed, processes, count, forming, logs);
+            Formed formed = new Formed(seed, client);
+            client = null; // the caller's now
+            return formed;
+        } catch (ClusterMember.Unavailable e) {
+            throw new ClusterMember.Unavailable(e.getMessage() + logTails(logs));
+        } finally {
+            if (client != null) {
+                client.close();
             }
         }
-        return seed;
     }
 
     /** Stops member JVMs gracefully: SIGTERM, so that each leaves (its shutdown hook runs the coordinated shutdown). */
@@ -91,7 +139,7 @@ public final class MemberProcesses {
     }
 
     /** Waits until a member listens at {@code member} (HOST:PORT); else says it did not within {@code timeout}. */
-    public static void awaitListening(String member, Duration timeout) throws ClusterMember.Unavailable, InterruptedException {
+    private static void awaitListening(String member, Duration timeout) throws ClusterMember.Unavailable, InterruptedException {
         MemberAddress address = MemberAddress.parse(member);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!listening(address)) {
@@ -123,7 +171,7 @@ public final class MemberProcesses {
      * for the seed to listen: a client whose handshakes fail while the seed's JVM starts backs off
      * and took a minute longer to join on a loaded host.
      */
-    public static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable, InterruptedException {
+    private static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable, InterruptedException {
         awaitListening(seed, forming);
         return MachineConnection.cluster(seed, ConfigFactory.parseMap(Map.of(
                 "uniform.cluster.join-timeout", forming.toSeconds() + "s",
@@ -132,27 +180,66 @@ public final class MemberProcesses {
 
     /**
      * Waits until {@code count} host members are Up and the machine has placed its nodes on that
-     * many; throws if one of {@code processes} died first or the time ran out.
+     * many; throws, saying how far they got and with the end of each log in {@code logs}, if one of
+     * {@code processes} died first or the time ran out. A client that the split brain resolver
+     * downed (its heartbeats came late: a starved JVM looks dead) joins {@code seed} again; the
+     * client in use is returned.
      */
-    public static void awaitMembers(MachineConnection client, Collection<Process> processes, int count, Duration timeout)
-            throws InterruptedException {
+    private static MachineConnection awaitMembers(MachineConnection client, String seed, Collection<Process> processes, int count,
+                                                  Duration timeout, Path logs) throws InterruptedException, ClusterMember.Unavailable {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Process process : processes) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("member pid " + process.pid() + " exited with status " + process.exitValue());
+        MachineConnection watching = client;
+        try {
+            while (true) {
+                for (Process process : processes) {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("member pid " + process.pid() + " exited with status " + process.exitValue()
+                                + logTails(logs));
+                    }
                 }
+                if (watching.system().getWhenTerminated().toCompletableFuture().isDone()) {
+                    System.err.println("uniform: the client watching the members was removed from the cluster: it joins again");
+                    watching = joinWhileStarting(seed, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+                }
+                List<String> hosts = new ArrayList<>();
+                int up = 0;
+                for (Member member : Cluster.get(watching.system()).state().getMembers()) {
+                    if (member.hasRole(MachineCluster.HOST_ROLE)) {
+                        hosts.add(member.address().hostPort() + " " + member.status());
+                        up += member.status().equals(MemberStatus.up()) ? 1 : 0;
+                    }
+                }
+                long placed = placedOn(watching);
+                if (up == count && placed == count) {
+                    return watching;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the members were not all up within " + timeout.toSeconds() + " s: " + up + " of "
+                            + count + " Up (" + String.join(", ", hosts) + "), nodes placed on " + placed + logTails(logs));
+                }
+                Thread.sleep(POLL.toMillis()); // polling other processes: there is no event to wait on
             }
-            int up = 0;
-            for (Member member : Cluster.get(client.system()).state().getMembers()) {
-                up += member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(MemberStatus.up()) ? 1 : 0;
+        } catch (RuntimeException | InterruptedException | ClusterMember.Unavailable e) {
+            if (watching != client) {
+                watching.close(); // the caller closes only the client it gave
             }
-            if (up == count && placedOn(client) == count) {
-                return;
-            }
-            Thread.sleep(POLL.toMillis()); // polling other processes: there is no event to wait on
+            throw e;
         }
-        throw new IllegalStateException("the members were not all up within " + timeout.toSeconds() + " s");
+    }
+
+    /** The last lines of each member log in {@code logs} (stack frames left out): what a failure to form shows. */
+    static String logTails(Path logs) {
+        StringBuilder tails = new StringBuilder();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path log : files.filter(file -> file.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(log).stream().filter(line -> !line.startsWith("\tat ")).toList();
+                tails.append("\n--- the end of ").append(log).append(" ---\n");
+                lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()).forEach(line -> tails.append(line).append('\n'));
+            }
+        } catch (IOException | UncheckedIOException e) {
+            tails.append("\n(the member logs in ").append(logs).append(" cannot be read: ").append(e).append(')');
+        }
+        return tails.toString();
     }
 
     /** How many members host nodes, as the machine says (0 if it does not answer yet). */

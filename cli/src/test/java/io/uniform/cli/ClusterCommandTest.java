@@ -47,6 +47,14 @@ class ClusterCommandTest {
         return new ProcessBuilder(command);
     }
 
+    /**
+     * Where a test's {@code cluster up} keeps its cluster file and member logs: under the module's
+     * target, so that they outlive a failed run (a failure message holds only their ends).
+     */
+    static Path clusterFile(String test) throws IOException {
+        return Files.createDirectories(Path.of("target", "member-logs", test)).toAbsolutePath().resolve("cluster");
+    }
+
     /** Reads {@code process}'s lines until one matches {@code pattern}; fails with what it read if it ends first. */
     static Matcher awaitLine(BufferedReader lines, Pattern pattern) throws IOException {
         StringBuilder seen = new StringBuilder();
@@ -62,7 +70,7 @@ class ClusterCommandTest {
 
     @Test
     void aJobSpansTheMembersAndMovesThroughTheOperatorsCommands() throws Exception {
-        Path clusterFile = directory.resolve("cluster");
+        Path clusterFile = clusterFile("ClusterCommandTest");
         // Nodes dealt round-robin: the job's two ranks are on both members, and moves to the nearest node cross them.
         Path machineFile = Files.writeString(directory.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
         Process up = uniformProcess("cluster", "up", "--members", "2", "--config", machineFile.toString(), "--cluster-file", clusterFile.toString())

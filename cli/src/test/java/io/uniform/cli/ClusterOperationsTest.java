@@ -53,7 +53,7 @@ class ClusterOperationsTest {
 
     @Test
     void membersServeFiguresAndAKilledMemberIsRemovedWithinTheBound() throws Exception {
-        Path clusterFile = directory.resolve("cluster");
+        Path clusterFile = ClusterCommandTest.clusterFile("ClusterOperationsTest");
         // Nodes dealt round-robin: a job's neighbouring ranks are on different members, its traffic crosses Artery.
         Path machineFile = Files.writeString(directory.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
         Process up = uniformProcess("cluster", "up", "--members", "3", "--config", machineFile.toString(), "--cluster-file",

@@ -85,7 +85,7 @@ class ClusterRestartCommandTest {
     void aJobRestartsFromItsSnapshotWhenAMemberIsKilledAndPrintsTheFailureFreeResult(Victim killed) throws Exception {
         // Nodes dealt round-robin: the job's ranks are on every member.
         Path machineFile = Files.writeString(directory.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
-        Path clusterFile = directory.resolve("cluster");
+        Path clusterFile = ClusterCommandTest.clusterFile("ClusterRestartCommandTest");
         Process up = uniformProcess(List.of(), "cluster", "up", "--members", "3", "--config", machineFile.toString(), "--cluster-file",
                 clusterFile.toString()).redirectErrorStream(true).start();
         Process job = null;

@@ -111,25 +111,19 @@ public final class ChaosRun {
     }
 
     private void formCluster() throws IOException, InterruptedException, ClusterMember.Unavailable {
-        seed = startMember(true);
-        // The others join a seed that listens: started together on a loaded host, joiners gave up before the seed was up.
-        MemberProcesses.awaitListening(seed, FORMING);
-        for (int i = 1; i < settings.members(); i++) {
-            startMember(false);
-        }
-        client = MemberProcesses.joinWhileStarting(seed, FORMING);
+        MemberProcesses.Formed formed = MemberProcesses.form(settings.members(), this::startMember, members.values(), settings.logs(), FORMING);
+        seed = formed.seed();
+        client = formed.client();
         jobs = new ChaosJobs(client, history, this::now);
-        MemberProcesses.awaitMembers(client, members.values(), settings.members(), FORMING);
         observeMembers();
     }
 
-    /** Starts a member JVM (the seed, or one joining it); returns its HOST:PORT. */
-    private String startMember(boolean first) throws IOException {
+    /** Starts a member JVM (the seed if {@code joining} is null, else one joining it); returns its HOST:PORT. */
+    private String startMember(String joining) throws IOException {
         int port = MemberProcesses.freePort(settings.hostname());
         String address = settings.hostname() + ":" + port;
         Path log = settings.logs().resolve("member-" + members.size() + "-" + port + ".log");
-        Process process = MemberProcesses.start(settings.hostname(), port, 0, first ? null : seed, settings.preset(), settings.config(), log,
-                FORMING);
+        Process process = MemberProcesses.start(settings.hostname(), port, 0, joining, settings.preset(), settings.config(), log, FORMING);
         members.put(address, process);
         history.add(new ChaosHistory.MemberStarted(now(), address));
         process.onExit().thenAccept(ended -> history.add(new ChaosHistory.MemberExited(now(), address, ended.exitValue())));
@@ -266,7 +260,7 @@ public final class ChaosRun {
                 history.add(new ChaosHistory.MemberAskedToLeave(now(), member));
             }
         } else if (action instanceof ChaosAction.StartMember) {
-            startMember(false);
+            startMember(seed);
         } else if (action instanceof ChaosAction.CrashNode crash) {
             crashNode(action, crash.pick());
         } else if (action instanceof ChaosAction.PctFault fault) {
