@@ -268,6 +268,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Set<ActorRef<NodeHost.Command>> refusedHosts = new HashSet<>();
     // Members asked to be released (about to leave): they get no nodes.
     private final Set<Address> releasing = new HashSet<>();
+    // The members as the events this machine has handled tell them: Cluster.state() is updated apart
+    // from the events, so a MemberUp handled before it shows there would place nothing on the member.
+    private final Map<Address, Member> members = new HashMap<>();
     private final List<PendingRelease> releases = new ArrayList<>();
     // The host each node runs on (or is being booted on), and the nids being handed from one host to another.
     private final Map<Integer, ActorRef<NodeHost.Command>> hostOf = new HashMap<>();
@@ -319,6 +322,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.leavingDrained = context.getSystem().ignoreRef(); // not an adapter: one per message class, moveEnded's
         if (clustered) {
             context.scheduleOnce(HOSTS_SETTLE, context.getSelf(), StopWaitingForHosts.INSTANCE);
+            cluster.state().getMembers().forEach(member -> members.put(member.address(), member));
             context.getSystem().receptionist().tell(Receptionist.subscribe(NodeHost.key(machineName),
                     context.messageAdapter(Receptionist.Listing.class, HostsListed::new)));
             cluster.subscriptions().tell(Subscribe.create(context.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
@@ -885,7 +889,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return List.copyOf(listedHosts);
         }
         Map<Address, Member> up = new HashMap<>();
-        for (Member member : cluster.state().getMembers()) {
+        for (Member member : members.values()) {
             if (member.status().equals(MemberStatus.up()) && !releasing.contains(member.address())) {
                 up.put(member.address(), member);
             }
@@ -960,7 +964,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 answered.add(memberAddress(host));
             }
         }
-        for (Member member : cluster.state().getMembers()) {
+        for (Member member : members.values()) {
             if (member.status().equals(MemberStatus.up()) && member.hasRole(MachineCluster.HOST_ROLE) && !answered.contains(member.address())) {
                 return false;
             }
@@ -988,7 +992,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private void drainLeaving() {
         Set<Address> leaving = new HashSet<>(releasing);
         if (cluster != null) {
-            for (Member member : cluster.state().getMembers()) {
+            for (Member member : members.values()) {
                 if (member.status().equals(MemberStatus.leaving()) || member.status().equals(MemberStatus.exiting())) {
                     leaving.add(member.address());
                 }
@@ -1020,8 +1024,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onMembersChanged(MembersChanged changed) {
-        if (changed.event() instanceof ClusterEvent.MemberRemoved removed) {
-            releasing.remove(removed.member().address()); // the address may come back as a new member
+        Member member = changed.event().member();
+        if (changed.event() instanceof ClusterEvent.MemberRemoved) {
+            members.remove(member.address());
+            releasing.remove(member.address()); // the address may come back as a new member
+        } else {
+            members.put(member.address(), member);
         }
         rebalance();
         return this;
@@ -1058,7 +1066,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     private Behavior<Command> onRelease(Release release) {
         Address member = null;
-        for (Member candidate : cluster == null ? List.<Member>of() : cluster.state().getMembers()) {
+        for (Member candidate : members.values()) {
             member = candidate.address().toString().equals(release.member()) ? candidate.address() : member;
         }
         if (member == null) {

@@ -178,10 +178,13 @@ public final class ChaosRun {
         });
     }
 
-    /** Lets the running jobs and moves end, then records which nodes are still allocated. */
+    /**
+     * Lets the running jobs and moves end and the members started late come up (asked to leave
+     * while still joining, one would never be Up), then records which nodes are still allocated.
+     */
     private void settle() throws InterruptedException {
         long deadline = now() + settings.settle().toMillis();
-        while ((!running.isEmpty() || pendingMoves.get() > 0) && now() < deadline) {
+        while ((!running.isEmpty() || pendingMoves.get() > 0 || anyMemberJoining()) && now() < deadline) {
             observeMembers();
             Thread.sleep(TICK.toMillis());
         }
@@ -198,6 +201,11 @@ public final class ChaosRun {
         } catch (RuntimeException e) {
             history.add(new ChaosHistory.NodesAtEnd(now(), null, "the machine did not answer: " + e));
         }
+    }
+
+    private boolean anyMemberJoining() {
+        return members.entrySet().stream().anyMatch(member -> member.getValue().isAlive()
+                && !leaving.contains(member.getKey()) && !seenUp.contains(member.getKey()));
     }
 
     /** Asks every member to leave, the oldest last, and waits for each JVM to exit. */
