@@ -64,20 +64,21 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
     }
 
     /**
-     * Not proven over two systems yet. The moves' own steps are resent now (MigrationProtocolTest)
-     * and alltoall's buffers hold a phase of rounds, not the whole run, so a job of 4,000 rounds
-     * fits a Paragon node. In the one run made (November 2026, 2-core host at load 30 to 40, the
-     * move resend in, the channel backoff not yet) the moves went on (the nodes running its ranks
-     * had released 71 stays, 0 to 10 each; 59 moves were refused because a Linux rank waited in a call), but the
-     * job had not ended 5 minutes after them: two ranks had sent 1,924 packets each and resent
-     * up to 248,528 (a channel never acknowledged), the others 8,000 to 19,000. On the same host
-     * MachineMigrationTest's one-system version also did not end within its 5 minutes then.
-     * On failure the test prints the state of every node that is not idle. Run it by hand:
+     * Not proven over two systems yet, for a reason other than lost messages now. Before the
+     * channels resent what Artery drops, the job waited forever in two of four runs (a gap in
+     * some channels). With acknowledged resend (November 2026, loaded 2-core host, three runs,
+     * with the 3,072 default send queue and with the members' 30,720) the job ended with its
+     * exact result twice, every receiver having checked every sender's sequence, with up to half
+     * of the packets resent, but after only 11 and 5 moves: moves across the members are slow
+     * (one gave up after "no answer from node 18 within 30 s": the page stream's own messages
+     * are dropped too), and the job's 2,000 rounds are the most its event queue holds. In the
+     * third run a Migrate went unanswered for a minute. On failure the test prints every node's
+     * state. Run it by hand:
      * {@code mvn verify -pl node-actor -am -Dtest='ClusterMachineMigrationTest#aSixteen*'}.
      */
     @Override
     @Test
-    @org.junit.jupiter.api.Disabled("over two systems the job did not end within 5 minutes of its moves on a loaded host; see the javadoc")
+    @org.junit.jupiter.api.Disabled("over two systems the job now ends right, but makes fewer than 20 moves; see the javadoc")
     void aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom() {
         try {
             super.aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom();
@@ -87,44 +88,21 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
         }
     }
 
-    @Override
-    int allToAllRounds() {
-        return ALL_TO_ALL_ROUNDS;
-    }
-
-    private static final int ALL_TO_ALL_ROUNDS = 4000;
-
     private ActorRef<Machine.Command> lastMachine;
     private MachineDescription lastDescription;
 
-    /**
-     * The state and Portals traffic of every node that is not idle, a line each, as the
-     * machine's nodes answer: all are asked at once, and those silent for {@link #PLACED} are named.
-     */
+    /** Every node's state and Portals traffic, a line each, as the machine's nodes answer. */
     private String nodeStates(ActorRef<Machine.Command> machine, MachineDescription description) {
+        StringBuilder states = new StringBuilder();
         TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
         TestProbe<NodeActor.State> state = testKit.createTestProbe();
-        Set<Integer> silent = new java.util.TreeSet<>();
         for (Partition partition : Partition.values()) {
             for (int nid : description.nids(partition)) {
                 machine.tell(new Machine.GetNode(nid, refs.getRef()));
-                silent.add(nid);
-            }
-        }
-        for (int asked = silent.size(); asked > 0; asked--) {
-            refs.receiveMessage(PLACED).node().tell(new NodeActor.GetState(state.getRef()));
-        }
-        StringBuilder states = new StringBuilder();
-        try {
-            while (!silent.isEmpty()) {
+                refs.receiveMessage(PLACED).node().tell(new NodeActor.GetState(state.getRef()));
                 NodeActor.State answer = state.receiveMessage(PLACED);
-                silent.remove(answer.nid());
-                if (answer.status() != NodeActor.Status.IDLE || answer.portals().openStays() > 0) {
-                    states.append(answer).append(' ').append(answer.portals()).append('\n');
-                }
+                states.append(answer).append(' ').append(answer.portals()).append('\n');
             }
-        } catch (AssertionError timeout) {
-            states.append("no answer from nodes ").append(silent).append('\n');
         }
         return states.toString();
     }
