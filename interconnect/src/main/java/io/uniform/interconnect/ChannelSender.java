@@ -90,6 +90,11 @@ public final class ChannelSender<T> {
     private boolean outstandingAtLastCheck;
     // Stalled for one interval already: its probe went, and a second interval without progress resends everything.
     private boolean probed;
+    // Backoff while stalled, so that a loaded link is not flooded with copies: intervals to let pass before the next resend,
+    // and that number for the one after it (doubling up to MAX_BACKOFF_INTERVALS); progress resets both.
+    private int intervalsToWait;
+    private int backoffIntervals = 1;
+    private static final int MAX_BACKOFF_INTERVALS = 8;
     private long ackedAtLastCheck;
     private long limitAtLastCheck;
     private long resends;
@@ -224,7 +229,8 @@ public final class ChannelSender<T> {
      * the oldest unacknowledged envelope (or the kept one, when the channel waits for credit
      * with everything acknowledged), whose answer acknowledges what arrived: a receiver that is
      * only slow to grant costs one envelope and one grant. A second interval without progress
-     * sends every unacknowledged envelope. Otherwise none.
+     * sends every unacknowledged envelope; while nothing comes, later resends back off (1, 2, 4,
+     * then 8 intervals between them) until progress. Otherwise none.
      */
     public List<Envelope<T>> overdue() {
         boolean stalled = outstandingAtLastCheck && acked == ackedAtLastCheck && limit == limitAtLastCheck;
@@ -233,14 +239,24 @@ public final class ChannelSender<T> {
         limitAtLastCheck = limit;
         if (!stalled || !outstandingAtLastCheck) {
             probed = false;
+            intervalsToWait = 0;
+            backoffIntervals = 1;
             return List.of();
         }
+        if (intervalsToWait > 0) {
+            intervalsToWait--;
+            return List.of();
+        }
+        if (probed) {
+            intervalsToWait = backoffIntervals;
+            backoffIntervals = Math.min(2 * backoffIntervals, MAX_BACKOFF_INTERVALS);
+        }
         resends++;
+        boolean everything = probed;
+        probed = true;
         if (unacked.isEmpty()) {
             return probe == null ? List.of() : List.of(probe);
         }
-        boolean everything = probed;
-        probed = true;
         return everything ? List.copyOf(unacked) : List.of(unacked.peekFirst());
     }
 

@@ -199,7 +199,11 @@ class ChannelSenderTest {
         assertEquals(List.of(), sender.overdue(), "an acknowledgement came during the interval");
         assertEquals(List.of(2L), sequences(sender.overdue()), "a whole interval without one: the oldest probes");
         assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "a second one: all of them again");
-        assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "and again while nothing comes");
+        assertEquals(List.of(), sender.overdue(), "while nothing comes, resends back off: one interval passes");
+        assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "and all again");
+        assertEquals(List.of(), sender.overdue(), "then two intervals pass");
+        assertEquals(List.of(), sender.overdue());
+        assertEquals(List.of(2L, 3L), sequences(sender.overdue()), "and all again");
         sender.grant(new CreditGrant(AB, 6, 3));
         assertEquals(List.of(), sender.overdue(), "progress");
         assertEquals(List.of(3L), sequences(sender.overdue()), "a probe first again");
@@ -207,7 +211,7 @@ class ChannelSenderTest {
         assertEquals(0, sender.unacknowledged());
         assertEquals(List.of(), sender.overdue());
         assertEquals(List.of(), sender.overdue(), "nothing outstanding: nothing to resend");
-        assertEquals(4, sender.resends());
+        assertEquals(5, sender.resends());
     }
 
     @Test

@@ -2,7 +2,10 @@ package io.uniform.node;
 
 import io.uniform.node.yod.JobEvent;
 import io.uniform.process.image.DirtyPages;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -66,6 +69,16 @@ final class Emigration {
     int chunksStored;
     int pagesSent;
     long bytesSent;
+    /**
+     * What the destination has not answered yet, sent again when a resend interval passes
+     * without progress (Artery drops messages under load): the request that waits for its
+     * answer (Reserve, Immigrate), the chunks sent but not stored, the handoff's parts.
+     */
+    NodeActor.MoveStep unanswered;
+    final SortedMap<Integer, NodeActor.Pages> unstoredChunks = new TreeMap<>();
+    List<NodeActor.HandoffPart> handoff = List.of();
+    /** {@link #progress} when the last resend interval passed. */
+    private int progressAtLastInterval = -1;
 
     Emigration(String move, NodeActor.Migrate request, int rank, ActorRef<JobEvent> yod, long requestedAt) {
         this.move = move;
@@ -103,6 +116,32 @@ final class Emigration {
     List<Integer> chunk(int index, int chunkPages) {
         int first = (index - roundFirstChunk) * chunkPages;
         return pages.subList(first, Math.min(pages.size(), first + chunkPages));
+    }
+
+    /** The first {@code stored} chunks are stored: they need not be sent again. */
+    void stored(int stored) {
+        chunksStored = Math.max(chunksStored, stored);
+        unstoredChunks.headMap(chunksStored).clear();
+    }
+
+    /**
+     * A resend interval has passed: what the destination has not answered, if it made no
+     * progress since the last interval (the destination ignores what it has, answering again).
+     */
+    List<NodeActor.MoveStep> overdue() {
+        boolean stalled = progress == progressAtLastInterval;
+        progressAtLastInterval = progress;
+        if (!stalled) {
+            return List.of();
+        }
+        List<NodeActor.MoveStep> overdue = new ArrayList<>();
+        switch (step) {
+            case RESERVING, ADMITTING -> overdue.add(unanswered);
+            case PRECOPYING, STREAMING -> overdue.addAll(unstoredChunks.values());
+            case HANDED_OFF -> overdue.addAll(handoff);
+            default -> { } // nothing is on its way: the source waits for the process or for yod
+        }
+        return overdue;
     }
 
     /** Stops tracking the pages the process writes, if it was. */

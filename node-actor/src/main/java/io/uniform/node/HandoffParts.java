@@ -39,15 +39,19 @@ final class HandoffParts {
 
     /**
      * Takes part {@code index} of {@code claimedParts}; returns the whole handoff's bytes once
-     * this was the last part, null before.
+     * this was the last part, null before. A part that is not the next one is ignored: a copy of
+     * one taken, or one after a part the transport lost, which the source sends again with it.
      *
-     * @throws IllegalArgumentException when the part is not the next one, claims another count
-     *     of parts, or is larger than a part may be
+     * @throws IllegalArgumentException when the part claims another count of parts, or is larger
+     *     than a part may be
      */
     byte[] add(int index, int claimedParts, byte[] part) {
-        if (index != received || claimedParts != parts) {
+        if (claimedParts != parts) {
             throw new IllegalArgumentException("part " + index + " of " + claimedParts + " came where part " + received + " of "
                     + parts + " was due");
+        }
+        if (index != received) {
+            return null;
         }
         if (part.length > maxPartBytes) {
             throw new IllegalArgumentException("a part of " + part.length + " bytes, more than " + maxPartBytes);

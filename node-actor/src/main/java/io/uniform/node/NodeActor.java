@@ -407,7 +407,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The sleep of {@code kernel}'s processes is over (local only, like {@link SliceDone}). */
     private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
 
-    /** A resend interval has passed since the transport last had packets outstanding (local only). */
+    /** A resend interval has passed since the transport last had packets outstanding, or a move of the process began (local only). */
     private record ResendDue() implements Command, NoSerializationVerificationNeeded {}
 
     /**
@@ -597,7 +597,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private final PortalsTransport transport;
     // Serializes a move's handoff, which travels in parts.
     private final Serialization serialization;
-    // The transport's resend interval, and whether its next one is scheduled: only while packets wait for acknowledgement.
+    // The transport's resend interval, and whether its next one is scheduled: only while packets wait for acknowledgement
+    // or a move of this node's process waits for answers.
     private final Duration resendInterval;
     private boolean resendScheduled;
     // The process was runnable when its messages ran out of credit: it runs again when credit comes.
@@ -605,6 +606,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     // The machine's node directory, as the last launch named it: kept between jobs, for the credit owed to ended ones.
     private ActorRef<NodeDirectory.Command> directory;
     private final Map<Integer, ActorRef<Command>> peerNodes = new HashMap<>();
+    // The last answer (Started or Abandon) to each of the latest moves to this node that ended: a source that did not hear it
+    // sends its steps again, and hears it again. Moves end one at a time here, so a few cover the sources still asking.
+    private final Map<String, EndedArrival> endedArrivals = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, EndedArrival> eldest) {
+            return size() > ENDED_ARRIVALS_KEPT;
+        }
+    };
+    private static final int ENDED_ARRIVALS_KEPT = 16;
+
+    private record EndedArrival(int source, MoveStep answer) {}
     // Peer actors a launch replaced by a newer actor of their nid, with the job it placed there.
     private final Map<ActorRef<Command>, Integer> replacedPeers = new HashMap<>();
     // Messages waiting, in order, for the directory to find their node (kept past the end of their job).
@@ -922,7 +934,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onResendDue(ResendDue due) {
         resendScheduled = false;
-        if (transport.resendOverdue()) {
+        boolean packetsOutstanding = transport.resendOverdue();
+        if (emigration != null) {
+            emigration.overdue().forEach(step -> sendToNode(emigration.destination(), step));
+        }
+        if (packetsOutstanding || emigration != null) {
             scheduleResend();
         }
         return this;
@@ -1137,7 +1153,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             if (immigration.awaitsHandoff()) {
                 loseArrival(reason + " before its handoff came");
             } else {
-                dropImmigration(); // the process was lost with its source, whose loss its yod hears of
+                dropImmigration(reason); // the process was lost with its source, whose loss its yod hears of
             }
         }
     }
@@ -1315,7 +1331,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return;
         }
         emigration.step = Emigration.Step.RESERVING;
-        sendToNode(emigration.destination(), new Reserve(emigration.move, settings.nid(), jobId, rank, kernel.memoryBytes(), directory));
+        emigration.unanswered = new Reserve(emigration.move, settings.nid(), jobId, rank, kernel.memoryBytes(), directory);
+        sendToNode(emigration.destination(), emigration.unanswered);
     }
 
     /** The move goes on where it waited for the process to be between slices and to wait for nothing from yod. */
@@ -1435,9 +1452,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             emigration.stopTracking();
             emigration.beginRound(pages, memory::read, settings.migration().chunkPages());
             emigration.step = Emigration.Step.ADMITTING;
-            sendToNode(emigration.destination(), new Immigrate(emigration.move, jobId, rank, jobSize,
+            emigration.unanswered = new Immigrate(emigration.move, jobId, rank, jobSize,
                     hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine(), peers.portalsJid()), frozen.state(),
-                    hostedPortals.ni(), emigration.chunks, yod, filesRoot));
+                    hostedPortals.ni(), emigration.chunks, yod, filesRoot);
+            sendToNode(emigration.destination(), emigration.unanswered);
         } catch (MigrationRefused refused) {
             sendToNode(emigration.destination(), new Abandon(emigration.move, refused.getMessage()));
             endEmigration(false, refused.getMessage());
@@ -1480,10 +1498,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private Behavior<Command> onPagesStored(PagesStored stored) {
         Emigration.Step step = emigration == null ? null : emigration.step;
         if (step == Emigration.Step.STREAMING && sourceAt(stored, step)) {
-            emigration.chunksStored = Math.max(emigration.chunksStored, stored.chunks());
+            emigration.stored(stored.chunks());
             streamPages();
         } else if (step == Emigration.Step.PRECOPYING && sourceAt(stored, step)) {
-            emigration.chunksStored = Math.max(emigration.chunksStored, stored.chunks());
+            emigration.stored(stored.chunks());
             if (!sliceRunning) { // otherwise the slice's end sends more
                 try {
                     sendPreCopy();
@@ -1519,7 +1537,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     migration.compress(), emigration.replacing);
             emigration.pagesSent += chunk.pages();
             emigration.bytesSent += chunk.bytes().length;
-            sendToNode(emigration.destination(), new Pages(emigration.move, emigration.chunksSent++, chunk.bytes()));
+            Pages pages = new Pages(emigration.move, emigration.chunksSent++, chunk.bytes());
+            emigration.unstoredChunks.put(pages.index(), pages);
+            sendToNode(emigration.destination(), pages);
         }
     }
 
@@ -1539,9 +1559,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         // All parts at once: the unread messages are bounded by the channels' credit, and a process waiting for credit sends nothing more.
         List<byte[]> parts = HandoffParts.cut(serialization.serialize(new Handoff(channels, arrived, moved)).get(),
                 settings.migration().handoffPartBytes());
-        for (int index = 0; index < parts.size(); index++) {
-            sendToNode(destination, new HandoffPart(emigration.move, index, parts.size(), parts.get(index)));
-        }
+        emigration.handoff = java.util.stream.IntStream.range(0, parts.size())
+                .mapToObj(index -> new HandoffPart(emigration.move, index, parts.size(), parts.get(index))).toList();
+        emigration.handoff.forEach(part -> sendToNode(destination, part));
         Locations news = new Locations(job, List.of(moved));
         peersToTell.stream().filter(nid -> nid != settings.nid() && nid != destination).forEach(nid -> sendToNode(nid, news));
         emigration.step = Emigration.Step.HANDED_OFF;
@@ -1669,6 +1689,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (directory == null) {
             directory = reserve.directory(); // a node that never ran a job learns the machine's directory here
         }
+        if (immigration != null && immigration.move.equals(reserve.move())) {
+            sendToNode(reserve.source(), reservedAnswer(reserve.move())); // its answer was lost
+            return this;
+        }
+        if (answeredAsEnded(reserve)) {
+            return this;
+        }
         if (kernel != null || immigration != null || restoring != null) {
             sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
             return this;
@@ -1682,13 +1709,22 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         immigration = new Immigration(reserve.move(), reserve.source(), landing);
         armImmigrationTimeout();
-        sendToNode(reserve.source(), new Reserved(reserve.move(),
-                partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX));
+        sendToNode(reserve.source(), reservedAnswer(reserve.move()));
         return this;
     }
 
+    private Reserved reservedAnswer(String move) {
+        return new Reserved(move, partition.get() == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX);
+    }
+
     private Behavior<Command> onImmigrate(Immigrate immigrate) {
-        if (!destinationOf(immigrate) || immigration.request != null) {
+        if (!destinationOf(immigrate)) {
+            return this;
+        }
+        if (immigration.request != null) {
+            if (immigration.admitted) {
+                sendToNode(immigration.source, new Admitted(immigration.move)); // its answer was lost (yod may still be adopting files)
+            }
             return this;
         }
         immigration.request = immigrate;
@@ -1730,9 +1766,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Pages before the process is admitted (pre-copy) are staged; after, they go into its kernel. */
     private Behavior<Command> onPages(Pages pages) {
-        if (!destinationOf(pages) || pages.index() != immigration.chunksStored
-                || immigration.kernel == null && immigration.request != null) {
+        if (!destinationOf(pages) || immigration.kernel == null && immigration.request != null) {
             return this;
+        }
+        if (pages.index() != immigration.chunksStored) {
+            if (pages.index() < immigration.chunksStored) {
+                sendToNode(immigration.source, new PagesStored(immigration.move, immigration.chunksStored)); // a copy: the answer was lost
+            }
+            return this; // one ahead of a lost chunk is sent again with it
         }
         try {
             PageChunk.decode(pages.chunk(), settings.migration().chunkPages(),
@@ -1781,7 +1822,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             handoff = serialization.deserialize(whole, Handoff.class).get();
         } catch (RuntimeException e) {
             getContext().getLog().error("node {}: the handoff of job {}'s process is unreadable", settings.nid(), immigration.request.jobId(), e);
-            loseArrival("its handoff came unreadable to node " + settings.nid() + ": " + describe(e));
+            giveUpArrival("its handoff came unreadable to node " + settings.nid() + ": " + describe(e));
             return this;
         }
         Immigration arrived = immigration;
@@ -1790,10 +1831,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             arrived.kernel.start();
         } catch (RuntimeException e) {
             getContext().getLog().error("node {}: the process of job {} that moved here could not start", settings.nid(), request.jobId(), e);
-            loseArrival("it could not restart on node " + settings.nid() + " after its move: " + describe(e));
+            giveUpArrival("it could not restart on node " + settings.nid() + " after its move: " + describe(e));
             return this;
         }
         immigration = null;
+        endedArrivals.put(arrived.move, new EndedArrival(arrived.source, new Started(arrived.move)));
         host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(),
                 request.filesRoot(), portals(request), request.yod());
         transport.relocate(jobId, List.of(handoff.location()));
@@ -1802,7 +1844,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         ready.forEach(this::deliver);
         boolean filesTaken = partition.get() != Partition.COMPUTE && request.state().os() == UnifiedLibrary.OS_PUMA;
         yod.tell(new JobEvent.Moved(jobId, rank, settings.nid(), getContext().getSelf(), filesTaken));
-        sendToNode(arrived.source, new Started(arrived.move));
+        sendToNode(arrived.source, endedArrivals.get(arrived.move).answer());
         activity.migratedIn();
         if (transport.heldForCredit()) {
             pausedForCredit = true;
@@ -1813,9 +1855,20 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     /**
-     * The process arriving here is lost after its source let it go (its handoff did not come
-     * whole, or it could not restart): its yod hears that the rank ended, the source why, and
-     * what it held here is freed.
+     * The process cannot arrive although every page is stored (its handoff did not come whole,
+     * or it could not restart): what it held here is freed and the source hears why. Only the
+     * source knows whether it let the process go: if it did, it reports the rank lost; if not,
+     * it resumes the process, and nothing was lost.
+     */
+    private void giveUpArrival(String reason) {
+        getContext().getLog().warn("node {}: job {} rank {} gave up its move here: {}", settings.nid(), immigration.request.jobId(),
+                immigration.request.rank(), reason);
+        refuseImmigration(reason);
+    }
+
+    /**
+     * The process arriving here is lost with its source, which died after its last pages came:
+     * its yod hears that the rank ended, and what it held here is freed.
      */
     private void loseArrival(String reason) {
         Immigrate request = immigration.request;
@@ -1828,6 +1881,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Whether {@code step} belongs to the process arriving here; counts it as progress. */
     private boolean destinationOf(MoveStep step) {
         if (immigration == null || !immigration.move.equals(step.move())) {
+            answeredAsEnded(step);
             return false;
         }
         armImmigrationTimeout();
@@ -1851,12 +1905,23 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
     }
 
-    private void refuseImmigration(String reason) {
-        sendToNode(immigration.source, new Abandon(immigration.move, reason));
-        dropImmigration();
+    /** Whether {@code step} is of a move that ended here; if so, its source hears again how (its answer may have been lost). */
+    private boolean answeredAsEnded(MoveStep step) {
+        EndedArrival ended = endedArrivals.get(step.move());
+        if (ended != null) {
+            sendToNode(ended.source(), ended.answer());
+        }
+        return ended != null;
     }
 
-    private void dropImmigration() {
+    private void refuseImmigration(String reason) {
+        sendToNode(immigration.source, new Abandon(immigration.move, reason));
+        dropImmigration(reason);
+    }
+
+    /** The process will not arrive: what it held here is freed, and a source still sending its steps hears {@code reason}. */
+    private void dropImmigration(String reason) {
+        endedArrivals.put(immigration.move, new EndedArrival(immigration.source, new Abandon(immigration.move, reason)));
         Immigrate request = immigration.request;
         if (request != null) {
             transport.unexpect(request.jobId(), name(portals(request).identity().id()));
@@ -1880,12 +1945,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onAbandon(Abandon abandon) {
         if (emigration != null && emigration.move.equals(abandon.move()) && emigration.step == Emigration.Step.HANDED_OFF) {
-            endEmigration(false, abandon.reason()); // the process was lost there: yod has its end from the destination
+            lostAfterHandoff(abandon.reason()); // the destination gave it up after this node let it go
         } else if (emigration != null && emigration.move.equals(abandon.move())) {
             failEmigration(abandon.reason(), false);
             resumeAfterMove();
         } else if (immigration != null && immigration.move.equals(abandon.move())) {
-            dropImmigration();
+            dropImmigration(abandon.reason());
         }
         return this;
     }
@@ -1895,6 +1960,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         MigrationSettings migration = settings.migration();
         Duration timeout = emigration.step == Emigration.Step.HANDED_OFF ? migration.timeout().plus(migration.handoffTimeout()) : migration.timeout();
         getContext().scheduleOnce(timeout, getContext().getSelf(), new MoveTimeout(emigration.move, emigration.progress));
+        scheduleResend(); // what the destination does not answer goes again
+
     }
 
     private Behavior<Command> onMoveTimeout(MoveTimeout timeout) {
@@ -1912,13 +1979,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             }
         } else if (immigration != null && immigration.move.equals(timeout.move()) && immigration.progress == timeout.progress()) {
             if (immigration.awaitsHandoff()) {
-                loseArrival("its handoff did not come within " + settings.migration().handoffTimeout().toSeconds()
-                        + " s after its last pages");
+                giveUpArrival("its handoff did not come to node " + settings.nid() + " within "
+                        + settings.migration().handoffTimeout().toSeconds() + " s after its last pages");
             } else {
                 // The source still holds the process, and resumes it when it gives the move up in turn.
                 getContext().getLog().warn("node {}: no answer from node {} within {} s; the process it was sending is dropped here",
                         settings.nid(), immigration.source, settings.migration().timeout().toSeconds());
-                dropImmigration();
+                dropImmigration("no answer from node " + immigration.source + " within " + settings.migration().timeout().toSeconds() + " s");
             }
         }
         return this;

@@ -71,7 +71,11 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
      * exact result twice, every receiver having checked every sender's sequence, with up to half
      * of the packets resent, but after only 11 and 5 moves: moves across the members are slow
      * (one gave up after "no answer from node 18 within 30 s": the page stream's own messages
-     * are dropped too), and the job's 2,000 rounds are the most its event queue holds. In the
+     * are dropped too: resent since, see MigrationProtocolTest), and the job's 2,000 rounds are the
+     * most a Paragon node holds (alltoall's receive buffer and event queue hold the whole run:
+     * 3,000 rounds need about 18.8 MB of its 16 MiB; a version in phases of 128 rounds with a
+     * barrier between them ran a 600-round snapshot test right but did not end under moves, so
+     * it was not kept). In the
      * third run a Migrate went unanswered for a minute. On failure the test prints every node's
      * state. Run it by hand:
      * {@code mvn verify -pl node-actor -am -Dtest='ClusterMachineMigrationTest#aSixteen*'}.

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** A handoff's bytes cut into bounded parts and put together again; parts out of order or too large are refused. */
+/** A handoff's bytes cut into bounded parts and put together again; copies and parts after a gap are ignored, parts of another count or too large refused. */
 class HandoffPartsTest {
     private static final int PART = 1_000;
 
@@ -41,17 +41,25 @@ class HandoffPartsTest {
     }
 
     @Test
-    void aPartOutOfOrderOrClaimingAnotherCountOrTooLargeIsRefused() {
+    void aPartClaimingAnotherCountOrTooLargeIsRefused() {
         List<byte[]> cut = HandoffParts.cut(bytes(3 * PART), PART);
-        HandoffParts skipped = new HandoffParts(3, PART);
-        assertThrows(IllegalArgumentException.class, () -> skipped.add(1, 3, cut.get(1)));
-        HandoffParts again = new HandoffParts(3, PART);
-        again.add(0, 3, cut.get(0));
-        assertThrows(IllegalArgumentException.class, () -> again.add(0, 3, cut.get(0)));
         HandoffParts recounted = new HandoffParts(3, PART);
         assertThrows(IllegalArgumentException.class, () -> recounted.add(0, 4, cut.get(0)));
         HandoffParts bounded = new HandoffParts(3, PART);
         assertThrows(IllegalArgumentException.class, () -> bounded.add(0, 3, new byte[PART + 1]));
         assertThrows(IllegalArgumentException.class, () -> new HandoffParts(0, PART));
+    }
+
+    /** The transport lost part 1: part 2 is ignored, and the source's resend of all three puts it together. */
+    @Test
+    void copiesAndPartsAfterALostOneAreIgnoredUntilTheResendFillsTheGap() {
+        byte[] original = bytes(3 * PART);
+        List<byte[]> cut = HandoffParts.cut(original, PART);
+        HandoffParts parts = new HandoffParts(3, PART);
+        assertNull(parts.add(0, 3, cut.get(0)));
+        assertNull(parts.add(2, 3, cut.get(2)), "a part after a lost one");
+        assertNull(parts.add(0, 3, cut.get(0)), "a copy");
+        assertNull(parts.add(1, 3, cut.get(1)));
+        assertArrayEquals(original, parts.add(2, 3, cut.get(2)));
     }
 }
