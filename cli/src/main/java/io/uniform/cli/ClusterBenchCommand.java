@@ -79,7 +79,8 @@ final class ClusterBenchCommand implements Callable<Integer> {
                 } finally {
                     MachineBenchCommand.stop(local);
                 }
-                BenchCommand.Measured spread = MachineBenchCommand.runJob(cluster.system(), cluster.machine(), job, JobPlacement.COMPUTE, size);
+                BenchCommand.Measured spread = MachineBenchCommand.runJob(cluster.system(), cluster.machine(), job, JobPlacement.COMPUTE, size,
+                        nids -> {});
                 String aloneOut = new String(alone.output(), StandardCharsets.UTF_8);
                 if (alone.status() != 0 || spread.status() != alone.status() || !aloneOut.equals(new String(spread.output(), StandardCharsets.UTF_8))) {
                     System.err.println("uniform: bench-cluster: the job's results differ: one JVM status " + alone.status() + ", cluster status "
