@@ -339,15 +339,15 @@ final class MachineBenchCommand implements Callable<Integer> {
      */
     static BenchCommand.Measured runJob(ActorSystem<Machine.Command> system, Program program, JobPlacement placement, int size)
             throws Exception {
-        return runJob(system, system, program, placement, size, nids -> {});
+        return runJob(system, system, program, placement, size, started -> {});
     }
 
     /**
      * {@link #runJob(ActorSystem, Program, JobPlacement, int)} on {@code machine}, reached from
-     * {@code system} (a cluster's, from a client); {@code started} gets the ranks' nodes when the job starts.
+     * {@code system} (a cluster's, from a client); {@code started} hears of the job's start (its id, its ranks' nodes).
      */
     static BenchCommand.Measured runJob(ActorSystem<?> system, ActorRef<Machine.Command> machine, Program program, JobPlacement placement,
-                                        int size, Consumer<List<Integer>> started) throws Exception {
+                                        int size, Consumer<JobReport.JobStarted> started) throws Exception {
         CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         // Should the machine stop before the job finishes, stop waiting rather than hang.
@@ -366,12 +366,12 @@ final class MachineBenchCommand implements Callable<Integer> {
         return new BenchCommand.Measured(seconds, 0, stdout.toByteArray(), done.shellStatus());
     }
 
-    /** Collects stdout, passes stderr on, tells {@code started} where the ranks run, completes {@code finished} at the end. */
-    private static Behavior<JobReport> client(ByteArrayOutputStream stdout, CompletableFuture<JobReport.JobFinished> finished,
-                                              Consumer<List<Integer>> started) {
+    /** A job's client: collects stdout, passes stderr on, tells {@code started} of the start, completes {@code finished} at the end. */
+    static Behavior<JobReport> client(ByteArrayOutputStream stdout, CompletableFuture<JobReport.JobFinished> finished,
+                                      Consumer<JobReport.JobStarted> started) {
         return Behaviors.receiveMessage(report -> {
             if (report instanceof JobReport.JobStarted start) {
-                started.accept(start.nids());
+                started.accept(start);
             } else if (report instanceof JobEvent.Output output) {
                 if (output.fd() == 2) {
                     System.err.write(output.bytes(), 0, output.bytes().length);

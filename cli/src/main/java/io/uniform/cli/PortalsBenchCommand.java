@@ -189,7 +189,7 @@ final class PortalsBenchCommand implements Callable<Integer> {
     private static SizeFigures[] pingpongJob(ActorSystem<?> system, ActorRef<Machine.Command> machine, Program program, JobOptions.On on,
                                              Consumer<List<Integer>> placed) throws Exception {
         List<List<Integer>> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        BenchCommand.Measured job = MachineBenchCommand.runJob(system, machine, program, on.placement, 2, nodes::add);
+        BenchCommand.Measured job = MachineBenchCommand.runJob(system, machine, program, on.placement, 2, started -> nodes.add(started.nids()));
         nodes.forEach(placed);
         String output = new String(job.output(), StandardCharsets.UTF_8);
         List<SizeFigures> sizes = new ArrayList<>();
