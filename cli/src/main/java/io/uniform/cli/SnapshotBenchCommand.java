@@ -32,17 +32,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code uniform bench-snapshot}: snapshots of a running alltoall.elf job of each size on the
+ * {@code uniform bench-snapshot}: snapshots of a running allreduce.elf (or alltoall.elf) job of each size on the
  * machine embedded in this JVM: the time from the request to the snapshot file's rename, its size,
  * the messages recorded in flight, against writing as many bytes to a file in the same directory
  * plainly, measured right after each snapshot.
  */
 @Command(name = "bench-snapshot",
-        description = {"Benchmark job snapshots on the machine in this JVM: alltoall.elf of each size, several snapshots while it runs;",
+        description = {"Benchmark job snapshots on the machine in this JVM: allreduce.elf (or alltoall.elf) of each size, several snapshots while it runs;",
                 "per snapshot the time from the request to the file written, its size (and per rank), the messages in flight,",
                 "against the time to write as many bytes to a file plainly, measured right after it."})
 final class SnapshotBenchCommand implements Callable<Integer> {
-    private static final String PROGRAM = "elf/mpp/alltoall.elf";
+    /** The programs a job may run: argv for {@code size} ranks. */
+    enum Workload {
+        /** Collectives round after round: few messages in flight at any time; runs until killed. */
+        allreduce {
+            @Override
+            List<String> argv(int size, int messagesPerRank) {
+                return List.of("elf/mpp/allreduce.elf", "1000000000");
+            }
+        },
+        /** Every rank sends all its messages at once: most are held for credit by their senders when a snapshot begins. */
+        alltoall {
+            @Override
+            List<String> argv(int size, int messagesPerRank) {
+                return List.of("elf/mpp/alltoall.elf", Integer.toString(messagesPerRank / size));
+            }
+        };
+
+        abstract List<String> argv(int size, int messagesPerRank);
+    }
+
     private static final Duration TAKING = Duration.ofMinutes(10);
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
@@ -56,8 +75,12 @@ final class SnapshotBenchCommand implements Callable<Integer> {
     @Option(names = "--snapshots", paramLabel = "N", defaultValue = "3", description = "Snapshots of each job, one after the other (default: ${DEFAULT-VALUE}).")
     int snapshots;
 
+    @Option(names = "--program", paramLabel = "NAME", defaultValue = "allreduce",
+            description = "The job: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; allreduce runs until the snapshots are taken).")
+    Workload workload;
+
     @Option(names = "--messages-per-rank", paramLabel = "N", defaultValue = "64000",
-            description = "Messages each rank sends (alltoall's rounds: N / size; its receive buffer is N x 256 bytes, within a Puma "
+            description = "alltoall: messages each rank sends (its rounds: N / size; its receive buffer is N x 256 bytes, within a Puma "
                     + "region for the default) (default: ${DEFAULT-VALUE}).")
     int messagesPerRank;
 
@@ -88,7 +111,7 @@ final class SnapshotBenchCommand implements Callable<Integer> {
         }
         byte[] elf;
         try {
-            elf = ProgramFile.read(GuestFiles.directory().resolve(PROGRAM));
+            elf = ProgramFile.read(GuestFiles.directory().resolve(workload.argv(1, messagesPerRank).get(0)));
         } catch (ProgramFile.Unusable e) {
             System.err.println("uniform: bench-snapshot: " + e.getMessage());
             return e.exitStatus();
@@ -98,7 +121,7 @@ final class SnapshotBenchCommand implements Callable<Integer> {
         ActorSystem<Machine.Command> system = MachineBenchCommand.start(description);
         try {
             for (int size : sizes) {
-                Program program = new Program(elf, List.of(PROGRAM, Integer.toString(messagesPerRank / size)), null);
+                Program program = new Program(elf, workload.argv(size, messagesPerRank), null);
                 figures.addAll(snapshotsOfJob(system, program, size, directory));
             }
         } catch (IllegalStateException | ExecutionException e) {
@@ -136,7 +159,7 @@ final class SnapshotBenchCommand implements Callable<Integer> {
             double requestToReply = (System.nanoTime() - start) / 1e9;
             if (!snapshot.written()) {
                 throw new IllegalStateException("snapshot " + (index + 1) + " of the " + size + "-rank job was not written: " + snapshot.reason()
-                        + (finished.isDone() ? " (the job ended: give more --messages-per-rank)" : ""));
+                        + (finished.isDone() ? " (the job ended first)" : ""));
             }
             taken.add(new Figures(size, requestToReply, snapshot.nanos() / 1e9, snapshot.bytes(), snapshot.channelMessages(),
                     plainWrite(directory, snapshot.bytes())));
@@ -172,9 +195,11 @@ final class SnapshotBenchCommand implements Callable<Integer> {
     }
 
     private void print(MachineDescription description, Path directory, List<Figures> figures) {
-        System.out.printf(Locale.ROOT, "snapshots of %s (%d messages per rank) on %s in this JVM, %d per job, written to %s; "
+        List<String> argv = workload.argv(1, messagesPerRank);
+        System.out.printf(Locale.ROOT, "snapshots of %s on %s in this JVM, %d per job, written to %s; "
                         + "plain: as many bytes written to a file there right after%n",
-                PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), messagesPerRank, description.name(), snapshots, directory);
+                argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1) + (workload == Workload.alltoall ? " (" + messagesPerRank + " messages per rank)" : ""),
+                description.name(), snapshots, directory);
         System.out.printf(Locale.ROOT, "%-6s %9s %9s %12s %12s %10s %9s %9s%n", "ranks", "reply s", "taken s", "bytes", "bytes/rank",
                 "in flight", "plain s", "ratio");
         for (Figures snapshot : figures) {

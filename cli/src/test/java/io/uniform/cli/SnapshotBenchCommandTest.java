@@ -27,10 +27,10 @@ class SnapshotBenchCommandTest {
 
     @Test
     void twoSnapshotsOfATwoRankJobPrintTheirRowsAndLeaveTheirFiles() throws Exception {
-        CommandRun run = uniform("bench-snapshot", "--machine", "default", "--sizes", "2", "--snapshots", "2", "--messages-per-rank", "4000",
-                "--after", "0", "--dir", snapshots.toString());
+        CommandRun run = uniform("bench-snapshot", "--machine", "default", "--sizes", "2", "--snapshots", "2", "--after", "0",
+                "--dir", snapshots.toString());
         assertEquals(0, run.status(), run::toString);
-        assertTrue(run.out().startsWith("snapshots of alltoall.elf (4000 messages per rank) on default in this JVM, 2 per job"), run::toString);
+        assertTrue(run.out().startsWith("snapshots of allreduce.elf on default in this JVM, 2 per job"), run::toString);
         List<Matcher> rows = run.out().lines().map(ROW::matcher).filter(Matcher::matches).toList();
         assertEquals(2, rows.size(), run::toString);
         // The file asked for last is kept (a checkpoint asked for stays); its size is the row's.
