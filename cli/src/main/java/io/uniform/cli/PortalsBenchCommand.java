@@ -152,8 +152,8 @@ final class PortalsBenchCommand implements Callable<Integer> {
         System.out.printf("transport: %s as 2 ranks of %s on %s; %d round trips and %d streamed per size; median of %d runs after %d warm-up, "
                         + "ratio uniform/pekko with its range over the runs%n",
                 PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), description.name(), where, rounds, stream, runs, warmUp);
-        table("latency, one way (us)", figures, SizeFigures::latencyMicros, "%.1f");
-        table("bandwidth (MiB/s)", figures, SizeFigures::bandwidthMiBs, "%.2f");
+        table("latency, one way (us)", figures, SizeFigures::latencyMicros);
+        table("bandwidth (MiB/s)", figures, SizeFigures::bandwidthMiBs);
         System.out.println();
     }
 
@@ -207,8 +207,11 @@ final class PortalsBenchCommand implements Callable<Integer> {
         return sizes.toArray(SizeFigures[]::new);
     }
 
-    /** One table of the figure {@code value} picks: per size, each column's median, then each placement's ratio to the pair. */
-    private void table(String title, SizeFigures[][][] figures, ToDoubleFunction<SizeFigures> value, String format) {
+    /**
+     * One table of the figure {@code value} picks: per size, each column's median (three
+     * significant digits, so that a slow figure never shows as 0.00), then each placement's ratio to the pair.
+     */
+    private void table(String title, SizeFigures[][][] figures, ToDoubleFunction<SizeFigures> value) {
         int columns = placements.size();
         StringBuilder header = new StringBuilder(String.format("%-9s", "bytes"));
         placements.forEach(on -> header.append(String.format(" %12s", on)));
@@ -219,7 +222,7 @@ final class PortalsBenchCommand implements Callable<Integer> {
         for (int size = 0; size < SIZES; size++) {
             StringBuilder row = new StringBuilder(String.format("%-9d", ActorPingPong.SMALLEST << size));
             for (int column = 0; column <= columns; column++) {
-                row.append(String.format(" %12s", String.format(format, median(figures, column, size, value))));
+                row.append(String.format(" %12s", significant(median(figures, column, size, value))));
             }
             for (int column = 0; column < columns; column++) {
                 double[] ratios = new double[runs];
@@ -243,7 +246,7 @@ final class PortalsBenchCommand implements Callable<Integer> {
         return String.format("%s (%s-%s)", significant(BenchCommand.median(values)), significant(min), significant(max));
     }
 
-    /** Three significant digits, for ratios from about 0.001 to 1000. */
+    /** Three significant digits (more above 1000), for figures and ratios alike. */
     private static String significant(double value) {
         return value >= 100 ? String.format("%.0f", value) : value >= 10 ? String.format("%.1f", value)
                 : value >= 1 ? String.format("%.2f", value) : String.format("%.3g", value);

@@ -1,7 +1,6 @@
 package io.uniform.node.yod;
 
 import io.uniform.node.Machine;
-
 import io.uniform.node.NodeActor;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileSystemException;
