@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -23,6 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * until the acknowledgment), timed by the driver as rank 0 times itself. As Portals copies a
  * put's data out of the sender's memory and into the receiver's, each message is a fresh copy of
  * its sender's buffer, never touched again, and its receiver copies it into a buffer of its own.
+ * The two ends may live in two actor systems (two cluster members): then every message crosses
+ * Artery, serialized as the systems' bindings say.
  */
 final class ActorPingPong {
     static final int SMALLEST = 1024;
@@ -37,10 +42,22 @@ final class ActorPingPong {
 
     /** Runs the pair in {@code system} (its dispatcher and settings, as the machine's nodes have) to the end. */
     static List<SizeFigures> run(ActorSystem<?> system, int rounds, int stream) throws Exception {
+        return run(system, system, rounds, stream);
+    }
+
+    /** Runs the pair to the end, the driver (rank 0) in {@code driverSystem} and the responder (rank 1) in {@code responderSystem}. */
+    static List<SizeFigures> run(ActorSystem<?> driverSystem, ActorSystem<?> responderSystem, int rounds, int stream) throws Exception {
         CompletableFuture<List<SizeFigures>> done = new CompletableFuture<>();
-        system.systemActorOf(Behaviors.<byte[]>setup(context -> new Driver(context, rounds, stream, done)),
-                "bench-pingpong-" + PAIRS.incrementAndGet(), Props.empty());
+        String name = "bench-pingpong-" + PAIRS.incrementAndGet();
+        UnaryOperator<ActorRef<byte[]>> responderOf = driver -> reached(responderSystem, driverSystem, responderSystem.systemActorOf(
+                responder(reached(driverSystem, responderSystem, driver), rounds, stream), name + "-responder", Props.empty()));
+        driverSystem.systemActorOf(Behaviors.<byte[]>setup(context -> new Driver(context, rounds, stream, done, responderOf)), name, Props.empty());
         return done.get(10, TimeUnit.MINUTES);
+    }
+
+    /** {@code ref}, an actor of {@code owner}, as actors of {@code from} reach it: over Artery when the two systems differ. */
+    private static ActorRef<byte[]> reached(ActorSystem<?> owner, ActorSystem<?> from, ActorRef<byte[]> ref) {
+        return owner == from ? ref : ActorRefResolver.get(from).resolveActorRef(ActorRefResolver.get(owner).toSerializationFormat(ref));
     }
 
     /** Rank 0: pings, streams and times, size after size; stops (with its responder) at the end. */
@@ -58,12 +75,13 @@ final class ActorPingPong {
         private long start;
         private double latencyMicros;
 
-        Driver(ActorContext<byte[]> context, int rounds, int stream, CompletableFuture<List<SizeFigures>> done) {
+        Driver(ActorContext<byte[]> context, int rounds, int stream, CompletableFuture<List<SizeFigures>> done,
+               UnaryOperator<ActorRef<byte[]>> responderOf) {
             super(context);
             this.rounds = rounds;
             this.stream = stream;
             this.done = done;
-            this.responder = context.spawn(responder(context.getSelf(), rounds, stream), "responder");
+            this.responder = responderOf.apply(context.getSelf());
             Arrays.fill(out, (byte) 0x5a);
             startRoundTrips();
         }
@@ -107,20 +125,26 @@ final class ActorPingPong {
         }
     }
 
-    /** Rank 1: echoes each of a size's {@code rounds} pings from its own buffer, acknowledges its stream. */
+    /** Rank 1: echoes each of a size's {@code rounds} pings from its own buffer, acknowledges its stream; stops with the driver. */
     private static Behavior<byte[]> responder(ActorRef<byte[]> driver, int rounds, int stream) {
-        byte[] in = new byte[LARGEST];
-        int[] received = {0}; // messages of the current size
-        return Behaviors.receiveMessage(message -> {
-            System.arraycopy(message, 0, in, 0, message.length);
-            received[0]++;
-            if (received[0] <= rounds) {
-                driver.tell(Arrays.copyOf(in, message.length));
-            } else if (received[0] == rounds + stream) {
-                driver.tell(new byte[0]);
-                received[0] = 0;
-            }
-            return Behaviors.same();
+        return Behaviors.setup(context -> {
+            context.watch(driver);
+            byte[] in = new byte[LARGEST];
+            int[] received = {0}; // messages of the current size
+            return Behaviors.receive(byte[].class)
+                    .onMessage(byte[].class, message -> {
+                        System.arraycopy(message, 0, in, 0, message.length);
+                        received[0]++;
+                        if (received[0] <= rounds) {
+                            driver.tell(Arrays.copyOf(in, message.length));
+                        } else if (received[0] == rounds + stream) {
+                            driver.tell(new byte[0]);
+                            received[0] = 0;
+                        }
+                        return Behaviors.same();
+                    })
+                    .onSignal(Terminated.class, ended -> Behaviors.stopped())
+                    .build();
         });
     }
 }

@@ -29,8 +29,6 @@ import picocli.CommandLine.Option;
                 "by default the 1,024-rank allreduce.elf on asci-red. Prints each run's wall times and the ratio cluster / one JVM;",
                 "fails if the job's output differs between the two."})
 final class ClusterBenchCommand implements Callable<Integer> {
-    private static final java.time.Duration FORMING = java.time.Duration.ofSeconds(120);
-
     @Option(names = "--members", paramLabel = "N", defaultValue = "3", description = "Member JVMs of the cluster (default: ${DEFAULT-VALUE}).")
     int members;
 
@@ -43,13 +41,18 @@ final class ClusterBenchCommand implements Callable<Integer> {
     @Option(names = "--program", paramLabel = "PROG.elf", description = "The program (default: guest/elf/mpp/allreduce.elf).")
     Path program;
 
+    @Option(names = "--forming-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "How long the members may take to start, join and place the machine's nodes (default: ${DEFAULT-VALUE}; "
+                    + "asci-red's 4,602 nodes over three members on a loaded 2-core host took more than 120).")
+    long formingSeconds;
+
     @Option(names = "--runs", paramLabel = "N", defaultValue = "1", description = "Measured runs of each side (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Override
     public Integer call() throws Exception {
-        if (members < 1 || runs < 1 || size < 1) {
-            System.err.println("uniform: bench-cluster: --members, --runs and --size must be at least 1");
+        if (members < 1 || runs < 1 || size < 1 || formingSeconds < 1) {
+            System.err.println("uniform: bench-cluster: --members, --runs, --size and --forming-timeout must be at least 1");
             return 2;
         }
         MachineDescription description;
@@ -61,11 +64,12 @@ final class ClusterBenchCommand implements Callable<Integer> {
         }
         Path elf = program != null ? program : GuestFiles.directory().resolve("elf/mpp/allreduce.elf");
         Program job = new Program(Files.readAllBytes(elf), List.of(elf.toString()), null);
+        java.time.Duration forming = java.time.Duration.ofSeconds(formingSeconds);
         Path logs = Files.createTempDirectory("uniform-bench-cluster");
         List<Process> processes = new ArrayList<>();
         Thread stopMembers = new Thread(() -> MemberProcesses.stop(processes), "uniform-bench-cluster-down");
         Runtime.getRuntime().addShutdownHook(stopMembers);
-        try (MemberProcesses.Formed formed = MemberProcesses.startMembers(members, "127.0.0.1", 0, 0, machine, null, logs, processes, FORMING)) {
+        try (MemberProcesses.Formed formed = MemberProcesses.startMembers(members, "127.0.0.1", 0, 0, machine, null, logs, processes, forming)) {
             MachineConnection cluster = formed.client();
             System.out.printf(Locale.ROOT, "%s, %d ranks of %s: one JVM against %d members (logs in %s)%n", machine, size, elf, members, logs);
             System.out.printf(Locale.ROOT, "%-5s %12s %12s %10s%n", "run", "one JVM s", "cluster s", "ratio");
@@ -78,7 +82,8 @@ final class ClusterBenchCommand implements Callable<Integer> {
                 } finally {
                     MachineBenchCommand.stop(local);
                 }
-                BenchCommand.Measured spread = MachineBenchCommand.runJob(cluster.system(), cluster.machine(), job, JobPlacement.COMPUTE, size);
+                BenchCommand.Measured spread = MachineBenchCommand.runJob(cluster.system(), cluster.machine(), job, JobPlacement.COMPUTE, size,
+                        started -> {});
                 String aloneOut = new String(alone.output(), StandardCharsets.UTF_8);
                 if (alone.status() != 0 || spread.status() != alone.status() || !aloneOut.equals(new String(spread.output(), StandardCharsets.UTF_8))) {
                     System.err.println("uniform: bench-cluster: the job's results differ: one JVM status " + alone.status() + ", cluster status "

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -338,17 +339,21 @@ final class MachineBenchCommand implements Callable<Integer> {
      */
     static BenchCommand.Measured runJob(ActorSystem<Machine.Command> system, Program program, JobPlacement placement, int size)
             throws Exception {
-        return runJob(system, system, program, placement, size);
+        return runJob(system, system, program, placement, size, started -> {});
     }
 
-    /** {@link #runJob(ActorSystem, Program, JobPlacement, int)} on {@code machine}, reached from {@code system} (a cluster's, from a client). */
+    /**
+     * {@link #runJob(ActorSystem, Program, JobPlacement, int)} on {@code machine}, reached from
+     * {@code system} (a cluster's, from a client); {@code started} hears of the job's start (its id, its ranks' nodes).
+     */
     static BenchCommand.Measured runJob(ActorSystem<?> system, ActorRef<Machine.Command> machine, Program program, JobPlacement placement,
-                                        int size) throws Exception {
+                                        int size, Consumer<JobReport.JobStarted> started) throws Exception {
         CompletableFuture<JobReport.JobFinished> finished = new CompletableFuture<>();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         // Should the machine stop before the job finishes, stop waiting rather than hang.
         system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(new IllegalStateException("the machine stopped")));
-        ActorRef<JobReport> client = system.systemActorOf(client(stdout, finished), "bench-client-" + CLIENTS.incrementAndGet(), Props.empty());
+        ActorRef<JobReport> client = system.systemActorOf(client(stdout, finished, started), "bench-client-" + CLIENTS.incrementAndGet(),
+                Props.empty());
         long start = System.nanoTime();
         machine.tell(new Machine.Run(program, placement, size, client, Yod.Options.NONE));
         JobReport.JobFinished done = finished.get(30, TimeUnit.MINUTES);
@@ -361,10 +366,13 @@ final class MachineBenchCommand implements Callable<Integer> {
         return new BenchCommand.Measured(seconds, 0, stdout.toByteArray(), done.shellStatus());
     }
 
-    /** Collects stdout, passes stderr on, completes {@code finished} at the end. */
-    private static Behavior<JobReport> client(ByteArrayOutputStream stdout, CompletableFuture<JobReport.JobFinished> finished) {
+    /** A job's client: collects stdout, passes stderr on, tells {@code started} of the start, completes {@code finished} at the end. */
+    static Behavior<JobReport> client(ByteArrayOutputStream stdout, CompletableFuture<JobReport.JobFinished> finished,
+                                      Consumer<JobReport.JobStarted> started) {
         return Behaviors.receiveMessage(report -> {
-            if (report instanceof JobEvent.Output output) {
+            if (report instanceof JobReport.JobStarted start) {
+                started.accept(start);
+            } else if (report instanceof JobEvent.Output output) {
                 if (output.fd() == 2) {
                     System.err.write(output.bytes(), 0, output.bytes().length);
                 } else {

@@ -1,5 +1,7 @@
 package io.uniform.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.uniform.cli.ActorPingPong.SizeFigures;
 import io.uniform.config.MachineConfigException;
 import io.uniform.config.MachineDescription;
@@ -13,10 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,13 +31,14 @@ import picocli.CommandLine.Option;
  * limit, and the paper's comparison. transport: pingpong.elf as a 2-rank job (one-way latency
  * and streaming bandwidth, 1 KiB to 1 MiB, as the guest measures them with its monotonic clock)
  * against a plain Pekko actor pair doing the same in the same actor system ({@link ActorPingPong}),
- * alternately. deposit: puts delivered straight into a process's buffer against through a kernel
+ * alternately; with {@code --across-members}, on two cluster members ({@link TwoMembers}), a rank
+ * and an actor of the pair on each, so that both cross Artery. deposit: puts delivered straight into a process's buffer against through a kernel
  * buffer ({@link DepositBench}).
  */
 @Command(name = "bench-portals",
         description = {"Benchmark the Portals transport, each figure against a reference measured alternately in this JVM:",
                 "transport: pingpong.elf as 2 ranks (latency and bandwidth from 1 KiB to 1 MiB) against a plain Pekko actor pair",
-                "  moving the same byte arrays in the same actor system;",
+                "  moving the same byte arrays in the same actor system (--across-members: both across two cluster members);",
                 "deposit: puts delivered by the engine straight into the user's buffer against through a kernel buffer (one copy more)."})
 final class PortalsBenchCommand implements Callable<Integer> {
     /** The parts of the benchmark. */
@@ -64,12 +70,26 @@ final class PortalsBenchCommand implements Callable<Integer> {
             description = "Messages streamed back to back per size before the acknowledgment (default: ${DEFAULT-VALUE}).")
     int stream;
 
+    @Option(names = "--across-members",
+            description = "transport: run the two ranks, and the pair's two actors, on two cluster members (two actor systems of this JVM "
+                    + "joined over Artery TCP on loopback, the nodes dealt round-robin), so that every message crosses Artery, "
+                    + "the puts and the pair's byte arrays both through Kryo.")
+    boolean acrossMembers;
+
     @Option(names = "--deposit-mib", paramLabel = "MIB", defaultValue = "64",
             description = "MiB of puts delivered per size on each path in each deposit run, the paths taking turns "
                     + "1 MiB at a time (default: ${DEFAULT-VALUE}).")
     int depositMib;
 
     private static final String PROGRAM = "elf/mpp/pingpong.elf";
+    /**
+     * The two members' settings over the cluster's: frames of 2 MiB, as a 1 MiB byte array sent
+     * whole needs (Artery's default 256 KiB drops it), and byte arrays on the Kryo lane the puts take.
+     */
+    private static final Config ACROSS_MEMBERS = ConfigFactory.parseString("""
+            pekko.remote.artery.advanced.maximum-frame-size = 2MiB
+            pekko.actor.serialization-bindings { "[B" = uniform-kryo }
+            """);
     private static final int SIZES = Integer.numberOfTrailingZeros(ActorPingPong.LARGEST / ActorPingPong.SMALLEST) + 1;
     private static final Pattern GUEST_FIGURES = Pattern.compile(
             "(?m)^pingpong: +(\\d+) bytes +latency +(\\S+) us +bandwidth +(\\S+) MiB/s$");
@@ -106,44 +126,71 @@ final class PortalsBenchCommand implements Callable<Integer> {
 
     private void transport(MachineDescription description, byte[] elf) throws Exception {
         Program program = new Program(elf, List.of(PROGRAM, Integer.toString(rounds), Integer.toString(stream)), new byte[0]);
-        int columns = placements.size();
-        // [run][column][size]: the placements' figures, then the Pekko pair's in the last column.
-        SizeFigures[][][] figures = new SizeFigures[runs][columns + 1][];
-        ActorSystem<Machine.Command> system = MachineBenchCommand.start(description);
-        boolean serialized;
-        try {
-            serialized = system.settings().config().getBoolean("pekko.actor.serialize-messages");
-            for (int run = -warmUp; run < runs; run++) {
-                // The pair goes first every other run, so neither side always follows the other's garbage.
-                boolean pairFirst = run % 2 == 0;
-                List<SizeFigures> pair = pairFirst ? ActorPingPong.run(system, rounds, stream) : null;
-                SizeFigures[][] jobs = new SizeFigures[columns][];
-                for (int column = 0; column < columns; column++) {
-                    jobs[column] = pingpongJob(system, program, placements.get(column));
-                }
-                if (!pairFirst) {
-                    pair = ActorPingPong.run(system, rounds, stream);
-                }
-                if (run >= 0) {
-                    System.arraycopy(jobs, 0, figures[run], 0, columns);
-                    figures[run][columns] = pair.toArray(SizeFigures[]::new);
-                }
+        SizeFigures[][][] figures;
+        String where;
+        if (acrossMembers) {
+            try (TwoMembers members = TwoMembers.start(description, ACROSS_MEMBERS)) {
+                Map<Integer, String> memberOf = members.memberOfNode();
+                figures = transportRuns(members.first, members.second, members.machine, program, nids -> {
+                    if (nids.size() != 2 || memberOf.get(nids.get(0)).equals(memberOf.get(nids.get(1)))) {
+                        throw new IllegalStateException("the ranks' nodes " + nids + " are not on two members: " + memberOf);
+                    }
+                });
+                where = "2 cluster members (actor systems of this JVM over Artery TCP on loopback, 2 MiB frames), a rank on each, "
+                        + "against a Pekko actor pair, an actor on each, its byte arrays through Kryo as the puts";
             }
-        } finally {
-            MachineBenchCommand.stop(system);
+        } else {
+            ActorSystem<Machine.Command> system = MachineBenchCommand.start(description);
+            try {
+                figures = transportRuns(system, system, system, program, nids -> {});
+                where = "one actor system, against a Pekko actor pair in it (serialize-messages "
+                        + (system.settings().config().getBoolean("pekko.actor.serialize-messages") ? "on" : "off") + ")";
+            } finally {
+                MachineBenchCommand.stop(system);
+            }
         }
-        System.out.printf("transport: %s as 2 ranks on %s against a Pekko actor pair in the same actor system "
-                        + "(serialize-messages %s), %d round trips and %d streamed per size; median of %d runs after %d warm-up, "
+        System.out.printf("transport: %s as 2 ranks of %s on %s; %d round trips and %d streamed per size; median of %d runs after %d warm-up, "
                         + "ratio uniform/pekko with its range over the runs%n",
-                PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), description.name(), serialized ? "on" : "off", rounds, stream, runs, warmUp);
-        table("latency, one way (us)", figures, SizeFigures::latencyMicros, "%.1f");
-        table("bandwidth (MiB/s)", figures, SizeFigures::bandwidthMiBs, "%.2f");
+                PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), description.name(), where, rounds, stream, runs, warmUp);
+        table("latency, one way (us)", figures, SizeFigures::latencyMicros);
+        table("bandwidth (MiB/s)", figures, SizeFigures::bandwidthMiBs);
         System.out.println();
     }
 
-    /** One pingpong.elf job of 2 ranks placed {@code on}: its figures per size, as rank 0 printed them. */
-    private static SizeFigures[] pingpongJob(ActorSystem<Machine.Command> system, Program program, JobOptions.On on) throws Exception {
-        BenchCommand.Measured job = MachineBenchCommand.runJob(system, program, on.placement, 2);
+    /**
+     * The measured runs, [run][column][size]: the placements' figures, then the Pekko pair's in the
+     * last column (its driver in {@code first}, its responder in {@code second}), the jobs run by
+     * {@code machine} from {@code first}; {@code placed} checks each job's nodes.
+     */
+    private SizeFigures[][][] transportRuns(ActorSystem<?> first, ActorSystem<?> second, ActorRef<Machine.Command> machine, Program program,
+                                            Consumer<List<Integer>> placed) throws Exception {
+        int columns = placements.size();
+        SizeFigures[][][] figures = new SizeFigures[runs][columns + 1][];
+        for (int run = -warmUp; run < runs; run++) {
+            // The pair goes first every other run, so neither side always follows the other's garbage.
+            boolean pairFirst = run % 2 == 0;
+            List<SizeFigures> pair = pairFirst ? ActorPingPong.run(first, second, rounds, stream) : null;
+            SizeFigures[][] jobs = new SizeFigures[columns][];
+            for (int column = 0; column < columns; column++) {
+                jobs[column] = pingpongJob(first, machine, program, placements.get(column), placed);
+            }
+            if (!pairFirst) {
+                pair = ActorPingPong.run(first, second, rounds, stream);
+            }
+            if (run >= 0) {
+                System.arraycopy(jobs, 0, figures[run], 0, columns);
+                figures[run][columns] = pair.toArray(SizeFigures[]::new);
+            }
+        }
+        return figures;
+    }
+
+    /** One pingpong.elf job of 2 ranks placed {@code on}: its figures per size, as rank 0 printed them; {@code placed} checks its nodes. */
+    private static SizeFigures[] pingpongJob(ActorSystem<?> system, ActorRef<Machine.Command> machine, Program program, JobOptions.On on,
+                                             Consumer<List<Integer>> placed) throws Exception {
+        List<List<Integer>> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BenchCommand.Measured job = MachineBenchCommand.runJob(system, machine, program, on.placement, 2, started -> nodes.add(started.nids()));
+        nodes.forEach(placed);
         String output = new String(job.output(), StandardCharsets.UTF_8);
         List<SizeFigures> sizes = new ArrayList<>();
         Matcher line = GUEST_FIGURES.matcher(output);
@@ -160,8 +207,11 @@ final class PortalsBenchCommand implements Callable<Integer> {
         return sizes.toArray(SizeFigures[]::new);
     }
 
-    /** One table of the figure {@code value} picks: per size, each column's median, then each placement's ratio to the pair. */
-    private void table(String title, SizeFigures[][][] figures, ToDoubleFunction<SizeFigures> value, String format) {
+    /**
+     * One table of the figure {@code value} picks: per size, each column's median (three
+     * significant digits, so that a slow figure never shows as 0.00), then each placement's ratio to the pair.
+     */
+    private void table(String title, SizeFigures[][][] figures, ToDoubleFunction<SizeFigures> value) {
         int columns = placements.size();
         StringBuilder header = new StringBuilder(String.format("%-9s", "bytes"));
         placements.forEach(on -> header.append(String.format(" %12s", on)));
@@ -172,7 +222,7 @@ final class PortalsBenchCommand implements Callable<Integer> {
         for (int size = 0; size < SIZES; size++) {
             StringBuilder row = new StringBuilder(String.format("%-9d", ActorPingPong.SMALLEST << size));
             for (int column = 0; column <= columns; column++) {
-                row.append(String.format(" %12s", String.format(format, median(figures, column, size, value))));
+                row.append(String.format(" %12s", significant(median(figures, column, size, value))));
             }
             for (int column = 0; column < columns; column++) {
                 double[] ratios = new double[runs];
@@ -196,7 +246,7 @@ final class PortalsBenchCommand implements Callable<Integer> {
         return String.format("%s (%s-%s)", significant(BenchCommand.median(values)), significant(min), significant(max));
     }
 
-    /** Three significant digits, for ratios from about 0.001 to 1000. */
+    /** Three significant digits (more above 1000), for figures and ratios alike. */
     private static String significant(double value) {
         return value >= 100 ? String.format("%.0f", value) : value >= 10 ? String.format("%.1f", value)
                 : value >= 1 ? String.format("%.2f", value) : String.format("%.3g", value);

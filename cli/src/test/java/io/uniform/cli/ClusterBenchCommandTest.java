@@ -12,7 +12,7 @@ class ClusterBenchCommandTest {
     void noMembersIsAUsageError() {
         CommandRun run = uniform("bench-cluster", "--members", "0");
         assertEquals(2, run.status(), run::toString);
-        assertTrue(run.err().contains("--members, --runs and --size must be at least 1"), run::toString);
+        assertTrue(run.err().contains("--members, --runs, --size and --forming-timeout must be at least 1"), run::toString);
     }
 
     @Test

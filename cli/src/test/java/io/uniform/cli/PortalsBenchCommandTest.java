@@ -26,12 +26,22 @@ class PortalsBenchCommandTest {
                 "--stream", "2", "--deposit-mib", "1");
         assertEquals(0, run.status(), run::toString);
         String out = run.out();
-        assertTrue(out.startsWith("transport: pingpong.elf as 2 ranks on default against a Pekko actor pair in the same actor system "
-                + "(serialize-messages on), 2 round trips and 2 streamed per size; median of 1 runs"), run::toString);
+        assertTrue(out.startsWith("transport: pingpong.elf as 2 ranks of default on one actor system, against a Pekko actor pair in it "
+                + "(serialize-messages on); 2 round trips and 2 streamed per size; median of 1 runs"), run::toString);
         // Two tables of the transport (latency, bandwidth): two placements and the pair, and a ratio per placement.
         assertEquals(2, rows(out, "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + RATIO + "\\s+" + RATIO));
         assertTrue(out.contains("deposit: 1 MiB of puts per size"), run::toString);
         assertEquals(1, rows(out, "\\s+(\\d+)\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + RATIO));
+    }
+
+    @Test
+    void acrossMembersPutsAndThePairCrossArteryBetweenTwoMembers() {
+        CommandRun run = uniform("bench-portals", "--only", "transport", "--across-members", "--on", "compute", "--runs", "1", "--warm-up", "0",
+                "--rounds", "2", "--stream", "2");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().startsWith("transport: pingpong.elf as 2 ranks of default on 2 cluster members"), run::toString);
+        // The command checks that the job's two ranks ran on different members; a table each for latency and bandwidth.
+        assertEquals(2, rows(run.out(), "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + RATIO));
     }
 
     /** How many tables have a row for each size from 1 KiB to 1 MiB whose cells after the size match {@code cells}; every number positive. */

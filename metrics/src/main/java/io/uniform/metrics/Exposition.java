@@ -65,7 +65,9 @@ public final class Exposition implements MultiCollector {
         MEMBER_ARTERY_BYTES_RECEIVED("uniform_member_artery_received_bytes_total", true, Scope.MEMBER,
                 "Serialized bytes of the messages the member's Artery received"),
         JOB_RANKS("uniform_job_ranks", false, Scope.JOB, "Ranks of a job the member's machine placed"),
-        JOB_RUNTIME("uniform_job_runtime_seconds", false, Scope.JOB, "Time since the job was placed");
+        JOB_RUNTIME("uniform_job_runtime_seconds", false, Scope.JOB, "Time since the job was first placed (a restart keeps it)"),
+        JOB_SNAPSHOTS("uniform_job_snapshots_total", true, Scope.JOB, "Snapshots written of the job (before its restarts too)"),
+        JOB_RESTARTS("uniform_job_restarts_total", true, Scope.JOB, "Times the job was restarted from a snapshot");
 
         public final String exposedName;
         final boolean counter;
@@ -154,6 +156,8 @@ public final class Exposition implements MultiCollector {
             Labels labels = member.add("job_id", Integer.toString(job.jobId())).add("program", job.program());
             points.get(Family.JOB_RANKS).add(new Point(labels, job.ranks()));
             points.get(Family.JOB_RUNTIME).add(new Point(labels, Math.max(0, nowMillis - job.placedAtMillis()) / 1000.0));
+            points.get(Family.JOB_SNAPSHOTS).add(new Point(labels, job.snapshots()));
+            points.get(Family.JOB_RESTARTS).add(new Point(labels, job.restarts()));
         }
         List<MetricSnapshot> snapshots = new ArrayList<>();
         points.forEach((family, familyPoints) -> {

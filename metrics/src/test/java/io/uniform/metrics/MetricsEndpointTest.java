@@ -7,15 +7,18 @@ import com.typesafe.config.ConfigFactory;
 import io.uniform.node.JobPlacement;
 import io.uniform.node.Machine;
 import io.uniform.node.Program;
+import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scrapes a member's endpoint while jobs run on its embedded machine: the figures are the
@@ -73,4 +76,44 @@ class MetricsEndpointTest extends MachineWithMetrics {
         machine.tell(new Machine.KillJob(job.jobId(), "the test has seen enough"));
     }
 
+    @Test
+    void aJobsSnapshotsAndARestartFromOneAreCountedPerJob(@TempDir Path snapshots) throws Exception {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        machine.tell(new Machine.Run(tokenRing(1_000_000), JobPlacement.COMPUTE, RANKS, client.getRef(),
+                Yod.Options.NONE.withSnapshots(0, snapshots.toString())));
+        JobReport.JobStarted job = client.expectMessageClass(JobReport.JobStarted.class, JOB_TIMEOUT);
+        String ofJob = "job_id=\"" + job.jobId() + "\"";
+        Checkpoint.Taken last = null;
+        for (int taken = 1; taken <= 2; taken++) {
+            TestProbe<Checkpoint.Taken> answer = testKit.createTestProbe();
+            machine.tell(new Machine.Checkpoint(job.jobId(), answer.getRef()));
+            last = answer.expectMessageClass(Checkpoint.Taken.class, JOB_TIMEOUT);
+            assertTrue(last.written(), last::toString);
+            int expected = taken;
+            client.awaitAssert(JOB_TIMEOUT, Duration.ofMillis(100), () -> {
+                Scrape scrape = Scrape.of(metrics.port());
+                assertEquals(expected, scrape.sum("uniform_job_snapshots_total", ofJob), scrape::text);
+                assertEquals(0, scrape.sum("uniform_job_restarts_total", ofJob), scrape::text);
+                return null;
+            });
+        }
+        machine.tell(new Machine.KillJob(job.jobId(), "the test has its snapshots"));
+
+        TestProbe<JobReport> restartedClient = testKit.createTestProbe();
+        machine.tell(new Machine.Restart(last.file(), null, restartedClient.getRef(), Yod.Options.NONE));
+        JobReport.JobStarted restarted = restartedClient.expectMessageClass(JobReport.JobStarted.class, JOB_TIMEOUT);
+        String ofRestarted = "job_id=\"" + restarted.jobId() + "\"";
+        client.awaitAssert(JOB_TIMEOUT, Duration.ofMillis(100), () -> {
+            Scrape scrape = Scrape.of(metrics.port());
+            assertEquals(1, scrape.sum("uniform_job_restarts_total", ofRestarted, "program=\"token_ring\""), scrape::text);
+            assertEquals(RANKS, scrape.sum("uniform_job_ranks", ofRestarted), scrape::text);
+            assertEquals(0, scrape.sum("uniform_job_ranks", ofJob), () -> "the killed job is gone:\n" + scrape.text());
+            return null;
+        });
+        Promtool.require();
+        Promtool.Result check = Promtool.checkMetrics(Scrape.of(metrics.port()).text());
+        assertEquals(0, check.status(), "promtool check metrics:\n" + check.output());
+        machine.tell(new Machine.KillJob(restarted.jobId(), "the test has seen enough"));
+    }
 }

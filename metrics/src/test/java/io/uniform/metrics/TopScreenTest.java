@@ -23,7 +23,7 @@ class TopScreenTest {
                 List.of(new MemberReport.StateCount("compute", NodeActor.Status.IDLE, 1),
                         new MemberReport.StateCount("compute", NodeActor.Status.RUNNING, 1)),
                 Activities.NONE, 120.5, 10, List.of(node(1, NodeActor.Status.RUNNING, 4, 1000, 120.5), node(2, NodeActor.Status.IDLE, 0, 5, 0)),
-                List.of(new Machine.JobFigures(4, "guest/elf/mpp/token_ring.elf", 1, 1_000)));
+                List.of(new Machine.JobFigures(4, "guest/elf/mpp/token_ring.elf", 1, 1_000, 0, 0)));
         String screen = TopScreen.render(new MachineView(List.of(a)), 3_500);
         assertEquals(String.join("\n",
                 "uniform top: 1 member, 2 nodes, 1 job, 120.5 MIPS, 10 msg/s",

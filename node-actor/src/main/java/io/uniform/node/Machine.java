@@ -188,8 +188,20 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
     }
 
-    /** A job: its id, its program's name (argv[0]), its ranks, and when it was placed (milliseconds since the epoch). */
-    public record JobFigures(int jobId, String program, int ranks, long placedAtMillis) implements CborSerializable {}
+    /**
+     * A job: its id, its program's name (argv[0]), its ranks, when it was first placed
+     * (milliseconds since the epoch; a restarted job keeps its first placing), the snapshots
+     * written of it, and how often it was restarted from one (a restart gives it a new id).
+     */
+    public record JobFigures(int jobId, String program, int ranks, long placedAtMillis, int snapshots, int restarts)
+            implements CborSerializable {
+        JobFigures withSnapshot() {
+            return new JobFigures(jobId, program, ranks, placedAtMillis, snapshots + 1, restarts);
+        }
+    }
+
+    /** yod wrote a snapshot of job {@code jobId} (the figures count it). */
+    public record SnapshotWritten(int jobId) implements Command, CborSerializable {}
 
     /** Ask for the node with {@code nid}; the reply's node is null if there is none. */
     public record GetNode(int nid, ActorRef<NodeRef> replyTo) implements Command, CborSerializable {}
@@ -345,6 +357,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Rebooted.class, this::onRebooted)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(GetJobs.class, this::onGetJobs)
+                .onMessage(SnapshotWritten.class, this::onSnapshotWritten)
                 .onMessage(NodeDown.class, this::onNodeDown)
                 .onMessage(Resolved.class, this::onResolved)
                 .onMessage(YodStopped.class, this::onYodStopped)
@@ -404,8 +417,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         busy.addAll(nids);
         jobNodes.put(jobId, nids);
-        jobFigures.put(jobId, new JobFigures(jobId, run.program().argv().isEmpty() ? "" : run.program().argv().get(0), nids.size(),
-                System.currentTimeMillis()));
+        jobFigures.put(jobId, new JobFigures(jobId, programName(run.program().argv()), nids.size(), System.currentTimeMillis(), 0, 0));
         resolve(nids, failure -> {
             String killed = killedBeforeStart.remove(jobId);
             if (failure != null || killed != null) {
@@ -481,6 +493,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private Behavior<Command> onGetJobs(GetJobs get) {
         get.replyTo().tell(new Jobs(jobFigures.values().stream().sorted(java.util.Comparator.comparingInt(JobFigures::jobId)).toList()));
         return this;
+    }
+
+    private Behavior<Command> onSnapshotWritten(SnapshotWritten written) {
+        jobFigures.computeIfPresent(written.jobId(), (jobId, figures) -> figures.withSnapshot());
+        return this;
+    }
+
+    private static String programName(List<String> argv) {
+        return argv.isEmpty() ? "" : argv.get(0);
     }
 
     private Behavior<Command> onKillJob(KillJob kill) {
@@ -764,7 +785,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return this;
         }
         restart(restart.snapshotFile(), restart.expected(), restart.client(),
-                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options());
+                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null);
         return this;
     }
 
@@ -778,9 +799,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (freed != null) {
             busy.removeAll(freed);
         }
+        JobFigures before = jobFigures.remove(restart.jobId());
         getContext().getLog().warn("job {} lost node(s) {}: restarting it from {}", restart.jobId(), restart.lost(), restart.snapshotFile());
         restart(restart.snapshotFile(), null, client,
-                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options());
+                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options(), before);
         return this;
     }
 
@@ -800,9 +822,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /**
      * Places every rank of a snapshot on a free node of its OS's partition (Puma: compute, Linux:
      * service) and has a yod restore the job there; a snapshot that cannot be read, is of another
-     * program, or does not fit the free nodes ends the job at once with the reason.
+     * program, or does not fit the free nodes ends the job at once with the reason. The new job's
+     * figures carry on {@code before}'s, the job it restarts (null: one from a file).
      */
-    private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options) {
+    private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
+                         JobFigures before) {
         int jobId = nextJobId++;
         io.uniform.node.yod.SnapshotFile.Header header;
         try {
@@ -839,10 +863,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         List<Integer> nids = List.of(placed);
         jobNodes.put(jobId, new ArrayList<>(nids));
+        jobFigures.put(jobId, before == null ? new JobFigures(jobId, programName(header.argv()), nids.size(), System.currentTimeMillis(), 0, 1)
+                : new JobFigures(jobId, before.program(), nids.size(), before.placedAtMillis(), before.snapshots(), before.restarts() + 1));
         Program program = new Program(header.image(), header.argv(), header.stdin());
         resolve(nids, failure -> {
             if (failure != null) {
-                jobNodes.remove(jobId);
+                forget(jobId);
                 busy.removeAll(nids);
                 client.tell(new JobReport.JobFinished(jobId, List.of(), failure));
                 return;

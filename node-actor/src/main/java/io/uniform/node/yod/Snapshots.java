@@ -1,5 +1,6 @@
 package io.uniform.node.yod;
 
+import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.files.FileSystemException;
@@ -209,6 +210,9 @@ final class Snapshots {
         long nanos = System.nanoTime() - done.startedAt;
         context.getLog().info("job {}: snapshot {} written ({} bytes, {} ms)", yod.job().jobId(), done.file, bytes, nanos / 1_000_000);
         done.replyTo.tell(new Checkpoint.Taken(yod.job().jobId(), true, last, null, bytes, nanos, done.channelMessages));
+        if (yod.job().machine() != null) {
+            yod.job().machine().tell(new Machine.SnapshotWritten(yod.job().jobId()));
+        }
         if (periodic(done.replyTo)) {
             if (lastPeriodic != null) {
                 try {
