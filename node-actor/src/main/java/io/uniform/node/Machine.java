@@ -815,7 +815,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         getContext().getLog().warn("job {} of the machine before this one lost its yod: recovering it from {}", recover.jobId(),
                 recover.snapshotFile());
         restart(recover.snapshotFile(), null, recover.client(),
-                new Yod.Restoration(recover.snapshotFile(), recover.shownStdout(), recover.shownStderr()), recover.options());
+                new Yod.Restoration(recover.snapshotFile(), recover.shownStdout(), recover.shownStderr()), recover.options(),
+                null); // its figures died with the machine before: it counts from this restart
         return this;
     }
 
@@ -823,7 +824,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * Places every rank of a snapshot on a free node of its OS's partition (Puma: compute, Linux:
      * service) and has a yod restore the job there; a snapshot that cannot be read, is of another
      * program, or does not fit the free nodes ends the job at once with the reason. The new job's
-     * figures carry on {@code before}'s, the job it restarts (null: one from a file).
+     * figures carry on {@code before}'s, the job it restarts (null: one from a file or of a lost machine).
      */
     private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
                          JobFigures before) {
