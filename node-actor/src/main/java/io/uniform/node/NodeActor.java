@@ -1878,13 +1878,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         refuseImmigration(report);
     }
 
-    /** Whether {@code step} belongs to the process arriving here; counts it as progress. */
+    /**
+     * Whether {@code step} belongs to the process arriving here; counts it as progress until every
+     * page is stored. From then on only a handoff part does: a source that did not hear its last
+     * pages stored resends them, and those copies must not put off the handoff's bound for ever.
+     */
     private boolean destinationOf(MoveStep step) {
         if (immigration == null || !immigration.move.equals(step.move())) {
             answeredAsEnded(step);
             return false;
         }
-        armImmigrationTimeout();
+        if (!immigration.awaitsHandoff() || step instanceof HandoffPart) {
+            armImmigrationTimeout();
+        }
         return true;
     }
 

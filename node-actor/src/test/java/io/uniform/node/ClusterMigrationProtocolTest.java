@@ -35,18 +35,6 @@ class ClusterMigrationProtocolTest extends MigrationProtocolTest {
         }
     }
 
-    /**
-     * Passes in one system; across two (one run, November 2026, host at load 30) the source
-     * reported "no answer from node 3 within 30 s" instead of the destination's reason: not
-     * found yet whether the destination's Abandon or its handoff-timeout went missing there.
-     */
-    @Override
-    @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.Disabled("across two systems the source timed out instead of hearing the destination give up; see the javadoc")
-    void aDestinationThatGivesUpBeforeTheSourceLetsGoLeavesTheProcessRunningAndUnreportedAsLost() {
-        super.aDestinationThatGivesUpBeforeTheSourceLetsGoLeavesTheProcessRunningAndUnreportedAsLost();
-    }
-
     @Override
     ActorTestKit kitOf(int nid) {
         return nid >= 3 ? b : testKit;

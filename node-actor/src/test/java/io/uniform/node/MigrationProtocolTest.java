@@ -543,14 +543,20 @@ class MigrationProtocolTest {
     }
 
     /**
-     * The destination stores the last pages but the source never hears it (every answer lost,
-     * resends far apart): the destination gives the move up after its handoff-timeout, and the
+     * The destination stores the last pages but the source never hears it (every answer to them
+     * lost, resends far apart): the destination gives the move up after its handoff-timeout, and the
      * source, which still holds the process, resumes it. Only the source reports, and nothing
      * was lost: yod hears that the move failed, not that the rank was lost.
      */
     @Test
     void aDestinationThatGivesUpBeforeTheSourceLetsGoLeavesTheProcessRunningAndUnreportedAsLost() {
-        Gate storedUnheard = (node, message) -> message instanceof NodeActor.PagesStored ? Behaviors.same() : null;
+        // Only the answers to the last pages (sent after admission) are lost: lost from the first, the
+        // stream would stop at its window, and the destination would never hold every page.
+        boolean[] admitted = {false};
+        Gate storedUnheard = (node, message) -> {
+            admitted[0] |= message instanceof NodeActor.Admitted;
+            return admitted[0] && message instanceof NodeActor.PagesStored ? Behaviors.same() : null;
+        };
         Nodes nodes = nodes(3, Stream.of(20_000, 0, 0), HANDOFF_BOUND + "\nuniform.portals.resend-interval = 60s",
                 nid -> nid == 2 ? gated(() -> storedUnheard) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
