@@ -149,8 +149,9 @@ class OldestMemberLossTest {
         aNewJobRuns();
     }
 
-    private static String memberOf(ActorRef<?> actor) {
+    /** The member {@code actor} runs on, as seen from member C (where the test's probes are): a ref without a host is C's own. */
+    private String memberOf(ActorRef<?> actor) {
         org.apache.pekko.actor.Address address = actor.path().address();
-        return address.host().get() + ":" + address.port().get();
+        return address.hasGlobalScope() ? address.host().get() + ":" + address.port().get() : hostPort(c);
     }
 }
