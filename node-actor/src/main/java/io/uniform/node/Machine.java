@@ -96,6 +96,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public record RecoverJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
                              ActorRef<JobReport> client) implements Command, CborSerializable {}
 
+    /**
+     * From a job's keeper: its {@code request} (a {@link Run} or {@link Restart}) again, the first
+     * having gone to a machine whose member died before it answered. Taken only if no request of
+     * the same {@code client} was: the first may have reached this machine after all.
+     */
+    public record RequestAgain(Command request, ActorRef<JobReport> client) implements Command, KryoSerializable {}
+
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
 
@@ -236,6 +243,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** How long a machine on a cluster waits for a host on every Up host member before it places its nodes on those there are. */
     private static final Duration HOSTS_SETTLE = Duration.ofSeconds(5);
+    // Requests sent again come within seconds of the first: the clients of this many suffice.
+    private static final int CLIENTS_REMEMBERED = 1024;
 
     /** A {@link Release} waiting for its member to hold no node. */
     private record PendingRelease(Address member, ActorRef<Released> replyTo) {}
@@ -317,6 +326,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final List<Command> waitingForPlacement = new ArrayList<>();
     // The jobs of the machine before this one (lost with its member) that were recovered here.
     private final Set<Integer> recovered = new HashSet<>();
+    // The clients of the latest requests taken, so that a request sent again is not run twice.
+    private final Set<ActorRef<JobReport>> clientsTaken = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ActorRef<JobReport>, Boolean> eldest) {
+            return size() > CLIENTS_REMEMBERED;
+        }
+    });
 
     /** {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM (named as its actor is). */
     private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine) {
@@ -369,6 +385,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(MoveEnded.class, this::onMoveEnded)
                 .onMessage(Checkpoint.class, this::onCheckpoint)
                 .onMessage(Restart.class, this::onRestart)
+                .onMessage(RequestAgain.class, this::onRequestAgain)
                 .onMessage(RestartJob.class, this::onRestartJob)
                 .onMessage(RecoverJob.class, this::onRecoverJob)
                 .onMessage(HostsListed.class, this::onHostsListed)
@@ -391,6 +408,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (heldForPlacement(run)) {
             return this;
         }
+        clientsTaken.add(run.client());
         int jobId = nextJobId++;
         if (run.size() < 1) {
             run.client().tell(new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
@@ -780,10 +798,22 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return this;
     }
 
+    private Behavior<Command> onRequestAgain(RequestAgain again) {
+        if (heldForPlacement(again)) {
+            return this;
+        }
+        if (clientsTaken.contains(again.client())) {
+            getContext().getLog().info("a request sent again was taken already: {}", again.request().getClass().getSimpleName());
+            return this;
+        }
+        return again.request() instanceof Restart restart ? onRestart(restart) : onRun((Run) again.request());
+    }
+
     private Behavior<Command> onRestart(Restart restart) {
         if (heldForPlacement(restart)) {
             return this;
         }
+        clientsTaken.add(restart.client());
         restart(restart.snapshotFile(), restart.expected(), restart.client(),
                 new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null);
         return this;

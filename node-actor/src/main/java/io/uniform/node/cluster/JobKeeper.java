@@ -33,7 +33,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  * machine, through its proxy, to {@link Machine.RecoverJob recover} the job from that snapshot,
  * again every {@link #RECOVER_RETRY} until a new yod answers (the proxy drops what it sends
  * while it still knows the old singleton). Without a snapshot the job ends with an error naming
- * the member and the job's nodes.
+ * the member and the job's nodes. A request the machine took but never answered (its member died
+ * before the job started) is sent again once that member has left, to the machine after it.
  */
 public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     /** How long the keeper waits for the job's end after its yod stopped. */
@@ -53,6 +54,12 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     /** The grace for the end of a job whose yod stopped is over (local). */
     private record GraceOver(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
 
+    /** Time to look whether the machine that took the request, unanswered, has left with its member (local). */
+    private enum UnansweredDue implements Command { INSTANCE }
+
+    /** Time to send the unanswered request again, to the machine after the one that left (local). */
+    private enum ResendDue implements Command { INSTANCE }
+
     /** Time to look whether the lost yod's member has left, and to ask for the job's recovery (local). */
     private record RecoverDue(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
 
@@ -71,6 +78,10 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     private final Yod.Options options;
     private final ActorRef<JobReport> client;
     private final ActorRef<JobReport> reports;
+    private final Machine.Command request;
+    private boolean answered;
+    // The member the machine ran on when the request went (the oldest host member).
+    private Address requestedOf;
     private JobReport.JobStarted current;
     // The yod that said it restarts its job under another: its stop is not a loss.
     private ActorRef<Yod.Command> restarting;
@@ -85,7 +96,7 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         this.machine = machine;
         this.client = client;
         this.reports = context.messageAdapter(JobReport.class, Report::new);
-        Machine.Command request = job.apply(reports);
+        this.request = job.apply(reports);
         if (request instanceof Machine.Restart restart) {
             lastSnapshot = restart.snapshotFile();
             options = restart.options();
@@ -93,6 +104,20 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
             options = request instanceof Machine.Run run ? run.options() : Yod.Options.NONE;
         }
         machine.tell(request);
+        requestedOf = machineMember();
+        timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
+    }
+
+    /** The oldest Up member with the host role: the machine singleton's; null if none is up. */
+    private Address machineMember() {
+        org.apache.pekko.cluster.Member oldest = null;
+        for (org.apache.pekko.cluster.Member member : Cluster.get(getContext().getSystem()).state().getMembers()) {
+            if (member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(org.apache.pekko.cluster.MemberStatus.up())
+                    && (oldest == null || member.isOlderThan(oldest))) {
+                oldest = member;
+            }
+        }
+        return oldest == null ? null : oldest.address();
     }
 
     @Override
@@ -102,11 +127,14 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
                 .onMessage(YodStopped.class, this::onYodStopped)
                 .onMessage(GraceOver.class, this::onGraceOver)
                 .onMessage(RecoverDue.class, this::onRecoverDue)
+                .onMessageEquals(UnansweredDue.INSTANCE, this::onUnansweredDue)
+                .onMessageEquals(ResendDue.INSTANCE, this::onResendDue)
                 .build();
     }
 
     private Behavior<Command> onReport(Report wrapped) {
         JobReport report = wrapped.report();
+        answered = true; // from here the yod's watch keeps the job
         if (report instanceof JobReport.JobStarted started) {
             timers.cancelAll(); // a lost job runs again
             if (current != null) {
@@ -152,15 +180,41 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         return onRecoverDue(new RecoverDue(over.yod()));
     }
 
+    private Behavior<Command> onUnansweredDue() {
+        if (answered) {
+            return this;
+        }
+        if (requestedOf != null && !isMember(requestedOf)) {
+            // Once, after a while: the singleton's proxy drops what it gets while it still knows the old machine.
+            getContext().getLog().warn("the machine on {} left before it answered a job's request: asking the machine after it", requestedOf);
+            timers.startSingleTimer(ResendDue.INSTANCE, RECOVER_RETRY);
+        } else {
+            requestedOf = requestedOf == null ? machineMember() : requestedOf;
+            timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onResendDue() {
+        if (!answered) {
+            machine.tell(new Machine.RequestAgain(request, reports));
+            requestedOf = machineMember();
+            timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
+        }
+        return this;
+    }
+
+    private boolean isMember(Address address) {
+        return java.util.stream.StreamSupport.stream(Cluster.get(getContext().getSystem()).state().getMembers().spliterator(), false)
+                .anyMatch(member -> member.address().equals(address));
+    }
+
     /** Asks for the recovery once the lost yod's member has left the membership, and again until a new yod answers. */
     private Behavior<Command> onRecoverDue(RecoverDue due) {
         if (current == null || !current.yod().equals(due.yod())) {
             return this;
         }
-        Address lost = due.yod().path().address();
-        boolean stillMember = java.util.stream.StreamSupport.stream(Cluster.get(getContext().getSystem()).state().getMembers().spliterator(), false)
-                .anyMatch(member -> member.address().equals(lost));
-        if (stillMember) {
+        if (isMember(due.yod().path().address())) {
             timers.startSingleTimer(due, MEMBERSHIP_POLL);
             return this;
         }

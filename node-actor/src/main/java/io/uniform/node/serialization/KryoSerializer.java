@@ -145,6 +145,7 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(NodeActor.RestorePages.class);
         kryo.register(NodeActor.RestoreChannels.class);
         kryo.register(Machine.Restart.class);
+        kryo.register(Machine.RequestAgain.class);
         return kryo;
     }
 
