@@ -29,21 +29,27 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterLargePutTest {
     private static final Duration QUIET = Duration.ofMinutes(2);
+    /** Members as the CLI's are; a loaded host may take longer than the default 5 s to start a member's logger. */
+    private static final String MEMBER = ClusterMachineMigrationTest.HOST_MEMBER + "\npekko.logger-startup-timeout = 30s";
 
     private ActorTestKit a;
     private ActorTestKit b;
 
     @BeforeAll
     void formCluster() {
-        a = TwoSystemClusterTest.member(ClusterMachineMigrationTest.HOST_MEMBER);
-        b = TwoSystemClusterTest.member(ClusterMachineMigrationTest.HOST_MEMBER);
+        a = TwoSystemClusterTest.member(MEMBER);
+        b = TwoSystemClusterTest.member(MEMBER);
         TwoSystemClusterTest.formCluster(a, b);
     }
 
     @AfterAll
     void leaveCluster() {
-        ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
-        a.shutdownTestKit();
+        if (b != null) {
+            ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
+        }
+        if (a != null) {
+            a.shutdownTestKit();
+        }
     }
 
     @Test
