@@ -38,7 +38,8 @@ import java.util.Optional;
  * acknowledgement ({@link CreditGrant#delivered()}).
  *
  * <h2>Migration</h2>
- * {@link #state()} (expected number, consumption, granted limit, buffered envelopes) moves with
+ * {@link #state()} (expected number, consumption, granted limit, buffered envelopes, those the
+ * host set aside as the first parts of a message sent in several) moves with
  * the receiving process and {@link #restore} rebuilds the receiver at its new location, which
  * goes on accepting the forwarded and the direct envelopes in one sequence. The delivered but
  * unconsumed messages move with the kernel's inbox.
@@ -104,6 +105,8 @@ public final class ChannelReceiver<T> {
     private long grants;
     private int peakBuffered;
     private long senderEnd = OPEN;
+    /** Delivered envelopes the host took but set aside, the first parts of a message in several: they move with the channel. */
+    private final List<Envelope<T>> setAside = new ArrayList<>();
 
     /** A new channel's receiving end: nothing received, the sender holds the initial window. */
     public ChannelReceiver(ChannelId id, FlowControl flow) {
@@ -129,6 +132,7 @@ public final class ChannelReceiver<T> {
         receiver.grants = stats.grants();
         receiver.peakBuffered = Math.max(stats.peakBuffered(), receiver.buffered);
         receiver.senderEnd = state.senderEnd();
+        receiver.setAside.addAll(state.setAside());
         return receiver;
     }
 
@@ -141,7 +145,7 @@ public final class ChannelReceiver<T> {
                 held.add(envelope);
             }
         }
-        return new State<>(id, flow, expected, consumed, granted, held, stats(), senderEnd);
+        return new State<>(id, flow, expected, consumed, granted, held, stats(), senderEnd, setAside);
     }
 
     /**
@@ -269,6 +273,26 @@ public final class ChannelReceiver<T> {
     }
 
     /**
+     * The host took {@code envelope} (delivered) but keeps it aside until the rest of its message
+     * comes, as the first part of a message sent in several ({@link #takeSetAside()}); it is
+     * part of the channel's state from now on, so it moves and is recorded with the channel.
+     */
+    public void setAside(Envelope<T> envelope) {
+        if (!envelope.channel().equals(id) || envelope.sequence() >= expected) {
+            throw new IllegalArgumentException("only a delivered envelope of " + id + " is set aside: " + envelope.channel()
+                    + " #" + envelope.sequence());
+        }
+        setAside.add(envelope);
+    }
+
+    /** The envelopes set aside, in the order they were, which the channel holds no longer. */
+    public List<Envelope<T>> takeSetAside() {
+        List<Envelope<T>> taken = List.copyOf(setAside);
+        setAside.clear();
+        return taken;
+    }
+
+    /**
      * The sender has ended ({@link ChannelMarker#isFinal()}): {@code endSequence} is the first
      * number it never sent. Kept with the channel, so that a location this process leaves later
      * does not wait for a marker from a sender that is gone.
@@ -304,14 +328,22 @@ public final class ChannelReceiver<T> {
      * @param granted the highest credit limit granted
      * @param buffered the envelopes in the reorder buffer, in sequence order
      * @param senderEnd the first sequence number the sender never sent, when it has ended; {@link #OPEN} while it runs
+     * @param setAside delivered envelopes the host set aside ({@link #setAside(Envelope)}), in order
      */
     public record State<T>(ChannelId id, FlowControl flow, long expected, long consumed, long granted,
-                           List<Envelope<T>> buffered, Stats stats, long senderEnd) {
+                           List<Envelope<T>> buffered, Stats stats, long senderEnd, List<Envelope<T>> setAside) {
         public State {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(flow, "flow");
             Objects.requireNonNull(stats, "stats");
             buffered = List.copyOf(buffered);
+            setAside = List.copyOf(setAside);
+            for (Envelope<T> envelope : setAside) {
+                if (!envelope.channel().equals(id) || envelope.sequence() >= expected) {
+                    throw new IllegalArgumentException("a set-aside envelope must be a delivered one of " + id + ": "
+                            + envelope.channel() + " #" + envelope.sequence());
+                }
+            }
             if (senderEnd < OPEN) {
                 throw new IllegalArgumentException("a sender's end is OPEN or not negative: " + senderEnd);
             }
@@ -328,6 +360,12 @@ public final class ChannelReceiver<T> {
                 }
                 previous = envelope.sequence();
             }
+        }
+
+        /** A state with nothing set aside. */
+        public State(ChannelId id, FlowControl flow, long expected, long consumed, long granted, List<Envelope<T>> buffered,
+                     Stats stats, long senderEnd) {
+            this(id, flow, expected, consumed, granted, buffered, stats, senderEnd, List.of());
         }
     }
 }

@@ -178,6 +178,21 @@ class ChannelReceiverTest {
     }
 
     @Test
+    void envelopesSetAsideMoveWithTheChannelUntilTaken() {
+        ChannelReceiver<String> original = new ChannelReceiver<>(AB, new FlowControl(6, 2));
+        original.accept(env(0));
+        original.accept(env(1));
+        original.setAside(env(0));
+        assertThrows(IllegalArgumentException.class, () -> original.setAside(env(2)), "not delivered yet");
+        ChannelReceiver<String> moved = ChannelReceiver.restore(original.state());
+        assertEquals(List.of(env(0)), moved.state().setAside());
+        assertEquals(List.of(env(0)), moved.takeSetAside());
+        assertEquals(List.of(), moved.takeSetAside(), "taken once");
+        assertThrows(IllegalArgumentException.class, () -> new ChannelReceiver.State<>(AB, new FlowControl(6, 2), 1, 0, 6, List.of(),
+                new ChannelReceiver.Stats(0, 0, 0, 0, 0, 0), ChannelReceiver.OPEN, List.of(env(1))), "set aside past what was delivered");
+    }
+
+    @Test
     void inconsistentStatesAreRefused() {
         FlowControl flow = new FlowControl(4, 2);
         ChannelReceiver.Stats none = new ChannelReceiver.Stats(0, 0, 0, 0, 0, 0);

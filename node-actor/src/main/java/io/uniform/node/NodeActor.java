@@ -647,7 +647,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.partition = partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
         this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
-        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink);
+        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink,
+                (int) context.getSystem().settings().config().getBytes("uniform.portals.fragment-bytes").longValue());
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
         this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"));
     }
@@ -1186,14 +1187,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 : "node " + settings.nid() + " is receiving a process from node " + immigration.source;
     }
 
-    /** Hands a message to the kernel, which consumes it; true if the process can run. */
+    /** Hands a message to the kernel, which consumes it (a fragment waits for the rest of its message); true if the process can run. */
     private boolean deliver(Envelope<PortalsMessage> envelope) {
-        activity.consumed(envelope.payload());
-        boolean runnable = kernel.deliver(envelope.payload());
+        Envelope<PortalsMessage> whole = transport.assemble(envelope);
+        if (whole == null) {
+            transport.consumed(envelope);
+            return false;
+        }
+        activity.consumed(whole.payload());
+        boolean runnable = kernel.deliver(whole.payload());
         kernel.drainNetwork().forEach(this::send); // its answers leave now, whether or not the process runs
         transport.consumed(envelope);
         if (recording != null && recording.recorded) {
-            recording.taken(envelope);
+            recording.taken(whole); // whole: the fragments set aside before the cut are in no recorded process
             sendChannelsIfComplete();
         }
         return runnable;

@@ -13,6 +13,7 @@ import io.uniform.interconnect.LocationChange;
 import io.uniform.interconnect.LocationDirectory;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.interconnect.ProcessId;
+import io.uniform.portals.Fragment;
 import io.uniform.portals.PortalsMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +68,14 @@ import org.slf4j.LoggerFactory;
  * message, sent from a stale directory), the stay is opened again for that channel and closed by
  * its marker.
  * Once the node hosts no process of a job and forwards for none, it forgets the job's directory.
+ *
+ * <h2>Messages larger than a packet</h2>
+ * A put or reply with more data than {@code fragmentBytes} travels as several channel messages
+ * ({@link Fragment#split}): fragments of its data, then the message with the last part, each
+ * numbered, credited, resent, forwarded and marked like any other. As the kernel takes them
+ * ({@link #assemble}), the fragments are set aside on their receiving channel, whose state
+ * moves with the process and is part of a snapshot's cut, and the message is handed to the
+ * kernel whole, once, with its last part.
  */
 final class PortalsTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PortalsTransport.class);
@@ -111,6 +120,7 @@ final class PortalsTransport {
 
     private final int nid;
     private final Links links;
+    private final int fragmentBytes;
     private final Map<Integer, LocationDirectory> locations = new HashMap<>();
     // Senders outlive their job while they hold messages: what a process sent before it ended still goes out.
     private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
@@ -139,9 +149,14 @@ final class PortalsTransport {
     private long staysReleased;
     private long closedByFailure;
 
-    PortalsTransport(int nid, Links links) {
+    /** The transport of node {@code nid}, whose messages carry at most {@code fragmentBytes} of data each. */
+    PortalsTransport(int nid, Links links, int fragmentBytes) {
+        if (fragmentBytes <= 0) {
+            throw new IllegalArgumentException("a fragment holds at least one byte: " + fragmentBytes);
+        }
         this.nid = nid;
         this.links = Objects.requireNonNull(links, "links");
+        this.fragmentBytes = fragmentBytes;
     }
 
     /**
@@ -292,7 +307,7 @@ final class PortalsTransport {
         forgetIdleJobs();
     }
 
-    /** A message of the hosted process, sent on its channel now or held there until credit comes. */
+    /** A message of the hosted process, sent on its channel (in parts, if large) now or held there until credit comes. */
     void send(PortalsMessage message) {
         ChannelId id = new ChannelId(name(message.source()), name(message.destination()));
         JobChannel key = new JobChannel(hostedJob, id);
@@ -307,9 +322,11 @@ final class PortalsTransport {
             channel = new ChannelSender<>(id, FlowControl.DEFAULT, receiver.location(), receiver.version());
             outgoing.put(key, channel);
         }
-        sent++;
         ChannelSender<PortalsMessage> open = channel;
-        open.send(message).ifPresent(envelope -> transmit(hostedJob, open, envelope));
+        for (PortalsMessage part : Fragment.split(message, fragmentBytes)) {
+            sent++;
+            open.send(part).ifPresent(envelope -> transmit(hostedJob, open, envelope));
+        }
     }
 
     /** Whether a message of the hosted process waits for credit. */
@@ -363,6 +380,25 @@ final class PortalsTransport {
             credit(job, CreditGrant.unlimited(id));
         }
         return List.of();
+    }
+
+    /**
+     * What the hosted process's kernel gets for {@code envelope}, which it takes now (then
+     * {@link #consumed}): nothing for a fragment, set aside on its channel; the message whole,
+     * numbered as its last part, for a message sent in parts; else the envelope itself.
+     */
+    Envelope<PortalsMessage> assemble(Envelope<PortalsMessage> envelope) {
+        ChannelReceiver<PortalsMessage> channel = incoming.get(envelope.channel());
+        if (envelope.payload() instanceof Fragment) {
+            channel.setAside(envelope);
+            return null;
+        }
+        List<Envelope<PortalsMessage>> parts = channel.takeSetAside();
+        if (parts.isEmpty()) {
+            return envelope;
+        }
+        List<Fragment> fragments = parts.stream().map(part -> (Fragment) part.payload()).toList();
+        return new Envelope<>(envelope.channel(), envelope.sequence(), Fragment.join(fragments, envelope.payload()));
     }
 
     /** The hosted process's kernel has taken {@code envelope}: its sender gets credit back, in batches. */

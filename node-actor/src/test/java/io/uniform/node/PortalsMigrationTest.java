@@ -42,7 +42,11 @@ class PortalsMigrationTest {
     private static final int MOVER = 1;
 
     @JUnit5TestKit
-    ActorTestKit testKit = TestKits.serializing();
+    ActorTestKit testKit = newTestKit();
+
+    ActorTestKit newTestKit() {
+        return TestKits.serializing();
+    }
 
     @TempDir
     Path files;

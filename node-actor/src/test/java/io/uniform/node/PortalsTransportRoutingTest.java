@@ -10,6 +10,7 @@ import io.uniform.interconnect.FlowControl;
 import io.uniform.interconnect.Location;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.interconnect.ProcessId;
+import io.uniform.portals.Fragment;
 import io.uniform.portals.Payload;
 import io.uniform.portals.PortalsMessage;
 import io.uniform.portals.PutRequest;
@@ -33,18 +34,30 @@ class PortalsTransportRoutingTest {
     private static final List<Integer> LAUNCH_NIDS = List.of(1, 2);
     private static final ProcessId SENDER = new ProcessId(1, 0);
     private static final ProcessId RECEIVER = new ProcessId(2, 1);
+    private static final int LARGE_FRAGMENT = 1_000;
 
     /** Nodes joined by FIFO links; each node's "kernel" consumes what its transport hands it and records its match bits. */
     private static final class Network {
         private final Map<Integer, PortalsTransport> nodes = new HashMap<>();
         private final Map<Integer, Queue<NodeActor.Command>> links = new HashMap<>();
         private final Map<Integer, List<Long>> consumed = new HashMap<>();
+        private final Map<Integer, List<Payload>> payloads = new HashMap<>();
+        private final int fragmentBytes;
         // Where asked, the links lose and duplicate what they carry (never a notice: see ARCHITECTURE).
         private Random faults;
         private double lossChance;
         private double duplicateChance;
         private long lost;
         private long duplicated;
+
+        Network() {
+            this(64 * 1024);
+        }
+
+        /** Nodes whose messages carry at most {@code fragmentBytes} of data each. */
+        Network(int fragmentBytes) {
+            this.fragmentBytes = fragmentBytes;
+        }
 
         /** From now on each packet, grant and marker is lost at {@code loss} and delivered twice (the copy late) at {@code duplicate}. */
         Network faulty(long seed, double loss, double duplicate) {
@@ -55,7 +68,7 @@ class PortalsTransportRoutingTest {
         }
 
         PortalsTransport node(int nid) {
-            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command)));
+            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes));
         }
 
         Queue<NodeActor.Command> link(int nid) {
@@ -94,7 +107,12 @@ class PortalsTransportRoutingTest {
 
         void consume(int nid, List<Envelope<PortalsMessage>> ready) {
             for (Envelope<PortalsMessage> envelope : ready) {
-                consumed.computeIfAbsent(nid, id -> new ArrayList<>()).add(((PutRequest) envelope.payload()).matchBits());
+                Envelope<PortalsMessage> whole = node(nid).assemble(envelope);
+                if (whole != null) {
+                    PutRequest put = (PutRequest) whole.payload();
+                    consumed.computeIfAbsent(nid, id -> new ArrayList<>()).add(put.matchBits());
+                    payloads.computeIfAbsent(nid, id -> new ArrayList<>()).add(put.payload());
+                }
                 node(nid).consumed(envelope);
             }
         }
@@ -129,6 +147,19 @@ class PortalsTransportRoutingTest {
         List<Long> consumedAt(int nid) {
             return consumed.getOrDefault(nid, List.of());
         }
+
+        /** The data of the puts node {@code nid}'s kernel took, in order. */
+        List<Payload> payloadsAt(int nid) {
+            return payloads.getOrDefault(nid, List.of());
+        }
+
+        /** What node {@code nid}'s kernel took leaves with its process: the node takes nothing more for it. */
+        void leftFrom(int nid, List<Long> bits, List<Payload> data) {
+            bits.addAll(consumedAt(nid));
+            data.addAll(payloadsAt(nid));
+            consumed.remove(nid);
+            payloads.remove(nid);
+        }
     }
 
     private static PutRequest put(long bits) {
@@ -143,8 +174,23 @@ class PortalsTransportRoutingTest {
         return LongStream.range(0, count).boxed().toList();
     }
 
+    /** Put {@code bits} carrying data of a length and content that {@code bits} chooses: up to six fragments of 1,000 bytes. */
+    private static PutRequest largePut(long bits) {
+        Random random = new Random(bits);
+        byte[] data = new byte[random.nextInt(6 * LARGE_FRAGMENT)];
+        random.nextBytes(data);
+        return new PutRequest(portals(SENDER), 0, 1, portals(RECEIVER), 4, 0, bits, 0, 0, false, 0, Payload.copyOf(data));
+    }
+
+    private static List<Payload> largePayloads(long count) {
+        return LongStream.range(0, count).mapToObj(bits -> largePut(bits).payload()).toList();
+    }
+
     private static Network launched() {
-        Network network = new Network();
+        return launched(new Network());
+    }
+
+    private static Network launched(Network network) {
         network.node(1).host(JOB, SENDER, LAUNCH_NIDS, NodeActor.Channels.NONE);
         network.node(2).host(JOB, RECEIVER, LAUNCH_NIDS, NodeActor.Channels.NONE);
         return network;
@@ -184,43 +230,91 @@ class PortalsTransportRoutingTest {
     @Test
     void overLinksThatLoseAndDuplicateAReceiverMovingAgainAndAgainGetsEveryMessageOnceInOrderAndEveryStayCloses() {
         for (long seed = 0; seed < 8; seed++) {
-            Network network = launched().faulty(seed, 0.05, 0.03);
-            java.util.Random random = new java.util.Random(seed);
-            List<Long> consumed = new ArrayList<>();
-            int at = 2;
-            long next = 0;
-            for (int move = 0; move < 12; move++) {
-                send(network, 1, next, next + 150);
-                next += 150;
-                network.deliver(at, random.nextInt(100));
-                int to = 3 + random.nextInt(5);
-                to = to == at ? 2 : to;
-                LocationUpdate moved = at(RECEIVER, move + 2, to);
-                network.node(to).expect(JOB, RECEIVER); // as Immigrate makes it, before the handoff
-                NodeActor.Channels channels = network.node(at).leave(moved);
-                network.node(to).relocate(JOB, List.of(moved));
-                consumed.addAll(network.consumedAt(at));
-                network.consumed.remove(at);
-                if (random.nextBoolean()) {
-                    network.deliver(1, random.nextInt(50)); // the sender hears of it late, or at once
-                }
-                network.node(1).relocate(JOB, List.of(moved));
-                network.deliver(to, random.nextInt(50)); // some straight to the new node before the process
-                network.consume(to, network.node(to).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
-                for (int i = 0; i < 3; i++) {
-                    network.deliver(random.nextInt(8), random.nextInt(200));
-                }
-                network.node(1).resendOverdue(); // a resend interval passes now and then, quiet or not
-                at = to;
-            }
-            network.settleWithResends();
-            consumed.addAll(network.consumedAt(at));
-            assertEquals(upTo(next), consumed, "seed " + seed + ": every message consumed once, in order, wherever the receiver was");
-            long resent = network.nodes.values().stream().mapToLong(node -> node.traffic().resent()).sum();
-            assertTrue(network.lost > 100 && network.duplicated > 50 && resent > 100,
-                    "lost " + network.lost + ", duplicated " + network.duplicated + ", resent " + resent);
-            assertReleased(network, List.of());
+            movingAgainAndAgainOverFaultyLinks(seed, new Network(), PortalsTransportRoutingTest::put);
         }
+    }
+
+    @Test
+    void overLinksThatLoseDuplicateAndReorderPutsInFragmentsReachAReceiverMovingAgainAndAgainWholeOnceAndInOrder() {
+        for (long seed = 0; seed < 8; seed++) {
+            Network network = movingAgainAndAgainOverFaultyLinks(seed, new Network(LARGE_FRAGMENT), PortalsTransportRoutingTest::largePut);
+            long parts = network.node(1).traffic().sent();
+            assertTrue(parts > 2 * 12 * 150, "seed " + seed + ": " + parts + " channel messages for " + 12 * 150 + " puts");
+        }
+    }
+
+    /** A receiver moves 12 times while 150 puts are sent before each move, over links that lose and duplicate (a copy comes late). */
+    private static Network movingAgainAndAgainOverFaultyLinks(long seed, Network fresh, java.util.function.LongFunction<PutRequest> put) {
+        Network network = launched(fresh).faulty(seed, 0.05, 0.03);
+        java.util.Random random = new java.util.Random(seed);
+        List<Long> consumed = new ArrayList<>();
+        List<Payload> data = new ArrayList<>();
+        int at = 2;
+        long next = 0;
+        for (int move = 0; move < 12; move++) {
+            for (long i = next; i < next + 150; i++) {
+                network.node(1).send(put.apply(i));
+            }
+            next += 150;
+            network.deliver(at, random.nextInt(100));
+            int to = 3 + random.nextInt(5);
+            to = to == at ? 2 : to;
+            LocationUpdate moved = at(RECEIVER, move + 2, to);
+            network.node(to).expect(JOB, RECEIVER); // as Immigrate makes it, before the handoff
+            NodeActor.Channels channels = network.node(at).leave(moved);
+            network.node(to).relocate(JOB, List.of(moved));
+            network.leftFrom(at, consumed, data);
+            if (random.nextBoolean()) {
+                network.deliver(1, random.nextInt(50)); // the sender hears of it late, or at once
+            }
+            network.node(1).relocate(JOB, List.of(moved));
+            network.deliver(to, random.nextInt(50)); // some straight to the new node before the process
+            network.consume(to, network.node(to).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
+            for (int i = 0; i < 3; i++) {
+                network.deliver(random.nextInt(8), random.nextInt(200));
+            }
+            network.node(1).resendOverdue(); // a resend interval passes now and then, quiet or not
+            at = to;
+        }
+        network.settleWithResends();
+        network.leftFrom(at, consumed, data);
+        assertEquals(upTo(next), consumed, "seed " + seed + ": every message consumed once, in order, wherever the receiver was");
+        List<Payload> sent = LongStream.range(0, next).mapToObj(i -> put.apply(i).payload()).toList();
+        assertTrue(sent.equals(data), "seed " + seed + ": every put's data arrived whole");
+        long resent = network.nodes.values().stream().mapToLong(node -> node.traffic().resent()).sum();
+        assertTrue(network.lost > 100 && network.duplicated > 50 && resent > 100,
+                "lost " + network.lost + ", duplicated " + network.duplicated + ", resent " + resent);
+        assertReleased(network, List.of());
+        return network;
+    }
+
+    @Test
+    void aReceiverThatMovesBetweenTheFragmentsOfAPutTakesItOnceAndWholeAtItsNewNode() {
+        Network network = launched(new Network(LARGE_FRAGMENT));
+        byte[] data = new byte[10 * LARGE_FRAGMENT - 1];
+        new Random(3).nextBytes(data);
+        PutRequest large = new PutRequest(portals(SENDER), 0, 1, portals(RECEIVER), 4, 0, 0, 0, 0, false, 0, Payload.copyOf(data));
+        network.node(1).send(large);
+        network.node(1).send(largePut(1));
+        assertEquals(10 + Fragment.split(largePut(1), LARGE_FRAGMENT).size(), network.link(2).size(), "the put went as 10 messages");
+        network.deliver(2, 4); // 4 fragments taken at the old node, 6 still on the link to it
+        assertEquals(List.of(), network.consumedAt(2), "nothing whole yet");
+        LocationUpdate moved = LocationUpdate.at(RECEIVER, 2, new Location(3, 0));
+        network.node(3).expect(JOB, RECEIVER);
+        NodeActor.Channels channels = network.node(2).leave(moved);
+        assertEquals(4, channels.receiving().get(0).setAside().size(), "the fragments taken go with the process");
+        network.node(3).relocate(JOB, List.of(moved));
+        network.node(1).relocate(JOB, List.of(moved));
+        network.node(1).send(largePut(2)); // straight to the new node, overtaking those forwarded
+        network.deliver(3, Integer.MAX_VALUE);
+        network.deliver(2, Integer.MAX_VALUE);
+        network.consume(3, network.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
+        network.settleWithResends();
+
+        assertEquals(List.of(), network.consumedAt(2));
+        assertEquals(List.of(0L, 1L, 2L), network.consumedAt(3), "once each, in the order sent");
+        assertEquals(List.of(Payload.copyOf(data), largePut(1).payload(), largePut(2).payload()), network.payloadsAt(3));
+        assertReleased(network, List.of());
     }
 
     @Test

@@ -14,8 +14,14 @@ final class TestKits {
     }
 
     static ActorTestKit serializing() {
+        return serializing("");
+    }
+
+    /** The same, with {@code overrides} (HOCON) over it. */
+    static ActorTestKit serializing(String overrides) {
         return new JUnit5TestKitBuilder()
-                .withCustomConfig(ConfigFactory.parseResources("application-test.conf").withFallback(ConfigFactory.load()))
+                .withCustomConfig(ConfigFactory.parseString(overrides)
+                        .withFallback(ConfigFactory.parseResources("application-test.conf")).withFallback(ConfigFactory.load()))
                 .build();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.uniform.cpu.memory.AddressSpace;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The data a put or a reply carries, immutable. The engine copies it once out of the sending
@@ -47,6 +48,22 @@ public final class Payload {
     /** Copies the bytes to the start of {@code buffer} (at least {@link #length()} long). */
     void copyTo(byte[] buffer) {
         System.arraycopy(bytes, 0, buffer, 0, bytes.length);
+    }
+
+    /** A copy of bytes {@code from} (inclusive) to {@code to} (exclusive). */
+    public Payload slice(int from, int to) {
+        return new Payload(Arrays.copyOfRange(bytes, from, to));
+    }
+
+    /** One payload of {@code parts}' bytes, in order. */
+    public static Payload concat(List<Payload> parts) {
+        byte[] joined = new byte[parts.stream().mapToInt(Payload::length).sum()];
+        int at = 0;
+        for (Payload part : parts) {
+            System.arraycopy(part.bytes, 0, joined, at, part.bytes.length);
+            at += part.bytes.length;
+        }
+        return new Payload(joined);
     }
 
     public int length() {

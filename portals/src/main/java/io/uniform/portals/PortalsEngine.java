@@ -566,6 +566,9 @@ public final class PortalsEngine {
         if (message instanceof Request request) {
             return deliver(space, ni, request);
         }
+        if (message instanceof Fragment) {
+            throw new IllegalArgumentException("a fragment is the network's: its message is handed over whole (Fragment.join)");
+        }
         return message instanceof Reply reply ? deliverReply(space, ni, reply) : deliverAck(space, ni, (Ack) message);
     }
 
