@@ -257,12 +257,15 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * What the source hands over once every page is stored: the process's channels and the
-     * messages its kernel had not taken, and its directory entry at the destination. It travels
+     * messages its kernel had not taken, its directory entry at the destination, and where the source knew
+     * the job's other processes to be (the destination may be new to the job). It travels
      * serialized (Kryo) in {@link HandoffPart}s, as it grows with those messages.
      */
-    public record Handoff(Channels channels, List<Envelope<PortalsMessage>> inbox, LocationUpdate location) implements KryoSerializable {
+    public record Handoff(Channels channels, List<Envelope<PortalsMessage>> inbox, LocationUpdate location, List<LocationUpdate> directory)
+            implements KryoSerializable {
         public Handoff {
             inbox = List.copyOf(inbox);
+            directory = List.copyOf(directory);
         }
     }
 
@@ -1561,9 +1564,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         LocationUpdate moved = LocationUpdate.at(current.process(), version, new Location(destination, version));
         int job = jobId;
         Set<Integer> peersToTell = transport.nodesOf(job); // before leaving: a stay with nothing to forward lets the job go at once
+        List<LocationUpdate> known = transport.directoryOf(job);
         Channels channels = transport.leave(moved);
         // All parts at once: the unread messages are bounded by the channels' credit, and a process waiting for credit sends nothing more.
-        List<byte[]> parts = HandoffParts.cut(serialization.serialize(new Handoff(channels, arrived, moved)).get(),
+        List<byte[]> parts = HandoffParts.cut(serialization.serialize(new Handoff(channels, arrived, moved, known)).get(),
                 settings.migration().handoffPartBytes());
         emigration.handoff = java.util.stream.IntStream.range(0, parts.size())
                 .mapToObj(index -> new HandoffPart(emigration.move, index, parts.size(), parts.get(index))).toList();
@@ -1844,6 +1848,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         endedArrivals.put(arrived.move, new EndedArrival(arrived.source, new Started(arrived.move)));
         host(arrived.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(),
                 request.filesRoot(), portals(request), request.yod());
+        // Where the source knew the others to be: a node new to the job knows only their launch nodes, and the
+        // credit its process grants goes to where it believes each sender is.
+        transport.relocate(jobId, handoff.directory());
         transport.relocate(jobId, List.of(handoff.location()));
         List<Envelope<PortalsMessage>> ready = transport.host(jobId, handoff.location().process(), launchNids, handoff.channels());
         handoff.inbox().forEach(this::deliver);

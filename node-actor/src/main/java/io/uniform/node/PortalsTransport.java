@@ -287,6 +287,12 @@ final class PortalsTransport {
         return counts;
     }
 
+    /** Every entry of job {@code jobId}'s directory here: where this node knows its processes to be. */
+    List<LocationUpdate> directoryOf(int jobId) {
+        LocationDirectory directory = locations.get(jobId);
+        return directory == null ? List.of() : directory.snapshot();
+    }
+
     /** The nodes where job {@code jobId}'s processes run now, as this node knows. */
     Set<Integer> nodesOf(int jobId) {
         Set<Integer> nids = new HashSet<>();
@@ -414,12 +420,14 @@ final class PortalsTransport {
         JobChannel key = new JobChannel(job, credit.grant().channel());
         ChannelSender<PortalsMessage> channel = outgoing.get(key);
         if (channel == null) {
-            Location now = locationOf(job, sender);
             Location nextStay = nextStayOf(job, sender);
+            // The newer of the directory's entry and the stay the sender left here: a directory begun anew when
+            // the node took in another process of the job knows only launch nodes, which would send the grant back.
+            Location towards = newer(locationOf(job, sender), nextStay);
             if (arriving.contains(new JobProcess(job, sender))) {
                 early.computeIfAbsent(job, ignored -> new ArrayList<>()).add(credit); // its sender is on its way here
-            } else if (now != null && now.nid() != nid) {
-                links.send(now.nid(), credit); // its sender moved on: the grant follows it
+            } else if (towards != null && towards.nid() != nid) {
+                links.send(towards.nid(), credit); // its sender moved on: the grant follows it
             } else if (nextStay != null) {
                 links.send(nextStay.nid(), credit); // the job is forgotten here, not where its sender went
             }
@@ -641,6 +649,11 @@ final class PortalsTransport {
         }
         news.forEach(update -> passedOn.merge(new JobProcess(jobId, update.process()), update.version(), Math::max));
         nextNodes.forEach(next -> links.send(next, new NodeActor.Locations(jobId, news)));
+    }
+
+    /** The later of two locations of one process (a stay's incarnation is its entry's version), either may be null. */
+    private static Location newer(Location one, Location other) {
+        return one == null || other != null && other.incarnation() > one.incarnation() ? other : one;
     }
 
     /** The stay {@code process} of job {@code jobId} went to from its latest stay left here; null when it left none here. */

@@ -63,60 +63,10 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
         }
     }
 
-    /**
-     * Not proven over two systems yet, for a reason other than lost messages now. Before the
-     * channels resent what Artery drops, the job waited forever in two of four runs (a gap in
-     * some channels). With acknowledged resend (November 2026, loaded 2-core host, three runs,
-     * with the 3,072 default send queue and with the members' 30,720) the job ended with its
-     * exact result twice, every receiver having checked every sender's sequence, with up to half
-     * of the packets resent, but after only 11 and 5 moves: moves across the members are slow
-     * (one gave up after "no answer from node 18 within 30 s": the page stream's own messages
-     * are dropped too: resent since, see MigrationProtocolTest), and the job's 2,000 rounds are the
-     * most a Paragon node holds (alltoall's receive buffer and event queue hold the whole run:
-     * 3,000 rounds need about 18.8 MB of its 16 MiB; a version in phases of 128 rounds with a
-     * barrier between them ran a 600-round snapshot test right but did not end under moves, so
-     * it was not kept). In the
-     * third run a Migrate went unanswered for a minute. On failure the test prints every node's
-     * state. Run it by hand:
-     * {@code mvn verify -pl node-actor -am -Dtest='ClusterMachineMigrationTest#aSixteen*'}.
-     */
-    @Override
-    @Test
-    @org.junit.jupiter.api.Disabled("over two systems the job now ends right, but makes fewer than 20 moves; see the javadoc")
-    void aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom() {
-        try {
-            super.aSixteenRankAllToAllJobLosesNoMessageWhileItsRanksMoveAtRandom();
-        } catch (AssertionError failure) {
-            failure.addSuppressed(new AssertionError("the nodes then:\n" + nodeStates(lastMachine, lastDescription)));
-            throw failure;
-        }
-    }
-
-    private ActorRef<Machine.Command> lastMachine;
-    private MachineDescription lastDescription;
-
-    /** Every node's state and Portals traffic, a line each, as the machine's nodes answer. */
-    private String nodeStates(ActorRef<Machine.Command> machine, MachineDescription description) {
-        StringBuilder states = new StringBuilder();
-        TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
-        TestProbe<NodeActor.State> state = testKit.createTestProbe();
-        for (Partition partition : Partition.values()) {
-            for (int nid : description.nids(partition)) {
-                machine.tell(new Machine.GetNode(nid, refs.getRef()));
-                refs.receiveMessage(PLACED).node().tell(new NodeActor.GetState(state.getRef()));
-                NodeActor.State answer = state.receiveMessage(PLACED);
-                states.append(answer).append(' ').append(answer.portals()).append('\n');
-            }
-        }
-        return states.toString();
-    }
-
     /** Machine {@code name} started on both members; returned once each member hosts its share. */
     @Override
     ActorRef<Machine.Command> spawnMachine(MachineDescription machine, String name) {
-        lastDescription = machine.withPlacement(ROUND_ROBIN);
-        lastMachine = spawnRoundRobin(testKit, b, machine, name);
-        return lastMachine;
+        return spawnRoundRobin(testKit, b, machine, name);
     }
 
     /** Machine {@code name} started on members {@code a} and {@code b}, its nodes dealt to them in turn; returned (a's proxy) once each hosts its share. */

@@ -119,7 +119,10 @@ class PortalsTransportRoutingTest {
 
         /** Delivers everything on every link until all are quiet. */
         void settle() {
-            while (links.values().stream().anyMatch(queue -> !queue.isEmpty())) {
+            for (int round = 0; links.values().stream().anyMatch(queue -> !queue.isEmpty()); round++) {
+                if (round == 100_000) {
+                    fail("the links are still busy after 100,000 rounds: something circles between nodes");
+                }
                 List.copyOf(links.keySet()).forEach(nid -> deliver(nid, Integer.MAX_VALUE));
             }
         }
@@ -406,6 +409,42 @@ class PortalsTransportRoutingTest {
         assertEquals(1 + window / FlowControl.DEFAULT.batch() - grantsToLaunchNode, limits.size(),
                 "its current grant, re-sent on the move, and the grants made since: " + limits);
         assertEquals(2L * window, limits.get(limits.size() - 1));
+    }
+
+    /** The sender leaves node {@code from} as {@code move} says, as a node actor hands it over; the receiver's node hears of it. */
+    private static void moveSender(Network network, int from, LocationUpdate move) {
+        int to = move.location().nid();
+        NodeActor.Channels channels = network.node(from).leave(move);
+        network.node(to).relocate(JOB, List.of(move));
+        network.consume(to, network.node(to).host(JOB, SENDER, LAUNCH_NIDS, channels));
+        network.node(2).relocate(JOB, List.of(move));
+        network.settleWithResends();
+    }
+
+    /**
+     * The sender moves 1 -> 5 -> 3, and nodes 1 and 5 forget the job once its stays there close.
+     * Then the receiver moves to node 5, whose directory, begun anew, has the sender at its launch
+     * node: node 1 passes the grants back to the stay the sender left for node 5, which must follow
+     * that stay's forwarding address (newer) rather than its directory, or the grants circle.
+     */
+    @Test
+    void creditReachesASenderWhoseStayHereKnowsMoreThanTheDirectoryOfANodeNewToTheJob() {
+        Network network = launched();
+        moveSender(network, 1, at(SENDER, 2, 5));
+        moveSender(network, 5, at(SENDER, 3, 3));
+        assertEquals(0, network.node(5).traffic().jobsKnown(), "node 5 forgot the job");
+        LocationUpdate receiverMove = at(RECEIVER, 2, 5);
+        network.node(5).expect(JOB, RECEIVER);
+        NodeActor.Channels channels = network.node(2).leave(receiverMove);
+        network.node(3).relocate(JOB, List.of(receiverMove));
+        network.node(5).relocate(JOB, List.of(receiverMove));
+        network.consume(5, network.node(5).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
+
+        long messages = 3L * FlowControl.DEFAULT.window();
+        send(network, 3, 0, messages);
+        network.settleWithResends();
+        assertEquals(upTo(messages), network.consumedAt(5));
+        assertTrue(!network.node(3).heldForCredit());
     }
 
     @Test
