@@ -148,9 +148,15 @@ class OldestMemberLossTest {
         assertTrue(end.error().startsWith("the job's yod is gone with its member " + member + " (it left or died)"), end::toString);
         assertTrue(end.error().contains("nodes " + job.started.nids()), end::toString);
         assertEquals(List.of(), job.restarts);
+        // It ends either way: run by the machine after (the first request lost, or kept by the proxy),
+        // or started by the dying machine and ended with it, having no snapshot.
         JobReport.JobFinished meanwhile = askedMeanwhile.finish(LONG);
-        assertEquals(0, meanwhile.shellStatus(), () -> meanwhile + askedMeanwhile.out() + askedMeanwhile.err());
-        assertEquals(failureFree(100), askedMeanwhile.out());
+        if (meanwhile.shellStatus() == 0) {
+            assertEquals(failureFree(100), askedMeanwhile.out());
+        } else {
+            assertTrue(meanwhile.error().startsWith("the job's yod is gone with its member " + member + " (it left or died)"), meanwhile::toString);
+        }
+        aNewJobRuns();
     }
 
     /** The member {@code actor} runs on, as seen from member C (where the test's probes are): a ref without a host is C's own. */

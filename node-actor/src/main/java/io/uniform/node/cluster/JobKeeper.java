@@ -81,7 +81,7 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     private final Machine.Command request;
     private boolean answered;
     // The member the machine ran on when the request went (the oldest host member).
-    private Address requestedOf;
+    private final Address requestedOf;
     private JobReport.JobStarted current;
     // The yod that said it restarts its job under another: its stop is not a loss.
     private ActorRef<Yod.Command> restarting;
@@ -160,6 +160,10 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     private Behavior<Command> onYodStopped(YodStopped stopped) {
         if (!stopped.yod().equals(restarting)) {
             timers.startSingleTimer(new GraceOver(stopped.yod()), END_GRACE);
+        } else {
+            // It handed its job to the machine to restart: if the machine dies with it before the new yod
+            // starts, the job is recovered from the snapshot it named (a new JobStarted ends the polling).
+            timers.startSingleTimer(new RecoverDue(stopped.yod()), END_GRACE);
         }
         return this;
     }
@@ -185,21 +189,20 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
             return this;
         }
         if (requestedOf != null && !isMember(requestedOf)) {
-            // Once, after a while: the singleton's proxy drops what it gets while it still knows the old machine.
+            // After a while: the singleton's proxy drops what it gets while it still knows the old machine.
             getContext().getLog().warn("the machine on {} left before it answered a job's request: asking the machine after it", requestedOf);
             timers.startSingleTimer(ResendDue.INSTANCE, RECOVER_RETRY);
         } else {
-            requestedOf = requestedOf == null ? machineMember() : requestedOf;
             timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
         }
         return this;
     }
 
+    /** Sends the request again, and again every {@link #RECOVER_RETRY} until the machine answers (it takes a client's request once). */
     private Behavior<Command> onResendDue() {
         if (!answered) {
             machine.tell(new Machine.RequestAgain(request, reports));
-            requestedOf = machineMember();
-            timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
+            timers.startSingleTimer(ResendDue.INSTANCE, RECOVER_RETRY);
         }
         return this;
     }
