@@ -133,7 +133,9 @@ class ClusterSnapshotRestartTest {
     @Test
     void aRestartedJobPrintsNothingTwice() {
         TestProbe<JobReport> client = a.createTestProbe();
-        machine.tell(new Machine.Run(new Program(GuestFiles.elf("bench/bench_migrate.elf"), List.of("bench_migrate", "1", "800"), null),
+        // Long enough that no rank ends before the snapshot is taken on a quiet host (800 rounds did, on CI's).
+        int rounds = 4000;
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("bench/bench_migrate.elf"), List.of("bench_migrate", "1", "" + rounds), null),
                 JobPlacement.of(Partition.COMPUTE), RANKS, client.getRef(), Yod.Options.NONE.withSnapshots(0, snapshots.toString())));
         MachineJob job = new MachineJob(client);
         onB(job);
@@ -151,7 +153,7 @@ class ClusterSnapshotRestartTest {
         assertTrue(job.outBeforeRestart.contains(" checksum 0x"), () -> "no rank finished before the restart: " + job.outBeforeRestart);
         List<String> lines = job.out().lines().toList();
         assertEquals(RANKS, lines.stream().filter("bench_migrate touched 1 MiB"::equals).count(), job::out);
-        List<String> checksums = lines.stream().filter(line -> line.startsWith("bench_migrate rounds 800 checksum 0x")).toList();
+        List<String> checksums = lines.stream().filter(line -> line.startsWith("bench_migrate rounds " + rounds + " checksum 0x")).toList();
         assertEquals(RANKS, checksums.size(), job::out);
         assertEquals(1, checksums.stream().distinct().count(), job::out);
         assertEquals(2 * RANKS, lines.size(), job::out);
