@@ -269,9 +269,7 @@ class MigrationProtocolTest {
             ActorTestKit kit = kitOf(nid);
             NodeActor.Settings node = NodeActor.Settings.of(nid, partition, MachineDescriptions.defaultMachine().memoryPerNode(),
                     ConfigFactory.parseString(settings).withFallback(kit.system().settings().config()));
-            ActorRef<NodeActor.Command> ref = kit.spawn(wrapping.apply(nid).apply(NodeActor.create(node, pagedKernels(stream))));
-            NodeDirectory.register(kit.system(), machine, ref);
-            refs.add(ref);
+            refs.add(TestKits.listedNode(kit, machine, nid, wrapping.apply(nid).apply(NodeActor.create(node, pagedKernels(stream)))));
         }
         return new Nodes(List.copyOf(refs), directory);
     }

@@ -107,9 +107,7 @@ class PortalsTransportTest {
     private ActorRef<NodeActor.Command> node(String machine, int nid, UnaryOperator<Kernel> kernels) {
         NodeActor.Settings settings = NodeActor.Settings.of(nid, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
                 testKit.system().settings().config());
-        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings, kernels));
-        NodeDirectory.register(testKit.system(), machine, node);
-        return node;
+        return TestKits.listedNode(testKit, machine, nid, NodeActor.create(settings, kernels));
     }
 
     private ActorRef<NodeActor.Command> node(String machine, int nid, ProcessId self, ProcessId peer,

@@ -166,12 +166,10 @@ class PreCopyMigrationTest {
         Config config = ConfigFactory.parseString("uniform.migration.timeout = 3s").withFallback(testKit.system().settings().config());
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(machine));
         TestProbe<String> noticed = testKit.createTestProbe();
-        ActorRef<NodeActor.Command> source = testKit.spawn(NodeActor.create(NodeActor.Settings.of(1, Partition.SERVICE,
-                description.memoryPerNode(), config)));
-        ActorRef<NodeActor.Command> destination = testKit.spawn(failingAtFirstChunk(NodeActor.create(NodeActor.Settings.of(2,
+        ActorRef<NodeActor.Command> source = TestKits.listedNode(testKit, machine, 1, NodeActor.create(NodeActor.Settings.of(1,
+                Partition.SERVICE, description.memoryPerNode(), config)));
+        TestKits.listedNode(testKit, machine, 2, failingAtFirstChunk(NodeActor.create(NodeActor.Settings.of(2,
                 Partition.SERVICE, description.memoryPerNode(), config)), failure, noticed.getRef()));
-        NodeDirectory.register(testKit.system(), machine, source);
-        NodeDirectory.register(testKit.system(), machine, destination);
 
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         source.tell(new NodeActor.Launch(1, 0, 1, program(), yod.getRef(), null, null,

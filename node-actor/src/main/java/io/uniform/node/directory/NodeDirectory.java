@@ -2,16 +2,14 @@ package io.uniform.node.directory;
 
 import io.uniform.node.CborSerializable;
 import io.uniform.node.NodeActor;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,10 +23,15 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * Finds nodes by nid wherever they live. Every node of a machine registers with the
- * Receptionist under the machine's {@link #key}; this actor follows that listing, asks each newly listed node its nid, and
- * answers lookups from what it learned. The same code serves one JVM (the local receptionist) and
- * a Pekko Cluster (the listing is replicated to every member), so its users never learn where a
- * node runs.
+ * Receptionist under the machine's {@link #key}, named by {@link #nodeName} so that its nid is
+ * its actor name's: this actor follows that listing and answers lookups from it. The same code
+ * serves one JVM (the local receptionist) and a Pekko Cluster (the listing is replicated to every
+ * member), so its users never learn where a node runs.
+ *
+ * <p>The nid travels in the name, not in an answer to a question: every directory of a cluster
+ * asking each of a machine's thousands of nodes, on starved member JVMs whose answers came late
+ * and were asked again, kept ASCI Red's 4,602 nodes over three members from ever being all
+ * known.
  *
  * <p>A cluster's listing arrives eventually: a client that needs particular nodes sends
  * {@link WaitFor} rather than trusting one {@link Lookup}.
@@ -39,14 +42,27 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         return ServiceKey.create(NodeActor.Command.class, "uniform-node-" + machine);
     }
 
-    /** A listed node silent this long is asked again (for as long as it stays listed, once reachable). */
-    static final Duration IDENTIFY_TIMEOUT = Duration.ofSeconds(5);
+    private static final Pattern NODE_NAME = Pattern.compile("node-(\\d+)(?:-[1-9]\\d*)?");
 
     /**
-     * Nodes asked for their nid at once. Artery drops what overflows its send queue to a member
-     * (3,072 messages): asking a whole machine's listing at once loses questions and answers.
+     * The actor name of node {@code nid}'s {@code generation}-th actor on its host (a node handed
+     * away and back may be booted again before the old actor has ended).
      */
-    static final int MAX_IDENTIFYING = 256;
+    public static String nodeName(int nid, int generation) {
+        if (nid < 0 || generation < 0) {
+            throw new IllegalArgumentException("a node's nid and generation are never negative: " + nid + ", " + generation);
+        }
+        return "node-" + nid + (generation == 0 ? "" : "-" + generation);
+    }
+
+    /** The nid that {@code node}'s name, given by {@link #nodeName}, carries. */
+    static int nidOf(ActorRef<NodeActor.Command> node) {
+        Matcher matcher = NODE_NAME.matcher(node.path().name());
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("not a node's name (NodeDirectory.nodeName): " + node.path());
+        }
+        return Integer.parseInt(matcher.group(1));
+    }
 
     /** The protocol of the directory. */
     public sealed interface Command {}
@@ -79,12 +95,9 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
     /** A node the directory knew has stopped (a watch notification: never leaves this JVM). */
     private record NodeStopped(ActorRef<NodeActor.Command> node) implements Command, NoSerializationVerificationNeeded {}
 
-    /** A listed node answered with its state, or did not in time (local: never leaves this JVM). */
-    private record Identified(ActorRef<NodeActor.Command> node, NodeActor.State state, Throwable failure)
-            implements Command, NoSerializationVerificationNeeded {}
-
-    /** Lists {@code node} of {@code machine} with the receptionist of {@code system}, so that every directory of the cluster finds it. */
+    /** Lists {@code node} (named by {@link #nodeName}) of {@code machine} with the receptionist of {@code system}, so that every directory of the cluster finds it. */
     public static void register(ActorSystem<?> system, String machine, ActorRef<NodeActor.Command> node) {
+        nidOf(node); // a node misnamed would never be found: refused here, where the mistake is
         system.receptionist().tell(Receptionist.register(key(machine), node));
     }
 
@@ -95,23 +108,15 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
 
     private final ServiceKey<NodeActor.Command> key;
 
+    // The node each nid names, and the nid of every listed node (two may claim a nid while one ends).
     private final Map<Integer, ActorRef<NodeActor.Command>> byNid = new HashMap<>();
     private final Map<ActorRef<NodeActor.Command>, Integer> nidOf = new HashMap<>();
     // Unanswered WaitFors, and the same indexed by each nid they still miss (learning a nid is
     // then one lookup, not a scan of every waiter: a machine asks for thousands at once).
     private final Set<Waiter> waiting = new java.util.LinkedHashSet<>();
     private final Map<Integer, List<Waiter>> waitingFor = new HashMap<>();
-    // Every registered node, reachable or not, and the reachable ones as last listed.
-    private final Set<ActorRef<NodeActor.Command>> listed = new HashSet<>();
-    private Set<ActorRef<NodeActor.Command>> reachable = Set.of();
-    // Listed nodes whose nid is not known yet: those to ask, and those waiting to be reachable.
-    private final Queue<ActorRef<NodeActor.Command>> unidentified = new ArrayDeque<>();
-    private final Set<ActorRef<NodeActor.Command>> unreachedUnidentified = new HashSet<>();
-    // Listed nodes that have let an ask of their nid time out.
-    private final Set<ActorRef<NodeActor.Command>> silent = new HashSet<>();
     // Nodes known to have stopped that the listing may still hold (it drops them late, by gossip in a cluster).
     private final Set<ActorRef<NodeActor.Command>> stopped = new HashSet<>();
-    private int identifying;
     // The newest listing not yet applied; null when none waits.
     private Receptionist.Listing latest;
 
@@ -129,7 +134,6 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
                 .onMessage(WaitFor.class, this::onWaitFor)
                 .onMessage(ListingChanged.class, this::onListingChanged)
                 .onMessageEquals(ApplyListing.INSTANCE, this::onApplyListing)
-                .onMessage(Identified.class, this::onIdentified)
                 .onMessage(NodeStopped.class, this::onNodeStopped)
                 .build();
     }
@@ -188,64 +192,45 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
 
     /**
      * A node stays in the directory while it is registered, also while its member is
-     * unreachable: a loaded JVM can miss heartbeats for seconds, and forgetting (then asking
-     * again) a member's thousands of nodes each time would feed the load. A member that stays
-     * unreachable is downed and removed, and its nodes leave the listing then; yod's watch ends
-     * the ranks they held. Only reachable nodes are asked their nid. Removals are looked for
-     * only when the count says there are some.
+     * unreachable: a loaded JVM can miss heartbeats for seconds. A member that stays unreachable
+     * is downed and removed, and its nodes leave the listing then; yod's watch ends the ranks they
+     * held. Removals are looked for only when the count says there are some.
      */
     private Behavior<Command> onApplyListing() {
         Set<ActorRef<NodeActor.Command>> registered = latest.getAllServiceInstances(key);
-        reachable = latest.getServiceInstances(key);
         latest = null;
         stopped.retainAll(registered);
         for (ActorRef<NodeActor.Command> node : registered) {
-            if (!stopped.contains(node) && listed.add(node)) {
-                unreachedUnidentified.add(node);
+            if (!stopped.contains(node) && !nidOf.containsKey(node)) {
+                learn(node, nidOf(node));
             }
         }
-        if (listed.size() > registered.size()) {
-            for (Iterator<ActorRef<NodeActor.Command>> it = listed.iterator(); it.hasNext(); ) {
-                ActorRef<NodeActor.Command> node = it.next();
+        if (nidOf.size() > registered.size()) {
+            for (ActorRef<NodeActor.Command> node : List.copyOf(nidOf.keySet())) {
                 if (!registered.contains(node)) {
-                    it.remove();
                     forget(node);
                 }
             }
         }
-        for (Iterator<ActorRef<NodeActor.Command>> it = unreachedUnidentified.iterator(); it.hasNext(); ) {
-            ActorRef<NodeActor.Command> node = it.next();
-            if (reachable.contains(node)) {
-                it.remove();
-                unidentified.add(node);
-            }
-        }
-        identifyMore();
         return this;
     }
 
-    private void identifyMore() {
-        while (identifying < MAX_IDENTIFYING && !unidentified.isEmpty()) {
-            ActorRef<NodeActor.Command> node = unidentified.poll();
-            if (listed.contains(node) && !nidOf.containsKey(node)) {
-                identifying++;
-                getContext().ask(NodeActor.State.class, node, IDENTIFY_TIMEOUT, NodeActor.GetState::new,
-                        (state, failure) -> new Identified(node, state, failure));
-            }
-        }
-    }
-
+    /** The nid's waiters wait again, unless another listed node claims it (a newer one, booted before this one ended). */
     private void forget(ActorRef<NodeActor.Command> node) {
         getContext().unwatch(node);
-        silent.remove(node);
-        unreachedUnidentified.remove(node);
         Integer nid = nidOf.remove(node);
-        // Only if the nid still names this node: a newer node may have taken it over.
-        if (nid != null && byNid.remove(nid, node)) {
-            for (Waiter waiter : waiting) {
-                if (waiter.request().nids().contains(nid) && waiter.missing().add(nid)) {
-                    waitingFor.computeIfAbsent(nid, n -> new ArrayList<>()).add(waiter);
-                }
+        if (nid == null || !byNid.remove(nid, node)) {
+            return;
+        }
+        for (Map.Entry<ActorRef<NodeActor.Command>, Integer> other : nidOf.entrySet()) {
+            if (other.getValue().equals(nid)) {
+                learn(other.getKey(), nid);
+                return;
+            }
+        }
+        for (Waiter waiter : waiting) {
+            if (waiter.request().nids().contains(nid) && waiter.missing().add(nid)) {
+                waitingFor.computeIfAbsent(nid, n -> new ArrayList<>()).add(waiter);
             }
         }
     }
@@ -259,46 +244,22 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
      */
     private Behavior<Command> onNodeStopped(NodeStopped stoppedNode) {
         ActorRef<NodeActor.Command> node = stoppedNode.node();
-        if (listed.remove(node)) {
+        if (nidOf.containsKey(node)) {
             stopped.add(node);
             forget(node);
         }
         return this;
     }
 
-    private Behavior<Command> onIdentified(Identified identified) {
-        identifying--;
-        ActorRef<NodeActor.Command> node = identified.node();
-        if (listed.contains(node)) { // else it left the listing while asked: nothing to learn
-            if (identified.failure() != null) {
-                // One silence is a busy member (a machine's worth of asks, a starved JVM); two are worth a warning.
-                if (silent.add(node)) {
-                    getContext().getLog().debug("node {} did not say its nid in {}; asking again", node.path(), IDENTIFY_TIMEOUT);
-                } else {
-                    getContext().getLog().warn("node {} again did not say its nid in {}; asking again", node.path(), IDENTIFY_TIMEOUT);
-                }
-                if (reachable.contains(node)) {
-                    unidentified.add(node);
-                } else {
-                    unreachedUnidentified.add(node);
-                }
-            } else {
-                learn(node, identified.state().nid());
-            }
-        }
-        identifyMore();
-        return this;
-    }
-
+    /** {@code node} now names {@code nid}: the latest listed of the nodes that claim it. */
     private void learn(ActorRef<NodeActor.Command> node, int nid) {
-        silent.remove(node);
         ActorRef<NodeActor.Command> previous = byNid.put(nid, node);
         if (previous != null && !previous.equals(node)) {
-            getContext().getLog().warn("nid {} is now {}, was {}", nid, node.path(), previous.path());
-            nidOf.remove(previous);
+            getContext().getLog().info("nid {} is now {}, was {}", nid, node.path(), previous.path());
         }
-        nidOf.put(node, nid);
-        getContext().watchWith(node, new NodeStopped(node));
+        if (nidOf.put(node, nid) == null) {
+            getContext().watchWith(node, new NodeStopped(node));
+        }
         for (Waiter waiter : waitingFor.getOrDefault(nid, List.of())) {
             if (waiter.missing().remove(nid) && waiter.missing().isEmpty() && waiting.remove(waiter)) {
                 answer(waiter.request());

@@ -127,8 +127,7 @@ public final class NodeHost extends AbstractBehavior<NodeHost.Command> {
             if (!running.containsKey(node.nid())) {
                 NodeActor.Settings settings = NodeActor.Settings.of(node.nid(), node.partition(), memoryPerNode,
                         getContext().getSystem().settings().config());
-                String name = "node-" + node.nid() + (generation == 0 ? "" : "-" + generation);
-                ActorRef<NodeActor.Command> ref = getContext().spawn(NodeActor.create(settings), name);
+                ActorRef<NodeActor.Command> ref = getContext().spawn(NodeActor.create(settings), NodeDirectory.nodeName(node.nid(), generation));
                 NodeDirectory.register(getContext().getSystem(), machine, ref);
                 running.put(node.nid(), ref);
             }

@@ -2,6 +2,8 @@ package io.uniform.node.directory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescriptions;
@@ -36,7 +38,7 @@ class NodeDirectoryTest {
     private ActorRef<NodeActor.Command> registeredNode(int nid) {
         NodeActor.Settings settings = NodeActor.Settings.of(nid, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
                 testKit.system().settings().config());
-        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings), "node-" + nid);
+        ActorRef<NodeActor.Command> node = testKit.spawn(NodeActor.create(settings), NodeDirectory.nodeName(nid, 0));
         NodeDirectory.register(testKit.system(), MACHINE, node);
         return node;
     }
@@ -68,9 +70,9 @@ class NodeDirectoryTest {
     }
 
     @Test
-    void moreNodesThanAreAskedAtOnceAreAllKnown() {
+    void aThousandNodesAreAllKnown() {
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
-        Set<Integer> nids = IntStream.range(1000, 1000 + 2 * NodeDirectory.MAX_IDENTIFYING + 1).boxed().collect(Collectors.toSet());
+        Set<Integer> nids = IntStream.range(1000, 2000).boxed().collect(Collectors.toSet());
         nids.forEach(this::registeredNode);
         TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
         directory.tell(new NodeDirectory.WaitFor(nids, known.getRef()));
@@ -87,6 +89,38 @@ class NodeDirectoryTest {
         testKit.stop(node);
         known.awaitAssert(() -> {
             assertNull(lookup(directory, 21).node());
+            return null;
+        });
+    }
+
+    @Test
+    void aNodeNotNamedByItsNidIsRefused() {
+        NodeActor.Settings settings = NodeActor.Settings.of(41, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
+                testKit.system().settings().config());
+        ActorRef<NodeActor.Command> misnamed = testKit.spawn(NodeActor.create(settings), "worker-41");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> NodeDirectory.register(testKit.system(), MACHINE, misnamed));
+        assertTrue(refused.getMessage().contains("worker-41"), refused.getMessage());
+    }
+
+    @Test
+    void aNodeBootedAgainBeforeTheOldOneEndedTakesItsNidAndGivesItBackWhenItStops() {
+        ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
+        ActorRef<NodeActor.Command> first = registeredNode(31);
+        TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
+        directory.tell(new NodeDirectory.WaitFor(Set.of(31), known.getRef()));
+        assertEquals(first, known.receiveMessage().nodes().get(31));
+        NodeActor.Settings settings = NodeActor.Settings.of(31, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
+                testKit.system().settings().config());
+        ActorRef<NodeActor.Command> second = testKit.spawn(NodeActor.create(settings), NodeDirectory.nodeName(31, 1));
+        NodeDirectory.register(testKit.system(), MACHINE, second);
+        known.awaitAssert(() -> {
+            assertEquals(second, lookup(directory, 31).node());
+            return null;
+        });
+        testKit.stop(second);
+        known.awaitAssert(() -> {
+            assertEquals(first, lookup(directory, 31).node());
             return null;
         });
     }
