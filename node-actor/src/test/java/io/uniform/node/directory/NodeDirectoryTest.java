@@ -49,6 +49,14 @@ class NodeDirectoryTest {
         return located.receiveMessage();
     }
 
+    /** Waits until {@code directory} knows {@code nid}, and checks that it is {@code node}. */
+    private TestProbe<NodeDirectory.Known> awaitKnown(ActorRef<NodeDirectory.Command> directory, int nid, ActorRef<NodeActor.Command> node) {
+        TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
+        directory.tell(new NodeDirectory.WaitFor(Set.of(nid), known.getRef()));
+        assertEquals(node, known.receiveMessage().nodes().get(nid));
+        return known;
+    }
+
     @Test
     void anUnknownNidIsLocatedAsNoNode() {
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
@@ -83,9 +91,7 @@ class NodeDirectoryTest {
     void aNodeThatStopsLeavesTheDirectory() {
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
         ActorRef<NodeActor.Command> node = registeredNode(21);
-        TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
-        directory.tell(new NodeDirectory.WaitFor(Set.of(21), known.getRef()));
-        assertEquals(node, known.receiveMessage().nodes().get(21));
+        TestProbe<NodeDirectory.Known> known = awaitKnown(directory, 21, node);
         testKit.stop(node);
         known.awaitAssert(() -> {
             assertNull(lookup(directory, 21).node());
@@ -107,9 +113,7 @@ class NodeDirectoryTest {
     void aNodeBootedAgainBeforeTheOldOneEndedTakesItsNidAndGivesItBackWhenItStops() {
         ActorRef<NodeDirectory.Command> directory = testKit.spawn(NodeDirectory.create(MACHINE));
         ActorRef<NodeActor.Command> first = registeredNode(31);
-        TestProbe<NodeDirectory.Known> known = testKit.createTestProbe();
-        directory.tell(new NodeDirectory.WaitFor(Set.of(31), known.getRef()));
-        assertEquals(first, known.receiveMessage().nodes().get(31));
+        TestProbe<NodeDirectory.Known> known = awaitKnown(directory, 31, first);
         NodeActor.Settings settings = NodeActor.Settings.of(31, Partition.COMPUTE, MachineDescriptions.defaultMachine().memoryPerNode(),
                 testKit.system().settings().config());
         ActorRef<NodeActor.Command> second = testKit.spawn(NodeActor.create(settings), NodeDirectory.nodeName(31, 1));
