@@ -90,11 +90,8 @@ public final class ChannelSender<T> {
     private boolean outstandingAtLastCheck;
     // Stalled for one interval already: its probe went, and a second interval without progress resends everything.
     private boolean probed;
-    // Backoff while stalled, so that a loaded link is not flooded with copies: intervals to let pass before the next resend,
-    // and that number for the one after it (doubling up to MAX_BACKOFF_INTERVALS); progress resets both.
-    private int intervalsToWait;
-    private int backoffIntervals = 1;
-    private static final int MAX_BACKOFF_INTERVALS = 8;
+    // After the probe, while still stalled: when to send everything again.
+    private final ResendBackoff backoff = new ResendBackoff();
     private long ackedAtLastCheck;
     private long limitAtLastCheck;
     private long resends;
@@ -239,17 +236,11 @@ public final class ChannelSender<T> {
         limitAtLastCheck = limit;
         if (!stalled || !outstandingAtLastCheck) {
             probed = false;
-            intervalsToWait = 0;
-            backoffIntervals = 1;
+            backoff.due(false);
             return List.of();
         }
-        if (intervalsToWait > 0) {
-            intervalsToWait--;
+        if (probed && !backoff.due(true)) {
             return List.of();
-        }
-        if (probed) {
-            intervalsToWait = backoffIntervals;
-            backoffIntervals = Math.min(2 * backoffIntervals, MAX_BACKOFF_INTERVALS);
         }
         resends++;
         boolean everything = probed;
