@@ -543,6 +543,35 @@ class MigrationProtocolTest {
     }
 
     /**
+     * A source that gives a move up (its sender cannot live on Linux) tells the reserved
+     * destination; that Abandon lost once is sent again until it is heard, so the destination is
+     * free within a few resend intervals, where it stayed reserved for its 30 s timeout before.
+     */
+    @Test
+    void aLostAbandonIsSentAgainAndTheDestinationIsFreeLongBeforeItsTimeout() {
+        AtomicInteger dropped = new AtomicInteger();
+        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), "", nid -> nid == 3 ? gated(() -> firstLost(NodeActor.Abandon.class, dropped))
+                : node -> node, Partition.SERVICE, Partition.SERVICE, Partition.SERVICE, Partition.COMPUTE); // no move asks yod (a probe here)
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport refused = migrate(nodes, 1, 3);
+        assertEquals("this sender cannot live on Linux", refused.reason());
+
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+            NodeActor.MigrationReport report = migrate(nodes, 2, 3);
+            assertTrue(report.moved(), report.toString());
+            return null;
+        });
+        assertEquals(1, dropped.get(), "the abandon was lost once");
+        NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
+        assertTrue(sender.moved(), sender.toString());
+        List<JobEvent.Exited> exits = exits(yod);
+        assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
+                "all 20,000 puts arrived once each, in order");
+        assertEquals(List.of(4, 3), exits.stream().map(JobEvent.Exited::nid).toList());
+    }
+
+    /**
      * The destination stores the last pages but the source never hears it (every answer to them
      * lost, resends far apart): the destination gives the move up after its handoff-timeout, and the
      * source, which still holds the process, resumes it. Only the source reports, and nothing
