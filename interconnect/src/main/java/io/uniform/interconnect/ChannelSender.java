@@ -294,6 +294,21 @@ public final class ChannelSender<T> {
     }
 
     /**
+     * A notice for {@code stay}, an earlier location of the receiver than {@link #target()},
+     * which asks because it still waits for the channel's marker there (the marker and its
+     * notice may both have been lost): once every marker the channel made has settled, all it
+     * sent before leaving any earlier location has been delivered, so a notice ending at the
+     * acknowledgement closes the channel there. Empty while a marker waits to settle (its
+     * notice follows) or when the channel has not left {@code stay}.
+     */
+    public Optional<ChannelMarker> noticeFor(Location stay) {
+        if (!unsettled.isEmpty() || target.incarnation() <= stay.incarnation()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChannelMarker(id, stay, target, acked, acked));
+    }
+
+    /**
      * The sending process has ended and this channel holds nothing more: the final marker, for
      * {@link #target()}, which tells every location of the receiver that nothing at or past
      * {@link #nextSequence()} will come. What is unacknowledged is still resent, and a notice

@@ -147,6 +147,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public record Marker(int jobId, Location to, ChannelMarker marker) implements Command, CborSerializable {}
 
     /**
+     * A stay of a channel's receiver that has waited a resend interval for the channel's marker,
+     * to the sender's node: the marker (and its notice) may have been lost, or the news that the
+     * receiver went on to {@code next}. The sender answers with a notice, or re-points.
+     */
+    public record MarkerWanted(int jobId, ChannelId channel, Location stay, Location next) implements Command, CborSerializable {}
+
+    /**
      * Where processes of job {@code jobId} run now, as their mover publishes it: every node that
      * talks to them re-points its channels (the logical ids guest code holds do not change).
      */
@@ -693,6 +700,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Packet.class, this::onPacket)
                 .onMessage(Credit.class, this::onCredit)
                 .onMessage(Marker.class, this::onMarker)
+                .onMessage(MarkerWanted.class, this::onMarkerWanted)
                 .onMessage(Locations.class, this::onLocations)
                 .onMessage(PeerLocated.class, this::onPeerLocated)
                 .onMessage(PeerLost.class, this::onPeerLost)
@@ -1242,6 +1250,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onMarker(Marker marker) {
         transport.marker(marker);
+        scheduleResend(); // a stay it opened asks for its markers if they do not come
+        return this;
+    }
+
+    private Behavior<Command> onMarkerWanted(MarkerWanted wanted) {
+        transport.markerWanted(wanted);
         return this;
     }
 
