@@ -166,6 +166,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Kill the node's process of job {@code jobId}, if any (at the end of the running slice). */
     public record Kill(int jobId, String reason) implements Command, CborSerializable {}
 
+    /**
+     * yod to every node its job ran on, once every rank has ended: nothing more of the job will
+     * need forwarding, so the node lets go of its stays and forwarding addresses of it.
+     */
+    public record JobEnded(int jobId) implements Command, CborSerializable {}
+
     /** yod's answer to I/O request {@code sequence} of the node's process of job {@code jobId}. */
     public record IoDone(int jobId, long sequence, IoReply reply) implements Command, CborSerializable {}
 
@@ -373,11 +379,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * consumed, packets forwarded to where their receiver runs now, packets dropped for want of
      * a receiver (or given up for a lost one), markers sent (re-pointed and ended channels) and
      * received; stays left here that still forward ({@code openStays}) and those released, the
-     * jobs whose directory it keeps, channels closed by a node's failure, and envelopes resent
-     * because their channel stalled (a message or its acknowledgement was lost).
+     * jobs whose directory it keeps, channels closed by a node's failure, envelopes resent
+     * because their channel stalled (a message or its acknowledgement was lost), and the
+     * forwarding addresses of released stays kept until their job ends.
      */
     public record PortalsTraffic(long sent, long delivered, long forwarded, long dropped, long markersSent, long markersReceived,
-                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure, long resent)
+                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure, long resent,
+                                 int forwardingAddresses)
             implements CborSerializable {}
 
     /** The answer to a {@link Reboot}: accepted (the node now runs {@code partition}'s OS) or refused with a reason. */
@@ -706,6 +714,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(PeerLost.class, this::onPeerLost)
                 .onMessage(YodGone.class, this::onYodGone)
                 .onMessage(Kill.class, this::onKill)
+                .onMessage(JobEnded.class, this::onJobEnded)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(GetFigures.class, this::onGetFigures)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
@@ -1261,6 +1270,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onLocations(Locations locations) {
         transport.relocate(locations.jobId(), locations.updates());
+        return this;
+    }
+
+    private Behavior<Command> onJobEnded(JobEnded ended) {
+        transport.jobEnded(ended.jobId());
         return this;
     }
 

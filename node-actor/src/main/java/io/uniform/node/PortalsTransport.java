@@ -577,7 +577,19 @@ final class PortalsTransport {
 
     NodeActor.PortalsTraffic traffic() {
         return new NodeActor.PortalsTraffic(sent, delivered, forwarded, dropped, markersSent, markersReceived, departures.size(),
-                staysReleased, locations.size(), closedByFailure, resent);
+                staysReleased, locations.size(), closedByFailure, resent, addresses.size());
+    }
+
+    /**
+     * Every rank of job {@code jobId} has ended (its yod says so): no packet, marker or straggler
+     * of it needs passing on any more, so its stays, open or released, and the news passed on
+     * for it go, and with them its directory unless the node still sends for it.
+     */
+    void jobEnded(int jobId) {
+        departures.keySet().removeIf(stay -> stay.jobId() == jobId);
+        addresses.keySet().removeIf(stay -> stay.jobId() == jobId);
+        passedOn.keySet().removeIf(process -> process.jobId() == jobId);
+        forgetIdleJobs();
     }
 
     private void transmit(int jobId, ChannelSender<PortalsMessage> channel, Envelope<PortalsMessage> envelope) {

@@ -373,6 +373,17 @@ class MigrationProtocolTest {
             }
             return null;
         });
+        assertTrue(state(nodes, 2).portals().forwardingAddresses() > 0, "the receiver's first stay is kept while the job may run");
+        for (int nid = 1; nid <= 5; nid++) {
+            nodes.nid(nid).tell(new NodeActor.JobEnded(1)); // as yod does once every rank has ended
+        }
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            for (int nid = 1; nid <= 5; nid++) {
+                NodeActor.PortalsTraffic traffic = state(nodes, nid).portals();
+                assertEquals(0, traffic.forwardingAddresses(), "node " + nid + " keeps forwarding addresses: " + traffic);
+            }
+            return null;
+        });
     }
 
     @Test
