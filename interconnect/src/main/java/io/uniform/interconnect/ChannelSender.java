@@ -90,11 +90,8 @@ public final class ChannelSender<T> {
     private boolean outstandingAtLastCheck;
     // Stalled for one interval already: its probe went, and a second interval without progress resends everything.
     private boolean probed;
-    // Backoff while stalled, so that a loaded link is not flooded with copies: intervals to let pass before the next resend,
-    // and that number for the one after it (doubling up to MAX_BACKOFF_INTERVALS); progress resets both.
-    private int intervalsToWait;
-    private int backoffIntervals = 1;
-    private static final int MAX_BACKOFF_INTERVALS = 8;
+    // After the probe, while still stalled: when to send everything again.
+    private final ResendBackoff backoff = new ResendBackoff();
     private long ackedAtLastCheck;
     private long limitAtLastCheck;
     private long resends;
@@ -239,17 +236,11 @@ public final class ChannelSender<T> {
         limitAtLastCheck = limit;
         if (!stalled || !outstandingAtLastCheck) {
             probed = false;
-            intervalsToWait = 0;
-            backoffIntervals = 1;
+            backoff.due(false);
             return List.of();
         }
-        if (intervalsToWait > 0) {
-            intervalsToWait--;
+        if (probed && !backoff.due(true)) {
             return List.of();
-        }
-        if (probed) {
-            intervalsToWait = backoffIntervals;
-            backoffIntervals = Math.min(2 * backoffIntervals, MAX_BACKOFF_INTERVALS);
         }
         resends++;
         boolean everything = probed;
@@ -300,6 +291,21 @@ public final class ChannelSender<T> {
         target = to;
         markers++;
         return Optional.of(marker);
+    }
+
+    /**
+     * A notice for {@code stay}, an earlier location of the receiver than {@link #target()},
+     * which asks because it still waits for the channel's marker there (the marker and its
+     * notice may both have been lost): once every marker the channel made has settled, all it
+     * sent before leaving any earlier location has been delivered, so a notice ending at the
+     * acknowledgement closes the channel there. Empty while a marker waits to settle (its
+     * notice follows) or when the channel has not left {@code stay}.
+     */
+    public Optional<ChannelMarker> noticeFor(Location stay) {
+        if (!unsettled.isEmpty() || target.incarnation() <= stay.incarnation()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChannelMarker(id, stay, target, acked, acked));
     }
 
     /**

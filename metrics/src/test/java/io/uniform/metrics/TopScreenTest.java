@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TopScreenTest {
     private static NodeSample node(int nid, NodeActor.Status status, int job, long instructions, double mips) {
         NodeActor.State state = new NodeActor.State(nid, Partition.COMPUTE, status, job, job == 0 ? 0 : nid, 3, 0,
-                new NodeActor.PortalsTraffic(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0);
+                new NodeActor.PortalsTraffic(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0);
         return new NodeSample(new NodeActor.Figures(state, new NodeActor.Activity(instructions, 0, 0, 0, 0, 0, 0, 1, 0)), mips, 10, -1);
     }
 

@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import io.uniform.interconnect.ResendBackoff;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.process.image.DirtyPages;
 import java.util.ArrayList;
@@ -77,8 +78,8 @@ final class Emigration {
     NodeActor.MoveStep unanswered;
     final SortedMap<Integer, NodeActor.Pages> unstoredChunks = new TreeMap<>();
     List<NodeActor.HandoffPart> handoff = List.of();
-    /** {@link #progress} when the last resend interval passed. */
-    private int progressAtLastInterval = -1;
+    /** Resends back off while the destination stays silent, as a channel's do. */
+    private final ResendBackoff backoff = new ResendBackoff();
 
     Emigration(String move, NodeActor.Migrate request, int rank, ActorRef<JobEvent> yod, long requestedAt) {
         this.move = move;
@@ -126,12 +127,11 @@ final class Emigration {
 
     /**
      * A resend interval has passed: what the destination has not answered, if it made no
-     * progress since the last interval (the destination ignores what it has, answering again).
+     * progress since the last interval (the destination ignores what it has, answering again);
+     * while it stays silent, at growing intervals ({@link ResendBackoff}).
      */
     List<NodeActor.MoveStep> overdue() {
-        boolean stalled = progress == progressAtLastInterval;
-        progressAtLastInterval = progress;
-        if (!stalled) {
+        if (!backoff.dueAt(progress)) {
             return List.of();
         }
         List<NodeActor.MoveStep> overdue = new ArrayList<>();

@@ -147,6 +147,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     public record Marker(int jobId, Location to, ChannelMarker marker) implements Command, CborSerializable {}
 
     /**
+     * A stay of a channel's receiver that has waited a resend interval for the channel's marker,
+     * to the sender's node: the marker (and its notice) may have been lost, or the news that the
+     * receiver went on to {@code next}. The sender answers with a notice, or re-points.
+     */
+    public record MarkerWanted(int jobId, ChannelId channel, Location stay, Location next) implements Command, CborSerializable {}
+
+    /**
      * Where processes of job {@code jobId} run now, as their mover publishes it: every node that
      * talks to them re-points its channels (the logical ids guest code holds do not change).
      */
@@ -158,6 +165,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /** Kill the node's process of job {@code jobId}, if any (at the end of the running slice). */
     public record Kill(int jobId, String reason) implements Command, CborSerializable {}
+
+    /**
+     * yod to every node its job ran on, once every rank has ended: nothing more of the job will
+     * need forwarding, so the node lets go of its stays and forwarding addresses of it.
+     */
+    public record JobEnded(int jobId) implements Command, CborSerializable {}
 
     /** yod's answer to I/O request {@code sequence} of the node's process of job {@code jobId}. */
     public record IoDone(int jobId, long sequence, IoReply reply) implements Command, CborSerializable {}
@@ -231,8 +244,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** Destination to source: reserved; it runs {@code os} ({@code UnifiedLibrary.OS_PUMA} or {@code OS_LINUX}). */
     public record Reserved(String move, int os) implements MoveStep, CborSerializable {}
 
-    /** Either side to the other: the move cannot go on, and why. */
-    public record Abandon(String move, String reason) implements MoveStep, CborSerializable {}
+    /**
+     * Either side ({@code from}) to the other: the move cannot go on, and why. Sent again until
+     * {@link AbandonHeard} answers it ({@link UnheardAbandons}).
+     */
+    public record Abandon(String move, int from, String reason) implements MoveStep, CborSerializable {}
+
+    /** The answer to every {@link Abandon}, a copy's too: it was heard. */
+    public record AbandonHeard(String move) implements MoveStep, CborSerializable {}
 
     /**
      * Source to destination: the frozen process's state, its Portals interface block and what its
@@ -360,11 +379,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * consumed, packets forwarded to where their receiver runs now, packets dropped for want of
      * a receiver (or given up for a lost one), markers sent (re-pointed and ended channels) and
      * received; stays left here that still forward ({@code openStays}) and those released, the
-     * jobs whose directory it keeps, channels closed by a node's failure, and envelopes resent
-     * because their channel stalled (a message or its acknowledgement was lost).
+     * jobs whose directory it keeps, channels closed by a node's failure, envelopes resent
+     * because their channel stalled (a message or its acknowledgement was lost), and the
+     * forwarding addresses of released stays kept until their job ends.
      */
     public record PortalsTraffic(long sent, long delivered, long forwarded, long dropped, long markersSent, long markersReceived,
-                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure, long resent)
+                                 int openStays, long staysReleased, int jobsKnown, long closedByFailure, long resent,
+                                 int forwardingAddresses)
             implements CborSerializable {}
 
     /** The answer to a {@link Reboot}: accepted (the node now runs {@code partition}'s OS) or refused with a reason. */
@@ -618,6 +639,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
     };
     private static final int ENDED_ARRIVALS_KEPT = 16;
+    private final UnheardAbandons unheardAbandons = new UnheardAbandons();
 
     private record EndedArrival(int source, MoveStep answer) {}
     // Peer actors a launch replaced by a newer actor of their nid, with the job it placed there.
@@ -686,11 +708,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Packet.class, this::onPacket)
                 .onMessage(Credit.class, this::onCredit)
                 .onMessage(Marker.class, this::onMarker)
+                .onMessage(MarkerWanted.class, this::onMarkerWanted)
                 .onMessage(Locations.class, this::onLocations)
                 .onMessage(PeerLocated.class, this::onPeerLocated)
                 .onMessage(PeerLost.class, this::onPeerLost)
                 .onMessage(YodGone.class, this::onYodGone)
                 .onMessage(Kill.class, this::onKill)
+                .onMessage(JobEnded.class, this::onJobEnded)
                 .onMessage(GetState.class, this::onGetState)
                 .onMessage(GetFigures.class, this::onGetFigures)
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
@@ -699,6 +723,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 .onMessage(Reserve.class, this::onReserve)
                 .onMessage(Reserved.class, this::onReserved)
                 .onMessage(Abandon.class, this::onAbandon)
+                .onMessage(AbandonHeard.class, this::onAbandonHeard)
                 .onMessage(Immigrate.class, this::onImmigrate)
                 .onMessage(Admitted.class, this::onAdmitted)
                 .onMessage(Pages.class, this::onPages)
@@ -942,7 +967,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (emigration != null) {
             emigration.overdue().forEach(step -> sendToNode(emigration.destination(), step));
         }
-        if (packetsOutstanding || emigration != null) {
+        unheardAbandons.overdue(System.nanoTime()).forEach(unheard -> sendToNode(unheard.nid(), unheard.abandon()));
+        if (packetsOutstanding || emigration != null || !unheardAbandons.isEmpty()) {
             scheduleResend();
         }
         return this;
@@ -1135,6 +1161,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             peerNodes.remove(lost.nid());
             getContext().getLog().warn("node {}: node {} was lost; its channels are closed", settings.nid(), lost.nid());
             transport.nodeLost(lost.nid(), job -> false);
+            unheardAbandons.nodeLost(lost.nid());
             moveLost(lost.nid());
         } else {
             return this;
@@ -1232,11 +1259,22 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     private Behavior<Command> onMarker(Marker marker) {
         transport.marker(marker);
+        scheduleResend(); // a stay it opened asks for its markers if they do not come
+        return this;
+    }
+
+    private Behavior<Command> onMarkerWanted(MarkerWanted wanted) {
+        transport.markerWanted(wanted);
         return this;
     }
 
     private Behavior<Command> onLocations(Locations locations) {
         transport.relocate(locations.jobId(), locations.updates());
+        return this;
+    }
+
+    private Behavior<Command> onJobEnded(JobEnded ended) {
+        transport.jobEnded(ended.jobId());
         return this;
     }
 
@@ -1466,7 +1504,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     hostedPortals.ni(), emigration.chunks, yod, filesRoot);
             sendToNode(emigration.destination(), emigration.unanswered);
         } catch (MigrationRefused refused) {
-            sendToNode(emigration.destination(), new Abandon(emigration.move, refused.getMessage()));
+            abandon(emigration.destination(), emigration.move, refused.getMessage());
             endEmigration(false, refused.getMessage());
             resumeAfterMove();
         }
@@ -1637,7 +1675,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /** The move failed before the handoff: the destination lets go (told so when {@code tellDestination}), the process runs on here. */
     private void failEmigration(String reason, boolean tellDestination) {
         if (tellDestination && emigration.step != Emigration.Step.WAITING) {
-            sendToNode(emigration.destination(), new Abandon(emigration.move, reason));
+            abandon(emigration.destination(), emigration.move, reason);
         }
         boolean wasFrozen = emigration.frozen();
         endEmigration(false, reason);
@@ -1707,14 +1745,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             return this;
         }
         if (kernel != null || immigration != null || restoring != null) {
-            sendToNode(reserve.source(), new Abandon(reserve.move(), busy()));
+            abandon(reserve.source(), reserve.move(), busy());
             return this;
         }
         Landing landing;
         try {
             landing = kernels.land(settings, partition.get(), reserve.memoryBytes());
         } catch (MigrationRefused refused) {
-            sendToNode(reserve.source(), new Abandon(reserve.move(), refused.getMessage()));
+            abandon(reserve.source(), reserve.move(), refused.getMessage());
             return this;
         }
         immigration = new Immigration(reserve.move(), reserve.source(), landing);
@@ -1934,13 +1972,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     private void refuseImmigration(String reason) {
-        sendToNode(immigration.source, new Abandon(immigration.move, reason));
+        abandon(immigration.source, immigration.move, reason);
         dropImmigration(reason);
     }
 
     /** The process will not arrive: what it held here is freed, and a source still sending its steps hears {@code reason}. */
     private void dropImmigration(String reason) {
-        endedArrivals.put(immigration.move, new EndedArrival(immigration.source, new Abandon(immigration.move, reason)));
+        endedArrivals.put(immigration.move, new EndedArrival(immigration.source, new Abandon(immigration.move, settings.nid(), reason)));
         Immigrate request = immigration.request;
         if (request != null) {
             transport.unexpect(request.jobId(), name(portals(request).identity().id()));
@@ -1962,7 +2000,23 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     // ---- Migration: either side
 
+    /** Tells node {@code nid} that {@code move} cannot go on, and why, until it answers. */
+    private void abandon(int nid, String move, String reason) {
+        Abandon abandon = new Abandon(move, settings.nid(), reason);
+        sendToNode(nid, abandon);
+        MigrationSettings migration = settings.migration();
+        unheardAbandons.sent(nid, abandon, System.nanoTime() + migration.timeout().plus(migration.handoffTimeout()).toNanos());
+        scheduleResend();
+    }
+
+    private Behavior<Command> onAbandonHeard(AbandonHeard heard) {
+        unheardAbandons.heard(heard.move());
+        return this;
+    }
+
+    /** Either side's: answered every time, as a copy comes when the answer to the first was lost; taken once. */
     private Behavior<Command> onAbandon(Abandon abandon) {
+        sendToNode(abandon.from(), new AbandonHeard(abandon.move()));
         if (emigration != null && emigration.move.equals(abandon.move()) && emigration.step == Emigration.Step.HANDED_OFF) {
             lostAfterHandoff(abandon.reason()); // the destination gave it up after this node let it go
         } else if (emigration != null && emigration.move.equals(abandon.move())) {

@@ -13,6 +13,7 @@ import io.uniform.interconnect.LocationChange;
 import io.uniform.interconnect.LocationDirectory;
 import io.uniform.interconnect.LocationUpdate;
 import io.uniform.interconnect.ProcessId;
+import io.uniform.interconnect.ResendBackoff;
 import io.uniform.portals.Fragment;
 import io.uniform.portals.PortalsMessage;
 import java.util.ArrayList;
@@ -96,11 +97,25 @@ final class PortalsTransport {
     /** What remains of a released stay: where its process went, and the channels closed there. */
     private record Address(Location next, Set<ChannelId> closed) {}
 
-    /** A stay of a process that has left this node for {@code next}, with a forwarder per channel to it until all are closed. */
-    private record Departure(Stay stay, Location next, Map<ChannelId, ChannelForwarder> channels, Set<ChannelId> closedBefore) {
+    /**
+     * What an open stay has heard (packets and markers): when a resend interval passes without
+     * any, it asks the senders of its open channels for their markers ({@link NodeActor.MarkerWanted}),
+     * with {@link ResendBackoff}, as a marker and its notice may both have been lost.
+     */
+    private static final class Waiting {
+        long heard;
+        final ResendBackoff backoff = new ResendBackoff();
+    }
+
+    /**
+     * A stay of a process that has left this node for {@code next}, with a forwarder per channel to
+     * it until all are closed, and how long it has waited for them ({@link Waiting}).
+     */
+    private record Departure(Stay stay, Location next, Map<ChannelId, ChannelForwarder> channels, Set<ChannelId> closedBefore,
+                             Waiting waiting) {
         /** A stay just left: no channel closed yet. */
         Departure(Stay stay, Location next) {
-            this(stay, next, new HashMap<>(), Set.of());
+            this(stay, next, new HashMap<>(), Set.of(), new Waiting());
         }
 
         Address address() {
@@ -359,6 +374,7 @@ final class PortalsTransport {
         if (departure != null) {
             // Passed on along the process's own path, so that each stay it left sees what it waits for.
             forwarded++;
+            departure.waiting().heard++;
             links.send(departure.next().nid(), new NodeActor.Packet(job, departure.next(), envelope));
             ChannelForwarder channel = departure.channel(id);
             boolean wasClosed = channel.closed();
@@ -463,6 +479,7 @@ final class PortalsTransport {
         // A released stay opens again only for a channel new to it.
         Departure departure = departures.containsKey(stay) || ChannelForwarder.closes(closing, marker.to()) ? departure(stay) : null;
         if (departure != null) {
+            departure.waiting().heard++;
             ChannelForwarder channel = departure.channel(closing.channel());
             boolean wasClosed = channel.closed();
             channel.marker(closing);
@@ -560,7 +577,19 @@ final class PortalsTransport {
 
     NodeActor.PortalsTraffic traffic() {
         return new NodeActor.PortalsTraffic(sent, delivered, forwarded, dropped, markersSent, markersReceived, departures.size(),
-                staysReleased, locations.size(), closedByFailure, resent);
+                staysReleased, locations.size(), closedByFailure, resent, addresses.size());
+    }
+
+    /**
+     * Every rank of job {@code jobId} has ended (its yod says so): no packet, marker or straggler
+     * of it needs passing on any more, so its stays, open or released, and the news passed on
+     * for it go, and with them its directory unless the node still sends for it.
+     */
+    void jobEnded(int jobId) {
+        departures.keySet().removeIf(stay -> stay.jobId() == jobId);
+        addresses.keySet().removeIf(stay -> stay.jobId() == jobId);
+        passedOn.keySet().removeIf(process -> process.jobId() == jobId);
+        forgetIdleJobs();
     }
 
     private void transmit(int jobId, ChannelSender<PortalsMessage> channel, Envelope<PortalsMessage> envelope) {
@@ -589,8 +618,9 @@ final class PortalsTransport {
 
     /**
      * The resend interval has passed: what stalled channels have outstanding goes out again
-     * ({@link ChannelSender#overdue()}). Returns whether any channel still waits for its
-     * receiver, so that the host knows whether to call again after the next interval.
+     * ({@link ChannelSender#overdue()}), and stays that heard nothing ask for their markers.
+     * Returns whether any channel still waits for its receiver, or a stay for its markers, so
+     * that the host knows whether to call again after the next interval.
      */
     boolean resendOverdue() {
         boolean waiting = false;
@@ -602,7 +632,55 @@ final class PortalsTransport {
             }
             waiting |= channel.outstanding();
         }
-        return waiting;
+        departures.values().forEach(this::askForMarkersIfStalled);
+        return waiting || !departures.isEmpty();
+    }
+
+    /**
+     * A stay that heard nothing for a resend interval asks the sender of each channel still open
+     * there for its marker, at the node where this node knows it to be (the question follows it
+     * from there, as credit does).
+     */
+    private void askForMarkersIfStalled(Departure departure) {
+        if (!departure.waiting().backoff.dueAt(departure.waiting().heard)) {
+            return;
+        }
+        int job = departure.stay().jobId();
+        for (ChannelForwarder channel : departure.channels().values()) {
+            if (!channel.closed()) {
+                ProcessId sender = channel.id().sender();
+                Location at = newer(locationOf(job, sender), nextStayOf(job, sender));
+                links.send(at != null ? at.nid() : sender.nid(),
+                        new NodeActor.MarkerWanted(job, channel.id(), departure.stay().at(), departure.next()));
+            }
+        }
+    }
+
+    /**
+     * A stay of a channel's receiver asks for the channel's marker. The sender here answers with
+     * a notice once every marker it made has settled ({@link ChannelSender#noticeFor}); one that
+     * still sends to that stay, or to an older one, hears where the receiver went (it re-points,
+     * and its marker goes to the stay). A sender that moved on gets the question where it went; one
+     * that ended here has sent its final marker (a stay of an ended job is let go at the job's end).
+     */
+    void markerWanted(NodeActor.MarkerWanted wanted) {
+        int job = wanted.jobId();
+        ProcessId sender = wanted.channel().sender();
+        ChannelSender<PortalsMessage> channel = outgoing.get(new JobChannel(job, wanted.channel()));
+        if (channel == null) {
+            Location towards = newer(locationOf(job, sender), nextStayOf(job, sender));
+            if (towards != null && towards.nid() != nid && !arriving.contains(new JobProcess(job, sender))) {
+                links.send(towards.nid(), wanted);
+            }
+            return;
+        }
+        if (channel.target().incarnation() <= wanted.stay().incarnation()) {
+            ProcessId receiver = wanted.channel().receiver();
+            relocate(job, List.of(LocationUpdate.at(receiver, wanted.next().incarnation(), wanted.next())));
+            return;
+        }
+        channel.noticeFor(wanted.stay()).ifPresent(notice ->
+                links.send(notice.closed().nid(), new NodeActor.Marker(job, notice.closed(), notice)));
     }
 
     private void credit(int jobId, CreditGrant grant) {
@@ -620,7 +698,7 @@ final class PortalsTransport {
         if (address == null) {
             return null;
         }
-        Departure reopened = new Departure(stay, address.next(), new HashMap<>(), address.closed());
+        Departure reopened = new Departure(stay, address.next(), new HashMap<>(), address.closed(), new Waiting());
         departures.put(stay, reopened);
         return reopened;
     }

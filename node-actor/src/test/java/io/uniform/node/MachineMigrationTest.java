@@ -105,6 +105,23 @@ class MachineMigrationTest {
         assertEquals(first, finished.statuses().get(0).nid(), "it ended on the node it was moved back to");
         assertEquals(stayed.out().replace("stayed.txt", "moved.txt"), moved.out());
         assertEquals(List.of(nearest.to(), first), moved.moves.stream().map(JobEvent.Moved::nid).toList(), "the client heard of both moves");
+        // yod told the nodes the job ran on that it ended: neither keeps the stay the process left there.
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            for (int nid : List.of(first, nearest.to())) {
+                NodeActor.PortalsTraffic traffic = nodeState(machine, nid).portals();
+                assertEquals(0, traffic.forwardingAddresses() + traffic.openStays(), "node " + nid + ": " + traffic);
+            }
+            return null;
+        });
+    }
+
+    /** Node {@code nid}'s state, asked through the machine. */
+    private NodeActor.State nodeState(ActorRef<Machine.Command> machine, int nid) {
+        TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
+        TestProbe<NodeActor.State> state = testKit.createTestProbe();
+        machine.tell(new Machine.GetNode(nid, refs.getRef()));
+        refs.receiveMessage(TIMEOUT).node().tell(new NodeActor.GetState(state.getRef()));
+        return state.receiveMessage(TIMEOUT);
     }
 
     /** guest/posix/compute_fork as {@code ranks} ranks on compute nodes of a new machine. */

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
@@ -370,6 +371,17 @@ class MigrationProtocolTest {
             }
             return null;
         });
+        assertTrue(state(nodes, 2).portals().forwardingAddresses() > 0, "the receiver's first stay is kept while the job may run");
+        for (int nid = 1; nid <= 5; nid++) {
+            nodes.nid(nid).tell(new NodeActor.JobEnded(1)); // as yod does once every rank has ended
+        }
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            for (int nid = 1; nid <= 5; nid++) {
+                NodeActor.PortalsTraffic traffic = state(nodes, nid).portals();
+                assertEquals(0, traffic.forwardingAddresses(), "node " + nid + " keeps forwarding addresses: " + traffic);
+            }
+            return null;
+        });
     }
 
     @Test
@@ -538,6 +550,77 @@ class MigrationProtocolTest {
             }
             return null;
         };
+    }
+
+    /**
+     * A source that gives a move up (its sender cannot live on Linux) tells the reserved
+     * destination; that Abandon lost once is sent again until it is heard, so the destination is
+     * free within a few resend intervals, where it stayed reserved for its 30 s timeout before.
+     */
+    @Test
+    void aLostAbandonIsSentAgainAndTheDestinationIsFreeLongBeforeItsTimeout() {
+        AtomicInteger dropped = new AtomicInteger();
+        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), "", nid -> nid == 3 ? gated(() -> firstLost(NodeActor.Abandon.class, dropped))
+                : node -> node, Partition.SERVICE, Partition.SERVICE, Partition.SERVICE, Partition.COMPUTE); // no move asks yod (a probe here)
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport refused = migrate(nodes, 1, 3);
+        assertEquals("this sender cannot live on Linux", refused.reason());
+
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+            NodeActor.MigrationReport report = migrate(nodes, 2, 3);
+            assertTrue(report.moved(), report.toString());
+            return null;
+        });
+        assertEquals(1, dropped.get(), "the abandon was lost once");
+        NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
+        assertTrue(sender.moved(), sender.toString());
+        List<JobEvent.Exited> exits = exits(yod);
+        assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
+                "all 20,000 puts arrived once each, in order");
+        assertEquals(List.of(4, 3), exits.stream().map(JobEvent.Exited::nid).toList());
+    }
+
+    /**
+     * The receiver moves and its old stay never gets its sender's marker, nor the notice that
+     * follows it (both lost): the stay, having heard nothing for a resend interval, asks the
+     * sender, whose notice releases it while the job still runs, where before it stayed open.
+     */
+    @Test
+    void aStayWhoseMarkerAndNoticeWereLostAsksForThemAndIsReleased() {
+        AtomicBoolean asked = new AtomicBoolean();
+        AtomicInteger dropped = new AtomicInteger();
+        Gate askedFor = (node, message) -> {
+            asked.compareAndSet(false, message instanceof NodeActor.MarkerWanted);
+            return null;
+        };
+        Gate markersLostUntilAsked = (node, message) -> {
+            if (message instanceof NodeActor.Marker && !asked.get()) {
+                dropped.incrementAndGet();
+                return Behaviors.same();
+            }
+            return null;
+        };
+        // The sender pauses halfway until it has moved, so the job runs on while the test looks at the stay.
+        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), "", nid -> nid == 1 ? gated(() -> askedFor)
+                : nid == 2 ? gated(() -> markersLostUntilAsked) : node -> node);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport receiver = migrate(nodes, 2, 3);
+        assertTrue(receiver.moved(), receiver.toString());
+
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            NodeActor.PortalsTraffic traffic = state(nodes, 2).portals();
+            assertEquals(0, traffic.openStays(), "node 2 still waits for a marker: " + traffic);
+            assertEquals(1, traffic.staysReleased(), traffic.toString());
+            return null;
+        });
+        assertTrue(dropped.get() >= 1, "the marker was lost");
+        NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
+        assertTrue(sender.moved(), sender.toString());
+        List<JobEvent.Exited> exits = exits(yod);
+        assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
+                "all 20,000 puts arrived once each, in order");
     }
 
     /**

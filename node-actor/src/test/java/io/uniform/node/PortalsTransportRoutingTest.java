@@ -99,6 +99,8 @@ class PortalsTransportRoutingTest {
                     node.credit(credit);
                 } else if (command instanceof NodeActor.Locations news) {
                     node.relocate(news.jobId(), news.updates()); // passed on by a stay left there
+                } else if (command instanceof NodeActor.MarkerWanted wanted) {
+                    node.markerWanted(wanted);
                 } else {
                     node.marker((NodeActor.Marker) command);
                 }
