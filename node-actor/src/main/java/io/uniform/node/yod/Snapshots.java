@@ -188,7 +188,7 @@ final class Snapshots {
                 yod.nodeOf(rank).tell(new NodeActor.SnapshotStored(taking.id, taking.stored[rank]));
             } else if (part instanceof Checkpoint.RankChannels channels) {
                 taking.writer.append(channels);
-                taking.channelMessages += channels.messages().size();
+                taking.channelMessages += channels.wholeMessages();
             } else if (part instanceof Checkpoint.RankRefused refused) {
                 abandon(refused.reason());
             } else if (part instanceof Checkpoint.RankRecorded && ++taking.recorded == yod.ranks()) {
