@@ -71,11 +71,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Messages larger than a packet</h2>
  * A put or reply with more data than {@code fragmentBytes} travels as several channel messages
- * ({@link Fragment#split}): fragments of its data, then the message with the last part, each
- * numbered, credited, resent, forwarded and marked like any other. As the kernel takes them
+ * ({@link Fragment#split}): the fragments of its data, each naming its message, numbered,
+ * credited, resent, forwarded and marked like any other. As the kernel takes them
  * ({@link #assemble}), the fragments are set aside on their receiving channel, whose state
  * moves with the process and is part of a snapshot's cut, and the message is handed to the
- * kernel whole, once, with its last part.
+ * kernel whole, once, with its last part; the leftover of a message that will never be
+ * complete is discarded, never joined onto another.
  */
 final class PortalsTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PortalsTransport.class);

@@ -92,6 +92,21 @@ class SnapshotChannelBatchesTest {
         assertEquals(messages.stream().map(Envelope::payload).toList(), SnapshotRecording.wholeMessages(pieces));
     }
 
+    /** The shipped bounds of what crosses between members agree: each message stays well under Artery's default frame. */
+    @Test
+    void theShippedBoundsOfFragmentsHandoffPartsAndChannelBatchesFitTheDefaultFrameWithRoomForTheirHeaders() {
+        com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
+        long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+        long fragment = config.getBytes("uniform.portals.fragment-bytes");
+        long handoffPart = config.getBytes("uniform.migration.handoff-part-bytes");
+        long batch = config.getBytes("uniform.snapshots.channel-batch-bytes");
+        assertEquals(256 * 1024, frame);
+        for (long bound : new long[] {fragment + SnapshotRecording.PIECE_BYTES, handoffPart + SnapshotRecording.PIECE_BYTES, batch}) {
+            assertTrue(bound <= frame / 2, bound + " bytes against a frame of " + frame);
+        }
+        assertTrue(fragment + SnapshotRecording.PIECE_BYTES + SnapshotRecording.BATCH_BYTES <= batch, "a batch carries a whole fragment");
+    }
+
     @Test
     void manySmallMessagesAreBatchedByCount() {
         List<Envelope<PortalsMessage>> small = new ArrayList<>();
