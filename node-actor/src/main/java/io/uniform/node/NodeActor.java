@@ -2132,15 +2132,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (part == null || !part.recorded || part.channelsSent || !part.channelsComplete()) {
             return;
         }
-        part.channelBatches(snapshots.channelBatch(), snapshots.channelBatchBytes(), snapshots.pieceBytes())
-                .forEach(batch -> tellYod(new Checkpoint.RankChannels(part.snapshot, rank, batch)));
+        List<List<Envelope<PortalsMessage>>> batches = part.channelBatches(snapshots.channelBatch(), snapshots.channelBatchBytes(),
+                snapshots.pieceBytes());
+        batches.forEach(batch -> tellYod(new Checkpoint.RankChannels(part.snapshot, rank, batch)));
+        part.channelBatchesSent = batches.size();
         part.channelsSent = true;
         endRecordingIfSent();
     }
 
     private void endRecordingIfSent() {
         if (recording != null && recording.sent()) {
-            tellYod(new Checkpoint.RankRecorded(recording.snapshot, rank));
+            tellYod(new Checkpoint.RankRecorded(recording.snapshot, rank, recording.channelBatchesSent));
             snapshotsDone.add(recording.snapshot);
             recording = null;
         }

@@ -37,6 +37,7 @@ final class SnapshotRecording {
     private final Map<ChannelId, Long> senderCut = new HashMap<>();
     private final List<Envelope<PortalsMessage>> channelState = new ArrayList<>();
     boolean channelsSent;
+    int channelBatchesSent;
 
     SnapshotRecording(String snapshot, int jobId, int peers) {
         this.snapshot = snapshot;

@@ -62,8 +62,11 @@ public sealed interface Checkpoint extends Yod.Command {
         }
     }
 
-    /** Every part of the rank has been sent. */
-    record RankRecorded(String snapshot, int rank) implements Part, CborSerializable {}
+    /**
+     * Every part of the rank has been sent, its channel messages in {@code channelBatches}
+     * batches: yod, which gets them in order before this, knows a batch the transport dropped.
+     */
+    record RankRecorded(String snapshot, int rank, int channelBatches) implements Part, CborSerializable {}
 
     /** The rank cannot be recorded, for {@code reason}: the snapshot is abandoned. */
     record RankRefused(String snapshot, int rank, String reason) implements Part, CborSerializable {}
