@@ -285,6 +285,11 @@ public final class ChannelReceiver<T> {
         setAside.add(envelope);
     }
 
+    /** The envelopes set aside, in the order they were; the channel keeps them. */
+    public List<Envelope<T>> partsSetAside() {
+        return List.copyOf(setAside);
+    }
+
     /** The envelopes set aside, in the order they were, which the channel holds no longer. */
     public List<Envelope<T>> takeSetAside() {
         List<Envelope<T>> taken = List.copyOf(setAside);

@@ -672,16 +672,27 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.partition = partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
         this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
-        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink,
-                (int) context.getSystem().settings().config().getBytes("uniform.portals.fragment-bytes").longValue());
+        int fragmentBytes = (int) context.getSystem().settings().config().getBytes("uniform.portals.fragment-bytes").longValue();
+        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes);
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
-        this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"));
+        this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"), fragmentBytes);
     }
 
-    /** How a node takes part in snapshots: how long it records, page chunks ahead of yod, channel messages per batch. */
-    private record SnapshotSettings(Duration timeout, int window, int channelBatch) {
-        static SnapshotSettings of(com.typesafe.config.Config config) {
-            return new SnapshotSettings(config.getDuration("timeout"), config.getInt("window"), config.getInt("channel-batch"));
+    /**
+     * How a node takes part in snapshots: how long it records, page chunks ahead of yod, and the
+     * recorded channel messages' batches to yod (at most so many pieces and bytes each) and pieces
+     * (a Portals fragment's data at most, and no more than a batch can carry).
+     */
+    private record SnapshotSettings(Duration timeout, int window, int channelBatch, int channelBatchBytes, int pieceBytes) {
+        static SnapshotSettings of(com.typesafe.config.Config config, int fragmentBytes) {
+            int batchBytes = (int) config.getBytes("channel-batch-bytes").longValue();
+            int fixed = SnapshotRecording.BATCH_BYTES + SnapshotRecording.PIECE_BYTES;
+            if (batchBytes <= fixed) {
+                throw new IllegalArgumentException("uniform.snapshots.channel-batch-bytes is " + batchBytes + ": a batch needs more than "
+                        + fixed + " bytes to carry a message");
+            }
+            return new SnapshotSettings(config.getDuration("timeout"), config.getInt("window"), config.getInt("channel-batch"), batchBytes,
+                    Math.min(fragmentBytes, batchBytes - fixed));
         }
     }
 
@@ -2175,14 +2186,17 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (part == null || !part.recorded || part.channelsSent || !part.channelsComplete()) {
             return;
         }
-        part.channelBatches(snapshots.channelBatch()).forEach(batch -> tellYod(new Checkpoint.RankChannels(part.snapshot, rank, batch)));
+        List<List<Envelope<PortalsMessage>>> batches = part.channelBatches(snapshots.channelBatch(), snapshots.channelBatchBytes(),
+                snapshots.pieceBytes());
+        batches.forEach(batch -> tellYod(new Checkpoint.RankChannels(part.snapshot, rank, batch)));
+        part.channelBatchesSent = batches.size();
         part.channelsSent = true;
         endRecordingIfSent();
     }
 
     private void endRecordingIfSent() {
         if (recording != null && recording.sent()) {
-            tellYod(new Checkpoint.RankRecorded(recording.snapshot, rank));
+            tellYod(new Checkpoint.RankRecorded(recording.snapshot, rank, recording.channelBatchesSent));
             snapshotsDone.add(recording.snapshot);
             recording = null;
         }
@@ -2291,6 +2305,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             failRestore("only " + restored.chunksStored + " of " + request.chunks() + " page chunks came");
             return this;
         }
+        List<PortalsMessage> inbox;
+        try {
+            inbox = SnapshotRecording.wholeMessages(restored.inbox);
+        } catch (IllegalArgumentException e) {
+            failRestore("the snapshot's channel messages for rank " + request.rank() + " are not whole: " + e.getMessage());
+            return this;
+        }
         try {
             restored.kernel.start();
         } catch (RuntimeException e) {
@@ -2303,8 +2324,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 processPortals, request.yod());
         List<Envelope<PortalsMessage>> ready = transport.host(jobId, name(processPortals.identity().id()), launchNids, request.placed(),
                 Channels.NONE);
-        for (Envelope<PortalsMessage> message : restored.inbox) {
-            kernel.deliver(message.payload()); // off the snapshot, not off a channel of this job: no credit to give back
+        for (PortalsMessage message : inbox) {
+            kernel.deliver(message); // off the snapshot, not off a channel of this job: no credit to give back
             kernel.drainNetwork().forEach(transport::send);
         }
         ready.forEach(this::deliver);

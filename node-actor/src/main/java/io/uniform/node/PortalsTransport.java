@@ -72,11 +72,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Messages larger than a packet</h2>
  * A put or reply with more data than {@code fragmentBytes} travels as several channel messages
- * ({@link Fragment#split}): fragments of its data, then the message with the last part, each
- * numbered, credited, resent, forwarded and marked like any other. As the kernel takes them
+ * ({@link Fragment#split}): the fragments of its data, each naming its message, numbered,
+ * credited, resent, forwarded and marked like any other. As the kernel takes them
  * ({@link #assemble}), the fragments are set aside on their receiving channel, whose state
  * moves with the process and is part of a snapshot's cut, and the message is handed to the
- * kernel whole, once, with its last part.
+ * kernel whole, once, with its last part; the leftover of a message that will never be
+ * complete is discarded, never joined onto another.
  */
 final class PortalsTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PortalsTransport.class);
@@ -344,7 +345,8 @@ final class PortalsTransport {
             outgoing.put(key, channel);
         }
         ChannelSender<PortalsMessage> open = channel;
-        for (PortalsMessage part : Fragment.split(message, fragmentBytes)) {
+        // The message's identity on its channel: the number its first part gets (those held for credit come before it).
+        for (PortalsMessage part : Fragment.split(message, fragmentBytes, open.nextSequence() + open.held())) {
             sent++;
             open.send(part).ifPresent(envelope -> transmit(hostedJob, open, envelope));
         }
@@ -406,21 +408,50 @@ final class PortalsTransport {
 
     /**
      * What the hosted process's kernel gets for {@code envelope}, which it takes now (then
-     * {@link #consumed}): nothing for a fragment, set aside on its channel; the message whole,
-     * numbered as its last part, for a message sent in parts; else the envelope itself.
+     * {@link #consumed}): for a part of a message sent in several, nothing until its last part,
+     * the parts before set aside on their channel, then the message whole, numbered as its last
+     * part; else the envelope itself. Parts set aside join only the parts that follow them in
+     * their message, on the channel's next numbers: when anything else comes, they are the
+     * leftover of a message that will never be complete and are discarded, as is a part whose
+     * message's first parts were (the kernel never sees a message of the wrong length).
      */
     Envelope<PortalsMessage> assemble(Envelope<PortalsMessage> envelope) {
         ChannelReceiver<PortalsMessage> channel = incoming.get(envelope.channel());
-        if (envelope.payload() instanceof Fragment) {
+        List<Envelope<PortalsMessage>> aside = channel.partsSetAside();
+        Envelope<PortalsMessage> previous = aside.isEmpty() ? null : aside.get(aside.size() - 1);
+        if (!(envelope.payload() instanceof Fragment part)) {
+            discardSetAside(channel, "a whole message, #" + envelope.sequence() + ", came after them");
+            return envelope;
+        }
+        if (previous != null && (previous.sequence() + 1 != envelope.sequence() || !((Fragment) previous.payload()).precedes(part))) {
+            discardSetAside(channel, "part " + part.index() + " of message " + part.message() + ", #" + envelope.sequence()
+                    + ", came after them");
+            previous = null;
+        }
+        if (previous == null && part.index() != 0) {
+            dropped++;
+            LOG.warn("node {}: part {} of message {} on {} comes without the parts before it and is discarded", nid, part.index(),
+                    part.message(), envelope.channel());
+            return null;
+        }
+        if (!part.isLast()) {
             channel.setAside(envelope);
             return null;
         }
-        List<Envelope<PortalsMessage>> parts = channel.takeSetAside();
-        if (parts.isEmpty()) {
-            return envelope;
+        List<Fragment> parts = new ArrayList<>();
+        channel.takeSetAside().forEach(taken -> parts.add((Fragment) taken.payload()));
+        parts.add(part);
+        return new Envelope<>(envelope.channel(), envelope.sequence(), Fragment.join(parts));
+    }
+
+    /** The parts set aside on {@code channel}, of a message that will never be complete, are discarded, for {@code reason}. */
+    private void discardSetAside(ChannelReceiver<PortalsMessage> channel, String reason) {
+        List<Envelope<PortalsMessage>> leftover = channel.takeSetAside();
+        if (!leftover.isEmpty()) {
+            dropped += leftover.size();
+            LOG.warn("node {}: the first {} parts of message {} on {} are discarded: {}", nid, leftover.size(),
+                    ((Fragment) leftover.get(0).payload()).message(), channel.id(), reason);
         }
-        List<Fragment> fragments = parts.stream().map(part -> (Fragment) part.payload()).toList();
-        return new Envelope<>(envelope.channel(), envelope.sequence(), Fragment.join(fragments, envelope.payload()));
     }
 
     /** The hosted process's kernel has taken {@code envelope}: its sender gets credit back, in batches. */
@@ -556,6 +587,14 @@ final class PortalsTransport {
             closedByFailure++;
             return entry.getKey().jobId() != hostedJob;
         });
+        if (!onItsSuccessor.test(hostedJob)) {
+            incoming.values().forEach(channel -> {
+                Location sender = locationOf(hostedJob, channel.id().sender());
+                if (sender != null && sender.nid() == lost) {
+                    discardSetAside(channel, "their sender's node " + lost + " was lost");
+                }
+            });
+        }
         for (Departure departure : List.copyOf(departures.values())) {
             Stay stay = departure.stay();
             if (onItsSuccessor.test(stay.jobId())) {

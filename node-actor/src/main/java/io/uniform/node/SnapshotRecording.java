@@ -2,6 +2,7 @@ package io.uniform.node;
 
 import io.uniform.interconnect.ChannelId;
 import io.uniform.interconnect.Envelope;
+import io.uniform.portals.Fragment;
 import io.uniform.portals.PortalsMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,10 @@ import java.util.Map;
  * and the channel is complete once the marker has come and everything below it has been taken.
  */
 final class SnapshotRecording {
+    /** What a piece of a recorded message adds to a batch beside its data, at most: its channel, sequence and header. */
+    static final int PIECE_BYTES = 256;
+    /** What a batch adds beside its pieces, at most: the snapshot's name, the rank, the list. */
+    static final int BATCH_BYTES = 1024;
     final String snapshot;
     final int jobId;
     /** The processes of the job whose markers the recording waits for: itself included, as its messages to itself travel a channel too. */
@@ -32,6 +37,7 @@ final class SnapshotRecording {
     private final Map<ChannelId, Long> senderCut = new HashMap<>();
     private final List<Envelope<PortalsMessage>> channelState = new ArrayList<>();
     boolean channelsSent;
+    int channelBatchesSent;
 
     SnapshotRecording(String snapshot, int jobId, int peers) {
         this.snapshot = snapshot;
@@ -67,13 +73,78 @@ final class SnapshotRecording {
                 .allMatch(entry -> nextTaken.getOrDefault(entry.getKey(), 0L) >= entry.getValue());
     }
 
-    /** The recorded messages of the channels, in batches of at most {@code batch}. */
-    List<List<Envelope<PortalsMessage>>> channelBatches(int batch) {
+    /** The recorded messages of the channels as {@link #batches} make them. */
+    List<List<Envelope<PortalsMessage>>> channelBatches(int maxMessages, int maxBytes, int pieceBytes) {
+        return batches(channelState, maxMessages, maxBytes, pieceBytes);
+    }
+
+    /**
+     * {@code messages} (whole, as the kernel took them) as they go to yod and into the snapshot
+     * file: each cut into pieces of at most {@code pieceBytes} of data ({@link Fragment#split},
+     * named by its sequence), in batches of at most {@code maxMessages} pieces whose data and
+     * {@link #PIECE_BYTES} each, with {@link #BATCH_BYTES} for the batch, come to at most
+     * {@code maxBytes}: so no message to yod or back is larger than the transport's frame,
+     * however large the messages in flight at the cut were.
+     *
+     * @throws IllegalArgumentException when a piece and a batch's own bytes do not fit {@code maxBytes}
+     */
+    static List<List<Envelope<PortalsMessage>>> batches(List<Envelope<PortalsMessage>> messages, int maxMessages, int maxBytes,
+                                                        int pieceBytes) {
+        if (maxMessages <= 0 || pieceBytes <= 0 || BATCH_BYTES + PIECE_BYTES + pieceBytes > maxBytes) {
+            throw new IllegalArgumentException("batches of " + maxMessages + " messages and " + maxBytes + " bytes cannot carry pieces of "
+                    + pieceBytes + " bytes");
+        }
         List<List<Envelope<PortalsMessage>>> batches = new ArrayList<>();
-        for (int from = 0; from < channelState.size(); from += batch) {
-            batches.add(List.copyOf(channelState.subList(from, Math.min(channelState.size(), from + batch))));
+        List<Envelope<PortalsMessage>> batch = new ArrayList<>();
+        long bytes = BATCH_BYTES;
+        for (Envelope<PortalsMessage> message : messages) {
+            for (PortalsMessage piece : Fragment.split(message.payload(), pieceBytes, message.sequence())) {
+                int pieceSize = PIECE_BYTES + piece.dataLength();
+                if (batch.size() == maxMessages || bytes + pieceSize > maxBytes) {
+                    batches.add(List.copyOf(batch));
+                    batch.clear();
+                    bytes = BATCH_BYTES;
+                }
+                batch.add(new Envelope<>(message.channel(), message.sequence(), piece));
+                bytes += pieceSize;
+            }
+        }
+        if (!batch.isEmpty()) {
+            batches.add(List.copyOf(batch));
         }
         return batches;
+    }
+
+    /**
+     * The messages a restored process takes off its snapshot, whole again: the pieces
+     * {@link #batches} cut them into joined, in the order recorded.
+     *
+     * @throws IllegalArgumentException when pieces do not make whole messages (a piece without
+     *     the ones before it, or a message's last piece missing)
+     */
+    static List<PortalsMessage> wholeMessages(List<Envelope<PortalsMessage>> pieces) {
+        List<PortalsMessage> whole = new ArrayList<>();
+        List<Fragment> parts = new ArrayList<>();
+        for (Envelope<PortalsMessage> piece : pieces) {
+            if (!(piece.payload() instanceof Fragment part)) {
+                if (!parts.isEmpty()) {
+                    throw new IllegalArgumentException("message " + parts.get(0).message() + " on " + piece.channel() + " ends after "
+                            + parts.size() + " of its " + parts.get(0).parts() + " pieces");
+                }
+                whole.add(piece.payload());
+                continue;
+            }
+            parts.add(part);
+            if (part.isLast()) {
+                whole.add(Fragment.join(parts));
+                parts.clear();
+            }
+        }
+        if (!parts.isEmpty()) {
+            throw new IllegalArgumentException("the recorded messages end after " + parts.size() + " of the " + parts.get(0).parts()
+                    + " pieces of message " + parts.get(0).message());
+        }
+        return whole;
     }
 
     /** Every part has gone to yod: the process, its pages, its channels. */

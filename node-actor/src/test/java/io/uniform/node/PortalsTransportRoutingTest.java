@@ -301,7 +301,7 @@ class PortalsTransportRoutingTest {
         PutRequest large = new PutRequest(portals(SENDER), 0, 1, portals(RECEIVER), 4, 0, 0, 0, 0, false, 0, Payload.copyOf(data));
         network.node(1).send(large);
         network.node(1).send(largePut(1));
-        assertEquals(10 + Fragment.split(largePut(1), LARGE_FRAGMENT).size(), network.link(2).size(), "the put went as 10 messages");
+        assertEquals(10 + Fragment.split(largePut(1), LARGE_FRAGMENT, 0).size(), network.link(2).size(), "the put went as 10 messages");
         network.deliver(2, 4); // 4 fragments taken at the old node, 6 still on the link to it
         assertEquals(List.of(), network.consumedAt(2), "nothing whole yet");
         LocationUpdate moved = LocationUpdate.at(RECEIVER, 2, new Location(3, 0));

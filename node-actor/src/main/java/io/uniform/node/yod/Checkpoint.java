@@ -3,6 +3,7 @@ package io.uniform.node.yod;
 import io.uniform.interconnect.Envelope;
 import io.uniform.node.CborSerializable;
 import io.uniform.node.KryoSerializable;
+import io.uniform.portals.Fragment;
 import io.uniform.portals.PortalsMessage;
 import io.uniform.process.image.ProcessState;
 import java.util.List;
@@ -45,15 +46,27 @@ public sealed interface Checkpoint extends Yod.Command {
     /** Chunk {@code index} of the rank's pages, as migration streams them (deflated, zero pages left out). */
     record RankPages(String snapshot, int rank, int index, byte[] chunk) implements Part, KryoSerializable {}
 
-    /** Messages that were on the rank's incoming channels at the cut (sent before their sender's cut, taken after its own), in order per channel. */
+    /**
+     * Messages that were on the rank's incoming channels at the cut (sent before their sender's
+     * cut, taken after its own), in order per channel: a large one as consecutive pieces
+     * ({@link Fragment}s), possibly over several batches, so that no batch outgrows the frame.
+     */
     record RankChannels(String snapshot, int rank, List<Envelope<PortalsMessage>> messages) implements Part, KryoSerializable {
         public RankChannels {
             messages = List.copyOf(messages);
         }
+
+        /** How many messages the batch holds or ends: a message in pieces counts once, with its last piece. */
+        long wholeMessages() {
+            return messages.stream().filter(message -> !(message.payload() instanceof Fragment piece) || piece.isLast()).count();
+        }
     }
 
-    /** Every part of the rank has been sent. */
-    record RankRecorded(String snapshot, int rank) implements Part, CborSerializable {}
+    /**
+     * Every part of the rank has been sent, its channel messages in {@code channelBatches}
+     * batches: yod, which gets them in order before this, knows a batch the transport dropped.
+     */
+    record RankRecorded(String snapshot, int rank, int channelBatches) implements Part, CborSerializable {}
 
     /** The rank cannot be recorded, for {@code reason}: the snapshot is abandoned. */
     record RankRefused(String snapshot, int rank, String reason) implements Part, CborSerializable {}

@@ -48,6 +48,7 @@ final class Snapshots {
         final long startedAt = System.nanoTime();
         final SnapshotFile.Rank[] ranks;
         final int[] stored;
+        final int[] channelBatches;
         int recorded;
         long channelMessages;
 
@@ -58,6 +59,7 @@ final class Snapshots {
             this.replyTo = replyTo;
             this.ranks = new SnapshotFile.Rank[size];
             this.stored = new int[size];
+            this.channelBatches = new int[size];
         }
     }
 
@@ -188,11 +190,17 @@ final class Snapshots {
                 yod.nodeOf(rank).tell(new NodeActor.SnapshotStored(taking.id, taking.stored[rank]));
             } else if (part instanceof Checkpoint.RankChannels channels) {
                 taking.writer.append(channels);
-                taking.channelMessages += channels.messages().size();
+                taking.channelMessages += channels.wholeMessages();
+                taking.channelBatches[rank]++;
             } else if (part instanceof Checkpoint.RankRefused refused) {
                 abandon(refused.reason());
-            } else if (part instanceof Checkpoint.RankRecorded && ++taking.recorded == yod.ranks()) {
-                finish();
+            } else if (part instanceof Checkpoint.RankRecorded recorded) {
+                if (recorded.channelBatches() != taking.channelBatches[rank]) {
+                    abandon("only " + taking.channelBatches[rank] + " of the " + recorded.channelBatches() + " batches of rank " + rank
+                            + "'s channel messages came: the others were lost on the way");
+                } else if (++taking.recorded == yod.ranks()) {
+                    finish();
+                }
             }
         } catch (IOException | RuntimeException e) {
             abandon("writing " + taking.file + " failed: " + e);
