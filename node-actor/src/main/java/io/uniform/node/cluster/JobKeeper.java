@@ -34,7 +34,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  * again every {@link #RECOVER_RETRY} until a new yod answers (the proxy drops what it sends
  * while it still knows the old singleton). Without a snapshot the job ends with an error naming
  * the member and the job's nodes. A request the machine took but never answered (its member died
- * before the job started) is sent again once that member has left, to the machine after it.
+ * before the job started) is sent again once that member has left, to the machine after it. Every
+ * request goes again under its first id, so a machine that gets it twice runs it once.
  */
 public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     /** How long the keeper waits for the job's end after its yod stopped. */
@@ -79,6 +80,9 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     private final ActorRef<JobReport> client;
     private final ActorRef<JobReport> reports;
     private final Machine.Command request;
+    // The ids of the job's requests taken so far (its Run or Restart, then each recovery), and of the recovery asked for now.
+    private final List<String> requestIds = new ArrayList<>();
+    private String recoveryId;
     private boolean answered;
     // The member the machine ran on when the request went (the oldest host member).
     private final Address requestedOf;
@@ -100,8 +104,12 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         if (request instanceof Machine.Restart restart) {
             lastSnapshot = restart.snapshotFile();
             options = restart.options();
+            requestIds.add(restart.requestId());
+        } else if (request instanceof Machine.Run run) {
+            options = run.options();
+            requestIds.add(run.requestId());
         } else {
-            options = request instanceof Machine.Run run ? run.options() : Yod.Options.NONE;
+            throw new IllegalArgumentException("a keeper keeps a Run or a Restart, not " + request);
         }
         machine.tell(request);
         requestedOf = machineMember();
@@ -136,9 +144,16 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         JobReport report = wrapped.report();
         answered = true; // from here the yod's watch keeps the job
         if (report instanceof JobReport.JobStarted started) {
+            if (current != null && current.yod().equals(started.yod())) {
+                return this; // a machine's answer to a copy of the request: the client knows it
+            }
             timers.cancelAll(); // a lost job runs again
             if (current != null) {
                 getContext().unwatch(current.yod());
+            }
+            if (recoveryId != null) {
+                requestIds.add(recoveryId);
+                recoveryId = null;
             }
             current = started;
             getContext().watchWith(started.yod(), new YodStopped(started.yod()));
@@ -198,10 +213,10 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         return this;
     }
 
-    /** Sends the request again, and again every {@link #RECOVER_RETRY} until the machine answers (it takes a client's request once). */
+    /** Sends the request again, and again every {@link #RECOVER_RETRY} until the machine answers (it takes a request id once). */
     private Behavior<Command> onResendDue() {
         if (!answered) {
-            machine.tell(new Machine.RequestAgain(request, reports));
+            machine.tell(request);
             timers.startSingleTimer(ResendDue.INSTANCE, RECOVER_RETRY);
         }
         return this;
@@ -221,7 +236,10 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
             timers.startSingleTimer(due, MEMBERSHIP_POLL);
             return this;
         }
-        machine.tell(new Machine.RecoverJob(current.jobId(), lastSnapshot, shown(0), shown(1), options, reports));
+        if (recoveryId == null) {
+            recoveryId = Machine.newRequestId();
+        }
+        machine.tell(new Machine.RecoverJob(current.jobId(), lastSnapshot, shown(0), shown(1), options, reports, recoveryId, requestIds));
         timers.startSingleTimer(due, RECOVER_RETRY);
         return this;
     }
