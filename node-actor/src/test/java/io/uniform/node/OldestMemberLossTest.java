@@ -156,6 +156,23 @@ class OldestMemberLossTest {
     }
 
     @Test
+    void aSnapshotAnOperatorTookIsTheOneAJobWhoseYodDiesWithTheOldestMemberRestartsFrom() {
+        MachineJob job = alltoall(ROUNDS, 0);
+        TestProbe<io.uniform.node.yod.Checkpoint.Taken> operator = c.createTestProbe();
+        machine.tell(new Machine.Checkpoint(job.started.jobId(), operator.getRef()));
+        io.uniform.node.yod.Checkpoint.Taken taken = operator.receiveMessage(LONG);
+        assertTrue(taken.written(), taken::toString);
+        assertEquals(taken, job.awaitSnapshot(), "the job's keeper heard of it too");
+
+        oldest.system().terminate();
+
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
+        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
+    }
+
+    @Test
     void aJobWhoseYodDiesWithTheOldestMemberWithoutASnapshotFailsNamingTheMember() {
         MachineJob job = alltoall(ROUNDS, 0);
         String member = hostPort(oldest);
