@@ -24,7 +24,8 @@ final class ClusterCommand {
 
     @Command(name = "up",
             description = {"Start N member JVMs on this host (Artery TCP on --hostname), wait until all are Up and the machine has placed "
-                    + "its nodes, print where each listens, and write the seed's address to the cluster file.",
+                    + "its nodes, print where each listens, and write every member's address (the seed's first) to the cluster file, so that "
+                    + "a client joins through any member still there.",
                     "Runs until Ctrl-C or `uniform cluster down`; each member's output goes to a log beside the cluster file."})
     static final class Up implements Callable<Integer> {
         @Option(names = "--members", paramLabel = "N", defaultValue = "3", description = "Members to start (default: ${DEFAULT-VALUE}).")
@@ -48,7 +49,7 @@ final class ClusterCommand {
         @Option(names = "--hostname", paramLabel = "H", defaultValue = "127.0.0.1", description = "The members' address (default: ${DEFAULT-VALUE}).")
         String hostname;
 
-        @Option(names = "--cluster-file", paramLabel = "FILE", description = "Where to write the seed's address (default: ~/.uniform/cluster).")
+        @Option(names = "--cluster-file", paramLabel = "FILE", description = "Where to write the members' addresses (default: ~/.uniform/cluster).")
         Path clusterFile;
 
         @Override
@@ -66,12 +67,18 @@ final class ClusterCommand {
             Thread stopMembers = new Thread(() -> MemberProcesses.stop(processes), "uniform-cluster-down");
             Runtime.getRuntime().addShutdownHook(stopMembers);
             String seed;
+            List<String> addresses = new ArrayList<>();
             try (MemberProcesses.Formed formed = MemberProcesses.startMembers(members, hostname, port, metricsPort, preset, config, logs,
                     processes, FORMING)) {
                 seed = formed.seed();
+                addresses.add(seed);
                 for (Member member : Cluster.get(formed.client().system()).state().getMembers()) {
                     if (member.hasRole(MachineCluster.HOST_ROLE)) {
                         System.out.println("member " + member.address() + " is up");
+                        String address = new MemberAddress(member.address().host().get(), (Integer) member.address().port().get()).hostPort();
+                        if (!address.equals(seed)) {
+                            addresses.add(address);
+                        }
                     }
                 }
             } catch (ClusterMember.Unavailable | IllegalStateException e) {
@@ -79,8 +86,10 @@ final class ClusterCommand {
                 return 1;
             }
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, seed + "\n");
-            System.out.println("the cluster's seed is " + seed + " (written to " + file + "); `uniform cluster down` or Ctrl-C stops it");
+            // Every member's: a client started after the seed died joins through one still there.
+            Files.writeString(file, String.join(",", addresses) + "\n");
+            System.out.println("the cluster's seed is " + seed + " (its members' addresses are written to " + file
+                    + "); `uniform cluster down` or Ctrl-C stops it");
             System.out.flush();
             int status = 0;
             for (Process process : processes) {

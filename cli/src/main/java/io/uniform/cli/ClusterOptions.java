@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --cluster [HOST:PORT]} and {@code --cluster-file FILE}: which running cluster a command talks to, if any. */
 final class ClusterOptions {
-    /** Where {@code cluster up} writes its seed's address when no {@code --cluster-file} is given. */
+    /** Where {@code cluster up} writes its members' addresses when no {@code --cluster-file} is given. */
     static Path defaultFile() {
         return Path.of(System.getProperty("user.home"), ".uniform", "cluster");
     }
@@ -15,12 +15,12 @@ final class ClusterOptions {
     /** "" when {@code --cluster} is given without an address: the cluster file's then. */
     @Option(names = "--cluster", arity = "0..1", fallbackValue = "", paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Work on a running cluster: join it at HOST:PORT (any member's address; several, comma-separated: the first "
-                    + "that answers, so that a member that died does not matter) as a client; without HOST:PORT, at the address "
-                    + "`uniform cluster up` wrote to the cluster file.")
+                    + "that answers, so that a member that died does not matter) as a client; without HOST:PORT, at the addresses "
+                    + "`uniform cluster up` wrote to the cluster file (every member's: any one still there will do).")
     String cluster;
 
     @Option(names = "--cluster-file", paramLabel = "FILE",
-            description = "The file `uniform cluster up` writes its seed's address to (default: ~/.uniform/cluster).")
+            description = "The file `uniform cluster up` writes its members' addresses to (default: ~/.uniform/cluster).")
     Path clusterFile;
 
     /** True when the command is to work on a running cluster. */
@@ -32,7 +32,7 @@ final class ClusterOptions {
         return clusterFile != null ? clusterFile : defaultFile();
     }
 
-    /** The seed's HOST:PORT (or several, comma-separated), from the option or the cluster file; a usage error if neither names one. */
+    /** The HOST:PORT to join at (or several, comma-separated), from the option or the cluster file; a usage error if neither names one. */
     String seed() {
         String address = cluster;
         if (address == null || address.isEmpty()) {

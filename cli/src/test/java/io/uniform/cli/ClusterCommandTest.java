@@ -79,7 +79,9 @@ class ClusterCommandTest {
         try {
             BufferedReader upOut = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             String seed = awaitLine(upOut, SEED).group(1);
-            assertEquals(seed, Files.readString(clusterFile).trim());
+            List<String> written = List.of(Files.readString(clusterFile).trim().split(","));
+            assertEquals(2, written.size(), () -> "every member's address: " + written);
+            assertEquals(seed, written.get(0), "the seed's first");
             String port = seed.substring(seed.indexOf(':') + 1);
 
             CommandRun machine = uniform("machine", "--cluster", "--cluster-file", clusterFile.toString());

@@ -61,7 +61,14 @@ class ClusterRestartCommandTest {
 
     /** Each member's port and the nids it hosts, as {@code uniform machine --cluster} prints them. */
     private static Map<Integer, Set<Integer>> hosted(String seed) {
-        CommandRun machine = uniform("machine", "--cluster=" + seed);
+        return hostedOn("--cluster=" + seed);
+    }
+
+    /** As {@link #hosted(String)}, on the cluster {@code clusterOptions} name. */
+    private static Map<Integer, Set<Integer>> hostedOn(String... clusterOptions) {
+        List<String> args = new ArrayList<>(List.of("machine"));
+        args.addAll(List.of(clusterOptions));
+        CommandRun machine = uniform(args.toArray(String[]::new));
         assertEquals(0, machine.status(), machine::toString);
         Map<Integer, Set<Integer>> hosted = new HashMap<>();
         machine.out().lines().map(MEMBER::matcher).filter(Matcher::matches).forEach(member -> hosted.put(Integer.parseInt(member.group(1)),
@@ -124,9 +131,9 @@ class ClusterRestartCommandTest {
             assertEquals(0, job.exitValue(), out + err);
             assertEquals("[0] alltoall: " + RANKS + " ranks, " + ROUNDS + " rounds, " + (RANKS * RANKS * ROUNDS) + " messages, ok\n", out, err);
             if (killed == Victim.THE_OLDEST) {
-                // A client given the dead seed and a live member joins through the live one: the machine runs on the survivors.
-                String survivor = "127.0.0.1:" + port(members.get(1));
-                Map<Integer, Set<Integer>> after = hosted(seed + "," + survivor);
+                // A client given the cluster file (the dead seed's address first, then the others') joins through a
+                // survivor: the machine runs on the two.
+                Map<Integer, Set<Integer>> after = hostedOn("--cluster", "--cluster-file", clusterFile.toString());
                 assertEquals(2, after.size(), () -> "the two survivors host the nodes: " + after);
             }
         } finally {

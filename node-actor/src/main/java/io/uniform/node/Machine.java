@@ -57,14 +57,25 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /**
      * Run {@code program} as a job of {@code size} ranks on free nodes of the partitions
      * {@code placement} names (compute ranks first, then service ranks); {@code client} hears
-     * {@link JobReport.JobStarted}, every rank's output, and {@link JobReport.JobFinished}.
+     * {@link JobReport.JobStarted}, every rank's output, and {@link JobReport.JobFinished}. A copy
+     * of it (the same {@code requestId}) is answered as the first was, never run again.
      */
-    public record Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options)
+    public record Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options, String requestId)
             implements Command, KryoSerializable {
+        /** A request of its own id. */
+        public Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options) {
+            this(program, placement, size, client, options, newRequestId());
+        }
+
         /** A job with no files, whose stdin is the program's bytes, all in {@code partition}. */
         public Run(Program program, Partition partition, int size, ActorRef<JobReport> client) {
             this(program, JobPlacement.of(partition), size, client, Yod.Options.NONE);
         }
+    }
+
+    /** A new request id: the requester chooses it, and sends a request again under the same one. */
+    public static String newRequestId() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     /** Take a snapshot of job {@code jobId} now (its yod does); how it went goes to {@code replyTo}. */
@@ -73,10 +84,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /**
      * Run a job again from the snapshot in {@code snapshotFile}: each rank on a free node of its
      * OS's partition, from where the snapshot left it. {@code expected}, if not null, is the
-     * program the snapshot must be of. {@code client} hears the job as for {@link Run}.
+     * program the snapshot must be of. {@code client} hears the job as for {@link Run}, and a copy
+     * (the same {@code requestId}) is answered as the first was.
      */
-    public record Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options)
-            implements Command, KryoSerializable {}
+    public record Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options, String requestId)
+            implements Command, KryoSerializable {
+        /** A request of its own id. */
+        public Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options) {
+            this(snapshotFile, expected, client, options, newRequestId());
+        }
+    }
 
     /**
      * From a job's yod that lost a node: free the job's nodes ({@code lost} are down) and run it
@@ -90,18 +107,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * From the keeper of a job ({@link io.uniform.node.cluster.JobKeeper}) whose yod was lost with
      * the machine's member: run job {@code jobId} of the machine before this one again from
      * {@code snapshotFile} for {@code client}, not showing again what it had shown
-     * ({@code shownStdout}, {@code shownStderr} per rank). A job recovered already is not
-     * recovered twice (the keeper sends this again until it hears of the job).
+     * ({@code shownStdout}, {@code shownStderr} per rank). The keeper sends it again under the
+     * same {@code requestId} until it hears of the job; {@code earlierRequests} are the ids of the
+     * job's requests before (its {@link Run} or {@link Restart}, earlier recoveries), which this
+     * machine, rebuilt without them, remembers as taken too.
      */
     public record RecoverJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
-                             ActorRef<JobReport> client) implements Command, CborSerializable {}
-
-    /**
-     * From a job's keeper: its {@code request} (a {@link Run} or {@link Restart}) again, the first
-     * having gone to a machine whose member died before it answered. Taken only if no request of
-     * the same {@code client} was: the first may have reached this machine after all.
-     */
-    public record RequestAgain(Command request, ActorRef<JobReport> client) implements Command, KryoSerializable {}
+                             ActorRef<JobReport> client, String requestId, List<String> earlierRequests) implements Command, CborSerializable {
+        public RecoverJob {
+            shownStdout = List.copyOf(shownStdout);
+            shownStderr = List.copyOf(shownStderr);
+            earlierRequests = List.copyOf(earlierRequests);
+        }
+    }
 
     /** Kill job {@code jobId} (every rank still running). */
     public record KillJob(int jobId, String reason) implements Command, CborSerializable {}
@@ -243,8 +261,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** How long a machine on a cluster waits for a host on every Up host member before it places its nodes on those there are. */
     private static final Duration HOSTS_SETTLE = Duration.ofSeconds(5);
-    // Requests sent again come within seconds of the first: the clients of this many suffice.
-    private static final int CLIENTS_REMEMBERED = 1024;
+    // A request's copies come within seconds of it (a keeper's, while the machine moves): this many suffice.
+    private static final int REQUESTS_REMEMBERED = 1024;
+
+    /** What became of a request taken: its job, and the job's end once it has one. */
+    private record Taken(int jobId, JobReport.JobFinished end) {}
 
     /** A {@link Release} waiting for its member to hold no node. */
     private record PendingRelease(Address member, ActorRef<Released> replyTo) {}
@@ -324,15 +345,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private int nextJobId = 1;
     // Jobs asked for before the first placement on a cluster: they would find no node free yet.
     private final List<Command> waitingForPlacement = new ArrayList<>();
-    // The jobs of the machine before this one (lost with its member) that were recovered here.
-    private final Set<Integer> recovered = new HashSet<>();
-    // The clients of the latest requests taken, so that a request sent again is not run twice.
-    private final Set<ActorRef<JobReport>> clientsTaken = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+    // The latest requests taken, by id, so that a copy (in whatever order it comes) is answered, not run.
+    private final Map<String, Taken> taken = new java.util.LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ActorRef<JobReport>, Boolean> eldest) {
-            return size() > CLIENTS_REMEMBERED;
+        protected boolean removeEldestEntry(Map.Entry<String, Taken> eldest) {
+            return size() > REQUESTS_REMEMBERED;
         }
-    });
+    };
 
     /** {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM (named as its actor is). */
     private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine) {
@@ -385,7 +404,6 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(MoveEnded.class, this::onMoveEnded)
                 .onMessage(Checkpoint.class, this::onCheckpoint)
                 .onMessage(Restart.class, this::onRestart)
-                .onMessage(RequestAgain.class, this::onRequestAgain)
                 .onMessage(RestartJob.class, this::onRestartJob)
                 .onMessage(RecoverJob.class, this::onRecoverJob)
                 .onMessage(HostsListed.class, this::onHostsListed)
@@ -405,18 +423,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onRun(Run run) {
-        if (heldForPlacement(run)) {
+        if (heldForPlacement(run) || repeated(run.requestId(), run.client())) {
             return this;
         }
-        clientsTaken.add(run.client());
         int jobId = nextJobId++;
+        taken.put(run.requestId(), new Taken(jobId, null));
         if (run.size() < 1) {
-            run.client().tell(new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
+            finish(run.client(), new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
             return this;
         }
         int serviceRanks = run.placement().serviceRanks(run.size(), description.count(Partition.SERVICE));
         if (run.placement() == JobPlacement.MIXED && (serviceRanks == 0 || serviceRanks == run.size())) {
-            run.client().tell(new JobReport.JobFinished(jobId, List.of(),
+            finish(run.client(), new JobReport.JobFinished(jobId, List.of(),
                     "a mixed job needs at least 2 ranks and a service node (it has " + run.size() + " ranks, the service partition "
                             + description.count(Partition.SERVICE) + " nodes)"));
             return this;
@@ -429,7 +447,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             String refusal = allocate(part.getKey(), part.getValue(), nids);
             if (refusal != null) {
-                run.client().tell(new JobReport.JobFinished(jobId, List.of(), refusal));
+                finish(run.client(), new JobReport.JobFinished(jobId, List.of(), refusal));
                 return this;
             }
         }
@@ -441,7 +459,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             if (failure != null || killed != null) {
                 forget(jobId);
                 busy.removeAll(nids);
-                run.client().tell(new JobReport.JobFinished(jobId, List.of(), failure != null ? failure : "killed before it started: " + killed));
+                finish(run.client(), new JobReport.JobFinished(jobId, List.of(), failure != null ? failure : "killed before it started: " + killed));
                 return;
             }
             List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
@@ -452,6 +470,32 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             clients.put(jobId, run.client());
         });
         return this;
+    }
+
+    /**
+     * True if the request {@code requestId} was taken already (its copy may come before or after
+     * it): {@code client} is then answered as the first was, by the job's end, or else by its start
+     * again (a job still being placed is answered by its start to come).
+     */
+    private boolean repeated(String requestId, ActorRef<JobReport> client) {
+        Taken first = taken.get(requestId);
+        if (first == null) {
+            return false;
+        }
+        ActorRef<Yod.Command> yod = jobs.get(first.jobId());
+        if (first.end() != null) {
+            client.tell(first.end());
+        } else if (yod != null) {
+            client.tell(new JobReport.JobStarted(first.jobId(), jobNodes.get(first.jobId()), yod));
+        }
+        getContext().getLog().info("request {} was taken already, as job {}: answered, not run again", requestId, first.jobId());
+        return true;
+    }
+
+    /** Tells {@code client} its job's end, and keeps it as the answer to a copy of the job's request. */
+    private void finish(ActorRef<JobReport> client, JobReport.JobFinished end) {
+        taken.replaceAll((requestId, request) -> request.jobId() == end.jobId() ? new Taken(end.jobId(), end) : request);
+        client.tell(end);
     }
 
     /** Adds {@code count} free nodes of {@code partition} to {@code nids}; returns why it cannot, or null. */
@@ -552,7 +596,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         busy.removeAll(nids);
         ActorRef<JobReport> client = clients.remove(jobId);
         if (client != null) {
-            client.tell(new JobReport.JobFinished(jobId, List.of(), reason + "; its ranks were killed"));
+            finish(client, new JobReport.JobFinished(jobId, List.of(), reason + "; its ranks were killed"));
         }
         rebalance();
         return this;
@@ -682,7 +726,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         ActorRef<JobReport> client = clients.remove(jobId);
         if (client != null) {
-            client.tell(done.finished());
+            finish(client, done.finished());
         }
         rebalance(); // nodes the job held may have been waiting to be handed over
         return this;
@@ -798,24 +842,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return this;
     }
 
-    private Behavior<Command> onRequestAgain(RequestAgain again) {
-        if (heldForPlacement(again)) {
-            return this;
-        }
-        if (clientsTaken.contains(again.client())) {
-            getContext().getLog().info("a request sent again was taken already: {}", again.request().getClass().getSimpleName());
-            return this;
-        }
-        return again.request() instanceof Restart restart ? onRestart(restart) : onRun((Run) again.request());
-    }
-
     private Behavior<Command> onRestart(Restart restart) {
-        if (heldForPlacement(restart)) {
+        if (heldForPlacement(restart) || repeated(restart.requestId(), restart.client())) {
             return this;
         }
-        clientsTaken.add(restart.client());
         restart(restart.snapshotFile(), restart.expected(), restart.client(),
-                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null);
+                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null, List.of(restart.requestId()));
         return this;
     }
 
@@ -831,13 +863,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         JobFigures before = jobFigures.remove(restart.jobId());
         getContext().getLog().warn("job {} lost node(s) {}: restarting it from {}", restart.jobId(), restart.lost(), restart.snapshotFile());
+        // The job's request is answered by the job that carries it on.
+        List<String> requests = taken.entrySet().stream().filter(request -> request.getValue().jobId() == restart.jobId())
+                .map(Map.Entry::getKey).toList();
         restart(restart.snapshotFile(), null, client,
-                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options(), before);
+                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options(), before, requests);
         return this;
     }
 
     private Behavior<Command> onRecoverJob(RecoverJob recover) {
-        if (heldForPlacement(recover) || !recovered.add(recover.jobId())) {
+        if (heldForPlacement(recover) || repeated(recover.requestId(), recover.client())) {
             return this;
         }
         // Its ranks kept their Portals job id; new ids stay clear of the lost machine's, as far as its keepers tell.
@@ -846,7 +881,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 recover.snapshotFile());
         restart(recover.snapshotFile(), null, recover.client(),
                 new Yod.Restoration(recover.snapshotFile(), recover.shownStdout(), recover.shownStderr()), recover.options(),
-                null); // its figures died with the machine before: it counts from this restart
+                null, // its figures died with the machine before: it counts from this restart
+                java.util.stream.Stream.concat(recover.earlierRequests().stream(), java.util.stream.Stream.of(recover.requestId())).toList());
         return this;
     }
 
@@ -854,20 +890,22 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * Places every rank of a snapshot on a free node of its OS's partition (Puma: compute, Linux:
      * service) and has a yod restore the job there; a snapshot that cannot be read, is of another
      * program, or does not fit the free nodes ends the job at once with the reason. The new job's
-     * figures carry on {@code before}'s, the job it restarts (null: one from a file or of a lost machine).
+     * figures carry on {@code before}'s, the job it restarts (null: one from a file or of a lost machine);
+     * it answers a copy of any of {@code requests}.
      */
     private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
-                         JobFigures before) {
+                         JobFigures before, List<String> requests) {
         int jobId = nextJobId++;
+        requests.forEach(requestId -> taken.put(requestId, new Taken(jobId, null)));
         io.uniform.node.yod.SnapshotFile.Header header;
         try {
             header = io.uniform.node.yod.SnapshotFile.header(java.nio.file.Path.of(file));
         } catch (io.uniform.node.yod.SnapshotFile.BadSnapshot e) {
-            client.tell(new JobReport.JobFinished(jobId, List.of(), e.getMessage()));
+            finish(client, new JobReport.JobFinished(jobId, List.of(), e.getMessage()));
             return;
         }
         if (expected != null && !java.util.Arrays.equals(header.programDigest(), io.uniform.node.yod.SnapshotFile.digest(expected.image()))) {
-            client.tell(new JobReport.JobFinished(jobId, List.of(), "the snapshot " + file + " is of another program ("
+            finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot " + file + " is of another program ("
                     + String.join(" ", header.argv()) + "), not of this one (" + String.join(" ", expected.argv()) + ")"));
             return;
         }
@@ -882,7 +920,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             List<Integer> nids = new ArrayList<>();
             String refusal = allocate(partition, ofOs.size(), nids);
             if (refusal != null) {
-                client.tell(new JobReport.JobFinished(jobId, List.of(), "the snapshot's " + ofOs.size() + " " + (partition == Partition.COMPUTE ? "Puma" : "Linux")
+                finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot's " + ofOs.size() + " " + (partition == Partition.COMPUTE ? "Puma" : "Linux")
                         + " rank(s) cannot be placed (a rank restarts on its own OS): " + refusal));
                 java.util.Arrays.stream(placed).filter(Objects::nonNull).forEach(busy::remove);
                 return;
@@ -901,7 +939,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             if (failure != null) {
                 forget(jobId);
                 busy.removeAll(nids);
-                client.tell(new JobReport.JobFinished(jobId, List.of(), failure));
+                finish(client, new JobReport.JobFinished(jobId, List.of(), failure));
                 return;
             }
             List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();

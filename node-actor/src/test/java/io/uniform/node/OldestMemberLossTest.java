@@ -21,6 +21,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,43 @@ class OldestMemberLossTest {
         assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
         awaitPlacedOn(Set.of(hostPort(b), hostPort(c)));
         aNewJobRuns();
+    }
+
+    @Test
+    void aJobWhoseYodsMemberIsReplacedByANewOneOnTheSameAddressIsRecovered() throws Exception {
+        MachineJob job = alltoall(ROUNDS, 500);
+        job.awaitSnapshot();
+        int port = (Integer) Cluster.get(oldest.system()).selfMember().address().port().get();
+
+        oldest.system().terminate();
+        oldest.system().getWhenTerminated().toCompletableFuture().get(PLACED.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        // Restarted at once on the same HOST:PORT: by its address alone, the lost member would still be there.
+        oldest = TwoSystemClusterTest.member(CRASHING_MEMBER + "pekko.remote.artery.canonical.port = " + port + "\n");
+        Cluster.get(oldest.system()).manager().tell(Join.create(Cluster.get(b.system()).selfMember().address()));
+        MachineCluster.startMember(oldest.system(), MACHINE, MachineDescriptions.defaultMachine().withPlacement(ClusterSnapshotRestartTest.ROUND_ROBIN),
+                refusal -> {});
+
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
+        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
+    }
+
+    @Test
+    void aSnapshotAnOperatorTookIsTheOneAJobWhoseYodDiesWithTheOldestMemberRestartsFrom() {
+        MachineJob job = alltoall(ROUNDS, 0);
+        TestProbe<io.uniform.node.yod.Checkpoint.Taken> operator = c.createTestProbe();
+        machine.tell(new Machine.Checkpoint(job.started.jobId(), operator.getRef()));
+        io.uniform.node.yod.Checkpoint.Taken taken = operator.receiveMessage(LONG);
+        assertTrue(taken.written(), taken::toString);
+        assertEquals(taken, job.awaitSnapshot(), "the job's keeper heard of it too");
+
+        oldest.system().terminate();
+
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
+        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
     }
 
     @Test

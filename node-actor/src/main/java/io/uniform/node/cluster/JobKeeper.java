@@ -7,7 +7,9 @@ import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -18,7 +20,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * Keeps a cluster client's job alive across the loss of the machine's member. A job's yod lives
@@ -29,19 +36,21 @@ import org.apache.pekko.cluster.typed.Cluster;
  * a restart came from) and how much of each rank's output the client has been shown. When the
  * yod stops without the job's end (after {@link #END_GRACE}: the end travels on Artery's
  * ordinary lane, the death notice on its control lane), the keeper waits until the yod's member
- * has left the membership (the singleton moves to the next oldest only then) and asks the
+ * has left the membership (the singleton moves to the next oldest only then: the keeper follows
+ * the membership's events, and knows a member by its {@link UniqueAddress}, so that a member
+ * restarted on the same HOST:PORT is a new one and its yod's loss is not hidden) and asks the
  * machine, through its proxy, to {@link Machine.RecoverJob recover} the job from that snapshot,
  * again every {@link #RECOVER_RETRY} until a new yod answers (the proxy drops what it sends
  * while it still knows the old singleton). Without a snapshot the job ends with an error naming
  * the member and the job's nodes. A request the machine took but never answered (its member died
- * before the job started) is sent again once that member has left, to the machine after it.
+ * before the job started) is sent again once that member has left, to the machine after it. Every
+ * request goes again under its first id, so a machine that gets it twice runs it once.
  */
 public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     /** How long the keeper waits for the job's end after its yod stopped. */
     public static final Duration END_GRACE = Duration.ofSeconds(5);
     /** How often a recovery is asked for again until a new yod takes the job. */
     static final Duration RECOVER_RETRY = Duration.ofSeconds(5);
-    private static final Duration MEMBERSHIP_POLL = Duration.ofMillis(500);
 
     public sealed interface Command {}
 
@@ -54,13 +63,13 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     /** The grace for the end of a job whose yod stopped is over (local). */
     private record GraceOver(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
 
-    /** Time to look whether the machine that took the request, unanswered, has left with its member (local). */
-    private enum UnansweredDue implements Command { INSTANCE }
+    /** The membership changed (local: the cluster's event, wrapped). */
+    private record MembershipChanged(ClusterEvent.MemberEvent event) implements Command, NoSerializationVerificationNeeded {}
 
     /** Time to send the unanswered request again, to the machine after the one that left (local). */
     private enum ResendDue implements Command { INSTANCE }
 
-    /** Time to look whether the lost yod's member has left, and to ask for the job's recovery (local). */
+    /** Time to ask for the lost yod's job's recovery (again), once that yod's member has left (local). */
     private record RecoverDue(ActorRef<Yod.Command> yod) implements Command, NoSerializationVerificationNeeded {}
 
     /**
@@ -79,10 +88,19 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     private final ActorRef<JobReport> client;
     private final ActorRef<JobReport> reports;
     private final Machine.Command request;
+    // The ids of the job's requests taken so far (its Run or Restart, then each recovery), and of the recovery asked for now.
+    private final List<String> requestIds = new ArrayList<>();
+    private String recoveryId;
     private boolean answered;
-    // The member the machine ran on when the request went (the oldest host member).
-    private final Address requestedOf;
+    // The member the machine ran on when the request went (the oldest host member), and whether a resend is due.
+    private final UniqueAddress requestedOf;
+    private boolean resending;
+    // The members removed from the membership, as its events tell.
+    private final Set<UniqueAddress> removed = new HashSet<>();
     private JobReport.JobStarted current;
+    // The member of the current job's yod, and the recovery waiting for that member to leave.
+    private UniqueAddress yodMember;
+    private RecoverDue awaitingRemoval;
     // The yod that said it restarts its job under another: its stop is not a loss.
     private ActorRef<Yod.Command> restarting;
     private String lastSnapshot;
@@ -100,24 +118,52 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         if (request instanceof Machine.Restart restart) {
             lastSnapshot = restart.snapshotFile();
             options = restart.options();
+            requestIds.add(restart.requestId());
+        } else if (request instanceof Machine.Run run) {
+            options = run.options();
+            requestIds.add(run.requestId());
         } else {
-            options = request instanceof Machine.Run run ? run.options() : Yod.Options.NONE;
+            throw new IllegalArgumentException("a keeper keeps a Run or a Restart, not " + request);
         }
         machine.tell(request);
         requestedOf = machineMember();
-        timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
+        Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+                context.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
     }
 
     /** The oldest Up member with the host role: the machine singleton's; null if none is up. */
-    private Address machineMember() {
-        org.apache.pekko.cluster.Member oldest = null;
-        for (org.apache.pekko.cluster.Member member : Cluster.get(getContext().getSystem()).state().getMembers()) {
-            if (member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(org.apache.pekko.cluster.MemberStatus.up())
+    private UniqueAddress machineMember() {
+        Member oldest = null;
+        for (Member member : Cluster.get(getContext().getSystem()).state().getMembers()) {
+            if (member.hasRole(MachineCluster.HOST_ROLE) && member.status().equals(MemberStatus.up())
                     && (oldest == null || member.isOlderThan(oldest))) {
                 oldest = member;
             }
         }
-        return oldest == null ? null : oldest.address();
+        return oldest == null ? null : oldest.uniqueAddress();
+    }
+
+    /** The member {@code actor} runs on now (this one for a local ref); null if none has its address. */
+    private UniqueAddress memberOf(ActorRef<?> actor) {
+        Cluster cluster = Cluster.get(getContext().getSystem());
+        Address address = actor.path().address();
+        if (!address.hasGlobalScope()) {
+            return cluster.selfMember().uniqueAddress();
+        }
+        return java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                .filter(member -> member.address().equals(address) && !removed.contains(member.uniqueAddress()))
+                .map(Member::uniqueAddress).findFirst().orElse(null);
+    }
+
+    /**
+     * True once {@code member} has left the membership: its removal's event came, or the
+     * membership no longer holds it (it went before the keeper followed the events). A new
+     * member on the same address is another member.
+     */
+    private boolean gone(UniqueAddress member) {
+        return member == null || removed.contains(member)
+                || java.util.stream.StreamSupport.stream(Cluster.get(getContext().getSystem()).state().getMembers().spliterator(), false)
+                        .noneMatch(present -> present.uniqueAddress().equals(member));
     }
 
     @Override
@@ -127,7 +173,7 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
                 .onMessage(YodStopped.class, this::onYodStopped)
                 .onMessage(GraceOver.class, this::onGraceOver)
                 .onMessage(RecoverDue.class, this::onRecoverDue)
-                .onMessageEquals(UnansweredDue.INSTANCE, this::onUnansweredDue)
+                .onMessage(MembershipChanged.class, this::onMembershipChanged)
                 .onMessageEquals(ResendDue.INSTANCE, this::onResendDue)
                 .build();
     }
@@ -136,11 +182,20 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         JobReport report = wrapped.report();
         answered = true; // from here the yod's watch keeps the job
         if (report instanceof JobReport.JobStarted started) {
+            if (current != null && current.yod().equals(started.yod())) {
+                return this; // a machine's answer to a copy of the request: the client knows it
+            }
             timers.cancelAll(); // a lost job runs again
+            awaitingRemoval = null;
             if (current != null) {
                 getContext().unwatch(current.yod());
             }
+            if (recoveryId != null) {
+                requestIds.add(recoveryId);
+                recoveryId = null;
+            }
             current = started;
+            yodMember = memberOf(started.yod());
             getContext().watchWith(started.yod(), new YodStopped(started.yod()));
         } else if (report instanceof JobReport.Restarting restart && current != null) {
             restarting = current.yod();
@@ -184,32 +239,35 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         return onRecoverDue(new RecoverDue(over.yod()));
     }
 
-    private Behavior<Command> onUnansweredDue() {
-        if (answered) {
-            return this;
+    /**
+     * On any change (the first events replay the membership as it is), looks whether the members
+     * the keeper waits for have left: the machine's that took the request unanswered, the lost yod's.
+     */
+    private Behavior<Command> onMembershipChanged(MembershipChanged changed) {
+        if (changed.event() instanceof ClusterEvent.MemberRemoved removal) {
+            removed.add(removal.member().uniqueAddress());
         }
-        if (requestedOf != null && !isMember(requestedOf)) {
+        if (!answered && !resending && requestedOf != null && gone(requestedOf)) {
             // After a while: the singleton's proxy drops what it gets while it still knows the old machine.
             getContext().getLog().warn("the machine on {} left before it answered a job's request: asking the machine after it", requestedOf);
+            resending = true;
             timers.startSingleTimer(ResendDue.INSTANCE, RECOVER_RETRY);
-        } else {
-            timers.startSingleTimer(UnansweredDue.INSTANCE, MEMBERSHIP_POLL);
+        }
+        if (awaitingRemoval != null && gone(yodMember)) {
+            RecoverDue due = awaitingRemoval;
+            awaitingRemoval = null;
+            return onRecoverDue(due);
         }
         return this;
     }
 
-    /** Sends the request again, and again every {@link #RECOVER_RETRY} until the machine answers (it takes a client's request once). */
+    /** Sends the request again, and again every {@link #RECOVER_RETRY} until the machine answers (it takes a request id once). */
     private Behavior<Command> onResendDue() {
         if (!answered) {
-            machine.tell(new Machine.RequestAgain(request, reports));
+            machine.tell(request);
             timers.startSingleTimer(ResendDue.INSTANCE, RECOVER_RETRY);
         }
         return this;
-    }
-
-    private boolean isMember(Address address) {
-        return java.util.stream.StreamSupport.stream(Cluster.get(getContext().getSystem()).state().getMembers().spliterator(), false)
-                .anyMatch(member -> member.address().equals(address));
     }
 
     /** Asks for the recovery once the lost yod's member has left the membership, and again until a new yod answers. */
@@ -217,11 +275,14 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
         if (current == null || !current.yod().equals(due.yod())) {
             return this;
         }
-        if (isMember(due.yod().path().address())) {
-            timers.startSingleTimer(due, MEMBERSHIP_POLL);
+        if (!gone(yodMember)) {
+            awaitingRemoval = due; // the singleton moves once the member has left: its removal's event asks
             return this;
         }
-        machine.tell(new Machine.RecoverJob(current.jobId(), lastSnapshot, shown(0), shown(1), options, reports));
+        if (recoveryId == null) {
+            recoveryId = Machine.newRequestId();
+        }
+        machine.tell(new Machine.RecoverJob(current.jobId(), lastSnapshot, shown(0), shown(1), options, reports, recoveryId, requestIds));
         timers.startSingleTimer(due, RECOVER_RETRY);
         return this;
     }

@@ -147,7 +147,6 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(Machine.Restart.class);
         // Appended, so that what was registered before keeps its number: a put or reply larger than a packet travels in parts.
         kryo.register(io.uniform.portals.Fragment.class);
-        kryo.register(Machine.RequestAgain.class);
         return kryo;
     }
 

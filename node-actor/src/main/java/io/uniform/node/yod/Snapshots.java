@@ -217,7 +217,11 @@ final class Snapshots {
         last = done.file.toString();
         long nanos = System.nanoTime() - done.startedAt;
         context.getLog().info("job {}: snapshot {} written ({} bytes, {} ms)", yod.job().jobId(), done.file, bytes, nanos / 1_000_000);
-        done.replyTo.tell(new Checkpoint.Taken(yod.job().jobId(), true, last, null, bytes, nanos, done.channelMessages));
+        Checkpoint.Taken written = new Checkpoint.Taken(yod.job().jobId(), true, last, null, bytes, nanos, done.channelMessages);
+        done.replyTo.tell(written);
+        if (!periodic(done.replyTo)) {
+            yod.client().tell(written); // the job's keeper recovers it from its last snapshot, whoever asked for it
+        }
         if (yod.job().machine() != null) {
             yod.job().machine().tell(new Machine.SnapshotWritten(yod.job().jobId()));
         }
