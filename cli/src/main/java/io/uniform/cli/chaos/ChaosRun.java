@@ -448,7 +448,8 @@ public final class ChaosRun {
     private void heal() {
         proxy.heal();
         history.add(new ChaosHistory.PartitionHealed(now(), cutOff));
-        cutOff.forEach(member -> replaceIfExits.put(member, now() + REPLACEMENT_WINDOW.toMillis()));
+        long until = now() + REPLACEMENT_WINDOW.toMillis();
+        cutOff.forEach(member -> replaceIfExits.computeIfPresent(member, (replaced, open) -> until)); // not one replaced already
         cutOff = List.of();
     }
 
