@@ -85,7 +85,7 @@ public final class ChaosHistory {
         }
     }
 
-    /** The machine showed every one of {@code nodes} nodes of the member cut off down (as the mesh map draws them). */
+    /** The machine showed every one of {@code nodes} nodes of the member cut off down (as the mesh map draws them); 0: it hosted none. */
     public record NodesMarkedDown(long atMillis, String member, int nodes) implements Event {}
 
     /** An action of the schedule that cannot be taken yet: the run takes it as soon as it can. */
@@ -177,7 +177,8 @@ public final class ChaosHistory {
         } else if (event instanceof PartitionHealed healed) {
             return "partition healed: " + healed.cutOff() + " may reach the others again";
         } else if (event instanceof NodesMarkedDown down) {
-            return "the machine shows the " + down.nodes() + " nodes of member " + down.member() + " down";
+            return down.nodes() == 0 ? "the machine shows no node on member " + down.member()
+                    : "the machine shows the " + down.nodes() + " nodes of member " + down.member() + " down";
         } else if (event instanceof ActionDeferred deferred) {
             return deferred.action() + " deferred: " + deferred.reason();
         } else if (event instanceof ActionSkipped skipped) {

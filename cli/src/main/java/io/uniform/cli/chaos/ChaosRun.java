@@ -433,7 +433,8 @@ public final class ChaosRun {
 
     /**
      * While members are cut off, asks the machine (one question at a time) whether it shows all
-     * nodes of each down, and records it the first time it does: what the mesh map draws.
+     * nodes of each down, and records it the first time it does (what the mesh map draws), or that
+     * it hosts none.
      */
     private void watchNodesCutOff() {
         List<String> watched = cutOff.stream().filter(member -> !nodesSeenDown.contains(member)).toList();
@@ -446,8 +447,8 @@ public final class ChaosRun {
                         for (String member : watched) {
                             List<NodeState> states = status.members().entrySet().stream().filter(node -> node.getValue().equals(member))
                                     .map(node -> status.states().get(node.getKey())).toList();
-                            if (!states.isEmpty() && states.stream().allMatch(state -> state.kind() == NodeState.Kind.DOWN)
-                                    && nodesSeenDown.add(member)) {
+                            // A member that came up just before it was cut off may not have been handed nodes yet.
+                            if (states.stream().allMatch(state -> state.kind() == NodeState.Kind.DOWN) && nodesSeenDown.add(member)) {
                                 history.add(new ChaosHistory.NodesMarkedDown(now(), member, states.size()));
                             }
                         }

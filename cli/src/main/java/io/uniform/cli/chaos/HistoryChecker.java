@@ -41,8 +41,9 @@ import java.util.regex.Pattern;
  *   <li>every member killed was removed from the cluster, every member asked to leave exited with
  *       status 0, every member started came up;
  *   <li>a partition held for {@link #DECISION_BOUND} or longer had the split brain resolver remove
- *       every member cut off; every member cut off that was removed exited, and the machine was
- *       seen showing its nodes down; no member on the
+ *       every member cut off; every member cut off that the partition removed (by 30 s after the
+ *       heal, not killed or asked to leave first) exited, and the machine was seen showing its
+ *       nodes down (or hosting none on it); no member on the
  *       oldest's side was removed while the partition held or soon after its heal (unless killed
  *       or asked to leave). A member cut off for less and not removed went on as a member (it
  *       leaves at the end like any).
@@ -205,9 +206,10 @@ public final class HistoryChecker {
             List<Event> later = events.subList(i + 1, events.size());
             long healedAt = later.stream().filter(PartitionHealed.class::isInstance).mapToLong(Event::atMillis).findFirst().orElse(Long.MAX_VALUE);
             long held = healedAt - partition.atMillis();
+            long until = healedAt == Long.MAX_VALUE ? Long.MAX_VALUE : healedAt + AFTER_HEAL;
             boolean anyDowned = false;
             for (String member : partition.cutOff()) {
-                boolean removed = later.stream().anyMatch(e -> e instanceof MemberRemoved r && r.member().equals(member));
+                boolean removed = removalBy(later, member, until).filter(removal -> !onPurpose(later, member, removal)).isPresent();
                 anyDowned |= removed;
                 if (removed) {
                     counts.merge("members downed by a partition", 1, Integer::sum);
@@ -224,17 +226,24 @@ public final class HistoryChecker {
             if (!anyDowned) {
                 counts.merge("partitions healed before a decision", 1, Integer::sum);
             }
-            long until = healedAt == Long.MAX_VALUE ? Long.MAX_VALUE : healedAt + AFTER_HEAL;
             for (String member : partition.others()) {
-                Optional<Event> removal = later.stream().filter(e -> e.atMillis() <= until && e instanceof MemberRemoved r
-                        && r.member().equals(member)).findFirst();
-                boolean removedOnPurpose = removal.isPresent() && later.stream().anyMatch(e -> e.atMillis() <= removal.get().atMillis()
-                        && (e instanceof MemberKilled k && k.member().equals(member)
-                                || e instanceof MemberAskedToLeave a && a.member().equals(member)));
-                expect(removal.isEmpty() || removedOnPurpose, () -> "member " + member + ", on the oldest's side of the partition at "
-                        + seconds(partition.atMillis()) + ", was removed at " + seconds(removal.get().atMillis()));
+                Optional<Event> removal = removalBy(later, member, until);
+                expect(removal.isEmpty() || onPurpose(later, member, removal.get()), () -> "member " + member
+                        + ", on the oldest's side of the partition at " + seconds(partition.atMillis()) + ", was removed at "
+                        + seconds(removal.get().atMillis()));
             }
         }
+    }
+
+    /** The first removal of {@code member} in {@code events} by {@code until}. */
+    private static Optional<Event> removalBy(List<Event> events, String member, long until) {
+        return events.stream().filter(e -> e.atMillis() <= until && e instanceof MemberRemoved r && r.member().equals(member)).findFirst();
+    }
+
+    /** True when {@code member} was killed or asked to leave before its {@code removal}: the removal was the run's, not a partition's. */
+    private static boolean onPurpose(List<Event> events, String member, Event removal) {
+        return events.stream().anyMatch(e -> e.atMillis() <= removal.atMillis()
+                && (e instanceof MemberKilled k && k.member().equals(member) || e instanceof MemberAskedToLeave a && a.member().equals(member)));
     }
 
     private static String seconds(long millis) {

@@ -167,6 +167,12 @@ class HistoryCheckerTest {
         HistoryChecker.Verdict stayed = check(healed);
         assertTrue(stayed.passed(), stayed::toString);
         assertEquals(1, stayed.counts().get("partitions healed before a decision"));
+        List<Event> killedLater = partitioned(3_000, List.of());
+        killedLater.addAll(killedLater.size() - 3, List.of(new MemberKilled(150_000, "h:3"), new MemberRemoved(165_000, "h:3"),
+                new MemberExited(150_001, "h:3", 137)));
+        HistoryChecker.Verdict later = check(killedLater);
+        assertTrue(later.passed(), later::toString);
+        assertEquals(1, later.counts().get("partitions healed before a decision"), "the removal was the kill's, not the partition's");
     }
 
     @Test
