@@ -56,6 +56,16 @@ final class MemberCommand implements Callable<Integer> {
             description = "The address other members reach this one at (default: ${DEFAULT-VALUE}; another host's members need a routable one).")
     String hostname;
 
+    @Option(names = "--bind-port", paramLabel = "P", defaultValue = "0",
+            description = "Listen on this port while other members connect to --port, which something in between (a NAT, a proxy) "
+                    + "forwards here; 0: listen on --port itself (default).")
+    int bindPort;
+
+    @Option(names = "--outbound-hostname", paramLabel = "H",
+            description = "Open this member's connections to the others from this local address (default: the system's choice); "
+                    + "`uniform chaos` gives each member a loopback address of its own, by which its proxy tells them apart.")
+    String outboundHostname;
+
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
             description = "Serve this member's figures (its nodes, its JVM, the jobs if it runs the machine) in Prometheus text format at "
                     + "http://HOST:PORT/metrics (HOST: uniform.metrics.host, all interfaces by default); 0: no endpoint (default).")
@@ -83,6 +93,9 @@ final class MemberCommand implements Callable<Integer> {
             if (port < 0 || port > 65535 || seed && port == 0) {
                 return usage("--port " + port + ": a member listens on a port from 1 to 65535 (0: any free one, not for the seed)");
             }
+            if (bindPort < 0 || bindPort > 65535 || bindPort != 0 && port == 0) {
+                return usage("--bind-port " + bindPort + ": a port from 1 to 65535 behind a --port that is given (0: --port itself)");
+            }
             seedAddress = seed ? new MemberAddress(hostname, port).hostPort() : ClusterOptions.normalized(join);
         } catch (MachineConfigException | IllegalArgumentException e) {
             return usage(e.getMessage());
@@ -90,6 +103,7 @@ final class MemberCommand implements Callable<Integer> {
         // A real member JVM: it exits when its actor system ends (left, downed, or refused).
         Config config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on\n"
                         + "pekko.coordinated-shutdown.reason-overrides.\"" + OtherMachine.class.getName() + "\".exit-code = " + EXIT_OTHER_MACHINE)
+                .withFallback(behindProxy())
                 .withFallback(ClusterMember.config(hostname, port, MachineCluster.HOST_ROLE, seedAddress));
         ActorSystem<Void> system;
         try {
@@ -131,6 +145,18 @@ final class MemberCommand implements Callable<Integer> {
         System.out.flush();
         system.getWhenTerminated().toCompletableFuture().join();
         return status.get();
+    }
+
+    /** Artery's bind port and outbound address where they differ from what the member advertises. */
+    private Config behindProxy() {
+        java.util.Map<String, Object> settings = new java.util.HashMap<>();
+        if (bindPort != 0) {
+            settings.put("pekko.remote.artery.bind.port", bindPort);
+        }
+        if (outboundHostname != null) {
+            settings.put("pekko.remote.artery.advanced.tcp.outbound-client-hostname", outboundHostname);
+        }
+        return ConfigFactory.parseMap(settings);
     }
 
     private static int usage(String message) {

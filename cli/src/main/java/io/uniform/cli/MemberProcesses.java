@@ -1,5 +1,6 @@
 package io.uniform.cli;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.uniform.node.Machine;
 import io.uniform.node.cluster.MachineCluster;
@@ -40,10 +41,10 @@ public final class MemberProcesses {
      * {@code metricsPort} (0: none); the machine is {@code preset} or the file {@code config}
      * (both null: the default); its output goes to {@code log}. It waits up to {@code joinTimeout}
      * to join: members started together on a loaded host may take a minute to start, the seed
-     * among them.
+     * among them. A member {@code behindProxy} (null: none) binds another port than it advertises.
      */
     public static Process start(String hostname, int port, int metricsPort, String seed, String preset, Path config, Path log,
-                                Duration joinTimeout) throws IOException {
+                                Duration joinTimeout, BehindProxy behindProxy) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaCommand()));
         command.addAll(MEMBER_LOGGING);
         command.addAll(settingsPassedOn());
@@ -51,6 +52,9 @@ public final class MemberProcesses {
                 "-cp", System.getProperty("java.class.path"), Uniform.class.getName(), "member", "--port", "" + port, "--hostname", hostname,
                 "--metrics-port", "" + metricsPort));
         command.addAll(seed == null ? List.of("--seed") : List.of("--join", seed));
+        if (behindProxy != null) {
+            command.addAll(List.of("--bind-port", "" + behindProxy.bindPort(), "--outbound-hostname", behindProxy.outboundHostname()));
+        }
         if (preset != null) {
             command.add(preset);
         }
@@ -60,10 +64,17 @@ public final class MemberProcesses {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /**
+     * A member reached through a proxy (chaos's {@code PartitionProxy}): others connect to the
+     * port it advertises, the proxy forwards that to {@code bindPort}, and the member opens its
+     * own connections from {@code outboundHostname}, by which the proxy knows them as its.
+     */
+    public record BehindProxy(int bindPort, String outboundHostname) {}
+
     /** Starts one member JVM: the seed when {@code seed} is null, else one joining {@code seed} (HOST:PORT); returns its HOST:PORT. */
     @FunctionalInterface
     public interface MemberStart {
-        String start(String seed) throws IOException;
+        String start(String seed) throws IOException, InterruptedException, ClusterMember.Unavailable;
     }
 
     /** A cluster of member JVMs this JVM formed: the seed's HOST:PORT and a client joined to it (closing it leaves). */
@@ -88,11 +99,11 @@ public final class MemberProcesses {
             int memberPort = port != 0 ? port + i : freePort(hostname);
             int memberMetrics = metricsPort != 0 ? metricsPort + i : freePort(hostname);
             Path log = logs.resolve("member-" + i + ".log");
-            processes.add(start(hostname, memberPort, memberMetrics, seed, preset, config, log, forming));
+            processes.add(start(hostname, memberPort, memberMetrics, seed, preset, config, log, forming, null));
             System.out.println("member " + i + ": pid " + processes.get(i).pid() + ", " + hostname + ":" + memberPort
                     + ", metrics http://" + hostname + ":" + memberMetrics + "/metrics, log " + log);
             return new MemberAddress(hostname, memberPort).hostPort();
-        }, processes, logs, forming);
+        }, processes, logs, forming, ConfigFactory.empty());
     }
 
     /**
@@ -102,18 +113,19 @@ public final class MemberProcesses {
      * a loaded 2-core host, the other JVMs starved it: its receptionist's start took longer than
      * Pekko's creation timeout and failed, and the machine never heard of any host. Each step has
      * {@code forming}; a failure says how far the cluster got and ends with each member's log.
+     * The client is configured with {@code clientSettings} over the usual.
      */
-    public static Formed form(int count, MemberStart start, Collection<Process> processes, Path logs, Duration forming)
+    public static Formed form(int count, MemberStart start, Collection<Process> processes, Path logs, Duration forming, Config clientSettings)
             throws IOException, ClusterMember.Unavailable, InterruptedException {
         String seed = start.start(null);
         MachineConnection client = null;
         try {
-            client = joinWhileStarting(seed, forming);
-            client = awaitMembers(client, seed, processes, 1, forming, logs);
+            client = joinWhileStarting(seed, forming, clientSettings);
+            client = awaitMembers(client, seed, processes, 1, forming, logs, clientSettings);
             for (int i = 1; i < count; i++) {
                 start.start(seed);
             }
-            client = awaitMembers(client, seed, processes, count, forming, logs);
+            client = awaitMembers(client, seed, processes, count, forming, logs, clientSettings);
             Formed formed = new Formed(seed, client);
             client = null; // the caller's now
             return formed;
@@ -139,7 +151,7 @@ public final class MemberProcesses {
     }
 
     /** Waits until a member listens at {@code member} (HOST:PORT); else says it did not within {@code timeout}. */
-    private static void awaitListening(String member, Duration timeout) throws ClusterMember.Unavailable, InterruptedException {
+    public static void awaitListening(String member, Duration timeout) throws ClusterMember.Unavailable, InterruptedException {
         MemberAddress address = MemberAddress.parse(member);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!listening(address)) {
@@ -171,11 +183,12 @@ public final class MemberProcesses {
      * for the seed to listen: a client whose handshakes fail while the seed's JVM starts backs off
      * and took a minute longer to join on a loaded host.
      */
-    private static MachineConnection joinWhileStarting(String seed, Duration forming) throws ClusterMember.Unavailable, InterruptedException {
+    private static MachineConnection joinWhileStarting(String seed, Duration forming, Config clientSettings)
+            throws ClusterMember.Unavailable, InterruptedException {
         awaitListening(seed, forming);
-        return MachineConnection.cluster(seed, ConfigFactory.parseMap(Map.of(
+        return MachineConnection.cluster(seed, clientSettings.withFallback(ConfigFactory.parseMap(Map.of(
                 "uniform.cluster.join-timeout", forming.toSeconds() + "s",
-                "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", forming.toSeconds() + "s")));
+                "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", forming.toSeconds() + "s"))));
     }
 
     /**
@@ -186,7 +199,7 @@ public final class MemberProcesses {
      * client in use is returned.
      */
     private static MachineConnection awaitMembers(MachineConnection client, String seed, Collection<Process> processes, int count,
-                                                  Duration timeout, Path logs) throws InterruptedException, ClusterMember.Unavailable {
+                                                  Duration timeout, Path logs, Config clientSettings) throws InterruptedException, ClusterMember.Unavailable {
         long deadline = System.nanoTime() + timeout.toNanos();
         MachineConnection watching = client;
         try {
@@ -199,7 +212,7 @@ public final class MemberProcesses {
                 }
                 if (watching.system().getWhenTerminated().toCompletableFuture().isDone()) {
                     System.err.println("uniform: the client watching the members was removed from the cluster: it joins again");
-                    watching = joinWhileStarting(seed, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+                    watching = joinWhileStarting(seed, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)), clientSettings);
                 }
                 List<String> hosts = new ArrayList<>();
                 int up = 0;

@@ -29,4 +29,14 @@ public sealed interface ChaosAction {
 
     /** Move a running rank to the nearest free node of the compute ({@code toService} false) or the service partition. */
     record Migrate(int pick, boolean toService) implements ChaosAction {}
+
+    /**
+     * Cut members from the others at the proxy, both ways, for {@code hold}: one member other than
+     * the oldest, or ({@code split}) the smaller of two groups, which never holds the oldest. Taken
+     * once at least three members are up and no member is on its way out (it waits until then).
+     */
+    record Partition(int pick, boolean split, java.time.Duration hold) implements ChaosAction {}
+
+    /** Let the partitioned members reach the others again: due the partition's {@code hold} after it was made. */
+    record Heal() implements ChaosAction {}
 }

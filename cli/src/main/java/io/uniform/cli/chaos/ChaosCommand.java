@@ -17,12 +17,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code uniform chaos --seed S --duration D [--members N] [PRESET]}: a cluster of member JVMs on
- * this host runs jobs while members are killed, leave and join, nodes crash, PCTs fault and ranks
+ * this host runs jobs while members are killed, leave and join, are partitioned off and healed, nodes crash, PCTs fault and ranks
  * migrate, on a schedule drawn from the seed; a history checker then judges the run.
  */
 @Command(name = "chaos",
         description = {"Start N member JVMs on this host and run the shipped parallel programs on them while members are killed "
-                + "(SIGKILL), leave and join, nodes crash, PCTs fault and ranks migrate, on a schedule drawn from --seed; "
+                + "(SIGKILL), leave and join, are partitioned off (at a TCP proxy between them) and healed, nodes crash, PCTs fault "
+                + "and ranks migrate, on a schedule drawn from --seed; "
                 + "every action is printed with its time.",
                 "At the end a checker verifies the history: completed jobs printed what their failure-free runs printed, no message "
                         + "was lost, duplicated or reordered, no node is left allocated, every job completed or was reported failed, "
@@ -45,7 +46,8 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A HOCON machine file instead of a PRESET.")
     Path config;
 
-    @Option(names = "--hostname", paramLabel = "H", defaultValue = "127.0.0.1", description = "The members' address (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--hostname", paramLabel = "H", defaultValue = "127.0.0.1",
+            description = "The members' loopback address, where the proxy that partitions them listens (default: ${DEFAULT-VALUE}).")
     String hostname;
 
     @Option(names = "--logs", paramLabel = "DIR", description = "Where the members' logs go (default: a new directory under the system's temporary one).")
@@ -71,6 +73,14 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         if (preset != null && config != null) {
             return usage("give a PRESET or --config FILE, not both");
+        }
+        try {
+            if (!java.net.InetAddress.getByName(hostname).isLoopbackAddress()) {
+                return usage("--hostname " + hostname + ": the members and the proxy that partitions them run on this host, "
+                        + "on a loopback address (127.x.x.x)");
+            }
+        } catch (java.net.UnknownHostException e) {
+            return usage("--hostname " + hostname + ": no such host");
         }
         try {
             if (config != null) {

@@ -70,6 +70,27 @@ public final class ChaosHistory {
 
     public record MigrationEnded(long atMillis, int jobId, int rank, boolean moved, String detail) implements Event {}
 
+    /** The proxy cut {@code cutOff} from {@code others} (the other members and the run's client), both ways. */
+    public record MembersPartitioned(long atMillis, List<String> cutOff, List<String> others) implements Event {
+        public MembersPartitioned {
+            cutOff = List.copyOf(cutOff);
+            others = List.copyOf(others);
+        }
+    }
+
+    /** The proxy let every member reach every other again. */
+    public record PartitionHealed(long atMillis, List<String> cutOff) implements Event {
+        public PartitionHealed {
+            cutOff = List.copyOf(cutOff);
+        }
+    }
+
+    /** The machine showed every one of {@code nodes} nodes of the member cut off down (as the mesh map draws them); 0: it hosted none. */
+    public record NodesMarkedDown(long atMillis, String member, int nodes) implements Event {}
+
+    /** An action of the schedule that cannot be taken yet: the run takes it as soon as it can. */
+    public record ActionDeferred(long atMillis, String action, String reason) implements Event {}
+
     /** An action of the schedule that found nothing to act on. */
     public record ActionSkipped(long atMillis, String action, String reason) implements Event {}
 
@@ -151,6 +172,15 @@ public final class ChaosHistory {
             return "migrate job " + move.jobId() + " rank " + move.rank() + " to the " + move.partition() + " partition";
         } else if (event instanceof MigrationEnded move) {
             return "job " + move.jobId() + " rank " + move.rank() + (move.moved() ? " moved: " : " not moved: ") + move.detail();
+        } else if (event instanceof MembersPartitioned partition) {
+            return "partition: " + partition.cutOff() + " cut off from " + partition.others();
+        } else if (event instanceof PartitionHealed healed) {
+            return "partition healed: " + healed.cutOff() + " may reach the others again";
+        } else if (event instanceof NodesMarkedDown down) {
+            return down.nodes() == 0 ? "the machine shows no node on member " + down.member()
+                    : "the machine shows the " + down.nodes() + " nodes of member " + down.member() + " down";
+        } else if (event instanceof ActionDeferred deferred) {
+            return deferred.action() + " deferred: " + deferred.reason();
         } else if (event instanceof ActionSkipped skipped) {
             return skipped.action() + " skipped: " + skipped.reason();
         } else if (event instanceof ChaosEnded ended) {

@@ -10,7 +10,10 @@ import io.uniform.node.Machine;
 import io.uniform.node.NodeActor;
 
 import io.uniform.node.cluster.MachineCluster;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +38,8 @@ import org.apache.pekko.cluster.typed.Leave;
  * last jobs end, asks every member to leave, and hands the history to the {@link HistoryChecker}.
  * One thread drives it (a loop that takes due actions, keeps jobs running and watches the
  * membership); the jobs' terminals and the moves' answers record into the history from actor
- * threads.
+ * threads. Every member and the run's client are reached through a {@link PartitionProxy}, so
+ * that the run can partition them.
  */
 public final class ChaosRun {
     /** What a run is asked to do; {@code preset} or {@code config} (or neither: the default machine) describe the machine. */
@@ -49,6 +53,14 @@ public final class ChaosRun {
     private static final Duration REFERENCE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration REFUSED_BACKOFF = Duration.ofSeconds(2);
+    // A partitioned member that exits within this after the heal was downed by the partition: it is replaced.
+    private static final Duration REPLACEMENT_WINDOW = Duration.ofSeconds(30);
+    private static final String CLIENT = "client";
+    // Each endpoint's own loopback address for the connections it opens: the proxy tells them apart by it.
+    private static final String CLIENT_SOURCE = "127.0.1.1";
+    private static final String MEMBER_SOURCES = "127.0.1.";
+    private static final int FIRST_MEMBER_SOURCE = 2;
+    private static final int LAST_MEMBER_SOURCE = 254;
 
     private final Settings settings;
     private final ChaosSchedule schedule;
@@ -62,6 +74,19 @@ public final class ChaosRun {
     private final Set<String> seenUp = new HashSet<>();
     private Set<String> present = Set.of();
     private final Map<Integer, ChaosJobs.Running> running = new ConcurrentHashMap<>();
+    private final PartitionProxy proxy;
+    private int nextSource = FIRST_MEMBER_SOURCE;
+    // The members cut off now (empty: no partition), and when their heal is due (milliseconds of the run).
+    private List<String> cutOff = List.of();
+    private long healDue;
+    // Partitioned members to replace if they exit, until when (milliseconds of the run; open while they are cut off).
+    private final Map<String, Long> replaceIfExits = new LinkedHashMap<>();
+    // Actions that could not be taken when due, in order: tried again every tick.
+    private final List<ChaosAction> deferred = new ArrayList<>();
+    private long chaosStart;
+    // Members cut off whose nodes the machine was seen to show down; whether a question about it is on its way.
+    private final Set<String> nodesSeenDown = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean statusAsked = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicInteger pendingMoves = new AtomicInteger();
     // The member new ones join: the first, until KillOldest kills the one it is.
     private String seed;
@@ -71,8 +96,9 @@ public final class ChaosRun {
     // When the next job may be launched (milliseconds of the run): later after a refusal.
     private volatile long nextLaunch;
 
-    public ChaosRun(Settings settings, ChaosHistory history) {
+    public ChaosRun(Settings settings, ChaosHistory history) throws IOException {
         this.settings = settings;
+        this.proxy = new PartitionProxy(settings.hostname());
         this.schedule = ChaosSchedule.plan(settings.seed(), settings.duration());
         this.history = history;
     }
@@ -82,8 +108,8 @@ public final class ChaosRun {
         history.note("chaos: seed " + settings.seed() + ", " + settings.duration().toSeconds() + " s, " + settings.members()
                 + " members; the schedule (times from the start of the chaos):");
         schedule.actions().forEach(timed -> history.note(String.format("  +%8.3f s  %s", timed.at().toMillis() / 1000.0, timed.action())));
-        history.note("chaos: the oldest member (the machine's, every yod's) is killed only by KillOldest; members are not partitioned "
-                + "(not feasible here: see ARCHITECTURE, 'Chaos')");
+        history.note("chaos: the oldest member (the machine's, every yod's) is killed only by KillOldest and never partitioned off; "
+                + "the run's client stays on the oldest member's side of a partition");
         Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
         Runtime.getRuntime().addShutdownHook(stopMembers);
         try {
@@ -97,6 +123,7 @@ public final class ChaosRun {
             if (client != null) {
                 client.close();
             }
+            proxy.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(stopMembers);
             } catch (IllegalStateException shuttingDown) {
@@ -111,23 +138,60 @@ public final class ChaosRun {
     }
 
     private void formCluster() throws IOException, InterruptedException, ClusterMember.Unavailable {
-        MemberProcesses.Formed formed = MemberProcesses.form(settings.members(), this::startMember, members.values(), settings.logs(), FORMING);
+        int clientPort = MemberProcesses.freePort(settings.hostname());
+        int clientBindPort = MemberProcesses.freePort(settings.hostname());
+        proxy.forward(CLIENT, clientPort, clientBindPort, InetAddress.getByName(CLIENT_SOURCE));
+        Config clientSettings = ConfigFactory.parseMap(Map.of("pekko.remote.artery.canonical.port", clientPort,
+                "pekko.remote.artery.bind.port", clientBindPort,
+                "pekko.remote.artery.advanced.tcp.outbound-client-hostname", CLIENT_SOURCE));
+        MemberProcesses.Formed formed = MemberProcesses.form(settings.members(), this::startMember, members.values(), settings.logs(), FORMING,
+                clientSettings);
         seed = formed.seed();
         client = formed.client();
         jobs = new ChaosJobs(client, history, this::now);
         observeMembers();
     }
 
-    /** Starts a member JVM (the seed if {@code joining} is null, else one joining it); returns its HOST:PORT. */
-    private String startMember(String joining) throws IOException {
+    /**
+     * Starts a member JVM behind the proxy (the seed if {@code joining} is null, else one joining
+     * it; on the side of the oldest if a partition is in place); returns its HOST:PORT. The seed
+     * is waited for until it listens: a client that joins before it does backs off.
+     */
+    private String startMember(String joining) throws IOException, InterruptedException, ClusterMember.Unavailable {
+        if (nextSource > LAST_MEMBER_SOURCE) {
+            throw new IllegalStateException("the run has started " + (LAST_MEMBER_SOURCE - FIRST_MEMBER_SOURCE + 1)
+                    + " members: the proxy has no loopback address left for another");
+        }
+        String source = MEMBER_SOURCES + nextSource++;
         int port = MemberProcesses.freePort(settings.hostname());
+        int bindPort = MemberProcesses.freePort(settings.hostname());
         String address = settings.hostname() + ":" + port;
+        proxy.forward(address, port, bindPort, InetAddress.getByName(source));
+        if (!cutOff.isEmpty()) {
+            proxy.cut(Set.copyOf(cutOff), Set.of(address));
+        }
         Path log = settings.logs().resolve("member-" + members.size() + "-" + port + ".log");
-        Process process = MemberProcesses.start(settings.hostname(), port, 0, joining, settings.preset(), settings.config(), log, FORMING);
+        Process process = MemberProcesses.start(settings.hostname(), port, 0, joining == null ? null : joinList(joining), settings.preset(),
+                settings.config(), log, FORMING, new MemberProcesses.BehindProxy(bindPort, source));
         members.put(address, process);
         history.add(new ChaosHistory.MemberStarted(now(), address));
         process.onExit().thenAccept(ended -> history.add(new ChaosHistory.MemberExited(now(), address, ended.exitValue())));
+        if (joining == null) {
+            MemberProcesses.awaitListening(settings.hostname() + ":" + bindPort, FORMING);
+        }
         return address;
+    }
+
+    /**
+     * {@code seed} and then every other member up, comma-separated: a new member joins through the
+     * first that answers. With the seed alone, a member started just before a kill of the oldest
+     * (the seed) joined no one and gave up (two in the first ten-minute run with partitions, where
+     * a deferred kill of the oldest came right after a start).
+     */
+    private String joinList(String seed) {
+        List<String> list = new ArrayList<>(List.of(seed));
+        membersUp().stream().filter(member -> !member.equals(seed)).forEach(list::add);
+        return String.join(",", list);
     }
 
     /** Runs every job kind once before any fault: the outputs completed jobs must match. */
@@ -146,21 +210,37 @@ public final class ChaosRun {
         }
     }
 
-    private void chaos() throws InterruptedException, IOException {
-        long chaosStart = now();
+    private void chaos() throws InterruptedException, IOException, ClusterMember.Unavailable {
+        chaosStart = now();
         history.note(String.format("chaos: begins at %.3f s", chaosStart / 1000.0));
         List<ChaosSchedule.Timed> due = schedule.actions();
         int next = 0;
         long end = chaosStart + settings.duration().toMillis();
         while (now() < end) {
             observeMembers();
+            replacePartitionedMembers();
+            watchNodesCutOff();
+            for (ChaosAction action : List.copyOf(deferred)) {
+                if (act(action)) {
+                    deferred.remove(action);
+                }
+            }
             while (next < due.size() && now() >= chaosStart + due.get(next).at().toMillis()) {
-                act(due.get(next++).action());
+                ChaosAction action = due.get(next++).action();
+                if (!act(action)) {
+                    deferred.add(action);
+                }
             }
             if (now() >= nextLaunch && running.size() < settings.jobsInFlight()) {
                 launch();
             }
             Thread.sleep(TICK.toMillis()); // the loop's pace: actions are due at times, not on events
+        }
+        deferred.stream().filter(action -> !(action instanceof ChaosAction.Heal))
+                .forEach(action -> history.add(new ActionSkipped(now(), action.toString(), "the chaos ended before it could be taken")));
+        deferred.clear();
+        if (!cutOff.isEmpty()) {
+            heal(); // its heal was due in the chaos's last tick, or deferred: the end comes with none in place
         }
         history.add(new ChaosHistory.ChaosEnded(now()));
     }
@@ -182,10 +262,11 @@ public final class ChaosRun {
      * Lets the running jobs and moves end and the members started late come up (asked to leave
      * while still joining, one would never be Up), then records which nodes are still allocated.
      */
-    private void settle() throws InterruptedException {
+    private void settle() throws InterruptedException, IOException, ClusterMember.Unavailable {
         long deadline = now() + settings.settle().toMillis();
-        while ((!running.isEmpty() || pendingMoves.get() > 0 || anyMemberJoining()) && now() < deadline) {
+        while ((!running.isEmpty() || pendingMoves.get() > 0 || anyMemberJoining() || !replaceIfExits.isEmpty()) && now() < deadline) {
             observeMembers();
+            replacePartitionedMembers();
             Thread.sleep(TICK.toMillis());
         }
         observeMembers();
@@ -245,7 +326,33 @@ public final class ChaosRun {
         return member.address().host().getOrElse(() -> "?") + ":" + member.address().port().getOrElse(() -> 0);
     }
 
-    private void act(ChaosAction action) throws IOException {
+    /** Takes {@code action}, or logs it skipped; false (and logged once) if it must wait: a removal while members are partitioned, a partition not yet possible. */
+    private boolean act(ChaosAction action) throws IOException, InterruptedException, ClusterMember.Unavailable {
+        boolean removal = action instanceof ChaosAction.KillMember || action instanceof ChaosAction.KillOldest
+                || action instanceof ChaosAction.LeaveMember;
+        if (removal && !cutOff.isEmpty()) {
+            return defer(action, "members are partitioned: the resolver's decision comes first");
+        }
+        if (action instanceof ChaosAction.KillOldest && membersUp().size() == 2) {
+            // Seen in the second ten-minute run with partitions: the one other host downed itself, the client and the joining members.
+            return defer(action, "with the oldest and one other member up, keep-oldest keeps neither side: it waits for a third");
+        }
+        if (action instanceof ChaosAction.Partition partition) {
+            return partition(partition);
+        }
+        if (action instanceof ChaosAction.Heal) {
+            if (cutOff.isEmpty() && deferred.stream().anyMatch(ChaosAction.Partition.class::isInstance)) {
+                return defer(action, "its partition is not made yet");
+            }
+            if (cutOff.isEmpty()) {
+                history.add(new ActionSkipped(now(), action.toString(), "no partition is in place"));
+            } else if (now() < healDue) {
+                return defer(action, "its partition was made late: it heals its hold after");
+            } else {
+                heal();
+            }
+            return true;
+        }
         if (action instanceof ChaosAction.KillMember kill) {
             String member = memberToRemove(action, kill.pick());
             if (member != null) {
@@ -275,6 +382,112 @@ public final class ChaosRun {
             injectPctFault(action, fault);
         } else if (action instanceof ChaosAction.Migrate migrate) {
             migrate(action, migrate);
+        }
+        return true;
+    }
+
+    /** Logs {@code action} as deferred for {@code reason} the first time; false. */
+    private boolean defer(ChaosAction action, String reason) {
+        if (!deferred.contains(action)) {
+            history.add(new ChaosHistory.ActionDeferred(now(), action.toString(), reason));
+        }
+        return false;
+    }
+
+    /**
+     * Cuts the partition's members off from every other member JVM (joining and leaving ones
+     * too: one connected to both sides would make the resolver take it for a broken network and
+     * down both sides) and from the client. It waits for at least three members up, not leaving,
+     * so that the oldest's side keeps another host (alone, the oldest would down itself, and the
+     * client with it); it is skipped if it could no longer heal before the chaos ends (a deferred
+     * one may heal later than the schedule's last 20 s).
+     */
+    private boolean partition(ChaosAction.Partition partition) {
+        if (now() + partition.hold().toMillis() > chaosStart + settings.duration().toMillis()) {
+            history.add(new ActionSkipped(now(), partition.toString(), "it could not heal before the chaos ends"));
+            return true;
+        }
+        List<String> up = membersUp();
+        String oldest = oldestHost();
+        if (!cutOff.isEmpty() || up.size() < 3 || oldest == null || !up.contains(oldest)) {
+            return defer(partition, !cutOff.isEmpty() ? "a partition is in place" : "it needs three members up (not leaving)");
+        }
+        up.remove(oldest);
+        int size = partition.split() ? (up.size() + 1) / 2 : 1;
+        List<String> side = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            side.add(up.get(Math.floorMod(partition.pick() + i, up.size())));
+        }
+        Set<String> others = new java.util.TreeSet<>();
+        members.forEach((member, process) -> {
+            if (process.isAlive() && !side.contains(member)) {
+                others.add(member);
+            }
+        });
+        proxy.cut(Set.copyOf(side), Set.copyOf(others));
+        proxy.cut(Set.copyOf(side), Set.of(CLIENT));
+        cutOff = List.copyOf(side);
+        healDue = now() + partition.hold().toMillis();
+        leaving.addAll(side); // no kill or leave picks them while their fate is open
+        side.forEach(member -> replaceIfExits.put(member, Long.MAX_VALUE));
+        others.add(CLIENT);
+        history.add(new ChaosHistory.MembersPartitioned(now(), side, List.copyOf(others)));
+        return true;
+    }
+
+    /**
+     * While members are cut off, asks the machine (one question at a time) whether it shows all
+     * nodes of each down, and records it the first time it does (what the mesh map draws), or that
+     * it hosts none.
+     */
+    private void watchNodesCutOff() {
+        List<String> watched = cutOff.stream().filter(member -> !nodesSeenDown.contains(member)).toList();
+        if (watched.isEmpty() || !statusAsked.compareAndSet(false, true)) {
+            return;
+        }
+        AskPattern.<Machine.Command, Machine.Status>ask(client.machine(), Machine.GetStatus::new, ASK_TIMEOUT, client.system().scheduler())
+                .whenComplete((status, failure) -> {
+                    if (status != null) {
+                        for (String member : watched) {
+                            List<NodeState> states = status.members().entrySet().stream().filter(node -> node.getValue().equals(member))
+                                    .map(node -> status.states().get(node.getKey())).toList();
+                            // A member that came up just before it was cut off may not have been handed nodes yet.
+                            if (states.stream().allMatch(state -> state.kind() == NodeState.Kind.DOWN) && nodesSeenDown.add(member)) {
+                                history.add(new ChaosHistory.NodesMarkedDown(now(), member, states.size()));
+                            }
+                        }
+                    }
+                    statusAsked.set(false);
+                });
+    }
+
+    /** Heals the partition in place: the members cut off that are still members go on as members. */
+    private void heal() {
+        proxy.heal();
+        history.add(new ChaosHistory.PartitionHealed(now(), cutOff));
+        long until = now() + REPLACEMENT_WINDOW.toMillis();
+        cutOff.forEach(member -> replaceIfExits.computeIfPresent(member, (replaced, open) -> until)); // not one replaced already
+        cutOff = List.of();
+    }
+
+    /**
+     * Starts a new member for each partitioned one that exited (the resolver downed it) while it
+     * was cut off or shortly after the heal; one still running by then stays a member.
+     */
+    private void replacePartitionedMembers() throws IOException, InterruptedException, ClusterMember.Unavailable {
+        for (Map.Entry<String, Long> watched : List.copyOf(replaceIfExits.entrySet())) {
+            String member = watched.getKey();
+            if (!members.get(member).isAlive()) {
+                replaceIfExits.remove(member);
+                if (now() < chaosStart + settings.duration().toMillis()) {
+                    history.note(String.format("[%8.3f s] member %s was downed by the partition: a new member replaces it", now() / 1000.0,
+                            member));
+                    startMember(seed);
+                }
+            } else if (now() > watched.getValue()) {
+                replaceIfExits.remove(member);
+                leaving.remove(member);
+            }
         }
     }
 

@@ -17,7 +17,13 @@ import java.util.SplittableRandom;
  *       25-50 s pass; no churn starts in the last 30 s, so that its end can be seen. A kill
  *       whose drawn number has its top two bits clear (one in four) kills the oldest member, the
  *       machine's; the others kill another;
- *   <li>a node crash every 20-40 s, a PCT fault every 8-20 s, a migration every 4-10 s.
+ *   <li>a node crash every 20-40 s, a PCT fault every 8-20 s, a migration every 4-10 s;
+ *   <li>a partition from 5-15 s on (before the first churn, while all members are up), then
+ *       30-90 s after the last one healed: one member cut off (or, one time in two, the smaller
+ *       of two groups), healed after 30-40 s (after the split brain resolver has decided) or,
+ *       one later partition in three, after 2-4 s (before it can); none that would heal in the
+ *       last 20 s. Its stream is split from the seed after the others, so
+ *       adding it left the other kinds' times as they were.
  * </ul>
  */
 public record ChaosSchedule(long seed, Duration duration, List<Timed> actions) {
@@ -28,6 +34,8 @@ public record ChaosSchedule(long seed, Duration duration, List<Timed> actions) {
     static final List<String> PCT_OPERATIONS = List.of("schedule", "write", "brk");
 
     private static final Duration CHURN_QUIET_END = Duration.ofSeconds(30);
+    private static final Duration PARTITION_QUIET_END = Duration.ofSeconds(20);
+    private static final long FIRST_PARTITION_LATEST = 15_000;
 
     public ChaosSchedule {
         actions = List.copyOf(actions);
@@ -43,6 +51,7 @@ public record ChaosSchedule(long seed, Duration duration, List<Timed> actions) {
         SplittableRandom crashes = root.split();
         SplittableRandom faults = root.split();
         SplittableRandom moves = root.split();
+        SplittableRandom partitions = root.split();
         long end = duration.toMillis();
         List<Timed> actions = new ArrayList<>();
 
@@ -68,6 +77,19 @@ public record ChaosSchedule(long seed, Duration duration, List<Timed> actions) {
         }
         for (long at = between(moves, 4, 10); at <= end; at += between(moves, 4, 10)) {
             actions.add(new Timed(Duration.ofMillis(at), new ChaosAction.Migrate(moves.nextInt(1 << 16), moves.nextBoolean())));
+        }
+        long partitionEnd = end - PARTITION_QUIET_END.toMillis();
+        for (long at = between(partitions, 5, (int) (FIRST_PARTITION_LATEST / 1000)); ; ) {
+            boolean split = partitions.nextBoolean();
+            int pick = partitions.nextInt(1 << 16);
+            boolean quick = partitions.nextInt(3) == 0 && at > FIRST_PARTITION_LATEST;
+            long hold = quick ? between(partitions, 2, 4) : between(partitions, 30, 40);
+            if (at + hold > partitionEnd) {
+                break;
+            }
+            actions.add(new Timed(Duration.ofMillis(at), new ChaosAction.Partition(pick, split, Duration.ofMillis(hold))));
+            actions.add(new Timed(Duration.ofMillis(at + hold), new ChaosAction.Heal()));
+            at += hold + between(partitions, 30, 90);
         }
         actions.sort(Comparator.comparing(Timed::at)); // stable: equal times keep the streams' order
         return new ChaosSchedule(seed, duration, actions);

@@ -10,6 +10,8 @@ import io.uniform.cli.chaos.ChaosHistory.MemberKilled;
 import io.uniform.cli.chaos.ChaosHistory.MemberRemoved;
 import io.uniform.cli.chaos.ChaosHistory.MemberStarted;
 import io.uniform.cli.chaos.ChaosHistory.MemberUp;
+import io.uniform.cli.chaos.ChaosHistory.MembersPartitioned;
+import io.uniform.cli.chaos.ChaosHistory.PartitionHealed;
 import io.uniform.cli.chaos.ChaosHistory.MigrationEnded;
 import io.uniform.cli.chaos.ChaosHistory.NodesAtEnd;
 import io.uniform.cli.chaos.ChaosHistory.ReferenceRun;
@@ -19,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -36,7 +39,14 @@ import java.util.regex.Pattern;
  *   <li>every submitted job completed or was reported failed;
  *   <li>at the end no node is allocated to a job that has ended (or that no one ran);
  *   <li>every member killed was removed from the cluster, every member asked to leave exited with
- *       status 0, every member started came up.
+ *       status 0, every member started came up;
+ *   <li>a partition held for {@link #DECISION_BOUND} or longer had the split brain resolver remove
+ *       every member cut off; every member cut off that the partition removed (by 30 s after the
+ *       heal, not killed or asked to leave first) exited, and the machine was seen showing its
+ *       nodes down (or hosting none on it); no member on the
+ *       oldest's side was removed while the partition held or soon after its heal (unless killed
+ *       or asked to leave). A member cut off for less and not removed went on as a member (it
+ *       leaves at the end like any).
  * </ol>
  *
  * A job whose rank was killed or lost is reported failed, which breaks nothing: the faults are
@@ -59,6 +69,11 @@ public final class HistoryChecker {
         }
     }
 
+    /** The longest the resolver may take to remove the members cut off by a partition (its decision needs about 15 s). */
+    static final long DECISION_BOUND = 25_000;
+    /** How long after a heal a member of the surviving side must still not be removed for the partition's sake. */
+    private static final long AFTER_HEAL = 30_000;
+
     private final List<String> violations = new ArrayList<>();
     private int checks;
 
@@ -76,7 +91,8 @@ public final class HistoryChecker {
         Set<Integer> startedJobs = new HashSet<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String count : List.of("jobs submitted", "jobs completed", "jobs failed", "jobs refused", "job restarts", "members killed",
-                "members asked to leave", "members started", "nodes crashed", "PCT faults", "migrations asked", "migrations made")) {
+                "members asked to leave", "members started", "partitions", "members downed by a partition",
+                "partitions healed before a decision", "nodes crashed", "PCT faults", "migrations asked", "migrations made")) {
             counts.put(count, 0);
         }
         for (Event event : events) {
@@ -121,6 +137,7 @@ public final class HistoryChecker {
         });
         checkNodesAtEnd(events, ended, startedJobs);
         checkMembers(events, counts);
+        checkPartitions(events, counts);
         return new Verdict(violations, checks, counts);
     }
 
@@ -178,6 +195,55 @@ public final class HistoryChecker {
                         () -> "member " + started.member() + ", started at " + seconds(started.atMillis()) + ", never came up");
             }
         }
+    }
+
+    private void checkPartitions(List<Event> events, Map<String, Integer> counts) {
+        for (int i = 0; i < events.size(); i++) {
+            if (!(events.get(i) instanceof MembersPartitioned partition)) {
+                continue;
+            }
+            counts.merge("partitions", 1, Integer::sum);
+            List<Event> later = events.subList(i + 1, events.size());
+            long healedAt = later.stream().filter(PartitionHealed.class::isInstance).mapToLong(Event::atMillis).findFirst().orElse(Long.MAX_VALUE);
+            long held = healedAt - partition.atMillis();
+            long until = healedAt == Long.MAX_VALUE ? Long.MAX_VALUE : healedAt + AFTER_HEAL;
+            boolean anyDowned = false;
+            for (String member : partition.cutOff()) {
+                boolean removed = removalBy(later, member, until).filter(removal -> !onPurpose(later, member, removal)).isPresent();
+                anyDowned |= removed;
+                if (removed) {
+                    counts.merge("members downed by a partition", 1, Integer::sum);
+                    expect(later.stream().anyMatch(e -> e instanceof ChaosHistory.NodesMarkedDown down && down.member().equals(member)),
+                            () -> "member " + member + ", cut off at " + seconds(partition.atMillis())
+                                    + " and removed, was never seen with its nodes down");
+                    expect(later.stream().anyMatch(e -> e instanceof MemberExited exited && exited.member().equals(member)),
+                            () -> "member " + member + ", cut off at " + seconds(partition.atMillis()) + " and removed, never exited");
+                } else {
+                    expect(held < DECISION_BOUND, () -> "member " + member + ", cut off at " + seconds(partition.atMillis()) + " for "
+                            + seconds(held) + ", was never removed by the split brain resolver");
+                }
+            }
+            if (!anyDowned) {
+                counts.merge("partitions healed before a decision", 1, Integer::sum);
+            }
+            for (String member : partition.others()) {
+                Optional<Event> removal = removalBy(later, member, until);
+                expect(removal.isEmpty() || onPurpose(later, member, removal.get()), () -> "member " + member
+                        + ", on the oldest's side of the partition at " + seconds(partition.atMillis()) + ", was removed at "
+                        + seconds(removal.get().atMillis()));
+            }
+        }
+    }
+
+    /** The first removal of {@code member} in {@code events} by {@code until}. */
+    private static Optional<Event> removalBy(List<Event> events, String member, long until) {
+        return events.stream().filter(e -> e.atMillis() <= until && e instanceof MemberRemoved r && r.member().equals(member)).findFirst();
+    }
+
+    /** True when {@code member} was killed or asked to leave before its {@code removal}: the removal was the run's, not a partition's. */
+    private static boolean onPurpose(List<Event> events, String member, Event removal) {
+        return events.stream().anyMatch(e -> e.atMillis() <= removal.atMillis()
+                && (e instanceof MemberKilled k && k.member().equals(member) || e instanceof MemberAskedToLeave a && a.member().equals(member)));
     }
 
     private static String seconds(long millis) {

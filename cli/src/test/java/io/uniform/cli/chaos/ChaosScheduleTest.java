@@ -29,7 +29,8 @@ class ChaosScheduleTest {
     void everyKindOfFaultComesUpInALongRunInTimeOrderWithinTheDuration() {
         List<ChaosSchedule.Timed> actions = ChaosSchedule.plan(7, TEN_MINUTES).actions();
         for (Class<?> kind : List.of(ChaosAction.KillMember.class, ChaosAction.KillOldest.class, ChaosAction.StartMember.class,
-                ChaosAction.CrashNode.class, ChaosAction.PctFault.class, ChaosAction.Migrate.class)) {
+                ChaosAction.CrashNode.class, ChaosAction.PctFault.class, ChaosAction.Migrate.class, ChaosAction.Partition.class,
+                ChaosAction.Heal.class)) {
             assertTrue(actions.stream().anyMatch(timed -> kind.isInstance(timed.action())), kind + " in " + actions);
         }
         for (int i = 1; i < actions.size(); i++) {
@@ -60,5 +61,42 @@ class ChaosScheduleTest {
     @Test
     void aRunWithoutTimeIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.plan(1, Duration.ZERO));
+    }
+
+    @Test
+    void everyPartitionIsHealedAfterItsHoldOneAtATimeAndNotInTheLastTwentySeconds() {
+        int quick = 0;
+        int held = 0;
+        for (long seed = 0; seed < 50; seed++) {
+            Duration duration = Duration.ofMinutes(seed % 2 == 0 ? 2 : 10);
+            Duration healDue = null;
+            for (ChaosSchedule.Timed timed : ChaosSchedule.plan(seed, duration).actions()) {
+                if (timed.action() instanceof ChaosAction.Partition partition) {
+                    assertEquals(null, healDue, "seed " + seed + ": one partition at a time: " + timed);
+                    healDue = timed.at().plus(partition.hold());
+                    assertTrue(healDue.compareTo(duration.minusSeconds(20)) <= 0, "seed " + seed + ": " + timed);
+                    boolean decided = partition.hold().toMillis() >= HistoryChecker.DECISION_BOUND;
+                    assertTrue(decided || partition.hold().compareTo(Duration.ofSeconds(4)) <= 0, "seed " + seed + ": " + timed);
+                    quick += decided ? 0 : 1;
+                    held += decided ? 1 : 0;
+                } else if (timed.action() instanceof ChaosAction.Heal) {
+                    assertEquals(healDue, timed.at(), "seed " + seed + ": a heal is due the hold after its partition");
+                    healDue = null;
+                }
+            }
+            assertEquals(null, healDue, "seed " + seed + ": every partition heals");
+        }
+        assertTrue(quick > 0 && held > 0, "both heals before and after the resolver's decision come up: " + quick + ", " + held);
+    }
+
+    @Test
+    void everyRunsFirstPartitionComesEarlyAndHoldsPastTheResolversDecisionSoTheSuitesTwoMinuteRunDownsAMember() {
+        for (long seed = 0; seed < 50; seed++) {
+            ChaosSchedule schedule = ChaosSchedule.plan(seed, Duration.ofMinutes(2));
+            ChaosSchedule.Timed first = schedule.actions().stream().filter(timed -> timed.action() instanceof ChaosAction.Partition)
+                    .findFirst().orElseThrow();
+            assertTrue(first.at().compareTo(Duration.ofSeconds(15)) <= 0, "seed " + seed + ": " + schedule);
+            assertTrue(((ChaosAction.Partition) first.action()).hold().toMillis() >= HistoryChecker.DECISION_BOUND, "seed " + seed + ": " + schedule);
+        }
     }
 }

@@ -13,7 +13,10 @@ import io.uniform.cli.chaos.ChaosHistory.MemberKilled;
 import io.uniform.cli.chaos.ChaosHistory.MemberRemoved;
 import io.uniform.cli.chaos.ChaosHistory.MemberStarted;
 import io.uniform.cli.chaos.ChaosHistory.MemberUp;
+import io.uniform.cli.chaos.ChaosHistory.MembersPartitioned;
+import io.uniform.cli.chaos.ChaosHistory.PartitionHealed;
 import io.uniform.cli.chaos.ChaosHistory.NodesAtEnd;
+import io.uniform.cli.chaos.ChaosHistory.NodesMarkedDown;
 import io.uniform.cli.chaos.ChaosHistory.RankEnd;
 import io.uniform.cli.chaos.ChaosHistory.ReferenceRun;
 import java.util.ArrayList;
@@ -136,5 +139,65 @@ class HistoryCheckerTest {
     void aFailedFailureFreeRunIsCaught() {
         assertCaught(new ReferenceRun(10, KIND, OUTPUT, 0, null), List.of(new ReferenceRun(10, KIND, OUTPUT, 1, null)),
                 "the failure-free run of " + KIND + " failed");
+    }
+
+    /** The sound run with h:3 cut off from h:1 and the client at 100 ms for {@code hold} ms, and what followed in {@code after}. */
+    private static List<Event> partitioned(long hold, List<Event> after) {
+        List<Event> events = soundRun();
+        events.removeIf(e -> e.atMillis() >= 70); // the end comes after the partition
+        events.add(new MembersPartitioned(100, List.of("h:3"), List.of("client", "h:1")));
+        events.addAll(after);
+        events.add(new PartitionHealed(100 + hold, List.of("h:3")));
+        events.add(new NodesAtEnd(200_000, Map.of(), null));
+        events.add(new MemberAskedToLeave(200_001, "h:1"));
+        events.add(new MemberExited(200_002, "h:1", 0));
+        return events;
+    }
+
+    private static final long LONG_HOLD = HistoryChecker.DECISION_BOUND + 5_000;
+
+    @Test
+    void aMemberCutOffForLongIsRemovedAndExitsAndAShortCutLeavesItAMember() {
+        HistoryChecker.Verdict downed = check(partitioned(LONG_HOLD, List.of(new NodesMarkedDown(9_000, "h:3", 4), new MemberRemoved(15_000, "h:3"), new MemberExited(15_100, "h:3", 255))));
+        assertTrue(downed.passed(), downed::toString);
+        assertEquals(1, downed.counts().get("partitions"));
+        assertEquals(1, downed.counts().get("members downed by a partition"));
+        List<Event> healed = partitioned(3_000, List.of());
+        healed.addAll(healed.size() - 2, List.of(new MemberAskedToLeave(200_000, "h:3"), new MemberExited(200_001, "h:3", 0)));
+        HistoryChecker.Verdict stayed = check(healed);
+        assertTrue(stayed.passed(), stayed::toString);
+        assertEquals(1, stayed.counts().get("partitions healed before a decision"));
+        List<Event> killedLater = partitioned(3_000, List.of());
+        killedLater.addAll(killedLater.size() - 3, List.of(new MemberKilled(150_000, "h:3"), new MemberRemoved(165_000, "h:3"),
+                new MemberExited(150_001, "h:3", 137)));
+        HistoryChecker.Verdict later = check(killedLater);
+        assertTrue(later.passed(), later::toString);
+        assertEquals(1, later.counts().get("partitions healed before a decision"), "the removal was the kill's, not the partition's");
+    }
+
+    @Test
+    void aMemberCutOffForLongAndNeverRemovedOrNeverExitingOrNeverShownDownIsCaught() {
+        HistoryChecker.Verdict kept = check(partitioned(LONG_HOLD, List.of()));
+        assertEquals(1, kept.violations().size(), kept::toString);
+        assertTrue(kept.violations().get(0).contains("member h:3, cut off at 0.100 s for 30.000 s, was never removed"), kept::toString);
+        HistoryChecker.Verdict stuck = check(partitioned(LONG_HOLD, List.of(new NodesMarkedDown(9_000, "h:3", 4), new MemberRemoved(15_000, "h:3"))));
+        assertEquals(1, stuck.violations().size(), stuck::toString);
+        assertTrue(stuck.violations().get(0).contains("member h:3, cut off at 0.100 s and removed, never exited"), stuck::toString);
+        HistoryChecker.Verdict unseen = check(partitioned(LONG_HOLD, List.of(new MemberRemoved(15_000, "h:3"), new MemberExited(15_100, "h:3", 255))));
+        assertEquals(1, unseen.violations().size(), unseen::toString);
+        assertTrue(unseen.violations().get(0).contains("member h:3, cut off at 0.100 s and removed, was never seen with its nodes down"),
+                unseen::toString);
+    }
+
+    @Test
+    void aMemberOfTheOldestsSideRemovedByThePartitionIsCaughtButNotOneKilled() {
+        List<Event> lost = partitioned(LONG_HOLD, List.of(new NodesMarkedDown(9_000, "h:3", 4), new MemberRemoved(15_000, "h:3"), new MemberExited(15_100, "h:3", 255),
+                new MemberRemoved(16_000, "h:1")));
+        HistoryChecker.Verdict verdict = check(lost);
+        assertTrue(verdict.violations().stream().anyMatch(v -> v.contains("member h:1, on the oldest's side of the partition at 0.100 s, "
+                + "was removed at 16.000 s")), verdict::toString);
+        List<Event> killed = partitioned(LONG_HOLD, List.of(new NodesMarkedDown(9_000, "h:3", 4), new MemberRemoved(15_000, "h:3"), new MemberExited(15_100, "h:3", 255),
+                new MemberKilled(15_500, "h:1"), new MemberRemoved(16_000, "h:1")));
+        assertTrue(check(killed).violations().stream().noneMatch(v -> v.contains("oldest's side")), () -> check(killed).toString());
     }
 }
