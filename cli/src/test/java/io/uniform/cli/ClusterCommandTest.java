@@ -31,6 +31,14 @@ class ClusterCommandTest {
     private static final Pattern SEED = Pattern.compile("the cluster's seed is (\\S+) ");
     private static final Pattern JOB = Pattern.compile("uniform: job (\\d+) runs on nodes \\[([0-9, ]+)\\]");
 
+    /**
+     * The JVMs a test starts, and the members those start (through the environment): the client
+     * compiler only and the serial collector. A test's JVM lives for seconds to minutes on a shared
+     * 2-core host, where C2's compiler threads and G1's workers cost more CPU than they save: the
+     * test jobs used less CPU time with these (docs/BENCHMARKS.md, "Test JVMs").
+     */
+    static final String TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
     @TempDir
     Path directory;
 
@@ -38,13 +46,18 @@ class ClusterCommandTest {
         return uniformProcess(List.of(), args);
     }
 
-    /** {@code uniform ARGS} in a JVM of its own, with {@code javaOptions}. */
+    /**
+     * {@code uniform ARGS} in a JVM of its own, with {@code javaOptions}; it and the member JVMs it
+     * starts inherit {@link #TEST_JVM_OPTIONS}.
+     */
     static ProcessBuilder uniformProcess(List<String> javaOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(javaOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Uniform.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("JAVA_TOOL_OPTIONS", TEST_JVM_OPTIONS);
+        return builder;
     }
 
     /**
@@ -111,13 +124,14 @@ class ClusterCommandTest {
             assertTrue(results.get(0).startsWith("bench_sort rounds 2000 checksum 0x"), out);
             assertEquals(results.get(0), results.get(1), "the moved ranks computed what the other would have");
 
+            // Both refused members start at once: each is refused on its own, and their JVMs' starts overlap.
             Process portInUse = uniformProcess("member", "--join", seed, "--port", port).redirectErrorStream(true).start();
+            Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
             assertTrue(portInUse.waitFor(60, TimeUnit.SECONDS));
             String portError = new String(portInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(MemberCommand.EXIT_PORT_IN_USE, portInUse.exitValue(), portError);
             assertTrue(portError.contains("cannot listen on 127.0.0.1:" + port + ": the port is in use"), portError);
 
-            Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
             assertTrue(otherMachine.waitFor(60, TimeUnit.SECONDS));
             String otherError = new String(otherMachine.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(MemberCommand.EXIT_OTHER_MACHINE, otherMachine.exitValue(), otherError);
