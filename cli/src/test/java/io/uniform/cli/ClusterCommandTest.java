@@ -31,14 +31,6 @@ class ClusterCommandTest {
     private static final Pattern SEED = Pattern.compile("the cluster's seed is (\\S+) ");
     private static final Pattern JOB = Pattern.compile("uniform: job (\\d+) runs on nodes \\[([0-9, ]+)\\]");
 
-    /**
-     * The JVMs a test starts, and the members those start (through the environment): the client
-     * compiler only and the serial collector. A test's JVM lives for seconds to minutes on a shared
-     * 2-core host, where C2's compiler threads and G1's workers cost more CPU than they save: the
-     * test jobs used less CPU time with these (docs/BENCHMARKS.md, "Test JVMs").
-     */
-    static final String TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-
     @TempDir
     Path directory;
 
@@ -46,18 +38,13 @@ class ClusterCommandTest {
         return uniformProcess(List.of(), args);
     }
 
-    /**
-     * {@code uniform ARGS} in a JVM of its own, with {@code javaOptions}; it and the member JVMs it
-     * starts inherit {@link #TEST_JVM_OPTIONS}.
-     */
+    /** {@code uniform ARGS} in a JVM of its own, with {@code javaOptions}. */
     static ProcessBuilder uniformProcess(List<String> javaOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(javaOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Uniform.class.getName()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("JAVA_TOOL_OPTIONS", TEST_JVM_OPTIONS);
-        return builder;
+        return new ProcessBuilder(command);
     }
 
     /**
