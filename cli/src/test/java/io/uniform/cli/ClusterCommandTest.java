@@ -113,13 +113,14 @@ class ClusterCommandTest {
             assertTrue(results.get(0).startsWith("bench_sort rounds 2000 checksum 0x"), out);
             assertEquals(results.get(0), results.get(1), "the moved ranks computed what the other would have");
 
+            // Both refused members start at once: each is refused on its own, and their JVMs' starts overlap.
             Process portInUse = uniformProcess("member", "--join", seed, "--port", port).redirectErrorStream(true).start();
+            Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
             assertTrue(portInUse.waitFor(60, TimeUnit.SECONDS));
             String portError = new String(portInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(MemberCommand.EXIT_PORT_IN_USE, portInUse.exitValue(), portError);
             assertTrue(portError.contains("cannot listen on 127.0.0.1:" + port + ": the port is in use"), portError);
 
-            Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
             assertTrue(otherMachine.waitFor(60, TimeUnit.SECONDS));
             String otherError = new String(otherMachine.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(MemberCommand.EXIT_OTHER_MACHINE, otherMachine.exitValue(), otherError);
