@@ -1,15 +1,13 @@
 package io.uniform.node;
 
+import static io.uniform.node.ClusterMembers.hostPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
-import io.uniform.config.MemberPlacement;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.cluster.MachineCluster;
-import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
@@ -17,11 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its report naming the lost ranks' nodes and member.
  */
 class ClusterSnapshotRestartTest {
-    static final Duration PLACED = Duration.ofSeconds(30);
+    static final Duration PLACED = ClusterMembers.PLACED;
     static final Duration LONG = Duration.ofMinutes(3);
     static final int RANKS = 4;
     static final int ROUNDS = 10_000;
-    static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
     /** Host members that keep the oldest (where the machine runs) when the other one is lost, and down a lost one after 5 s. */
     static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
             + "pekko.remote.artery.advanced.maximum-frame-size = 2MiB\n"
@@ -58,31 +53,16 @@ class ClusterSnapshotRestartTest {
 
     @BeforeEach
     void startMachineOnTwoMembers() {
-        a = TwoSystemClusterTest.member(HOST_MEMBER);
-        b = TwoSystemClusterTest.member(CRASHING_MEMBER);
-        TwoSystemClusterTest.formCluster(a, b);
-        MachineDescription split = MachineDescriptions.defaultMachine().withPlacement(ROUND_ROBIN);
-        machine = MachineCluster.startMember(a.system(), "restarting", split, refusal -> {});
-        MachineCluster.startMember(b.system(), "restarting", split, refusal -> {});
-        TestProbe<Machine.Status> status = a.createTestProbe();
-        status.awaitAssert(PLACED, () -> {
-            machine.tell(new Machine.GetStatus(status.getRef()));
-            Machine.Status placed = status.receiveMessage(PLACED);
-            assertEquals(Set.of(hostPort(a), hostPort(b)), Set.copyOf(placed.members().values()));
-            assertEquals(split.nodeCount(), placed.members().size());
-            return null;
-        });
+        List<ActorTestKit> members = ClusterMembers.form(HOST_MEMBER, CRASHING_MEMBER);
+        a = members.get(0);
+        b = members.get(1);
+        machine = ClusterMembers.startRoundRobin(MachineDescriptions.defaultMachine(), "restarting", members, a);
     }
 
     @AfterEach
     void stopMembers() {
         b.shutdownTestKit();
         a.shutdownTestKit();
-    }
-
-    private static String hostPort(ActorTestKit member) {
-        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
-        return address.host().get() + ":" + address.port().get();
     }
 
     private MachineJob alltoall() {

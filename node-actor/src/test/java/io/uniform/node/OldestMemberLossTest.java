@@ -1,16 +1,14 @@
 package io.uniform.node;
 
+import static io.uniform.node.ClusterMembers.hostPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.cluster.JobKeeper;
-import io.uniform.node.cluster.MachineCluster;
-import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,15 +57,11 @@ class OldestMemberLossTest {
 
     @BeforeEach
     void startMachineOnThreeMembers() {
-        oldest = TwoSystemClusterTest.member(CRASHING_MEMBER);
-        b = TwoSystemClusterTest.member(HOST_MEMBER);
-        c = TwoSystemClusterTest.member(HOST_MEMBER);
-        TwoSystemClusterTest.formCluster(oldest, b, c);
-        MachineDescription split = MachineDescriptions.defaultMachine().withPlacement(ClusterSnapshotRestartTest.ROUND_ROBIN);
-        MachineCluster.startMember(oldest.system(), MACHINE, split, refusal -> {});
-        MachineCluster.startMember(b.system(), MACHINE, split, refusal -> {});
-        machine = MachineCluster.startMember(c.system(), MACHINE, split, refusal -> {});
-        awaitPlacedOn(Set.of(hostPort(oldest), hostPort(b), hostPort(c)));
+        List<ActorTestKit> members = ClusterMembers.form(CRASHING_MEMBER, HOST_MEMBER, HOST_MEMBER);
+        oldest = members.get(0);
+        b = members.get(1);
+        c = members.get(2);
+        machine = ClusterMembers.startRoundRobin(MachineDescriptions.defaultMachine(), MACHINE, members, c);
     }
 
     @AfterEach
@@ -86,11 +79,6 @@ class OldestMemberLossTest {
             assertEquals(members, Set.copyOf(placed.members().values()));
             return null;
         });
-    }
-
-    private static String hostPort(ActorTestKit member) {
-        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
-        return address.host().get() + ":" + address.port().get();
     }
 
     /** The sequenced all-to-all, kept by a keeper on member C; {@code snapshotEveryMillis} 0: no snapshots. */
