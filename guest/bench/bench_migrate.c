@@ -2,16 +2,22 @@
  * then keeps rewriting a small working set while it computes (reading all of
  * its memory), so that a pre-copy sends the touched memory while it runs and
  * the working set again in each round.
- * usage: bench_migrate [MiB] [rounds] [working set in KiB] */
+ * usage: bench_migrate [MiB] [rounds] [working set in KiB] [rounds more per rank]
+ * (the last: rank r of a job runs r times as many more, so that its ranks end in
+ * turn, rank 0 first) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <uniform.h>
 
 int main(int argc, char **argv)
 {
     long mib = argc > 1 ? atol(argv[1]) : 16;
     long rounds = argc > 2 ? atol(argv[2]) : 20000;
     long working_kib = argc > 3 ? atol(argv[3]) : 64;
+    long per_rank = argc > 4 ? atol(argv[4]) : 0;
+    if (per_rank > 0)
+        rounds += per_rank * uk_rank();
     size_t words = (size_t)mib << 18;
     uint32_t *memory = malloc(words * sizeof *memory);
     if (mib <= 0 || working_kib <= 0 || memory == NULL) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
-import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.JobReport;
 import java.time.Duration;
 import java.util.List;
@@ -37,16 +36,14 @@ class ClusterLargePutTest {
 
     @BeforeAll
     void formCluster() {
-        a = TwoSystemClusterTest.member(MEMBER);
-        b = TwoSystemClusterTest.member(MEMBER);
-        TwoSystemClusterTest.formCluster(a, b);
+        List<ActorTestKit> members = ClusterMembers.form(MEMBER, MEMBER);
+        a = members.get(0);
+        b = members.get(1);
     }
 
     @AfterAll
     void leaveCluster() {
-        if (b != null) {
-            ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
-        }
+        ClusterMembers.leave(b, Duration.ofSeconds(90));
         if (a != null) {
             a.shutdownTestKit();
         }
@@ -54,7 +51,7 @@ class ClusterLargePutTest {
 
     @Test
     void putsOfUpToOneMebibyteBetweenMembersAtTheDefaultFrameArriveWhole() {
-        ActorRef<Machine.Command> machine = ClusterMachineMigrationTest.spawnRoundRobin(a, b, MachineDescriptions.defaultMachine(), "large-puts");
+        ActorRef<Machine.Command> machine = ClusterMembers.startRoundRobin(MachineDescriptions.defaultMachine(), "large-puts", List.of(a, b), a);
         TestProbe<JobReport> client = a.createTestProbe();
         machine.tell(new Machine.Run(new Program(GuestFiles.elf("mpp/pingpong.elf"), List.of("pingpong", "--check", "2", "2"), null),
                 Partition.COMPUTE, 2, client.getRef()));

@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import static io.uniform.node.ClusterMembers.hostPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,6 @@ import io.uniform.config.MemberPlacement;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.cluster.MachineCluster;
-import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.SnapshotRecords;
@@ -20,11 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,26 +58,21 @@ class ClusterLargeSnapshotTest {
 
     @BeforeEach
     void startMachineOnTwoMembers() {
-        a = TwoSystemClusterTest.member(MEMBER);
-        b = TwoSystemClusterTest.member(MEMBER);
-        TwoSystemClusterTest.formCluster(a, b);
+        List<ActorTestKit> members = ClusterMembers.form(MEMBER, MEMBER);
+        a = members.get(0);
+        b = members.get(1);
         // A job's two nodes (the lowest free compute nids) on A, where the machine and yod run, and on B.
         MachineDescription split = MachineDescriptions.defaultMachine()
                 .withPlacement(new MemberPlacement(MemberPlacement.Policy.EXPLICIT, Map.of(1, 0, 2, 1)));
         machine = MachineCluster.startMember(a.system(), "large-snapshot", split, refusal -> {});
         MachineCluster.startMember(b.system(), "large-snapshot", split, refusal -> {});
-        ClusterMachineMigrationTest.awaitPlacedOn(a, machine, split, java.util.Set.of(hostPort(a), hostPort(b)));
+        ClusterMembers.awaitPlacedOn(a, machine, split, Set.of(hostPort(a), hostPort(b)));
     }
 
     @AfterEach
     void stopMembers() {
-        ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
+        ClusterMembers.leave(b, Duration.ofSeconds(90));
         a.shutdownTestKit();
-    }
-
-    private static String hostPort(ActorTestKit member) {
-        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
-        return address.host().get() + ":" + address.port().get();
     }
 
     /** Asserts that {@code job}'s rank 1, which the puts stream to, runs on member B. */

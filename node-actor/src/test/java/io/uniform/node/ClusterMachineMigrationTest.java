@@ -1,18 +1,17 @@
 package io.uniform.node;
 
+import static io.uniform.node.ClusterMembers.hostPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
-import io.uniform.config.MemberPlacement;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.cluster.MachineCluster;
 import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.JobReport;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,9 +32,8 @@ import org.junit.jupiter.api.Test;
  * commands reach it from the members' proxies.
  */
 class ClusterMachineMigrationTest extends MachineMigrationTest {
-    private static final Duration PLACED = Duration.ofSeconds(30);
+    private static final Duration PLACED = ClusterMembers.PLACED;
     private static final AtomicInteger MISMATCHES = new AtomicInteger();
-    private static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
     /** A host member, with Artery's default frame as the CLI's members have it (uniform-cluster.conf). */
     static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
             + "pekko.remote.artery.advanced.maximum-frame-size = 256KiB\n"
@@ -51,37 +49,19 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
 
     @BeforeAll
     void formCluster() {
-        b = TwoSystemClusterTest.member(HOST_MEMBER);
-        TwoSystemClusterTest.formCluster(testKit, b);
+        b = ClusterMembers.joinedTo(testKit, HOST_MEMBER);
     }
 
     @AfterAll
     void leaveCluster() {
-        if (b != null) {
-            // B releases its nodes to A, which is still there: the machines drain and hand them over first.
-            ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
-        }
+        // B releases its nodes to A, which is still there: the machines drain and hand them over first.
+        ClusterMembers.leave(b, Duration.ofSeconds(90));
     }
 
     /** Machine {@code name} started on both members; returned once each member hosts its share. */
     @Override
     ActorRef<Machine.Command> spawnMachine(MachineDescription machine, String name) {
-        return spawnRoundRobin(testKit, b, machine, name);
-    }
-
-    /** Machine {@code name} started on members {@code a} and {@code b}, its nodes dealt to them in turn; returned (a's proxy) once each hosts its share. */
-    static ActorRef<Machine.Command> spawnRoundRobin(ActorTestKit a, ActorTestKit b, MachineDescription machine, String name) {
-        MachineDescription split = machine.withPlacement(ROUND_ROBIN);
-        ActorRef<Machine.Command> proxy = MachineCluster.startMember(a.system(), name, split, refusal -> {});
-        MachineCluster.startMember(b.system(), name, split, refusal -> {});
-        awaitPlacedOn(a, proxy, split, Set.of(hostPort(a), hostPort(b)));
-        return proxy;
-    }
-
-    /** The member's HOST:PORT, as the machine's status names it. */
-    private static String hostPort(ActorTestKit member) {
-        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
-        return address.host().get() + ":" + address.port().get();
+        return ClusterMembers.startRoundRobin(machine, name, List.of(testKit, b), testKit);
     }
 
     @Test
@@ -115,7 +95,7 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
         ActorTestKit c = TwoSystemClusterTest.member(HOST_MEMBER);
         try {
             Cluster.get(c.system()).manager().tell(org.apache.pekko.cluster.typed.Join.create(Cluster.get(testKit.system()).selfMember().address()));
-            MachineCluster.startMember(c.system(), name, machine.withPlacement(ROUND_ROBIN), refusal -> {});
+            MachineCluster.startMember(c.system(), name, machine.withPlacement(ClusterMembers.ROUND_ROBIN), refusal -> {});
             awaitPlacedOn(proxy, machine, Set.of(hostPort(testKit), hostPort(b), hostPort(c)));
 
             TestProbe<JobReport> client = testKit.createTestProbe();
@@ -145,19 +125,7 @@ class ClusterMachineMigrationTest extends MachineMigrationTest {
 
     /** Waits until every node of {@code machine} is placed, on exactly {@code members}. */
     private void awaitPlacedOn(ActorRef<Machine.Command> proxy, MachineDescription machine, Set<String> members) {
-        awaitPlacedOn(testKit, proxy, machine, members);
-    }
-
-    /** Returns once {@code proxy}'s machine has every node of {@code machine} on one of {@code members}. */
-    static void awaitPlacedOn(ActorTestKit kit, ActorRef<Machine.Command> proxy, MachineDescription machine, Set<String> members) {
-        TestProbe<Machine.Status> status = kit.createTestProbe();
-        status.awaitAssert(PLACED, () -> {
-            proxy.tell(new Machine.GetStatus(status.getRef()));
-            Machine.Status placed = status.receiveMessage(PLACED);
-            assertEquals(members, new HashSet<>(placed.members().values()), "every node on one of the members");
-            assertEquals(machine.nodeCount(), placed.members().size());
-            return null;
-        });
+        ClusterMembers.awaitPlacedOn(testKit, proxy, machine, members);
     }
 
     @Test

@@ -24,15 +24,12 @@ class ClusterMigrationProtocolTest extends MigrationProtocolTest {
 
     @BeforeAll
     void formCluster() {
-        b = TwoSystemClusterTest.member(MEMBER);
-        TwoSystemClusterTest.formCluster(testKit, b);
+        b = ClusterMembers.joinedTo(testKit, MEMBER);
     }
 
     @AfterAll
     void leaveCluster() {
-        if (b != null) {
-            ActorTestKit.shutdown(b.system(), Duration.ofSeconds(30), true);
-        }
+        ClusterMembers.leave(b, Duration.ofSeconds(30));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.uniform.node;
 import io.uniform.config.MachineDescription;
 import io.uniform.node.directory.TwoSystemClusterTest;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -23,19 +24,16 @@ class ClusterReplacedNodeTest extends ReplacedNodeTest {
 
     @BeforeAll
     void formCluster() {
-        b = TwoSystemClusterTest.member(ClusterMachineMigrationTest.HOST_MEMBER);
-        TwoSystemClusterTest.formCluster(testKit, b);
+        b = ClusterMembers.joinedTo(testKit, ClusterMachineMigrationTest.HOST_MEMBER);
     }
 
     @AfterAll
     void leaveCluster() {
-        if (b != null) {
-            ActorTestKit.shutdown(b.system(), Duration.ofSeconds(90), true);
-        }
+        ClusterMembers.leave(b, Duration.ofSeconds(90));
     }
 
     @Override
     ActorRef<Machine.Command> spawnMachine(MachineDescription machine, String name) {
-        return ClusterMachineMigrationTest.spawnRoundRobin(testKit, b, machine, name);
+        return ClusterMembers.startRoundRobin(machine, name, List.of(testKit, b), testKit);
     }
 }

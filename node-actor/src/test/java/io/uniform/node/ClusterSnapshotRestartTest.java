@@ -1,27 +1,25 @@
 package io.uniform.node;
 
+import static io.uniform.node.ClusterMembers.hostPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
-import io.uniform.config.MemberPlacement;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
 import io.uniform.node.cluster.MachineCluster;
-import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its report naming the lost ranks' nodes and member.
  */
 class ClusterSnapshotRestartTest {
-    static final Duration PLACED = Duration.ofSeconds(30);
+    static final Duration PLACED = ClusterMembers.PLACED;
     static final Duration LONG = Duration.ofMinutes(3);
     static final int RANKS = 4;
     static final int ROUNDS = 10_000;
-    static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
     /** Host members that keep the oldest (where the machine runs) when the other one is lost, and down a lost one after 5 s. */
     static final String HOST_MEMBER = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n"
             + "pekko.remote.artery.advanced.maximum-frame-size = 2MiB\n"
@@ -58,31 +55,16 @@ class ClusterSnapshotRestartTest {
 
     @BeforeEach
     void startMachineOnTwoMembers() {
-        a = TwoSystemClusterTest.member(HOST_MEMBER);
-        b = TwoSystemClusterTest.member(CRASHING_MEMBER);
-        TwoSystemClusterTest.formCluster(a, b);
-        MachineDescription split = MachineDescriptions.defaultMachine().withPlacement(ROUND_ROBIN);
-        machine = MachineCluster.startMember(a.system(), "restarting", split, refusal -> {});
-        MachineCluster.startMember(b.system(), "restarting", split, refusal -> {});
-        TestProbe<Machine.Status> status = a.createTestProbe();
-        status.awaitAssert(PLACED, () -> {
-            machine.tell(new Machine.GetStatus(status.getRef()));
-            Machine.Status placed = status.receiveMessage(PLACED);
-            assertEquals(Set.of(hostPort(a), hostPort(b)), Set.copyOf(placed.members().values()));
-            assertEquals(split.nodeCount(), placed.members().size());
-            return null;
-        });
+        List<ActorTestKit> members = ClusterMembers.form(HOST_MEMBER, CRASHING_MEMBER);
+        a = members.get(0);
+        b = members.get(1);
+        machine = ClusterMembers.startRoundRobin(MachineDescriptions.defaultMachine(), "restarting", members, a);
     }
 
     @AfterEach
     void stopMembers() {
         b.shutdownTestKit();
         a.shutdownTestKit();
-    }
-
-    private static String hostPort(ActorTestKit member) {
-        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
-        return address.host().get() + ":" + address.port().get();
     }
 
     private MachineJob alltoall() {
@@ -125,38 +107,68 @@ class ClusterSnapshotRestartTest {
     }
 
     /**
-     * Every rank prints a line, then computes and prints its checksum. The snapshot is taken
-     * after the first lines and member B is lost at once: the ranks on A print their checksums
-     * before the loss is known, and restarted from the snapshot print them again; yod passes
-     * on none of what the user has seen.
+     * Every rank prints a line, then computes and prints its checksum, rank r after r more
+     * turns of work than rank 0, so the ranks end in turn. The snapshot is taken after the
+     * first lines; once the first rank on A has printed its checksum, member B, which holds a
+     * later rank still computing, is lost: restarted from the snapshot, the ranks print their
+     * checksums again, and yod passes on none of what the user has seen.
      */
     @Test
     void aRestartedJobPrintsNothingTwice() {
         TestProbe<JobReport> client = a.createTestProbe();
-        // Long enough that no rank ends before the snapshot is taken on a quiet host (800 rounds did, on CI's).
-        int rounds = 4000;
-        machine.tell(new Machine.Run(new Program(GuestFiles.elf("bench/bench_migrate.elf"), List.of("bench_migrate", "1", "" + rounds), null),
+        // Rank 0's work outlasts the snapshot on a quiet host (800 rounds did not, on CI's); each later rank's outlasts the one before by half.
+        int rounds = 3000;
+        int moreEachRank = 1500;
+        machine.tell(new Machine.Run(new Program(GuestFiles.elf("bench/bench_migrate.elf"),
+                List.of("bench_migrate", "1", "" + rounds, "" + WORKING_KIB, "" + moreEachRank), null),
                 JobPlacement.of(Partition.COMPUTE), RANKS, client.getRef(), Yod.Options.NONE.withSnapshots(0, snapshots.toString())));
         MachineJob job = new MachineJob(client);
-        onB(job);
+        List<Integer> nidsOnB = onB(job);
+        List<Integer> nids = job.started.nids();
+        int firstOnA = IntStream.range(0, RANKS).filter(rank -> !nidsOnB.contains(nids.get(rank))).findFirst().orElseThrow();
+        assertTrue(IntStream.range(firstOnA + 1, RANKS).anyMatch(rank -> nidsOnB.contains(nids.get(rank))),
+                () -> "no rank after rank " + firstOnA + " on member B: " + nids + ", B holds " + nidsOnB);
         job.awaitLines("bench_migrate touched 1 MiB", RANKS);
         TestProbe<Checkpoint.Taken> answer = a.createTestProbe();
         machine.tell(new Machine.Checkpoint(job.started.jobId(), answer.getRef()));
         Checkpoint.Taken taken = answer.receiveMessage(LONG);
         assertTrue(taken.written(), taken::toString);
+        job.awaitLines(checksumLine(rounds + (long) firstOnA * moreEachRank), 1);
 
         b.system().terminate();
 
         JobReport.JobFinished end = job.finish(LONG);
         assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
         assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
-        assertTrue(job.outBeforeRestart.contains(" checksum 0x"), () -> "no rank finished before the restart: " + job.outBeforeRestart);
-        List<String> lines = job.out().lines().toList();
-        assertEquals(RANKS, lines.stream().filter("bench_migrate touched 1 MiB"::equals).count(), job::out);
-        List<String> checksums = lines.stream().filter(line -> line.startsWith("bench_migrate rounds " + rounds + " checksum 0x")).toList();
-        assertEquals(RANKS, checksums.size(), job::out);
-        assertEquals(1, checksums.stream().distinct().count(), job::out);
-        assertEquals(2 * RANKS, lines.size(), job::out);
+        List<String> expected = new ArrayList<>();
+        for (int rank = 0; rank < RANKS; rank++) {
+            expected.add("bench_migrate touched 1 MiB");
+            expected.add(checksumLine(rounds + (long) rank * moreEachRank));
+        }
+        assertEquals(expected.stream().sorted().toList(), job.out().lines().sorted().toList(), "every rank's lines, once each");
+    }
+
+    private static final int WORKING_KIB = 64;
+
+    /** What bench_migrate prints after {@code rounds} over 1 MiB with a working set of {@link #WORKING_KIB} (guest/bench/bench_migrate.c). */
+    private static String checksumLine(long rounds) {
+        int words = 1 << 18;
+        int[] memory = new int[words];
+        int state = 1;
+        for (int i = 0; i < words; i++) {
+            state = state * 1103515245 + 12345;
+            memory[i] = (state >>> 20) | 1;
+        }
+        int working = Math.min(WORKING_KIB << 8, words);
+        int checksum = 0;
+        for (long round = 0; round < rounds; round++) {
+            for (int i = 0; i < working; i++) {
+                int value = memory[i] * 31 + (int) round;
+                memory[i] = value;
+                checksum = checksum * 7 + value + memory[(int) (((i * 4099L + round * 65537L) & 0xFFFF_FFFFL) % words)];
+            }
+        }
+        return String.format("bench_migrate rounds %d checksum 0x%08x", rounds, checksum);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.uniform.node;
 
+import static io.uniform.node.ClusterMembers.hostPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.config.Partition;
 import io.uniform.guest.GuestFiles;
@@ -61,15 +61,11 @@ class OldestMemberLossTest {
 
     @BeforeEach
     void startMachineOnThreeMembers() {
-        oldest = TwoSystemClusterTest.member(CRASHING_MEMBER);
-        b = TwoSystemClusterTest.member(HOST_MEMBER);
-        c = TwoSystemClusterTest.member(HOST_MEMBER);
-        TwoSystemClusterTest.formCluster(oldest, b, c);
-        MachineDescription split = MachineDescriptions.defaultMachine().withPlacement(ClusterSnapshotRestartTest.ROUND_ROBIN);
-        MachineCluster.startMember(oldest.system(), MACHINE, split, refusal -> {});
-        MachineCluster.startMember(b.system(), MACHINE, split, refusal -> {});
-        machine = MachineCluster.startMember(c.system(), MACHINE, split, refusal -> {});
-        awaitPlacedOn(Set.of(hostPort(oldest), hostPort(b), hostPort(c)));
+        List<ActorTestKit> members = ClusterMembers.form(CRASHING_MEMBER, HOST_MEMBER, HOST_MEMBER);
+        oldest = members.get(0);
+        b = members.get(1);
+        c = members.get(2);
+        machine = ClusterMembers.startRoundRobin(MachineDescriptions.defaultMachine(), MACHINE, members, c);
     }
 
     @AfterEach
@@ -87,11 +83,6 @@ class OldestMemberLossTest {
             assertEquals(members, Set.copyOf(placed.members().values()));
             return null;
         });
-    }
-
-    private static String hostPort(ActorTestKit member) {
-        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
-        return address.host().get() + ":" + address.port().get();
     }
 
     /** The sequenced all-to-all, kept by a keeper on member C; {@code snapshotEveryMillis} 0: no snapshots. */
@@ -146,7 +137,7 @@ class OldestMemberLossTest {
         // Restarted at once on the same HOST:PORT: by its address alone, the lost member would still be there.
         oldest = TwoSystemClusterTest.member(CRASHING_MEMBER + "pekko.remote.artery.canonical.port = " + port + "\n");
         Cluster.get(oldest.system()).manager().tell(Join.create(Cluster.get(b.system()).selfMember().address()));
-        MachineCluster.startMember(oldest.system(), MACHINE, MachineDescriptions.defaultMachine().withPlacement(ClusterSnapshotRestartTest.ROUND_ROBIN),
+        MachineCluster.startMember(oldest.system(), MACHINE, MachineDescriptions.defaultMachine().withPlacement(ClusterMembers.ROUND_ROBIN),
                 refusal -> {});
 
         JobReport.JobFinished end = job.finish(LONG);

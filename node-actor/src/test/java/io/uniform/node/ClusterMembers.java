@@ -1,0 +1,95 @@
+package io.uniform.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MemberPlacement;
+import io.uniform.node.cluster.MachineCluster;
+import io.uniform.node.directory.TwoSystemClusterTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * Members of one cluster in this JVM, for the tests of a machine split across members: any number
+ * of actor systems formed into a cluster, a member joined to a test's own system, and a machine
+ * started on all of them with its nodes dealt round-robin.
+ */
+final class ClusterMembers {
+    /** How long the machine may take to answer. */
+    static final Duration PLACED = Duration.ofSeconds(30);
+    /** How long a machine may take to place its nodes on its members: three members in one JVM on a loaded host take a while. */
+    private static final Duration PLACING = Duration.ofMinutes(3);
+    static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
+
+    private ClusterMembers() {}
+
+    /** One member per entry of {@code overrides} (HOCON), formed into a cluster: the first is its seed and oldest. */
+    static List<ActorTestKit> form(String... overrides) {
+        List<ActorTestKit> members = new ArrayList<>();
+        for (String memberOverrides : overrides) {
+            members.add(TwoSystemClusterTest.member(memberOverrides));
+        }
+        TwoSystemClusterTest.formCluster(members.toArray(ActorTestKit[]::new));
+        return members;
+    }
+
+    /** A member with {@code overrides} joined to {@code first}'s cluster (formed here if {@code first} is alone). */
+    static ActorTestKit joinedTo(ActorTestKit first, String overrides) {
+        ActorTestKit member = TwoSystemClusterTest.member(overrides);
+        TwoSystemClusterTest.formCluster(first, member);
+        return member;
+    }
+
+    /** Stops {@code member} (null: none was made) once it has left, its machines first handing its nodes to the others. */
+    static void leave(ActorTestKit member, Duration handover) {
+        if (member != null) {
+            ActorTestKit.shutdown(member.system(), handover, true);
+        }
+    }
+
+    /**
+     * Machine {@code name} started on every one of {@code members}, its nodes dealt to them in
+     * turn; returns {@code via}'s proxy to it once each member hosts its share.
+     */
+    static ActorRef<Machine.Command> startRoundRobin(MachineDescription machine, String name, List<ActorTestKit> members, ActorTestKit via) {
+        MachineDescription split = machine.withPlacement(ROUND_ROBIN);
+        ActorRef<Machine.Command> proxy = null;
+        Set<String> hosts = new HashSet<>();
+        for (ActorTestKit member : members) {
+            ActorRef<Machine.Command> started = MachineCluster.startMember(member.system(), name, split, refusal -> {});
+            proxy = member == via ? started : proxy;
+            hosts.add(hostPort(member));
+        }
+        if (proxy == null) {
+            throw new IllegalArgumentException("the proxy's member is not one of the members");
+        }
+        awaitPlacedOn(via, proxy, machine, hosts);
+        return proxy;
+    }
+
+    /** Returns once {@code proxy}'s machine has every node of {@code machine} on one of {@code hosts}, as {@code kit} asks. */
+    static void awaitPlacedOn(ActorTestKit kit, ActorRef<Machine.Command> proxy, MachineDescription machine, Set<String> hosts) {
+        TestProbe<Machine.Status> status = kit.createTestProbe();
+        status.awaitAssert(PLACING, () -> {
+            proxy.tell(new Machine.GetStatus(status.getRef()));
+            Machine.Status placed = status.receiveMessage(PLACED);
+            assertEquals(hosts, new HashSet<>(placed.members().values()), "every node on one of the members");
+            assertEquals(machine.nodeCount(), placed.members().size());
+            return null;
+        });
+    }
+
+    /** The member's HOST:PORT, as the machine's status names it. */
+    static String hostPort(ActorTestKit member) {
+        org.apache.pekko.actor.Address address = Cluster.get(member.system()).selfMember().address();
+        return address.host().get() + ":" + address.port().get();
+    }
+}
