@@ -60,6 +60,7 @@ class ClusterRestartCommandTest {
 
     private Path machineFile;
     private Path logs;
+    private Path clusterFile;
     private Process up;
     /** The cluster's member JVMs, oldest first: the ones {@code cluster up} started, then the ones that joined later. */
     private final List<ProcessHandle> members = new ArrayList<>();
@@ -106,14 +107,15 @@ class ClusterRestartCommandTest {
     @BeforeAll
     void startCluster() throws Exception {
         // The class's own folder, not the cases' @TempDir: the cluster outlives each case.
-        Path clusterFile = ClusterCommandTest.clusterFile("ClusterRestartCommandTest");
-        logs = clusterFile.getParent();
+        logs = ClusterCommandTest.clusterFile("ClusterRestartCommandTest").getParent();
         machineFile = Files.writeString(logs.resolve("dealt.conf"), "preset = default\nplacement.policy = round-robin\n");
         waiting = ActorTestKit.create("waiting");
-        clusterUp(clusterFile);
+        clusterUp();
     }
 
-    private void clusterUp(Path clusterFile) throws Exception {
+    /** {@code cluster up}, its cluster file (every member's address, the seed's first) the class's own. */
+    private void clusterUp() throws Exception {
+        clusterFile = ClusterCommandTest.clusterFile("ClusterRestartCommandTest");
         up = uniformProcess(List.of(), "cluster", "up", "--members", "" + MEMBERS, "--config", machineFile.toString(), "--cluster-file",
                 clusterFile.toString()).redirectErrorStream(true).start();
         BufferedReader upOut = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
@@ -150,7 +152,7 @@ class ClusterRestartCommandTest {
         if (members.isEmpty()) {
             // Every member was downed (on a starved host each looks dead to the others): a new cluster, not a failed case.
             clusterDown();
-            clusterUp(ClusterCommandTest.clusterFile("ClusterRestartCommandTest"));
+            clusterUp();
         }
         while (members.size() < MEMBERS) {
             Path log = logs.resolve("joined-" + joined.size() + ".log");

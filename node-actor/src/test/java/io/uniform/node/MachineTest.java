@@ -326,6 +326,13 @@ class MachineTest {
         JobReport.RankStatus lost = crashed.rank0();
         assertEquals(Signal.SIGKILL, lost.status().signal(), crashed.finished()::toString);
         assertEquals("node " + nid + " was lost", lost.report());
+        // Back once its host has answered with the new actor (the job's end may come first).
+        TestProbe<Machine.Status> status = testKit.createTestProbe();
+        status.awaitAssert(JOB_TIMEOUT, () -> {
+            machine.tell(new Machine.GetStatus(status.getRef()));
+            assertEquals(Machine.Status.LOCAL, status.receiveMessage().members().get(nid));
+            return null;
+        });
         // Every compute node, the crashed one booted again among them, takes a rank of the next job.
         int computeNodes = description.count(Partition.COMPUTE);
         machine.tell(run(Partition.COMPUTE, "tests/hello.elf", List.of("hello"), client, computeNodes));

@@ -10,8 +10,10 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,10 @@ public final class PartitionProxy implements AutoCloseable {
     private final Map<String, ServerSocket> listeners = new HashMap<>();
     private final Set<Set<String>> cutPairs = new HashSet<>();
     private final Set<Link> forwarded = new HashSet<>();
-    private final Set<Link> held = new HashSet<>();
+    // In the order they came: through a long cut Artery keeps opening new connections, and only the newest are kept.
+    private final Set<Link> held = new LinkedHashSet<>();
+    /** Held links kept per pair of endpoints: one for each of Artery's streams (control, ordinary, large). */
+    private static final int HELD_PER_PAIR = 3;
     private boolean closed;
 
     /** A proxy listening and forwarding on {@code hostname} (a loopback address). */
@@ -148,13 +153,27 @@ public final class PartitionProxy implements AutoCloseable {
         }
     }
 
+    /** Holds {@code link}, closing the oldest held between its two endpoints beyond {@link #HELD_PER_PAIR}. */
+    private void hold(Link link) {
+        List<Link> samePair = held.stream().filter(other -> Objects.equals(other.source(), link.source()) && other.target().equals(link.target())).toList();
+        for (int i = 0; i <= samePair.size() - HELD_PER_PAIR; i++) {
+            samePair.get(i).close();
+            held.remove(samePair.get(i));
+        }
+        held.add(link);
+    }
+
     private void connect(String endpoint, Socket inbound, int targetPort) throws IOException {
         inbound.setTcpNoDelay(true);
         String source;
         synchronized (this) {
             source = endpointsBySource.get(inbound.getInetAddress());
+            if (closed) {
+                closeQuietly(inbound);
+                return;
+            }
             if (isCut(source, endpoint)) {
-                held.add(new Link(source, endpoint, inbound, null));
+                hold(new Link(source, endpoint, inbound, null));
                 return;
             }
         }

@@ -3,6 +3,7 @@ package io.uniform.node.directory;
 import io.uniform.node.CborSerializable;
 import io.uniform.node.NodeActor;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         return ServiceKey.create(NodeActor.Command.class, "uniform-node-" + machine);
     }
 
-    private static final Pattern NODE_NAME = Pattern.compile("node-(\\d+)(?:-[1-9]\\d*)?");
+    private static final Pattern NODE_NAME = Pattern.compile("node-(\\d{1,9})(?:-([1-9]\\d{0,8}))?");
 
     /**
      * The actor name of node {@code nid}'s {@code generation}-th actor on its host (a node handed
@@ -57,11 +58,20 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
 
     /** The nid that {@code node}'s name, given by {@link #nodeName}, carries. */
     static int nidOf(ActorRef<NodeActor.Command> node) {
+        return Integer.parseInt(nameOf(node).group(1));
+    }
+
+    private static int generationOf(ActorRef<NodeActor.Command> node) {
+        Matcher matcher = NODE_NAME.matcher(node.path().name());
+        return matcher.matches() && matcher.group(2) != null ? Integer.parseInt(matcher.group(2)) : 0;
+    }
+
+    private static Matcher nameOf(ActorRef<NodeActor.Command> node) {
         Matcher matcher = NODE_NAME.matcher(node.path().name());
         if (!matcher.matches()) {
             throw new IllegalArgumentException("not a node's name (NodeDirectory.nodeName): " + node.path());
         }
-        return Integer.parseInt(matcher.group(1));
+        return matcher;
     }
 
     /** The protocol of the directory. */
@@ -200,9 +210,17 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         Set<ActorRef<NodeActor.Command>> registered = latest.getAllServiceInstances(key);
         latest = null;
         stopped.retainAll(registered);
-        for (ActorRef<NodeActor.Command> node : registered) {
-            if (!stopped.contains(node) && !nidOf.containsKey(node)) {
+        // Newer generations last: of two actors a host booted for one nid, the newer names it.
+        List<ActorRef<NodeActor.Command>> fresh = registered.stream().filter(node -> !stopped.contains(node) && !nidOf.containsKey(node))
+                .sorted(Comparator.comparingInt(NodeDirectory::generationOf)).toList();
+        for (ActorRef<NodeActor.Command> node : fresh) {
+            try {
                 learn(node, nidOf(node));
+            } catch (IllegalArgumentException misnamed) {
+                // Another build's node, or a stray registration under the key: never found, never the directory's end.
+                if (stopped.add(node)) {
+                    getContext().getLog().warn("{}: ignored", misnamed.getMessage());
+                }
             }
         }
         if (nidOf.size() > registered.size()) {
@@ -251,7 +269,7 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
         return this;
     }
 
-    /** {@code node} now names {@code nid}: the latest listed of the nodes that claim it. */
+    /** {@code node} now names {@code nid}: the latest learned of the nodes that claim it. */
     private void learn(ActorRef<NodeActor.Command> node, int nid) {
         ActorRef<NodeActor.Command> previous = byNid.put(nid, node);
         if (previous != null && !previous.equals(node)) {
