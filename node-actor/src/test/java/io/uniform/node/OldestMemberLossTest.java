@@ -107,6 +107,14 @@ class OldestMemberLossTest {
         assertEquals(failureFree(100), next.out());
     }
 
+    /** {@code job} ends well, restarted once, having printed the output of a run without failure once. */
+    private void assertRecoveredOnceToTheFailureFreeOutput(MachineJob job) {
+        JobReport.JobFinished end = job.finish(LONG);
+        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
+        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
+    }
+
     @Test
     void aJobWhoseYodDiesWithTheOldestMemberRestartsFromItsSnapshotAndTheMachineGoesOn() {
         MachineJob job = alltoall(ROUNDS, 500);
@@ -115,13 +123,10 @@ class OldestMemberLossTest {
 
         oldest.system().terminate(); // as a crash: the machine, the yod and the oldest's nodes vanish mid-job
 
-        JobReport.JobFinished end = job.finish(LONG);
-        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
-        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
+        assertRecoveredOnceToTheFailureFreeOutput(job);
         assertNotEquals(job.started.jobId(), job.restarts.get(0).jobId(), "a new job id, clear of the lost machine's");
         assertTrue(Set.of(hostPort(b), hostPort(c)).contains(memberOf(job.restarts.get(0).yod())),
                 () -> "the new yod runs on a survivor: " + job.restarts.get(0).yod());
-        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
         awaitPlacedOn(Set.of(hostPort(b), hostPort(c)));
         aNewJobRuns();
     }
@@ -140,10 +145,7 @@ class OldestMemberLossTest {
         MachineCluster.startMember(oldest.system(), MACHINE, MachineDescriptions.defaultMachine().withPlacement(ClusterMembers.ROUND_ROBIN),
                 refusal -> {});
 
-        JobReport.JobFinished end = job.finish(LONG);
-        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
-        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
-        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
+        assertRecoveredOnceToTheFailureFreeOutput(job);
     }
 
     @Test
@@ -157,10 +159,7 @@ class OldestMemberLossTest {
 
         oldest.system().terminate();
 
-        JobReport.JobFinished end = job.finish(LONG);
-        assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
-        assertEquals(1, job.restarts.size(), () -> "restarted once: " + job.restarts);
-        assertEquals(failureFree(ROUNDS), job.out(), "the output of a run without failure, once");
+        assertRecoveredOnceToTheFailureFreeOutput(job);
     }
 
     @Test
