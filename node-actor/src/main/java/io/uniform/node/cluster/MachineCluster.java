@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -76,6 +77,14 @@ public final class MachineCluster {
         MemberStatus status = cluster.selfMember().status();
         if (!status.equals(MemberStatus.up()) && !status.equals(MemberStatus.leaving()) && !status.equals(MemberStatus.exiting())) {
             return CompletableFuture.completedFuture(Done.getInstance()); // it never joined, or is down already
+        }
+        // Every host member leaving together (`uniform cluster down`): none can take the nodes, and
+        // the machine singleton, leaving too, may no longer be reachable to say so.
+        boolean anotherHostStays = StreamSupport.stream(cluster.state().getMembers().spliterator(), false).anyMatch(other -> !other.equals(cluster.selfMember())
+                && other.hasRole(HOST_ROLE) && other.status().equals(MemberStatus.up()));
+        if (!anotherHostStays) {
+            LOG.info("no other host member stays to take this member's nodes: it leaves with them");
+            return CompletableFuture.completedFuture(Done.getInstance());
         }
         String member = cluster.selfMember().address().toString();
         return AskPattern.<Machine.Command, Machine.Released>ask(machine, replyTo -> new Machine.Release(member, replyTo), timeout,
