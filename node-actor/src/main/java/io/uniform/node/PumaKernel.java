@@ -90,14 +90,35 @@ final class PumaKernel extends Kernel {
      */
     static PumaKernel admit(long memoryBytes, int regionBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                             int jobId, int rank, int size, ProcessState state, ProcessPortals portals) throws MigrationRefused {
-        // A Puma process's files are yod's to serve: the node has yod open them (Yod.AdoptFiles).
-        Arrival arrival = Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes, regionBytes));
+        Arrival arrival = arrival(memoryBytes, regionBytes, jobId, rank, size, state);
         PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
         LoadRequest.Result result = kernel.qk.admit(arrival);
         if (!result.ok()) {
             throw new MigrationRefused(result.error());
         }
         return kernel.hosting(result.pid(), portals);
+    }
+
+    /**
+     * Why rank {@code rank} of a job of {@code size}, frozen in {@code state} on either OS, would
+     * not be admitted by a node of {@code memoryBytes} (the check {@link #admit} makes), or null
+     * if it fits: a restart places a Linux rank on a Puma node only then.
+     *
+     * @throws IllegalArgumentException the state is malformed
+     */
+    static String admissionRefusal(long memoryBytes, int regionBytes, int rank, int size, ProcessState state) {
+        try {
+            arrival(memoryBytes, regionBytes, 0, rank, size, state);
+            return null;
+        } catch (MigrationRefused refused) {
+            return refused.getMessage();
+        }
+    }
+
+    private static Arrival arrival(long memoryBytes, int regionBytes, int jobId, int rank, int size, ProcessState state)
+            throws MigrationRefused {
+        // A Puma process's files are yod's to serve: the node has yod open them (Yod.AdoptFiles).
+        return Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes, regionBytes));
     }
 
     private static PumaKernel boot(long memoryBytes, Function<YodDirectory, PctFactory> bootPct,
