@@ -381,7 +381,9 @@ final class Snapshots {
             yod.files(state.rank()).adopt(process.files());
         }
         List<Integer> placed = job.placements().stream().map(Yod.Placement::nid).toList();
-        NodeActor.JobPeers peers = new NodeActor.JobPeers(yod.launchNids(), job.directory(), job.machine(), portalsJid);
+        // Each peer's traffic goes to the node actor it is placed on, never to an older actor of its nid.
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(yod.launchNids(), job.directory(), job.machine(), portalsJid,
+                job.placements().stream().map(Yod.Placement::node).toList());
         return new NodeActor.Restore(job.jobId(), state.rank(), yod.ranks(), peers, placed, process, state.portalsInterface(),
                 state.chunks(), context.getSelf().narrow(), job.options().filesRoot());
     }
