@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import com.typesafe.config.Config;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.NodeAllocator;
 import io.uniform.config.NodeState;
@@ -12,7 +13,6 @@ import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.SnapshotFile;
 import io.uniform.node.yod.Yod;
 import io.uniform.process.UnifiedLibrary;
-import io.uniform.process.image.ProcessState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -977,20 +977,23 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return null;
     }
 
-    /** Why each of a snapshot's Linux {@code ranks} would not be admitted on a compute node of this machine (absent: it fits). */
+    /** Why each of a snapshot's Linux {@code ranks} would not run on a compute node of this machine (absent: it fits). */
     private Map<Integer, String> pumaRefusals(String file, List<Integer> ranks, int size) {
-        Map<Integer, ProcessState> states;
+        Config config = getContext().getSystem().settings().config();
+        Map<Integer, RecordedRanks.Recorded> recorded;
         try {
-            states = SnapshotFile.states(Path.of(file), SerializationExtension.get(getContext().getSystem()), Set.copyOf(ranks));
+            recorded = RecordedRanks.of(Path.of(file), SerializationExtension.get(getContext().getSystem()), Set.copyOf(ranks),
+                    config.getInt("uniform.migration.chunk-pages"));
         } catch (SnapshotFile.BadSnapshot e) {
             return ranks.stream().collect(Collectors.toMap(rank -> rank, rank -> e.getMessage()));
         }
-        int regionBytes = (int) getContext().getSystem().settings().config().getBytes("uniform.node.puma-region-bytes").longValue();
+        int regionBytes = (int) config.getBytes("uniform.node.puma-region-bytes").longValue();
         Map<Integer, String> refusals = new TreeMap<>();
         for (int rank : ranks) {
+            RecordedRanks.Recorded at = recorded.get(rank);
             String refusal;
             try {
-                refusal = PumaKernel.admissionRefusal(description.memoryPerNode(), regionBytes, rank, size, states.get(rank));
+                refusal = PumaKernel.admissionRefusal(description.memoryPerNode(), regionBytes, rank, size, at.state(), at.nextInstruction());
             } catch (IllegalArgumentException malformed) {
                 refusal = "its recorded state is malformed: " + malformed.getMessage();
             }

@@ -97,6 +97,41 @@ class MachineRestartPlacementTest {
         assertEquals(original.out(), restarted.out());
     }
 
+    /**
+     * A Puma rank moved to a Linux node and snapshotted there (computing, not in a system call)
+     * fits Puma again: with the service nodes taken it restarts on a compute node, admitted as a
+     * Linux to Puma move admits it, and prints the failure-free result.
+     */
+    @Test
+    void aLinuxRankThatFitsPumaRestartsOnAComputeNodeWhenTheServiceNodesAreTaken() {
+        ActorRef<Machine.Command> machine = machine();
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        Program computing = new Program(GuestFiles.elf("bench/bench_migrate.elf"), List.of("bench_migrate", "1", "4000", "64"), null);
+        machine.tell(new Machine.Run(computing, JobPlacement.COMPUTE, 1, client.getRef(), Yod.Options.NONE.withSnapshots(0, snapshots.toString())));
+        MachineJob original = new MachineJob(client);
+        original.awaitLine("bench_migrate touched 1 MiB");
+        NodeActor.MigrationReport moved = MachineJob.ask(testKit, machine,
+                replyTo -> new Machine.Migrate(original.started.jobId(), 0, Machine.ANY_NODE, Partition.SERVICE, replyTo));
+        assertTrue(moved.moved(), moved::toString);
+        TestProbe<Checkpoint.Taken> answer = testKit.createTestProbe();
+        machine.tell(new Machine.Checkpoint(original.started.jobId(), answer.getRef()));
+        Checkpoint.Taken taken = answer.receiveMessage(LONG);
+        assertTrue(taken.written(), taken::toString);
+        MachineJob blocker = run(machine, BLOCKER_ROUNDS, Partition.SERVICE, description.count(Partition.SERVICE) - 1);
+        TestProbe<JobReport> restartClient = testKit.createTestProbe();
+        machine.tell(new Machine.Restart(taken.file(), computing, restartClient.getRef(), Yod.Options.NONE));
+        MachineJob restarted = new MachineJob(restartClient);
+        assertEquals(List.of(Partition.COMPUTE), restarted.started.nids().stream().map(description::partition).toList());
+        machine.tell(new Machine.KillJob(blocker.started.jobId(), "the test is done with its nodes"));
+        JobReport.JobFinished restartedEnd = restarted.finish(LONG);
+        assertEquals(0, restartedEnd.shellStatus(), () -> restartedEnd + restarted.out() + restarted.err());
+        JobReport.JobFinished originalEnd = original.finish(LONG);
+        assertEquals(0, originalEnd.shellStatus(), originalEnd::toString);
+        String result = original.out().lines().reduce((first, last) -> last).orElseThrow();
+        assertTrue(result.startsWith("bench_migrate rounds 4000 checksum "), original::out);
+        assertTrue(restarted.out().endsWith(result + "\n"), restarted::out);
+    }
+
     /** Linux ranks, started on Linux, never fit a Puma node: with the service nodes taken their restart is refused, naming them and why. */
     @Test
     void linuxRanksThatDoNotFitPumaAreRefusedWhenTheServiceNodesAreTaken() {

@@ -1,6 +1,5 @@
 package io.uniform.node.yod;
 
-import io.uniform.process.image.ProcessState;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,12 +23,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -195,29 +191,20 @@ public final class SnapshotFile {
     }
 
     /**
-     * The recorded state of each of {@code ranks} in {@code file}, read up to the last of them
-     * (a rank's state comes before its pages, so rarely far).
+     * Hands the records of {@code file} to {@code reader} in order (ranks' states, page chunks,
+     * channel messages), while it returns true and records remain.
      *
-     * @throws BadSnapshot the file is not a whole snapshot, cannot be read, or lacks one of them
+     * @throws BadSnapshot the file is not a whole snapshot, or a record cannot be read or taken
      */
-    public static Map<Integer, ProcessState> states(Path file, Serialization serialization, Set<Integer> ranks) throws BadSnapshot {
-        Map<Integer, ProcessState> states = new HashMap<>();
-        try (Reader reader = open(file, serialization)) {
-            while (states.size() < ranks.size()) {
-                Object record = reader.next();
-                if (record == null) {
-                    Set<Integer> missing = new TreeSet<>(ranks);
-                    missing.removeAll(states.keySet());
-                    throw new BadSnapshot("the snapshot " + file + " holds no state of rank(s) " + missing);
-                }
-                if (record instanceof Checkpoint.RankState state && ranks.contains(state.rank())) {
-                    states.put(state.rank(), state.state());
-                }
+    public static void read(Path file, Serialization serialization, Predicate<Object> reader) throws BadSnapshot {
+        try (Reader records = open(file, serialization)) {
+            Object record = records.next();
+            while (record != null && reader.test(record)) {
+                record = records.next();
             }
         } catch (IOException | RuntimeException e) {
             throw new BadSnapshot("cannot read the snapshot " + file + ": " + e);
         }
-        return states;
     }
 
     /** Opens {@code file} for its records, once the whole of it matches its checksum. */
