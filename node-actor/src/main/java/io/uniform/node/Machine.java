@@ -1,5 +1,6 @@
 package io.uniform.node;
 
+import com.typesafe.config.Config;
 import io.uniform.config.MachineDescription;
 import io.uniform.config.NodeAllocator;
 import io.uniform.config.NodeState;
@@ -9,9 +10,13 @@ import io.uniform.node.cluster.MachineCluster;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.SnapshotFile;
 import io.uniform.node.yod.Yod;
+import io.uniform.process.UnifiedLibrary;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +27,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,6 +44,7 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.serialization.SerializationExtension;
 
 /**
  * The root of an embedded machine: spawns one {@link NodeActor} per node of a
@@ -500,14 +509,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** Adds {@code count} free nodes of {@code partition} to {@code nids}; returns why it cannot, or null. */
     private String allocate(Partition partition, int count, List<Integer> nids) {
-        Set<Integer> free = new HashSet<>();
-        int total = 0;
-        for (int nid : description.nids(partition)) {
-            total++;
-            if (free(nid)) {
-                free.add(nid);
-            }
-        }
+        Set<Integer> free = freeNids(partition);
+        int total = description.nids(partition).length;
         if (total < count) {
             return String.format("the %s partition has %d nodes; the job needs %d", partition.label(), total, count);
         }
@@ -517,6 +520,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         nids.addAll(allocation.nids());
         return null;
+    }
+
+    /** The nodes of {@code partition} that can take a job now. */
+    private Set<Integer> freeNids(Partition partition) {
+        return Arrays.stream(description.nids(partition)).filter(this::free).boxed().collect(Collectors.toSet());
     }
 
     /** Finds {@code nids} through the directory, then runs {@code then} with null, or with why they cannot be found. */
@@ -882,59 +890,53 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         restart(recover.snapshotFile(), null, recover.client(),
                 new Yod.Restoration(recover.snapshotFile(), recover.shownStdout(), recover.shownStderr()), recover.options(),
                 null, // its figures died with the machine before: it counts from this restart
-                java.util.stream.Stream.concat(recover.earlierRequests().stream(), java.util.stream.Stream.of(recover.requestId())).toList());
+                Stream.concat(recover.earlierRequests().stream(), Stream.of(recover.requestId())).toList());
         return this;
     }
 
     /**
-     * Places every rank of a snapshot on a free node of its OS's partition (Puma: compute, Linux:
-     * service) and has a yod restore the job there; a snapshot that cannot be read, is of another
-     * program, or does not fit the free nodes ends the job at once with the reason. The new job's
-     * figures carry on {@code before}'s, the job it restarts (null: one from a file or of a lost machine);
-     * it answers a copy of any of {@code requests}.
+     * Places every rank of a snapshot on a free node, of its own OS where there is one, else of
+     * the other OS where it fits ({@link RestartPlacement}), and has a yod restore the job there;
+     * a snapshot that cannot be read, is of another program, or does not fit the free nodes ends
+     * the job at once with the reason. The new job's figures carry on {@code before}'s, the job
+     * it restarts (null: one from a file or of a lost machine); it answers a copy of any of {@code requests}.
      */
     private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
                          JobFigures before, List<String> requests) {
         int jobId = nextJobId++;
         requests.forEach(requestId -> taken.put(requestId, new Taken(jobId, null)));
-        io.uniform.node.yod.SnapshotFile.Header header;
+        SnapshotFile.Header header;
         try {
-            header = io.uniform.node.yod.SnapshotFile.header(java.nio.file.Path.of(file));
-        } catch (io.uniform.node.yod.SnapshotFile.BadSnapshot e) {
+            header = SnapshotFile.header(Path.of(file));
+        } catch (SnapshotFile.BadSnapshot e) {
             finish(client, new JobReport.JobFinished(jobId, List.of(), e.getMessage()));
             return;
         }
-        if (expected != null && !java.util.Arrays.equals(header.programDigest(), io.uniform.node.yod.SnapshotFile.digest(expected.image()))) {
+        if (expected != null && !Arrays.equals(header.programDigest(), SnapshotFile.digest(expected.image()))) {
             finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot " + file + " is of another program ("
                     + String.join(" ", header.argv()) + "), not of this one (" + String.join(" ", expected.argv()) + ")"));
             return;
         }
-        List<io.uniform.node.yod.SnapshotFile.Rank> ranks = header.ranks();
-        Integer[] placed = new Integer[ranks.size()];
-        for (Partition partition : List.of(Partition.COMPUTE, Partition.SERVICE)) {
-            int os = partition == Partition.COMPUTE ? io.uniform.process.UnifiedLibrary.OS_PUMA : io.uniform.process.UnifiedLibrary.OS_LINUX;
-            List<Integer> ofOs = java.util.stream.IntStream.range(0, ranks.size()).filter(rank -> ranks.get(rank).os() == os).boxed().toList();
-            if (ofOs.isEmpty()) {
-                continue;
-            }
-            List<Integer> nids = new ArrayList<>();
-            String refusal = allocate(partition, ofOs.size(), nids);
-            if (refusal != null) {
-                finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot's " + ofOs.size() + " " + (partition == Partition.COMPUTE ? "Puma" : "Linux")
-                        + " rank(s) cannot be placed (a rank restarts on its own OS): " + refusal));
-                java.util.Arrays.stream(placed).filter(Objects::nonNull).forEach(busy::remove);
-                return;
-            }
-            for (int i = 0; i < ofOs.size(); i++) {
-                placed[ofOs.get(i)] = nids.get(i);
-                busy.add(nids.get(i));
+        List<Integer> snapshotOs = header.ranks().stream().map(SnapshotFile.Rank::os).toList();
+        RestartPlacement.Plan plan = RestartPlacement.plan(snapshotOs, freeNids(Partition.COMPUTE).size(), freeNids(Partition.SERVICE).size(),
+                linuxRanks -> pumaRefusals(file, linuxRanks, snapshotOs.size()));
+        List<Integer> nids = new ArrayList<>();
+        String refusal = plan.refusal() != null ? plan.refusal() : place(plan.os(), nids);
+        if (refusal != null) {
+            finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot's ranks cannot be placed: " + refusal));
+            return;
+        }
+        for (int rank = 0; rank < nids.size(); rank++) {
+            if (!plan.os().get(rank).equals(snapshotOs.get(rank))) {
+                getContext().getLog().warn("job {}: rank {} restarts on {} node {}, its snapshot was taken on {}", jobId, rank,
+                        osName(plan.os().get(rank)), nids.get(rank), osName(snapshotOs.get(rank)));
             }
         }
-        List<Integer> nids = List.of(placed);
         jobNodes.put(jobId, new ArrayList<>(nids));
         jobFigures.put(jobId, before == null ? new JobFigures(jobId, programName(header.argv()), nids.size(), System.currentTimeMillis(), 0, 1)
                 : new JobFigures(jobId, before.program(), nids.size(), before.placedAtMillis(), before.snapshots(), before.restarts() + 1));
         Program program = new Program(header.image(), header.argv(), header.stdin());
+        Yod.Restoration placed = restoration.placedOn(plan.os());
         resolve(nids, failure -> {
             if (failure != null) {
                 forget(jobId);
@@ -944,11 +946,66 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
             List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
             Yod.Job job = new Yod.Job(jobId, program, placements, options, directory, getContext().getSelf());
-            ActorRef<Yod.Command> yod = getContext().spawn(Yod.restore(job, restoration, client, doneAdapter), "yod-" + jobId);
+            ActorRef<Yod.Command> yod = getContext().spawn(Yod.restore(job, placed, client, doneAdapter), "yod-" + jobId);
             getContext().watchWith(yod, new YodStopped(jobId));
             jobs.put(jobId, yod);
             clients.put(jobId, client);
         });
+    }
+
+    /**
+     * Takes a free node for every rank of {@code os} (by rank) from its OS's partition into
+     * {@code nids}, in rank order; returns null, or the allocator's refusal with none taken.
+     */
+    private String place(List<Integer> os, List<Integer> nids) {
+        Integer[] placed = new Integer[os.size()];
+        for (Partition partition : List.of(Partition.COMPUTE, Partition.SERVICE)) {
+            int partitionOs = partition == Partition.COMPUTE ? UnifiedLibrary.OS_PUMA : UnifiedLibrary.OS_LINUX;
+            List<Integer> ranks = IntStream.range(0, os.size()).filter(rank -> os.get(rank) == partitionOs).boxed().toList();
+            List<Integer> allocated = new ArrayList<>();
+            String refusal = ranks.isEmpty() ? null : allocate(partition, ranks.size(), allocated);
+            if (refusal != null) {
+                Arrays.stream(placed).filter(Objects::nonNull).forEach(busy::remove);
+                return refusal;
+            }
+            for (int i = 0; i < ranks.size(); i++) {
+                placed[ranks.get(i)] = allocated.get(i);
+                busy.add(allocated.get(i));
+            }
+        }
+        nids.addAll(List.of(placed));
+        return null;
+    }
+
+    /** Why each of a snapshot's Linux {@code ranks} would not run on a compute node of this machine (absent: it fits). */
+    private Map<Integer, String> pumaRefusals(String file, List<Integer> ranks, int size) {
+        Config config = getContext().getSystem().settings().config();
+        Map<Integer, RecordedRanks.Recorded> recorded;
+        try {
+            recorded = RecordedRanks.of(Path.of(file), SerializationExtension.get(getContext().getSystem()), Set.copyOf(ranks),
+                    config.getInt("uniform.migration.chunk-pages"));
+        } catch (SnapshotFile.BadSnapshot e) {
+            return ranks.stream().collect(Collectors.toMap(rank -> rank, rank -> e.getMessage()));
+        }
+        int regionBytes = (int) config.getBytes("uniform.node.puma-region-bytes").longValue();
+        Map<Integer, String> refusals = new TreeMap<>();
+        for (int rank : ranks) {
+            RecordedRanks.Recorded at = recorded.get(rank);
+            String refusal;
+            try {
+                refusal = PumaKernel.admissionRefusal(description.memoryPerNode(), regionBytes, rank, size, at.state(), at.nextInstruction());
+            } catch (IllegalArgumentException malformed) {
+                refusal = "its recorded state is malformed: " + malformed.getMessage();
+            }
+            if (refusal != null) {
+                refusals.put(rank, refusal);
+            }
+        }
+        return refusals;
+    }
+
+    private static String osName(int os) {
+        return os == UnifiedLibrary.OS_PUMA ? "Puma" : "Linux";
     }
 
     /** True when {@code nid} can take a job or a process now. */

@@ -784,6 +784,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         }
         host(loaded, launch.jobId(), launch.rank(), launch.size(), launchNids(launch), launch.peers(), launch.filesRoot(), processPortals,
                 launch.yod());
+        usePlacedPeers(jobId, launchNids, launch.peers());
         pendingInjection = launch.pctFault();
         applyInjection();
         transport.host(jobId, name(processPortals.identity().id()), launchNids, Channels.NONE).forEach(this::deliver);
@@ -810,7 +811,6 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             directory = jobPeers.directory();
         }
         pendingKill = null;
-        usePlacedPeers(job, jobPeers);
     }
 
     /**
@@ -819,9 +819,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      * would take the new job's messages and drop them, and its end would close the channels to
      * the new one. Its end now closes only what was on it (see {@link #onPeerLost}).
      */
-    private void usePlacedPeers(int job, JobPeers jobPeers) {
+    private void usePlacedPeers(int job, List<Integer> placedNids, JobPeers jobPeers) {
         for (int rank = 0; rank < jobPeers.nodes().size(); rank++) {
-            int nid = jobPeers.nids().get(rank);
+            int nid = placedNids.get(rank);
             ActorRef<Command> placed = jobPeers.nodes().get(rank);
             ActorRef<Command> cached = peerNodes.get(nid);
             if (nid == settings.nid() || placed.equals(cached)) {
@@ -2322,6 +2322,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         ProcessPortals processPortals = portals(restored.admitted);
         host(restored.kernel, request.jobId(), request.rank(), request.size(), request.peers().nids(), request.peers(), request.filesRoot(),
                 processPortals, request.yod());
+        usePlacedPeers(jobId, request.placed(), request.peers()); // its ranks keep their launch nids, but run on the placed nodes
         List<Envelope<PortalsMessage>> ready = transport.host(jobId, name(processPortals.identity().id()), launchNids, request.placed(),
                 Channels.NONE);
         for (PortalsMessage message : inbox) {

@@ -5,6 +5,7 @@ import io.uniform.portals.ProcessPortals;
 import io.uniform.process.ExitStatus;
 import io.uniform.process.ProcessClock;
 import io.uniform.process.Signal;
+import io.uniform.process.UnifiedLibrary;
 import io.uniform.process.io.IoReply;
 import io.uniform.puma.pct.FaultInjectingPct;
 import io.uniform.puma.pct.SchedulingPolicy;
@@ -56,6 +57,9 @@ final class PumaKernel extends Kernel {
 
     /** Reloads in a row without progress after which the node gives up on the process. */
     static final int MAX_FRUITLESS_RELOADS = 3;
+    /** The ecall instruction's word, and the register holding a system call's number. */
+    private static final int ECALL = 0x0000_0073;
+    private static final int A7 = 17;
 
     private PumaKernel(int jobId, Function<YodDirectory, PctFactory> reloadPct) {
         this.jobId = jobId;
@@ -90,14 +94,41 @@ final class PumaKernel extends Kernel {
      */
     static PumaKernel admit(long memoryBytes, int regionBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
                             int jobId, int rank, int size, ProcessState state, ProcessPortals portals) throws MigrationRefused {
-        // A Puma process's files are yod's to serve: the node has yod open them (Yod.AdoptFiles).
-        Arrival arrival = Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes, regionBytes));
+        Arrival arrival = arrival(memoryBytes, regionBytes, jobId, rank, size, state);
         PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
         LoadRequest.Result result = kernel.qk.admit(arrival);
         if (!result.ok()) {
             throw new MigrationRefused(result.error());
         }
         return kernel.hosting(result.pid(), portals);
+    }
+
+    /**
+     * Why rank {@code rank} of a job of {@code size}, recorded in {@code state} on either OS
+     * with {@code nextInstruction} to run next, would not run on a node of {@code memoryBytes},
+     * or null if it fits: the check {@link #admit} makes, and, for a Linux process, the one
+     * its move to Puma makes at the source (a process at a Linux system call would make it
+     * again on Puma, which has no such call). A restart places a Linux rank on Puma only then.
+     *
+     * @throws IllegalArgumentException the state is malformed
+     */
+    static String admissionRefusal(long memoryBytes, int regionBytes, int rank, int size, ProcessState state, int nextInstruction) {
+        try {
+            arrival(memoryBytes, regionBytes, 0, rank, size, state);
+        } catch (MigrationRefused refused) {
+            return refused.getMessage();
+        }
+        if (state.os() == UnifiedLibrary.OS_LINUX && nextInstruction == ECALL) {
+            return "it was recorded in a Linux system call (a7 = " + state.hart().registers()[A7]
+                    + "), which it would make again on Puma: it can run on Puma from a snapshot taken once the call returns";
+        }
+        return null;
+    }
+
+    private static Arrival arrival(long memoryBytes, int regionBytes, int jobId, int rank, int size, ProcessState state)
+            throws MigrationRefused {
+        // A Puma process's files are yod's to serve: the node has yod open them (Yod.AdoptFiles).
+        return Arrival.of(state.withFiles(List.of()), jobId, rank, size, region(memoryBytes, regionBytes));
     }
 
     private static PumaKernel boot(long memoryBytes, Function<YodDirectory, PctFactory> bootPct,

@@ -60,7 +60,11 @@ final class ClusterMembers {
      * turn; returns {@code via}'s proxy to it once each member hosts its share.
      */
     static ActorRef<Machine.Command> startRoundRobin(MachineDescription machine, String name, List<ActorTestKit> members, ActorTestKit via) {
-        MachineDescription split = machine.withPlacement(ROUND_ROBIN);
+        return start(machine.withPlacement(ROUND_ROBIN), name, members, via);
+    }
+
+    /** Machine {@code name} started on every one of {@code members}, its nodes placed as {@code split} says; returns {@code via}'s proxy once each member hosts its share. */
+    static ActorRef<Machine.Command> start(MachineDescription split, String name, List<ActorTestKit> members, ActorTestKit via) {
         ActorRef<Machine.Command> proxy = null;
         Set<String> hosts = new HashSet<>();
         for (ActorTestKit member : members) {
@@ -71,7 +75,7 @@ final class ClusterMembers {
         if (proxy == null) {
             throw new IllegalArgumentException("the proxy's member is not one of the members");
         }
-        awaitPlacedOn(via, proxy, machine, hosts);
+        awaitPlacedOn(via, proxy, split, hosts);
         return proxy;
     }
 

@@ -101,6 +101,26 @@ final class MachineJob {
         return reports.receiveMessage(TIMEOUT);
     }
 
+    /**
+     * Snapshots of running job {@code jobId} until one holds messages in flight on its channels
+     * (the first ones may be taken before the ranks have sent any); each is written.
+     */
+    static Checkpoint.Taken checkpointInFlight(ActorTestKit testKit, ActorRef<Machine.Command> machine, int jobId, Duration timeout) {
+        Checkpoint.Taken taken = null;
+        for (int attempt = 0; attempt < 20 && (taken == null || taken.channelMessages() == 0); attempt++) {
+            TestProbe<Checkpoint.Taken> answer = testKit.createTestProbe();
+            machine.tell(new Machine.Checkpoint(jobId, answer.getRef()));
+            taken = answer.receiveMessage(timeout);
+            if (!taken.written()) {
+                throw new AssertionError(taken.toString());
+            }
+        }
+        if (taken.channelMessages() == 0) {
+            throw new AssertionError("no snapshot of 20 caught a message in flight: " + taken);
+        }
+        return taken;
+    }
+
     String out() {
         return stdout.toString(StandardCharsets.UTF_8);
     }

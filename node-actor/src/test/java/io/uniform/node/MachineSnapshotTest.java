@@ -75,20 +75,6 @@ class MachineSnapshotTest {
         return taken.receiveMessage(LONG);
     }
 
-    /**
-     * Snapshots of a running job until one holds messages in flight on its channels (the first
-     * ones may be taken before the ranks have sent any); each is written.
-     */
-    private Checkpoint.Taken checkpointInFlight(ActorRef<Machine.Command> machine, int jobId) {
-        Checkpoint.Taken taken = null;
-        for (int attempt = 0; attempt < 20 && (taken == null || taken.channelMessages() == 0); attempt++) {
-            taken = checkpoint(machine, jobId);
-            assertTrue(taken.written(), taken::toString);
-        }
-        assertTrue(taken.channelMessages() > 0, "no snapshot of 20 caught a message in flight: " + taken);
-        return taken;
-    }
-
     private MachineJob restart(ActorRef<Machine.Command> machine, String file, Program expected) {
         TestProbe<JobReport> client = testKit.createTestProbe();
         machine.tell(new Machine.Restart(file, expected, client.getRef(), options()));
@@ -135,7 +121,7 @@ class MachineSnapshotTest {
     void aSnapshotOfTheAllToAllTakenMidRunRestartsOnOtherNodesToTheSameResult() {
         ActorRef<Machine.Command> machine = paragon();
         MachineJob original = run(machine, alltoall(ROUNDS));
-        Checkpoint.Taken taken = checkpointInFlight(machine, original.started.jobId());
+        Checkpoint.Taken taken = MachineJob.checkpointInFlight(testKit, machine, original.started.jobId(), LONG);
         assertTrue(Files.exists(Path.of(taken.file())), taken::toString);
         MachineJob restarted = restart(machine, taken.file(), alltoall(ROUNDS));
         assertEquals(Set.of(), overlap(restarted, original), "the restarted job runs on other nodes");

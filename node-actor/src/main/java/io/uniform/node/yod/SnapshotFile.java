@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -186,6 +187,23 @@ public final class SnapshotFile {
     public static Header header(Path file) throws BadSnapshot {
         try (Reader reader = open(file, null)) {
             return reader.header();
+        }
+    }
+
+    /**
+     * Hands the records of {@code file} to {@code reader} in order (ranks' states, page chunks,
+     * channel messages), while it returns true and records remain.
+     *
+     * @throws BadSnapshot the file is not a whole snapshot, or a record cannot be read or taken
+     */
+    public static void read(Path file, Serialization serialization, Predicate<Object> reader) throws BadSnapshot {
+        try (Reader records = open(file, serialization)) {
+            Object record = records.next();
+            while (record != null && reader.test(record)) {
+                record = records.next();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BadSnapshot("cannot read the snapshot " + file + ": " + e);
         }
     }
 

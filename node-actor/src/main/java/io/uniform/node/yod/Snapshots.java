@@ -69,10 +69,13 @@ final class Snapshots {
         final boolean[] begun;
         final int[] sent;
         final int[] stored;
+        // The OS of the node each rank is placed on, by rank (empty: its own).
+        final List<Integer> placedOs;
         boolean read;
 
-        Restoring(SnapshotFile.Reader reader, int size) {
+        Restoring(SnapshotFile.Reader reader, int size, List<Integer> placedOs) {
             this.reader = reader;
+            this.placedOs = placedOs;
             this.begun = new boolean[size];
             this.sent = new int[size];
             this.stored = new int[size];
@@ -308,7 +311,7 @@ final class Snapshots {
         }
         portalsJid = reader.header().portalsJid();
         last = restoration.snapshotFile(); // lost again before its next snapshot, the job restarts from this one
-        restoring = new Restoring(reader, ranks.size());
+        restoring = new Restoring(reader, ranks.size(), restoration.placedOs());
         return ranks.stream().map(SnapshotFile.Rank::launchNid).toList();
     }
 
@@ -371,13 +374,17 @@ final class Snapshots {
     private NodeActor.Restore restoreOf(Checkpoint.RankState state) throws FileSystemException {
         Yod.Job job = yod.job();
         ProcessState process = state.state();
-        boolean puma = job.placements().get(state.rank()).nid() >= 0 && process.os() == UnifiedLibrary.OS_PUMA;
+        int os = restoring.placedOs.isEmpty() ? process.os() : restoring.placedOs.get(state.rank());
+        boolean puma = job.placements().get(state.rank()).nid() >= 0 && os == UnifiedLibrary.OS_PUMA;
         if (puma && !process.files().isEmpty()) {
-            yod.files(state.rank()).adopt(process.files()); // a Puma process's files are yod's to serve
+            // A Puma process's files are yod's to serve, whichever OS recorded them (a Linux rank's move to Puma adopts them so too).
+            yod.files(state.rank()).adopt(process.files());
         }
         List<Integer> placed = job.placements().stream().map(Yod.Placement::nid).toList();
-        return new NodeActor.Restore(job.jobId(), state.rank(), yod.ranks(),
-                new NodeActor.JobPeers(yod.launchNids(), job.directory(), job.machine(), portalsJid), placed, process, state.portalsInterface(),
+        // Each peer's traffic goes to the node actor it is placed on, never to an older actor of its nid.
+        NodeActor.JobPeers peers = new NodeActor.JobPeers(yod.launchNids(), job.directory(), job.machine(), portalsJid,
+                job.placements().stream().map(Yod.Placement::node).toList());
+        return new NodeActor.Restore(job.jobId(), state.rank(), yod.ranks(), peers, placed, process, state.portalsInterface(),
                 state.chunks(), context.getSelf().narrow(), job.options().filesRoot());
     }
 

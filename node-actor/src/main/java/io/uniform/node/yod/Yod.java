@@ -143,13 +143,24 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
     /**
      * A job restarted from {@code snapshotFile}: the output its ranks had produced past the
      * snapshot's counts and the user has seen already ({@code shownStdout}, {@code shownStderr},
-     * per rank; empty: none) is not forwarded again.
+     * per rank; empty: none) is not forwarded again. {@code placedOs} is the OS of the node each
+     * rank is placed on, by rank (empty: each on the OS its snapshot was taken on).
      */
-    public record Restoration(String snapshotFile, List<Long> shownStdout, List<Long> shownStderr) {
+    public record Restoration(String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, List<Integer> placedOs) {
         public Restoration {
             Objects.requireNonNull(snapshotFile, "snapshotFile");
             shownStdout = List.copyOf(shownStdout);
             shownStderr = List.copyOf(shownStderr);
+            placedOs = List.copyOf(placedOs);
+        }
+
+        public Restoration(String snapshotFile, List<Long> shownStdout, List<Long> shownStderr) {
+            this(snapshotFile, shownStdout, shownStderr, List.of());
+        }
+
+        /** This restoration with its ranks placed on nodes of {@code os}, by rank. */
+        public Restoration placedOn(List<Integer> os) {
+            return new Restoration(snapshotFile, shownStdout, shownStderr, os);
         }
     }
 
