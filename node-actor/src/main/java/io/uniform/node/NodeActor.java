@@ -149,9 +149,26 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * A stay of a channel's receiver that has waited a resend interval for the channel's marker,
      * to the sender's node: the marker (and its notice) may have been lost, or the news that the
-     * receiver went on to {@code next}. The sender answers with a notice, or re-points.
+     * receiver went on to {@code next}. The sender answers with a notice, or re-points. A node
+     * the sender left passes the question on, {@code forwards} counting how often that happened:
+     * past {@link #MAX_FORWARDS} it is dropped, so that nodes whose views of the sender lead to
+     * each other cannot pass it round for ever.
      */
-    public record MarkerWanted(int jobId, ChannelId channel, Location stay, Location next) implements Command, CborSerializable {}
+    public record MarkerWanted(int jobId, ChannelId channel, Location stay, Location next, int forwards)
+            implements Command, CborSerializable {
+        /** How often a question may be passed on: far more stays than a sender leaves between two questions. */
+        public static final int MAX_FORWARDS = 64;
+
+        /** A stay's question, as it asks it. */
+        public MarkerWanted(int jobId, ChannelId channel, Location stay, Location next) {
+            this(jobId, channel, stay, next, 0);
+        }
+
+        /** This question, passed on once more. */
+        MarkerWanted forwarded() {
+            return new MarkerWanted(jobId, channel, stay, next, forwards + 1);
+        }
+    }
 
     /**
      * Where processes of job {@code jobId} run now, as their mover publishes it: every node that

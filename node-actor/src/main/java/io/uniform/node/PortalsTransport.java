@@ -708,9 +708,16 @@ final class PortalsTransport {
         ChannelSender<PortalsMessage> channel = outgoing.get(new JobChannel(job, wanted.channel()));
         if (channel == null) {
             Location towards = newer(locationOf(job, sender), nextStayOf(job, sender));
-            if (towards != null && towards.nid() != nid && !arriving.contains(new JobProcess(job, sender))) {
-                links.send(towards.nid(), wanted);
+            if (towards == null || towards.nid() == nid || arriving.contains(new JobProcess(job, sender))) {
+                return;
             }
+            if (wanted.forwards() >= NodeActor.MarkerWanted.MAX_FORWARDS) {
+                dropped++;
+                LOG.warn("node {}: the question for the marker of {} to {} of job {} was passed on {} times and is dropped here: "
+                        + "the nodes' views of its sender lead round", nid, wanted.channel(), wanted.stay(), job, wanted.forwards());
+                return;
+            }
+            links.send(towards.nid(), wanted.forwarded());
             return;
         }
         if (channel.target().incarnation() <= wanted.stay().incarnation()) {
