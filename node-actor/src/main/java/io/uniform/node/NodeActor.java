@@ -690,7 +690,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
         this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
         int fragmentBytes = (int) context.getSystem().settings().config().getBytes("uniform.portals.fragment-bytes").longValue();
-        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes);
+        // A stay left behind waits for its markers as long as a move's other end waits for its verdict.
+        Duration stayBound = settings.migration().timeout().plus(settings.migration().handoffTimeout());
+        int quietIntervals = (int) Math.max(1, -Math.floorDiv(-stayBound.toNanos(), resendInterval.toNanos()));
+        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes, quietIntervals);
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
         this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"), fragmentBytes);
     }

@@ -601,9 +601,18 @@ class MigrationProtocolTest {
             }
             return null;
         };
-        // The sender pauses halfway until it has moved, so the job runs on while the test looks at the stay.
-        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), "", nid -> nid == 1 ? gated(() -> askedFor)
-                : nid == 2 ? gated(() -> markersLostUntilAsked) : node -> node);
+        aStayLeftBehindIsReleasedWhileTheJobRuns("", askedFor, markersLostUntilAsked);
+        assertTrue(dropped.get() >= 1, "the marker was lost");
+    }
+
+    /**
+     * The receiver moves from node 2 to node 3 while its sender, on node 1, waits halfway for its
+     * own move (nodes 1 and 2 behind the gates given): the stay left on node 2 is released while the
+     * job runs on; then the sender moves to node 4, and every put arrives once, in order.
+     */
+    private void aStayLeftBehindIsReleasedWhileTheJobRuns(String settings, Gate atTheSender, Gate atTheStay) {
+        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), settings, nid -> nid == 1 ? gated(() -> atTheSender)
+                : nid == 2 ? gated(() -> atTheStay) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport receiver = migrate(nodes, 2, 3);
@@ -615,12 +624,33 @@ class MigrationProtocolTest {
             assertEquals(1, traffic.staysReleased(), traffic.toString());
             return null;
         });
-        assertTrue(dropped.get() >= 1, "the marker was lost");
         NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
         assertTrue(sender.moved(), sender.toString());
         List<JobEvent.Exited> exits = exits(yod);
         assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
                 "all 20,000 puts arrived once each, in order");
+    }
+
+    /**
+     * The receiver moves, and its old stay's questions for its marker go unanswered (every marker
+     * to it and every question lost), as when its job ended without the word reaching the node: the
+     * stay stops asking once it has heard nothing for the move's bounds and is released while the
+     * job still runs, where before it asked for as long as the node lived.
+     */
+    @Test
+    void aStayWhoseQuestionsGoUnansweredIsReleasedAfterTheMoveBounds() {
+        AtomicInteger questions = new AtomicInteger();
+        Gate questionsLost = (node, message) -> {
+            if (message instanceof NodeActor.MarkerWanted) {
+                questions.incrementAndGet();
+                return Behaviors.same();
+            }
+            return null;
+        };
+        Gate markersLost = (node, message) -> message instanceof NodeActor.Marker ? Behaviors.same() : null;
+        aStayLeftBehindIsReleasedWhileTheJobRuns("uniform.migration.timeout = 3s\nuniform.migration.handoff-timeout = 2s",
+                questionsLost, markersLost);
+        assertTrue(questions.get() >= 1, "the stay asked before it gave up");
     }
 
     /**

@@ -36,6 +36,8 @@ class PortalsTransportRoutingTest {
     private static final ProcessId SENDER = new ProcessId(1, 0);
     private static final ProcessId RECEIVER = new ProcessId(2, 1);
     private static final int LARGE_FRAGMENT = 1_000;
+    /** How long a stay waits for its markers by default: a move's timeout and handoff-timeout (30 s + 10 s) in 1 s resend intervals. */
+    static final int STAY_BOUND_INTERVALS = 40;
 
     /** Nodes joined by FIFO links; each node's "kernel" consumes what its transport hands it and records its match bits. */
     private static final class Network {
@@ -69,7 +71,7 @@ class PortalsTransportRoutingTest {
         }
 
         PortalsTransport node(int nid) {
-            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes));
+            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes, STAY_BOUND_INTERVALS));
         }
 
         Queue<NodeActor.Command> link(int nid) {
