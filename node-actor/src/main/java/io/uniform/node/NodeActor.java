@@ -582,10 +582,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     : LinuxKernel.exec(node.memoryBytes(), launch.program(), launch.filesRoot(), portals);
         }
 
-        /** Linux lands pre-copied pages straight into frames of the memory it will boot on; Puma's QK stages them. */
+        /** Pre-copied pages land in place: Linux's in frames of the memory it will boot on, Puma's in the process's region. */
         @Override
         public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
-            return partition == Partition.COMPUTE ? new StagedPages() : LinuxKernel.land(node.memoryBytes(), processBytes);
+            return partition == Partition.COMPUTE ? PumaKernel.land(node.memoryBytes(), node.pumaRegionBytes())
+                    : LinuxKernel.land(node.memoryBytes(), processBytes);
         }
 
         @Override
@@ -593,7 +594,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 throws MigrationRefused {
             if (partition == Partition.COMPUTE) {
                 return PumaKernel.admit(node.memoryBytes(), node.pumaRegionBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
-                        immigrate.size(), immigrate.state(), portals);
+                        immigrate.size(), immigrate.state(), portals, (PumaKernel.Landed) landing);
             }
             return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state(), (LinuxKernel.Landed) landing);
         }
