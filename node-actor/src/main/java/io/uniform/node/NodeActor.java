@@ -1338,11 +1338,24 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return gone.yod().equals(yod) ? onKill(new Kill(gone.jobId(), "the job's yod is gone (its member left or died)")) : this;
     }
 
-    /** The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored. */
+    /**
+     * The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored.
+     * A move under way ends too, as the new actor knows nothing of it: the other side hears
+     * {@link Abandon} once (resends die with this actor: a lost one leaves it to its own timeout),
+     * so that a destination is free at once and a source resumes its process (or, having handed
+     * it off, reports it lost); a move this node made before its handoff is reported to whoever
+     * asked for it, as failed.
+     */
     private Behavior<Command> onPreRestart(PreRestart signal) {
+        String failed = "node " + settings.nid() + " failed and restarted";
         if (kernel != null && yod != null) {
-            yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ExitStatus.killed(Signal.SIGKILL),
-                    "node " + settings.nid() + " failed and restarted", processPctReloads));
+            yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ExitStatus.killed(Signal.SIGKILL), failed, processPctReloads));
+        }
+        if (emigration != null && emigration.step != Emigration.Step.HANDED_OFF) {
+            failEmigration(failed + ": the process ended with it", true);
+        }
+        if (immigration != null) {
+            refuseImmigration(failed + " while the process moved here");
         }
         return this;
     }
