@@ -36,14 +36,16 @@ import picocli.CommandLine.Option;
  * working set rewritten while it computes) between nodes of a machine embedded in this JVM and
  * reports what each move's {@link NodeActor.MigrationReport} says: downtime (freeze to restart at
  * the destination), total time (request to restart) and bytes sent; for Linux processes of
- * several sizes and a Puma process with a 1 GiB region and 1 MiB touched, with and without
+ * several sizes and a Puma process with a 1 GiB region and 1 MiB touched moved to Linux, and a
+ * Puma process with 64 MiB touched moved to another compute node (a Puma destination), with and without
  * compression and pre-copy (a machine each, the four taking turns), and a plain Pekko actor pair
  * moving the same bytes in chunks of the same size with the same window in the same run
  * ({@link ActorChunkStream}, chunk buffer to chunk buffer and memory to memory), the reference for throughput.
  */
 @Command(name = "bench-migration",
         description = {"Benchmark process migration: bench_migrate moved between nodes of an embedded machine, Linux to Linux",
-                "with N MiB touched and Puma to Linux with 1 MiB touched in a 1 GiB region; downtime, total time and bytes sent,",
+                "with N MiB touched, Puma to Linux with 1 MiB touched in a 1 GiB region and Puma to Puma with 64 MiB touched;",
+                "downtime, total time and bytes sent,",
                 "with and without compression and pre-copy, against a plain Pekko actor pair moving the same bytes (median of the runs)."})
 final class MigrationBenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "Measured runs of each case (default: ${DEFAULT-VALUE}).")
@@ -62,8 +64,10 @@ final class MigrationBenchCommand implements Callable<Integer> {
     private static final String FOREVER = "2000000000";
     /** A node holds the largest process, and a Puma region of all of Puma's user space. */
     private static final long NODE_MEMORY = 1L << 30;
-    /** nid 0 is a compute node (Puma), the others service nodes (Linux). */
-    private static final int NODES = 4;
+    /** nids 0 and 4 are compute nodes (Puma), the others service nodes (Linux). */
+    private static final int NODES = 5;
+    /** MiB the process moved from Puma to Puma touches: enough that what its destination copies shows. */
+    private static final int PUMA_TO_PUMA_MIB = 64;
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
     /** One way of moving: a machine configured for it. */
@@ -79,8 +83,8 @@ final class MigrationBenchCommand implements Callable<Integer> {
 
     private List<Mode> modes = MODES;
 
-    /** One row: a process of {@code mib} MiB touched, started in {@code from}. */
-    private record Case(String name, Partition from, int mib) {}
+    /** One row: a process of {@code mib} MiB touched, started in {@code from} and moved to a node of {@code to}. */
+    private record Case(String name, Partition from, Partition to, int mib) {}
 
     /**
      * What one move measured (the stream: its frozen round's first chunk sent to its last one
@@ -107,10 +111,11 @@ final class MigrationBenchCommand implements Callable<Integer> {
             modes = MODES.stream().filter(mode -> !mode.compress()).toList();
         }
         List<Case> cases = new ArrayList<>();
-        sizes.forEach(mib -> cases.add(new Case("linux " + mib + " MiB", Partition.SERVICE, mib)));
-        cases.add(new Case("puma 1 MiB of 1 GiB", Partition.COMPUTE, 1));
+        sizes.forEach(mib -> cases.add(new Case("linux " + mib + " MiB", Partition.SERVICE, Partition.SERVICE, mib)));
+        cases.add(new Case("puma 1 MiB of 1 GiB", Partition.COMPUTE, Partition.SERVICE, 1));
+        cases.add(new Case("puma " + PUMA_TO_PUMA_MIB + " MiB to puma", Partition.COMPUTE, Partition.COMPUTE, PUMA_TO_PUMA_MIB));
         MachineDescription description = MachineDescription.of("bench-migration", NODES, 1, 1, 1, NODE_MEMORY, 1L << 30);
-        for (int nid = 1; nid < NODES; nid++) {
+        for (int nid = 1; nid < NODES - 1; nid++) {
             description = description.withPartition(nid, Partition.SERVICE);
         }
         List<ActorSystem<Machine.Command>> machines = new ArrayList<>();
@@ -150,8 +155,8 @@ final class MigrationBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts the case's process, waits until it has touched its memory, moves it to a service
-     * node, kills it there, and times the pair moving the bytes the move sent.
+     * Starts the case's process, waits until it has touched its memory, moves it to a node of the
+     * case's destination partition, kills it there, and times the pair moving the bytes the move sent.
      */
     private Measured move(ActorSystem<Machine.Command> machine, byte[] elf, Case row, NodeActor.MigrationSettings migration)
             throws Exception {
@@ -164,7 +169,7 @@ final class MigrationBenchCommand implements Callable<Integer> {
         machine.tell(new Machine.Run(program, JobPlacement.of(row.from()), 1, client, Yod.Options.NONE));
         int jobId = touched.get(30, TimeUnit.MINUTES);
         NodeActor.MigrationReport report = AskPattern.<Machine.Command, NodeActor.MigrationReport>ask(machine,
-                replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.SERVICE, replyTo), java.time.Duration.ofMinutes(10),
+                replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, row.to(), replyTo), java.time.Duration.ofMinutes(10),
                 machine.scheduler()).toCompletableFuture().get(10, TimeUnit.MINUTES);
         machine.tell(new Machine.KillJob(jobId, "measured"));
         finished.get(10, TimeUnit.MINUTES);
@@ -201,7 +206,7 @@ final class MigrationBenchCommand implements Callable<Integer> {
     }
 
     private void print(List<Case> cases, Measured[][][] figures) {
-        System.out.printf("bench-migration: %s moved to a Linux node, %d KiB rewritten while it runs; median of %d runs; "
+        System.out.printf("bench-migration: %s moved to a Linux node (the last row to a Puma node), %d KiB rewritten while it runs; median of %d runs; "
                         + "pekko: a Pekko actor pair moving the same bytes in %d KiB chunks with the same window, "
                         + "chunk buffer to chunk buffer (1 chunk) and memory to memory (whole)%n",
                 PROGRAM.substring(PROGRAM.lastIndexOf('/') + 1), workingSetKib, runs, 64);

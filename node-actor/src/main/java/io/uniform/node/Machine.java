@@ -340,6 +340,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final Set<Integer> rebooting = new HashSet<>();
     private final Map<Integer, ActorRef<Yod.Command>> jobs = new HashMap<>();
     private final Map<Integer, List<Integer>> jobNodes = new HashMap<>();
+    // The nodes each job's ranks have left (moves): with jobNodes, every node a stay of the job can be on.
+    private final Map<Integer, Set<Integer>> jobNodesLeft = new HashMap<>();
     // What the metrics say of each job in jobNodes.
     private final Map<Integer, JobFigures> jobFigures = new HashMap<>();
     private final Map<Integer, ActorRef<JobReport>> clients = new HashMap<>();
@@ -557,7 +559,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** The job is over for the machine: returns the nodes it had. */
     private List<Integer> forget(int jobId) {
         jobFigures.remove(jobId);
+        jobNodesLeft.remove(jobId);
         return jobNodes.remove(jobId);
+    }
+
+    /**
+     * Tells every node job {@code jobId} ran on that it has ended, as its yod does at its end: here
+     * the yod stopped first, or ends it to restart it under a new id, and says nothing. Stays of the
+     * job left on those nodes let go now rather than after their bounds.
+     */
+    private void tellJobEnded(int jobId) {
+        Set<Integer> ranOn = new HashSet<>(jobNodes.getOrDefault(jobId, List.of()));
+        ranOn.addAll(jobNodesLeft.getOrDefault(jobId, Set.of()));
+        ranOn.stream().map(nodes::get).filter(Objects::nonNull).forEach(node -> node.tell(new NodeActor.JobEnded(jobId)));
     }
 
     private Behavior<Command> onGetJobs(GetJobs get) {
@@ -593,14 +607,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (jobs.remove(jobId) == null) {
             return this; // it finished and reported first
         }
-        List<Integer> nids = forget(jobId);
         String reason = "the job's yod failed";
-        nids.forEach(nid -> {
+        jobNodes.get(jobId).forEach(nid -> {
             ActorRef<NodeActor.Command> node = nodes.get(nid);
             if (node != null) {
                 node.tell(new NodeActor.Kill(jobId, reason));
             }
         });
+        tellJobEnded(jobId); // after the kills, on the same links: a node ends its rank first
+        List<Integer> nids = forget(jobId);
         busy.removeAll(nids);
         ActorRef<JobReport> client = clients.remove(jobId);
         if (client != null) {
@@ -828,6 +843,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                     report.from(), report.reason());
         }
         List<Integer> nids = jobNodes.get(move.jobId());
+        if (nids != null) {
+            // Moved, or lost after its handoff: either way the rank may have left a stay there.
+            jobNodesLeft.computeIfAbsent(move.jobId(), job -> new HashSet<>()).add(report.from());
+        }
         if (report.moved() && nids != null) {
             nids.set(move.rank(), move.to());
             busy.remove(report.from());
@@ -865,6 +884,8 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return this;
         }
         down.addAll(restart.lost()); // before the machine's own watch may tell it
+        tellJobEnded(restart.jobId());
+        jobNodesLeft.remove(restart.jobId());
         List<Integer> freed = jobNodes.remove(restart.jobId());
         if (freed != null) {
             busy.removeAll(freed);

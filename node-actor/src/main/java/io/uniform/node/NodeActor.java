@@ -149,9 +149,26 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * A stay of a channel's receiver that has waited a resend interval for the channel's marker,
      * to the sender's node: the marker (and its notice) may have been lost, or the news that the
-     * receiver went on to {@code next}. The sender answers with a notice, or re-points.
+     * receiver went on to {@code next}. The sender answers with a notice, or re-points. A node
+     * the sender left passes the question on, {@code forwards} counting how often that happened:
+     * past {@link #MAX_FORWARDS} it is dropped, so that nodes whose views of the sender lead to
+     * each other cannot pass it round for ever.
      */
-    public record MarkerWanted(int jobId, ChannelId channel, Location stay, Location next) implements Command, CborSerializable {}
+    public record MarkerWanted(int jobId, ChannelId channel, Location stay, Location next, int forwards)
+            implements Command, CborSerializable {
+        /** How often a question may be passed on: far more stays than a sender leaves between two questions. */
+        public static final int MAX_FORWARDS = 64;
+
+        /** A stay's question, as it asks it. */
+        public MarkerWanted(int jobId, ChannelId channel, Location stay, Location next) {
+            this(jobId, channel, stay, next, 0);
+        }
+
+        /** This question, passed on once more. */
+        MarkerWanted forwarded() {
+            return new MarkerWanted(jobId, channel, stay, next, forwards + 1);
+        }
+    }
 
     /**
      * Where processes of job {@code jobId} run now, as their mover publishes it: every node that
@@ -565,10 +582,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                     : LinuxKernel.exec(node.memoryBytes(), launch.program(), launch.filesRoot(), portals);
         }
 
-        /** Linux lands pre-copied pages straight into frames of the memory it will boot on; Puma's QK stages them. */
+        /** Pre-copied pages land in place: Linux's in frames of the memory it will boot on, Puma's in the process's region. */
         @Override
         public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
-            return partition == Partition.COMPUTE ? new StagedPages() : LinuxKernel.land(node.memoryBytes(), processBytes);
+            return partition == Partition.COMPUTE ? PumaKernel.land(node.memoryBytes(), node.pumaRegionBytes())
+                    : LinuxKernel.land(node.memoryBytes(), processBytes);
         }
 
         @Override
@@ -576,7 +594,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 throws MigrationRefused {
             if (partition == Partition.COMPUTE) {
                 return PumaKernel.admit(node.memoryBytes(), node.pumaRegionBytes(), node.bootPct(), node.reloadPct(), immigrate.jobId(), immigrate.rank(),
-                        immigrate.size(), immigrate.state(), portals);
+                        immigrate.size(), immigrate.state(), portals, (PumaKernel.Landed) landing);
             }
             return LinuxKernel.admit(node.memoryBytes(), immigrate.filesRoot(), portals, immigrate.state(), (LinuxKernel.Landed) landing);
         }
@@ -673,7 +691,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
         this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
         int fragmentBytes = (int) context.getSystem().settings().config().getBytes("uniform.portals.fragment-bytes").longValue();
-        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes);
+        // A stay left behind waits for its markers as long as a move's other end waits for its verdict.
+        Duration stayBound = settings.migration().timeout().plus(settings.migration().handoffTimeout());
+        int quietIntervals = (int) Math.max(1, -Math.floorDiv(-stayBound.toNanos(), resendInterval.toNanos()));
+        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes, quietIntervals);
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
         this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"), fragmentBytes);
     }
@@ -1317,11 +1338,24 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         return gone.yod().equals(yod) ? onKill(new Kill(gone.jobId(), "the job's yod is gone (its member left or died)")) : this;
     }
 
-    /** The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored. */
+    /**
+     * The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored.
+     * A move under way ends too, as the new actor knows nothing of it: the other side hears
+     * {@link Abandon} once (resends die with this actor: a lost one leaves it to its own timeout),
+     * so that a destination is free at once and a source resumes its process (or, having handed
+     * it off, reports it lost); a move this node made before its handoff is reported to whoever
+     * asked for it, as failed.
+     */
     private Behavior<Command> onPreRestart(PreRestart signal) {
+        String failed = "node " + settings.nid() + " failed and restarted";
         if (kernel != null && yod != null) {
-            yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ExitStatus.killed(Signal.SIGKILL),
-                    "node " + settings.nid() + " failed and restarted", processPctReloads));
+            yod.tell(new JobEvent.Exited(jobId, rank, settings.nid(), ExitStatus.killed(Signal.SIGKILL), failed, processPctReloads));
+        }
+        if (emigration != null && emigration.step != Emigration.Step.HANDED_OFF) {
+            failEmigration(failed + ": the process ended with it", true);
+        }
+        if (immigration != null) {
+            refuseImmigration(failed + " while the process moved here");
         }
         return this;
     }

@@ -101,11 +101,21 @@ final class PortalsTransport {
     /**
      * What an open stay has heard (packets and markers): when a resend interval passes without
      * any, it asks the senders of its open channels for their markers ({@link NodeActor.MarkerWanted}),
-     * with {@link ResendBackoff}, as a marker and its notice may both have been lost.
+     * with {@link ResendBackoff}, as a marker and its notice may both have been lost; and how many
+     * intervals in a row it has heard nothing, which a bound ends.
      */
     private static final class Waiting {
         long heard;
         final ResendBackoff backoff = new ResendBackoff();
+        private long heardAtLastInterval;
+        private int quietIntervals;
+
+        /** A resend interval has passed: how many in a row the stay has now heard nothing. */
+        int quietIntervals() {
+            quietIntervals = heard == heardAtLastInterval ? quietIntervals + 1 : 0;
+            heardAtLastInterval = heard;
+            return quietIntervals;
+        }
     }
 
     /**
@@ -137,6 +147,7 @@ final class PortalsTransport {
     private final int nid;
     private final Links links;
     private final int fragmentBytes;
+    private final int quietIntervalsToGiveUp;
     private final Map<Integer, LocationDirectory> locations = new HashMap<>();
     // Senders outlive their job while they hold messages: what a process sent before it ended still goes out.
     private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
@@ -165,14 +176,22 @@ final class PortalsTransport {
     private long staysReleased;
     private long closedByFailure;
 
-    /** The transport of node {@code nid}, whose messages carry at most {@code fragmentBytes} of data each. */
-    PortalsTransport(int nid, Links links, int fragmentBytes) {
+    /**
+     * The transport of node {@code nid}, whose messages carry at most {@code fragmentBytes} of data
+     * each, and whose stays left behind stop asking for their markers, and are released, after
+     * {@code quietIntervalsToGiveUp} resend intervals in a row without hearing anything.
+     */
+    PortalsTransport(int nid, Links links, int fragmentBytes, int quietIntervalsToGiveUp) {
         if (fragmentBytes <= 0) {
             throw new IllegalArgumentException("a fragment holds at least one byte: " + fragmentBytes);
+        }
+        if (quietIntervalsToGiveUp <= 0) {
+            throw new IllegalArgumentException("a stay waits at least one resend interval for its markers: " + quietIntervalsToGiveUp);
         }
         this.nid = nid;
         this.links = Objects.requireNonNull(links, "links");
         this.fragmentBytes = fragmentBytes;
+        this.quietIntervalsToGiveUp = quietIntervalsToGiveUp;
     }
 
     /**
@@ -671,16 +690,22 @@ final class PortalsTransport {
             }
             waiting |= channel.outstanding();
         }
-        departures.values().forEach(this::askForMarkersIfStalled);
+        List.copyOf(departures.values()).forEach(this::askForMarkersIfStalled);
         return waiting || !departures.isEmpty();
     }
 
     /**
      * A stay that heard nothing for a resend interval asks the sender of each channel still open
      * there for its marker, at the node where this node knows it to be (the question follows it
-     * from there, as credit does).
+     * from there, as credit does). One that has heard nothing for its bound is released instead:
+     * its questions went unanswered (its job may have ended without the word reaching this node),
+     * and asking on would be traffic for as long as the node lives.
      */
     private void askForMarkersIfStalled(Departure departure) {
+        if (departure.waiting().quietIntervals() >= quietIntervalsToGiveUp) {
+            giveUp(departure);
+            return;
+        }
         if (!departure.waiting().backoff.dueAt(departure.waiting().heard)) {
             return;
         }
@@ -708,9 +733,16 @@ final class PortalsTransport {
         ChannelSender<PortalsMessage> channel = outgoing.get(new JobChannel(job, wanted.channel()));
         if (channel == null) {
             Location towards = newer(locationOf(job, sender), nextStayOf(job, sender));
-            if (towards != null && towards.nid() != nid && !arriving.contains(new JobProcess(job, sender))) {
-                links.send(towards.nid(), wanted);
+            if (towards == null || towards.nid() == nid || arriving.contains(new JobProcess(job, sender))) {
+                return;
             }
+            if (wanted.forwards() >= NodeActor.MarkerWanted.MAX_FORWARDS) {
+                dropped++;
+                LOG.warn("node {}: the question for the marker of {} to {} of job {} was passed on {} times and is dropped here: "
+                        + "the nodes' views of its sender lead round", nid, wanted.channel(), wanted.stay(), job, wanted.forwards());
+                return;
+            }
+            links.send(towards.nid(), wanted.forwarded());
             return;
         }
         if (channel.target().incarnation() <= wanted.stay().incarnation()) {
@@ -795,13 +827,31 @@ final class PortalsTransport {
 
     private void releaseIfClosed(Departure departure) {
         if (departure.closed()) {
-            departures.remove(departure.stay());
-            addresses.put(departure.stay(), departure.address());
-            staysReleased++;
             LOG.debug("node {}: every channel to {} of job {} is closed at {}: released", nid, departure.stay().process(),
                     departure.stay().jobId(), departure.stay().at());
-            forgetIdleJobs();
+            release(departure);
         }
+    }
+
+    /**
+     * A stay that heard nothing for its bound is released with its channels still open: its
+     * forwarding address passes on what still comes on them, as for channels closed there, and
+     * a stay after it that waits for a marker relayed from here asks the sender itself.
+     */
+    private void giveUp(Departure departure) {
+        List<ChannelId> open = departure.channels().values().stream().filter(channel -> !channel.closed()).map(ChannelForwarder::id).toList();
+        LOG.warn("node {}: the stay of {} of job {} at {} heard nothing for {} resend intervals, its markers asked for in vain: "
+                + "released with {} still open (what still comes on them goes on to {})", nid, departure.stay().process(),
+                departure.stay().jobId(), departure.stay().at(), quietIntervalsToGiveUp, open, departure.next());
+        release(departure);
+    }
+
+    /** The stay lets its process go: only its forwarding address remains, until its job ends. */
+    private void release(Departure departure) {
+        departures.remove(departure.stay());
+        addresses.put(departure.stay(), departure.address());
+        staysReleased++;
+        forgetIdleJobs();
     }
 
     /** Whether what comes for {@code process} of job {@code jobId} waits here for it: its job's launch, or the process, is on its way. */

@@ -22,7 +22,10 @@ import io.uniform.puma.qk.PumaAbi;
 import io.uniform.puma.qk.PctFactory;
 import io.uniform.puma.qk.Qk;
 import io.uniform.puma.qk.QkEvent;
+import io.uniform.cpu.memory.FlatAddressSpace;
+import io.uniform.process.image.Area;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -85,18 +88,20 @@ final class PumaKernel extends Kernel {
 
     /**
      * Boots a QK as {@link #load} does and admits rank {@code rank} of job {@code jobId}, arriving
-     * by migration in {@code state}, into the region a loaded rank would get; its pages come
-     * through {@link #writePage}, and it runs after {@link #start}. The files it holds are not
-     * the kernel's: its node has yod open them.
+     * by migration in {@code state}, into the region a loaded rank would get: the one {@code landed}
+     * holds, with the pages pre-copied into it (those outside the process's areas zeroed first);
+     * its other pages come through {@link #writePage}, and it runs after {@link #start}. The files
+     * it holds are not the kernel's: its node has yod open them.
      *
      * @throws MigrationRefused the process does not fit this node, and why
      * @throws IllegalArgumentException the state is malformed
      */
     static PumaKernel admit(long memoryBytes, int regionBytes, Function<YodDirectory, PctFactory> bootPct, Function<YodDirectory, PctFactory> reloadPct,
-                            int jobId, int rank, int size, ProcessState state, ProcessPortals portals) throws MigrationRefused {
+                            int jobId, int rank, int size, ProcessState state, ProcessPortals portals, Landed landed) throws MigrationRefused {
         Arrival arrival = arrival(memoryBytes, regionBytes, jobId, rank, size, state);
         PumaKernel kernel = boot(memoryBytes, bootPct, reloadPct, jobId);
-        LoadRequest.Result result = kernel.qk.admit(arrival);
+        landed.keepOnly(state.areas());
+        LoadRequest.Result result = kernel.qk.admit(arrival, landed.region);
         if (!result.ok()) {
             throw new MigrationRefused(result.error());
         }
@@ -136,6 +141,68 @@ final class PumaKernel extends Kernel {
         PumaKernel kernel = new PumaKernel(jobId, reloadPct);
         kernel.qk = new Qk((int) Math.min(memoryBytes, Integer.MAX_VALUE & ~0xfff), ProcessClock.host(), kernel.injectable(bootPct));
         return kernel;
+    }
+
+    /**
+     * A landing for a compute node: the region its process will get ({@link #region}), made when
+     * the node reserves itself, so that pre-copied pages are written once, in place, while the
+     * source still runs the process, and the admission takes the region as it is.
+     */
+    static Landed land(long memoryBytes, int regionBytes) {
+        return new Landed(FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, region(memoryBytes, regionBytes)));
+    }
+
+    /**
+     * Pre-copied pages in the region of the process to come, each written where it will be read;
+     * which pages were landed is kept, so that those outside the frozen areas (given up since they
+     * were sent) are zeroed before the admission. A page outside the region is not kept: no
+     * process holding one fits this node, and its admission is refused with that reason.
+     */
+    static final class Landed implements Landing {
+        private final FlatAddressSpace region;
+        private final BitSet landed = new BitSet();
+
+        private Landed(FlatAddressSpace region) {
+            this.region = region;
+        }
+
+        @Override
+        public void page(int address, byte[] chunk, int offset) {
+            if (region.contains(address)) {
+                region.write(address, chunk, offset, Area.PAGE_SIZE);
+                landed.set(pageOf(address));
+            }
+        }
+
+        @Override
+        public void zeros(int address) {
+            if (region.contains(address) && landed.get(pageOf(address))) {
+                region.zero(address, Area.PAGE_SIZE);
+                landed.clear(pageOf(address));
+            }
+        }
+
+        /** Zeroes the landed pages outside {@code areas}: the admitted process finds zeros there, as it would in a fresh region. */
+        void keepOnly(List<Area> areas) {
+            for (int page = landed.nextSetBit(0); page >= 0; page = landed.nextSetBit(page + 1)) {
+                int address = region.base() + page * Area.PAGE_SIZE;
+                if (!Landing.inAreas(areas, address)) {
+                    zeros(address);
+                }
+            }
+        }
+
+        private int pageOf(int address) {
+            return (address - region.base()) / Area.PAGE_SIZE;
+        }
+
+        /** The region is the admitted process's now, cut to its areas at the admission. */
+        @Override
+        public void admitted(Kernel kernel, List<Area> areas) {}
+
+        /** Nothing outside the JVM's heap holds the region: it goes with the last reference. */
+        @Override
+        public void release() {}
     }
 
     /**

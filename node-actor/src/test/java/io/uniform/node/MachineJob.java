@@ -66,13 +66,23 @@ final class MachineJob {
 
     /** Takes reports until a written snapshot's has come. */
     Checkpoint.Taken awaitSnapshot() {
-        while (snapshots.isEmpty()) {
+        return awaitLast(snapshots, "a snapshot was written");
+    }
+
+    /** Takes reports until the job has started again from its snapshot; its latest start. */
+    JobReport.JobStarted awaitRestart() {
+        return awaitLast(restarts, "it restarted");
+    }
+
+    /** Takes reports until {@code reports} holds one; the last it holds. */
+    private <T> T awaitLast(List<T> reports, String what) {
+        while (reports.isEmpty()) {
             if (finished != null) {
-                throw new AssertionError("the job ended before a snapshot was written: " + finished);
+                throw new AssertionError("the job ended before " + what + ": " + finished);
             }
             take(TIMEOUT);
         }
-        return snapshots.get(snapshots.size() - 1);
+        return reports.get(reports.size() - 1);
     }
 
     private void take(Duration quiet) {

@@ -105,6 +105,45 @@ class MachineSnapshotTest {
         assertEquals(original.out(), restarted.out());
     }
 
+    /**
+     * A job whose rank moved, leaving a stay on its first node, restarts from its snapshot once a
+     * node of it is lost: under a new id, so its yod tells the old job's nodes nothing. The
+     * machine tells them the old job ended, and the first node lets its stay go, where before
+     * it kept it (and, while open, asked for its markers) for as long as it lived.
+     */
+    @Test
+    void aJobRestartedAfterALossLeavesNoStayOfItsFormerRunBehind() {
+        ActorRef<Machine.Command> machine = paragon();
+        MachineJob original = run(machine, alltoall(1_000_000), 2); // ended by the test
+        int jobId = original.started.jobId();
+        int first = original.started.nids().get(0);
+        NodeActor.MigrationReport move = MachineJob.ask(testKit, machine,
+                replyTo -> new Machine.Migrate(jobId, 0, Machine.ANY_NODE, Partition.COMPUTE, replyTo));
+        assertTrue(move.moved(), move::toString);
+        assertTrue(stayCount(machine, first) > 0, "the move left a stay on node " + first);
+        assertTrue(checkpoint(machine, jobId).written());
+
+        machine.tell(new Machine.CrashNode(move.to()));
+        JobReport.JobStarted restarted = original.awaitRestart();
+        assertNotEquals(jobId, restarted.jobId());
+        testKit.createTestProbe().awaitAssert(MachineJob.TIMEOUT, () -> {
+            assertEquals(0, stayCount(machine, first), "node " + first + " keeps the stay of job " + jobId);
+            return null;
+        });
+        machine.tell(new Machine.KillJob(restarted.jobId(), "the test has seen enough"));
+        assertNotEquals(0, original.finish(LONG).shellStatus());
+    }
+
+    /** The stays node {@code nid} keeps, open or as forwarding addresses. */
+    private long stayCount(ActorRef<Machine.Command> machine, int nid) {
+        TestProbe<Machine.NodeRef> refs = testKit.createTestProbe();
+        TestProbe<NodeActor.State> state = testKit.createTestProbe();
+        machine.tell(new Machine.GetNode(nid, refs.getRef()));
+        refs.receiveMessage(MachineJob.TIMEOUT).node().tell(new NodeActor.GetState(state.getRef()));
+        NodeActor.PortalsTraffic traffic = state.receiveMessage(MachineJob.TIMEOUT).portals();
+        return traffic.openStays() + traffic.forwardingAddresses();
+    }
+
     private static Set<Integer> overlap(MachineJob restarted, MachineJob original) {
         Set<Integer> overlap = new HashSet<>(restarted.started.nids());
         overlap.retainAll(original.started.nids());

@@ -100,6 +100,7 @@ class MigrationProtocolTest {
             kernel.word(5, sender ? stream.senderMoves() : stream.receiverMoves());
             kernel.word(6, stream.putsPerSlice());
             kernel.word(7, stream.payloadBytes());
+            kernel.word(8, !sender && stream.receiverUnreadable() ? 1 : 0);
             kernel.started = true;
             return kernel;
         }
@@ -117,7 +118,7 @@ class MigrationProtocolTest {
         }
 
         // Words: 0 role, 1 count, 2 next (sent or expected), 3 out of order or not as sent, 4 moves made, 5 moves to wait for,
-        // 6 puts a slice, 7 bytes a put.
+        // 6 puts a slice, 7 bytes a put, 8 memory unreadable once frozen.
         @Override
         SliceResult runSlice(long budget) {
             if (!started || frozen) {
@@ -189,6 +190,9 @@ class MigrationProtocolTest {
 
                 @Override
                 public void read(int address, byte[] into, int offset) {
+                    if (word(8) != 0) {
+                        throw new IllegalStateException("the receiver's memory cannot be read");
+                    }
                     System.arraycopy(pages.get(address), 0, into, offset, Area.PAGE_SIZE);
                 }
             };
@@ -222,11 +226,16 @@ class MigrationProtocolTest {
 
     /**
      * What the kernels do: a sender puts {@code count} messages of {@code payloadBytes} bytes,
-     * {@code putsPerSlice} a slice, to a receiver; each waits for its moves as {@link PagedKernel} says.
+     * {@code putsPerSlice} a slice, to a receiver; each waits for its moves as {@link PagedKernel}
+     * says. The receiver's memory, frozen, cannot be read when {@code receiverUnreadable}.
      */
-    private record Stream(int count, int senderMoves, int receiverMoves, int putsPerSlice, int payloadBytes) {
+    private record Stream(int count, int senderMoves, int receiverMoves, int putsPerSlice, int payloadBytes, boolean receiverUnreadable) {
         static Stream of(int count, int senderMoves, int receiverMoves) {
-            return new Stream(count, senderMoves, receiverMoves, 8, 0);
+            return new Stream(count, senderMoves, receiverMoves, 8, 0, false);
+        }
+
+        Stream withReceiverUnreadable() {
+            return new Stream(count, senderMoves, receiverMoves, putsPerSlice, payloadBytes, true);
         }
     }
 
@@ -473,7 +482,7 @@ class MigrationProtocolTest {
         UnaryOperator<Behavior<NodeActor.Command>> measured = gated(() -> measuring(largestStep, handoffParts));
         UnaryOperator<Behavior<NodeActor.Command>> holdingCredit = gated(MigrationProtocolTest::creditHeldUntilMoved);
         // The sender puts 3,000 messages in its first slice: 64 go on credit, the rest wait in its channel and move with it.
-        Nodes nodes = nodes(3, new Stream(2 * puts, 1, 0, puts, payload), "",
+        Nodes nodes = nodes(3, new Stream(2 * puts, 1, 0, puts, payload, false), "",
                 nid -> nid == 1 ? node -> measured.apply(holdingCredit.apply(node)) : measured);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
@@ -601,9 +610,18 @@ class MigrationProtocolTest {
             }
             return null;
         };
-        // The sender pauses halfway until it has moved, so the job runs on while the test looks at the stay.
-        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), "", nid -> nid == 1 ? gated(() -> askedFor)
-                : nid == 2 ? gated(() -> markersLostUntilAsked) : node -> node);
+        aStayLeftBehindIsReleasedWhileTheJobRuns("", askedFor, markersLostUntilAsked);
+        assertTrue(dropped.get() >= 1, "the marker was lost");
+    }
+
+    /**
+     * The receiver moves from node 2 to node 3 while its sender, on node 1, waits halfway for its
+     * own move (nodes 1 and 2 behind the gates given): the stay left on node 2 is released while the
+     * job runs on; then the sender moves to node 4, and every put arrives once, in order.
+     */
+    private void aStayLeftBehindIsReleasedWhileTheJobRuns(String settings, Gate atTheSender, Gate atTheStay) {
+        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), settings, nid -> nid == 1 ? gated(() -> atTheSender)
+                : nid == 2 ? gated(() -> atTheStay) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport receiver = migrate(nodes, 2, 3);
@@ -612,15 +630,64 @@ class MigrationProtocolTest {
         testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
             NodeActor.PortalsTraffic traffic = state(nodes, 2).portals();
             assertEquals(0, traffic.openStays(), "node 2 still waits for a marker: " + traffic);
-            assertEquals(1, traffic.staysReleased(), traffic.toString());
+            // At least once: a straggler may open it again for a while before it is released for good.
+            assertTrue(traffic.staysReleased() >= 1, traffic.toString());
             return null;
         });
-        assertTrue(dropped.get() >= 1, "the marker was lost");
         NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
         assertTrue(sender.moved(), sender.toString());
         List<JobEvent.Exited> exits = exits(yod);
         assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
                 "all 20,000 puts arrived once each, in order");
+    }
+
+    /**
+     * The receiver moves, and its old stay's questions for its marker go unanswered (every marker
+     * to it and every question lost), as when its job ended without the word reaching the node: the
+     * stay stops asking once it has heard nothing for the move's bounds and is released while the
+     * job still runs, where before it asked for as long as the node lived.
+     */
+    @Test
+    void aStayWhoseQuestionsGoUnansweredIsReleasedAfterTheMoveBounds() {
+        AtomicInteger questions = new AtomicInteger();
+        Gate questionsLost = (node, message) -> {
+            if (message instanceof NodeActor.MarkerWanted) {
+                questions.incrementAndGet();
+                return Behaviors.same();
+            }
+            return null;
+        };
+        Gate markersLost = (node, message) -> message instanceof NodeActor.Marker ? Behaviors.same() : null;
+        aStayLeftBehindIsReleasedWhileTheJobRuns("uniform.migration.timeout = 3s\nuniform.migration.handoff-timeout = 2s",
+                questionsLost, markersLost);
+        assertTrue(questions.get() >= 1, "the stay asked before it gave up");
+    }
+
+    /**
+     * The source's actor fails while it streams the frozen receiver's pages (its memory cannot be
+     * read) and restarts empty, the receiver ending with it. The move ends with it: the operator
+     * hears why, and the destination, told so, is free at once, where before the report never
+     * came and the destination stayed reserved for its timeout (here a minute).
+     */
+    @Test
+    void aSourceWhoseActorFailsMidMoveReportsItAndFreesTheDestinationAtOnce() {
+        Nodes nodes = nodes(3, Stream.of(20_000, 0, 1).withReceiverUnreadable(), "uniform.migration.timeout = 60s", nid -> node -> node);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport report = migrate(nodes, 2, 3);
+        assertFalse(report.moved(), report.toString());
+        assertEquals("node 2 failed and restarted: the process ended with it", report.reason());
+        JobEvent.Exited receiver = yod.fishForMessage(TIMEOUT, event -> event instanceof JobEvent.Exited exited && exited.rank() == 1
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).stream()
+                .map(JobEvent.Exited.class::cast).reduce((first, last) -> last).orElseThrow();
+        assertEquals("node 2 failed and restarted", receiver.report());
+        assertEquals(NodeActor.Status.IDLE, state(nodes, 2).status(), "restarted empty");
+        testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+            assertEquals(NodeActor.Status.IDLE, state(nodes, 3).status());
+            aNodeFreeToTakeAProcess(nodes, 3);
+            return null;
+        });
     }
 
     /**

@@ -30,7 +30,7 @@ class PortalsTransportFragmentTest {
     private static final ChannelId CHANNEL = new ChannelId(SENDER, RECEIVER);
     private static final int PART = 100;
 
-    private final PortalsTransport receiving = new PortalsTransport(2, (nid, command) -> {}, PART);
+    private final PortalsTransport receiving = new PortalsTransport(2, (nid, command) -> {}, PART, PortalsTransportRoutingTest.STAY_BOUND_INTERVALS);
     private final List<PortalsMessage> taken = new ArrayList<>();
     private long sequence;
 

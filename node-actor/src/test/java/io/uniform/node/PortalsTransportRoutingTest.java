@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.uniform.interconnect.ChannelId;
 import io.uniform.interconnect.Envelope;
 import io.uniform.interconnect.FlowControl;
 import io.uniform.interconnect.Location;
@@ -35,6 +36,8 @@ class PortalsTransportRoutingTest {
     private static final ProcessId SENDER = new ProcessId(1, 0);
     private static final ProcessId RECEIVER = new ProcessId(2, 1);
     private static final int LARGE_FRAGMENT = 1_000;
+    /** How long a stay waits for its markers by default: a move's timeout and handoff-timeout (30 s + 10 s) in 1 s resend intervals. */
+    static final int STAY_BOUND_INTERVALS = 40;
 
     /** Nodes joined by FIFO links; each node's "kernel" consumes what its transport hands it and records its match bits. */
     private static final class Network {
@@ -68,7 +71,7 @@ class PortalsTransportRoutingTest {
         }
 
         PortalsTransport node(int nid) {
-            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes));
+            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes, STAY_BOUND_INTERVALS));
         }
 
         Queue<NodeActor.Command> link(int nid) {
@@ -659,6 +662,23 @@ class PortalsTransportRoutingTest {
         assertEquals(upTo(10), late.consumedAt(3));
         assertReleased(late, List.of(1, 2));
         assertEquals(0, channels.sending().size());
+    }
+
+    /**
+     * Nodes whose views of a sender lead round (3 has it at 4, 4 at 5, 5 at 3: news that did not
+     * reach them all) pass a stay's question for the sender's marker on a bounded number of times,
+     * then drop it, where before it circled for ever.
+     */
+    @Test
+    void aQuestionForAMarkerPassedRoundNodesWhoseViewsOfTheSenderLeadToEachOtherIsDropped() {
+        Network network = new Network();
+        network.node(3).relocate(JOB, List.of(at(SENDER, 2, 4)));
+        network.node(4).relocate(JOB, List.of(at(SENDER, 3, 5)));
+        network.node(5).relocate(JOB, List.of(at(SENDER, 4, 3)));
+        network.link(3).add(new NodeActor.MarkerWanted(JOB, new ChannelId(SENDER, RECEIVER), new Location(2, 0), new Location(6, 2)));
+        network.settle();
+        long dropped = List.of(3, 4, 5).stream().mapToLong(nid -> network.node(nid).traffic().dropped()).sum();
+        assertEquals(1, dropped, "the question, once it had been passed on " + NodeActor.MarkerWanted.MAX_FORWARDS + " times");
     }
 
     @Test

@@ -55,11 +55,32 @@ class PumaKernelMigrationTest {
     }
 
     private PumaKernel admit(ProcessState state, long memory) throws MigrationRefused {
-        return PumaKernel.admit(memory, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, state, portals);
+        return PumaKernel.admit(memory, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, state, portals,
+                PumaKernel.land(memory, LoadRequest.DEFAULT_REGION_BYTES));
     }
 
     @Test
     void aRankMovedBetweenComputeNodesPrintsWhatItWouldHaveStaying() throws Exception {
+        moveMallocStressBetweenComputeNodes(false);
+    }
+
+    /**
+     * Pre-copy to a compute node: most pages land in the region made at the reservation before
+     * the process is admitted (one of them landed twice, the later copy counting, and one page
+     * outside the region, which no process of the region can hold), the admission takes that
+     * region as it is, and only the last pages are written after it.
+     */
+    @Test
+    void pagesLandedInTheRegionBeforeTheAdmissionAreTheAdmittedRanksOwn() throws Exception {
+        moveMallocStressBetweenComputeNodes(true);
+    }
+
+    /**
+     * tests/malloc_stress, frozen mid-run on one compute node and admitted on another, prints what
+     * it would have staying; {@code preCopied}: all but its last two pages were landed before the
+     * admission, else every page is written after it.
+     */
+    private void moveMallocStressBetweenComputeNodes(boolean preCopied) throws Exception {
         CapturedRun stayed = stayed("tests/malloc_stress.elf");
         PumaKernel source = load("tests/malloc_stress.elf", MEMORY);
         CapturedRun captured = new CapturedRun();
@@ -68,8 +89,22 @@ class PumaKernelMigrationTest {
         }
         assertNull(captured.ended, "still running");
         ProcessState state = source.freeze(UnifiedLibrary.OS_PUMA);
-        PumaKernel destination = admit(state, MEMORY);
-        CapturedRun.handOver(source, destination, source.frozenMemory().pages());
+        List<Integer> pages = source.frozenMemory().pages();
+        int landedBefore = preCopied ? pages.size() - 2 : 0;
+        PumaKernel.Landed landed = PumaKernel.land(MEMORY, LoadRequest.DEFAULT_REGION_BYTES);
+        byte[] page = new byte[4096];
+        if (preCopied) {
+            java.util.Arrays.fill(page, (byte) 0x5a);
+            landed.page(pages.get(0), page, 0); // an earlier round's copy, replaced below
+            landed.page(0x7fff_f000, page, 0);
+        }
+        for (int address : pages.subList(0, landedBefore)) {
+            source.frozenMemory().read(address, page);
+            landed.page(address, page, 0);
+        }
+        PumaKernel destination = PumaKernel.admit(MEMORY, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, state, portals, landed);
+        landed.admitted(destination, state.areas());
+        CapturedRun.handOver(source, destination, pages.subList(landedBefore, pages.size()));
 
         captured.finish(destination);
         assertEquals(stayed.stdout(), captured.stdout());

@@ -664,7 +664,7 @@ public final class Yod extends AbstractBehavior<Yod.Command> {
             job.machine().tell(new Machine.RestartJob(job.jobId(), restartFrom, shown(1), shown(2), job.options(), List.copyOf(lostNids)));
             return Behaviors.stopped();
         }
-        // Not on a restart above: the job keeps its id, and its new launch may reach a node before this would.
+        // Not on a restart above: the machine tells these nodes then, with its own word of the old job's end.
         watched.forEach(node -> node.tell(new NodeActor.JobEnded(job.jobId())));
         JobReport.JobFinished finished = new JobReport.JobFinished(job.jobId(), List.of(statuses), null);
         done.tell(finished); // the allocator frees the nodes, then passes it on to the client

@@ -102,6 +102,8 @@ public final class Qk implements QkServices {
     private final ProcessClock clock;
     private final Map<Integer, Proc> processes = new LinkedHashMap<>();
     private int nextPid = 1;
+    // During an admission into a landed region: that region, for the PCT's createProcess.
+    private FlatAddressSpace landedRegion;
     // Counted between hart runs (never per instruction): what the node's metrics report.
     private long instructions;
     private long traps;
@@ -218,7 +220,23 @@ public final class Qk implements QkServices {
      * it if the move fails.
      */
     public LoadRequest.Result admit(Arrival arrival) {
-        LoadRequest.Result result = create("admitting", () -> pct.admit(arrival), p -> p.arriving);
+        return admit(arrival, null);
+    }
+
+    /**
+     * As {@link #admit(Arrival)}, into {@code landed} (null: a fresh region): the arrival's
+     * region, demand-zero at {@link PumaAbi#REGION_BASE}, which already holds the pages its
+     * destination landed while its source still ran it (pre-copy), and nothing else. The region
+     * the PCT creates for it is that one; one of another size is a refusal.
+     */
+    public LoadRequest.Result admit(Arrival arrival, FlatAddressSpace landed) {
+        landedRegion = landed;
+        LoadRequest.Result result;
+        try {
+            result = create("admitting", () -> pct.admit(arrival), p -> p.arriving);
+        } finally {
+            landedRegion = null;
+        }
         if (result.ok()) {
             Proc admitted = processes.get(result.pid());
             try {
@@ -651,7 +669,12 @@ public final class Qk implements QkServices {
         }
         // The region is charged whole above, but backed as the process writes it: an idle node
         // holds no memory, and a rank holds what it uses, not its region's size.
-        FlatAddressSpace space = FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, regionBytes);
+        FlatAddressSpace space = landedRegion != null ? landedRegion : FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, regionBytes);
+        if (space.size() != regionBytes || space.base() != PumaAbi.REGION_BASE) {
+            throw new IllegalArgumentException(String.format("the arriving process's pages were landed in a region of %d KiB at 0x%08x, "
+                    + "not the %d KiB at 0x%08x asked for", space.size() >> 10, space.base(), regionBytes >> 10, PumaAbi.REGION_BASE));
+        }
+        landedRegion = null; // one process takes it
         Hart hart = new Hart(ExecutionMode.PROCESS, space);
         hart.setTimer(clock::timerTicks);
         Proc p = new Proc(nextPid++, regionBytes, space, hart);
