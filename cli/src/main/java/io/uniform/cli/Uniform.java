@@ -9,7 +9,7 @@ import picocli.CommandLine;
         versionProvider = Uniform.Version.class,
         description = "An emulator of a Paragon / ASCI Red style MPP whose processes migrate between operating systems.",
         subcommands = {ExecCommand.class, RunCommand.class, YodCommand.class, TopCommand.class, BareCommand.class, BenchCommand.class, MachineCommand.class, MachineBenchCommand.class,
-                PortalsBenchCommand.class, MigrationBenchCommand.class, ClusterBenchCommand.class, SnapshotBenchCommand.class, ClusterCommand.class, MemberCommand.class,
+                PortalsBenchCommand.class, MigrationBenchCommand.class, StreamBenchCommand.class, ClusterBenchCommand.class, SnapshotBenchCommand.class, ClusterCommand.class, MemberCommand.class,
                 MoveCommand.Migrate.class, MoveCommand.Drain.class, io.uniform.cli.chaos.ChaosCommand.class,
                 CheckpointCommand.class, RestartCommand.class,
                 CommandLine.HelpCommand.class})

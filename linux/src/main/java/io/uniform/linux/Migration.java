@@ -134,6 +134,12 @@ final class Migration {
                 requireTransit(task, Task.Transit.FROZEN);
                 task.space.readPage(address, into, offset);
             }
+
+            @Override
+            public byte[] readRun(int address, int pages, int room) {
+                requireTransit(task, Task.Transit.FROZEN);
+                return task.space.readRun(address, pages, room);
+            }
         };
     }
 
@@ -177,6 +183,12 @@ final class Migration {
                 } else {
                     task.space.readPage(address, into, offset);
                 }
+            }
+
+            /** Null for a run with a page unmapped since it was listed: {@link #read} reads such a one. */
+            @Override
+            public byte[] readRun(int address, int pages, int room) {
+                return task.space.readRun(address, pages, room);
             }
 
             @Override

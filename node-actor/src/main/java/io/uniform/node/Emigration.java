@@ -3,6 +3,7 @@ package io.uniform.node;
 import io.uniform.interconnect.ResendBackoff;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.process.image.DirtyPages;
+import io.uniform.process.image.PageReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -58,7 +59,7 @@ final class Emigration {
     long turnEndsAt;
     boolean resumeAfterTurn;
     /** Where the round's pages are read: the running process's memory while pre-copying, then the frozen one's. */
-    PageChunk.Source source;
+    PageReader source;
     /** Whether a page of zeros must travel (it may replace what an earlier round sent). */
     boolean replacing;
     /** The pages of the round under way, and the index of its first chunk among all the move's chunks. */
@@ -104,7 +105,7 @@ final class Emigration {
     }
 
     /** Begins a round of {@code roundPages}, read from {@code from}, in chunks of {@code chunkPages}. */
-    void beginRound(List<Integer> roundPages, PageChunk.Source from, int chunkPages) {
+    void beginRound(List<Integer> roundPages, PageReader from, int chunkPages) {
         pages = roundPages;
         source = from;
         replacing = rounds > 0;

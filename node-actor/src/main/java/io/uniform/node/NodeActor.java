@@ -1447,7 +1447,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             List<Integer> written = emigration.dirty == null ? List.of() : emigration.dirty.nextRound();
             if (written.size() > migration.window() * migration.chunkPages()) {
                 emigration.step = Emigration.Step.PRECOPYING;
-                emigration.beginRound(written, emigration.dirty::read, migration.chunkPages());
+                emigration.beginRound(written, emigration.dirty, migration.chunkPages());
                 sendPreCopy();
             } else {
                 // No pre-copy: a kernel that cannot track writes, or pages that go in one window anyway.
@@ -1481,7 +1481,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             List<Integer> written = emigration.dirty.nextRound();
             if (emigration.rounds < migration.preCopyRounds() && written.size() <= emigration.pages.size() / 2
                     && written.size() > migration.chunkPages()) {
-                emigration.beginRound(written, emigration.dirty::read, migration.chunkPages());
+                emigration.beginRound(written, emigration.dirty, migration.chunkPages());
                 sendChunks();
             } else {
                 emigration.unsent = written;
@@ -1542,7 +1542,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             FrozenMemory memory = frozen.memory();
             List<Integer> pages = emigration.dirty == null ? memory.pages() : lastDirtyPages(memory, frozen.state().areas());
             emigration.stopTracking();
-            emigration.beginRound(pages, memory::read, settings.migration().chunkPages());
+            emigration.beginRound(pages, memory, settings.migration().chunkPages());
             emigration.step = Emigration.Step.ADMITTING;
             emigration.unanswered = new Immigrate(emigration.move, jobId, rank, jobSize,
                     hostedPortals.identity().id().nid(), new JobPeers(launchNids, directory, peers.machine(), peers.portalsJid()), frozen.state(),
@@ -2186,7 +2186,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
                 List<Integer> pages = memory.pages();
                 int chunkPages = settings.migration().chunkPages();
                 for (int from = 0; from < pages.size(); from += chunkPages) {
-                    chunks.add(PageChunk.encode(memory::read, pages.subList(from, Math.min(pages.size(), from + chunkPages)),
+                    chunks.add(PageChunk.encode(memory, pages.subList(from, Math.min(pages.size(), from + chunkPages)),
                             settings.migration().compress(), false).bytes());
                 }
             } finally {

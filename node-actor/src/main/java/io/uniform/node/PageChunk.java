@@ -1,6 +1,7 @@
 package io.uniform.node;
 
 import io.uniform.process.image.Area;
+import io.uniform.process.image.PageReader;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -11,23 +12,25 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * A bounded run of a migrating process's pages as they travel: each page's address and its
- * 4 KiB, pages of zeros left out (the paper's "skip empty pages"), the whole deflated on the fly
- * when compression is on (the paper's future work). Plain Java: the node actor sends chunks
- * as {@code byte[]} on the Kryo lane, each far below Artery's frame.
+ * A bounded run of a migrating process's pages as they travel: the pages' addresses, then the
+ * 4 KiB of each, pages of zeros left out (the paper's "skip empty pages"), the whole deflated on
+ * the fly when compression is on (the paper's future work). Plain Java: the node actor sends
+ * chunks as {@code byte[]} on the Kryo lane, each far below Artery's frame.
+ *
+ * <pre>
+ * header: deflated (byte), pages (int), pages of zeros (int)
+ * body:   each page's address (int; its low bit set for a page of zeros, which has no bytes),
+ *         then the bytes of each page that is not zeros, in the same order
+ * </pre>
+ *
+ * The pages' bytes lie together behind the addresses, so a chunk of pages whose frames follow
+ * one another is one copy out of the source's memory ({@link PageReader#readRun}).
  */
 final class PageChunk {
     private PageChunk() {}
 
     /** What {@link #encode} made: the bytes to send and how many pages they hold. */
     record Encoded(byte[] bytes, int pages) {}
-
-    /** Where the pages are read from: a frozen process's memory, or a running one's between slices. */
-    @FunctionalInterface
-    interface Source {
-        /** Copies the page at {@code address} into {@code into} from {@code offset}. */
-        void read(int address, byte[] into, int offset);
-    }
 
     /** Takes the pages of a decoded chunk in order, without a copy or an object per page. */
     interface Sink {
@@ -41,47 +44,73 @@ final class PageChunk {
     private static final int HEADER = 9; // a flag byte (deflated or not), the page count, the count of pages of zeros
     /** Marks an address (page aligned, so its low bits are free) that stands for a page of zeros. */
     private static final int ZEROS = 1;
-    private static final int ENTRY = 4 + Area.PAGE_SIZE;
     private static final byte[] ZERO_PAGE = new byte[Area.PAGE_SIZE];
 
     /**
      * Reads {@code addresses} from {@code memory} and encodes the pages that hold a non-zero
      * byte, deflated when {@code compress} is set. Pages of zeros stay behind, unless
      * {@code replacing} (a pre-copy's later round, whose page may have been sent non-zero
-     * before): then each travels as its address alone. Each page is read straight into the
-     * chunk behind its address and tested there (one copy out of guest memory).
+     * before): then each travels as its address alone. Consecutive pages are read as one run
+     * behind the room for the header and addresses when the memory holds them so, otherwise each
+     * page straight into its place; either way tested for zeros there (one copy out of guest
+     * memory, a second only to close the gap a page of zeros leaves).
      */
-    static Encoded encode(Source memory, List<Integer> addresses, boolean compress, boolean replacing) {
-        int start = compress ? 0 : HEADER; // a deflated body goes behind the header later; a plain one is built in place
-        byte[] raw = new byte[start + addresses.size() * ENTRY];
-        int at = start;
+    static Encoded encode(PageReader memory, List<Integer> addresses, boolean compress, boolean replacing) {
+        int count = addresses.size();
+        int bytesAt = HEADER + 4 * count;
+        byte[] raw = consecutive(addresses) ? memory.readRun(addresses.get(0), count, bytesAt) : null;
+        boolean read = raw != null;
+        if (!read) {
+            raw = new byte[bytesAt + count * Area.PAGE_SIZE];
+        }
         int pages = 0;
         int zeros = 0;
-        for (int i = 0, n = addresses.size(); i < n; i++) {
+        int at = bytesAt; // where the next page that is not zeros goes
+        for (int i = 0; i < count; i++) {
             int address = addresses.get(i);
-            memory.read(address, raw, at + 4);
-            if (!isZero(raw, at + 4)) {
-                putInt(raw, at, address);
-                at += ENTRY;
+            int from = read ? bytesAt + i * Area.PAGE_SIZE : at;
+            if (!read) {
+                memory.read(address, raw, at);
+            }
+            if (!isZero(raw, from)) {
+                if (from != at) {
+                    System.arraycopy(raw, from, raw, at, Area.PAGE_SIZE);
+                }
+                putInt(raw, HEADER + 4 * pages, address);
+                at += Area.PAGE_SIZE;
             } else if (replacing) {
-                putInt(raw, at, address | ZEROS);
-                at += 4;
+                putInt(raw, HEADER + 4 * pages, address | ZEROS);
                 zeros++;
             } else {
                 continue;
             }
             pages++;
         }
+        // Pages left out leave room between the addresses and the bytes: the bytes move up to close it.
+        int length = HEADER + 4 * pages + (at - bytesAt);
+        if (pages < count) {
+            System.arraycopy(raw, bytesAt, raw, HEADER + 4 * pages, at - bytesAt);
+        }
         byte[] out;
         if (compress) {
-            out = deflate(raw, at);
+            out = deflate(raw, length);
         } else {
-            out = at == raw.length ? raw : Arrays.copyOf(raw, at);
+            out = length == raw.length ? raw : Arrays.copyOf(raw, length);
         }
         out[0] = (byte) (compress ? 1 : 0);
         putInt(out, 1, pages);
         putInt(out, 5, zeros);
         return new Encoded(out, pages);
+    }
+
+    /** Whether each address is the page after the one before. */
+    private static boolean consecutive(List<Integer> addresses) {
+        for (int i = 1, n = addresses.size(); i < n; i++) {
+            if (addresses.get(i) != addresses.get(0) + i * Area.PAGE_SIZE) {
+                return false;
+            }
+        }
+        return !addresses.isEmpty();
     }
 
     /**
@@ -113,33 +142,25 @@ final class PageChunk {
             throw new IllegalArgumentException("a page chunk of " + pages + " pages holds " + (chunk.length - HEADER) + " bytes");
         }
         requireZerosAsClaimed(body, from, pages, zeros);
-        int at = from;
+        int at = from + 4 * pages;
         for (int i = 0; i < pages; i++) {
-            int address = getInt(body, at);
+            int address = getInt(body, from + 4 * i);
             if ((address & ZEROS) != 0) {
                 sink.zeros(address & ~ZEROS);
-                at += 4;
             } else {
-                sink.page(address, body, at + 4);
-                at += ENTRY;
+                sink.page(address, body, at);
+                at += Area.PAGE_SIZE;
             }
         }
     }
 
-    /** The pages of zeros flagged in the body are as many as the header says: checked before any page is handed on. */
+    /** The pages of zeros flagged among the addresses are as many as the header says: checked before any page is handed on. */
     private static void requireZerosAsClaimed(byte[] body, int from, int pages, int zeros) {
-        int end = from + pages * 4 + (pages - zeros) * Area.PAGE_SIZE;
         int flagged = 0;
-        int at = from;
-        for (int i = 0; i < pages && at + 4 <= end; i++) {
-            if ((getInt(body, at) & ZEROS) != 0) {
-                flagged++;
-                at += 4;
-            } else {
-                at += ENTRY;
-            }
+        for (int i = 0; i < pages; i++) {
+            flagged += getInt(body, from + 4 * i) & ZEROS;
         }
-        if (flagged != zeros || at != end) {
+        if (flagged != zeros) {
             throw new IllegalArgumentException("a page chunk holds " + (flagged > zeros ? "more" : "fewer")
                     + " pages of zeros than it claims (" + zeros + ")");
         }
@@ -160,11 +181,11 @@ final class PageChunk {
 
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** The first {@code length} bytes deflated, behind {@link #HEADER} bytes of room. */
+    /** The bytes from {@link #HEADER} to {@code length} deflated, behind {@link #HEADER} bytes of room. */
     private static byte[] deflate(byte[] bytes, int length) {
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
-            deflater.setInput(bytes, 0, length);
+            deflater.setInput(bytes, HEADER, length - HEADER);
             deflater.finish();
             byte[] out = new byte[HEADER + length / 2 + 64];
             int filled = HEADER;

@@ -226,6 +226,17 @@ public final class PhysicalMemory {
         System.arraycopy(bytes, physical, into, offset, length);
     }
 
+    /**
+     * A new array of {@code room} zero bytes followed by the {@code length} bytes from physical
+     * offset {@code physical}, across pages: one copy into memory the JIT need not zero first
+     * (a migration's chunk of pages whose frames lie in one run).
+     */
+    public byte[] copyOut(int physical, int length, int room) {
+        byte[] out = new byte[room + length];
+        System.arraycopy(bytes, physical, out, room, length);
+        return out;
+    }
+
     /** Copies within one page. */
     public void write(int physical, byte[] from, int offset, int length) {
         beforeWrite(physical);

@@ -368,6 +368,29 @@ public final class PagedAddressSpace implements AddressSpace {
     }
 
     /**
+     * The {@code pages} pages from {@code address} copied as {@link #readPage} copies them, behind
+     * {@code room} zero bytes of a new array, in one copy: null unless each is populated and their
+     * frames follow one another in the node's memory, as the frames of pages written in order do.
+     */
+    public byte[] readRun(int address, int pages, int room) {
+        int first = 0;
+        for (int i = 0; i < pages; i++) {
+            int page = address + i * PAGE_SIZE;
+            int[] table = directory[page >>> DIRECTORY_SHIFT];
+            int entry = table == null ? 0 : table[(page >>> PAGE_SHIFT) & ENTRY_MASK];
+            if ((entry & PRESENT) == 0) {
+                return null;
+            }
+            if (i == 0) {
+                first = entry & FRAME;
+            } else if ((entry & FRAME) != first + i * PAGE_SIZE) {
+                return null;
+            }
+        }
+        return memory.physical().copyOut(first, pages * PAGE_SIZE, room);
+    }
+
+    /**
      * Stores {@code page} into the mapped page at {@code address}, whatever its protection: for
      * a migration's destination, which fills read-only and execute-only pages too. The page gets
      * a frame of its own (a shared one is copied first), and code decoded from it is dropped.

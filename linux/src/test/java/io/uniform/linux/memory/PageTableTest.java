@@ -10,6 +10,7 @@ import static io.uniform.linux.memory.PagedAddressSpace.PROT_WRITE;
 import static io.uniform.linux.memory.PagedAddressSpace.USER_END;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -225,5 +226,28 @@ class PageTableTest {
                 "10000 4 -1",
                 String.format("%x 3 -1", TABLE_SPAN - PAGE),
                 String.format("%x 3 %d", TABLE_SPAN, frame)), pages);
+    }
+
+    @Test
+    void aRunOfPagesIsReadInOneCopyOnlyWhenTheirFramesFollowOneAnother() throws MappingException {
+        space.map(0x10000, 3 * PAGE, RW);
+        for (int page = 0; page < 3; page++) {
+            byte[] bytes = new byte[PAGE];
+            java.util.Arrays.fill(bytes, (byte) (page + 1));
+            space.writePage(0x10000 + page * PAGE, bytes);
+        }
+        byte[] run = space.readRun(0x10000, 3, 5);
+        assertEquals(5 + 3 * PAGE, run.length);
+        for (int at = 0; at < run.length; at++) {
+            assertEquals(at < 5 ? 0 : (at - 5) / PAGE + 1, run[at], "byte " + at);
+        }
+        space.map(0x13000, PAGE, RW); // mapped, never written: no frame yet
+        assertNull(space.readRun(0x11000, 3, 0));
+        space.unmap(0x11000, PAGE);
+        space.map(0x11000, PAGE, RW);
+        space.writePage(0x13000, new byte[PAGE]); // takes the frame 0x11000 gave back
+        space.writePage(0x11000, new byte[PAGE]); // a frame after the others
+        assertNull(space.readRun(0x10000, 3, 0));
+        assertEquals(PAGE, space.readRun(0x11000, 1, 0).length);
     }
 }

@@ -50,7 +50,7 @@ import org.apache.pekko.serialization.Serializers;
  */
 public final class SnapshotFile {
     static final byte[] MAGIC = "uniform-snapshot".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 2;
+    public static final int VERSION = 3; // 3: page chunks hold their addresses before their pages
     private static final int DIGEST = 32;
     private static final int TRAILER = Long.BYTES + DIGEST;
 

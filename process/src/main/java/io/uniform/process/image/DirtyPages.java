@@ -7,7 +7,7 @@ import java.util.List;
  * sent while it runs, then those it wrote meanwhile, until it is frozen and only the last ones
  * go. Used between the process's slices only, never while it runs.
  */
-public interface DirtyPages {
+public interface DirtyPages extends PageReader {
     /**
      * Ends the round under way and begins the next: the first call returns every page that may
      * hold a non-zero byte, each later one every page whose contents may have changed since the
@@ -17,12 +17,8 @@ public interface DirtyPages {
     List<Integer> nextRound();
 
     /** Copies the page at {@code address} as it is now into {@code into} from {@code offset} ({@link Area#PAGE_SIZE} bytes; zeros if never written). */
+    @Override
     void read(int address, byte[] into, int offset);
-
-    /** Copies the page at {@code address} as it is now into {@code page}, a page long. */
-    default void read(int address, byte[] page) {
-        read(address, page, 0);
-    }
 
     /** Ends the tracking (the move was frozen or given up): writes cost nothing more. */
     void stop();

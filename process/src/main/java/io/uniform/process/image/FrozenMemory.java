@@ -6,17 +6,13 @@ import java.util.List;
  * The memory of a frozen process, read page by page for the transfer (never copied whole):
  * only pages that may hold a byte that is not zero are listed (the paper's "skip empty pages").
  */
-public interface FrozenMemory {
+public interface FrozenMemory extends PageReader {
     /** The addresses of the pages that may hold a non-zero byte, in increasing order. */
     List<Integer> pages();
 
     /** Copies the page at {@code address} (one of {@link #pages()}) into {@code into} from {@code offset} ({@link Area#PAGE_SIZE} bytes). */
+    @Override
     void read(int address, byte[] into, int offset);
-
-    /** Copies the page at {@code address} into {@code page}, a page long. */
-    default void read(int address, byte[] page) {
-        read(address, page, 0);
-    }
 
     /**
      * The pages {@link #read} shows otherwise than the running process's memory held them (a
