@@ -52,7 +52,8 @@ public final class MachineCluster {
         ActorRef<NodeHost.Command> host = system.systemActorOf(NodeHost.forMember(description.fingerprint(), description.memoryPerNode(), refused),
                 "node-host-" + machine, Props.empty());
         system.receptionist().tell(Receptionist.register(NodeHost.key(machine), host));
-        ActorRef<Machine.Command> proxy = singleton(system, machine, Machine.onCluster(machine, description));
+        ActorRef<Machine.Command> proxy = singleton(system, machine,
+                Machine.onCluster(machine, description, HighestJobId.startReplicator(system, machine)));
         Duration timeout = system.settings().config().getDuration("uniform.cluster.release-timeout");
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "uniform-release-" + machine,
                 () -> release(system, proxy, timeout));
