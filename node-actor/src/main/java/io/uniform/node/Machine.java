@@ -7,6 +7,7 @@ import io.uniform.config.Partition;
 import io.uniform.interconnect.Mesh;
 import io.uniform.node.cluster.HighestJobId;
 import io.uniform.node.cluster.MachineCluster;
+import io.uniform.node.cluster.RecentMap;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
@@ -67,6 +68,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     public record Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options, String requestId)
             implements Command, KryoSerializable {
+        public Run {
+            Objects.requireNonNull(requestId, "requestId");
+        }
+
         /** A request of its own id. */
         public Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options) {
             this(program, placement, size, client, options, newRequestId());
@@ -94,6 +99,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     public record Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options, String requestId)
             implements Command, KryoSerializable {
+        public Restart {
+            Objects.requireNonNull(requestId, "requestId");
+        }
+
         /** A request of its own id. */
         public Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options) {
             this(snapshotFile, expected, client, options, newRequestId());
@@ -120,6 +129,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public record RecoverJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
                              ActorRef<JobReport> client, String requestId, List<String> earlierRequests) implements Command, CborSerializable {
         public RecoverJob {
+            Objects.requireNonNull(requestId, "requestId");
             shownStdout = List.copyOf(shownStdout);
             shownStderr = List.copyOf(shownStderr);
             earlierRequests = List.copyOf(earlierRequests);
@@ -364,13 +374,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private boolean jobIdsRead;
     // Jobs asked for before the first placement on a cluster: they would find no node free yet.
     private final List<Command> waitingForPlacement = new ArrayList<>();
-    // The latest requests taken, by id, so that a copy (in whatever order it comes) is answered, not run.
-    private final Map<String, Taken> taken = new java.util.LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Taken> eldest) {
-            return size() > REQUESTS_REMEMBERED;
-        }
-    };
+    // The latest requests taken (or answered, or carried on by a restarted job), by id, so that a copy
+    // (in whatever order it comes) is answered, not run.
+    private final Map<String, Taken> taken = new RecentMap<>(REQUESTS_REMEMBERED);
 
     /**
      * {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM
