@@ -151,6 +151,15 @@ class ClusterCommandTest {
 
         Process run = uniformProcess(List.of("-Duniform.cluster.join-timeout=5s"), "run", "--cluster=127.0.0.1:1", guest("elf/tests/hello.elf"))
                 .redirectErrorStream(true).start();
+        // A bound of what crosses between members that does not fit Artery's frame: refused before the member starts.
+        Process badBound = uniformProcess(List.of("-Duniform.snapshots.channel-batch-bytes=1MiB"), "member", "--seed", "--port",
+                "" + MemberProcesses.freePort("127.0.0.1")).redirectErrorStream(true).start();
+        assertTrue(badBound.waitFor(60, TimeUnit.SECONDS));
+        String boundError = new String(badBound.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, badBound.exitValue(), boundError);
+        assertTrue(boundError.contains("uniform: member: uniform.snapshots.channel-batch-bytes is 1048576 bytes: with a message's envelope "), boundError);
+        assertTrue(boundError.contains("Artery's frame (pekko.remote.artery.advanced.maximum-frame-size = 262144 bytes)"), boundError);
+
         assertTrue(run.waitFor(60, TimeUnit.SECONDS));
         String err = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, run.exitValue(), err);

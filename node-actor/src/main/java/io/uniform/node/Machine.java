@@ -385,6 +385,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine,
                     ActorRef<Replicator.Command> jobIds) {
         super(context);
+        MessageBounds.check(context.getSystem().settings().config());
         this.description = description;
         this.baseline = description;
         boolean clustered = clusterMachine != null;
