@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,6 +156,17 @@ class ClusterCommandTest {
         // A bound of what crosses between members that does not fit Artery's frame: refused before the member starts.
         Process badBound = uniformProcess(List.of("-Duniform.snapshots.channel-batch-bytes=1MiB"), "member", "--seed", "--port",
                 "" + MemberProcesses.freePort("127.0.0.1")).redirectErrorStream(true).start();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            // Behind a proxy: the port in use is the one it binds, which the error names beside the one it advertises.
+            int advertised = MemberProcesses.freePort("127.0.0.1");
+            Process bindInUse = uniformProcess("member", "--seed", "--port", "" + advertised, "--bind-port", "" + taken.getLocalPort())
+                    .redirectErrorStream(true).start();
+            assertTrue(bindInUse.waitFor(60, TimeUnit.SECONDS));
+            String bindError = new String(bindInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(MemberCommand.EXIT_PORT_IN_USE, bindInUse.exitValue(), bindError);
+            assertTrue(bindError.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": the port is in use (another member, "
+                    + "or another program); the others reach this member at 127.0.0.1:" + advertised), bindError);
+        }
         assertTrue(badBound.waitFor(60, TimeUnit.SECONDS));
         String boundError = new String(badBound.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(2, badBound.exitValue(), boundError);
