@@ -39,7 +39,6 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -275,10 +274,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private enum StopWaitingForHosts implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
     /** The highest job id given was read (local: the replicator's answer, wrapped). */
-    private record JobIdsRead(Replicator.GetResponse<LWWRegister<Integer>> response) implements Command, NoSerializationVerificationNeeded {}
+    private record JobIdsRead(Replicator.GetResponse<LWWRegister<Integer>> response, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** A job id given was written, or not, to a majority of the host members (local: the replicator's answer, wrapped). */
-    private record JobIdWritten(Replicator.UpdateResponse<LWWRegister<Integer>> response) implements Command, NoSerializationVerificationNeeded {}
+    private record JobIdWritten(Replicator.UpdateResponse<LWWRegister<Integer>> response, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** How long the highest job id's majority read and writes may take. */
     private static final Duration JOB_IDS_TIMEOUT = Duration.ofSeconds(5);
@@ -370,7 +371,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private int nextJobId = 1;
     // On a cluster: the highest job id given, read before the first job (new ids go above every one
     // the machine before gave) and raised as ids are given. Null in one JVM.
-    private final ReplicatorMessageAdapter<Command, LWWRegister<Integer>> highestJobId;
+    private final ActorRef<Replicator.Command> jobIdReplicator;
     private boolean jobIdsRead;
     // Jobs asked for before the first placement on a cluster: they would find no node free yet.
     private final List<Command> waitingForPlacement = new ArrayList<>();
@@ -397,11 +398,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.moveEnded = context.messageAdapter(NodeActor.MigrationReport.class, MoveEnded::new);
         this.hostAnswers = context.messageAdapter(NodeHost.Hosting.class, HostAnswered::new);
         this.leavingDrained = context.getSystem().ignoreRef(); // not an adapter: one per message class, moveEnded's
-        this.highestJobId = clustered ? new ReplicatorMessageAdapter<>(context, jobIds, JOB_IDS_TIMEOUT) : null;
+        this.jobIdReplicator = jobIds;
         this.jobIdsRead = !clustered;
         if (clustered) {
-            highestJobId.askGet(replyTo -> new Replicator.Get<>(HighestJobId.KEY, new Replicator.ReadMajority(JOB_IDS_TIMEOUT), replyTo),
-                    JobIdsRead::new);
+            readHighestJobId(new Replicator.ReadMajority(JOB_IDS_TIMEOUT));
             context.scheduleOnce(HOSTS_SETTLE, context.getSelf(), StopWaitingForHosts.INSTANCE);
             cluster.state().getMembers().forEach(member -> members.put(member.address(), member));
             context.getSystem().receptionist().tell(Receptionist.subscribe(NodeHost.key(machineName),
@@ -475,9 +475,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * if they did not answer in time, as this member's replica has it): new ids go above it.
      */
     private Behavior<Command> onJobIdsRead(JobIdsRead read) {
-        if (read.response() instanceof Replicator.GetFailure<LWWRegister<Integer>>) {
-            getContext().getLog().warn("a majority of the host members did not tell the highest job id given: reading this member's");
-            highestJobId.askGet(replyTo -> new Replicator.Get<>(HighestJobId.KEY, Replicator.readLocal(), replyTo), JobIdsRead::new);
+        if (read.response() == null || read.response() instanceof Replicator.GetFailure<LWWRegister<Integer>>) {
+            getContext().getLog().warn("a majority of the host members did not tell the highest job id given: reading this member's ({})",
+                    read.failure() != null ? read.failure().toString() : read.response());
+            readHighestJobId(Replicator.readLocal());
             return this;
         }
         if (read.response() instanceof Replicator.GetSuccess<LWWRegister<Integer>> success) {
@@ -494,11 +495,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private int newJobId() {
         int jobId = nextJobId;
         nextJobId++;
-        if (highestJobId != null) {
+        if (jobIdReplicator != null) {
             SelfUniqueAddress self = new SelfUniqueAddress(cluster.selfMember().uniqueAddress());
-            highestJobId.askUpdate(replyTo -> new Replicator.Update<>(HighestJobId.KEY, HighestJobId.none(self),
-                    new Replicator.WriteMajority(JOB_IDS_TIMEOUT), replyTo, register -> HighestJobId.raisedTo(register, jobId, self)),
-                    JobIdWritten::new);
+            getContext().ask(HighestJobId.WRITTEN, jobIdReplicator, JOB_IDS_TIMEOUT.multipliedBy(2),
+                    replyTo -> new Replicator.Update<>(HighestJobId.KEY, HighestJobId.none(self), new Replicator.WriteMajority(JOB_IDS_TIMEOUT),
+                            replyTo, register -> HighestJobId.raisedTo(register, jobId, self)), JobIdWritten::new);
         }
         return jobId;
     }
@@ -507,9 +508,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (!(written.response() instanceof Replicator.UpdateSuccess<LWWRegister<Integer>>)) {
             // It is written here, and gossip carries it to the others.
             getContext().getLog().warn("a job id was not written to a majority of the host members in {}: {}", JOB_IDS_TIMEOUT,
-                    written.response());
+                    written.failure() != null ? written.failure().toString() : written.response());
         }
         return this;
+    }
+
+    /**
+     * Asks this member's replicator for the highest job id given, as {@code consistency} reads it
+     * (asked, not through Pekko's message adapter, which fails its actor if the answer is late).
+     */
+    private void readHighestJobId(Replicator.ReadConsistency consistency) {
+        getContext().ask(HighestJobId.READ, jobIdReplicator, JOB_IDS_TIMEOUT.multipliedBy(2),
+                replyTo -> new Replicator.Get<>(HighestJobId.KEY, consistency, replyTo), JobIdsRead::new);
     }
 
     private Behavior<Command> onRun(Run run) {

@@ -21,6 +21,14 @@ public final class HighestJobId {
     /** The register's key in the machine's replicator. */
     public static final Key<LWWRegister<Integer>> KEY = LWWRegisterKey.create("highest-job-id");
     private static final LWWRegister.Clock<Integer> BY_VALUE = (currentTimestamp, jobId) -> jobId;
+    /** The class of the replicator's answers to a read of the register (for an ask). */
+    @SuppressWarnings("unchecked")
+    public static final Class<Replicator.GetResponse<LWWRegister<Integer>>> READ =
+            (Class<Replicator.GetResponse<LWWRegister<Integer>>>) (Class<?>) Replicator.GetResponse.class;
+    /** The class of the replicator's answers to a write of the register (for an ask). */
+    @SuppressWarnings("unchecked")
+    public static final Class<Replicator.UpdateResponse<LWWRegister<Integer>>> WRITTEN =
+            (Class<Replicator.UpdateResponse<LWWRegister<Integer>>>) (Class<?>) Replicator.UpdateResponse.class;
 
     private HighestJobId() {}
 
