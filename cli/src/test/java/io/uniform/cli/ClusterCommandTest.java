@@ -144,7 +144,8 @@ class ClusterCommandTest {
             Process portInUse = uniformProcess("member", "--join", seed, "--port", port).redirectErrorStream(true).start();
             Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
             Path joinedLog = clusterFile.resolveSibling("joined-member.log");
-            joined = uniformProcess("member", "--join", seed, "--port", "0").redirectErrorStream(true).redirectOutput(joinedLog.toFile()).start();
+            joined = uniformProcess("member", "--join", seed, "--port", "0", "--config", machineFile.toString()).redirectErrorStream(true)
+                    .redirectOutput(joinedLog.toFile()).start();
             assertTrue(portInUse.waitFor(60, TimeUnit.SECONDS));
             String portError = new String(portInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(MemberCommand.EXIT_PORT_IN_USE, portInUse.exitValue(), portError);
