@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
@@ -25,7 +26,8 @@ final class ClusterCommand {
     @Command(name = "up",
             description = {"Start N member JVMs on this host (Artery TCP on --hostname), wait until all are Up and the machine has placed "
                     + "its nodes, print where each listens, and write every member's address (the seed's first) to the cluster file, so that "
-                    + "a client joins through any member still there.",
+                    + "a client joins through any member still there; members that join later (`uniform member --join`) are added to it, "
+                    + "and members removed are dropped.",
                     "Runs until Ctrl-C or `uniform cluster down`; each member's output goes to a log beside the cluster file."})
     static final class Up implements Callable<Integer> {
         @Option(names = "--members", paramLabel = "N", defaultValue = "3", description = "Members to start (default: ${DEFAULT-VALUE}).")
@@ -66,34 +68,30 @@ final class ClusterCommand {
             List<Process> processes = new ArrayList<>();
             Thread stopMembers = new Thread(() -> MemberProcesses.stop(processes), "uniform-cluster-down");
             Runtime.getRuntime().addShutdownHook(stopMembers);
-            String seed;
-            List<String> addresses = new ArrayList<>();
-            try (MemberProcesses.Formed formed = MemberProcesses.startMembers(members, hostname, port, metricsPort, preset, config, logs,
-                    processes, FORMING)) {
-                seed = formed.seed();
-                addresses.add(seed);
-                for (Member member : Cluster.get(formed.client().system()).state().getMembers()) {
-                    if (member.hasRole(MachineCluster.HOST_ROLE)) {
-                        System.out.println("member " + member.address() + " is up");
-                        String address = new MemberAddress(member.address().host().get(), (Integer) member.address().port().get()).hostPort();
-                        if (!address.equals(seed)) {
-                            addresses.add(address);
-                        }
-                    }
-                }
+            MemberProcesses.Formed formed;
+            try {
+                formed = MemberProcesses.startMembers(members, hostname, port, metricsPort, preset, config, logs, processes, FORMING);
             } catch (ClusterMember.Unavailable | IllegalStateException e) {
                 System.err.println("uniform: cluster up: " + e.getMessage()); // it ends with the members' logs
                 return 1;
             }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            // Every member's: a client started after the seed died joins through one still there.
-            Files.writeString(file, String.join(",", addresses) + "\n");
-            System.out.println("the cluster's seed is " + seed + " (its members' addresses are written to " + file
-                    + "); `uniform cluster down` or Ctrl-C stops it");
-            System.out.flush();
             int status = 0;
-            for (Process process : processes) {
-                status = Math.max(status, process.waitFor() == 0 ? 0 : 1);
+            // The formed client stays in the cluster while it runs: it keeps the file up to date as members join and leave.
+            try (formed) {
+                String seed = formed.seed();
+                List<Member> formedMembers = new ArrayList<>();
+                Cluster.get(formed.client().system()).state().getMembers().forEach(formedMembers::add);
+                List<String> hosts = ClusterFile.upHosts(formedMembers);
+                hosts.forEach(host -> System.out.println("member " + host + " is up"));
+                // Every member's, the seed's (the oldest's) first: a client started after the seed died joins through one still there.
+                ClusterFile.write(file, hosts);
+                formed.client().system().systemActorOf(ClusterFile.follower(file), "cluster-file", Props.empty());
+                System.out.println("the cluster's seed is " + seed + " (its members' addresses are written to " + file
+                        + ", and kept up to date); `uniform cluster down` or Ctrl-C stops it");
+                System.out.flush();
+                for (Process process : processes) {
+                    status = Math.max(status, process.waitFor() == 0 ? 0 : 1);
+                }
             }
             Files.deleteIfExists(file);
             System.out.println("every member has left");

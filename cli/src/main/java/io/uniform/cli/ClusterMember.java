@@ -66,11 +66,20 @@ public final class ClusterMember {
             String where = config.getString("pekko.remote.artery.canonical.hostname") + ":" + config.getInt("pekko.remote.artery.canonical.port");
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof java.net.BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
-                    throw new Unavailable("cannot listen on " + where + ": the port is in use (another member, or another program)");
+                    throw new Unavailable("cannot listen on " + bound(config) + ": the port is in use (another member, or another program)"
+                            + (bound(config).equals(where) ? "" : "; the others reach this member at " + where));
                 }
             }
             throw new Unavailable("cannot start a cluster member on " + where + ": " + e.getMessage());
         }
+    }
+
+    /** Where Artery listens: its bind address and port, each the advertised (canonical) one where not set. */
+    private static String bound(Config config) {
+        String hostname = config.getString("pekko.remote.artery.bind.hostname");
+        String port = config.getString("pekko.remote.artery.bind.port");
+        return (hostname.isEmpty() ? config.getString("pekko.remote.artery.canonical.hostname") : hostname) + ":"
+                + (port.isEmpty() ? config.getString("pekko.remote.artery.canonical.port") : port);
     }
 
     /** Waits until this member is Up in the cluster at {@code seed}; else stops it and says why. */

@@ -7,6 +7,7 @@ import io.uniform.config.MachineDescription;
 import io.uniform.config.MachineDescriptions;
 import io.uniform.metrics.MemberMetrics;
 import io.uniform.node.Machine;
+import io.uniform.node.MessageBounds;
 import io.uniform.node.cluster.MachineCluster;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
@@ -105,6 +106,11 @@ final class MemberCommand implements Callable<Integer> {
                         + "pekko.coordinated-shutdown.reason-overrides.\"" + OtherMachine.class.getName() + "\".exit-code = " + EXIT_OTHER_MACHINE)
                 .withFallback(behindProxy())
                 .withFallback(ClusterMember.config(hostname, port, MachineCluster.HOST_ROLE, seedAddress));
+        try {
+            MessageBounds.check(config); // before the member starts: a bad bound fails here, once
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
         ActorSystem<Void> system;
         try {
             system = ClusterMember.start(config);

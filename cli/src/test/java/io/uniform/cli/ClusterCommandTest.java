@@ -8,12 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -68,6 +75,25 @@ class ClusterCommandTest {
         throw new AssertionError("no line like " + pattern + " in:\n" + seen);
     }
 
+    /** Waits (on the file system's events, at most {@code timeout}) until {@code file} holds what {@code wanted} accepts; returns that. */
+    static String awaitContent(Path file, Predicate<String> wanted, Duration timeout) throws IOException, InterruptedException {
+        try (WatchService watcher = file.getFileSystem().newWatchService()) {
+            file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (String content = Files.readString(file); ; content = Files.readString(file)) {
+                if (wanted.test(content)) {
+                    return content;
+                }
+                WatchKey change = watcher.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (change == null) {
+                    throw new AssertionError(file + " did not hold what was wanted within " + timeout + ": it holds " + content);
+                }
+                change.pollEvents();
+                change.reset();
+            }
+        }
+    }
+
     @Test
     void aJobSpansTheMembersAndMovesThroughTheOperatorsCommands() throws Exception {
         Path clusterFile = clusterFile("ClusterCommandTest");
@@ -76,6 +102,7 @@ class ClusterCommandTest {
         Process up = uniformProcess("cluster", "up", "--members", "2", "--config", machineFile.toString(), "--cluster-file", clusterFile.toString())
                 .redirectErrorStream(true).start();
         Process job = null;
+        Process joined = null;
         try {
             BufferedReader upOut = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             String seed = awaitLine(upOut, SEED).group(1);
@@ -113,9 +140,12 @@ class ClusterCommandTest {
             assertTrue(results.get(0).startsWith("bench_sort rounds 2000 checksum 0x"), out);
             assertEquals(results.get(0), results.get(1), "the moved ranks computed what the other would have");
 
-            // Both refused members start at once: each is refused on its own, and their JVMs' starts overlap.
+            // Both refused members and a good one start at once: each is refused on its own, and their JVMs' starts overlap.
             Process portInUse = uniformProcess("member", "--join", seed, "--port", port).redirectErrorStream(true).start();
             Process otherMachine = uniformProcess("member", "--join", seed, "--port", "0", "paragon").redirectErrorStream(true).start();
+            Path joinedLog = clusterFile.resolveSibling("joined-member.log");
+            joined = uniformProcess("member", "--join", seed, "--port", "0", "--config", machineFile.toString()).redirectErrorStream(true)
+                    .redirectOutput(joinedLog.toFile()).start();
             assertTrue(portInUse.waitFor(60, TimeUnit.SECONDS));
             String portError = new String(portInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(MemberCommand.EXIT_PORT_IN_USE, portInUse.exitValue(), portError);
@@ -126,6 +156,15 @@ class ClusterCommandTest {
             assertEquals(MemberCommand.EXIT_OTHER_MACHINE, otherMachine.exitValue(), otherError);
             assertTrue(otherError.contains("refused: this member's machine description"), otherError);
 
+            // The member that joined after `cluster up` is added to the cluster file, after the two it formed
+            Pattern joinedUp = Pattern.compile("member pekko://uniform@(\\S+) is up");
+            Matcher joinedLine = joinedUp.matcher(awaitContent(joinedLog, content -> joinedUp.matcher(content).find(), Duration.ofSeconds(120)));
+            assertTrue(joinedLine.find());
+            String joinedAddress = joinedLine.group(1);
+            // (the member of another machine may be listed a moment: it joins, is refused and leaves).
+            List<String> expected = List.of(written.get(0), written.get(1), joinedAddress);
+            awaitContent(clusterFile, content -> List.of(content.trim().split(",")).equals(expected), Duration.ofSeconds(60));
+
             CommandRun down = uniform("cluster", "down", "--cluster-file", clusterFile.toString());
             assertEquals(0, down.status(), down::toString);
             assertTrue(up.waitFor(60, TimeUnit.SECONDS), "cluster up returns once its members have left");
@@ -134,6 +173,9 @@ class ClusterCommandTest {
         } finally {
             if (job != null) {
                 job.destroyForcibly();
+            }
+            if (joined != null) {
+                joined.destroy();
             }
             up.destroy();
             up.waitFor(30, TimeUnit.SECONDS);
@@ -151,6 +193,26 @@ class ClusterCommandTest {
 
         Process run = uniformProcess(List.of("-Duniform.cluster.join-timeout=5s"), "run", "--cluster=127.0.0.1:1", guest("elf/tests/hello.elf"))
                 .redirectErrorStream(true).start();
+        // A bound of what crosses between members that does not fit Artery's frame: refused before the member starts.
+        Process badBound = uniformProcess(List.of("-Duniform.snapshots.channel-batch-bytes=1MiB"), "member", "--seed", "--port",
+                "" + MemberProcesses.freePort("127.0.0.1")).redirectErrorStream(true).start();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            // Behind a proxy: the port in use is the one it binds, which the error names beside the one it advertises.
+            int advertised = MemberProcesses.freePort("127.0.0.1");
+            Process bindInUse = uniformProcess("member", "--seed", "--port", "" + advertised, "--bind-port", "" + taken.getLocalPort())
+                    .redirectErrorStream(true).start();
+            assertTrue(bindInUse.waitFor(60, TimeUnit.SECONDS));
+            String bindError = new String(bindInUse.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(MemberCommand.EXIT_PORT_IN_USE, bindInUse.exitValue(), bindError);
+            assertTrue(bindError.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": the port is in use (another member, "
+                    + "or another program); the others reach this member at 127.0.0.1:" + advertised), bindError);
+        }
+        assertTrue(badBound.waitFor(60, TimeUnit.SECONDS));
+        String boundError = new String(badBound.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, badBound.exitValue(), boundError);
+        assertTrue(boundError.contains("uniform: member: uniform.snapshots.channel-batch-bytes is 1048576 bytes: with a message's envelope "), boundError);
+        assertTrue(boundError.contains("Artery's frame (pekko.remote.artery.advanced.maximum-frame-size = 262144 bytes)"), boundError);
+
         assertTrue(run.waitFor(60, TimeUnit.SECONDS));
         String err = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, run.exitValue(), err);

@@ -123,6 +123,7 @@ class ClusterOperationsTest {
                     return null;
                 });
                 double removedAfter = (System.nanoTime() - killed) / 1e9;
+                ClusterCommandTest.awaitContent(clusterFile, content -> !content.contains(youngest.address()), REMOVAL_BOUND);
                 probe.awaitAssert(REMOVAL_BOUND, Duration.ofMillis(100), () -> {
                     Machine.Status status = status(watcher);
                     assertFalse(status.members().containsValue(youngest.address()), "no node is left on the killed member: " + status);

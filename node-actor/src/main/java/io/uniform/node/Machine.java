@@ -6,7 +6,9 @@ import io.uniform.config.NodeAllocator;
 import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
 import io.uniform.interconnect.Mesh;
+import io.uniform.node.cluster.HighestJobId;
 import io.uniform.node.cluster.MachineCluster;
+import io.uniform.node.cluster.RecentMap;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
@@ -42,6 +44,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -71,6 +76,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     public record Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options, String requestId)
             implements Command, KryoSerializable {
+        public Run {
+            Objects.requireNonNull(requestId, "requestId");
+        }
+
         /** A request of its own id. */
         public Run(Program program, JobPlacement placement, int size, ActorRef<JobReport> client, Yod.Options options) {
             this(program, placement, size, client, options, newRequestId());
@@ -98,6 +107,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     public record Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options, String requestId)
             implements Command, KryoSerializable {
+        public Restart {
+            Objects.requireNonNull(requestId, "requestId");
+        }
+
         /** A request of its own id. */
         public Restart(String snapshotFile, Program expected, ActorRef<JobReport> client, Yod.Options options) {
             this(snapshotFile, expected, client, options, newRequestId());
@@ -124,6 +137,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     public record RecoverJob(int jobId, String snapshotFile, List<Long> shownStdout, List<Long> shownStderr, Yod.Options options,
                              ActorRef<JobReport> client, String requestId, List<String> earlierRequests) implements Command, CborSerializable {
         public RecoverJob {
+            Objects.requireNonNull(requestId, "requestId");
             shownStdout = List.copyOf(shownStdout);
             shownStderr = List.copyOf(shownStderr);
             earlierRequests = List.copyOf(earlierRequests);
@@ -268,6 +282,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** Stop waiting for every host member's host before the first placement (local: sent to itself). */
     private enum StopWaitingForHosts implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+    /** The highest job id given was read (local: the replicator's answer, wrapped). */
+    private record JobIdsRead(Replicator.GetResponse<LWWRegister<Integer>> response, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    /** A job id given was written, or not, to a majority of the host members (local: the replicator's answer, wrapped). */
+    private record JobIdWritten(Replicator.UpdateResponse<LWWRegister<Integer>> response, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    /** How long the highest job id's majority read and writes may take. */
+    private static final Duration JOB_IDS_TIMEOUT = Duration.ofSeconds(5);
     /** How long a machine on a cluster waits for a host on every Up host member before it places its nodes on those there are. */
     private static final Duration HOSTS_SETTLE = Duration.ofSeconds(5);
     // A request's copies come within seconds of it (a keeper's, while the machine moves): this many suffice.
@@ -293,16 +317,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** A machine in this JVM: one host of its own runs every node. */
     public static Behavior<Command> create(MachineDescription description) {
-        return Behaviors.setup(context -> new Machine(context, description, null));
+        return Behaviors.setup(context -> new Machine(context, description, null, null));
     }
 
     /**
      * Machine {@code machine} over the members of this JVM's cluster (run it as the cluster's
      * singleton): its nodes run in the {@link NodeHost}s listed under {@link NodeHost#key} of
-     * {@code machine} on Up members.
+     * {@code machine} on Up members; {@code jobIds} (this member's replicator of
+     * {@link HighestJobId}) keeps the highest job id given for the machine after it.
      */
-    public static Behavior<Command> onCluster(String machine, MachineDescription description) {
-        return Behaviors.setup(context -> new Machine(context, description, Objects.requireNonNull(machine, "machine")));
+    public static Behavior<Command> onCluster(String machine, MachineDescription description, ActorRef<Replicator.Command> jobIds) {
+        return Behaviors.setup(context -> new Machine(context, description, Objects.requireNonNull(machine, "machine"),
+                Objects.requireNonNull(jobIds, "jobIds")));
     }
 
     // The partition of every node as re-booted at run time: what jobs are allocated from.
@@ -354,19 +380,24 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final ActorRef<NodeActor.MigrationReport> moveEnded;
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
+    // On a cluster: the highest job id given, read before the first job (new ids go above every one
+    // the machine before gave) and raised as ids are given. Null in one JVM.
+    private final ActorRef<Replicator.Command> jobIdReplicator;
+    private boolean jobIdsRead;
     // Jobs asked for before the first placement on a cluster: they would find no node free yet.
     private final List<Command> waitingForPlacement = new ArrayList<>();
-    // The latest requests taken, by id, so that a copy (in whatever order it comes) is answered, not run.
-    private final Map<String, Taken> taken = new java.util.LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Taken> eldest) {
-            return size() > REQUESTS_REMEMBERED;
-        }
-    };
+    // The latest requests taken (or answered, or carried on by a restarted job), by id, so that a copy
+    // (in whatever order it comes) is answered, not run.
+    private final Map<String, Taken> taken = new RecentMap<>(REQUESTS_REMEMBERED);
 
-    /** {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM (named as its actor is). */
-    private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine) {
+    /**
+     * {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM
+     * (named as its actor is); {@code jobIds} its replicator of the highest job id (null in one JVM).
+     */
+    private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine,
+                    ActorRef<Replicator.Command> jobIds) {
         super(context);
+        MessageBounds.check(context.getSystem().settings().config());
         this.description = description;
         this.baseline = description;
         boolean clustered = clusterMachine != null;
@@ -378,7 +409,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.moveEnded = context.messageAdapter(NodeActor.MigrationReport.class, MoveEnded::new);
         this.hostAnswers = context.messageAdapter(NodeHost.Hosting.class, HostAnswered::new);
         this.leavingDrained = context.getSystem().ignoreRef(); // not an adapter: one per message class, moveEnded's
+        this.jobIdReplicator = jobIds;
+        this.jobIdsRead = !clustered;
         if (clustered) {
+            readHighestJobId(new Replicator.ReadMajority(JOB_IDS_TIMEOUT));
             context.scheduleOnce(HOSTS_SETTLE, context.getSelf(), StopWaitingForHosts.INSTANCE);
             cluster.state().getMembers().forEach(member -> members.put(member.address(), member));
             context.getSystem().receptionist().tell(Receptionist.subscribe(NodeHost.key(machineName),
@@ -422,22 +456,88 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(HostAnswered.class, this::onHostAnswered)
                 .onMessage(Release.class, this::onRelease)
                 .onMessageEquals(StopWaitingForHosts.INSTANCE, this::onStopWaitingForHosts)
+                .onMessage(JobIdsRead.class, this::onJobIdsRead)
+                .onMessage(JobIdWritten.class, this::onJobIdWritten)
                 .build();
     }
 
-    /** True (and {@code command} kept for later) while a machine on a cluster has not placed its nodes yet. */
+    /**
+     * True (and {@code command} kept for later) while a machine on a cluster has not placed its
+     * nodes yet, or not read the highest job id given before it.
+     */
     private boolean heldForPlacement(Command command) {
-        if (!hostsSettled) {
+        boolean held = !hostsSettled || !jobIdsRead;
+        if (held) {
             waitingForPlacement.add(command);
         }
-        return !hostsSettled;
+        return held;
+    }
+
+    /** Takes the jobs held for the first placement once it is made and the job ids are read. */
+    private void takeHeldJobs() {
+        if (hostsSettled && jobIdsRead) {
+            waitingForPlacement.forEach(getContext().getSelf()::tell);
+            waitingForPlacement.clear();
+        }
+    }
+
+    /**
+     * The highest job id given on the cluster is read (by a majority of the host members, or,
+     * if they did not answer in time, as this member's replica has it): new ids go above it.
+     */
+    private Behavior<Command> onJobIdsRead(JobIdsRead read) {
+        if (read.response() == null || read.response() instanceof Replicator.GetFailure<LWWRegister<Integer>>) {
+            getContext().getLog().warn("a majority of the host members did not tell the highest job id given: reading this member's ({})",
+                    read.failure() != null ? read.failure().toString() : read.response());
+            readHighestJobId(Replicator.readLocal());
+            return this;
+        }
+        if (read.response() instanceof Replicator.GetSuccess<LWWRegister<Integer>> success) {
+            int highest = success.get(HighestJobId.KEY).getValue();
+            nextJobId = Math.max(nextJobId, highest + 1);
+            getContext().getLog().info("the machines before this one gave job ids up to {}: this one numbers from {}", highest, nextJobId);
+        }
+        jobIdsRead = true; // NotFound: no job was ever given
+        takeHeldJobs();
+        return this;
+    }
+
+    /** A new job id, above every one given; on a cluster, written to a majority of the host members for the machine after this one. */
+    private int newJobId() {
+        int jobId = nextJobId;
+        nextJobId++;
+        if (jobIdReplicator != null) {
+            SelfUniqueAddress self = new SelfUniqueAddress(cluster.selfMember().uniqueAddress());
+            getContext().ask(HighestJobId.WRITTEN, jobIdReplicator, JOB_IDS_TIMEOUT.multipliedBy(2),
+                    replyTo -> new Replicator.Update<>(HighestJobId.KEY, HighestJobId.none(self), new Replicator.WriteMajority(JOB_IDS_TIMEOUT),
+                            replyTo, register -> HighestJobId.raisedTo(register, jobId, self)), JobIdWritten::new);
+        }
+        return jobId;
+    }
+
+    private Behavior<Command> onJobIdWritten(JobIdWritten written) {
+        if (!(written.response() instanceof Replicator.UpdateSuccess<LWWRegister<Integer>>)) {
+            // It is written here, and gossip carries it to the others.
+            getContext().getLog().warn("a job id was not written to a majority of the host members in {}: {}", JOB_IDS_TIMEOUT,
+                    written.failure() != null ? written.failure().toString() : written.response());
+        }
+        return this;
+    }
+
+    /**
+     * Asks this member's replicator for the highest job id given, as {@code consistency} reads it
+     * (asked, not through Pekko's message adapter, which fails its actor if the answer is late).
+     */
+    private void readHighestJobId(Replicator.ReadConsistency consistency) {
+        getContext().ask(HighestJobId.READ, jobIdReplicator, JOB_IDS_TIMEOUT.multipliedBy(2),
+                replyTo -> new Replicator.Get<>(HighestJobId.KEY, consistency, replyTo), JobIdsRead::new);
     }
 
     private Behavior<Command> onRun(Run run) {
         if (heldForPlacement(run) || repeated(run.requestId(), run.client())) {
             return this;
         }
-        int jobId = nextJobId++;
+        int jobId = newJobId();
         taken.put(run.requestId(), new Taken(jobId, null));
         if (run.size() < 1) {
             finish(run.client(), new JobReport.JobFinished(jobId, List.of(), "a job needs at least one rank, not " + run.size()));
@@ -924,7 +1024,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      */
     private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
                          JobFigures before, List<String> requests) {
-        int jobId = nextJobId++;
+        int jobId = newJobId();
         requests.forEach(requestId -> taken.put(requestId, new Taken(jobId, null)));
         SnapshotFile.Header header;
         try {
@@ -1102,8 +1202,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return;
         }
         hostsSettled = true;
-        waitingForPlacement.forEach(getContext().getSelf()::tell);
-        waitingForPlacement.clear();
+        takeHeldJobs();
         Map<Integer, ActorRef<NodeHost.Command>> placed = baseline.placement().hosts(baseline, usableHosts());
         Set<ActorRef<NodeHost.Command>> changed = new HashSet<>();
         placed.forEach((nid, wanted) -> {

@@ -706,14 +706,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
      */
     private record SnapshotSettings(Duration timeout, int window, int channelBatch, int channelBatchBytes, int pieceBytes) {
         static SnapshotSettings of(com.typesafe.config.Config config, int fragmentBytes) {
+            // The batch's bytes are checked once, when the machine or member starts (MessageBounds).
             int batchBytes = (int) config.getBytes("channel-batch-bytes").longValue();
-            int fixed = SnapshotRecording.BATCH_BYTES + SnapshotRecording.PIECE_BYTES;
-            if (batchBytes <= fixed) {
-                throw new IllegalArgumentException("uniform.snapshots.channel-batch-bytes is " + batchBytes + ": a batch needs more than "
-                        + fixed + " bytes to carry a message");
-            }
             return new SnapshotSettings(config.getDuration("timeout"), config.getInt("window"), config.getInt("channel-batch"), batchBytes,
-                    Math.min(fragmentBytes, batchBytes - fixed));
+                    Math.min(fragmentBytes, batchBytes - SnapshotRecording.BATCH_BYTES - SnapshotRecording.PIECE_BYTES));
         }
     }
 

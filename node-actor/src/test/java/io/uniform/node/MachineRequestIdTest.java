@@ -1,6 +1,7 @@
 package io.uniform.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.config.MachineDescriptions;
@@ -116,6 +117,18 @@ class MachineRequestIdTest {
         machine.tell(new Machine.Restart(restart.snapshotFile(), restart.expected(), restart.client(), restart.options(), restart.requestId()));
         assertEquals(unreadable, client.expectMessageClass(JobReport.JobFinished.class, JOB_TIMEOUT));
         assertNextJobIs(machine, unreadable.jobId() + 1);
+    }
+
+    @Test
+    void aRequestWithoutAnIdIsRefusedWhereItIsMade() {
+        TestProbe<JobReport> client = testKit.createTestProbe();
+        Machine.Run run = hello(1, client);
+        String error = assertThrows(NullPointerException.class,
+                () -> new Machine.Run(run.program(), run.placement(), run.size(), run.client(), run.options(), null)).getMessage();
+        assertEquals("requestId", error);
+        assertThrows(NullPointerException.class, () -> new Machine.Restart("a.snapshot", null, client.getRef(), Yod.Options.NONE, null));
+        assertThrows(NullPointerException.class,
+                () -> new Machine.RecoverJob(1, "a.snapshot", List.of(), List.of(), Yod.Options.NONE, client.getRef(), null, List.of()));
     }
 
     /** The same request again, as a keeper sends it: another message of the same id. */

@@ -99,12 +99,13 @@ class OldestMemberLossTest {
         return "alltoall: " + RANKS + " ranks, " + rounds + " rounds, " + (RANKS * RANKS * rounds) + " messages, ok\n";
     }
 
-    /** A new job runs on the machine that took over, on the survivors' nodes. */
-    private void aNewJobRuns() {
+    /** A new job runs on the machine that took over, on the survivors' nodes; returns its id. */
+    private int aNewJobRuns() {
         MachineJob next = alltoall(100, 0);
         JobReport.JobFinished end = next.finish(LONG);
         assertEquals(0, end.shellStatus(), () -> end + next.out() + next.err());
         assertEquals(failureFree(100), next.out());
+        return next.started.jobId();
     }
 
     /** {@code job} ends well, restarted once, having printed the output of a run without failure once. */
@@ -184,7 +185,11 @@ class OldestMemberLossTest {
         } else {
             assertTrue(meanwhile.error().startsWith("the job's yod is gone with its member " + member + " (it left or died)"), meanwhile::toString);
         }
-        aNewJobRuns();
+        // Without a recovery to tell the machine after of the lost job's id, its ids still go on above every earlier one.
+        assertNotEquals(job.started.jobId(), askedMeanwhile.started.jobId(), "the job asked for meanwhile has an id of its own");
+        int next = aNewJobRuns();
+        assertTrue(next > Math.max(job.started.jobId(), askedMeanwhile.started.jobId()),
+                () -> "the new job's id " + next + " is above every earlier one: " + job.started.jobId() + ", " + askedMeanwhile.started.jobId());
     }
 
     /** The member {@code actor} runs on, as seen from member C (where the test's probes are): a ref without a host is C's own. */

@@ -7,7 +7,6 @@ import io.uniform.node.yod.JobReport;
 import io.uniform.node.yod.Yod;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -51,6 +50,8 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     public static final Duration END_GRACE = Duration.ofSeconds(5);
     /** How often a recovery is asked for again until a new yod takes the job. */
     static final Duration RECOVER_RETRY = Duration.ofSeconds(5);
+    // A removal matters while the membership's state may still show the member: the latest ones suffice.
+    private static final int REMOVALS_REMEMBERED = 64;
 
     public sealed interface Command {}
 
@@ -95,8 +96,8 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
     // The member the machine ran on when the request went (the oldest host member), and whether a resend is due.
     private final UniqueAddress requestedOf;
     private boolean resending;
-    // The members removed from the membership, as its events tell.
-    private final Set<UniqueAddress> removed = new HashSet<>();
+    // The members removed from the membership lately, as its events tell (the state may show one a moment longer).
+    private final Set<UniqueAddress> removed = java.util.Collections.newSetFromMap(new RecentMap<>(REMOVALS_REMEMBERED));
     private JobReport.JobStarted current;
     // The member of the current job's yod, and the recovery waiting for that member to leave.
     private UniqueAddress yodMember;

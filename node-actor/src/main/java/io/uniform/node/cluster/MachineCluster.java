@@ -2,6 +2,7 @@ package io.uniform.node.cluster;
 
 import io.uniform.config.MachineDescription;
 import io.uniform.node.Machine;
+import io.uniform.node.MessageBounds;
 import io.uniform.node.directory.NodeHost;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -47,13 +48,17 @@ public final class MachineCluster {
      * Starts this host member's part of machine {@code machine}: its node host (whose member
      * leaves, telling {@code refused} why, if the machine's description is not {@code description}),
      * the machine singleton, and the release of its nodes when it leaves. Returns the machine.
+     *
+     * @throws IllegalArgumentException if the sizes of what crosses between members do not fit Artery's frame ({@link MessageBounds})
      */
     public static ActorRef<Machine.Command> startMember(ActorSystem<?> system, String machine, MachineDescription description,
                                                         Consumer<String> refused) {
+        MessageBounds.check(system.settings().config());
         ActorRef<NodeHost.Command> host = system.systemActorOf(NodeHost.forMember(description.fingerprint(), description.memoryPerNode(), refused),
                 "node-host-" + machine, Props.empty());
         system.receptionist().tell(Receptionist.register(NodeHost.key(machine), host));
-        ActorRef<Machine.Command> proxy = singleton(system, machine, Machine.onCluster(machine, description));
+        ActorRef<Machine.Command> proxy = singleton(system, machine,
+                Machine.onCluster(machine, description, HighestJobId.startReplicator(system, machine)));
         Duration timeout = system.settings().config().getDuration("uniform.cluster.release-timeout");
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "uniform-release-" + machine,
                 () -> release(system, proxy, timeout));

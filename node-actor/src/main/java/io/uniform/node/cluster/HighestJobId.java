@@ -1,0 +1,50 @@
+package io.uniform.node.cluster;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.LWWRegisterKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
+
+/**
+ * The highest job id a machine on a cluster has given, kept in Distributed Data among the host
+ * members, so that the machine after one whose member died numbers its jobs above every id the
+ * lost one gave. Each host member runs a replicator of its own for it (role {@link
+ * MachineCluster#HOST_ROLE}: clients come and go, and a write they acknowledged would leave with
+ * them). The register's timestamp is its value, so that two replicas merge to the higher id.
+ */
+public final class HighestJobId {
+    /** The register's key in the machine's replicator. */
+    public static final Key<LWWRegister<Integer>> KEY = LWWRegisterKey.create("highest-job-id");
+    private static final LWWRegister.Clock<Integer> BY_VALUE = (currentTimestamp, jobId) -> jobId;
+    /** The class of the replicator's answers to a read of the register (for an ask). */
+    @SuppressWarnings("unchecked")
+    public static final Class<Replicator.GetResponse<LWWRegister<Integer>>> READ =
+            (Class<Replicator.GetResponse<LWWRegister<Integer>>>) (Class<?>) Replicator.GetResponse.class;
+    /** The class of the replicator's answers to a write of the register (for an ask). */
+    @SuppressWarnings("unchecked")
+    public static final Class<Replicator.UpdateResponse<LWWRegister<Integer>>> WRITTEN =
+            (Class<Replicator.UpdateResponse<LWWRegister<Integer>>>) (Class<?>) Replicator.UpdateResponse.class;
+
+    private HighestJobId() {}
+
+    /** Starts this host member's replicator of machine {@code machine}'s highest job id (the same path on every member). */
+    static ActorRef<Replicator.Command> startReplicator(ActorSystem<?> system, String machine) {
+        return system.systemActorOf(Replicator.behavior(ReplicatorSettings.create(system).withRole(MachineCluster.HOST_ROLE)),
+                "job-ids-" + machine, Props.empty());
+    }
+
+    /** The register before any id is given. */
+    public static LWWRegister<Integer> none(SelfUniqueAddress self) {
+        return LWWRegister.create(self, 0, BY_VALUE);
+    }
+
+    /** {@code register} raised to at least {@code jobId}, as {@code self} writes it. */
+    public static LWWRegister<Integer> raisedTo(LWWRegister<Integer> register, int jobId, SelfUniqueAddress self) {
+        return register.getValue() >= jobId ? register : register.withValue(self, jobId, BY_VALUE);
+    }
+}
