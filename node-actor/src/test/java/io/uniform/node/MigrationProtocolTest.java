@@ -671,7 +671,8 @@ class MigrationProtocolTest {
      */
     @Test
     void aSourceWhoseActorFailsMidMoveReportsItAndFreesTheDestinationAtOnce() {
-        Nodes nodes = nodes(3, Stream.of(20_000, 0, 1).withReceiverUnreadable(), "uniform.migration.timeout = 60s", nid -> node -> node);
+        Nodes nodes = nodes(3, Stream.of(SENDS_OUTLIVING_A_LOST_MOVE, 0, 1).withReceiverUnreadable(), "uniform.migration.timeout = 60s",
+                nid -> node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport report = migrate(nodes, 2, 3);
