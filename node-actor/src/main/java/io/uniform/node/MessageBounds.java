@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 
 /**
  * The bounds of the messages that carry bulk data between members (a Portals fragment, a move's
- * handoff part, a snapshot's batch of channel messages, a page chunk), checked against Artery's frame once,
+ * handoff part, a snapshot's batch of channel messages), checked against Artery's frame once,
  * when a member or a machine starts: a message larger than the frame is dropped by Artery on
  * every send, so a bound that does not fit would lose data over and over instead of failing.
  */
@@ -26,14 +26,6 @@ public final class MessageBounds {
         fits(config, "uniform.migration.handoff-part-bytes", 1, frame);
         // A batch carries its own fields and at least one piece's beside the piece's data.
         fits(config, "uniform.snapshots.channel-batch-bytes", SnapshotRecording.BATCH_BYTES + SnapshotRecording.PIECE_BYTES + 1, frame);
-        // A page chunk (of a move or a snapshot) is a count of pages, each with its address.
-        String chunkPages = "uniform.migration.chunk-pages";
-        int pages = config.getInt(chunkPages);
-        if (pages < 1) {
-            throw new IllegalArgumentException(chunkPages + " is " + pages + ": it must be at least 1");
-        }
-        requireFits(chunkPages + " is " + pages + ": a chunk of as many pages takes up to " + PageChunk.maxBytes(pages) + " bytes, which",
-                PageChunk.maxBytes(pages), frame, "make it at most " + PageChunk.maxPages(frame - ENVELOPE_BYTES));
     }
 
     private static void fits(Config config, String setting, long least, long frame) {
@@ -41,14 +33,10 @@ public final class MessageBounds {
         if (bytes < least) {
             throw new IllegalArgumentException(setting + " is " + bytes + " bytes: it must be at least " + least);
         }
-        requireFits(setting + " is " + bytes + " bytes: it", bytes, frame, "make it at most " + (frame - ENVELOPE_BYTES));
-    }
-
-    private static void requireFits(String what, long bytes, long frame, String remedy) {
         if (bytes + ENVELOPE_BYTES > frame) {
-            throw new IllegalArgumentException(what + ", with a message's envelope (up to " + ENVELOPE_BYTES
-                    + " bytes), does not fit Artery's frame (" + FRAME + " = " + frame + " bytes), which would drop every such message "
-                    + "between members: " + remedy + ", or the frame larger");
+            throw new IllegalArgumentException(setting + " is " + bytes + " bytes: with a message's envelope (up to " + ENVELOPE_BYTES
+                    + " bytes) it does not fit Artery's frame (" + FRAME + " = " + frame + " bytes), which would drop every such message "
+                    + "between members: make it at most " + (frame - ENVELOPE_BYTES) + ", or the frame larger");
         }
     }
 }

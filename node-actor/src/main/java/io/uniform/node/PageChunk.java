@@ -42,21 +42,9 @@ final class PageChunk {
     }
 
     private static final int HEADER = 9; // a flag byte (deflated or not), the page count, the count of pages of zeros
-    /** What each page adds to a chunk at most: its address and its bytes. */
-    private static final int PER_PAGE = 4 + Area.PAGE_SIZE;
     /** Marks an address (page aligned, so its low bits are free) that stands for a page of zeros. */
     private static final int ZEROS = 1;
     private static final byte[] ZERO_PAGE = new byte[Area.PAGE_SIZE];
-
-    /** The most bytes a chunk of {@code pages} pages takes (undeflated: deflating pages of random bytes saves nothing). */
-    static long maxBytes(int pages) {
-        return HEADER + (long) pages * PER_PAGE;
-    }
-
-    /** The most pages a chunk may hold to take no more than {@code bytes}. */
-    static long maxPages(long bytes) {
-        return Math.max(0, (bytes - HEADER) / PER_PAGE);
-    }
 
     /**
      * Reads {@code addresses} from {@code memory} and encodes the pages that hold a non-zero

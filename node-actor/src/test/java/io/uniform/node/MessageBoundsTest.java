@@ -40,18 +40,6 @@ class MessageBoundsTest {
     }
 
     @Test
-    void pageChunksOfTooManyPagesForTheFrameAreRefused() {
-        // 62 pages of 4,100 bytes and the header fit 256 KiB less the envelope; 63 do not.
-        MessageBounds.check(with("uniform.migration.chunk-pages = 62"));
-        String error = assertThrows(IllegalArgumentException.class,
-                () -> MessageBounds.check(with("uniform.migration.chunk-pages = 64"))).getMessage();
-        assertTrue(error.startsWith("uniform.migration.chunk-pages is 64: a chunk of as many pages takes up to 262409 bytes"), error);
-        assertTrue(error.contains("make it at most 62"), error);
-        assertThrows(IllegalArgumentException.class, () -> MessageBounds.check(with("uniform.migration.chunk-pages = 0")));
-        MessageBounds.check(with("uniform.migration.chunk-pages = 64\n" + MessageBounds.FRAME + " = 2 MiB"));
-    }
-
-    @Test
     void aBatchTooSmallToCarryAPieceIsRefused() {
         String error = assertThrows(IllegalArgumentException.class,
                 () -> MessageBounds.check(with("uniform.snapshots.channel-batch-bytes = 1 KiB"))).getMessage();
