@@ -31,8 +31,12 @@ final class ClusterFile {
     static void write(Path file, List<String> addresses) throws IOException {
         Path directory = Files.createDirectories(file.toAbsolutePath().getParent());
         Path next = Files.createTempFile(directory, file.getFileName().toString(), ".next");
-        Files.writeString(next, String.join(",", addresses) + "\n");
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.writeString(next, String.join(",", addresses) + "\n");
+            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(next); // gone already once moved; left behind only by a failed write
+        }
     }
 
     /** The HOST:PORT of every Up host member of {@code members}, oldest first. */
@@ -43,7 +47,12 @@ final class ClusterFile {
                 .toList();
     }
 
-    /** Keeps {@code file} listing the Up host members, oldest first, as the membership's events tell (the first replay it as it is). */
+    /**
+     * Keeps {@code file} listing the Up host members, oldest first, as the membership's events tell
+     * (the first replay it as it is). While the last members leave, the file keeps the last list
+     * that named one: an empty file would tell a command reading it that no cluster was ever up,
+     * where the leaving members still answer with a clear refusal.
+     */
     static Behavior<ClusterEvent.MemberEvent> follower(Path file) {
         return Behaviors.setup(context -> {
             Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.MemberEvent.class));
@@ -58,8 +67,12 @@ final class ClusterFile {
                 } else {
                     hosts.put(member.uniqueAddress(), member);
                 }
+                List<String> up = upHosts(hosts.values());
+                if (up.isEmpty()) {
+                    return Behaviors.same();
+                }
                 try {
-                    write(file, upHosts(hosts.values()));
+                    write(file, up);
                 } catch (IOException e) {
                     context.getLog().warn("the cluster file {} could not be rewritten: {}", file, e.toString());
                 }
