@@ -63,11 +63,18 @@ final class ClusterMembers {
         return start(machine.withPlacement(ROUND_ROBIN), name, members, via);
     }
 
-    /** Machine {@code name} started on every one of {@code members}, its nodes placed as {@code split} says; returns {@code via}'s proxy once each member hosts its share. */
+    /**
+     * Machine {@code name} started on every one of {@code members} (the oldest first), its nodes
+     * placed as {@code split} says; returns {@code via}'s proxy once each member hosts its share.
+     * The oldest, where the machine's singleton runs at once, is started last: the machine first
+     * reads the highest job id from a majority of the members' replicators; one not started yet
+     * never answers, and the jobs asked for would wait out the read's 5 s timeout.
+     */
     static ActorRef<Machine.Command> start(MachineDescription split, String name, List<ActorTestKit> members, ActorTestKit via) {
         ActorRef<Machine.Command> proxy = null;
         Set<String> hosts = new HashSet<>();
-        for (ActorTestKit member : members) {
+        for (int i = members.size() - 1; i >= 0; i--) {
+            ActorTestKit member = members.get(i);
             ActorRef<Machine.Command> started = MachineCluster.startMember(member.system(), name, split, refusal -> {});
             proxy = member == via ? started : proxy;
             hosts.add(hostPort(member));
