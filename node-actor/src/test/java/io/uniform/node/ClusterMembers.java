@@ -12,10 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
 
 /**
  * Members of one cluster in this JVM, for the tests of a machine split across members: any number
@@ -53,6 +55,23 @@ final class ClusterMembers {
         if (member != null) {
             ActorTestKit.shutdown(member.system(), handover, true);
         }
+    }
+
+    /** Returns once {@code member}'s actor system has terminated (as a crash: see {@link #downAtOnce}). */
+    static void awaitTerminated(ActorTestKit member) {
+        member.system().getWhenTerminated().toCompletableFuture().orTimeout(PLACED.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /**
+     * Once {@code crashed}, stopped as a crash stops it, has terminated, {@code survivor} downs it
+     * at once, as the split brain resolver does after the failure detector and stable-after have
+     * waited (10 to 20 s in these tests), for cases about what follows the downing. The
+     * resolver's own path stays proven by the cases that wait for it (the first of
+     * ClusterSnapshotRestartTest and of OldestMemberLossTest).
+     */
+    static void downAtOnce(ActorTestKit crashed, ActorTestKit survivor) {
+        awaitTerminated(crashed);
+        Cluster.get(survivor.system()).manager().tell(new Down(Cluster.get(crashed.system()).selfMember().address()));
     }
 
     /**
