@@ -64,10 +64,11 @@ final class ClusterMembers {
 
     /**
      * Once {@code crashed}, stopped as a crash stops it, has terminated, {@code survivor} downs it
-     * at once, as the split brain resolver does after the failure detector and stable-after have
-     * waited (10 to 20 s in these tests), for cases about what follows the downing. The
-     * resolver's own path stays proven by the cases that wait for it (the first of
-     * ClusterSnapshotRestartTest and of OldestMemberLossTest).
+     * at once, for cases about what follows the downing: the split brain resolver would first wait
+     * out its stable-after (5 s in these tests) once the failure detector finds the member
+     * unreachable. Its removal still waits for the failure detector. The resolver's own path
+     * stays proven by the cases that wait for it (the first of ClusterSnapshotRestartTest and of
+     * OldestMemberLossTest).
      */
     static void downAtOnce(ActorTestKit crashed, ActorTestKit survivor) {
         awaitTerminated(crashed);
