@@ -12,10 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
 
 /**
  * Members of one cluster in this JVM, for the tests of a machine split across members: any number
@@ -55,6 +57,24 @@ final class ClusterMembers {
         }
     }
 
+    /** Returns once {@code member}'s actor system has terminated (as a crash: see {@link #downAtOnce}). */
+    static void awaitTerminated(ActorTestKit member) {
+        member.system().getWhenTerminated().toCompletableFuture().orTimeout(PLACED.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /**
+     * Once {@code crashed}, stopped as a crash stops it, has terminated, {@code survivor} downs it
+     * at once, for cases about what follows the downing: the split brain resolver would first wait
+     * out its stable-after (5 s in these tests) once the failure detector finds the member
+     * unreachable. Its removal still waits for the failure detector. The resolver's own path
+     * stays proven by the cases that wait for it (the first of ClusterSnapshotRestartTest and of
+     * OldestMemberLossTest).
+     */
+    static void downAtOnce(ActorTestKit crashed, ActorTestKit survivor) {
+        awaitTerminated(crashed);
+        Cluster.get(survivor.system()).manager().tell(new Down(Cluster.get(crashed.system()).selfMember().address()));
+    }
+
     /**
      * Machine {@code name} started on every one of {@code members}, its nodes dealt to them in
      * turn; returns {@code via}'s proxy to it once each member hosts its share.
@@ -63,11 +83,18 @@ final class ClusterMembers {
         return start(machine.withPlacement(ROUND_ROBIN), name, members, via);
     }
 
-    /** Machine {@code name} started on every one of {@code members}, its nodes placed as {@code split} says; returns {@code via}'s proxy once each member hosts its share. */
+    /**
+     * Machine {@code name} started on every one of {@code members} (the oldest first), its nodes
+     * placed as {@code split} says; returns {@code via}'s proxy once each member hosts its share.
+     * The oldest, where the machine's singleton runs at once, is started last: the machine first
+     * reads the highest job id from a majority of the members' replicators; one not started yet
+     * never answers, and the jobs asked for would wait out the read's 5 s timeout.
+     */
     static ActorRef<Machine.Command> start(MachineDescription split, String name, List<ActorTestKit> members, ActorTestKit via) {
         ActorRef<Machine.Command> proxy = null;
         Set<String> hosts = new HashSet<>();
-        for (ActorTestKit member : members) {
+        for (int i = members.size() - 1; i >= 0; i--) {
+            ActorTestKit member = members.get(i);
             ActorRef<Machine.Command> started = MachineCluster.startMember(member.system(), name, split, refusal -> {});
             proxy = member == via ? started : proxy;
             hosts.add(hostPort(member));

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A job that loses a member holding most of its compute nodes restarts from its snapshot with
  * the Puma ranks the survivor's compute nodes cannot take on its service nodes, under Linux,
  * to the output of a run without failure (two actor systems of one cluster; member B stopped
- * as a crash and downed by the split brain resolver, as in {@link ClusterSnapshotRestartTest}).
+ * as a crash and downed at once, as the split brain resolver downs it in {@link ClusterSnapshotRestartTest}).
  */
 class ClusterRestartAcrossOsTest {
     private static final int RANKS = 8;
@@ -64,6 +64,7 @@ class ClusterRestartAcrossOsTest {
             MachineJob.checkpointInFlight(a, machine, job.started.jobId(), ClusterSnapshotRestartTest.LONG);
 
             b.system().terminate(); // as a crash: six of the job's eight compute nodes vanish
+            ClusterMembers.downAtOnce(b, a);
 
             JobReport.JobFinished end = job.finish(ClusterSnapshotRestartTest.LONG);
             assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());

@@ -27,10 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job whose ranks span two members of a cluster in this JVM loses one member as a crash
- * loses it (its actor system stops without leaving; the split brain resolver downs it): yod
- * learns which ranks were lost and restarts the job from its last snapshot on the surviving
- * member's nodes, to the output of a run without failure; without a snapshot the job fails,
- * its report naming the lost ranks' nodes and member.
+ * loses it (its actor system stops without leaving; the split brain resolver downs it, or, in
+ * the cases about what follows, the survivor downs it at once): yod learns which ranks were
+ * lost and restarts the job from its last snapshot on the surviving member's nodes, to the
+ * output of a run without failure; without a snapshot the job fails, its report naming the
+ * lost ranks' nodes and member.
  */
 class ClusterSnapshotRestartTest {
     static final Duration PLACED = ClusterMembers.PLACED;
@@ -136,6 +137,7 @@ class ClusterSnapshotRestartTest {
         job.awaitLines(checksumLine(rounds + (long) firstOnA * moreEachRank), 1);
 
         b.system().terminate();
+        ClusterMembers.downAtOnce(b, a);
 
         JobReport.JobFinished end = job.finish(LONG);
         assertEquals(0, end.shellStatus(), () -> end + job.out() + job.err());
@@ -178,6 +180,7 @@ class ClusterSnapshotRestartTest {
         String member = hostPort(b);
 
         b.system().terminate();
+        ClusterMembers.downAtOnce(b, a);
 
         JobReport.JobFinished end = job.finish(LONG);
         assertEquals(137, end.shellStatus(), end::toString);

@@ -87,12 +87,17 @@ class OldestMemberLossTest {
 
     /** The sequenced all-to-all, kept by a keeper on member C; {@code snapshotEveryMillis} 0: no snapshots. */
     private MachineJob alltoall(int rounds, long snapshotEveryMillis) {
+        return new MachineJob(askForAlltoall(rounds, snapshotEveryMillis));
+    }
+
+    /** The same, asked for: the probe its reports go to. */
+    private TestProbe<JobReport> askForAlltoall(int rounds, long snapshotEveryMillis) {
         TestProbe<JobReport> client = c.createTestProbe();
         Yod.Options options = Yod.Options.NONE.withSnapshots(snapshotEveryMillis, snapshots.toString());
         Program program = new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "" + rounds), null);
         c.spawn(JobKeeper.create(machine, keeper -> new Machine.Run(program, JobPlacement.of(Partition.COMPUTE), RANKS, keeper, options),
                 client.getRef()));
-        return new MachineJob(client);
+        return client;
     }
 
     private static String failureFree(int rounds) {
@@ -139,7 +144,7 @@ class OldestMemberLossTest {
         int port = (Integer) Cluster.get(oldest.system()).selfMember().address().port().get();
 
         oldest.system().terminate();
-        oldest.system().getWhenTerminated().toCompletableFuture().get(PLACED.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        ClusterMembers.awaitTerminated(oldest);
         // Restarted at once on the same HOST:PORT: by its address alone, the lost member would still be there.
         oldest = TwoSystemClusterTest.member(CRASHING_MEMBER + "pekko.remote.artery.canonical.port = " + port + "\n");
         Cluster.get(oldest.system()).manager().tell(Join.create(Cluster.get(b.system()).selfMember().address()));
@@ -159,6 +164,7 @@ class OldestMemberLossTest {
         assertEquals(taken, job.awaitSnapshot(), "the job's keeper heard of it too");
 
         oldest.system().terminate();
+        ClusterMembers.downAtOnce(oldest, c);
 
         assertRecoveredOnceToTheFailureFreeOutput(job);
     }
@@ -170,7 +176,9 @@ class OldestMemberLossTest {
 
         oldest.system().terminate();
         // Asked for while the machine dies: taken by the dying machine, or by the one after it.
-        MachineJob askedMeanwhile = alltoall(100, 0);
+        TestProbe<JobReport> meanwhileClient = askForAlltoall(100, 0);
+        ClusterMembers.downAtOnce(oldest, c);
+        MachineJob askedMeanwhile = new MachineJob(meanwhileClient);
 
         JobReport.JobFinished end = job.finish(LONG);
         assertEquals(1, end.shellStatus(), end::toString);
