@@ -855,7 +855,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private void claimed(int jobId, List<String> requestIds) {
         RunningJobs.Job job = unclaimed.claim(jobId, requestIds);
         if (job != null) {
-            getContext().getLog().info("job {} of the machine before this one was re-claimed by its client {} ms after this machine read it",
+            getContext().getLog().warn("job {} of the machine before this one was re-claimed by its client {} ms after this machine read it",
                     job.jobId(), (System.nanoTime() - runningJobsReadAtNanos) / 1_000_000);
             replicateEnded(job.jobId());
         }
