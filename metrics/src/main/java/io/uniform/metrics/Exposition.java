@@ -64,6 +64,8 @@ public final class Exposition implements MultiCollector {
                 "Serialized bytes of the messages the member's Artery sent"),
         MEMBER_ARTERY_BYTES_RECEIVED("uniform_member_artery_received_bytes_total", true, Scope.MEMBER,
                 "Serialized bytes of the messages the member's Artery received"),
+        MEMBER_FAILED_JOBS("uniform_member_failed_jobs_total", true, Scope.MEMBER,
+                "Jobs the machine on the member reported failed: jobs of a lost machine that no client re-claimed"),
         JOB_RANKS("uniform_job_ranks", false, Scope.JOB, "Ranks of a job the member's machine placed"),
         JOB_RUNTIME("uniform_job_runtime_seconds", false, Scope.JOB, "Time since the job was first placed (a restart keeps it)"),
         JOB_SNAPSHOTS("uniform_job_snapshots_total", true, Scope.JOB, "Snapshots written of the job (before its restarts too)"),
@@ -152,6 +154,7 @@ public final class Exposition implements MultiCollector {
             points.get(Family.MEMBER_ARTERY_BYTES_SENT).add(new Point(member, jvm.artery().bytesSent()));
             points.get(Family.MEMBER_ARTERY_BYTES_RECEIVED).add(new Point(member, jvm.artery().bytesReceived()));
         }
+        points.get(Family.MEMBER_FAILED_JOBS).add(new Point(member, report.failedJobCount()));
         for (Machine.JobFigures job : report.jobs()) {
             Labels labels = member.add("job_id", Integer.toString(job.jobId())).add("program", job.program());
             points.get(Family.JOB_RANKS).add(new Point(labels, job.ranks()));

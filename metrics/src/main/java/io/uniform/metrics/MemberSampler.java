@@ -55,6 +55,9 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     /** The machine answered with its jobs, or (jobs null) did not within an interval. */
     private record JobsAnswered(Machine.Jobs jobs) implements Command {}
 
+    // What a member that does not run the machine reports of its jobs.
+    private static final Machine.Jobs NO_JOBS = new Machine.Jobs(List.of(), List.of(), 0);
+
     /** Sample now: {@code replyTo} gets this member's whole report once every node asked now has answered. */
     record SampleNow(ActorRef<MemberReport> replyTo) implements Command {}
 
@@ -80,7 +83,7 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     // The latest answer of each node, by the node that gave it (a node that leaves the listing leaves the report).
     private final Map<ActorRef<NodeActor.Command>, Integer> nidOf = new HashMap<>();
     private final Map<Integer, Timed> samples = new TreeMap<>();
-    private List<Machine.JobFigures> jobs = List.of();
+    private Machine.Jobs jobs = NO_JOBS;
     // Questions asked and answered (or timed out), by node and to the machine: a node answers in the order asked.
     private final Map<ActorRef<NodeActor.Command>, Long> asked = new HashMap<>();
     private final Map<ActorRef<NodeActor.Command>, Long> answered = new HashMap<>();
@@ -175,7 +178,7 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
     private Behavior<Command> onJobsAnswered(JobsAnswered answer) {
         jobsAnswered++;
         if (answer.jobs() != null) {
-            jobs = answer.jobs().jobs();
+            jobs = answer.jobs();
         }
         payWhatIsAnswered();
         return this;
@@ -210,7 +213,7 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         }
         ActorRef<Machine.Command> machineRef = jobsFrom.get();
         if (machineRef == null) {
-            jobs = List.of();
+            jobs = NO_JOBS;
         } else {
             jobsAsked++;
             getContext().ask(Machine.Jobs.class, machineRef, settings.interval(), Machine.GetJobs::new,
@@ -255,6 +258,6 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         return new MemberReport(member, System.currentTimeMillis(), JvmFigures.now(Adapter.toClassic(getContext().getSystem())), states,
                 Activities.sum(sampled.stream().map(sample -> sample.figures().activity()).toList()),
                 sampled.stream().mapToDouble(NodeSample::mips).sum(), sampled.stream().mapToDouble(NodeSample::messagesPerSecond).sum(),
-                sampled, jobs);
+                sampled, jobs.jobs(), jobs.failed(), jobs.failedCount());
     }
 }

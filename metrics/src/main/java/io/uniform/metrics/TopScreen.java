@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * The text of one {@code uniform top} screen, from a {@link MachineView}: the machine's totals,
- * one line per member, nodes by partition and state, the jobs, and the busiest nodes. Pure: the
+ * one line per member, nodes by partition and state, the jobs (and those reported failed, if any),
+ * and the busiest nodes. Pure: the
  * same view and time give the same text.
  */
 public final class TopScreen {
@@ -51,6 +52,13 @@ public final class TopScreen {
                 .sorted(java.util.Comparator.comparingInt(Machine.JobFigures::jobId))
                 .forEach(job -> screen.append(String.format(Locale.ROOT, "%-6d %-24s %6d %9.1fs%n", job.jobId(), shortName(job.program()),
                         job.ranks(), Math.max(0, nowMillis - job.placedAtMillis()) / 1000.0)));
+        List<Machine.FailedJob> failed = members.stream().flatMap(member -> member.failedJobs().stream())
+                .sorted(java.util.Comparator.comparingInt(Machine.FailedJob::jobId)).toList();
+        if (!failed.isEmpty()) {
+            screen.append('\n').append(String.format(Locale.ROOT, "%-6s %-24s %6s %10s  %s%n", "FAILED", "PROGRAM", "RANKS", "AGO", "LOST WITH"));
+            failed.forEach(job -> screen.append(String.format(Locale.ROOT, "%-6d %-24s %6d %9.1fs  %s%n", job.jobId(), shortName(job.program()),
+                    job.nids().size(), Math.max(0, nowMillis - job.failedAtMillis()) / 1000.0, String.join(", ", job.lostMembers()))));
+        }
         screen.append('\n').append(String.format(Locale.ROOT, "%-6s %-9s %-8s %-10s %8s %9s %12s %6s%n",
                 "NID", "PARTITION", "STATE", "JOB/RANK", "MIPS", "MSG/S", "INSTRUCTIONS", "MOVES"));
         members.stream().flatMap(member -> member.nodes().stream())

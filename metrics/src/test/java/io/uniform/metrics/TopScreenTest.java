@@ -17,13 +17,14 @@ class TopScreenTest {
     }
 
     @Test
-    void rendersMembersStatesJobsAndTheBusiestNodes() {
+    void rendersMembersStatesJobsFailedJobsAndTheBusiestNodes() {
         MemberReport a = new MemberReport("uniform@127.0.0.1:25520", 0, new JvmFigures(64L << 20, 512L << 20, 7, 0.5, 0.25, 2,
                         new CountingMailbox.Depths(3, 2), new ArteryTraffic.Figures(10, 5L << 20, 12, 3L << 20)),
                 List.of(new MemberReport.StateCount("compute", NodeActor.Status.IDLE, 1),
                         new MemberReport.StateCount("compute", NodeActor.Status.RUNNING, 1)),
                 Activities.NONE, 120.5, 10, List.of(node(1, NodeActor.Status.RUNNING, 4, 1000, 120.5), node(2, NodeActor.Status.IDLE, 0, 5, 0)),
-                List.of(new Machine.JobFigures(4, "guest/elf/mpp/token_ring.elf", 1, 1_000, 0, 0)));
+                List.of(new Machine.JobFigures(4, "guest/elf/mpp/token_ring.elf", 1, 1_000, 0, 0)),
+                List.of(new Machine.FailedJob(3, "alltoall", List.of(0, 1), List.of("127.0.0.1:25521", "127.0.0.1:25522"), 500, "lost")), 1);
         String screen = TopScreen.render(new MachineView(List.of(a)), 3_500);
         assertEquals(String.join("\n",
                 "uniform top: 1 member, 2 nodes, 1 job, 120.5 MIPS, 10 msg/s",
@@ -36,6 +37,9 @@ class TopScreenTest {
                 "",
                 "JOB    PROGRAM                   RANKS    RUNTIME",
                 "4      token_ring.elf                1       2.5s",
+                "",
+                "FAILED PROGRAM                   RANKS        AGO  LOST WITH",
+                "3      alltoall                      2       3.0s  127.0.0.1:25521, 127.0.0.1:25522",
                 "",
                 "NID    PARTITION STATE    JOB/RANK       MIPS     MSG/S INSTRUCTIONS  MOVES",
                 "1      compute   running  4/1           120.5        10         1000      1",

@@ -9,6 +9,8 @@ import io.uniform.interconnect.Mesh;
 import io.uniform.node.cluster.HighestJobId;
 import io.uniform.node.cluster.MachineCluster;
 import io.uniform.node.cluster.RecentMap;
+import io.uniform.node.cluster.RunningJobs;
+import io.uniform.node.cluster.UnclaimedJobs;
 import io.uniform.node.directory.NodeDirectory;
 import io.uniform.node.directory.NodeHost;
 import io.uniform.node.yod.JobReport;
@@ -28,7 +30,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -44,7 +48,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.ReplicatedData;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -191,6 +198,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
     }
 
+    /** No job id: a claim by a request's id alone. */
+    private static final int NO_JOB = -1;
+
     /** A {@link Migrate} with this destination lets the machine choose the node. */
     public static final int ANY_NODE = -1;
 
@@ -227,12 +237,30 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** The answer to a {@link Release}: {@code problem} is null once the member holds no node. */
     public record Released(String member, String problem) implements CborSerializable {}
 
-    /** Ask for the jobs the machine has placed and not yet seen end. */
+    /** Ask for the jobs the machine has placed and not yet seen end, and those it reported failed. */
     public record GetJobs(ActorRef<Jobs> replyTo) implements Command, CborSerializable {}
 
-    public record Jobs(List<JobFigures> jobs) implements CborSerializable {
+    /**
+     * The jobs running, the latest of those this machine reported failed (jobs of a lost machine
+     * that no client re-claimed), and how many it reported failed in all.
+     */
+    public record Jobs(List<JobFigures> jobs, List<FailedJob> failed, long failedCount) implements CborSerializable {
         public Jobs {
             jobs = List.copyOf(jobs);
+            failed = List.copyOf(failed);
+        }
+    }
+
+    /**
+     * A job of the machine before this one that was lost with members ({@code lostMembers},
+     * HOST:PORT) and that no client re-claimed: its ranks' nodes, when it was reported failed, and
+     * why (its ranks and what each lost member held of it).
+     */
+    public record FailedJob(int jobId, String program, List<Integer> nids, List<String> lostMembers, long failedAtMillis, String reason)
+            implements CborSerializable {
+        public FailedJob {
+            nids = List.copyOf(nids);
+            lostMembers = List.copyOf(lostMembers);
         }
     }
 
@@ -286,12 +314,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private record JobIdsRead(Replicator.GetResponse<LWWRegister<Integer>> response, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** A job id given was written, or not, to a majority of the host members (local: the replicator's answer, wrapped). */
-    private record JobIdWritten(Replicator.UpdateResponse<LWWRegister<Integer>> response, Throwable failure)
+    /** The jobs the machines before ran were read (local: the replicator's answer, wrapped). */
+    private record RunningJobsRead(Replicator.GetResponse<LWWMap<Integer, RunningJobs.Job>> response, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** How long the highest job id's majority read and writes may take. */
-    private static final Duration JOB_IDS_TIMEOUT = Duration.ofSeconds(5);
+    /** {@code what} was written, or not, to a majority of the host members (local: the replicator's answer, wrapped). */
+    private record Replicated(String what, Replicator.UpdateResponse<?> response, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
+    /** The jobs of the machines before that no client has re-claimed by now are reported failed (local: sent to itself). */
+    private enum UnclaimedBoundOver implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+    /** How long a majority read or write of the machine's replicated data (job ids, running jobs) may take. */
+    private static final Duration MAJORITY_TIMEOUT = Duration.ofSeconds(5);
     /** How long a machine on a cluster waits for a host on every Up host member before it places its nodes on those there are. */
     private static final Duration HOSTS_SETTLE = Duration.ofSeconds(5);
     // A request's copies come within seconds of it (a keeper's, while the machine moves): this many suffice.
@@ -380,10 +415,19 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private final ActorRef<NodeActor.MigrationReport> moveEnded;
     private final ActorRef<JobReport.JobFinished> doneAdapter;
     private int nextJobId = 1;
-    // On a cluster: the highest job id given, read before the first job (new ids go above every one
-    // the machine before gave) and raised as ids are given. Null in one JVM.
-    private final ActorRef<Replicator.Command> jobIdReplicator;
+    // On a cluster: this member's replicator of the machine's data (null in one JVM): the highest job
+    // id given, read before the first job (new ids go above every one the machine before gave) and
+    // raised as ids are given; and the jobs running, read before the first job too (those of the
+    // machine before wait for their clients to re-claim them), each put as it starts and removed as it ends.
+    private final ActorRef<Replicator.Command> replicator;
     private boolean jobIdsRead;
+    private boolean runningJobsRead;
+    private long runningJobsReadAtNanos;
+    // This machine among those that ran on the cluster: the jobs it did not put are the machines' before.
+    private final String machineId = newRequestId();
+    private final UnclaimedJobs unclaimed = new UnclaimedJobs();
+    // How long the jobs of the machine before wait for a client to re-claim them (uniform.cluster.unclaimed-job-timeout).
+    private final Duration unclaimedTimeout;
     // Jobs asked for before the first placement on a cluster: they would find no node free yet.
     private final List<Command> waitingForPlacement = new ArrayList<>();
     // The latest requests taken (or answered, or carried on by a restarted job), by id, so that a copy
@@ -409,10 +453,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.moveEnded = context.messageAdapter(NodeActor.MigrationReport.class, MoveEnded::new);
         this.hostAnswers = context.messageAdapter(NodeHost.Hosting.class, HostAnswered::new);
         this.leavingDrained = context.getSystem().ignoreRef(); // not an adapter: one per message class, moveEnded's
-        this.jobIdReplicator = jobIds;
+        this.replicator = jobIds;
         this.jobIdsRead = !clustered;
+        this.runningJobsRead = !clustered;
+        this.unclaimedTimeout = context.getSystem().settings().config().getDuration("uniform.cluster.unclaimed-job-timeout");
         if (clustered) {
-            readHighestJobId(new Replicator.ReadMajority(JOB_IDS_TIMEOUT));
+            readHighestJobId(new Replicator.ReadMajority(MAJORITY_TIMEOUT));
+            readRunningJobs(new Replicator.ReadMajority(MAJORITY_TIMEOUT));
             context.scheduleOnce(HOSTS_SETTLE, context.getSelf(), StopWaitingForHosts.INSTANCE);
             cluster.state().getMembers().forEach(member -> members.put(member.address(), member));
             context.getSystem().receptionist().tell(Receptionist.subscribe(NodeHost.key(machineName),
@@ -457,25 +504,27 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(Release.class, this::onRelease)
                 .onMessageEquals(StopWaitingForHosts.INSTANCE, this::onStopWaitingForHosts)
                 .onMessage(JobIdsRead.class, this::onJobIdsRead)
-                .onMessage(JobIdWritten.class, this::onJobIdWritten)
+                .onMessage(RunningJobsRead.class, this::onRunningJobsRead)
+                .onMessage(Replicated.class, this::onReplicated)
+                .onMessageEquals(UnclaimedBoundOver.INSTANCE, this::onUnclaimedBoundOver)
                 .build();
     }
 
     /**
      * True (and {@code command} kept for later) while a machine on a cluster has not placed its
-     * nodes yet, or not read the highest job id given before it.
+     * nodes yet, or not read the highest job id given before it and the jobs running then.
      */
     private boolean heldForPlacement(Command command) {
-        boolean held = !hostsSettled || !jobIdsRead;
+        boolean held = !hostsSettled || !jobIdsRead || !runningJobsRead;
         if (held) {
             waitingForPlacement.add(command);
         }
         return held;
     }
 
-    /** Takes the jobs held for the first placement once it is made and the job ids are read. */
+    /** Takes the jobs held for the first placement once it is made and the job ids and running jobs are read. */
     private void takeHeldJobs() {
-        if (hostsSettled && jobIdsRead) {
+        if (hostsSettled && jobIdsRead && runningJobsRead) {
             waitingForPlacement.forEach(getContext().getSelf()::tell);
             waitingForPlacement.clear();
         }
@@ -486,9 +535,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * if they did not answer in time, as this member's replica has it): new ids go above it.
      */
     private Behavior<Command> onJobIdsRead(JobIdsRead read) {
-        if (read.response() == null || read.response() instanceof Replicator.GetFailure<LWWRegister<Integer>>) {
-            getContext().getLog().warn("a majority of the host members did not tell the highest job id given: reading this member's ({})",
-                    read.failure() != null ? read.failure().toString() : read.response());
+        if (noMajority(read.response(), read.failure(), "the highest job id given")) {
             readHighestJobId(Replicator.readLocal());
             return this;
         }
@@ -502,41 +549,163 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return this;
     }
 
+    /**
+     * True, with a warning, when a majority of the host members did not answer the read of {@code
+     * what} (the caller then reads this member's replica).
+     */
+    private boolean noMajority(Replicator.GetResponse<?> response, Throwable failure, String what) {
+        if (response != null && !(response instanceof Replicator.GetFailure<?>)) {
+            return false;
+        }
+        getContext().getLog().warn("a majority of the host members did not tell {}: reading this member's ({})", what,
+                failure != null ? failure.toString() : response);
+        return true;
+    }
+
+    /**
+     * The jobs the machines before this one ran are read: each that is not re-claimed within
+     * {@code uniform.cluster.unclaimed-job-timeout} is reported failed.
+     */
+    private Behavior<Command> onRunningJobsRead(RunningJobsRead read) {
+        if (noMajority(read.response(), read.failure(), "the jobs running")) {
+            readRunningJobs(Replicator.readLocal());
+            return this;
+        }
+        if (read.response() instanceof Replicator.GetSuccess<LWWMap<Integer, RunningJobs.Job>> success) {
+            List<RunningJobs.Job> adopted = unclaimed.adopt(success.get(RunningJobs.KEY).getEntries().values(), machineId);
+            if (!adopted.isEmpty()) {
+                getContext().getLog().warn("the machine before this one ran job(s) {}: each not re-claimed by its client within {} s is reported failed",
+                        adopted.stream().map(RunningJobs.Job::jobId).toList(), unclaimedTimeout.toSeconds());
+                getContext().scheduleOnce(unclaimedTimeout, getContext().getSelf(), UnclaimedBoundOver.INSTANCE);
+            }
+        }
+        runningJobsRead = true; // NotFound: no job ever ran
+        runningJobsReadAtNanos = System.nanoTime();
+        takeHeldJobs();
+        return this;
+    }
+
     /** A new job id, above every one given; on a cluster, written to a majority of the host members for the machine after this one. */
     private int newJobId() {
         int jobId = nextJobId;
         nextJobId++;
-        if (jobIdReplicator != null) {
-            SelfUniqueAddress self = new SelfUniqueAddress(cluster.selfMember().uniqueAddress());
-            getContext().ask(HighestJobId.WRITTEN, jobIdReplicator, JOB_IDS_TIMEOUT.multipliedBy(2),
-                    replyTo -> new Replicator.Update<>(HighestJobId.KEY, HighestJobId.none(self), new Replicator.WriteMajority(JOB_IDS_TIMEOUT),
-                            replyTo, register -> HighestJobId.raisedTo(register, jobId, self)), JobIdWritten::new);
+        if (replicator != null) {
+            SelfUniqueAddress self = selfUniqueAddress();
+            writeMajority(HighestJobId.KEY, HighestJobId.none(self), register -> HighestJobId.raisedTo(register, jobId, self), "job id " + jobId);
         }
         return jobId;
     }
 
-    private Behavior<Command> onJobIdWritten(JobIdWritten written) {
-        if (!(written.response() instanceof Replicator.UpdateSuccess<LWWRegister<Integer>>)) {
+    private SelfUniqueAddress selfUniqueAddress() {
+        return new SelfUniqueAddress(cluster.selfMember().uniqueAddress());
+    }
+
+    private Behavior<Command> onReplicated(Replicated written) {
+        if (!(written.response() instanceof Replicator.UpdateSuccess<?>)) {
             // It is written here, and gossip carries it to the others.
-            getContext().getLog().warn("a job id was not written to a majority of the host members in {}: {}", JOB_IDS_TIMEOUT,
+            getContext().getLog().warn("{} was not written to a majority of the host members in {}: {}", written.what(), MAJORITY_TIMEOUT,
                     written.failure() != null ? written.failure().toString() : written.response());
         }
         return this;
     }
 
     /**
-     * Asks this member's replicator for the highest job id given, as {@code consistency} reads it
-     * (asked, not through Pekko's message adapter, which fails its actor if the answer is late).
+     * Has this member's replicator apply {@code modify} to {@code key} and write it to a majority of
+     * the host members; {@code what} names it in a warning if a majority does not answer.
      */
+    @SuppressWarnings("unchecked")
+    private <T extends ReplicatedData> void writeMajority(Key<T> key, T initial, Function<T, T> modify, String what) {
+        Class<Replicator.UpdateResponse<T>> answer = (Class<Replicator.UpdateResponse<T>>) (Class<?>) Replicator.UpdateResponse.class;
+        getContext().ask(answer, replicator, MAJORITY_TIMEOUT.multipliedBy(2),
+                replyTo -> new Replicator.Update<>(key, initial, new Replicator.WriteMajority(MAJORITY_TIMEOUT), replyTo, modify),
+                (response, failure) -> new Replicated(what, response, failure));
+    }
+
+    /**
+     * Asks this member's replicator for {@code key} as {@code consistency} reads it (asked, not
+     * through Pekko's message adapter, which fails its actor if the answer is late).
+     */
+    @SuppressWarnings("unchecked")
+    private <T extends ReplicatedData> void read(Key<T> key, Replicator.ReadConsistency consistency,
+                                                 BiFunction<Replicator.GetResponse<T>, Throwable, Command> answered) {
+        Class<Replicator.GetResponse<T>> answer = (Class<Replicator.GetResponse<T>>) (Class<?>) Replicator.GetResponse.class;
+        getContext().ask(answer, replicator, MAJORITY_TIMEOUT.multipliedBy(2), replyTo -> new Replicator.Get<>(key, consistency, replyTo),
+                answered::apply);
+    }
+
     private void readHighestJobId(Replicator.ReadConsistency consistency) {
-        getContext().ask(HighestJobId.READ, jobIdReplicator, JOB_IDS_TIMEOUT.multipliedBy(2),
-                replyTo -> new Replicator.Get<>(HighestJobId.KEY, consistency, replyTo), JobIdsRead::new);
+        read(HighestJobId.KEY, consistency, JobIdsRead::new);
+    }
+
+    private void readRunningJobs(Replicator.ReadConsistency consistency) {
+        read(RunningJobs.KEY, consistency, RunningJobsRead::new);
+    }
+
+    /** On a cluster, puts job {@code jobId} as it runs now (its nodes, their members, its client) among the running jobs. */
+    private void replicateRunning(int jobId) {
+        if (replicator == null) {
+            return;
+        }
+        List<Integer> nids = jobNodes.get(jobId);
+        ActorRef<JobReport> client = clients.get(jobId);
+        List<RunningJobs.Member> rankMembers = nids.stream().map(nid -> {
+            ActorRef<NodeHost.Command> host = hostOf.get(nid);
+            return host == null ? new RunningJobs.Member(Status.NONE, 0) : member(memberAddress(host));
+        }).toList();
+        List<String> requests = taken.entrySet().stream().filter(request -> request.getValue().jobId() == jobId).map(Map.Entry::getKey).toList();
+        RunningJobs.Job job = new RunningJobs.Job(jobId, jobFigures.get(jobId).program(), nids, rankMembers, machineId,
+                member(cluster.selfMember().address()), client, member(memberAddress(client)), requests);
+        SelfUniqueAddress self = selfUniqueAddress();
+        writeMajority(RunningJobs.KEY, RunningJobs.none(), running -> running.put(self, jobId, job), "running job " + jobId);
+    }
+
+    /** On a cluster, removes job {@code jobId} from the running jobs: it ended, or goes on under another id. */
+    private void replicateEnded(int jobId) {
+        if (replicator != null) {
+            SelfUniqueAddress self = selfUniqueAddress();
+            writeMajority(RunningJobs.KEY, RunningJobs.none(), running -> running.remove(self, jobId), "the end of job " + jobId);
+        }
+    }
+
+    /** The member at {@code address} as the running jobs name it (uid 0 if it is no longer a member). */
+    private RunningJobs.Member member(Address address) {
+        Member known = members.get(address);
+        return new RunningJobs.Member(hostPort(address), known == null ? 0 : known.uniqueAddress().longUid());
+    }
+
+    /** True while {@code member} (that very one, not a new one on its HOST:PORT) is in the cluster and not down. */
+    private boolean present(RunningJobs.Member member) {
+        return members.values().stream().anyMatch(candidate -> hostPort(candidate.address()).equals(member.hostPort())
+                && candidate.uniqueAddress().longUid() == member.uid() && !candidate.status().equals(MemberStatus.down()));
+    }
+
+    /**
+     * The bound is over: every job of the machines before that no client re-claimed is reported
+     * failed (an error naming its ranks and the members lost, the metrics, {@link GetJobs}), its
+     * client, if still there, is told, and whatever still holds it on this machine's nodes ends it.
+     */
+    private Behavior<Command> onUnclaimedBoundOver() {
+        for (UnclaimedJobs.Reported reported : unclaimed.reportWaiting(this::present, unclaimedTimeout, System.currentTimeMillis())) {
+            FailedJob failed = reported.failure();
+            getContext().getLog().error("job {} ({}) failed: {}", failed.jobId(), failed.program(), failed.reason());
+            reported.job().client().tell(new JobReport.JobFinished(failed.jobId(), List.of(), "the job failed: " + failed.reason()));
+            for (int nid : failed.nids()) {
+                ActorRef<NodeActor.Command> node = nodes.get(nid);
+                if (node != null) {
+                    node.tell(new NodeActor.Kill(failed.jobId(), "job " + failed.jobId() + " failed: its machine was lost"));
+                    node.tell(new NodeActor.JobEnded(failed.jobId()));
+                }
+            }
+            replicateEnded(failed.jobId());
+        }
+        return this;
     }
 
     private Behavior<Command> onRun(Run run) {
         if (heldForPlacement(run) || repeated(run.requestId(), run.client())) {
             return this;
         }
+        claimed(NO_JOB, List.of(run.requestId()));
         int jobId = newJobId();
         taken.put(run.requestId(), new Taken(jobId, null));
         if (run.size() < 1) {
@@ -573,12 +742,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 finish(run.client(), new JobReport.JobFinished(jobId, List.of(), failure != null ? failure : "killed before it started: " + killed));
                 return;
             }
-            List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-            Yod.Job job = new Yod.Job(jobId, run.program(), placements, run.options(), directory, getContext().getSelf());
-            ActorRef<Yod.Command> yod = getContext().spawn(Yod.create(job, run.client(), doneAdapter), "yod-" + jobId);
-            getContext().watchWith(yod, new YodStopped(jobId));
-            jobs.put(jobId, yod);
-            clients.put(jobId, run.client());
+            startYod(jobId, run.program(), nids, run.options(), run.client(), job -> Yod.create(job, run.client(), doneAdapter));
         });
         return this;
     }
@@ -658,6 +822,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /** The job is over for the machine: returns the nodes it had. */
     private List<Integer> forget(int jobId) {
+        if (clients.containsKey(jobId)) {
+            replicateEnded(jobId); // its yod had started
+        }
         jobFigures.remove(jobId);
         jobNodesLeft.remove(jobId);
         return jobNodes.remove(jobId);
@@ -675,8 +842,23 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     }
 
     private Behavior<Command> onGetJobs(GetJobs get) {
-        get.replyTo().tell(new Jobs(jobFigures.values().stream().sorted(java.util.Comparator.comparingInt(JobFigures::jobId)).toList()));
+        get.replyTo().tell(new Jobs(jobFigures.values().stream().sorted(java.util.Comparator.comparingInt(JobFigures::jobId)).toList(),
+                unclaimed.recentFailures(), unclaimed.failedCount()));
         return this;
+    }
+
+    /**
+     * A client claims the job of the machine before that {@code jobId} or one of {@code requestIds}
+     * names (a keeper's recovery, or its copy of a request the lost machine took): that job is not
+     * reported failed, and is no longer among the running jobs under its old id.
+     */
+    private void claimed(int jobId, List<String> requestIds) {
+        RunningJobs.Job job = unclaimed.claim(jobId, requestIds);
+        if (job != null) {
+            getContext().getLog().warn("job {} of the machine before this one was re-claimed by its client {} ms after this machine read it",
+                    job.jobId(), (System.nanoTime() - runningJobsReadAtNanos) / 1_000_000);
+            replicateEnded(job.jobId());
+        }
     }
 
     private Behavior<Command> onSnapshotWritten(SnapshotWritten written) {
@@ -950,6 +1132,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (report.moved() && nids != null) {
             nids.set(move.rank(), move.to());
             busy.remove(report.from());
+            replicateRunning(move.jobId()); // the rank's node and member
         } else {
             busy.remove(move.to()); // it did not move, or its job ended meanwhile and let its other nodes go
         }
@@ -973,6 +1156,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (heldForPlacement(restart) || repeated(restart.requestId(), restart.client())) {
             return this;
         }
+        claimed(NO_JOB, List.of(restart.requestId()));
         restart(restart.snapshotFile(), restart.expected(), restart.client(),
                 new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null, List.of(restart.requestId()));
         return this;
@@ -985,6 +1169,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         down.addAll(restart.lost()); // before the machine's own watch may tell it
         tellJobEnded(restart.jobId());
+        replicateEnded(restart.jobId()); // it goes on under a new id
         jobNodesLeft.remove(restart.jobId());
         List<Integer> freed = jobNodes.remove(restart.jobId());
         if (freed != null) {
@@ -1004,6 +1189,14 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (heldForPlacement(recover) || repeated(recover.requestId(), recover.client())) {
             return this;
         }
+        FailedJob failed = unclaimed.reported(recover.jobId());
+        if (failed != null) {
+            // Reported failed already: a failure, once reported, stays one.
+            recover.client().tell(new JobReport.JobFinished(recover.jobId(), List.of(), "the job was reported failed before its client re-claimed it ("
+                    + unclaimedTimeout.toSeconds() + " s, uniform.cluster.unclaimed-job-timeout): " + failed.reason()));
+            return this;
+        }
+        claimed(recover.jobId(), Stream.concat(recover.earlierRequests().stream(), Stream.of(recover.requestId())).toList());
         // Its ranks kept their Portals job id; new ids stay clear of the lost machine's, as far as its keepers tell.
         nextJobId = Math.max(nextJobId, recover.jobId() + 1);
         getContext().getLog().warn("job {} of the machine before this one lost its yod: recovering it from {}", recover.jobId(),
@@ -1065,13 +1258,20 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 finish(client, new JobReport.JobFinished(jobId, List.of(), failure));
                 return;
             }
-            List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
-            Yod.Job job = new Yod.Job(jobId, program, placements, options, directory, getContext().getSelf());
-            ActorRef<Yod.Command> yod = getContext().spawn(Yod.restore(job, placed, client, doneAdapter), "yod-" + jobId);
-            getContext().watchWith(yod, new YodStopped(jobId));
-            jobs.put(jobId, yod);
-            clients.put(jobId, client);
+            startYod(jobId, program, nids, options, client, job -> Yod.restore(job, placed, client, doneAdapter));
         });
+    }
+
+    /** Spawns job {@code jobId}'s yod as {@code yod} makes it of the job on {@code nids}, watched, and (on a cluster) replicates the job. */
+    private void startYod(int jobId, Program program, List<Integer> nids, Yod.Options options, ActorRef<JobReport> client,
+                          Function<Yod.Job, Behavior<Yod.Command>> yod) {
+        List<Yod.Placement> placements = nids.stream().map(nid -> new Yod.Placement(nid, nodes.get(nid))).toList();
+        Yod.Job job = new Yod.Job(jobId, program, placements, options, directory, getContext().getSelf());
+        ActorRef<Yod.Command> started = getContext().spawn(yod.apply(job), "yod-" + jobId);
+        getContext().watchWith(started, new YodStopped(jobId));
+        jobs.put(jobId, started);
+        clients.put(jobId, client);
+        replicateRunning(jobId);
     }
 
     /**

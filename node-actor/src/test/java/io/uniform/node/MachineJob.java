@@ -1,8 +1,12 @@
 package io.uniform.node;
 
+import io.uniform.config.Partition;
+import io.uniform.guest.GuestFiles;
+import io.uniform.node.cluster.JobKeeper;
 import io.uniform.node.yod.Checkpoint;
 import io.uniform.node.yod.JobEvent;
 import io.uniform.node.yod.JobReport;
+import io.uniform.node.yod.Yod;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,6 +39,24 @@ final class MachineJob {
     MachineJob(TestProbe<JobReport> client) {
         this.client = client;
         started = (JobReport.JobStarted) client.receiveMessage(TIMEOUT);
+    }
+
+    /**
+     * The sequenced all-to-all of {@code ranks} compute ranks and {@code rounds} rounds, run on
+     * {@code machine} with {@code options} through a {@link JobKeeper} on {@code member}.
+     */
+    static MachineJob keptAlltoall(ActorTestKit member, ActorRef<Machine.Command> machine, int ranks, int rounds, Yod.Options options) {
+        return new MachineJob(askForKeptAlltoall(member, machine, ranks, rounds, options));
+    }
+
+    /** The same job, only asked for: the probe its reports go to. */
+    static TestProbe<JobReport> askForKeptAlltoall(ActorTestKit member, ActorRef<Machine.Command> machine, int ranks, int rounds,
+                                                   Yod.Options options) {
+        TestProbe<JobReport> client = member.createTestProbe();
+        Program program = new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "" + rounds), null);
+        member.spawn(JobKeeper.create(machine, keeper -> new Machine.Run(program, JobPlacement.of(Partition.COMPUTE), ranks, keeper, options),
+                client.getRef()));
+        return client;
     }
 
     JobReport.JobFinished finish() {

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.uniform.config.MachineDescriptions;
-import io.uniform.config.Partition;
-import io.uniform.guest.GuestFiles;
-import io.uniform.node.cluster.JobKeeper;
 import io.uniform.node.cluster.MachineCluster;
 import io.uniform.node.directory.TwoSystemClusterTest;
 import io.uniform.node.yod.JobReport;
@@ -92,12 +89,7 @@ class OldestMemberLossTest {
 
     /** The same, asked for: the probe its reports go to. */
     private TestProbe<JobReport> askForAlltoall(int rounds, long snapshotEveryMillis) {
-        TestProbe<JobReport> client = c.createTestProbe();
-        Yod.Options options = Yod.Options.NONE.withSnapshots(snapshotEveryMillis, snapshots.toString());
-        Program program = new Program(GuestFiles.elf("mpp/alltoall.elf"), List.of("alltoall", "" + rounds), null);
-        c.spawn(JobKeeper.create(machine, keeper -> new Machine.Run(program, JobPlacement.of(Partition.COMPUTE), RANKS, keeper, options),
-                client.getRef()));
-        return client;
+        return MachineJob.askForKeptAlltoall(c, machine, RANKS, rounds, Yod.Options.NONE.withSnapshots(snapshotEveryMillis, snapshots.toString()));
     }
 
     private static String failureFree(int rounds) {

@@ -15,20 +15,13 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
  * members, so that the machine after one whose member died numbers its jobs above every id the
  * lost one gave. Each host member runs a replicator of its own for it (role {@link
  * MachineCluster#HOST_ROLE}: clients come and go, and a write they acknowledged would leave with
- * them). The register's timestamp is its value, so that two replicas merge to the higher id.
+ * them); the machine keeps its {@link RunningJobs} there too. The register's timestamp is its
+ * value, so that two replicas merge to the higher id.
  */
 public final class HighestJobId {
     /** The register's key in the machine's replicator. */
     public static final Key<LWWRegister<Integer>> KEY = LWWRegisterKey.create("highest-job-id");
     private static final LWWRegister.Clock<Integer> BY_VALUE = (currentTimestamp, jobId) -> jobId;
-    /** The class of the replicator's answers to a read of the register (for an ask). */
-    @SuppressWarnings("unchecked")
-    public static final Class<Replicator.GetResponse<LWWRegister<Integer>>> READ =
-            (Class<Replicator.GetResponse<LWWRegister<Integer>>>) (Class<?>) Replicator.GetResponse.class;
-    /** The class of the replicator's answers to a write of the register (for an ask). */
-    @SuppressWarnings("unchecked")
-    public static final Class<Replicator.UpdateResponse<LWWRegister<Integer>>> WRITTEN =
-            (Class<Replicator.UpdateResponse<LWWRegister<Integer>>>) (Class<?>) Replicator.UpdateResponse.class;
 
     private HighestJobId() {}
 

@@ -29,7 +29,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * Keeps a cluster client's job alive across the loss of the machine's member. A job's yod lives
  * with the machine singleton on the oldest host member; when that member dies, the yod dies with
- * it and no one on the cluster remembers the job. The keeper, on the client's member, stands
+ * it, and the next machine knows of the job only to report it failed if no one re-claims it
+ * ({@link UnclaimedJobs}). The keeper, on the client's member, stands
  * between the machine and the client: it passes every report on, and remembers what a new
  * machine needs to run the job again: the job's last snapshot (a periodic one's report, the one
  * a restart came from) and how much of each rank's output the client has been shown. When the
