@@ -124,18 +124,25 @@ public final class FlatAddressSpace implements AddressSpace {
         return back(page, frame == SHOWN_AS_ZERO);
     }
 
+    /**
+     * Demand-zero: grows the memory at once to hold {@code bytes} of pages still to be written
+     * (rounded up to pages, at most the region), so that writing them neither copies the memory
+     * nor allocates it again as it fills: a migration's landing, whose pages all come at once.
+     *
+     * @throws IllegalStateException when the JVM heap cannot hold that memory
+     */
+    public void reserveFrames(long bytes) {
+        if (frames == null) {
+            throw new IllegalStateException("a linear region's memory is allocated whole");
+        }
+        long needed = nextFrame + ((Math.max(0, bytes) + PhysicalMemory.PAGE_MASK) & ~(long) PhysicalMemory.PAGE_MASK);
+        growMemory((int) Math.min(physical.capacity(), needed));
+    }
+
     /** Gives a page its own (zero) frame, growing the memory if it is full. */
     private int back(int page, boolean shownAsZero) {
         if (nextFrame == physical.size()) {
-            int grown = (int) Math.min(physical.capacity(), 2L * physical.size());
-            try {
-                physical.growTo(grown);
-            } catch (OutOfMemoryError e) {
-                throw new IllegalStateException(String.format(
-                        "cannot grow a region's memory to %d MiB: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
-                        grown >> 20), e);
-            }
-            epoch++; // a hart must pick up the new array
+            growMemory((int) Math.min(physical.capacity(), 2L * physical.size()));
         } else if (shownAsZero) {
             epoch++; // a hart may hold the zero page for it
         }
@@ -143,6 +150,20 @@ public final class FlatAddressSpace implements AddressSpace {
         nextFrame += PhysicalMemory.PAGE_SIZE;
         frames[page] = frame;
         return frame;
+    }
+
+    private void growMemory(int size) {
+        if (size <= physical.size()) {
+            return;
+        }
+        try {
+            physical.growTo(size);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException(String.format(
+                    "cannot grow a region's memory to %d MiB: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
+                    size >> 20), e);
+        }
+        epoch++; // a hart must pick up the new array
     }
 
     /** The frame holding the page at {@code offset} in the region, or -1 for a demand-zero page never written. */

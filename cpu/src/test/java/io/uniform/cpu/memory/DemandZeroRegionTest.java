@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,36 @@ class DemandZeroRegionTest {
         byte[] expected = data.clone();
         Arrays.fill(expected, PAGE, 3 * PAGE, (byte) 0);
         assertArrayEquals(expected, space.read(at, data.length));
+    }
+
+    /** A landing reserves the frames of the pages to come: writing them then keeps the one array (no copy as it fills). */
+    @Test
+    void reservedFramesAreWrittenWithoutGrowingTheMemoryAgain() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, SIZE);
+        space.store32(BASE, 1);
+        space.reserveFrames(40L * PAGE - 1); // rounded up to 40 pages
+        byte[] memory = space.physical().bytes();
+        int epoch = space.mappingEpoch();
+        assertEquals(42 * PAGE, space.physical().size()); // the zero frame, the page written, the 40 to come
+
+        byte[] data = new byte[40 * PAGE];
+        Arrays.fill(data, (byte) 0x5a);
+        space.write(BASE + PAGE, data, 0, data.length);
+
+        assertSame(memory, space.physical().bytes());
+        assertEquals(epoch, space.mappingEpoch());
+        assertArrayEquals(data, space.read(BASE + PAGE, data.length));
+        assertEquals(41L * PAGE, space.backedBytes());
+        space.store32(BASE + 41 * PAGE, 2); // past the reservation, the memory doubles as before
+        assertEquals(84 * PAGE, space.physical().size());
+    }
+
+    @Test
+    void framesAreReservedWithinTheRegionOnly() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, 64 * PAGE);
+        space.reserveFrames(1L << 40);
+        assertEquals(65 * PAGE, space.physical().size()); // the region and the zero frame
+        assertThrows(IllegalStateException.class, () -> FlatAddressSpace.covering(new PhysicalMemory(4 * PAGE), BASE).reserveFrames(PAGE));
     }
 
     @Test
