@@ -198,6 +198,27 @@ public final class FlatAddressSpace implements AddressSpace {
     }
 
     /**
+     * The {@code pages} pages from {@code virtualAddress} behind {@code room} zero bytes of a new
+     * array, in one copy ({@link PhysicalMemory#copyOut}): null unless they lie inside the region
+     * in frames that follow one another, as a demand-zero region's pages written in order do
+     * (each page written then got the next frame).
+     */
+    public byte[] readRun(int virtualAddress, int pages, int room) {
+        int offset = virtualAddress - base;
+        long length = (long) pages * PhysicalMemory.PAGE_SIZE;
+        if (pages <= 0 || (offset & PhysicalMemory.PAGE_MASK) != 0 || Integer.toUnsignedLong(offset) + length > size) {
+            return null;
+        }
+        int first = backingFrame(offset);
+        for (int i = 1; i < pages && first >= 0; i++) {
+            if (backingFrame(offset + i * PhysicalMemory.PAGE_SIZE) != first + i * PhysicalMemory.PAGE_SIZE) {
+                return null;
+            }
+        }
+        return first < 0 ? null : physical.copyOut(first, (int) length, room);
+    }
+
+    /**
      * Zeroes a range; on a demand-zero region, pages never written are left without a frame
      * (they read zero already), so a loader's bss and a growing heap cost nothing until used.
      */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,6 +85,24 @@ class DemandZeroRegionTest {
         assertEquals(41L * PAGE, space.backedBytes());
         space.store32(BASE + 41 * PAGE, 2); // past the reservation, the memory doubles as before
         assertEquals(84 * PAGE, space.physical().size());
+    }
+
+    @Test
+    void pagesWrittenInOrderAreReadInOneRunAndOthersAreNot() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, SIZE);
+        byte[] data = new byte[3 * PAGE];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 13 + 1);
+        }
+        space.write(BASE + 4 * PAGE, data, 0, data.length);
+        space.store32(BASE + PAGE, 1); // the next frame, after the run's
+
+        byte[] run = space.readRun(BASE + 4 * PAGE, 3, 5);
+        assertArrayEquals(new byte[5], Arrays.copyOf(run, 5));
+        assertArrayEquals(data, Arrays.copyOfRange(run, 5, run.length));
+        assertNull(space.readRun(BASE + 3 * PAGE, 2, 0), "a page never written has no frame");
+        assertNull(space.readRun(BASE + 6 * PAGE, 2, 0), "the next page's frame is not the next frame");
+        assertNull(space.readRun(BASE + SIZE - PAGE, 2, 0), "past the region");
     }
 
     @Test
