@@ -585,7 +585,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         /** Pre-copied pages land in place: Linux's in frames of the memory it will boot on, Puma's in the process's region. */
         @Override
         public Landing land(Settings node, Partition partition, long processBytes) throws MigrationRefused {
-            return partition == Partition.COMPUTE ? PumaKernel.land(node.memoryBytes(), node.pumaRegionBytes())
+            return partition == Partition.COMPUTE ? PumaKernel.land(node.memoryBytes(), node.pumaRegionBytes(), processBytes)
                     : LinuxKernel.land(node.memoryBytes(), processBytes);
         }
 

@@ -146,10 +146,20 @@ final class PumaKernel extends Kernel {
     /**
      * A landing for a compute node: the region its process will get ({@link #region}), made when
      * the node reserves itself, so that pre-copied pages are written once, in place, while the
-     * source still runs the process, and the admission takes the region as it is.
+     * source still runs the process, and the admission takes the region as it is. Its memory is
+     * grown then to hold the {@code processBytes} the process has (as a Linux landing's is), so
+     * that the stream does not copy it each time it doubles.
+     *
+     * @throws MigrationRefused if the JVM cannot hold that memory
      */
-    static Landed land(long memoryBytes, int regionBytes) {
-        return new Landed(FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, region(memoryBytes, regionBytes)));
+    static Landed land(long memoryBytes, int regionBytes, long processBytes) throws MigrationRefused {
+        FlatAddressSpace region = FlatAddressSpace.demandZero(PumaAbi.REGION_BASE, region(memoryBytes, regionBytes));
+        try {
+            region.reserveFrames(processBytes);
+        } catch (IllegalStateException e) {
+            throw new MigrationRefused("the node cannot make room for the process's " + (processBytes >> 10) + " KiB: " + e.getMessage());
+        }
+        return new Landed(region);
     }
 
     /**
@@ -383,6 +393,12 @@ final class PumaKernel extends Kernel {
     @Override
     DirtyPages trackWrites() {
         return result != null ? null : qk.trackWrites(pid);
+    }
+
+    /** The pages its region backs (those it has written): what a destination stores of it, not the region's size. */
+    @Override
+    long memoryBytes() {
+        return qk.space(pid).backedBytes();
     }
 
     @Override

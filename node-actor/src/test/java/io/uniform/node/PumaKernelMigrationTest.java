@@ -56,7 +56,7 @@ class PumaKernelMigrationTest {
 
     private PumaKernel admit(ProcessState state, long memory) throws MigrationRefused {
         return PumaKernel.admit(memory, LoadRequest.DEFAULT_REGION_BYTES, FIFO, FIFO, JOB, 0, 1, state, portals,
-                PumaKernel.land(memory, LoadRequest.DEFAULT_REGION_BYTES));
+                PumaKernel.land(memory, LoadRequest.DEFAULT_REGION_BYTES, 0));
     }
 
     @Test
@@ -91,7 +91,7 @@ class PumaKernelMigrationTest {
         ProcessState state = source.freeze(UnifiedLibrary.OS_PUMA);
         List<Integer> pages = source.frozenMemory().pages();
         int landedBefore = preCopied ? pages.size() - 2 : 0;
-        PumaKernel.Landed landed = PumaKernel.land(MEMORY, LoadRequest.DEFAULT_REGION_BYTES);
+        PumaKernel.Landed landed = PumaKernel.land(MEMORY, LoadRequest.DEFAULT_REGION_BYTES, source.memoryBytes());
         byte[] page = new byte[4096];
         if (preCopied) {
             java.util.Arrays.fill(page, (byte) 0x5a);

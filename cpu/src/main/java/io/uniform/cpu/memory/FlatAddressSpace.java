@@ -124,18 +124,25 @@ public final class FlatAddressSpace implements AddressSpace {
         return back(page, frame == SHOWN_AS_ZERO);
     }
 
+    /**
+     * Demand-zero: grows the memory at once to hold {@code bytes} of pages still to be written
+     * (rounded up to pages, at most the region), so that writing them neither copies the memory
+     * nor allocates it again as it fills: a migration's landing, whose pages all come at once.
+     *
+     * @throws IllegalStateException when the JVM heap cannot hold that memory
+     */
+    public void reserveFrames(long bytes) {
+        if (frames == null) {
+            throw new IllegalStateException("a linear region's memory is allocated whole");
+        }
+        long needed = nextFrame + ((Math.max(0, bytes) + PhysicalMemory.PAGE_MASK) & ~(long) PhysicalMemory.PAGE_MASK);
+        growMemory((int) Math.min(physical.capacity(), needed));
+    }
+
     /** Gives a page its own (zero) frame, growing the memory if it is full. */
     private int back(int page, boolean shownAsZero) {
         if (nextFrame == physical.size()) {
-            int grown = (int) Math.min(physical.capacity(), 2L * physical.size());
-            try {
-                physical.growTo(grown);
-            } catch (OutOfMemoryError e) {
-                throw new IllegalStateException(String.format(
-                        "cannot grow a region's memory to %d MiB: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
-                        grown >> 20), e);
-            }
-            epoch++; // a hart must pick up the new array
+            growMemory((int) Math.min(physical.capacity(), 2L * physical.size()));
         } else if (shownAsZero) {
             epoch++; // a hart may hold the zero page for it
         }
@@ -143,6 +150,20 @@ public final class FlatAddressSpace implements AddressSpace {
         nextFrame += PhysicalMemory.PAGE_SIZE;
         frames[page] = frame;
         return frame;
+    }
+
+    private void growMemory(int size) {
+        if (size <= physical.size()) {
+            return;
+        }
+        try {
+            physical.growTo(size);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException(String.format(
+                    "cannot grow a region's memory to %d MiB: the JVM heap is too small (raise -Xmx, e.g. UNIFORM_JAVA_OPTS=-Xmx4g)",
+                    size >> 20), e);
+        }
+        epoch++; // a hart must pick up the new array
     }
 
     /** The frame holding the page at {@code offset} in the region, or -1 for a demand-zero page never written. */
@@ -174,6 +195,27 @@ public final class FlatAddressSpace implements AddressSpace {
                     virtualAddress, base, Integer.toUnsignedLong(base) + size));
         }
         return backingFrame((virtualAddress - base) & ~PhysicalMemory.PAGE_MASK);
+    }
+
+    /**
+     * The {@code pages} pages from {@code virtualAddress} behind {@code room} zero bytes of a new
+     * array, in one copy ({@link PhysicalMemory#copyOut}): null unless they lie inside the region
+     * in frames that follow one another, as a demand-zero region's pages written in order do
+     * (each page written then got the next frame).
+     */
+    public byte[] readRun(int virtualAddress, int pages, int room) {
+        int offset = virtualAddress - base;
+        long length = (long) pages * PhysicalMemory.PAGE_SIZE;
+        if (pages <= 0 || (offset & PhysicalMemory.PAGE_MASK) != 0 || Integer.toUnsignedLong(offset) + length > size) {
+            return null;
+        }
+        int first = backingFrame(offset);
+        for (int i = 1; i < pages && first >= 0; i++) {
+            if (backingFrame(offset + i * PhysicalMemory.PAGE_SIZE) != first + i * PhysicalMemory.PAGE_SIZE) {
+                return null;
+            }
+        }
+        return first < 0 ? null : physical.copyOut(first, (int) length, room);
     }
 
     /**

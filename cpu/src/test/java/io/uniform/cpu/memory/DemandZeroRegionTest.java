@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +63,54 @@ class DemandZeroRegionTest {
         byte[] expected = data.clone();
         Arrays.fill(expected, PAGE, 3 * PAGE, (byte) 0);
         assertArrayEquals(expected, space.read(at, data.length));
+    }
+
+    /** A landing reserves the frames of the pages to come: writing them then keeps the one array (no copy as it fills). */
+    @Test
+    void reservedFramesAreWrittenWithoutGrowingTheMemoryAgain() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, SIZE);
+        space.store32(BASE, 1);
+        space.reserveFrames(40L * PAGE - 1); // rounded up to 40 pages
+        byte[] memory = space.physical().bytes();
+        int epoch = space.mappingEpoch();
+        assertEquals(42 * PAGE, space.physical().size()); // the zero frame, the page written, the 40 to come
+
+        byte[] data = new byte[40 * PAGE];
+        Arrays.fill(data, (byte) 0x5a);
+        space.write(BASE + PAGE, data, 0, data.length);
+
+        assertSame(memory, space.physical().bytes());
+        assertEquals(epoch, space.mappingEpoch());
+        assertArrayEquals(data, space.read(BASE + PAGE, data.length));
+        assertEquals(41L * PAGE, space.backedBytes());
+        space.store32(BASE + 41 * PAGE, 2); // past the reservation, the memory doubles as before
+        assertEquals(84 * PAGE, space.physical().size());
+    }
+
+    @Test
+    void pagesWrittenInOrderAreReadInOneRunAndOthersAreNot() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, SIZE);
+        byte[] data = new byte[3 * PAGE];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 13 + 1);
+        }
+        space.write(BASE + 4 * PAGE, data, 0, data.length);
+        space.store32(BASE + PAGE, 1); // the next frame, after the run's
+
+        byte[] run = space.readRun(BASE + 4 * PAGE, 3, 5);
+        assertArrayEquals(new byte[5], Arrays.copyOf(run, 5));
+        assertArrayEquals(data, Arrays.copyOfRange(run, 5, run.length));
+        assertNull(space.readRun(BASE + 3 * PAGE, 2, 0), "a page never written has no frame");
+        assertNull(space.readRun(BASE + 6 * PAGE, 2, 0), "the next page's frame is not the next frame");
+        assertNull(space.readRun(BASE + SIZE - PAGE, 2, 0), "past the region");
+    }
+
+    @Test
+    void framesAreReservedWithinTheRegionOnly() {
+        FlatAddressSpace space = FlatAddressSpace.demandZero(BASE, 64 * PAGE);
+        space.reserveFrames(1L << 40);
+        assertEquals(65 * PAGE, space.physical().size()); // the region and the zero frame
+        assertThrows(IllegalStateException.class, () -> FlatAddressSpace.covering(new PhysicalMemory(4 * PAGE), BASE).reserveFrames(PAGE));
     }
 
     @Test

@@ -53,10 +53,30 @@ final class FrozenRegion implements FrozenMemory {
                     + "is not %d bytes)", address, areas, Area.PAGE_SIZE));
         }
         space.read(address, into, offset, Area.PAGE_SIZE);
-        if (resultAddress != NO_RESULT && (resultAddress & -Area.PAGE_SIZE) == address) {
-            int at = offset + resultAddress - address;
+        settle(address, 1, into, offset);
+    }
+
+    /** Pages of the frozen areas whose frames follow one another, in one copy, the settled word among them as {@link #read} shows it. */
+    @Override
+    public byte[] readRun(int address, int pages, int room) {
+        for (int i = 0; i < pages; i++) {
+            if (!Qk.inAreas(areas, address + i * Area.PAGE_SIZE)) {
+                return null;
+            }
+        }
+        byte[] run = space.readRun(address, pages, room);
+        if (run != null) {
+            settle(address, pages, run, room);
+        }
+        return run;
+    }
+
+    /** Writes the settled result word into {@code pages} pages from {@code address}, copied into {@code into} from {@code offset}, if it lies there. */
+    private void settle(int address, int pages, byte[] into, int offset) {
+        long at = Integer.toUnsignedLong(resultAddress) - Integer.toUnsignedLong(address);
+        if (resultAddress != NO_RESULT && at >= 0 && at < (long) pages * Area.PAGE_SIZE) {
             for (int i = 0; i < 4; i++) {
-                into[at + i] = (byte) (result >>> (8 * i));
+                into[offset + (int) at + i] = (byte) (result >>> (8 * i));
             }
         }
     }

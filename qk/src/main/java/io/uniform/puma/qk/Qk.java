@@ -542,6 +542,11 @@ public final class Qk implements QkServices {
             }
 
             @Override
+            public byte[] readRun(int address, int pages, int room) {
+                return space.readRun(address, pages, room);
+            }
+
+            @Override
             public void stop() {
                 physical.stopTrackingWrites();
             }
@@ -641,8 +646,15 @@ public final class Qk implements QkServices {
     /** Whether {@code address} is the start of a page inside one of {@code areas}. */
     static boolean inAreas(List<Area> areas, int address) {
         long at = Integer.toUnsignedLong(address);
-        return (address & (Area.PAGE_SIZE - 1)) == 0
-                && areas.stream().anyMatch(area -> at >= Integer.toUnsignedLong(area.start()) && at < area.end());
+        if ((address & (Area.PAGE_SIZE - 1)) != 0) {
+            return false;
+        }
+        for (Area area : areas) { // a loop, not a stream: called for every page a move reads or stores
+            if (at >= Integer.toUnsignedLong(area.start()) && at < area.end()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The PCB of a process known to be sound (checked when it was frozen, and nothing has run since). */
