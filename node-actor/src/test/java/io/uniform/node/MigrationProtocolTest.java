@@ -630,8 +630,8 @@ class MigrationProtocolTest {
         testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
             NodeActor.PortalsTraffic traffic = state(nodes, 2).portals();
             assertEquals(0, traffic.openStays(), "node 2 still waits for a marker: " + traffic);
-            // At least once: a straggler may open it again for a while before it is released for good.
-            assertTrue(traffic.staysReleased() >= 1, traffic.toString());
+            // Once, though a first packet that comes after a departure with no channel open opens it again for a while.
+            assertEquals(1, traffic.staysReleased(), traffic.toString());
             return null;
         });
         NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
