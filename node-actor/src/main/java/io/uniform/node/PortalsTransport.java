@@ -151,7 +151,7 @@ final class PortalsTransport {
     }
 
     private final int nid;
-    private final Links links;
+    private Links links;
     private final int fragmentBytes;
     private final int quietIntervalsToGiveUp;
     private final Map<Integer, LocationDirectory> locations = new HashMap<>();
@@ -201,6 +201,11 @@ final class PortalsTransport {
         this.links = Objects.requireNonNull(links, "links");
         this.fragmentBytes = fragmentBytes;
         this.quietIntervalsToGiveUp = quietIntervalsToGiveUp;
+    }
+
+    /** From now on the transport reaches nodes through {@code links}: its node's actor restarted, and this transport outlives it. */
+    void relink(Links links) {
+        this.links = Objects.requireNonNull(links, "links");
     }
 
     /**
