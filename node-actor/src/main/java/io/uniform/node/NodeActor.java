@@ -533,8 +533,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * A node whose kernels pass through {@code kernels} once built (a test seam: a kernel that
-     * fails on the CPU). Supervised: should the actor itself fail, it restarts empty and idle
-     * after ending the rank it held; failing on and on (10 times in a minute), it stops, and the
+     * fails on the CPU). Supervised: should the actor itself fail, it restarts idle after ending
+     * the rank it held, keeping what it forwards for ({@link Kept}); failing on and on (10 times in a minute), it stops, and the
      * yod watching it ends its rank as lost.
      */
     static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> wrap) {
@@ -715,7 +715,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         int quietIntervals = (int) Math.max(1, -Math.floorDiv(-stayBound.toNanos(), resendInterval.toNanos()));
         boolean restarted = kept.transport != null;
         if (!restarted) {
-            kept.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes, quietIntervals);
+            kept.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes, quietIntervals,
+                    context.getSystem().settings().config().getInt("uniform.portals.kept-per-kind"));
         }
         this.transport = kept.transport;
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));

@@ -19,6 +19,7 @@ import io.uniform.portals.PortalsMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -159,7 +160,7 @@ final class PortalsTransport {
     private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
     // The end of each channel whose process ended here once all it sent was acknowledged: a stay that asks for the
     // channel's final marker (lost on its way) is told it, until the job ends.
-    private final Map<JobChannel, Long> endedChannels = new HashMap<>();
+    private final Map<JobChannel, Long> endedChannels;
     // The hosted process's receiving channels, who it is and its stay here: job 0 when the node hosts none.
     private final Map<ChannelId, ChannelReceiver<PortalsMessage>> incoming = new HashMap<>();
     private int hostedJob;
@@ -172,9 +173,9 @@ final class PortalsTransport {
     private final Set<JobProcess> arriving = new HashSet<>();
     // Stays left here whose channels are not all closed yet, and the forwarding addresses of those released.
     private final Map<Stay, Departure> departures = new HashMap<>();
-    private final Map<Stay, Address> addresses = new HashMap<>();
+    private final Map<Stay, Address> addresses;
     // The newest version of each process's entry passed on to those stays' next ones.
-    private final Map<JobProcess, Long> passedOn = new HashMap<>();
+    private final Map<JobProcess, Long> passedOn;
     private long sent;
     private long delivered;
     private long forwarded;
@@ -188,19 +189,43 @@ final class PortalsTransport {
     /**
      * The transport of node {@code nid}, whose messages carry at most {@code fragmentBytes} of data
      * each, and whose stays left behind stop asking for their markers, and are released, after
-     * {@code quietIntervalsToGiveUp} resend intervals in a row without hearing anything.
+     * {@code quietIntervalsToGiveUp} resend intervals in a row without hearing anything. What it
+     * keeps for jobs until they end (forwarding addresses, ended channels' ends, news passed on)
+     * is kept for at most {@code keptPerKind} of each kind, the oldest forgotten first: a job whose
+     * end never reaches the node would otherwise hold them for the node's life.
      */
-    PortalsTransport(int nid, Links links, int fragmentBytes, int quietIntervalsToGiveUp) {
+    PortalsTransport(int nid, Links links, int fragmentBytes, int quietIntervalsToGiveUp, int keptPerKind) {
         if (fragmentBytes <= 0) {
             throw new IllegalArgumentException("a fragment holds at least one byte: " + fragmentBytes);
         }
         if (quietIntervalsToGiveUp <= 0) {
             throw new IllegalArgumentException("a stay waits at least one resend interval for its markers: " + quietIntervalsToGiveUp);
         }
+        if (keptPerKind <= 0) {
+            throw new IllegalArgumentException("a node keeps at least one forwarding address: " + keptPerKind);
+        }
         this.nid = nid;
         this.links = Objects.requireNonNull(links, "links");
         this.fragmentBytes = fragmentBytes;
         this.quietIntervalsToGiveUp = quietIntervalsToGiveUp;
+        this.addresses = keepingAtMost(keptPerKind, "forwarding addresses");
+        this.endedChannels = keepingAtMost(keptPerKind, "ended channels' ends");
+        this.passedOn = keepingAtMost(keptPerKind, "versions of news passed on");
+    }
+
+    /** A map of at most {@code bound} entries, which forgets the one put in first when it would hold more (logged, naming {@code what}). */
+    private <K, V> Map<K, V> keepingAtMost(int bound, String what) {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                if (size() <= bound) {
+                    return false;
+                }
+                LOG.warn("node {}: {} {} kept for jobs whose end has not come here; the oldest, {}, is forgotten", nid, bound, what,
+                        eldest.getKey());
+                return true;
+            }
+        };
     }
 
     /** From now on the transport reaches nodes through {@code links}: its node's actor restarted, and this transport outlives it. */

@@ -38,6 +38,8 @@ class PortalsTransportRoutingTest {
     private static final int LARGE_FRAGMENT = 1_000;
     /** How long a stay waits for its markers by default: a move's timeout and handoff-timeout (30 s + 10 s) in 1 s resend intervals. */
     static final int STAY_BOUND_INTERVALS = 40;
+    /** What a node keeps of each kind for jobs that have not ended there, by default. */
+    static final int KEPT_PER_KIND = 4096;
 
     /** Nodes joined by FIFO links; each node's "kernel" consumes what its transport hands it and records its match bits. */
     private static final class Network {
@@ -71,7 +73,8 @@ class PortalsTransportRoutingTest {
         }
 
         PortalsTransport node(int nid) {
-            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes, STAY_BOUND_INTERVALS));
+            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes, STAY_BOUND_INTERVALS,
+                    KEPT_PER_KIND));
         }
 
         Queue<NodeActor.Command> link(int nid) {
@@ -693,6 +696,24 @@ class PortalsTransportRoutingTest {
         assertEquals(1, network.node(2).traffic().staysReleased());
         assertEquals(upTo(10), network.consumedAt(2));
         assertReleased(network, List.of(1, 2));
+    }
+
+    /**
+     * A node that its receivers left in three jobs whose end never reaches it, and that keeps two
+     * forwarding addresses, forgets the oldest job's, where before it kept every one for its life;
+     * a job whose end does come still takes its own with it.
+     */
+    @Test
+    void forwardingAddressesOfJobsWhoseEndNeverComesAreBounded() {
+        PortalsTransport node = new PortalsTransport(2, (nid, command) -> {}, 64 * 1024, STAY_BOUND_INTERVALS, 2);
+        for (int job = 1; job <= 3; job++) {
+            node.host(job, RECEIVER, LAUNCH_NIDS, NodeActor.Channels.NONE);
+            node.leave(at(RECEIVER, 2, 3)); // no channel to it: released at once
+        }
+        assertEquals(3, node.traffic().staysReleased());
+        assertEquals(2, node.traffic().forwardingAddresses(), "job 1's is forgotten");
+        node.jobEnded(3);
+        assertEquals(1, node.traffic().forwardingAddresses(), "job 2's is left");
     }
 
     /**
