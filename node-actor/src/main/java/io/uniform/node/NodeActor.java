@@ -534,8 +534,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     /**
      * A node whose kernels pass through {@code kernels} once built (a test seam: a kernel that
      * fails on the CPU). Supervised: should the actor itself fail, it restarts idle after ending
-     * the rank it held, keeping what it forwards for ({@link Kept}); failing on and on (10 times in a minute), it stops, and the
-     * yod watching it ends its rank as lost.
+     * the rank it held, keeping what it forwards for ({@link Kept}); failing on and on (10 times
+     * in a minute), it stops, and the yod watching it ends its rank as lost.
      */
     static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> wrap) {
         Objects.requireNonNull(wrap, "wrap");

@@ -782,7 +782,8 @@ final class PortalsTransport {
         ChannelSender<PortalsMessage> channel = outgoing.get(key);
         Long end = endedChannels.get(key);
         if (channel == null && end != null) {
-            links.send(wanted.stay().nid(), new NodeActor.Marker(job, wanted.stay(), new ChannelMarker(wanted.channel(), wanted.stay(), null, end, end)));
+            ChannelMarker notice = new ChannelMarker(wanted.channel(), wanted.stay(), null, end, end);
+            links.send(wanted.stay().nid(), new NodeActor.Marker(job, wanted.stay(), notice));
             return;
         }
         if (channel == null) {
@@ -900,7 +901,7 @@ final class PortalsTransport {
         release(departure);
     }
 
-    /** The stay lets its process go: only its forwarding address remains, until its job ends. A stay is counted once, however often reopened. */
+    /** The stay lets its process go: only its forwarding address remains, until its job ends. Counted once, however often reopened. */
     private void release(Departure departure) {
         departures.remove(departure.stay());
         addresses.put(departure.stay(), departure.address());
