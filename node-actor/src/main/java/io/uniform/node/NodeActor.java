@@ -449,7 +449,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private record Wake(Kernel kernel) implements Command, NoSerializationVerificationNeeded {}
 
     /** A resend interval has passed since the transport last had packets outstanding, or a move of the process began (local only). */
-    private record ResendDue() implements Command, NoSerializationVerificationNeeded {}
+    private record ResendDue(NodeActor scheduledBy) implements Command, NoSerializationVerificationNeeded {}
 
     /**
      * How a node is built: not a message, so it may hold PCT factories. {@code bootPct} makes the
@@ -533,9 +533,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
 
     /**
      * A node whose kernels pass through {@code kernels} once built (a test seam: a kernel that
-     * fails on the CPU). Supervised: should the actor itself fail, it restarts empty and idle
-     * after ending the rank it held; failing on and on (10 times in a minute), it stops, and the
-     * yod watching it ends its rank as lost.
+     * fails on the CPU). Supervised: should the actor itself fail, it restarts idle after ending
+     * the rank it held, keeping what it forwards for ({@link Kept}); failing on and on (10 times
+     * in a minute), it stops, and the yod watching it ends its rank as lost.
      */
     static Behavior<Command> create(Settings settings, UnaryOperator<Kernel> wrap) {
         Objects.requireNonNull(wrap, "wrap");
@@ -603,15 +603,33 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     static Behavior<Command> create(Settings settings, Kernels kernels) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(kernels, "kernels");
-        // The partition a node was re-booted into outlives a restart of its actor (which starts empty).
-        AtomicReference<Partition> partition = new AtomicReference<>(settings.partition());
-        return Behaviors.supervise(Behaviors.<Command>setup(context -> new NodeActor(context, settings, kernels, partition)))
+        Kept kept = new Kept(settings.partition());
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new NodeActor(context, settings, kernels, kept)))
                 .onFailure(SupervisorStrategy.restart().withLimit(10, Duration.ofMinutes(1)));
+    }
+
+    /**
+     * What outlives a restart of the node's actor, which otherwise starts empty: the partition the
+     * node was re-booted into; its Portals side (once the process it hosted has ended), whose stays
+     * left behind go on forwarding to processes that moved away and closing, and whose ended senders
+     * still answer for their channels; the machine's directory, which finds the nodes those go to;
+     * and a move of its process that had handed it off, which goes on to hear how it ended.
+     */
+    private static final class Kept {
+        final AtomicReference<Partition> partition;
+        PortalsTransport transport;
+        ActorRef<NodeDirectory.Command> directory;
+        Emigration handedOff;
+
+        Kept(Partition partition) {
+            this.partition = new AtomicReference<>(partition);
+        }
     }
 
     private final Settings settings;
     private final Kernels kernels;
     private final Executor cpu;
+    private final Kept kept;
     private final AtomicReference<Partition> partition;
     // The job on this node, when there is one.
     private Kernel kernel;
@@ -683,20 +701,33 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private long slices;
     private int pctReloads;
 
-    private NodeActor(ActorContext<Command> context, Settings settings, Kernels kernels, AtomicReference<Partition> partition) {
+    private NodeActor(ActorContext<Command> context, Settings settings, Kernels kernels, Kept kept) {
         super(context);
         this.settings = settings;
         this.kernels = kernels;
-        this.partition = partition;
+        this.kept = kept;
+        this.partition = kept.partition;
         this.cpu = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(CPU_DISPATCHER));
         this.resendInterval = context.getSystem().settings().config().getDuration("uniform.portals.resend-interval");
         int fragmentBytes = (int) context.getSystem().settings().config().getBytes("uniform.portals.fragment-bytes").longValue();
         // A stay left behind waits for its markers as long as a move's other end waits for its verdict.
         Duration stayBound = settings.migration().timeout().plus(settings.migration().handoffTimeout());
         int quietIntervals = (int) Math.max(1, -Math.floorDiv(-stayBound.toNanos(), resendInterval.toNanos()));
-        this.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes, quietIntervals);
+        boolean restarted = kept.transport != null;
+        if (!restarted) {
+            kept.transport = new PortalsTransport(settings.nid(), this::sendOnLink, fragmentBytes, quietIntervals,
+                    context.getSystem().settings().config().getInt("uniform.portals.kept-per-kind"));
+        }
+        this.transport = kept.transport;
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
         this.snapshots = SnapshotSettings.of(context.getSystem().settings().config().getConfig("uniform.snapshots"), fragmentBytes);
+        if (restarted) {
+            transport.relink(this::sendOnLink);
+            directory = kept.directory;
+            emigration = kept.handedOff;
+            kept.handedOff = null;
+            scheduleResend(); // the failed actor's ticks are ignored here: stays and a handed-off move go on from this one's
+        }
     }
 
     /**
@@ -985,11 +1016,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     private void scheduleResend() {
         if (!resendScheduled) {
             resendScheduled = true;
-            getContext().scheduleOnce(resendInterval, getContext().getSelf(), new ResendDue());
+            getContext().scheduleOnce(resendInterval, getContext().getSelf(), new ResendDue(this));
         }
     }
 
     private Behavior<Command> onResendDue(ResendDue due) {
+        if (due.scheduledBy() != this) {
+            return this; // an actor's before a restart: this one keeps its own interval
+        }
         resendScheduled = false;
         boolean packetsOutstanding = transport.resendOverdue();
         if (emigration != null) {
@@ -1335,12 +1369,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
     }
 
     /**
-     * The actor failed and restarts empty: the rank it held ends, its slice (if any) is ignored.
-     * A move under way ends too, as the new actor knows nothing of it: the other side hears
-     * {@link Abandon} once (resends die with this actor: a lost one leaves it to its own timeout),
-     * so that a destination is free at once and a source resumes its process (or, having handed
-     * it off, reports it lost); a move this node made before its handoff is reported to whoever
-     * asked for it, as failed.
+     * The actor failed and restarts empty but for what it keeps ({@link Kept}): the rank it held
+     * ends (its channels close as any ended process's do), its slice (if any) is ignored. A move
+     * under way before its handoff ends too: the other side hears {@link Abandon} once (resends
+     * die with this actor: a lost one leaves it to its own timeout), so that a destination is free
+     * at once and a source resumes its process (or, having handed it off, reports it lost); a move
+     * this node made before its handoff is reported to whoever asked for it, as failed. A move
+     * that had handed the process off goes on in the new actor, which resends the handoff until
+     * the destination says how it ended, and reports that.
      */
     private Behavior<Command> onPreRestart(PreRestart signal) {
         String failed = "node " + settings.nid() + " failed and restarted";
@@ -1353,6 +1389,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
         if (immigration != null) {
             refuseImmigration(failed + " while the process moved here");
         }
+        if (kernel != null) {
+            transport.hostEnded();
+        }
+        kept.directory = directory;
+        kept.handedOff = emigration; // a move handed off, the only one left by now
         return this;
     }
 

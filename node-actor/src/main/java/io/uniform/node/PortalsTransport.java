@@ -19,6 +19,7 @@ import io.uniform.portals.PortalsMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -120,13 +121,19 @@ final class PortalsTransport {
 
     /**
      * A stay of a process that has left this node for {@code next}, with a forwarder per channel to
-     * it until all are closed, and how long it has waited for them ({@link Waiting}).
+     * it until all are closed, and how long it has waited for them ({@link Waiting}); {@code reopened}
+     * when it was released once and a straggler of a channel new to it opened it again.
      */
     private record Departure(Stay stay, Location next, Map<ChannelId, ChannelForwarder> channels, Set<ChannelId> closedBefore,
-                             Waiting waiting) {
+                             boolean reopened, Waiting waiting) {
         /** A stay just left: no channel closed yet. */
         Departure(Stay stay, Location next) {
-            this(stay, next, new HashMap<>(), Set.of(), new Waiting());
+            this(stay, next, new HashMap<>(), Set.of(), false, new Waiting());
+        }
+
+        /** The released stay {@code stay}, opened again. */
+        Departure(Stay stay, Address address) {
+            this(stay, address.next(), new HashMap<>(), address.closed(), true, new Waiting());
         }
 
         Address address() {
@@ -145,12 +152,15 @@ final class PortalsTransport {
     }
 
     private final int nid;
-    private final Links links;
+    private Links links;
     private final int fragmentBytes;
     private final int quietIntervalsToGiveUp;
     private final Map<Integer, LocationDirectory> locations = new HashMap<>();
     // Senders outlive their job while they hold messages: what a process sent before it ended still goes out.
     private final Map<JobChannel, ChannelSender<PortalsMessage>> outgoing = new HashMap<>();
+    // The end of each channel whose process ended here once all it sent was acknowledged: a stay that asks for the
+    // channel's final marker (lost on its way) is told it, until the job ends.
+    private final Map<JobChannel, Long> endedChannels;
     // The hosted process's receiving channels, who it is and its stay here: job 0 when the node hosts none.
     private final Map<ChannelId, ChannelReceiver<PortalsMessage>> incoming = new HashMap<>();
     private int hostedJob;
@@ -163,9 +173,9 @@ final class PortalsTransport {
     private final Set<JobProcess> arriving = new HashSet<>();
     // Stays left here whose channels are not all closed yet, and the forwarding addresses of those released.
     private final Map<Stay, Departure> departures = new HashMap<>();
-    private final Map<Stay, Address> addresses = new HashMap<>();
+    private final Map<Stay, Address> addresses;
     // The newest version of each process's entry passed on to those stays' next ones.
-    private final Map<JobProcess, Long> passedOn = new HashMap<>();
+    private final Map<JobProcess, Long> passedOn;
     private long sent;
     private long delivered;
     private long forwarded;
@@ -179,19 +189,48 @@ final class PortalsTransport {
     /**
      * The transport of node {@code nid}, whose messages carry at most {@code fragmentBytes} of data
      * each, and whose stays left behind stop asking for their markers, and are released, after
-     * {@code quietIntervalsToGiveUp} resend intervals in a row without hearing anything.
+     * {@code quietIntervalsToGiveUp} resend intervals in a row without hearing anything. What it
+     * keeps for jobs until they end (forwarding addresses, ended channels' ends, news passed on)
+     * is kept for at most {@code keptPerKind} of each kind, the oldest forgotten first: a job whose
+     * end never reaches the node would otherwise hold them for the node's life.
      */
-    PortalsTransport(int nid, Links links, int fragmentBytes, int quietIntervalsToGiveUp) {
+    PortalsTransport(int nid, Links links, int fragmentBytes, int quietIntervalsToGiveUp, int keptPerKind) {
         if (fragmentBytes <= 0) {
             throw new IllegalArgumentException("a fragment holds at least one byte: " + fragmentBytes);
         }
         if (quietIntervalsToGiveUp <= 0) {
             throw new IllegalArgumentException("a stay waits at least one resend interval for its markers: " + quietIntervalsToGiveUp);
         }
+        if (keptPerKind <= 0) {
+            throw new IllegalArgumentException("a node keeps at least one forwarding address: " + keptPerKind);
+        }
         this.nid = nid;
         this.links = Objects.requireNonNull(links, "links");
         this.fragmentBytes = fragmentBytes;
         this.quietIntervalsToGiveUp = quietIntervalsToGiveUp;
+        this.addresses = keepingAtMost(keptPerKind, "forwarding addresses");
+        this.endedChannels = keepingAtMost(keptPerKind, "ended channels' ends");
+        this.passedOn = keepingAtMost(keptPerKind, "versions of news passed on");
+    }
+
+    /** A map of at most {@code bound} entries, which forgets the one put in first when it would hold more (logged, naming {@code what}). */
+    private <K, V> Map<K, V> keepingAtMost(int bound, String what) {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                if (size() <= bound) {
+                    return false;
+                }
+                LOG.warn("node {}: {} {} kept for jobs whose end has not come here; the oldest, {}, is forgotten", nid, bound, what,
+                        eldest.getKey());
+                return true;
+            }
+        };
+    }
+
+    /** From now on the transport reaches nodes through {@code links}: its node's actor restarted, and this transport outlives it. */
+    void relink(Links links) {
+        this.links = Objects.requireNonNull(links, "links");
     }
 
     /**
@@ -343,7 +382,7 @@ final class PortalsTransport {
      * final markers, at once or, while they hold messages, once those have gone out.
      */
     void hostEnded() {
-        outgoing.entrySet().removeIf(entry -> entry.getKey().jobId() == hostedJob && closeIfEmpty(hostedJob, entry.getValue()));
+        outgoing.entrySet().removeIf(entry -> entry.getKey().jobId() == hostedJob && closeIfEmpty(entry.getKey(), entry.getValue()));
         clearHosted();
         forgetIdleJobs();
     }
@@ -502,7 +541,7 @@ final class PortalsTransport {
         channel.grant(credit.grant()).forEach(envelope -> transmit(job, channel, envelope));
         // Notices are markers sent again, not counted as markers.
         channel.drainNotices().forEach(notice -> links.send(notice.closed().nid(), new NodeActor.Marker(job, notice.closed(), notice)));
-        if (job != hostedJob && closeIfEmpty(job, channel)) {
+        if (job != hostedJob && closeIfEmpty(key, channel)) {
             outgoing.remove(key); // an ended job's last held messages have gone out, and been acknowledged
             forgetIdleJobs();
         }
@@ -640,13 +679,15 @@ final class PortalsTransport {
 
     /**
      * Every rank of job {@code jobId} has ended (its yod says so): no packet, marker or straggler
-     * of it needs passing on any more, so its stays, open or released, and the news passed on
-     * for it go, and with them its directory unless the node still sends for it.
+     * of it needs passing on any more, so its stays, open or released, the ends of its channels
+     * whose senders ended here and the news passed on for it go, and with them its directory
+     * unless the node still sends for it.
      */
     void jobEnded(int jobId) {
         departures.keySet().removeIf(stay -> stay.jobId() == jobId);
         addresses.keySet().removeIf(stay -> stay.jobId() == jobId);
         passedOn.keySet().removeIf(process -> process.jobId() == jobId);
+        endedChannels.keySet().removeIf(channel -> channel.jobId() == jobId);
         forgetIdleJobs();
     }
 
@@ -660,13 +701,18 @@ final class PortalsTransport {
 
     /**
      * A sender whose process has ended: once it holds nothing, its final marker tells its
-     * receiver's stays. Returns whether it is done, its messages all acknowledged too.
+     * receiver's stays. Returns whether it is done, its messages all acknowledged too; then its
+     * end is kept ({@link #endedChannels}).
      */
-    private boolean closeIfEmpty(int jobId, ChannelSender<PortalsMessage> channel) {
+    private boolean closeIfEmpty(JobChannel key, ChannelSender<PortalsMessage> channel) {
         if (channel.held() == 0 && !channel.closed()) {
-            sendMarker(jobId, channel.close());
+            sendMarker(key.jobId(), channel.close());
         }
-        return channel.closed() && !channel.outstanding();
+        boolean done = channel.closed() && !channel.outstanding();
+        if (done) {
+            endedChannels.put(key, channel.nextSequence());
+        }
+        return done;
     }
 
     private void sendMarker(int jobId, ChannelMarker marker) {
@@ -724,13 +770,22 @@ final class PortalsTransport {
      * A stay of a channel's receiver asks for the channel's marker. The sender here answers with
      * a notice once every marker it made has settled ({@link ChannelSender#noticeFor}); one that
      * still sends to that stay, or to an older one, hears where the receiver went (it re-points,
-     * and its marker goes to the stay). A sender that moved on gets the question where it went; one
-     * that ended here has sent its final marker (a stay of an ended job is let go at the job's end).
+     * and its marker goes to the stay). A sender that moved on gets the question where it went. One
+     * that ended here, its channel gone once all it sent was acknowledged, answers with its final
+     * marker as a notice: the receiver has everything, so the stay closes the channel and relays
+     * that end to the stays after it.
      */
     void markerWanted(NodeActor.MarkerWanted wanted) {
         int job = wanted.jobId();
         ProcessId sender = wanted.channel().sender();
-        ChannelSender<PortalsMessage> channel = outgoing.get(new JobChannel(job, wanted.channel()));
+        JobChannel key = new JobChannel(job, wanted.channel());
+        ChannelSender<PortalsMessage> channel = outgoing.get(key);
+        Long end = endedChannels.get(key);
+        if (channel == null && end != null) {
+            ChannelMarker notice = new ChannelMarker(wanted.channel(), wanted.stay(), null, end, end);
+            links.send(wanted.stay().nid(), new NodeActor.Marker(job, wanted.stay(), notice));
+            return;
+        }
         if (channel == null) {
             Location towards = newer(locationOf(job, sender), nextStayOf(job, sender));
             if (towards == null || towards.nid() == nid || arriving.contains(new JobProcess(job, sender))) {
@@ -769,7 +824,7 @@ final class PortalsTransport {
         if (address == null) {
             return null;
         }
-        Departure reopened = new Departure(stay, address.next(), new HashMap<>(), address.closed(), new Waiting());
+        Departure reopened = new Departure(stay, address);
         departures.put(stay, reopened);
         return reopened;
     }
@@ -846,11 +901,13 @@ final class PortalsTransport {
         release(departure);
     }
 
-    /** The stay lets its process go: only its forwarding address remains, until its job ends. */
+    /** The stay lets its process go: only its forwarding address remains, until its job ends. Counted once, however often reopened. */
     private void release(Departure departure) {
         departures.remove(departure.stay());
         addresses.put(departure.stay(), departure.address());
-        staysReleased++;
+        if (!departure.reopened()) {
+            staysReleased++;
+        }
         forgetIdleJobs();
     }
 

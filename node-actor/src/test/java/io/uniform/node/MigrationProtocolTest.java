@@ -630,8 +630,8 @@ class MigrationProtocolTest {
         testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
             NodeActor.PortalsTraffic traffic = state(nodes, 2).portals();
             assertEquals(0, traffic.openStays(), "node 2 still waits for a marker: " + traffic);
-            // At least once: a straggler may open it again for a while before it is released for good.
-            assertTrue(traffic.staysReleased() >= 1, traffic.toString());
+            // Once, though a first packet that comes after a departure with no channel open opens it again for a while.
+            assertEquals(1, traffic.staysReleased(), traffic.toString());
             return null;
         });
         NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
@@ -689,6 +689,83 @@ class MigrationProtocolTest {
             aNodeFreeToTakeAProcess(nodes, 3);
             return null;
         });
+    }
+
+    /**
+     * The source's actor fails as the destination's {@code Started} comes (which it then never
+     * sees), after its handoff. The restarted actor keeps the move: it sends the handoff again,
+     * hears the destination's answer and reports the move, where before the report never came.
+     */
+    @Test
+    void aSourceWhoseActorFailsAfterItsHandoffStillReportsTheMove() {
+        aStayLeftOnANodeWhoseActorFailsForwardsOn(failingAtFirst(NodeActor.Started.class), nodes -> { });
+    }
+
+    /**
+     * The actor of the node a receiver left fails once the move is over. The restarted actor keeps
+     * the stay left there, which forwards what the sender still sends there, where before the node
+     * kept those packets for a job it took for one not launched there yet, and the stream stalled.
+     */
+    @Test
+    void aNodeActorThatRestartsKeepsTheStaysLeftThere() {
+        aStayLeftOnANodeWhoseActorFailsForwardsOn(node -> node, nodes -> {
+            nodes.nid(2).tell(new NodeActor.GetState(null)); // a question with no one to answer fails the actor
+            testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+                assertEquals(0, state(nodes, 2).slices(), "restarted");
+                return null;
+            });
+        });
+    }
+
+    /**
+     * The receiver moves from node 2 (behind {@code atTheSource}) to node 3, then {@code afterTheMove}
+     * runs, while the sender on node 1, never told where the receiver went (the news is lost), sends
+     * on to node 2: the stay there forwards the stream and is released by the sender's marker, as
+     * it asks for it once the sender waits halfway for its own move, to node 4; every put arrives
+     * once, in order.
+     */
+    private void aStayLeftOnANodeWhoseActorFailsForwardsOn(UnaryOperator<Behavior<NodeActor.Command>> atTheSource,
+                                                          java.util.function.Consumer<Nodes> afterTheMove) {
+        Gate newsLost = (node, message) -> message instanceof NodeActor.Locations ? Behaviors.same() : null;
+        Nodes nodes = nodes(4, Stream.of(20_000, 1, 1), "", nid -> nid == 1 ? gated(() -> newsLost) : nid == 2 ? atTheSource : node -> node);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        NodeActor.MigrationReport receiver = migrate(nodes, 2, 3);
+        assertTrue(receiver.moved(), receiver.toString());
+        afterTheMove.accept(nodes);
+        assertEquals(NodeActor.Status.IDLE, state(nodes, 2).status());
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            NodeActor.PortalsTraffic traffic = state(nodes, 2).portals();
+            assertEquals(0, traffic.openStays(), "node 2 still waits for a marker: " + traffic);
+            assertEquals(1, traffic.staysReleased(), traffic.toString());
+            return null;
+        });
+        NodeActor.MigrationReport sender = migrate(nodes, 1, 4);
+        assertTrue(sender.moved(), sender.toString());
+        List<JobEvent.Exited> exits = exits(yod);
+        assertEquals(List.of(0, 0), exits.stream().map(exited -> exited.status().shellStatus()).toList(),
+                "all 20,000 puts arrived once each, in order");
+        assertEquals(List.of(4, 3), exits.stream().map(JobEvent.Exited::nid).toList());
+    }
+
+    /**
+     * A node whose actor fails, and restarts under its supervision, when the first message of
+     * {@code kind} comes, which is lost with it: the actor is given a question with no one to answer.
+     */
+    private static UnaryOperator<Behavior<NodeActor.Command>> failingAtFirst(Class<?> kind) {
+        return node -> Behaviors.intercept(() -> new BehaviorInterceptor<NodeActor.Command, NodeActor.Command>(NodeActor.Command.class) {
+            private boolean failed;
+
+            @Override
+            public Behavior<NodeActor.Command> aroundReceive(TypedActorContext<NodeActor.Command> context, NodeActor.Command message,
+                                                            ReceiveTarget<NodeActor.Command> target) {
+                if (!failed && kind.isInstance(message)) {
+                    failed = true;
+                    return target.apply(context, new NodeActor.GetState(null));
+                }
+                return target.apply(context, message);
+            }
+        }, node);
     }
 
     /**

@@ -30,7 +30,8 @@ class PortalsTransportFragmentTest {
     private static final ChannelId CHANNEL = new ChannelId(SENDER, RECEIVER);
     private static final int PART = 100;
 
-    private final PortalsTransport receiving = new PortalsTransport(2, (nid, command) -> {}, PART, PortalsTransportRoutingTest.STAY_BOUND_INTERVALS);
+    private final PortalsTransport receiving = new PortalsTransport(2, (nid, command) -> {}, PART, PortalsTransportRoutingTest.STAY_BOUND_INTERVALS,
+            PortalsTransportRoutingTest.KEPT_PER_KIND);
     private final List<PortalsMessage> taken = new ArrayList<>();
     private long sequence;
 

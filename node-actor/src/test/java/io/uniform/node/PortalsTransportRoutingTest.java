@@ -38,6 +38,8 @@ class PortalsTransportRoutingTest {
     private static final int LARGE_FRAGMENT = 1_000;
     /** How long a stay waits for its markers by default: a move's timeout and handoff-timeout (30 s + 10 s) in 1 s resend intervals. */
     static final int STAY_BOUND_INTERVALS = 40;
+    /** What a node keeps of each kind for jobs that have not ended there, by default. */
+    static final int KEPT_PER_KIND = 4096;
 
     /** Nodes joined by FIFO links; each node's "kernel" consumes what its transport hands it and records its match bits. */
     private static final class Network {
@@ -71,7 +73,8 @@ class PortalsTransportRoutingTest {
         }
 
         PortalsTransport node(int nid) {
-            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes, STAY_BOUND_INTERVALS));
+            return nodes.computeIfAbsent(nid, id -> new PortalsTransport(id, (to, command) -> link(to).add(command), fragmentBytes, STAY_BOUND_INTERVALS,
+                    KEPT_PER_KIND));
         }
 
         Queue<NodeActor.Command> link(int nid) {
@@ -665,6 +668,55 @@ class PortalsTransportRoutingTest {
     }
 
     /**
+     * The receiver leaves node 2 while its sender, on node 1, ends without having heard of it, and
+     * the sender's final marker is lost: its channel, every message acknowledged, is gone from node
+     * 1. The stay asks for the marker after a resend interval and node 1 answers with the channel's
+     * end, so the stay is released at once, where before the question found nothing and the stay
+     * stayed open for its bound.
+     */
+    @Test
+    void aStayWaitingForTheFinalMarkerOfASenderThatEndedIsToldItsEndWhenItAsks() {
+        Network network = launched();
+        send(network, 1, 0, 10);
+        network.settleWithResends(); // the ten acknowledged
+        LocationUpdate moved = at(RECEIVER, 2, 3);
+        NodeActor.Channels channels = network.node(2).leave(moved);
+        network.node(3).relocate(JOB, List.of(moved));
+        network.consume(3, network.node(3).host(JOB, RECEIVER, LAUNCH_NIDS, channels));
+        network.node(1).hostEnded();
+        assertTrue(network.link(2).removeIf(NodeActor.Marker.class::isInstance), "the final marker, lost");
+        network.settle();
+        assertEquals(1, network.node(2).traffic().openStays(), "the stay waits for the lost marker");
+
+        for (int interval = 0; interval < 2; interval++) {
+            network.node(2).resendOverdue(); // the second interval is one without news: the stay asks
+            network.settle();
+        }
+        assertEquals(0, network.node(2).traffic().openStays(), "released on the sender's answer");
+        assertEquals(1, network.node(2).traffic().staysReleased());
+        assertEquals(upTo(10), network.consumedAt(2));
+        assertReleased(network, List.of(1, 2));
+    }
+
+    /**
+     * A node that its receivers left in three jobs whose end never reaches it, and that keeps two
+     * forwarding addresses, forgets the oldest job's, where before it kept every one for its life;
+     * a job whose end does come still takes its own with it.
+     */
+    @Test
+    void forwardingAddressesOfJobsWhoseEndNeverComesAreBounded() {
+        PortalsTransport node = new PortalsTransport(2, (nid, command) -> {}, 64 * 1024, STAY_BOUND_INTERVALS, 2);
+        for (int job = 1; job <= 3; job++) {
+            node.host(job, RECEIVER, LAUNCH_NIDS, NodeActor.Channels.NONE);
+            node.leave(at(RECEIVER, 2, 3)); // no channel to it: released at once
+        }
+        assertEquals(3, node.traffic().staysReleased());
+        assertEquals(2, node.traffic().forwardingAddresses(), "job 1's is forgotten");
+        node.jobEnded(3);
+        assertEquals(1, node.traffic().forwardingAddresses(), "job 2's is left");
+    }
+
+    /**
      * Nodes whose views of a sender lead round (3 has it at 4, 4 at 5, 5 at 3: news that did not
      * reach them all) pass a stay's question for the sender's marker on a bounded number of times,
      * then drop it, where before it circled for ever.
@@ -710,6 +762,7 @@ class PortalsTransportRoutingTest {
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), network.consumedAt(2));
         assertEquals(List.of(100L, 101L, 102L, 103L, 104L), network.consumedAt(3));
         assertReleased(network, List.of(2));
+        assertEquals(1, network.node(2).traffic().staysReleased(), "one stay, released again after the straggler opened it");
     }
 
     @Test
