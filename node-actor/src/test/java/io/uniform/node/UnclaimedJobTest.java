@@ -39,17 +39,18 @@ class UnclaimedJobTest {
     private static final Duration LONG = ClusterSnapshotRestartTest.LONG;
     private static final int RANKS = ClusterSnapshotRestartTest.RANKS;
     private static final int ROUNDS = ClusterSnapshotRestartTest.ROUNDS;
+    private static final int ORPHAN_ROUNDS = 100 * ROUNDS;
     private static final String MACHINE = "unclaimed";
     /**
      * As `uniform member` downs (keep-oldest among the host members, an oldest left alone downed),
-     * heartbeats may pause 8 s on the loaded host; the survivor waits 30 s for re-claims.
+     * heartbeats may pause 8 s on the loaded host; the survivor waits 10 s for re-claims (a live keeper's came within 1 s here).
      */
     private static final String MEMBER = "pekko.cluster.split-brain-resolver.active-strategy = keep-oldest\n"
             + "pekko.cluster.split-brain-resolver.keep-oldest.role = " + MachineCluster.HOST_ROLE + "\n"
             + "pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone = on\n"
             + "pekko.cluster.split-brain-resolver.stable-after = 5s\n"
             + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 8s\n"
-            + "uniform.cluster.unclaimed-job-timeout = 30s\n";
+            + "uniform.cluster.unclaimed-job-timeout = 10s\n";
     /** Stopped, it vanishes as a crashed JVM does: no leaving, no hand-over. */
     private static final String CRASHING = "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n";
     private static final String HOST = "pekko.cluster.roles = [" + MachineCluster.HOST_ROLE + "]\n" + MEMBER;
@@ -82,22 +83,24 @@ class UnclaimedJobTest {
     }
 
     /** The sequenced all-to-all kept by a keeper on {@code member}, reaching the machine through {@code machine}. */
-    private MachineJob alltoall(ActorTestKit member, ActorRef<Machine.Command> machine, long snapshotEveryMillis) {
-        return MachineJob.keptAlltoall(member, machine, RANKS, ROUNDS, Yod.Options.NONE.withSnapshots(snapshotEveryMillis, snapshots.toString()));
+    private MachineJob alltoall(ActorTestKit member, ActorRef<Machine.Command> machine, int rounds, long snapshotEveryMillis) {
+        return MachineJob.keptAlltoall(member, machine, RANKS, rounds, Yod.Options.NONE.withSnapshots(snapshotEveryMillis, snapshots.toString()));
     }
 
     @Test
     void aJobWhoseClientDiedBeforeTheMachineIsReportedFailedAndOneItsClientReclaimsIsNot() {
         ActorRef<Machine.Command> machine = ClusterMembers.start(computeAwayFromTheOldest(MachineDescriptions.defaultMachine()), MACHINE,
                 List.of(oldest, survivor, third), survivor);
-        MachineJob orphan = alltoall(client, MachineCluster.proxy(client.system(), MACHINE), 0);
-        MachineJob kept = alltoall(survivor, machine, 500);
-        kept.awaitSnapshot();
+        // A hundred times the failure-free run: its report ends it. The re-claimed job starts once the client is gone, so that a
+        // failure-free run as short as the others' still runs when the machine's member dies.
+        MachineJob orphan = alltoall(client, MachineCluster.proxy(client.system(), MACHINE), ORPHAN_ROUNDS, 0);
         String machineMember = hostPort(oldest);
         String clientMember = hostPort(client);
 
         client.system().terminate(); // as a crash: the keeper of the job goes, the job runs on without it
         awaitRemoved(clientMember);
+        MachineJob kept = alltoall(survivor, machine, ROUNDS, 500);
+        kept.awaitSnapshot();
         oldest.system().terminate(); // as a crash: the machine and its yods
 
         TestProbe<Machine.Jobs> operator = survivor.createTestProbe();
@@ -113,7 +116,7 @@ class UnclaimedJobTest {
         assertEquals(orphan.started.nids(), failed.nids());
         assertEquals(List.of(machineMember, clientMember), failed.lostMembers());
         assertEquals("its " + RANKS + " rank(s) ran on nodes " + orphan.started.nids() + "; it was lost with member(s) " + machineMember
-                + " (its machine's and yod's), " + clientMember + " (its client's), and no client re-claimed it within 30 s of the next machine's start",
+                + " (its machine's and yod's), " + clientMember + " (its client's), and no client re-claimed it within 10 s of the next machine's start",
                 failed.reason());
         for (int nid : orphan.started.nids()) {
             assertTrue(noNodeHolds(machine, nid, failed.jobId()), () -> "node " + nid + " let job " + failed.jobId() + " go");
