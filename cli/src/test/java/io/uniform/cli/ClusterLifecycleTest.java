@@ -94,7 +94,7 @@ class ClusterLifecycleTest {
     private Path machineFile;
     private Process up;
     private String seed;
-    /** The member JVMs, oldest first: the ones {@code cluster up} started, then the one that joined later. */
+    /** The member JVMs: the seed (the oldest), the others {@code cluster up} started, then the one that joined later (the youngest). */
     private final List<MemberJvm> members = new ArrayList<>();
     /** Processes a case started that must not outlive the class: clients and the member that joins. */
     private final List<Process> started = new ArrayList<>();
@@ -163,7 +163,7 @@ class ClusterLifecycleTest {
                 assertTrue(MetricsPortTest.sum(text, "uniform_member_artery_messages_sent_total") > 0, text);
                 assertTrue(text.contains("uniform_member_mailbox_messages{"), text);
                 assertTrue(text.contains("uniform_node_mailbox_messages{"), text);
-                assertEquals(0, promtool(text), "promtool check metrics accepts " + member);
+                assertPromtoolAccepts(text, member);
             }
             assertEquals(3, ranks, "the job's ranks, reported once: by the member that runs the machine");
             return null;
@@ -205,7 +205,7 @@ class ClusterLifecycleTest {
         assertEquals(1, refused.status(), refused::toString);
         assertTrue(refused.err().contains("uniform: migrate: refused: there is no node 999"), refused::toString);
 
-        String out = output(job, jobErr, 0);
+        String out = output(job, jobErr);
         List<String> results = out.lines().map(line -> line.replaceFirst("^\\[\\d\\] ", "")).toList();
         assertEquals(2, results.size(), out);
         assertTrue(results.get(0).startsWith("bench_sort rounds 2000 checksum 0x"), out);
@@ -336,7 +336,7 @@ class ClusterLifecycleTest {
         awaitLine(jobErr, RESTARTS);
         System.out.printf("ClusterLifecycleTest (a member with a rank killed): from SIGKILL to the restarted job's start %.1f s%n",
                 secondsSince(killed));
-        assertEquals(ALLTOALL_RESULT, output(job, jobErr, 0));
+        assertEquals(ALLTOALL_RESULT, output(job, jobErr));
     }
 
     /**
@@ -368,7 +368,7 @@ class ClusterLifecycleTest {
 
         awaitLine(recoveredErr, RESTARTS);
         System.out.printf("ClusterLifecycleTest (the oldest killed): from SIGKILL to the restarted job's start %.1f s%n", secondsSince(killed));
-        assertEquals(ALLTOALL_RESULT, output(recovered, recoveredErr, 0));
+        assertEquals(ALLTOALL_RESULT, output(recovered, recoveredErr));
         long survivors = members.stream().filter(MemberJvm::alive).count();
         Map<Integer, Set<Integer>> after = hosted("--cluster", "--cluster-file", clusterFile.toString());
         assertEquals(survivors, after.size(), () -> "the survivors host the nodes: " + after);
@@ -404,12 +404,12 @@ class ClusterLifecycleTest {
         return process;
     }
 
-    /** A job client's standard output once it ended with {@code status}, checked. */
-    private static String output(Process job, BufferedReader jobErr, int status) throws IOException, InterruptedException {
+    /** A job client's standard output once it ended with exit status 0, checked. */
+    private static String output(Process job, BufferedReader jobErr) throws IOException, InterruptedException {
         assertTrue(job.waitFor(JOB_END.toSeconds(), TimeUnit.SECONDS), "the job ends");
         String out = new String(job.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = jobErr.lines().collect(Collectors.joining("\n"));
-        assertEquals(status, job.exitValue(), out + err);
+        assertEquals(0, job.exitValue(), out + err);
         return out;
     }
 
@@ -449,14 +449,13 @@ class ClusterLifecycleTest {
         return addresses;
     }
 
-    /** {@code promtool check metrics}'s exit status on {@code text}. */
-    private static int promtool(String text) throws Exception {
+    /** Checks that {@code promtool check metrics} accepts {@code text}, {@code member}'s figures. */
+    private static void assertPromtoolAccepts(String text, MemberJvm member) throws Exception {
         Process check = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
         check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         check.getOutputStream().close();
         String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(check.waitFor(30, TimeUnit.SECONDS), output);
-        assertEquals(0, check.exitValue(), output);
-        return check.exitValue();
+        assertEquals(0, check.exitValue(), () -> "promtool check metrics on " + member + "'s figures: " + output);
     }
 }
