@@ -30,6 +30,8 @@ class ChaosCommandTest {
     @Test
     void aTwoMinuteSeededRunOnThreeMembersKeepsEveryInvariant() {
         CommandRun run = uniform("chaos", "--seed", "6", "--duration", "2m", "--members", "3", "--settle", "2m", "--logs", LOGS.toString());
+        // Every action with its time, in the build's output: where a slow run spent its time.
+        System.out.println(run.out());
         assertEquals(0, run.status(), run::toString);
         String out = run.out();
         assertTrue(out.contains("killed with SIGKILL"), out);

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -50,6 +51,8 @@ public final class ChaosRun {
     private static final Duration TICK = Duration.ofMillis(100);
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MOVE_TIMEOUT = Duration.ofMinutes(2);
+    // Moves of running jobs are waited for with their jobs: this bounds the wait for those of jobs that ended.
+    private static final Duration MOVES_GRACE = Duration.ofSeconds(15);
     private static final Duration REFERENCE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration REFUSED_BACKOFF = Duration.ofSeconds(2);
@@ -194,19 +197,34 @@ public final class ChaosRun {
         return String.join(",", list);
     }
 
-    /** Runs every job kind once before any fault: the outputs completed jobs must match. */
+    /**
+     * Runs every job kind once before any fault: the outputs completed jobs must match. As many
+     * run at once as the chaos keeps running (the kinds are sized so that they fit together): one
+     * after another, they kept the suite's two-minute run waiting.
+     */
     private void recordReferences() throws InterruptedException {
+        Semaphore slots = new Semaphore(settings.jobsInFlight());
+        Map<ChaosJobs.Kind, ChaosJobs.Running> launched = new LinkedHashMap<>();
         for (ChaosJobs.Kind kind : kinds) {
+            // A job that never ends keeps its slot: the next is launched anyway once the time is up, and may be refused.
+            boolean free = slots.tryAcquire(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             ChaosJobs.Running job = jobs.launch(kind, -1);
+            if (free) {
+                job.ended().whenComplete((ended, failure) -> slots.release());
+            }
+            launched.put(kind, job);
+        }
+        for (Map.Entry<ChaosJobs.Kind, ChaosJobs.Running> job : launched.entrySet()) {
+            String label = job.getKey().label();
             ChaosHistory.JobEnded ended;
             try {
-                ended = job.ended().get(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                ended = job.getValue().ended().get(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                history.add(new ChaosHistory.ReferenceRun(now(), kind.label(), List.of(), -1, "no end within " + REFERENCE_TIMEOUT.toSeconds() + " s"));
+                history.add(new ChaosHistory.ReferenceRun(now(), label, List.of(), -1, "no end within " + REFERENCE_TIMEOUT.toSeconds() + " s"));
                 continue;
             }
             int status = ended.ranks().stream().mapToInt(ChaosHistory.RankEnd::shellStatus).filter(s -> s != 0).findFirst().orElse(0);
-            history.add(new ChaosHistory.ReferenceRun(now(), kind.label(), ended.stdout(), status, ended.error()));
+            history.add(new ChaosHistory.ReferenceRun(now(), label, ended.stdout(), status, ended.error()));
         }
     }
 
@@ -261,10 +279,15 @@ public final class ChaosRun {
     /**
      * Lets the running jobs and moves end and the members started late come up (asked to leave
      * while still joining, one would never be Up), then records which nodes are still allocated.
+     * Moves are waited for {@link #MOVES_GRACE} at most: a move of a rank whose job lost a node
+     * with its member got no answer at all, and the suite's run waited a minute for its ask to
+     * time out after every job had ended.
      */
     private void settle() throws InterruptedException, IOException, ClusterMember.Unavailable {
         long deadline = now() + settings.settle().toMillis();
-        while ((!running.isEmpty() || pendingMoves.get() > 0 || anyMemberJoining() || !replaceIfExits.isEmpty()) && now() < deadline) {
+        long movesDeadline = now() + MOVES_GRACE.toMillis();
+        while ((!running.isEmpty() || (pendingMoves.get() > 0 && now() < movesDeadline) || anyMemberJoining() || !replaceIfExits.isEmpty())
+                && now() < deadline) {
             observeMembers();
             replacePartitionedMembers();
             Thread.sleep(TICK.toMillis());
