@@ -5,7 +5,7 @@ set -uo pipefail
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-if ! make -s OUT="$scratch/elf" BUILD="$scratch/build" all >"$scratch/log" 2>&1; then
+if ! make -s -j"$(nproc)" OUT="$scratch/elf" BUILD="$scratch/build" all >"$scratch/log" 2>&1; then
     cat "$scratch/log"
     echo "verify: rebuild failed"
     exit 1

@@ -92,6 +92,9 @@ class TrafficWhileProcessesMoveTest {
         long dropped;
         long resends;
         final Map<Long, ArrayDeque<Message>> links = new LinkedHashMap<>();
+        // Counted as they change, so that a step need not scan every link and bag to find them.
+        int busyLinks;
+        int unheardUpdates;
         final LocationDirectory authority = new LocationDirectory();
         final List<LocationUpdate> published = new ArrayList<>();
         final List<LocationDirectory> replicas = new ArrayList<>();
@@ -154,7 +157,26 @@ class TrafficWhileProcessesMoveTest {
         // ---- the network ----
 
         void send(int fromNid, Message message) {
-            links.computeIfAbsent((long) fromNid * NODES + message.to().nid(), key -> new ArrayDeque<>()).addLast(message);
+            ArrayDeque<Message> link = links.computeIfAbsent((long) fromNid * NODES + message.to().nid(), key -> new ArrayDeque<>());
+            if (link.isEmpty()) {
+                busyLinks++;
+            }
+            link.addLast(message);
+        }
+
+        /** The first message of the {@code index}th busy link, in the links' order. */
+        Message takeFromBusyLink(int index) {
+            int busy = 0;
+            for (ArrayDeque<Message> link : links.values()) {
+                if (!link.isEmpty() && busy++ == index) {
+                    Message message = link.removeFirst();
+                    if (link.isEmpty()) {
+                        busyLinks--;
+                    }
+                    return message;
+                }
+            }
+            throw new IllegalStateException("no busy link " + index + " of " + busyLinks);
         }
 
         void publish(LocationUpdate update) {
@@ -162,6 +184,7 @@ class TrafficWhileProcessesMoveTest {
             for (List<LocationUpdate> bag : unheard) {
                 bag.add(update);
             }
+            unheardUpdates += unheard.size();
         }
 
         // ---- a node's replica heard of a change ----
@@ -341,8 +364,8 @@ class TrafficWhileProcessesMoveTest {
             return consumed == messages && receiverMoves == receiverMovesWanted && senderMoves == senderMovesWanted
                     && receiver != null && sender != null
                     && (resendEvery > 0 ? !sender.outstanding() : sender.held() == 0) // without resends a tail stays unacknowledged
-                    && links.values().stream().allMatch(ArrayDeque::isEmpty)
-                    && unheard.stream().allMatch(List::isEmpty)
+                    && busyLinks == 0
+                    && unheardUpdates == 0
                     && closedForwarders.size() == forwarders.size();
         }
 
@@ -359,9 +382,8 @@ class TrafficWhileProcessesMoveTest {
                 }
                 int dice = random.nextInt(100);
                 if (dice < 45) {
-                    List<ArrayDeque<Message>> busy = links.values().stream().filter(q -> !q.isEmpty()).toList();
-                    if (!busy.isEmpty()) {
-                        Message message = busy.get(random.nextInt(busy.size())).removeFirst();
+                    if (busyLinks > 0) {
+                        Message message = takeFromBusyLink(random.nextInt(busyLinks));
                         // A notice is not lost: a stay whose marker and notice are both lost stays open (see ARCHITECTURE).
                         boolean losable = message instanceof Data || message instanceof Grant
                                 || message instanceof Mark mark && !mark.marker().settles();
@@ -376,6 +398,7 @@ class TrafficWhileProcessesMoveTest {
                     List<LocationUpdate> bag = unheard.get(nid);
                     if (!bag.isEmpty()) {
                         LocationUpdate update = bag.remove(random.nextInt(bag.size()));
+                        unheardUpdates--;
                         if (replicas.get(nid).apply(update) == LocationDirectory.Outcome.STALE) {
                             staleUpdates++;
                         }
@@ -384,6 +407,7 @@ class TrafficWhileProcessesMoveTest {
                     if (receiverMoves + senderMoves < receiverMovesWanted + senderMovesWanted) {
                         // An old update heard again, late.
                         unheard.get(random.nextInt(NODES)).add(published.get(random.nextInt(published.size())));
+                        unheardUpdates++;
                     }
                 } else if (dice < 78) {
                     if (sender != null && offered < messages) {
