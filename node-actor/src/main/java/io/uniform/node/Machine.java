@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -825,6 +826,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         if (clients.containsKey(jobId)) {
             replicateEnded(jobId); // its yod had started
         }
+        endMoves(jobId, "job " + jobId + " ended before the move did");
         jobFigures.remove(jobId);
         jobNodesLeft.remove(jobId);
         return jobNodes.remove(jobId);
@@ -1113,6 +1115,27 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return this;
     }
 
+    /**
+     * Answers the moves of job {@code jobId} still under way as not made, for {@code reason}, and
+     * frees the nodes reserved for them: a source lost with its member never reports, and a report
+     * that comes later finds no move and is dropped.
+     */
+    private void endMoves(int jobId, String reason) {
+        for (Iterator<Map.Entry<Integer, PendingMove>> pending = moving.entrySet().iterator(); pending.hasNext(); ) {
+            Map.Entry<Integer, PendingMove> entry = pending.next();
+            PendingMove move = entry.getValue();
+            if (move.jobId() == jobId) {
+                pending.remove();
+                ActorRef<NodeActor.Command> destination = nodes.get(move.to());
+                if (destination != null) {
+                    destination.tell(new NodeActor.Kill(jobId, reason)); // in case it took the process before its source went
+                }
+                busy.remove(move.to());
+                move.replyTo().tell(new NodeActor.MigrationReport(jobId, move.rank(), entry.getKey(), move.to(), false, reason, 0, 0, 0, 0, 0));
+            }
+        }
+    }
+
     /** A move ended: a moved rank's job holds its new node and lets the old one go; a failed move frees the reserved one. */
     private Behavior<Command> onMoveEnded(MoveEnded ended) {
         NodeActor.MigrationReport report = ended.report();
@@ -1168,6 +1191,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             return this;
         }
         down.addAll(restart.lost()); // before the machine's own watch may tell it
+        endMoves(restart.jobId(), "job " + restart.jobId() + " lost node(s) " + restart.lost() + " and restarts from its snapshot");
         tellJobEnded(restart.jobId());
         replicateEnded(restart.jobId()); // it goes on under a new id
         jobNodesLeft.remove(restart.jobId());
