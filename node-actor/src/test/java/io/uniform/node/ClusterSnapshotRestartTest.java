@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -176,7 +177,7 @@ class ClusterSnapshotRestartTest {
     /**
      * A job without a snapshot that loses member B fails, naming the lost ranks and the member; a
      * move of one of its ranks on B, asked once B is gone but before the machine knows, is
-     * answered as not made when the job ends (that rank's source never reports).
+     * answered as not made when the job ends (that rank's source never reports; before, no answer came).
      */
     @Test
     void aJobThatLosesAMemberWithoutASnapshotFailsNamingTheLostRanksAndMember() {
@@ -204,6 +205,8 @@ class ClusterSnapshotRestartTest {
         }
         NodeActor.MigrationReport move = operator.receiveMessage(PLACED);
         assertEquals(false, move.moved(), move::toString);
-        assertEquals("job " + job.started.jobId() + " ended before the move did", move.reason(), move::toString);
+        // Or refused, if B's node actors' last words ended the job before the move was asked.
+        assertTrue(Set.of("job " + job.started.jobId() + " ended before the move did", "there is no running job " + job.started.jobId())
+                .contains(move.reason()), move::toString);
     }
 }
