@@ -8,6 +8,7 @@ package io.uniform.node;
 final class Immigration {
     final String move;
     final int source;
+    final int jobId;
     /** Counts the steps the source took, so a timeout knows whether it is stale. */
     int progress;
     NodeActor.Immigrate request;
@@ -22,9 +23,10 @@ final class Immigration {
     /** The parts of the handoff that came so far; null before the first. */
     HandoffParts handoff;
 
-    Immigration(String move, int source, Landing landing) {
+    Immigration(String move, int source, int jobId, Landing landing) {
         this.move = move;
         this.source = source;
+        this.jobId = jobId;
         this.landing = landing;
     }
 

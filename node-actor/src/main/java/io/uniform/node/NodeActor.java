@@ -1349,6 +1349,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             sendToNode(emigration.destination(), kill); // handed over: the process is the destination's now
             return this;
         }
+        if (kernel == null && immigration != null && immigration.jobId == kill.jobId()) {
+            // The machine frees a node reserved for a move whose job ended: it must be free, not still waiting for the process.
+            refuseImmigration(kill.reason() == null ? "killed" : kill.reason());
+            return this;
+        }
         if (kernel == null || kill.jobId() != jobId) {
             return this;
         }
@@ -1837,7 +1842,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Command> {
             abandon(reserve.source(), reserve.move(), refused.getMessage());
             return this;
         }
-        immigration = new Immigration(reserve.move(), reserve.source(), landing);
+        immigration = new Immigration(reserve.move(), reserve.source(), reserve.jobId(), landing);
         armImmigrationTimeout();
         sendToNode(reserve.source(), reservedAnswer(reserve.move()));
         return this;

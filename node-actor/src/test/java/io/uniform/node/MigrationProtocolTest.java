@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -523,6 +525,31 @@ class MigrationProtocolTest {
         JobEvent.Lost lost = lostRank(yod);
         assertEquals(3, lost.nid());
         assertTrue(lost.report().startsWith("the process was lost in its move from node 2: "), lost.report());
+        aNodeFreeToTakeAProcess(nodes, 3);
+    }
+
+    /**
+     * The machine kills the job of a move it gave up (its job ended first) on the node reserved for
+     * it, and frees that node: the node lets the reservation go at once, free for another process,
+     * instead of refusing every move as busy until the move's timeout.
+     */
+    @Test
+    void aDestinationReservedForAKilledJobIsFreeAtOnce() throws Exception {
+        CompletableFuture<Void> reserved = new CompletableFuture<>();
+        // The source hears no Reserved: its move stands still, node 3 reserved, until the move's timeout.
+        Gate deaf = (node, message) -> {
+            if (!(message instanceof NodeActor.Reserved)) {
+                return null;
+            }
+            reserved.complete(null);
+            return Behaviors.same();
+        };
+        Nodes nodes = nodes(3, Stream.of(SENDS_OUTLIVING_A_LOST_MOVE, 0, 1), "", nid -> nid == 2 ? gated(() -> deaf) : node -> node);
+        TestProbe<JobEvent> yod = testKit.createTestProbe();
+        launch(nodes, yod, 1, 2);
+        nodes.nid(2).tell(new NodeActor.Migrate(1, 3, kitOf(2).<NodeActor.MigrationReport>createTestProbe().getRef()));
+        reserved.get(10, TimeUnit.SECONDS);
+        nodes.nid(3).tell(new NodeActor.Kill(1, "job 1 ended before the move did"));
         aNodeFreeToTakeAProcess(nodes, 3);
     }
 
