@@ -182,6 +182,11 @@ public final class JobKeeper extends AbstractBehavior<JobKeeper.Command> {
 
     private Behavior<Command> onReport(Report wrapped) {
         JobReport report = wrapped.report();
+        if (report instanceof JobReport.JobFinished finished && current != null && finished.jobId() != current.jobId()) {
+            // An end of the job under an id it ran under before (a machine reporting a replica of it failed): it runs on.
+            getContext().getLog().warn("job {} runs on as job {}: not ended by {}", finished.jobId(), current.jobId(), finished);
+            return this;
+        }
         answered = true; // from here the yod's watch keeps the job
         if (report instanceof JobReport.JobStarted started) {
             if (current != null && current.yod().equals(started.yod())) {
