@@ -5,6 +5,7 @@ import io.uniform.node.NodeActor;
 import io.uniform.node.directory.NodeDirectory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,6 +58,11 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
 
     // What a member that does not run the machine reports of its jobs.
     private static final Machine.Jobs NO_JOBS = new Machine.Jobs(List.of(), List.of(), 0);
+    /**
+     * The latest jobs reported failed that a report carries (their count carries the rest): each
+     * names its nodes, so the machine's 64 could take a frame's worth for jobs of many ranks.
+     */
+    static final int FAILED_JOBS_REPORTED = 8;
 
     /** Sample now: {@code replyTo} gets this member's whole report once every node asked now has answered. */
     record SampleNow(ActorRef<MemberReport> replyTo) implements Command {}
@@ -258,6 +264,12 @@ final class MemberSampler extends AbstractBehavior<MemberSampler.Command> {
         return new MemberReport(member, System.currentTimeMillis(), JvmFigures.now(Adapter.toClassic(getContext().getSystem())), states,
                 Activities.sum(sampled.stream().map(sample -> sample.figures().activity()).toList()),
                 sampled.stream().mapToDouble(NodeSample::mips).sum(), sampled.stream().mapToDouble(NodeSample::messagesPerSecond).sum(),
-                sampled, jobs.jobs(), jobs.failed(), jobs.failedCount());
+                sampled, jobs.jobs(), latest(jobs.failed()), jobs.failedCount());
+    }
+
+    /** The {@link #FAILED_JOBS_REPORTED} of {@code failed} that failed last, the latest first. */
+    static List<Machine.FailedJob> latest(List<Machine.FailedJob> failed) {
+        return failed.stream().sorted(Comparator.comparingLong(Machine.FailedJob::failedAtMillis).reversed()).limit(FAILED_JOBS_REPORTED)
+                .toList();
     }
 }

@@ -689,7 +689,10 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         for (UnclaimedJobs.Reported reported : unclaimed.reportWaiting(this::present, unclaimedTimeout, System.currentTimeMillis())) {
             FailedJob failed = reported.failure();
             getContext().getLog().error("job {} ({}) failed: {}", failed.jobId(), failed.program(), failed.reason());
-            reported.job().client().tell(new JobReport.JobFinished(failed.jobId(), List.of(), "the job failed: " + failed.reason()));
+            JobReport.JobFinished end = new JobReport.JobFinished(failed.jobId(), List.of(), "the job failed: " + failed.reason());
+            reported.job().client().tell(end);
+            // A copy of its request that comes later is answered with this end, not run: a failure, once reported, stays one.
+            reported.job().requests().forEach(requestId -> taken.put(requestId, new Taken(failed.jobId(), end)));
             for (int nid : failed.nids()) {
                 ActorRef<NodeActor.Command> node = nodes.get(nid);
                 if (node != null) {
