@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,6 +42,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -57,6 +59,7 @@ import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 
 /**
@@ -323,6 +326,18 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private record Replicated(String what, Replicator.UpdateResponse<?> response, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
+    /** A restart's new job, waiting for its snapshot to be read: what it is and what it carries on. */
+    private record Restoring(int jobId, String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration,
+                             Yod.Options options, JobFigures before) {}
+
+    /**
+     * A restart's snapshot was read off the actor thread (local: piped to itself): its header, and
+     * why each of its Linux ranks would not fit a Puma node (null: not read, as none had to go
+     * there when the read began), or why it could not be read.
+     */
+    private record SnapshotRead(Restoring restoring, SnapshotFile.Header header, Map<Integer, String> pumaRefusals, String failure)
+            implements Command, NoSerializationVerificationNeeded {}
+
     /** The jobs of the machines before that no client has re-claimed by now are reported failed (local: sent to itself). */
     private enum UnclaimedBoundOver implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -351,20 +366,30 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     /** How long the machine waits for the directory to find a node. */
     private static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(30);
 
-    /** A machine in this JVM: one host of its own runs every node. */
+    /**
+     * A machine in this JVM: one host of its own runs every node.
+     *
+     * @throws IllegalArgumentException (at its start) if the sizes of what its nodes send each other do not fit Artery's frame ({@link MessageBounds})
+     */
     public static Behavior<Command> create(MachineDescription description) {
-        return Behaviors.setup(context -> new Machine(context, description, null, null));
+        return Behaviors.setup(context -> {
+            MessageBounds.check(context.getSystem().settings().config());
+            return new Machine(context, description, null, null);
+        });
     }
 
     /**
      * Machine {@code machine} over the members of this JVM's cluster (run it as the cluster's
      * singleton): its nodes run in the {@link NodeHost}s listed under {@link NodeHost#key} of
-     * {@code machine} on Up members; {@code jobIds} (this member's replicator of
-     * {@link HighestJobId}) keeps the highest job id given for the machine after it.
+     * {@code machine} on Up members; {@code replicator} (this member's replicator of the
+     * machine's data) keeps the highest job id given ({@link HighestJobId}) and the running jobs
+     * ({@link RunningJobs}) for the machine after it. The member's
+     * message bounds were checked once, when it started ({@link io.uniform.node.cluster.MachineCluster#startMember}),
+     * not at every start of the singleton.
      */
-    public static Behavior<Command> onCluster(String machine, MachineDescription description, ActorRef<Replicator.Command> jobIds) {
+    public static Behavior<Command> onCluster(String machine, MachineDescription description, ActorRef<Replicator.Command> replicator) {
         return Behaviors.setup(context -> new Machine(context, description, Objects.requireNonNull(machine, "machine"),
-                Objects.requireNonNull(jobIds, "jobIds")));
+                Objects.requireNonNull(replicator, "replicator")));
     }
 
     // The partition of every node as re-booted at run time: what jobs are allocated from.
@@ -437,12 +462,11 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
 
     /**
      * {@code clusterMachine} is the machine's name on a cluster, null for a machine in one JVM
-     * (named as its actor is); {@code jobIds} its replicator of the highest job id (null in one JVM).
+     * (named as its actor is); {@code replicator} the replicator of its data (null in one JVM).
      */
     private Machine(ActorContext<Command> context, MachineDescription description, String clusterMachine,
-                    ActorRef<Replicator.Command> jobIds) {
+                    ActorRef<Replicator.Command> replicator) {
         super(context);
-        MessageBounds.check(context.getSystem().settings().config());
         this.description = description;
         this.baseline = description;
         boolean clustered = clusterMachine != null;
@@ -454,7 +478,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         this.moveEnded = context.messageAdapter(NodeActor.MigrationReport.class, MoveEnded::new);
         this.hostAnswers = context.messageAdapter(NodeHost.Hosting.class, HostAnswered::new);
         this.leavingDrained = context.getSystem().ignoreRef(); // not an adapter: one per message class, moveEnded's
-        this.replicator = jobIds;
+        this.replicator = replicator;
         this.jobIdsRead = !clustered;
         this.runningJobsRead = !clustered;
         this.unclaimedTimeout = context.getSystem().settings().config().getDuration("uniform.cluster.unclaimed-job-timeout");
@@ -492,6 +516,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 .onMessage(InjectPctFault.class, this::onInjectPctFault)
                 .onMessage(CrashNode.class, this::onCrashNode)
                 .onMessage(JobDone.class, this::onJobDone)
+                .onMessage(SnapshotRead.class, this::onSnapshotRead)
                 .onMessage(Migrate.class, this::onMigrate)
                 .onMessage(Drain.class, this::onDrain)
                 .onMessage(MoveEnded.class, this::onMoveEnded)
@@ -1239,33 +1264,75 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * Places every rank of a snapshot on a free node, of its own OS where there is one, else of
      * the other OS where it fits ({@link RestartPlacement}), and has a yod restore the job there;
      * a snapshot that cannot be read, is of another program, or does not fit the free nodes ends
-     * the job at once with the reason. The new job's figures carry on {@code before}'s, the job
-     * it restarts (null: one from a file or of a lost machine); it answers a copy of any of {@code requests}.
+     * the job with the reason. The new job's figures carry on {@code before}'s, the job it
+     * restarts (null: one from a file or of a lost machine); it answers a copy of any of
+     * {@code requests}. The snapshot is read off the actor thread: reading checks the whole
+     * file's checksum, and a large job's file would hold up every other command of the machine.
      */
     private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
                          JobFigures before, List<String> requests) {
         int jobId = newJobId();
         requests.forEach(requestId -> taken.put(requestId, new Taken(jobId, null)));
-        SnapshotFile.Header header;
-        try {
-            header = SnapshotFile.header(Path.of(file));
-        } catch (SnapshotFile.BadSnapshot e) {
-            finish(client, new JobReport.JobFinished(jobId, List.of(), e.getMessage()));
-            return;
+        readSnapshot(new Restoring(jobId, file, expected, client, restoration, options, before), false);
+    }
+
+    /**
+     * Reads {@code restoring}'s snapshot on the blocking dispatcher, with its Linux ranks' Puma
+     * refusals if {@code withPumaRefusals} or if the free service nodes cannot take them all now.
+     */
+    private void readSnapshot(Restoring restoring, boolean withPumaRefusals) {
+        Path file = Path.of(restoring.file());
+        int freeService = freeNids(Partition.SERVICE).size();
+        Config config = getContext().getSystem().settings().config();
+        Serialization serialization = SerializationExtension.get(getContext().getSystem());
+        int chunkPages = config.getInt("uniform.migration.chunk-pages");
+        int regionBytes = (int) config.getBytes("uniform.node.puma-region-bytes").longValue();
+        long memoryPerNode = description.memoryPerNode();
+        CompletableFuture<SnapshotRead> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                SnapshotFile.Header header = SnapshotFile.header(file);
+                List<Integer> linux = IntStream.range(0, header.ranks().size())
+                        .filter(rank -> header.ranks().get(rank).os() == UnifiedLibrary.OS_LINUX).boxed().toList();
+                Map<Integer, String> refusals = withPumaRefusals || linux.size() > freeService
+                        ? pumaRefusals(file, serialization, chunkPages, memoryPerNode, regionBytes, linux, header.ranks().size())
+                        : null;
+                return new SnapshotRead(restoring, header, refusals, null);
+            } catch (SnapshotFile.BadSnapshot e) {
+                return new SnapshotRead(restoring, null, null, e.getMessage());
+            }
+        }, getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+        getContext().pipeToSelf(read, (done, failure) -> failure == null ? done
+                : new SnapshotRead(restoring, null, null, "cannot read the snapshot " + file + ": " + failure));
+    }
+
+    private Behavior<Command> onSnapshotRead(SnapshotRead read) {
+        Restoring restoring = read.restoring();
+        int jobId = restoring.jobId();
+        ActorRef<JobReport> client = restoring.client();
+        if (read.failure() != null) {
+            finish(client, new JobReport.JobFinished(jobId, List.of(), read.failure()));
+            return this;
         }
+        SnapshotFile.Header header = read.header();
+        Program expected = restoring.expected();
         if (expected != null && !Arrays.equals(header.programDigest(), SnapshotFile.digest(expected.image()))) {
-            finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot " + file + " is of another program ("
+            finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot " + restoring.file() + " is of another program ("
                     + String.join(" ", header.argv()) + "), not of this one (" + String.join(" ", expected.argv()) + ")"));
-            return;
+            return this;
         }
         List<Integer> snapshotOs = header.ranks().stream().map(SnapshotFile.Rank::os).toList();
-        RestartPlacement.Plan plan = RestartPlacement.plan(snapshotOs, freeNids(Partition.COMPUTE).size(), freeNids(Partition.SERVICE).size(),
-                linuxRanks -> pumaRefusals(file, linuxRanks, snapshotOs.size()));
+        int freeService = freeNids(Partition.SERVICE).size();
+        if (read.pumaRefusals() == null && snapshotOs.stream().filter(os -> os == UnifiedLibrary.OS_LINUX).count() > freeService) {
+            readSnapshot(restoring, true); // service nodes were taken while it was read: some Linux ranks may have to go to Puma
+            return this;
+        }
+        RestartPlacement.Plan plan = RestartPlacement.plan(snapshotOs, freeNids(Partition.COMPUTE).size(), freeService,
+                linuxRanks -> read.pumaRefusals());
         List<Integer> nids = new ArrayList<>();
         String refusal = plan.refusal() != null ? plan.refusal() : place(plan.os(), nids);
         if (refusal != null) {
             finish(client, new JobReport.JobFinished(jobId, List.of(), "the snapshot's ranks cannot be placed: " + refusal));
-            return;
+            return this;
         }
         for (int rank = 0; rank < nids.size(); rank++) {
             if (!plan.os().get(rank).equals(snapshotOs.get(rank))) {
@@ -1273,11 +1340,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                         osName(plan.os().get(rank)), nids.get(rank), osName(snapshotOs.get(rank)));
             }
         }
+        JobFigures before = restoring.before();
         jobNodes.put(jobId, new ArrayList<>(nids));
         jobFigures.put(jobId, before == null ? new JobFigures(jobId, programName(header.argv()), nids.size(), System.currentTimeMillis(), 0, 1)
                 : new JobFigures(jobId, before.program(), nids.size(), before.placedAtMillis(), before.snapshots(), before.restarts() + 1));
         Program program = new Program(header.image(), header.argv(), header.stdin());
-        Yod.Restoration placed = restoration.placedOn(plan.os());
+        Yod.Restoration placed = restoring.restoration().placedOn(plan.os());
         resolve(nids, failure -> {
             if (failure != null) {
                 forget(jobId);
@@ -1285,8 +1353,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
                 finish(client, new JobReport.JobFinished(jobId, List.of(), failure));
                 return;
             }
-            startYod(jobId, program, nids, options, client, job -> Yod.restore(job, placed, client, doneAdapter));
+            startYod(jobId, program, nids, restoring.options(), client, job -> Yod.restore(job, placed, client, doneAdapter));
         });
+        return this;
     }
 
     /** Spawns job {@code jobId}'s yod as {@code yod} makes it of the job on {@code nids}, watched, and (on a cluster) replicates the job. */
@@ -1325,23 +1394,24 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         return null;
     }
 
-    /** Why each of a snapshot's Linux {@code ranks} would not run on a compute node of this machine (absent: it fits). */
-    private Map<Integer, String> pumaRefusals(String file, List<Integer> ranks, int size) {
-        Config config = getContext().getSystem().settings().config();
+    /**
+     * Why each of the Linux {@code ranks} of snapshot {@code file} (of {@code size} ranks) would
+     * not run on a compute node of {@code memoryPerNode} bytes (absent: it fits). Blocks: reads the file.
+     */
+    private static Map<Integer, String> pumaRefusals(Path file, Serialization serialization, int chunkPages, long memoryPerNode,
+                                                     int regionBytes, List<Integer> ranks, int size) {
         Map<Integer, RecordedRanks.Recorded> recorded;
         try {
-            recorded = RecordedRanks.of(Path.of(file), SerializationExtension.get(getContext().getSystem()), Set.copyOf(ranks),
-                    config.getInt("uniform.migration.chunk-pages"));
+            recorded = RecordedRanks.of(file, serialization, Set.copyOf(ranks), chunkPages);
         } catch (SnapshotFile.BadSnapshot e) {
             return ranks.stream().collect(Collectors.toMap(rank -> rank, rank -> e.getMessage()));
         }
-        int regionBytes = (int) config.getBytes("uniform.node.puma-region-bytes").longValue();
         Map<Integer, String> refusals = new TreeMap<>();
         for (int rank : ranks) {
             RecordedRanks.Recorded at = recorded.get(rank);
             String refusal;
             try {
-                refusal = PumaKernel.admissionRefusal(description.memoryPerNode(), regionBytes, rank, size, at.state(), at.nextInstruction());
+                refusal = PumaKernel.admissionRefusal(memoryPerNode, regionBytes, rank, size, at.state(), at.nextInstruction());
             } catch (IllegalArgumentException malformed) {
                 refusal = "its recorded state is malformed: " + malformed.getMessage();
             }

@@ -1,22 +1,15 @@
 package io.uniform.node.cluster;
 
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.LWWRegisterKey;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
 
 /**
  * The highest job id a machine on a cluster has given, kept in Distributed Data among the host
  * members, so that the machine after one whose member died numbers its jobs above every id the
- * lost one gave. Each host member runs a replicator of its own for it (role {@link
- * MachineCluster#HOST_ROLE}: clients come and go, and a write they acknowledged would leave with
- * them); the machine keeps its {@link RunningJobs} there too. The register's timestamp is its
- * value, so that two replicas merge to the higher id.
+ * lost one gave, in the machine's replicator ({@link MachineCluster}) beside its {@link RunningJobs}.
+ * The register's timestamp is its value, so that two replicas merge to the higher id.
  */
 public final class HighestJobId {
     /** The register's key in the machine's replicator. */
@@ -24,12 +17,6 @@ public final class HighestJobId {
     private static final LWWRegister.Clock<Integer> BY_VALUE = (currentTimestamp, jobId) -> jobId;
 
     private HighestJobId() {}
-
-    /** Starts this host member's replicator of machine {@code machine}'s highest job id (the same path on every member). */
-    static ActorRef<Replicator.Command> startReplicator(ActorSystem<?> system, String machine) {
-        return system.systemActorOf(Replicator.behavior(ReplicatorSettings.create(system).withRole(MachineCluster.HOST_ROLE)),
-                "job-ids-" + machine, Props.empty());
-    }
 
     /** The register before any id is given. */
     public static LWWRegister<Integer> none(SelfUniqueAddress self) {

@@ -19,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -58,11 +60,21 @@ public final class MachineCluster {
                 "node-host-" + machine, Props.empty());
         system.receptionist().tell(Receptionist.register(NodeHost.key(machine), host));
         ActorRef<Machine.Command> proxy = singleton(system, machine,
-                Machine.onCluster(machine, description, HighestJobId.startReplicator(system, machine)));
+                Machine.onCluster(machine, description, startReplicator(system, machine)));
         Duration timeout = system.settings().config().getDuration("uniform.cluster.release-timeout");
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "uniform-release-" + machine,
                 () -> release(system, proxy, timeout));
         return proxy;
+    }
+
+    /**
+     * Starts this host member's replicator of machine {@code machine}'s data ({@link HighestJobId},
+     * {@link RunningJobs}), at the same path on every host member. Only host members replicate:
+     * clients come and go, and a write they acknowledged would leave with them.
+     */
+    private static ActorRef<Replicator.Command> startReplicator(ActorSystem<?> system, String machine) {
+        return system.systemActorOf(Replicator.behavior(ReplicatorSettings.create(system).withRole(HOST_ROLE)),
+                "machine-data-" + machine, Props.empty());
     }
 
     /** Machine {@code machine} as a client member reaches it: through a proxy to its singleton. */
