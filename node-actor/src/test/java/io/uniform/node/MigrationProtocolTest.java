@@ -422,7 +422,7 @@ class MigrationProtocolTest {
     private static final int FRAME_BYTES = 256 * 1024;
     private static final int HANDOFF_PART_BYTES = 64 * 1024;
     /** A short bound on the handoff. */
-    private static final String HANDOFF_BOUND = "uniform.migration.handoff-timeout = 2s";
+    private static final String HANDOFF_BOUND = "uniform.migration.handoff-timeout = 1s";
 
     /** What becomes of a message at a node: null passes it on; otherwise the node's next behavior, without it. */
     @FunctionalInterface
@@ -508,7 +508,7 @@ class MigrationProtocolTest {
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport report = migrate(nodes, 2, 3);
         assertFalse(report.moved(), report.toString());
-        assertEquals("its handoff did not come to node 3 within 2 s after its last pages", report.reason());
+        assertEquals("its handoff did not come to node 3 within 1 s after its last pages", report.reason());
         JobEvent.Lost lost = lostRank(yod);
         assertEquals(3, lost.nid());
         assertEquals("the process was lost in its move to node 3: " + report.reason(), lost.report(), "the source reports it, having let it go");
@@ -814,7 +814,7 @@ class MigrationProtocolTest {
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport report = migrate(nodes, 2, 3);
         assertFalse(report.moved(), report.toString());
-        assertEquals("its handoff did not come to node 3 within 2 s after its last pages", report.reason());
+        assertEquals("its handoff did not come to node 3 within 1 s after its last pages", report.reason());
         List<JobEvent> events = new ArrayList<>();
         List<JobEvent.Exited> exits = new ArrayList<>();
         while (exits.size() < 2) {
