@@ -46,6 +46,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -283,7 +284,27 @@ class MigrationProtocolTest {
                     ConfigFactory.parseString(settings).withFallback(kit.system().settings().config()));
             refs.add(TestKits.listedNode(kit, machine, nid, wrapping.apply(nid).apply(NodeActor.create(node, pagedKernels(stream)))));
         }
-        return new Nodes(List.copyOf(refs), directory);
+        Nodes nodes = new Nodes(List.copyOf(refs), directory);
+        spawned.add(nodes);
+        return nodes;
+    }
+
+    /** The nodes of the case running: the cases share the actor systems. */
+    private final List<Nodes> spawned = new ArrayList<>();
+
+    /**
+     * Stops the case's nodes, so that no process it left running slows the cases after it: the
+     * sender of a lost move's case would go on with its million puts.
+     */
+    @AfterEach
+    void stopTheCasesNodes() {
+        for (Nodes nodes : spawned) {
+            for (int nid = 1; nid <= nodes.refs().size(); nid++) {
+                kitOf(nid).stop(nodes.nid(nid));
+            }
+            testKit.stop(nodes.directory());
+        }
+        spawned.clear();
     }
 
     /** The actor system node {@code nid} lives in. */
@@ -422,7 +443,7 @@ class MigrationProtocolTest {
     private static final int FRAME_BYTES = 256 * 1024;
     private static final int HANDOFF_PART_BYTES = 64 * 1024;
     /** A short bound on the handoff. */
-    private static final String HANDOFF_BOUND = "uniform.migration.handoff-timeout = 2s";
+    private static final String HANDOFF_BOUND = "uniform.migration.handoff-timeout = 1s";
 
     /** What becomes of a message at a node: null passes it on; otherwise the node's next behavior, without it. */
     @FunctionalInterface
@@ -508,7 +529,7 @@ class MigrationProtocolTest {
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport report = migrate(nodes, 2, 3);
         assertFalse(report.moved(), report.toString());
-        assertEquals("its handoff did not come to node 3 within 2 s after its last pages", report.reason());
+        assertEquals("its handoff did not come to node 3 within 1 s after its last pages", report.reason());
         JobEvent.Lost lost = lostRank(yod);
         assertEquals(3, lost.nid());
         assertEquals("the process was lost in its move to node 3: " + report.reason(), lost.report(), "the source reports it, having let it go");
@@ -814,7 +835,7 @@ class MigrationProtocolTest {
         launch(nodes, yod, 1, 2);
         NodeActor.MigrationReport report = migrate(nodes, 2, 3);
         assertFalse(report.moved(), report.toString());
-        assertEquals("its handoff did not come to node 3 within 2 s after its last pages", report.reason());
+        assertEquals("its handoff did not come to node 3 within 1 s after its last pages", report.reason());
         List<JobEvent> events = new ArrayList<>();
         List<JobEvent.Exited> exits = new ArrayList<>();
         while (exits.size() < 2) {
