@@ -816,7 +816,7 @@ class MigrationProtocolTest {
 
     /**
      * The destination stores the last pages but the source never hears it (every answer to them
-     * lost, resends far apart): the destination gives the move up after its handoff-timeout, and the
+     * lost): the destination gives the move up after its handoff-timeout, and the
      * source, which still holds the process, resumes it. Only the source reports, and nothing
      * was lost: yod hears that the move failed, not that the rank was lost.
      */
@@ -829,7 +829,7 @@ class MigrationProtocolTest {
             admitted[0] |= message instanceof NodeActor.Admitted;
             return admitted[0] && message instanceof NodeActor.PagesStored ? Behaviors.same() : null;
         };
-        Nodes nodes = nodes(3, Stream.of(20_000, 0, 0), HANDOFF_BOUND + "\nuniform.portals.resend-interval = 60s",
+        Nodes nodes = nodes(3, Stream.of(20_000, 0, 0), HANDOFF_BOUND,
                 nid -> nid == 2 ? gated(() -> storedUnheard) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
