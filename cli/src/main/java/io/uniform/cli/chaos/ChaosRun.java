@@ -4,6 +4,8 @@ import io.uniform.cli.ClusterMember;
 import io.uniform.cli.MachineConnection;
 import io.uniform.cli.MemberProcesses;
 import io.uniform.cli.chaos.ChaosHistory.ActionSkipped;
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
 import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
 import io.uniform.node.Machine;
@@ -35,8 +37,9 @@ import org.apache.pekko.cluster.typed.Leave;
 
 /**
  * One chaos run: starts a cluster of member JVMs on this host, records each job kind's output
- * without faults, then runs jobs continuously while it takes the schedule's actions, lets the
- * last jobs end, asks every member to leave, and hands the history to the {@link HistoryChecker}.
+ * without faults (on a machine in this JVM, while the members form), then runs jobs continuously
+ * while it takes the schedule's actions, lets the last jobs end, asks every member to leave, and
+ * hands the history to the {@link HistoryChecker}.
  * One thread drives it (a loop that takes due actions, keeps jobs running and watches the
  * membership); the jobs' terminals and the moves' answers record into the history from actor
  * threads. Every member and the run's client are reached through a {@link PartitionProxy}, so
@@ -116,8 +119,7 @@ public final class ChaosRun {
         Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
         Runtime.getRuntime().addShutdownHook(stopMembers);
         try {
-            formCluster();
-            recordReferences();
+            formClusterWhileReferencesRun();
             chaos();
             settle();
             leaveAll();
@@ -138,6 +140,47 @@ public final class ChaosRun {
 
     private long now() {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    /**
+     * Forms the cluster while each job kind runs once on a machine of the same description booted
+     * in this JVM ({@link #recordReferences}): their outputs depend on the programs and their
+     * arguments alone, not on where the ranks run. Run on the members after forming, on JVMs still
+     * cold (an all-to-all took 28 s there and 1 s later in the run), they held the suite's
+     * two-minute run 34 s.
+     */
+    private void formClusterWhileReferencesRun() throws IOException, InterruptedException, ClusterMember.Unavailable {
+        Thread references = new Thread(this::recordReferencesInThisJvm, "uniform-chaos-references");
+        references.start();
+        try {
+            formCluster();
+            history.note(String.format("[%8.3f s] chaos: the cluster is formed", now() / 1000.0));
+            references.join();
+        } finally {
+            references.interrupt(); // when forming failed: the references no longer matter
+            references.join();
+        }
+    }
+
+    /**
+     * Boots the references' machine (in their thread: on a loaded host its boot took seconds the
+     * first member's start would have waited) and records them; a machine that cannot boot fails
+     * every kind's reference, so that the checker says so.
+     */
+    private void recordReferencesInThisJvm() {
+        try (MachineConnection here = MachineConnection.local(description(), ConfigFactory.empty())) {
+            recordReferences(new ChaosJobs(here, history, this::now));
+        } catch (InterruptedException formingFailed) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            kinds.forEach(kind -> history.add(new ChaosHistory.ReferenceRun(now(), kind.label(), List.of(), -1,
+                    "the machine in this JVM failed: " + e)));
+        }
+    }
+
+    private MachineDescription description() {
+        return settings.config() != null ? MachineDescriptions.fromFile(settings.config())
+                : settings.preset() != null ? MachineDescriptions.preset(settings.preset()) : MachineDescriptions.defaultMachine();
     }
 
     private void formCluster() throws IOException, InterruptedException, ClusterMember.Unavailable {
@@ -198,17 +241,18 @@ public final class ChaosRun {
     }
 
     /**
-     * Runs every job kind once before any fault: the outputs completed jobs must match. As many
-     * run at once as the chaos keeps running (the kinds are sized so that they fit together): one
-     * after another, they kept the suite's two-minute run waiting.
+     * Runs every job kind once on {@code references}' machine, without faults: the outputs
+     * completed jobs must match. As many run at once as the chaos keeps running (the kinds are
+     * sized so that they fit together): one after another, they kept the suite's two-minute run
+     * waiting.
      */
-    private void recordReferences() throws InterruptedException {
+    private void recordReferences(ChaosJobs references) throws InterruptedException {
         Semaphore slots = new Semaphore(settings.jobsInFlight());
         Map<ChaosJobs.Kind, ChaosJobs.Running> launched = new LinkedHashMap<>();
         for (ChaosJobs.Kind kind : kinds) {
             // A job that never ends keeps its slot: the next is launched anyway once the time is up, and may be refused.
             boolean free = slots.tryAcquire(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            ChaosJobs.Running job = jobs.launch(kind, -1);
+            ChaosJobs.Running job = references.launch(kind, -1);
             if (free) {
                 job.ended().whenComplete((ended, failure) -> slots.release());
             }
