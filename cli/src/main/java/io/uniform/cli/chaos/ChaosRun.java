@@ -38,7 +38,7 @@ import org.apache.pekko.cluster.typed.Leave;
 
 /**
  * One chaos run: starts a cluster of member JVMs on this host, records each job kind's output
- * without faults (on a machine in this JVM, from the start: the chaos does not wait for them),
+ * without faults (on a machine in this JVM, beside the chaos: it does not wait for them),
  * then runs jobs continuously while it takes the schedule's actions, lets the last jobs end, asks
  * every member to leave, and hands the history to the {@link HistoryChecker}. One thread drives
  * it (a loop that takes due actions, keeps jobs running and watches the membership); the jobs'
@@ -121,11 +121,12 @@ public final class ChaosRun {
                 + "the run's client stays on the oldest member's side of a partition");
         Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
         Runtime.getRuntime().addShutdownHook(stopMembers);
-        // The references run beside the forming (and, while they last, the chaos: none of its faults reach their machine).
+        // The references run beside the chaos (none of its faults reach their machine), not beside the forming, where they would
+        // take CPU from the starting member JVMs (a starved seed failed to start its machine: MemberProcesses.form).
         Thread references = new Thread(this::recordReferencesInThisJvm, "uniform-chaos-references");
-        references.start();
         try {
             formCluster();
+            references.start();
             chaos();
             settle();
             leaveAll();
@@ -153,11 +154,11 @@ public final class ChaosRun {
 
     /**
      * Runs each job kind once on a machine of the same description booted in this JVM (in the
-     * references' thread: on a loaded host its boot took seconds the first member's start would
-     * have waited) and records their outputs, which depend on the programs and their arguments
-     * alone, not on where the ranks run. Run on the members after forming, on JVMs still cold (an
-     * all-to-all took 28 s there and 1 s later in the run), they held the suite's two-minute run
-     * 34 s. A machine that cannot boot fails every kind's reference, so that the checker says so.
+     * references' thread: on a loaded host its boot took seconds the chaos would have waited) and
+     * records their outputs, which depend on the programs and their arguments alone, not on where
+     * the ranks run. Run on the members after forming, on JVMs still cold (an all-to-all took 28 s
+     * there and 1 s later in the run), they held the suite's two-minute run 34 s. A machine that
+     * cannot boot fails every kind's reference, so that the checker says so.
      */
     private void recordReferencesInThisJvm() {
         try (MachineConnection here = MachineConnection.local(description(), ConfigFactory.empty())) {
