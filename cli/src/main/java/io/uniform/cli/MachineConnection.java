@@ -29,7 +29,7 @@ public final class MachineConnection implements AutoCloseable {
     }
 
     /** A machine of {@code description} booted in this JVM, configured by {@code settings}. */
-    static MachineConnection local(MachineDescription description, Config settings) {
+    public static MachineConnection local(MachineDescription description, Config settings) {
         ActorSystem<Machine.Command> system = ActorSystem.create(Machine.create(description), ClusterMember.SYSTEM,
                 settings.withFallback(JobSession.quietConfig()));
         return new MachineConnection(system, system, false);
@@ -58,7 +58,7 @@ public final class MachineConnection implements AutoCloseable {
     }
 
     /** True for a running cluster's machine. */
-    boolean clustered() {
+    public boolean clustered() {
         return clustered;
     }
 

@@ -34,7 +34,7 @@ public final class ChaosCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--duration", required = true, paramLabel = "D", converter = DurationConverter.class,
-            description = "How long the chaos lasts (e.g. 120s, 10m); the reference runs before it and the end after it take longer.")
+            description = "How long the chaos lasts (e.g. 120s, 10m); forming the cluster before it and the end after it take longer.")
     Duration duration;
 
     @Option(names = "--members", paramLabel = "N", defaultValue = "3", description = "Members at the start, 3 to 5 (default: ${DEFAULT-VALUE}).")

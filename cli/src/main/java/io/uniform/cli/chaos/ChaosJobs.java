@@ -89,7 +89,10 @@ final class ChaosJobs {
         this.clock = clock;
     }
 
-    /** Launches a job of {@code kind}; a {@code sequence} below 0 is a reference run, kept out of the history's jobs. */
+    /**
+     * Launches a job of {@code kind} on the connection's machine, a cluster's or one in this JVM; a
+     * {@code sequence} below 0 is a reference run, kept out of the history's jobs.
+     */
     Running launch(Kind kind, int sequence) {
         Running job = new Running();
         if (sequence >= 0) {
@@ -100,9 +103,15 @@ final class ChaosJobs {
         Program program = new Program(GuestFiles.elf("mpp/" + kind.program() + ".elf"), argv, null);
         ActorRef<JobReport> terminal = client.system().systemActorOf(terminal(kind, sequence, job),
                 "chaos-terminal-" + terminals.incrementAndGet(), Props.empty());
-        // Through a keeper: a job whose yod dies with the oldest member is recovered from its snapshot (or reported failed).
-        client.system().systemActorOf(JobKeeper.create(client.machine(), keeper -> new Machine.Run(program, kind.placement(), kind.size(),
-                keeper, new Yod.Options(null, false, null, OUTPUT_WINDOW)), terminal), "chaos-keeper-" + terminals.get(), Props.empty());
+        Yod.Options options = new Yod.Options(null, false, null, OUTPUT_WINDOW);
+        if (client.clustered()) {
+            // Through a keeper: a job whose yod dies with the oldest member is recovered from its snapshot (or reported failed).
+            client.system().systemActorOf(JobKeeper.create(client.machine(), keeper -> new Machine.Run(program, kind.placement(), kind.size(),
+                    keeper, options), terminal), "chaos-keeper-" + terminals.get(), Props.empty());
+        } else {
+            // A machine in this JVM (the references'): no member of its can die, and a keeper needs a cluster to watch.
+            client.machine().tell(new Machine.Run(program, kind.placement(), kind.size(), terminal, options));
+        }
         return job;
     }
 

@@ -4,6 +4,8 @@ import io.uniform.cli.ClusterMember;
 import io.uniform.cli.MachineConnection;
 import io.uniform.cli.MemberProcesses;
 import io.uniform.cli.chaos.ChaosHistory.ActionSkipped;
+import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
 import io.uniform.config.NodeState;
 import io.uniform.config.Partition;
 import io.uniform.node.Machine;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +38,11 @@ import org.apache.pekko.cluster.typed.Leave;
 
 /**
  * One chaos run: starts a cluster of member JVMs on this host, records each job kind's output
- * without faults, then runs jobs continuously while it takes the schedule's actions, lets the
- * last jobs end, asks every member to leave, and hands the history to the {@link HistoryChecker}.
- * One thread drives it (a loop that takes due actions, keeps jobs running and watches the
- * membership); the jobs' terminals and the moves' answers record into the history from actor
+ * without faults (on a machine in this JVM, beside the chaos: it does not wait for them),
+ * then runs jobs continuously while it takes the schedule's actions, lets the last jobs end, asks
+ * every member to leave, and hands the history to the {@link HistoryChecker}. One thread drives
+ * it (a loop that takes due actions, keeps jobs running and watches the membership); the jobs'
+ * terminals, the moves' answers and the references' thread record into the history from other
  * threads. Every member and the run's client are reached through a {@link PartitionProxy}, so
  * that the run can partition them.
  */
@@ -54,6 +58,8 @@ public final class ChaosRun {
     // Moves of running jobs are waited for with their jobs: this bounds the wait for those of jobs that ended.
     private static final Duration MOVES_GRACE = Duration.ofSeconds(15);
     private static final Duration REFERENCE_TIMEOUT = Duration.ofMinutes(5);
+    // How long a reference the machine refuses (no room yet) is launched again.
+    private static final Duration REFERENCE_REFUSALS = Duration.ofSeconds(30);
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration REFUSED_BACKOFF = Duration.ofSeconds(2);
     // A partitioned member that exits within this after the heal was downed by the partition: it is replaced.
@@ -115,13 +121,19 @@ public final class ChaosRun {
                 + "the run's client stays on the oldest member's side of a partition");
         Thread stopMembers = new Thread(() -> members.values().forEach(Process::destroyForcibly), "uniform-chaos-stop");
         Runtime.getRuntime().addShutdownHook(stopMembers);
+        // The references run beside the chaos (none of its faults reach their machine), not beside the forming, where they would
+        // take CPU from the starting member JVMs (a starved seed failed to start its machine: MemberProcesses.form).
+        Thread references = new Thread(this::recordReferencesInThisJvm, "uniform-chaos-references");
         try {
             formCluster();
-            recordReferences();
+            references.start();
             chaos();
             settle();
             leaveAll();
+            references.join();
         } finally {
+            references.interrupt(); // when the run failed: the references no longer matter
+            references.join();
             members.values().forEach(Process::destroyForcibly);
             if (client != null) {
                 client.close();
@@ -140,6 +152,30 @@ public final class ChaosRun {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
+    /**
+     * Runs each job kind once on a machine of the same description booted in this JVM (in the
+     * references' thread: on a loaded host its boot took seconds the chaos would have waited) and
+     * records their outputs, which depend on the programs and their arguments alone, not on where
+     * the ranks run. Run on the members after forming, on JVMs still cold (an all-to-all took 28 s
+     * there and 1 s later in the run), they held the suite's two-minute run 34 s. A machine that
+     * cannot boot fails every kind's reference, so that the checker says so.
+     */
+    private void recordReferencesInThisJvm() {
+        try (MachineConnection here = MachineConnection.local(description(), ConfigFactory.empty())) {
+            recordReferences(new ChaosJobs(here, history, this::now));
+        } catch (InterruptedException runFailed) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            kinds.forEach(kind -> history.add(new ChaosHistory.ReferenceRun(now(), kind.label(), List.of(), -1,
+                    "the machine in this JVM failed: " + e)));
+        }
+    }
+
+    private MachineDescription description() {
+        return settings.config() != null ? MachineDescriptions.fromFile(settings.config())
+                : settings.preset() != null ? MachineDescriptions.preset(settings.preset()) : MachineDescriptions.defaultMachine();
+    }
+
     private void formCluster() throws IOException, InterruptedException, ClusterMember.Unavailable {
         int clientPort = MemberProcesses.freePort(settings.hostname());
         int clientBindPort = MemberProcesses.freePort(settings.hostname());
@@ -153,6 +189,7 @@ public final class ChaosRun {
         client = formed.client();
         jobs = new ChaosJobs(client, history, this::now);
         observeMembers();
+        history.note(String.format("[%8.3f s] chaos: the cluster is formed", now() / 1000.0));
     }
 
     /**
@@ -198,27 +235,27 @@ public final class ChaosRun {
     }
 
     /**
-     * Runs every job kind once before any fault: the outputs completed jobs must match. As many
-     * run at once as the chaos keeps running (the kinds are sized so that they fit together): one
-     * after another, they kept the suite's two-minute run waiting.
+     * Runs every job kind once on {@code references}' machine, without faults: the outputs
+     * completed jobs must match. As many run at once as the chaos keeps running: one after
+     * another, they kept the suite's two-minute run waiting.
      */
-    private void recordReferences() throws InterruptedException {
+    private void recordReferences(ChaosJobs references) throws InterruptedException {
         Semaphore slots = new Semaphore(settings.jobsInFlight());
-        Map<ChaosJobs.Kind, ChaosJobs.Running> launched = new LinkedHashMap<>();
+        Map<ChaosJobs.Kind, CompletableFuture<ChaosHistory.JobEnded>> launched = new LinkedHashMap<>();
         for (ChaosJobs.Kind kind : kinds) {
             // A job that never ends keeps its slot: the next is launched anyway once the time is up, and may be refused.
             boolean free = slots.tryAcquire(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            ChaosJobs.Running job = jobs.launch(kind, -1);
+            CompletableFuture<ChaosHistory.JobEnded> job = referenceRun(references, kind, now() + REFERENCE_REFUSALS.toMillis());
             if (free) {
-                job.ended().whenComplete((ended, failure) -> slots.release());
+                job.whenComplete((ended, failure) -> slots.release());
             }
             launched.put(kind, job);
         }
-        for (Map.Entry<ChaosJobs.Kind, ChaosJobs.Running> job : launched.entrySet()) {
+        for (Map.Entry<ChaosJobs.Kind, CompletableFuture<ChaosHistory.JobEnded>> job : launched.entrySet()) {
             String label = job.getKey().label();
             ChaosHistory.JobEnded ended;
             try {
-                ended = job.getValue().ended().get(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                ended = job.getValue().get(REFERENCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 history.add(new ChaosHistory.ReferenceRun(now(), label, List.of(), -1, "no end within " + REFERENCE_TIMEOUT.toSeconds() + " s"));
                 continue;
@@ -226,6 +263,19 @@ public final class ChaosRun {
             int status = ended.ranks().stream().mapToInt(ChaosHistory.RankEnd::shellStatus).filter(s -> s != 0).findFirst().orElse(0);
             history.add(new ChaosHistory.ReferenceRun(now(), label, ended.stdout(), status, ended.error()));
         }
+    }
+
+    /**
+     * One run of {@code kind}, launched again after {@link #REFUSED_BACKOFF} while the machine
+     * refuses it, until {@code refusalsUntil} (milliseconds of the run). Launched the moment the
+     * job before it ended, a job can find that job's nodes not yet free: on a machine in this JVM,
+     * dsort was refused a service node the allreduce before it had just ended on.
+     */
+    private CompletableFuture<ChaosHistory.JobEnded> referenceRun(ChaosJobs references, ChaosJobs.Kind kind, long refusalsUntil) {
+        return references.launch(kind, -1).ended().thenCompose(ended -> ended.error() == null || now() >= refusalsUntil
+                ? CompletableFuture.completedFuture(ended)
+                : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(REFUSED_BACKOFF.toMillis(), TimeUnit.MILLISECONDS))
+                        .thenCompose(backedOff -> referenceRun(references, kind, refusalsUntil)));
     }
 
     private void chaos() throws InterruptedException, IOException, ClusterMember.Unavailable {
