@@ -50,6 +50,7 @@ class UnclaimedJobTest {
             + "pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone = on\n"
             + "pekko.cluster.split-brain-resolver.stable-after = 5s\n"
             + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 8s\n"
+            + ClusterMembers.SINGLETON_SOON_AFTER_REMOVAL
             + "uniform.cluster.unclaimed-job-timeout = 25s\n";
     /** Stopped, it vanishes as a crashed JVM does: no leaving, no hand-over. */
     private static final String CRASHING = "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n";
@@ -98,6 +99,7 @@ class UnclaimedJobTest {
         String clientMember = hostPort(client);
 
         client.system().terminate(); // as a crash: the keeper of the job goes, the job runs on without it
+        ClusterMembers.downAtOnce(client, survivor); // the resolver's part is the oldest's loss below
         awaitRemoved(clientMember);
         MachineJob kept = alltoall(survivor, machine, ROUNDS, 500);
         kept.awaitSnapshot();
