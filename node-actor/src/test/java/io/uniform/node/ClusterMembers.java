@@ -81,7 +81,7 @@ final class ClusterMembers {
      * out its stable-after (5 s in these tests) once the failure detector finds the member
      * unreachable. Its removal still waits for the failure detector. The resolver's own path
      * stays proven by the cases that wait for it (ClusterSnapshotRestartTest's and
-     * OldestMemberLossTest's shared-loss cases, UnclaimedJobTest's oldest).
+     * OldestMemberLossTest's shared-loss cases, UnclaimedJobTest).
      */
     static void downAtOnce(ActorTestKit crashed, ActorTestKit survivor) {
         awaitTerminated(crashed);
