@@ -2,7 +2,9 @@ package io.uniform.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.typesafe.config.ConfigFactory;
 import io.uniform.config.MachineDescription;
+import io.uniform.config.MachineDescriptions;
 import io.uniform.config.MemberPlacement;
 import io.uniform.node.cluster.MachineCluster;
 import io.uniform.node.directory.TwoSystemClusterTest;
@@ -30,8 +32,19 @@ final class ClusterMembers {
     /** How long a machine may take to place its nodes on its members: three members in one JVM on a loaded host take a while. */
     private static final Duration PLACING = Duration.ofMinutes(3);
     static final MemberPlacement ROUND_ROBIN = new MemberPlacement(MemberPlacement.Policy.ROUND_ROBIN, Map.of());
+    /**
+     * HOCON: a singleton (the machine's) starts on the next oldest 1 s after the oldest's removal,
+     * not after the resolver's stable-after: that margin lets a partition's other side stop its
+     * own first, and a member lost as a crash runs none.
+     */
+    static final String SINGLETON_SOON_AFTER_REMOVAL = "pekko.cluster.down-removal-margin = 1s\n";
 
     private ClusterMembers() {}
+
+    /** The default machine with {@code rows} rows of nodes, the rows past its four all compute: room for several jobs at once. */
+    static MachineDescription defaultMachineWithRows(int rows) {
+        return MachineDescriptions.fromConfig(ConfigFactory.parseString("preset = default\nmesh.y = " + rows));
+    }
 
     /** One member per entry of {@code overrides} (HOCON), formed into a cluster: the first is its seed and oldest. */
     static List<ActorTestKit> form(String... overrides) {
@@ -67,8 +80,8 @@ final class ClusterMembers {
      * at once, for cases about what follows the downing: the split brain resolver would first wait
      * out its stable-after (5 s in these tests) once the failure detector finds the member
      * unreachable. Its removal still waits for the failure detector. The resolver's own path
-     * stays proven by the cases that wait for it (the first of ClusterSnapshotRestartTest and of
-     * OldestMemberLossTest).
+     * stays proven by the cases that wait for it (ClusterSnapshotRestartTest's and
+     * OldestMemberLossTest's shared-loss cases, UnclaimedJobTest).
      */
     static void downAtOnce(ActorTestKit crashed, ActorTestKit survivor) {
         awaitTerminated(crashed);
