@@ -90,7 +90,7 @@ class UnclaimedJobTest {
     }
 
     @Test
-    void aJobWhoseClientDiedBeforeTheMachineIsReportedFailedAndOneItsClientReclaimsIsNot() {
+    void aJobWhoseClientDiedWithTheMachineIsReportedFailedAndOneItsClientReclaimsIsNot() {
         ActorRef<Machine.Command> machine = ClusterMembers.start(computeAwayFromTheOldest(MachineDescriptions.defaultMachine()), MACHINE,
                 List.of(oldest, survivor, third), survivor);
         // A hundred times the failure-free run: its report ends it.
