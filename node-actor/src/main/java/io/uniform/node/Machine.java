@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -326,9 +327,12 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
     private record Replicated(String what, Replicator.UpdateResponse<?> response, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** A restart's new job, waiting for its snapshot to be read: what it is and what it carries on. */
+    /**
+     * A restart's new job, waiting for its snapshot to be read: what it is and what it carries on,
+     * and the nodes of the job it restarts, kept busy until then so that it has the first pick of them.
+     */
     private record Restoring(int jobId, String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration,
-                             Yod.Options options, JobFigures before) {}
+                             Yod.Options options, JobFigures before, List<Integer> heldNodes) {}
 
     /**
      * A restart's snapshot was read off the actor thread (local: piped to itself): its header, and
@@ -1209,7 +1213,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         }
         claimed(NO_JOB, List.of(restart.requestId()));
         restart(restart.snapshotFile(), restart.expected(), restart.client(),
-                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null, List.of(restart.requestId()));
+                new Yod.Restoration(restart.snapshotFile(), List.of(), List.of()), restart.options(), null, List.of(restart.requestId()), List.of());
         return this;
     }
 
@@ -1223,17 +1227,15 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         tellJobEnded(restart.jobId());
         replicateEnded(restart.jobId()); // it goes on under a new id
         jobNodesLeft.remove(restart.jobId());
-        List<Integer> freed = jobNodes.remove(restart.jobId());
-        if (freed != null) {
-            busy.removeAll(freed);
-        }
+        List<Integer> held = jobNodes.remove(restart.jobId()); // freed once its snapshot is read, for the restart first
         JobFigures before = jobFigures.remove(restart.jobId());
         getContext().getLog().warn("job {} lost node(s) {}: restarting it from {}", restart.jobId(), restart.lost(), restart.snapshotFile());
         // The job's request is answered by the job that carries it on.
         List<String> requests = taken.entrySet().stream().filter(request -> request.getValue().jobId() == restart.jobId())
                 .map(Map.Entry::getKey).toList();
         restart(restart.snapshotFile(), null, client,
-                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options(), before, requests);
+                new Yod.Restoration(restart.snapshotFile(), restart.shownStdout(), restart.shownStderr()), restart.options(), before, requests,
+                held == null ? List.of() : held);
         return this;
     }
 
@@ -1256,7 +1258,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         restart(recover.snapshotFile(), null, recover.client(),
                 new Yod.Restoration(recover.snapshotFile(), recover.shownStdout(), recover.shownStderr()), recover.options(),
                 null, // its figures died with the machine before: it counts from this restart
-                Stream.concat(recover.earlierRequests().stream(), Stream.of(recover.requestId())).toList());
+                Stream.concat(recover.earlierRequests().stream(), Stream.of(recover.requestId())).toList(), List.of());
         return this;
     }
 
@@ -1265,15 +1267,16 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * the other OS where it fits ({@link RestartPlacement}), and has a yod restore the job there;
      * a snapshot that cannot be read, is of another program, or does not fit the free nodes ends
      * the job with the reason. The new job's figures carry on {@code before}'s, the job it
-     * restarts (null: one from a file or of a lost machine); it answers a copy of any of
-     * {@code requests}. The snapshot is read off the actor thread: reading checks the whole
-     * file's checksum, and a large job's file would hold up every other command of the machine.
+     * restarts (null: one from a file or of a lost machine), whose nodes still busy are
+     * {@code heldNodes}; it answers a copy of any of {@code requests}. The snapshot is read off
+     * the actor thread: reading checks the whole file's checksum, and a large job's file would
+     * hold up every other command of the machine.
      */
     private void restart(String file, Program expected, ActorRef<JobReport> client, Yod.Restoration restoration, Yod.Options options,
-                         JobFigures before, List<String> requests) {
+                         JobFigures before, List<String> requests, List<Integer> heldNodes) {
         int jobId = newJobId();
         requests.forEach(requestId -> taken.put(requestId, new Taken(jobId, null)));
-        readSnapshot(new Restoring(jobId, file, expected, client, restoration, options, before), false);
+        readSnapshot(new Restoring(jobId, file, expected, client, restoration, options, before, List.copyOf(heldNodes)), false);
     }
 
     /**
@@ -1281,8 +1284,9 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
      * refusals if {@code withPumaRefusals} or if the free service nodes cannot take them all now.
      */
     private void readSnapshot(Restoring restoring, boolean withPumaRefusals) {
-        Path file = Path.of(restoring.file());
+        busy.removeAll(restoring.heldNodes()); // counted as the restart will find them
         int freeService = freeNids(Partition.SERVICE).size();
+        busy.addAll(restoring.heldNodes());
         Config config = getContext().getSystem().settings().config();
         Serialization serialization = SerializationExtension.get(getContext().getSystem());
         int chunkPages = config.getInt("uniform.migration.chunk-pages");
@@ -1290,6 +1294,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         long memoryPerNode = description.memoryPerNode();
         CompletableFuture<SnapshotRead> read = CompletableFuture.supplyAsync(() -> {
             try {
+                Path file = Path.of(restoring.file());
                 SnapshotFile.Header header = SnapshotFile.header(file);
                 List<Integer> linux = IntStream.range(0, header.ranks().size())
                         .filter(rank -> header.ranks().get(rank).os() == UnifiedLibrary.OS_LINUX).boxed().toList();
@@ -1302,11 +1307,13 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
             }
         }, getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
         getContext().pipeToSelf(read, (done, failure) -> failure == null ? done
-                : new SnapshotRead(restoring, null, null, "cannot read the snapshot " + file + ": " + failure));
+                : new SnapshotRead(restoring, null, null, "cannot read the snapshot " + restoring.file() + ": "
+                        + (failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure)));
     }
 
     private Behavior<Command> onSnapshotRead(SnapshotRead read) {
         Restoring restoring = read.restoring();
+        busy.removeAll(restoring.heldNodes());
         int jobId = restoring.jobId();
         ActorRef<JobReport> client = restoring.client();
         if (read.failure() != null) {
@@ -1323,6 +1330,7 @@ public final class Machine extends AbstractBehavior<Machine.Command> {
         List<Integer> snapshotOs = header.ranks().stream().map(SnapshotFile.Rank::os).toList();
         int freeService = freeNids(Partition.SERVICE).size();
         if (read.pumaRefusals() == null && snapshotOs.stream().filter(os -> os == UnifiedLibrary.OS_LINUX).count() > freeService) {
+            busy.addAll(restoring.heldNodes()); // held again for the second read
             readSnapshot(restoring, true); // service nodes were taken while it was read: some Linux ranks may have to go to Puma
             return this;
         }
