@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A job whose ranks span two members of a cluster in this JVM loses one member as a crash
  * loses it (its actor system stops without leaving; the split brain resolver downs it, or, in
- * the cases about what follows, the survivor downs it at once): yod learns which ranks were
+ * the case about what follows, the survivor downs it at once): yod learns which ranks were
  * lost and restarts the job from its last snapshot on the surviving member's nodes, to the
  * output of a run without failure; without a snapshot the job fails, its report naming the
  * lost ranks' nodes and member.

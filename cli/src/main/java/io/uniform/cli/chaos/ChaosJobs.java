@@ -73,6 +73,11 @@ final class ChaosJobs {
         CompletableFuture<ChaosHistory.JobEnded> ended() {
             return ended;
         }
+
+        /** True once its job has started: a job the machine refused never does. */
+        boolean started() {
+            return jobId >= 0;
+        }
     }
 
     /** Output yod may send ahead of the terminal's acknowledgements (the terminal acknowledges every chunk at once). */
