@@ -46,7 +46,6 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -284,27 +283,7 @@ class MigrationProtocolTest {
                     ConfigFactory.parseString(settings).withFallback(kit.system().settings().config()));
             refs.add(TestKits.listedNode(kit, machine, nid, wrapping.apply(nid).apply(NodeActor.create(node, pagedKernels(stream)))));
         }
-        Nodes nodes = new Nodes(List.copyOf(refs), directory);
-        spawned.add(nodes);
-        return nodes;
-    }
-
-    /** The nodes of the case running: the cases share the actor systems. */
-    private final List<Nodes> spawned = new ArrayList<>();
-
-    /**
-     * Stops the case's nodes, so that no process it left running slows the cases after it: the
-     * sender of a lost move's case would go on with its million puts.
-     */
-    @AfterEach
-    void stopTheCasesNodes() {
-        for (Nodes nodes : spawned) {
-            for (int nid = 1; nid <= nodes.refs().size(); nid++) {
-                kitOf(nid).stop(nodes.nid(nid));
-            }
-            testKit.stop(nodes.directory());
-        }
-        spawned.clear();
+        return new Nodes(List.copyOf(refs), directory);
     }
 
     /** The actor system node {@code nid} lives in. */
