@@ -651,6 +651,12 @@ class MigrationProtocolTest {
                 : nid == 2 ? gated(() -> atTheStay) : node -> node);
         TestProbe<JobEvent> yod = testKit.createTestProbe();
         launch(nodes, yod, 1, 2);
+        // A put delivered first: a receiver that moves before its sender's first packet leaves no stay to wait (it was
+        // released at once, on an idle host, and the case asked nothing of it).
+        testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
+            assertTrue(state(nodes, 2).portals().delivered() > 0, "a put delivered to the receiver before it moves");
+            return null;
+        });
         NodeActor.MigrationReport receiver = migrate(nodes, 2, 3);
         assertTrue(receiver.moved(), receiver.toString());
 
